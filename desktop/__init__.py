@@ -1,0 +1,1 @@
+"""Tidings: self-hosted chat."""

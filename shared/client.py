@@ -1,0 +1,373 @@
+"""The async client connection every Tidings client uses: desktop app, CLI, tests, benchmarks.
+
+It owns one DEALER socket to the server and gives callers request/response correlation,
+server pushes, heartbeats, and re-authentication after ZeroMQ reconnects (each reconnect is a
+new connection to the server, which must be told again which device it is). ZeroMQ itself
+redials with back-off and notices a dead peer through ZMTP heartbeats.
+"""
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import msgspec
+import zmq
+import zmq.asyncio
+from zmq.utils.monitor import parse_monitor_message
+
+from shared import limits
+from shared.endpoints import key_endpoint_for
+from shared.errors import ErrorCode, ProtocolError
+from shared.keys import KeyPair, fingerprint
+from shared.protocol import (
+    PROTOCOL_TAG,
+    Error,
+    GetServerKey,
+    Heartbeat,
+    HeartbeatAck,
+    Hello,
+    Login,
+    Push,
+    Register,
+    Reply,
+    Request,
+    ServerKey,
+    Welcome,
+    decode_server_message,
+    encode,
+)
+
+log = logging.getLogger(__name__)
+
+RECONNECT_IVL = 100  # ms before the first redial; ZeroMQ doubles it per failure
+RECONNECT_IVL_MAX = 15_000  # ms between redials at most
+REQUEST_TIMEOUT = 15.0  # secs a request waits for its reply
+KEY_PROBE_TIMEOUT = 3.0  # secs to wait for the key service
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"  # dialling, or redialling after a loss
+    CONNECTED = "connected"  # encrypted session up, no device authenticated yet
+    ONLINE = "online"  # authenticated as a device
+    FAILED = "failed"  # stopped for good; see ``Connection.failure``
+    CLOSED = "closed"
+
+
+class ConnectionClosed(Exception):
+    """The connection was closed or failed while a request waited."""
+
+
+class ServerKeyMismatch(Exception):
+    """The server presents a key other than the one pinned for it: stop and tell the user."""
+
+    def __init__(self, endpoint: str, pinned: str, offered: str) -> None:
+        super().__init__(
+            f"the server at {endpoint} now presents key {fingerprint(offered)}, but this client "
+            f"trusted {fingerprint(pinned)}. Someone may be intercepting the connection, or the "
+            "server's key was replaced. Not connecting; check with the server's admin."
+        )
+        self.endpoint = endpoint
+        self.pinned = pinned
+        self.offered = offered
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A device's login: what Register or Login returned."""
+
+    device_id: int
+    token: str
+
+
+async def fetch_server_key(
+    key_endpoint: str,
+    timeout: float = KEY_PROBE_TIMEOUT,
+    context: zmq.asyncio.Context | None = None,
+) -> ServerKey:
+    """Ask a server's key service for its public key (trust on first use: show the
+    fingerprint to the user before pinning it)."""
+    ctx = context or zmq.asyncio.Context.instance()
+    sock = ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(key_endpoint)
+    try:
+        await sock.send_multipart([PROTOCOL_TAG, encode(GetServerKey(rid=1))])
+        frames = await asyncio.wait_for(sock.recv_multipart(), timeout)
+    except TimeoutError:
+        raise TimeoutError(f"no answer from the key service at {key_endpoint}") from None
+    finally:
+        sock.close()
+    reply = decode_server_message(frames[-1])
+    if isinstance(reply, Error):
+        raise ProtocolError(reply.code, reply.message)
+    if not isinstance(reply, ServerKey):
+        raise ProtocolError(ErrorCode.BAD_REQUEST, f"unexpected answer {type(reply).__name__}")
+    return reply
+
+
+class Connection:
+    """One device's connection to a server.
+
+    ``server_key`` is the pinned public key (None only with ``plaintext=True``, which is
+    insecure). Pushes go to ``on_push``; state changes to ``on_state``; each heartbeat ack's
+    stream head to ``on_head`` (a device behind that head should sync).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        server_key: str | None,
+        client_keys: KeyPair | None = None,
+        credentials: Credentials | None = None,
+        plaintext: bool = False,
+        key_endpoint: str | None = None,
+        heartbeat_interval: float = limits.HEARTBEAT_INTERVAL,
+        request_timeout: float = REQUEST_TIMEOUT,
+        on_push: Callable[[Push], None] | None = None,
+        on_state: Callable[[ConnectionState], None] | None = None,
+        on_head: Callable[[int], None] | None = None,
+        context: zmq.asyncio.Context | None = None,
+    ) -> None:
+        if server_key is None and not plaintext:
+            raise ValueError("a server key is required unless plaintext=True (insecure)")
+        self.endpoint = endpoint
+        self.server_key = server_key
+        self.client_keys = client_keys or KeyPair.generate()
+        self.credentials = credentials
+        self.plaintext = plaintext
+        self.key_endpoint = key_endpoint or key_endpoint_for(endpoint)
+        self.heartbeat_interval = heartbeat_interval
+        self.request_timeout = request_timeout
+        self.on_push = on_push
+        self.on_state = on_state
+        self.on_head = on_head
+        self.idle = False  # reported in heartbeats: the user is away
+        self.state = ConnectionState.CLOSED
+        self.failure: Exception | None = None
+        self.welcome: Welcome | None = None
+        self._ctx = context or zmq.asyncio.Context.instance()
+        self._rids = itertools.count(1)
+        self._pending: dict[int, asyncio.Future[Reply]] = {}
+        self._tasks: list[asyncio.Task] = []
+        self._state_changed = asyncio.Event()
+        self._auth_lock = asyncio.Lock()
+        self._ever_connected = False
+        self._sock: zmq.asyncio.Socket | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Start dialling; returns at once. Use ``wait_ready`` to wait for the session."""
+        sock = self._ctx.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        # Jitter keeps many clients from redialling a restarted server in lockstep.
+        sock.setsockopt(zmq.RECONNECT_IVL, int(RECONNECT_IVL * random.uniform(1.0, 2.0)))
+        sock.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_IVL_MAX)
+        sock.setsockopt(zmq.MAXMSGSIZE, 4 * limits.MAX_FRAME_BYTES)
+        sock.setsockopt(zmq.HEARTBEAT_IVL, int(self.heartbeat_interval * 1000))
+        sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(self.heartbeat_interval * 3000))
+        if not self.plaintext:
+            sock.curve_serverkey = self.server_key.encode()
+            sock.curve_publickey = self.client_keys.public.encode()
+            sock.curve_secretkey = self.client_keys.secret.encode()
+        monitor = sock.get_monitor_socket(
+            zmq.EVENT_HANDSHAKE_SUCCEEDED
+            | zmq.EVENT_DISCONNECTED
+            | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
+            | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
+            | zmq.EVENT_HANDSHAKE_FAILED_AUTH
+        )
+        sock.connect(self.endpoint)
+        self._sock = sock
+        self._set_state(ConnectionState.CONNECTING)
+        self._tasks = [
+            asyncio.create_task(self._read()),
+            asyncio.create_task(self._watch(monitor)),
+            asyncio.create_task(self._beat()),
+        ]
+
+    async def close(self) -> None:
+        await self._shutdown(ConnectionState.CLOSED)
+
+    async def _shutdown(self, state: ConnectionState) -> None:
+        current = asyncio.current_task()
+        for task in self._tasks:
+            if task is not current:
+                task.cancel()
+        await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
+        self._tasks = []
+        if self._sock is not None:
+            with contextlib.suppress(zmq.ZMQError):
+                self._sock.disable_monitor()
+            self._sock.close()
+            self._sock = None
+        for fut in self._pending.values():
+            if not fut.done():
+                fut.set_exception(ConnectionClosed(f"connection {state}"))
+        self._pending.clear()
+        self._set_state(state)
+
+    async def wait_ready(self, timeout: float = 10.0) -> None:
+        """Wait until the session is up (and the device authenticated, if it has
+        credentials). Raises ``ServerKeyMismatch`` or another failure, or ``TimeoutError``."""
+        wanted = ConnectionState.ONLINE if self.credentials else ConnectionState.CONNECTED
+        async with asyncio.timeout(timeout):
+            while True:
+                if self.state == ConnectionState.FAILED and self.failure is not None:
+                    raise self.failure
+                if self.state == wanted or self.state == ConnectionState.ONLINE:
+                    return
+                if self.state == ConnectionState.CLOSED:
+                    raise ConnectionClosed("connection closed")
+                self._state_changed.clear()
+                await self._state_changed.wait()
+
+    def _set_state(self, state: ConnectionState) -> None:
+        if state != self.state:
+            self.state = state
+            self._state_changed.set()
+            if self.on_state is not None:
+                self.on_state(state)
+
+    # --- requests -----------------------------------------------------------------------
+
+    async def request(self, req: Request, timeout: float | None = None) -> Reply:
+        """Send a request and return its reply; an Error reply raises ``ProtocolError``.
+        After a reconnect the device is authenticated again and the request sent once more."""
+        reply = await self._exchange(req, timeout)
+        if (
+            isinstance(reply, Error)
+            and reply.code == ErrorCode.NOT_AUTHENTICATED
+            and self.credentials is not None
+            and not isinstance(req, Hello)
+        ):
+            await self._reauthenticate()
+            reply = await self._exchange(req, timeout)
+        if isinstance(reply, Error):
+            raise ProtocolError(reply.code, reply.message, reply.retry_after)
+        return reply
+
+    async def _exchange(self, req: Request, timeout: float | None) -> Reply:
+        if self._sock is None:
+            raise ConnectionClosed("connection is not open")
+        rid = next(self._rids)
+        fut: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._pending[rid] = fut
+        try:
+            body = encode(msgspec.structs.replace(req, rid=rid))
+            await self._sock.send_multipart([PROTOCOL_TAG, body])
+            return await asyncio.wait_for(fut, timeout or self.request_timeout)
+        finally:
+            self._pending.pop(rid, None)
+
+    async def register(self, user: str, password: str, device: str) -> Welcome:
+        """Create an account with this as its first device."""
+        return await self._authenticate(Register(user=user, password=password, device=device))
+
+    async def login(self, user: str, password: str, device: str) -> Welcome:
+        """Log in, creating a new device for this connection."""
+        return await self._authenticate(Login(user=user, password=password, device=device))
+
+    async def hello(self) -> Welcome:
+        """Authenticate as the device in ``credentials``."""
+        if self.credentials is None:
+            raise ValueError("no device credentials to say hello with")
+        c = self.credentials
+        return await self._authenticate(Hello(device_id=c.device_id, token=c.token))
+
+    async def _authenticate(self, req: Request) -> Welcome:
+        welcome = await self.request(req)
+        assert isinstance(welcome, Welcome)
+        if welcome.token is not None:
+            self.credentials = Credentials(welcome.device_id, welcome.token)
+        self.welcome = welcome
+        self._set_state(ConnectionState.ONLINE)
+        return welcome
+
+    async def _reauthenticate(self) -> None:
+        async with self._auth_lock:
+            await self.hello()
+
+    # --- background tasks ---------------------------------------------------------------
+
+    async def _read(self) -> None:
+        assert self._sock is not None
+        while True:
+            frames = await self._sock.recv_multipart()
+            if len(frames) != 2 or frames[0] != PROTOCOL_TAG:
+                log.warning("dropped a malformed frame from the server")
+                continue
+            try:
+                message = decode_server_message(frames[1])
+            except msgspec.DecodeError as e:
+                log.warning("dropped an undecodable frame from the server: %s", e)
+                continue
+            if isinstance(message, Reply):
+                fut = self._pending.get(message.rid)
+                if fut is not None and not fut.done():
+                    fut.set_result(message)
+            elif self.on_push is not None:
+                self.on_push(message)
+
+    async def _watch(self, monitor: zmq.asyncio.Socket) -> None:
+        try:
+            while True:
+                event = parse_monitor_message(await monitor.recv_multipart())["event"]
+                if event == zmq.EVENT_HANDSHAKE_SUCCEEDED:
+                    self._ever_connected = True
+                    self._set_state(ConnectionState.CONNECTED)
+                    if self.credentials is not None:
+                        asyncio.create_task(self._rehello())
+                elif event == zmq.EVENT_DISCONNECTED:
+                    self._set_state(ConnectionState.CONNECTING)
+                    if not self._ever_connected:
+                        await self._check_server_key()
+                else:
+                    await self._check_server_key()
+        finally:
+            monitor.close()
+
+    async def _rehello(self) -> None:
+        try:
+            await self._reauthenticate()
+        except (ProtocolError, TimeoutError, ConnectionClosed) as e:
+            log.warning("could not authenticate after reconnecting: %s", e)
+            if isinstance(e, ProtocolError) and e.code in (
+                ErrorCode.DEVICE_REVOKED,
+                ErrorCode.AUTH_FAILED,
+                ErrorCode.KEY_MISMATCH,
+            ):
+                self.failure = e
+                await self._shutdown(ConnectionState.FAILED)
+
+    async def _check_server_key(self) -> None:
+        """A failed handshake may mean the server's key changed: ask its key service."""
+        if self.plaintext:
+            return
+        try:
+            offered = (await fetch_server_key(self.key_endpoint, context=self._ctx)).public_key
+        except (TimeoutError, ProtocolError, zmq.ZMQError, msgspec.DecodeError):
+            return  # cannot tell; keep redialling
+        if offered != self.server_key:
+            self.failure = ServerKeyMismatch(self.endpoint, self.server_key or "", offered)
+            log.error("%s", self.failure)
+            asyncio.create_task(self._shutdown(ConnectionState.FAILED))
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_interval)
+            if self.state != ConnectionState.ONLINE:
+                continue
+            try:
+                ack = await self.request(Heartbeat(idle=self.idle), self.heartbeat_interval * 2)
+            except (TimeoutError, ProtocolError, ConnectionClosed) as e:
+                log.debug("heartbeat failed: %s", e)
+                continue
+            if isinstance(ack, HeartbeatAck) and self.on_head is not None:
+                self.on_head(ack.head)

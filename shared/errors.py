@@ -1,0 +1,39 @@
+"""Stable error codes carried in Error replies, and the exception clients raise for them."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Codes never change meaning; new ones may be added in a minor protocol revision."""
+
+    BAD_FRAME = "bad_frame"  # not [version, body]
+    UNSUPPORTED_VERSION = "unsupported_version"
+    BAD_REQUEST = "bad_request"  # body does not decode or a field has the wrong type
+    INVALID = "invalid"  # well-formed but a value breaks a rule (name syntax, empty text)
+    MESSAGE_TOO_LONG = "message_too_long"
+    NOT_AUTHENTICATED = "not_authenticated"  # this connection has not said Hello/Login yet
+    AUTH_FAILED = "auth_failed"  # wrong user, password or device credential
+    DEVICE_REVOKED = "device_revoked"
+    KEY_MISMATCH = "key_mismatch"  # device credential used from another transport key
+    REGISTRATION_CLOSED = "registration_closed"
+    USER_EXISTS = "user_exists"
+    NO_SUCH_USER = "no_such_user"
+    NO_SUCH_DEVICE = "no_such_device"
+    NO_SUCH_CHANNEL = "no_such_channel"  # also for channels the caller is not a member of
+    NOT_A_GROUP = "not_a_group"
+    FORBIDDEN = "forbidden"
+    GROUP_FULL = "group_full"
+    ID_REUSED = "id_reused"  # a client message id sent again with other content
+    BAD_CURSOR = "bad_cursor"  # a cursor or sequence number beyond what exists
+    UNAVAILABLE = "unavailable"  # storage failed (disk full, read-only); try again later
+    INTERNAL = "internal"
+
+
+class ProtocolError(Exception):
+    """An Error reply from the server, raised on the client side."""
+
+    def __init__(self, code: str, message: str, retry_after: float | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after

@@ -1,0 +1,17 @@
+"""Limits both sides enforce. The server is the authority; clients check early to explain."""
+
+MAX_TEXT_CHARS = 100_000  # characters (code points) per message, from the chat-system design
+MAX_FRAME_BYTES = 1 << 20  # bytes; 100,000 characters of 4-byte UTF-8 plus envelope fit
+MAX_GROUP_MEMBERS = 100  # default group size limit, from the chat-system design
+MAX_USER_NAME_CHARS = 32
+MAX_GROUP_NAME_CHARS = 64
+MAX_DEVICE_NAME_CHARS = 64
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_CHARS = 1024
+MAX_CLIENT_ID_CHARS = 64
+MAX_SYNC_PAGE = 1000  # events per sync page
+MAX_HISTORY_PAGE = 500  # events per history page
+MAX_USERS_PER_REQUEST = 100
+
+HEARTBEAT_INTERVAL = 5.0  # secs between client heartbeats, as in the design
+PRESENCE_TIMEOUT = 30.0  # secs without a heartbeat before a user counts as offline

@@ -1,0 +1,47 @@
+"""Pushing events to connected devices. A push is a courtesy: ZeroMQ may drop it (queue full,
+peer gone), and the device's sync cursor recovers anything dropped."""
+
+from collections.abc import Callable, Iterable
+
+from shared.protocol import Push
+from syncserver.sessions import Session, SessionTable
+
+SendFn = Callable[[bytes, Push], bool]  # False when the peer is gone or its queue is full
+
+
+class Delivery:
+    def __init__(self, sessions: SessionTable, send: SendFn) -> None:
+        self._sessions = sessions
+        self._send = send
+        # Newest stream position pushed to each user, reported in heartbeat acks so a device
+        # that lost a push notices it is behind even when no later push arrives.
+        self._heads: dict[int, int] = {}
+        self._floor = 0
+
+    def reset_heads(self, floor: int) -> None:
+        """At start nothing is known per user; report the global head to everyone."""
+        self._heads.clear()
+        self._floor = floor
+
+    def head_of(self, user_id: int) -> int:
+        return self._heads.get(user_id, self._floor)
+
+    def to_users(
+        self,
+        user_ids: Iterable[int],
+        push: Push,
+        *,
+        pos: int | None = None,
+        skip_device: int | None = None,
+    ) -> None:
+        """Push to every online device of these users; ``pos`` marks a stored change."""
+        user_ids = list(user_ids)
+        if pos is not None:
+            for user_id in user_ids:
+                self._heads[user_id] = max(self._heads.get(user_id, self._floor), pos)
+        for session in self._sessions.of_users(user_ids):
+            if session.device_id != skip_device:
+                self._send(session.routing_id, push)
+
+    def to_session(self, session: Session, push: Push) -> bool:
+        return self._send(session.routing_id, push)

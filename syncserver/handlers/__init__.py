@@ -1,0 +1,6 @@
+"""Request handlers, one module per family. Importing this package registers them all."""
+
+from syncserver.handlers import accounts, channels, messages, presence
+from syncserver.handlers.base import HANDLERS, Call, Context, Handler, Refusal
+
+__all__ = ["HANDLERS", "Call", "Context", "Handler", "Refusal", "accounts", "channels", "messages", "presence"]

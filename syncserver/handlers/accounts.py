@@ -1,0 +1,165 @@
+"""Register, log in, say hello as a device, and manage devices."""
+
+import asyncio
+import logging
+import time
+
+from shared import limits
+from shared.errors import ErrorCode
+from shared.names import check_password, clean_label, normalize_user_name
+from shared.protocol import (
+    DeviceInfo,
+    DeviceList,
+    Hello,
+    ListDevices,
+    Login,
+    Logout,
+    Ok,
+    Register,
+    RevokeDevice,
+    RevokedPush,
+    Welcome,
+)
+from syncserver import passwords
+from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
+from syncserver.handlers.presence import publish_presence
+from syncserver.sessions import Session
+from syncserver.store import accounts
+
+log = logging.getLogger(__name__)
+
+
+def _valid(fn, *args):
+    try:
+        return fn(*args)
+    except ValueError as e:
+        raise Refusal(ErrorCode.INVALID, str(e)) from None
+
+
+@handles(Register, authenticated=False, slow=True)
+async def register(ctx: Context, call: Call, req: Register) -> Welcome:
+    if not ctx.config.open_registration:
+        raise Refusal(ErrorCode.REGISTRATION_CLOSED, "this server does not take new accounts")
+    name = _valid(normalize_user_name, req.user)
+    _valid(check_password, req.password)
+    device_name = _valid(clean_label, req.device, "device name", limits.MAX_DEVICE_NAME_CHARS)
+    if accounts.find_user(name) is not None:
+        raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
+    password_hash = await asyncio.to_thread(passwords.hash_password, req.password)
+    with ctx.write():
+        user = accounts.create_user(name, password_hash, now_ms())
+        if user is None:
+            raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
+        welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)
+    log.info("registered user %s, device %d", name, welcome.device_id)
+    _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
+    return welcome
+
+
+@handles(Login, authenticated=False, slow=True)
+async def login(ctx: Context, call: Call, req: Login) -> Welcome:
+    device_name = _valid(clean_label, req.device, "device name", limits.MAX_DEVICE_NAME_CHARS)
+    try:
+        name = normalize_user_name(req.user)
+    except ValueError:
+        name = ""
+    user = accounts.find_user(name) if name else None
+    stored = user.password_hash if user else None
+    if not await asyncio.to_thread(passwords.verify_password, stored, req.password):
+        log.info("failed login for %r", name or "<invalid name>")
+        raise Refusal(ErrorCode.AUTH_FAILED, "wrong user name or password")
+    with ctx.write():
+        welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)
+    log.info("user %s logged in as new device %d", name, welcome.device_id)
+    _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
+    return welcome
+
+
+def _new_device(
+    ctx: Context, call: Call, user_id: int, name: str, device_name: str, rid: int
+) -> Welcome:
+    token = passwords.new_device_token()
+    cursor = ctx.sequencer.head  # a new device starts from a snapshot, not from history
+    device = accounts.create_device(
+        user_id, device_name, passwords.token_hash(token), call.curve_key, now_ms(), cursor
+    )
+    ctx.names.remember(user_id, name)
+    return Welcome(
+        rid=rid,
+        user=name,
+        device_id=device.id,
+        token=token,
+        sync_cursor=cursor,
+        head=ctx.sequencer.head,
+    )
+
+
+@handles(Hello, authenticated=False)
+def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
+    device = accounts.device_by_token(passwords.token_hash(req.token))
+    if device is None or device.id != req.device_id:
+        raise Refusal(ErrorCode.AUTH_FAILED, "unknown device credential")
+    if device.revoked_at is not None:
+        raise Refusal(ErrorCode.DEVICE_REVOKED, "this device was revoked; log in again")
+    if device.curve_key is not None and device.curve_key != call.curve_key:
+        raise Refusal(
+            ErrorCode.KEY_MISMATCH, "this device credential belongs to another transport key"
+        )
+    name = ctx.names.one(device.user_id)
+    accounts.touch_device(device.id, now_ms())
+    _bind(ctx, call, device.user_id, name, device.id, device.sync_cursor)
+    log.info("device %d of %s connected", device.id, name)
+    return Welcome(
+        rid=req.rid,
+        user=name,
+        device_id=device.id,
+        sync_cursor=device.sync_cursor,
+        head=ctx.delivery.head_of(device.user_id),
+    )
+
+
+def _bind(ctx: Context, call: Call, user_id: int, name: str, device_id: int, cursor: int) -> None:
+    session = Session(call.routing_id, device_id, user_id, name, time.monotonic(), cursor)
+    ctx.sessions.bind(session)
+    call.session = session
+    publish_presence(ctx, user_id)
+
+
+@handles(ListDevices)
+def list_devices(ctx: Context, call: Call, req: ListDevices) -> DeviceList:
+    me = call.me
+    devices = [
+        DeviceInfo(
+            id=d.id,
+            name=d.name,
+            created=d.created_at,
+            last_seen=d.last_seen,
+            current=d.id == me.device_id,
+        )
+        for d in accounts.active_devices(me.user_id)
+    ]
+    return DeviceList(rid=req.rid, devices=devices)
+
+
+@handles(RevokeDevice)
+def revoke_device(ctx: Context, call: Call, req: RevokeDevice) -> Ok:
+    _revoke(ctx, call.me.user_id, req.device_id)
+    return Ok(rid=req.rid)
+
+
+@handles(Logout)
+def logout(ctx: Context, call: Call, req: Logout) -> Ok:
+    _revoke(ctx, call.me.user_id, call.me.device_id)
+    return Ok(rid=req.rid)
+
+
+def _revoke(ctx: Context, user_id: int, device_id: int) -> None:
+    with ctx.write():
+        if not accounts.revoke_device(device_id, user_id, now_ms()):
+            raise Refusal(ErrorCode.NO_SUCH_DEVICE, f"you have no active device {device_id}")
+    log.info("device %d revoked", device_id)
+    session = ctx.sessions.of_device(user_id, device_id)
+    if session is not None:
+        ctx.delivery.to_session(session, RevokedPush())
+        ctx.sessions.drop(session.routing_id)
+        publish_presence(ctx, user_id)

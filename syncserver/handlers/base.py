@@ -1,0 +1,94 @@
+"""What every request handler gets: the server's shared state, the call, and a way to refuse."""
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from shared.errors import ErrorCode
+from shared.protocol import Reply, Request
+from syncserver.config import ServerConfig
+from syncserver.delivery import Delivery
+from syncserver.names import NameCache
+from syncserver.presence import Presence
+from syncserver.sequencer import Sequencer
+from syncserver.sessions import Session, SessionTable
+from syncserver.store import transaction
+
+
+class Refusal(Exception):
+    """Raised by a handler to answer with an Error reply."""
+
+    def __init__(self, code: ErrorCode, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class Context:
+    """The server state handlers share. Built once by the server."""
+
+    config: ServerConfig
+    sequencer: Sequencer
+    sessions: SessionTable
+    presence: Presence
+    delivery: Delivery
+    names: NameCache
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """A transaction that hands sequence numbers back if it fails."""
+        try:
+            with transaction():
+                yield
+        except BaseException:
+            self.sequencer.reset()
+            raise
+
+
+@dataclass
+class Call:
+    """One request as received: who sent it and over which connection."""
+
+    routing_id: bytes
+    curve_key: str | None  # the peer's authenticated CURVE key; None in plaintext mode
+    session: Session | None
+
+    @property
+    def me(self) -> Session:
+        if self.session is None:  # dispatch checks this first; kept for type narrowing
+            raise Refusal(ErrorCode.NOT_AUTHENTICATED, "say hello or log in first")
+        return self.session
+
+
+HandlerFn = Callable[[Context, Call, Any], Reply | Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Handler:
+    fn: HandlerFn
+    authenticated: bool
+    slow: bool  # runs as its own task so the socket loop keeps serving others
+
+
+HANDLERS: dict[type[Request], Handler] = {}
+
+
+def handles(
+    kind: type[Request], *, authenticated: bool = True, slow: bool = False
+) -> Callable[[HandlerFn], HandlerFn]:
+    """Register ``fn`` as the handler of request type ``kind``."""
+
+    def register(fn: HandlerFn) -> HandlerFn:
+        HANDLERS[kind] = Handler(fn, authenticated, slow)
+        return fn
+
+    return register
+

@@ -1,0 +1,212 @@
+"""Direct chats and groups: create, rename, change members, leave, list."""
+
+import logging
+
+from shared import limits
+from shared.errors import ErrorCode
+from shared.names import clean_label, normalize_user_name
+from shared.protocol import (
+    AddMembers,
+    ChannelList,
+    ChannelPush,
+    ChannelReply,
+    CreateGroup,
+    EventPush,
+    LeaveChannel,
+    ListChannels,
+    Ok,
+    OpenDirect,
+    RemoveMember,
+    RenameGroup,
+)
+from syncserver import views
+from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
+from syncserver.store import accounts, channels, events
+from syncserver.store.models import Channel
+
+log = logging.getLogger(__name__)
+
+
+def member_channel(channel_id: int, user_id: int) -> Channel:
+    """The channel if the user is in it; otherwise the same refusal whether or not it exists."""
+    channel = channels.get_channel(channel_id)
+    if channel is None or channels.active_membership(channel_id, user_id) is None:
+        raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in a channel {channel_id}")
+    return channel
+
+
+def member_group(channel_id: int, user_id: int) -> Channel:
+    channel = member_channel(channel_id, user_id)
+    if channel.kind != "group":
+        raise Refusal(ErrorCode.NOT_A_GROUP, f"channel {channel_id} is a direct chat")
+    return channel
+
+
+def append_event(ctx: Context, channel_id: int, kind: str, sender_id: int, **fields) -> dict:
+    """Store one timeline event with the next sequence number and position."""
+    row = {
+        "pos": ctx.sequencer.next_pos(),
+        "channel": channel_id,
+        "seq": ctx.sequencer.next_seq(channel_id),
+        "kind": kind,
+        "sender": sender_id,
+        "ts": now_ms(),
+        **fields,
+    }
+    events.insert_events([row])
+    return row
+
+
+def announce(ctx: Context, channel: Channel, rows: list[dict], audience: set[int]) -> None:
+    """After commit: push the new events and each member's fresh view of the channel."""
+    for row in rows:
+        event = views.event_dict_to_wire(ctx, row)
+        ctx.delivery.to_users(audience, EventPush(event=event), pos=row["pos"])
+    current = set(channels.member_ids(channel.id))
+    for user_id in audience:
+        if ctx.sessions.of_user(user_id):
+            info = views.channel_info(ctx, channel, user_id, active=user_id in current)
+            ctx.delivery.to_users([user_id], ChannelPush(channel=info))
+
+
+def _user_named(raw: str):
+    try:
+        name = normalize_user_name(raw)
+    except ValueError as e:
+        raise Refusal(ErrorCode.INVALID, str(e)) from None
+    user = accounts.find_user(name)
+    if user is None:
+        raise Refusal(ErrorCode.NO_SUCH_USER, f"there is no user {name!r}")
+    return user
+
+
+def _users_named(raws: list[str]) -> dict[str, int]:
+    try:
+        names = sorted({normalize_user_name(r) for r in raws})
+    except ValueError as e:
+        raise Refusal(ErrorCode.INVALID, str(e)) from None
+    found = accounts.users_named(names)
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise Refusal(ErrorCode.NO_SUCH_USER, "no such user: " + ", ".join(missing))
+    return {name: user.id for name, user in found.items()}
+
+
+def _group_name(raw: str) -> str:
+    try:
+        return clean_label(raw, "group name", limits.MAX_GROUP_NAME_CHARS)
+    except ValueError as e:
+        raise Refusal(ErrorCode.INVALID, str(e)) from None
+
+
+@handles(OpenDirect)
+def open_direct(ctx: Context, call: Call, req: OpenDirect) -> ChannelReply:
+    me = call.me
+    other = _user_named(req.user)
+    low, high = sorted((me.user_id, other.id))
+    key = f"{low}:{high}"
+    channel = channels.find_direct(key)
+    if channel is None:
+        with ctx.write():
+            channel = channels.create_channel("direct", "", None, key, now_ms())
+            row = append_event(ctx, channel.id, "created", me.user_id)
+            for user_id in {me.user_id, other.id}:
+                channels.join(channel.id, user_id, row["pos"])
+        log.info("direct channel %d created", channel.id)
+        announce(ctx, channel, [row], {me.user_id, other.id})
+    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+
+
+@handles(CreateGroup)
+def create_group(ctx: Context, call: Call, req: CreateGroup) -> ChannelReply:
+    me = call.me
+    name = _group_name(req.name)
+    members = set(_users_named(req.members).values()) | {me.user_id}
+    _check_size(ctx, len(members))
+    with ctx.write():
+        channel = channels.create_channel("group", name, me.user_id, None, now_ms())
+        row = append_event(ctx, channel.id, "created", me.user_id, name=name)
+        for user_id in members:
+            channels.join(channel.id, user_id, row["pos"])
+    log.info("group %d created with %d members", channel.id, len(members))
+    announce(ctx, channel, [row], members)
+    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+
+
+def _check_size(ctx: Context, size: int) -> None:
+    limit = ctx.config.max_group_members
+    if size > limit:
+        raise Refusal(ErrorCode.GROUP_FULL, f"a group holds at most {limit} members")
+
+
+@handles(RenameGroup)
+def rename_group(ctx: Context, call: Call, req: RenameGroup) -> ChannelReply:
+    me = call.me
+    channel = member_group(req.channel, me.user_id)
+    name = _group_name(req.name)
+    with ctx.write():
+        channels.rename(channel.id, name)
+        row = append_event(ctx, channel.id, "renamed", me.user_id, name=name)
+    channel.name = name
+    announce(ctx, channel, [row], set(channels.member_ids(channel.id)))
+    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+
+
+@handles(AddMembers)
+def add_members(ctx: Context, call: Call, req: AddMembers) -> ChannelReply:
+    me = call.me
+    channel = member_group(req.channel, me.user_id)
+    current = set(channels.member_ids(channel.id))
+    new = [uid for uid in _users_named(req.users).values() if uid not in current]
+    _check_size(ctx, len(current) + len(new))
+    rows = []
+    with ctx.write():
+        for user_id in new:
+            row = append_event(ctx, channel.id, "member_added", me.user_id, subject=user_id)
+            channels.join(channel.id, user_id, row["pos"])
+            rows.append(row)
+    announce(ctx, channel, rows, current | set(new))
+    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+
+
+@handles(RemoveMember)
+def remove_member(ctx: Context, call: Call, req: RemoveMember) -> ChannelReply:
+    me = call.me
+    channel = member_group(req.channel, me.user_id)
+    target = _user_named(req.user)
+    if target.id == me.user_id:
+        raise Refusal(ErrorCode.INVALID, "to remove yourself, leave the group")
+    if channel.owner_id != me.user_id:
+        raise Refusal(ErrorCode.FORBIDDEN, "only the group's owner can remove members")
+    audience = set(channels.member_ids(channel.id))
+    if target.id not in audience:
+        raise Refusal(ErrorCode.INVALID, f"{target.name!r} is not a member of this group")
+    with ctx.write():
+        row = append_event(ctx, channel.id, "member_removed", me.user_id, subject=target.id)
+        channels.end_membership(channel.id, target.id, row["pos"])
+    announce(ctx, channel, [row], audience)
+    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+
+
+@handles(LeaveChannel)
+def leave_channel(ctx: Context, call: Call, req: LeaveChannel) -> Ok:
+    me = call.me
+    channel = member_group(req.channel, me.user_id)
+    audience = set(channels.member_ids(channel.id))
+    with ctx.write():
+        row = append_event(ctx, channel.id, "member_left", me.user_id, subject=me.user_id)
+        channels.end_membership(channel.id, me.user_id, row["pos"])
+        if channel.owner_id == me.user_id:
+            # Ownership passes to the longest-standing member, so a group is never stuck.
+            remaining = channels.member_ids(channel.id)
+            channel.owner_id = remaining[0] if remaining else None
+            channels.set_owner(channel.id, channel.owner_id)
+    announce(ctx, channel, [row], audience)
+    return Ok(rid=req.rid)
+
+
+@handles(ListChannels)
+def list_channels(ctx: Context, call: Call, req: ListChannels) -> ChannelList:
+    me = call.me
+    infos = [views.channel_info(ctx, ch, me.user_id) for ch in channels.active_channels(me.user_id)]
+    return ChannelList(rid=req.rid, channels=infos, head=ctx.sequencer.head)

@@ -1,0 +1,83 @@
+"""Heartbeats, presence and typing indicators. Nothing here is stored except last-seen times."""
+
+import time
+
+from shared.errors import ErrorCode
+from shared.names import normalize_user_name
+from shared.protocol import (
+    GetPresence,
+    Heartbeat,
+    HeartbeatAck,
+    Ok,
+    PresenceInfo,
+    PresenceList,
+    PresencePush,
+    Typing,
+    TypingPush,
+)
+from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
+from syncserver.store import accounts, channels
+
+
+def publish_presence(ctx: Context, user_id: int) -> None:
+    """Tell everyone who shares a channel with the user if the user's state changed."""
+    change = ctx.presence.refresh(user_id)
+    if change is None:
+        return
+    _, state = change
+    now = now_ms()
+    if state == "offline":
+        accounts.set_last_seen(user_id, now)
+    info = PresenceInfo(user=ctx.names.one(user_id), state=state, last_seen=now)
+    ctx.delivery.to_users(channels.shares_channel_with(user_id), PresencePush(presence=info))
+
+
+def expire_sessions(ctx: Context) -> None:
+    """Drop devices silent for longer than the presence timeout."""
+    for session in ctx.sessions.expired(time.monotonic(), ctx.config.presence_timeout):
+        ctx.sessions.drop(session.routing_id)
+        publish_presence(ctx, session.user_id)
+
+
+@handles(Heartbeat)
+def heartbeat(ctx: Context, call: Call, req: Heartbeat) -> HeartbeatAck:
+    me = call.me
+    if me.idle != req.idle:
+        me.idle = req.idle
+        publish_presence(ctx, me.user_id)
+    return HeartbeatAck(rid=req.rid, head=ctx.delivery.head_of(me.user_id))
+
+
+@handles(Typing)
+def typing(ctx: Context, call: Call, req: Typing) -> Ok:
+    me = call.me
+    if channels.active_membership(req.channel, me.user_id) is None:
+        raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in a channel {req.channel}")
+    others = [u for u in channels.member_ids(req.channel) if u != me.user_id]
+    ctx.delivery.to_users(others, TypingPush(channel=req.channel, user=me.user_name))
+    return Ok(rid=req.rid)
+
+
+@handles(GetPresence)
+def get_presence(ctx: Context, call: Call, req: GetPresence) -> PresenceList:
+    """Presence of the asked users who share a channel with the caller; others are left out
+    so presence cannot be used to probe for accounts."""
+    me = call.me
+    visible = channels.shares_channel_with(me.user_id)
+    wanted: dict[int, str] = {}
+    for raw in req.users:
+        try:
+            name = normalize_user_name(raw)
+        except ValueError:
+            continue
+        user = accounts.find_user(name)
+        if user is not None and user.id in visible:
+            wanted[user.id] = name
+    seen = accounts.last_seen(list(wanted))
+    now = now_ms()
+    result = []
+    for user_id, name in wanted.items():
+        state = ctx.presence.state_of(user_id)
+        last = now if state != "offline" else seen.get(user_id)
+        result.append(PresenceInfo(user=name, state=state, last_seen=last))
+    return PresenceList(rid=req.rid, presence=result)

@@ -1,0 +1,298 @@
+"""Socket wiring: the ROUTER every device talks to, the key service, and the dispatch loop.
+
+One asyncio task reads frames. It drains everything already queued, handles the batch in
+order, and commits the batch's sends in one transaction before replying (group commit).
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable
+
+import msgspec
+import zmq
+import zmq.asyncio
+from zmq.auth.asyncio import AsyncioAuthenticator
+
+from shared import limits
+from shared.endpoints import bindable, key_endpoint_for
+from shared.errors import ErrorCode
+from shared.keys import KeyPair, fingerprint
+from shared.protocol import (
+    PROTOCOL_TAG,
+    Error,
+    GetServerKey,
+    Push,
+    Reply,
+    Request,
+    Send,
+    ServerKey,
+    decode_request,
+    encode,
+    salvage_rid,
+)
+from syncserver import server_keys
+from syncserver.config import ServerConfig
+from syncserver.delivery import Delivery
+from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
+from syncserver.handlers.messages import MessageWriter
+from syncserver.handlers.presence import expire_sessions, publish_presence
+from syncserver.names import NameCache
+from syncserver.presence import Presence
+from syncserver.sequencer import Sequencer
+from syncserver.sessions import SessionTable
+from syncserver.store import StorageError
+from syncserver.store.accounts import set_last_seen
+from syncserver.store.database import database_url_for, open_database
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 512  # frames handled per loop turn before replies go out
+KEY_SERVICE_MAX_BYTES = 1024  # the key service only ever needs a tiny request
+LINGER_MS = 500  # time given to queued replies at shutdown
+
+
+class SyncServer:
+    """A running Tidings sync server. ``await start()``, then ``await stop()``."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.keys: KeyPair | None = None
+        self.endpoint = ""
+        self.key_endpoint: str | None = None
+        self._zmq = zmq.asyncio.Context()
+        self._auth: AsyncioAuthenticator | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._gone: set[bytes] = set()
+
+    @property
+    def fingerprint(self) -> str | None:
+        return fingerprint(self.keys.public) if self.keys else None
+
+    async def start(self) -> None:
+        cfg = self.config
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        self._db = open_database(cfg.database_url or database_url_for(cfg.data_dir))
+        sessions = SessionTable()
+        self._sock = self._bind_router()
+        self._raw = zmq.Socket.shadow(self._sock.underlying)
+        self.ctx = Context(
+            config=cfg,
+            sequencer=Sequencer(),
+            sessions=sessions,
+            presence=Presence(sessions),
+            delivery=Delivery(sessions, self._send),
+            names=NameCache(),
+        )
+        self.ctx.delivery.reset_heads(self.ctx.sequencer.head)
+        self._writer = MessageWriter(self.ctx, self._send)
+        self._spawn(self._serve())
+        self._spawn(self._sweep())
+        if self.keys is not None:
+            self._key_sock = self._bind_key_service()
+            self._spawn(self._serve_keys())
+        log.info("listening on %s", self.endpoint)
+
+    def _bind_router(self) -> zmq.asyncio.Socket:
+        cfg = self.config
+        sock = self._zmq.socket(zmq.ROUTER)
+        sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        sock.setsockopt(zmq.MAXMSGSIZE, limits.MAX_FRAME_BYTES)
+        sock.setsockopt(zmq.LINGER, LINGER_MS)
+        # ZMTP heartbeats free connections whose peer vanished without closing them.
+        sock.setsockopt(zmq.HEARTBEAT_IVL, int(cfg.heartbeat_interval * 1000))
+        sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(cfg.presence_timeout * 1000))
+        if not cfg.insecure_plaintext:
+            self.keys = server_keys.load_or_create(cfg.data_dir)
+            self._auth = AsyncioAuthenticator(self._zmq)
+            self._auth.start()
+            # Any client key may connect: accounts, not keys, are authenticated, and the key
+            # the handshake proved becomes the frame's User-Id that device credentials bind to.
+            self._auth.configure_curve(domain="*", location=zmq.auth.CURVE_ALLOW_ANY)
+            sock.curve_secretkey = self.keys.secret.encode()
+            sock.curve_publickey = self.keys.public.encode()
+            sock.curve_server = True
+        sock.bind(bindable(cfg.listen))
+        self.endpoint = sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        return sock
+
+    def _bind_key_service(self) -> zmq.asyncio.Socket:
+        sock = self._zmq.socket(zmq.ROUTER)
+        sock.setsockopt(zmq.MAXMSGSIZE, KEY_SERVICE_MAX_BYTES)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.bind(bindable(self.config.key_listen or key_endpoint_for(self.config.listen)))
+        self.key_endpoint = sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        return sock
+
+    def _spawn(self, coro: Awaitable) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        """Finish what was received, record last-seen times, close sockets and storage."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._writer.flush()
+        now = int(time.time() * 1000)
+        for user_id in self.ctx.sessions.online_users():
+            set_last_seen(user_id, now)
+        self._sock.close()
+        if self.keys is not None:
+            self._key_sock.close(linger=0)
+        if self._auth is not None:
+            self._auth.stop()
+        self._zmq.term()
+        self._db.close()
+        log.info("stopped")
+
+    # --- receiving ----------------------------------------------------------------------
+
+    async def _serve(self) -> None:
+        while True:
+            batch = [await self._sock.recv_multipart(copy=False)]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._raw.recv_multipart(zmq.NOBLOCK, copy=False))
+                except zmq.Again:
+                    break
+            for frames in batch:
+                self._dispatch(frames)
+            self._writer.flush()
+            self._forget_gone()
+
+    def _dispatch(self, frames: list[zmq.Frame]) -> None:
+        routing_id = frames[0].bytes
+        req = self._decode(routing_id, frames)
+        if req is None:
+            return
+        if isinstance(req, GetServerKey):
+            self._send(routing_id, self._key_reply(req.rid))
+            return
+        session = self.ctx.sessions.get(routing_id)
+        if session is not None:
+            session.last_beat = time.monotonic()
+        handler = None if isinstance(req, Send) else HANDLERS[type(req)]
+        if session is None and (handler is None or handler.authenticated):
+            message = "this connection is not logged in; send hello or login first"
+            self._send(routing_id, Error(rid=req.rid, code=ErrorCode.NOT_AUTHENTICATED, message=message))
+            return
+        logging_in = handler is not None and not handler.authenticated
+        call = Call(routing_id, _user_id(frames[-1]) if logging_in else None, session)
+        if handler is None:
+            self._writer.add(call, req)
+            return
+        self._writer.flush()  # earlier sends are stored before anything that may depend on them
+        if handler.slow:
+            self._spawn(self._run_slow(handler, call, req))
+        else:
+            self._send(routing_id, self._run(handler, call, req))
+
+    def _decode(self, routing_id: bytes, frames: list[zmq.Frame]) -> Request | None:
+        """The request in ``frames``, or None after replying with what is wrong with it."""
+        error: Error | None = None
+        if len(frames) != 3:
+            error = Error(
+                rid=0,
+                code=ErrorCode.BAD_FRAME,
+                message=f"expected 2 frames [{PROTOCOL_TAG.decode()}, body], got {len(frames) - 1}",
+            )
+        elif frames[1].bytes != PROTOCOL_TAG:
+            error = Error(
+                rid=salvage_rid(frames[2].bytes),
+                code=ErrorCode.UNSUPPORTED_VERSION,
+                message=f"this server speaks {PROTOCOL_TAG.decode()}, "
+                f"not {frames[1].bytes[:40]!r}",
+            )
+        else:
+            body = frames[2].bytes
+            try:
+                return decode_request(body)
+            except msgspec.DecodeError as e:
+                error = Error(rid=salvage_rid(body), code=ErrorCode.BAD_REQUEST, message=str(e))
+        log.info("refused a frame: %s", error.message[:200])
+        self._send(routing_id, error)
+        return None
+
+    def _run(self, handler: Handler, call: Call, req: Request) -> Reply:
+        try:
+            return handler.fn(self.ctx, call, req)
+        except Exception as e:
+            return self._error_reply(req, e)
+
+    async def _run_slow(self, handler: Handler, call: Call, req: Request) -> None:
+        try:
+            reply = await handler.fn(self.ctx, call, req)
+        except Exception as e:
+            reply = self._error_reply(req, e)
+        self._send(call.routing_id, reply)
+
+    @staticmethod
+    def _error_reply(req: Request, exc: Exception) -> Error:
+        if isinstance(exc, Refusal):
+            return Error(rid=req.rid, code=exc.code, message=exc.message, retry_after=exc.retry_after)
+        if isinstance(exc, StorageError):
+            log.error("storage failed for %s: %s", type(req).__name__, exc)
+            message = f"the server could not store this change: {exc}"
+            return Error(rid=req.rid, code=ErrorCode.UNAVAILABLE, message=message)
+        log.exception("handler for %s failed", type(req).__name__)
+        return Error(rid=req.rid, code=ErrorCode.INTERNAL, message="internal server error")
+
+    def _key_reply(self, rid: int) -> Reply:
+        if self.keys is None:
+            message = "this server runs without encryption and has no key"
+            return Error(rid=rid, code=ErrorCode.INVALID, message=message)
+        return ServerKey(rid=rid, public_key=self.keys.public, fingerprint=self.fingerprint or "")
+
+    # --- sending ------------------------------------------------------------------------
+
+    def _send(self, routing_id: bytes, message: Reply | Push) -> bool:
+        try:
+            self._raw.send_multipart([routing_id, PROTOCOL_TAG, encode(message)], zmq.NOBLOCK)
+        except zmq.Again:
+            return False  # the peer's queue is full; its sync cursor recovers what it missed
+        except zmq.ZMQError as e:
+            if e.errno != zmq.EHOSTUNREACH:
+                raise
+            self._gone.add(routing_id)
+            return False
+        return True
+
+    def _forget_gone(self) -> None:
+        for routing_id in self._gone:
+            session = self.ctx.sessions.drop(routing_id)
+            if session is not None:
+                log.info("device %d disconnected", session.device_id)
+                publish_presence(self.ctx, session.user_id)
+        self._gone.clear()
+
+    # --- background ---------------------------------------------------------------------
+
+    async def _sweep(self) -> None:
+        interval = min(1.0, self.config.presence_timeout / 4)  # secs
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                expire_sessions(self.ctx)
+                self._forget_gone()
+            except StorageError as e:
+                log.error("presence sweep failed: %s", e)
+
+    async def _serve_keys(self) -> None:
+        while True:
+            frames = await self._key_sock.recv_multipart()
+            rid = salvage_rid(frames[-1]) if len(frames) == 3 else 0
+            reply = encode(self._key_reply(rid))
+            try:
+                self._key_sock.send_multipart([frames[0], PROTOCOL_TAG, reply], zmq.NOBLOCK)
+            except zmq.ZMQError:
+                pass  # the asker is gone or not reading; nothing is lost
+
+
+def _user_id(frame: zmq.Frame) -> str | None:
+    """The CURVE key the peer proved in its handshake, or None without CURVE."""
+    try:
+        return frame.get("User-Id") or None
+    except zmq.ZMQError:
+        return None

@@ -1,0 +1,23 @@
+"""The server's long-term CURVE key pair, created in the data directory at first start."""
+
+import os
+from pathlib import Path
+
+from shared.keys import KeyPair
+
+KEY_FILE = "server.key"
+
+
+def load_or_create(data_dir: Path) -> KeyPair:
+    """Read the key pair, generating and saving it (owner-readable only) the first time."""
+    path = data_dir / KEY_FILE
+    if path.exists():
+        public, secret = path.read_text(encoding="ascii").split()
+        return KeyPair(public, secret)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pair = KeyPair.generate()
+    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(f"{pair.public}\n{pair.secret}\n")
+    os.replace(path.with_suffix(".tmp"), path)
+    return pair

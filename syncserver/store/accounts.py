@@ -1,0 +1,83 @@
+"""Queries on users and devices."""
+
+from peewee import IntegrityError
+
+from syncserver.store.models import Device, User
+
+
+def create_user(name: str, password_hash: str, now: int) -> User | None:
+    """The new user, or None if the name is taken."""
+    try:
+        return User.create(name=name, password_hash=password_hash, created_at=now)
+    except IntegrityError:
+        return None
+
+
+def find_user(name: str) -> User | None:
+    return User.get_or_none(User.name == name)
+
+
+def users_named(names: list[str]) -> dict[str, User]:
+    if not names:
+        return {}
+    return {u.name: u for u in User.select().where(User.name.in_(names))}
+
+
+def user_names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    query = User.select(User.id, User.name).where(User.id.in_(list(user_ids)))
+    return {u.id: u.name for u in query}
+
+
+def create_device(
+    user_id: int, name: str, token_hash: str, curve_key: str | None, now: int, cursor: int
+) -> Device:
+    return Device.create(
+        user=user_id,
+        name=name,
+        token_hash=token_hash,
+        curve_key=curve_key,
+        created_at=now,
+        last_seen=now,
+        sync_cursor=cursor,
+    )
+
+
+def device_by_token(token_hash: str) -> Device | None:
+    return Device.get_or_none(Device.token_hash == token_hash)
+
+
+def active_devices(user_id: int) -> list[Device]:
+    query = Device.select().where((Device.user == user_id) & Device.revoked_at.is_null())
+    return list(query.order_by(Device.id))
+
+
+def revoke_device(device_id: int, user_id: int, now: int) -> bool:
+    """Revoke one of the user's own devices; False if there is no such active device."""
+    query = Device.update(revoked_at=now).where(
+        (Device.id == device_id) & (Device.user == user_id) & Device.revoked_at.is_null()
+    )
+    return query.execute() == 1
+
+
+def touch_device(device_id: int, now: int) -> None:
+    Device.update(last_seen=now).where(Device.id == device_id).execute()
+
+
+def advance_sync_cursor(device_id: int, cursor: int) -> None:
+    """Record what the device confirmed storing; the cursor never moves back."""
+    Device.update(sync_cursor=cursor).where(
+        (Device.id == device_id) & (Device.sync_cursor < cursor)
+    ).execute()
+
+
+def set_last_seen(user_id: int, now: int) -> None:
+    User.update(last_seen=now).where(User.id == user_id).execute()
+
+
+def last_seen(user_ids: list[int]) -> dict[int, int | None]:
+    if not user_ids:
+        return {}
+    query = User.select(User.id, User.last_seen).where(User.id.in_(user_ids))
+    return {u.id: u.last_seen for u in query}

@@ -1,0 +1,116 @@
+"""Peewee models of the server's storage. Times are integer milliseconds since the epoch.
+
+``pos`` columns count in one server-wide stream position, assigned by the sequencer: every
+timeline event and every change of a user's read cursor takes the next position, so a device's
+sync cursor is a single number.
+"""
+
+from peewee import (
+    BigIntegerField,
+    CharField,
+    CompositeKey,
+    DatabaseProxy,
+    ForeignKeyField,
+    Model,
+    TextField,
+)
+
+db_proxy = DatabaseProxy()
+
+SCHEMA_VERSION = 1
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db_proxy
+
+
+class Setting(BaseModel):
+    """Server-wide facts such as the schema version."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class User(BaseModel):
+    name = CharField(unique=True)  # the handle, NFKC and casefolded
+    password_hash = CharField()
+    created_at = BigIntegerField()
+    last_seen = BigIntegerField(null=True)
+
+
+class Device(BaseModel):
+    user = ForeignKeyField(User, backref="devices")
+    name = CharField()
+    token_hash = CharField(unique=True)  # SHA-256 of the device token; tokens are random
+    curve_key = CharField(null=True)  # the CURVE public key the device logged in with
+    created_at = BigIntegerField()
+    last_seen = BigIntegerField(null=True)
+    revoked_at = BigIntegerField(null=True)
+    sync_cursor = BigIntegerField(default=0)  # highest position the device confirmed storing
+
+
+class Channel(BaseModel):
+    kind = CharField()  # "direct" or "group"
+    name = CharField(default="")
+    direct_key = CharField(null=True, unique=True)  # "low:high" user ids of a direct chat
+    owner = ForeignKeyField(User, null=True)
+    created_at = BigIntegerField()
+
+
+class Membership(BaseModel):
+    """A user's membership of a channel, as a window of stream positions: the user sees
+    events with ``joined_pos <= pos <= left_pos`` (open-ended while a member)."""
+
+    channel = ForeignKeyField(Channel, backref="memberships")
+    user = ForeignKeyField(User, backref="memberships")
+    joined_pos = BigIntegerField()
+    left_pos = BigIntegerField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("channel", "user")
+
+
+class Event(BaseModel):
+    pos = BigIntegerField(primary_key=True)
+    channel = ForeignKeyField(Channel, index=False)
+    seq = BigIntegerField()
+    kind = CharField()
+    sender = ForeignKeyField(User, index=False)
+    device = ForeignKeyField(Device, null=True, index=False)
+    client_id = CharField(null=True)
+    text = TextField(default="")
+    subject = ForeignKeyField(User, null=True, index=False)
+    name = CharField(null=True)
+    ts = BigIntegerField()
+
+    class Meta:
+        indexes = (
+            (("channel", "seq"), True),
+            (("channel", "pos"), False),
+            (("sender", "client_id"), True),
+        )
+
+
+class DeviceRead(BaseModel):
+    device = ForeignKeyField(Device)
+    channel = ForeignKeyField(Channel)
+    seq = BigIntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("device", "channel")
+
+
+class UserRead(BaseModel):
+    """The user's effective read position: the highest over their devices."""
+
+    user = ForeignKeyField(User)
+    channel = ForeignKeyField(Channel)
+    seq = BigIntegerField()
+    pos = BigIntegerField(index=True)
+
+    class Meta:
+        primary_key = CompositeKey("user", "channel")
+
+
+ALL_MODELS = [Setting, User, Device, Channel, Membership, Event, DeviceRead, UserRead]

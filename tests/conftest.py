@@ -1,0 +1,74 @@
+"""Fixtures: a real sync server on a loopback port (CURVE on), on SQLite and, where a
+PostgreSQL server is available, on PostgreSQL too."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from syncserver.config import ServerConfig
+from syncserver.server import SyncServer
+from tests.support import ClientFactory
+
+POSTGRES_ENV = "TIDINGS_TEST_POSTGRES"  # e.g. postgresql://postgres@127.0.0.1:5432/postgres
+
+
+def _postgres_database() -> Iterator[str]:
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} set to a server URL (.ci/run sets it)")
+    import psycopg2
+
+    name = f"tidings_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(admin_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """None selects the server's default (SQLite in its data dir)."""
+    if request.param == "sqlite":
+        yield None
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def server_config(tmp_path: Path, database_url: str | None) -> ServerConfig:
+    return ServerConfig(
+        data_dir=tmp_path / "server",
+        listen="tcp://127.0.0.1:0",
+        key_listen="tcp://127.0.0.1:0",
+        database_url=database_url,
+        heartbeat_interval=0.2,
+        presence_timeout=1.0,
+    )
+
+
+@pytest.fixture
+async def server(server_config: ServerConfig) -> AsyncIterator[SyncServer]:
+    srv = SyncServer(server_config)
+    await srv.start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()
+
+
+@pytest.fixture
+async def clients(server: SyncServer) -> AsyncIterator[ClientFactory]:
+    factory = ClientFactory(server)
+    try:
+        yield factory
+    finally:
+        await factory.close_all()

@@ -1,0 +1,92 @@
+"""Test helpers: real protocol clients with their pushes collected for waiting on."""
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from shared.client import Connection, Credentials
+from shared.protocol import Push, Reply, Request
+from syncserver.server import SyncServer
+
+PASSWORD = "correct horse battery"
+WAIT = 10.0  # secs any single expected event may take before a test fails
+
+
+class TestClient:
+    """A device: a ``Connection`` plus every push it received."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pushes: list[Push] = []
+        self._arrived = asyncio.Event()
+        conn.on_push = self._on_push
+
+    def _on_push(self, push: Push) -> None:
+        self.pushes.append(push)
+        self._arrived.set()
+
+    async def request(self, req: Request) -> Reply:
+        return await self.conn.request(req)
+
+    async def wait_push(self, match: Callable[[Push], bool], timeout: float = WAIT) -> Push:
+        """The first push (already received or arriving) that satisfies ``match``."""
+        async with asyncio.timeout(timeout):
+            seen = 0
+            while True:
+                for push in self.pushes[seen:]:
+                    if match(push):
+                        return push
+                seen = len(self.pushes)
+                self._arrived.clear()
+                await self._arrived.wait()
+
+
+class ClientFactory:
+    """Makes devices connected to one server, pinned to its key, and closes them all."""
+
+    def __init__(self, server: SyncServer) -> None:
+        self.server = server
+        self.made: list[TestClient] = []
+
+    def connection(self, **overrides: Any) -> Connection:
+        options: dict[str, Any] = {
+            "server_key": self.server.keys.public if self.server.keys else None,
+            "plaintext": self.server.keys is None,
+            "key_endpoint": self.server.key_endpoint,
+            "heartbeat_interval": self.server.config.heartbeat_interval,
+            "request_timeout": WAIT,
+        }
+        options.update(overrides)
+        return Connection(self.server.endpoint, **options)
+
+    async def connect(self, **overrides: Any) -> TestClient:
+        client = TestClient(self.connection(**overrides))
+        self.made.append(client)
+        await client.conn.open()
+        await client.conn.wait_ready(WAIT)
+        return client
+
+    async def register(self, user: str, device: str = "laptop") -> TestClient:
+        client = await self.connect()
+        await client.conn.register(user, PASSWORD, device)
+        return client
+
+    async def login(self, user: str, device: str) -> TestClient:
+        client = await self.connect()
+        await client.conn.login(user, PASSWORD, device)
+        return client
+
+    async def resume(self, credentials: Credentials, **overrides: Any) -> TestClient:
+        """The same device connecting again (same transport key, same credential)."""
+        return await self.connect(credentials=credentials, **overrides)
+
+    async def close_all(self) -> None:
+        for client in self.made:
+            await client.conn.close()
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
