@@ -25,6 +25,7 @@ from shared.endpoints import key_endpoint_for
 from shared.errors import ErrorCode, ProtocolError
 from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
+    IDEMPOTENT_REQUESTS,
     PROTOCOL_TAG,
     Error,
     GetServerKey,
@@ -62,6 +63,11 @@ class ConnectionClosed(Exception):
     """The connection was closed or failed while a request waited."""
 
 
+class ConnectionLost(ConnectionClosed):
+    """The connection dropped while a request that must not be repeated was in flight:
+    the server may or may not have applied it."""
+
+
 class ServerKeyMismatch(Exception):
     """The server presents a key other than the one pinned for it: stop and tell the user."""
 
@@ -74,6 +80,13 @@ class ServerKeyMismatch(Exception):
         self.endpoint = endpoint
         self.pinned = pinned
         self.offered = offered
+
+
+@dataclass
+class _InFlight:
+    body: bytes
+    reply: asyncio.Future[Reply]
+    repeatable: bool
 
 
 @dataclass(frozen=True)
@@ -148,12 +161,13 @@ class Connection:
         self.on_state = on_state
         self.on_head = on_head
         self.idle = False  # reported in heartbeats: the user is away
+        self.confirmed_cursor: int | None = None  # reported in heartbeats: stored up to here
         self.state = ConnectionState.CLOSED
         self.failure: Exception | None = None
         self.welcome: Welcome | None = None
         self._ctx = context or zmq.asyncio.Context.instance()
         self._rids = itertools.count(1)
-        self._pending: dict[int, asyncio.Future[Reply]] = {}
+        self._pending: dict[int, _InFlight] = {}
         self._tasks: list[asyncio.Task] = []
         self._state_changed = asyncio.Event()
         self._auth_lock = asyncio.Lock()
@@ -207,9 +221,9 @@ class Connection:
                 self._sock.disable_monitor()
             self._sock.close()
             self._sock = None
-        for fut in self._pending.values():
-            if not fut.done():
-                fut.set_exception(ConnectionClosed(f"connection {state}"))
+        for flight in self._pending.values():
+            if not flight.reply.done():
+                flight.reply.set_exception(ConnectionClosed(f"connection {state}"))
         self._pending.clear()
         self._set_state(state)
 
@@ -257,12 +271,15 @@ class Connection:
         if self._sock is None:
             raise ConnectionClosed("connection is not open")
         rid = next(self._rids)
-        fut: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        self._pending[rid] = fut
+        flight = _InFlight(
+            body=encode(msgspec.structs.replace(req, rid=rid)),
+            reply=asyncio.get_running_loop().create_future(),
+            repeatable=isinstance(req, IDEMPOTENT_REQUESTS),
+        )
+        self._pending[rid] = flight
         try:
-            body = encode(msgspec.structs.replace(req, rid=rid))
-            await self._sock.send_multipart([PROTOCOL_TAG, body])
-            return await asyncio.wait_for(fut, timeout or self.request_timeout)
+            await self._sock.send_multipart([PROTOCOL_TAG, flight.body])
+            return await asyncio.wait_for(flight.reply, timeout or self.request_timeout)
         finally:
             self._pending.pop(rid, None)
 
@@ -309,9 +326,9 @@ class Connection:
                 log.warning("dropped an undecodable frame from the server: %s", e)
                 continue
             if isinstance(message, Reply):
-                fut = self._pending.get(message.rid)
-                if fut is not None and not fut.done():
-                    fut.set_result(message)
+                flight = self._pending.get(message.rid)
+                if flight is not None and not flight.reply.done():
+                    flight.reply.set_result(message)
             elif self.on_push is not None:
                 self.on_push(message)
 
@@ -320,10 +337,12 @@ class Connection:
             while True:
                 event = parse_monitor_message(await monitor.recv_multipart())["event"]
                 if event == zmq.EVENT_HANDSHAKE_SUCCEEDED:
+                    reconnected = self._ever_connected
                     self._ever_connected = True
                     self._set_state(ConnectionState.CONNECTED)
-                    if self.credentials is not None:
-                        asyncio.create_task(self._rehello())
+                    in_flight = dict(self._pending) if reconnected else {}
+                    if self.credentials is not None or in_flight:
+                        self._background(self._recover(in_flight))
                 elif event == zmq.EVENT_DISCONNECTED:
                     self._set_state(ConnectionState.CONNECTING)
                     if not self._ever_connected:
@@ -333,9 +352,30 @@ class Connection:
         finally:
             monitor.close()
 
-    async def _rehello(self) -> None:
+    def _background(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.append(task)
+        task.add_done_callback(lambda t: t in self._tasks and self._tasks.remove(t))
+
+    async def _recover(self, in_flight: dict[int, _InFlight]) -> None:
+        """After a (re)connect: authenticate again, then deal with requests that may have
+        been lost with the old connection: repeat the harmless ones, report the others."""
+        if self.credentials is not None and not await self._rehello():
+            return
+        for rid, flight in in_flight.items():
+            if flight.reply.done() or rid not in self._pending:
+                continue
+            if flight.repeatable:
+                await self._sock.send_multipart([PROTOCOL_TAG, flight.body])
+            else:
+                flight.reply.set_exception(
+                    ConnectionLost("the connection dropped; the request may not have been applied")
+                )
+
+    async def _rehello(self) -> bool:
         try:
             await self._reauthenticate()
+            return True
         except (ProtocolError, TimeoutError, ConnectionClosed) as e:
             log.warning("could not authenticate after reconnecting: %s", e)
             if isinstance(e, ProtocolError) and e.code in (
@@ -344,7 +384,8 @@ class Connection:
                 ErrorCode.KEY_MISMATCH,
             ):
                 self.failure = e
-                await self._shutdown(ConnectionState.FAILED)
+                self._background(self._shutdown(ConnectionState.FAILED))
+            return False
 
     async def _check_server_key(self) -> None:
         """A failed handshake may mean the server's key changed: ask its key service."""
@@ -357,7 +398,7 @@ class Connection:
         if offered != self.server_key:
             self.failure = ServerKeyMismatch(self.endpoint, self.server_key or "", offered)
             log.error("%s", self.failure)
-            asyncio.create_task(self._shutdown(ConnectionState.FAILED))
+            self._background(self._shutdown(ConnectionState.FAILED))
 
     async def _beat(self) -> None:
         while True:
@@ -365,7 +406,8 @@ class Connection:
             if self.state != ConnectionState.ONLINE:
                 continue
             try:
-                ack = await self.request(Heartbeat(idle=self.idle), self.heartbeat_interval * 2)
+                beat = Heartbeat(idle=self.idle, cursor=self.confirmed_cursor)
+                ack = await self.request(beat, self.heartbeat_interval * 2)
             except (TimeoutError, ProtocolError, ConnectionClosed) as e:
                 log.debug("heartbeat failed: %s", e)
                 continue

@@ -28,7 +28,9 @@ UserList = Annotated[list[UserName], msgspec.Meta(max_length=limits.MAX_USERS_PE
 Text = str
 
 ChannelKind = Literal["direct", "group"]
-EventKind = Literal["message", "created", "member_added", "member_removed", "member_left", "renamed"]
+EventKind = Literal[
+    "message", "created", "member_added", "member_removed", "member_left", "renamed"
+]
 PresenceState = Literal["online", "away", "offline"]
 
 
@@ -202,9 +204,11 @@ class MarkRead(Request, tag="mark_read", kw_only=True):
 
 
 class Heartbeat(Request, tag="heartbeat", kw_only=True):
-    """Keeps the device present; ``idle`` reports the user as away."""
+    """Keeps the device present; ``idle`` reports the user as away. ``cursor``, when given,
+    confirms the device has stored everything up to that stream position."""
 
     idle: bool = False
+    cursor: NonNegative | None = None
 
 
 class Typing(Request, tag="typing", kw_only=True):
@@ -241,6 +245,25 @@ AnyRequest = (
     | Typing
     | GetPresence
     | GetServerKey
+)
+
+# Requests that may be sent again when it is unknown whether the first one arrived: doing
+# them twice has the same effect as once. The others (creating a group, leaving, revoking...)
+# are reported to the caller as possibly applied instead of being repeated.
+IDEMPOTENT_REQUESTS: tuple[type[Request], ...] = (
+    Hello,
+    Heartbeat,
+    Send,
+    History,
+    Sync,
+    MarkRead,
+    ListChannels,
+    ListDevices,
+    OpenDirect,
+    AddMembers,
+    Typing,
+    GetPresence,
+    GetServerKey,
 )
 
 

@@ -5,6 +5,7 @@ order, and commits the batch's sends in one transaction before replying (group c
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable
@@ -12,7 +13,7 @@ from collections.abc import Awaitable
 import msgspec
 import zmq
 import zmq.asyncio
-from zmq.auth.asyncio import AsyncioAuthenticator
+from zmq.auth.thread import ThreadAuthenticator
 
 from shared import limits
 from shared.endpoints import bindable, key_endpoint_for
@@ -61,7 +62,7 @@ class SyncServer:
         self.endpoint = ""
         self.key_endpoint: str | None = None
         self._zmq = zmq.asyncio.Context()
-        self._auth: AsyncioAuthenticator | None = None
+        self._auth: ThreadAuthenticator | None = None
         self._tasks: set[asyncio.Task] = set()
         self._gone: set[bytes] = set()
 
@@ -104,7 +105,9 @@ class SyncServer:
         sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(cfg.presence_timeout * 1000))
         if not cfg.insecure_plaintext:
             self.keys = server_keys.load_or_create(cfg.data_dir)
-            self._auth = AsyncioAuthenticator(self._zmq)
+            # ZAP on its own thread: handshakes never wait behind a busy socket loop (and the
+            # asyncio variant failed to answer when a server was restarted in one process).
+            self._auth = ThreadAuthenticator(self._zmq)
             self._auth.start()
             # Any client key may connect: accounts, not keys, are authenticated, and the key
             # the handshake proved becomes the frame's User-Id that device credentials bind to.
@@ -176,7 +179,9 @@ class SyncServer:
         handler = None if isinstance(req, Send) else HANDLERS[type(req)]
         if session is None and (handler is None or handler.authenticated):
             message = "this connection is not logged in; send hello or login first"
-            self._send(routing_id, Error(rid=req.rid, code=ErrorCode.NOT_AUTHENTICATED, message=message))
+            self._send(
+                routing_id, Error(rid=req.rid, code=ErrorCode.NOT_AUTHENTICATED, message=message)
+            )
             return
         logging_in = handler is not None and not handler.authenticated
         call = Call(routing_id, _user_id(frames[-1]) if logging_in else None, session)
@@ -202,8 +207,7 @@ class SyncServer:
             error = Error(
                 rid=salvage_rid(frames[2].bytes),
                 code=ErrorCode.UNSUPPORTED_VERSION,
-                message=f"this server speaks {PROTOCOL_TAG.decode()}, "
-                f"not {frames[1].bytes[:40]!r}",
+                message=f"this server speaks {PROTOCOL_TAG.decode()}, not {frames[1].bytes[:40]!r}",
             )
         else:
             body = frames[2].bytes
@@ -231,7 +235,9 @@ class SyncServer:
     @staticmethod
     def _error_reply(req: Request, exc: Exception) -> Error:
         if isinstance(exc, Refusal):
-            return Error(rid=req.rid, code=exc.code, message=exc.message, retry_after=exc.retry_after)
+            return Error(
+                rid=req.rid, code=exc.code, message=exc.message, retry_after=exc.retry_after
+            )
         if isinstance(exc, StorageError):
             log.error("storage failed for %s: %s", type(req).__name__, exc)
             message = f"the server could not store this change: {exc}"
@@ -284,10 +290,8 @@ class SyncServer:
             frames = await self._key_sock.recv_multipart()
             rid = salvage_rid(frames[-1]) if len(frames) == 3 else 0
             reply = encode(self._key_reply(rid))
-            try:
+            with contextlib.suppress(zmq.ZMQError):  # the asker left; nothing is lost
                 self._key_sock.send_multipart([frames[0], PROTOCOL_TAG, reply], zmq.NOBLOCK)
-            except zmq.ZMQError:
-                pass  # the asker is gone or not reading; nothing is lost
 
 
 def _user_id(frame: zmq.Frame) -> str | None:

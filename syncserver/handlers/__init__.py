@@ -3,4 +3,14 @@
 from syncserver.handlers import accounts, channels, messages, presence
 from syncserver.handlers.base import HANDLERS, Call, Context, Handler, Refusal
 
-__all__ = ["HANDLERS", "Call", "Context", "Handler", "Refusal", "accounts", "channels", "messages", "presence"]
+__all__ = [
+    "HANDLERS",
+    "Call",
+    "Context",
+    "Handler",
+    "Refusal",
+    "accounts",
+    "channels",
+    "messages",
+    "presence",
+]

@@ -91,4 +91,3 @@ def handles(
         return fn
 
     return register
-

@@ -24,6 +24,7 @@ from shared.protocol import (
 from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.handlers.channels import member_channel
+from syncserver.sessions import Session
 from syncserver.store import StorageError, accounts, channels, events
 from syncserver.store.models import Event, UserRead
 
@@ -57,7 +58,9 @@ class MessageWriter:
                     try:
                         outcomes.append((call, req, batch.prepare(call, req, rows)))
                     except Refusal as r:
-                        outcomes.append((call, req, Error(rid=req.rid, code=r.code, message=r.message)))
+                        outcomes.append(
+                            (call, req, Error(rid=req.rid, code=r.code, message=r.message))
+                        )
                 events.insert_events(rows)
         except StorageError as e:
             log.error("storing %d messages failed: %s", len(rows), e)
@@ -81,7 +84,10 @@ class MessageWriter:
                 members[channel_id] = channels.member_ids(channel_id)
             event = views.event_dict_to_wire(self._ctx, row)
             self._ctx.delivery.to_users(
-                members[channel_id], EventPush(event=event), pos=row["pos"], skip_device=row["device"]
+                members[channel_id],
+                EventPush(event=event),
+                pos=row["pos"],
+                skip_device=row["device"],
             )
 
 
@@ -184,11 +190,7 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     me = call.me
     head = ctx.sequencer.head
     after = me.sync_cursor if req.after is None else req.after
-    if after > head:
-        raise Refusal(ErrorCode.BAD_CURSOR, f"cursor {after} is beyond the server's {head}")
-    if after > me.sync_cursor:
-        accounts.advance_sync_cursor(me.device_id, after)
-        me.sync_cursor = after
+    confirm_cursor(ctx, me, after)
     windows = {
         m.channel_id: (m.joined_pos, m.left_pos)
         for m in channels.memberships_since(me.user_id, after)
@@ -211,6 +213,17 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
         next=merged[-1].pos if more else head,
         more=more,
     )
+
+
+def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
+    """Record that the device stored everything up to ``cursor``."""
+    head = ctx.sequencer.head
+    if cursor > head:
+        raise Refusal(ErrorCode.BAD_CURSOR, f"cursor {cursor} is beyond the server's {head}")
+    if cursor > me.sync_cursor:
+        with ctx.write():
+            accounts.advance_sync_cursor(me.device_id, cursor)
+        me.sync_cursor = cursor
 
 
 def _visible(row: Event, windows: dict[int, tuple[int, int | None]]) -> bool:

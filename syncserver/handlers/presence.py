@@ -16,6 +16,7 @@ from shared.protocol import (
     TypingPush,
 )
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
+from syncserver.handlers.messages import confirm_cursor
 from syncserver.store import accounts, channels
 
 
@@ -42,6 +43,8 @@ def expire_sessions(ctx: Context) -> None:
 @handles(Heartbeat)
 def heartbeat(ctx: Context, call: Call, req: Heartbeat) -> HeartbeatAck:
     me = call.me
+    if req.cursor is not None:
+        confirm_cursor(ctx, me, req.cursor)
     if me.idle != req.idle:
         me.idle = req.idle
         publish_presence(ctx, me.user_id)

@@ -1,8 +1,8 @@
 """Server storage: peewee models and the queries the handlers use. Only this package
 imports peewee."""
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from peewee import DatabaseError as StorageError
 

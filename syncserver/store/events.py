@@ -67,7 +67,9 @@ def set_device_read(device_id: int, channel_id: int, seq: int) -> None:
         .execute()
     )
     if not moved:
-        DeviceRead.insert(device=device_id, channel=channel_id, seq=seq).on_conflict_ignore().execute()
+        DeviceRead.insert(
+            device=device_id, channel=channel_id, seq=seq
+        ).on_conflict_ignore().execute()
 
 
 def set_user_read(user_id: int, channel_id: int, seq: int, pos: int) -> None:

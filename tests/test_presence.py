@@ -1,0 +1,85 @@
+"""Presence from heartbeats (timeouts shortened for the test) and typing indicators."""
+
+import pytest
+
+from shared.errors import ErrorCode, ProtocolError
+from shared.protocol import (
+    GetPresence,
+    Heartbeat,
+    OpenDirect,
+    PresencePush,
+    Sync,
+    Typing,
+    TypingPush,
+)
+from tests.support import ClientFactory
+
+
+def _presence(user: str, state: str):
+    return lambda p: (
+        isinstance(p, PresencePush)
+        and p.presence
+        == p.presence.__class__(user=user, state=state, last_seen=p.presence.last_seen)
+    )
+
+
+async def test_presence_online_away_offline(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    bob = await clients.register("bob")
+    await alice.request(OpenDirect(user="bob"))
+    [info] = (await alice.request(GetPresence(users=["bob"]))).presence
+    assert info.state == "online"
+
+    bob.conn.idle = True  # the user stepped away; the next heartbeat says so
+    await alice.wait_push(_presence("bob", "away"))
+    bob.conn.idle = False
+    await alice.wait_push(_presence("bob", "online"))
+
+    # Heartbeats stop without the connection closing (a frozen or cut-off device):
+    # after the timeout the user is offline, with a last-seen time.
+    silent = await clients.resume(
+        bob.conn.credentials, client_keys=bob.conn.client_keys, heartbeat_interval=3600
+    )
+    await bob.conn.close()
+    offline = await alice.wait_push(_presence("bob", "offline"))
+    assert offline.presence.last_seen is not None
+    [info] = (await alice.request(GetPresence(users=["bob"]))).presence
+    assert info.state == "offline" and info.last_seen == offline.presence.last_seen
+
+    # Any request brings the device back: it is told to say hello again and does.
+    await silent.request(Heartbeat())
+    await alice.wait_push(lambda p: _presence("bob", "online")(p) and p is not offline)
+
+
+async def test_presence_is_private_to_people_who_share_a_channel(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    await clients.register("stranger")
+    listing = await alice.request(GetPresence(users=["stranger", "nobody", "alice"]))
+    assert [p.user for p in listing.presence] == ["alice"]
+
+
+async def test_typing_reaches_the_other_members_only(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    bob = await clients.register("bob")
+    carol = await clients.register("carol")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    await alice.request(Typing(channel=channel.id))
+    push = await bob.wait_push(lambda p: isinstance(p, TypingPush))
+    assert (push.channel, push.user) == (channel.id, "alice")
+    assert not any(isinstance(p, TypingPush) for p in alice.pushes + carol.pushes)
+    with pytest.raises(ProtocolError) as err:
+        await carol.request(Typing(channel=channel.id))
+    assert err.value.code == ErrorCode.NO_SUCH_CHANNEL
+    # Typing is never stored: it does not appear in sync.
+    page = await bob.request(Sync(after=0))
+    assert all(e.kind != "typing" for e in page.events)
+
+
+async def test_heartbeat_confirms_the_sync_cursor(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    await clients.register("bob")
+    await alice.request(OpenDirect(user="bob"))
+    head = (await alice.request(Sync())).next
+    await alice.request(Heartbeat(cursor=head))
+    again = await clients.resume(alice.conn.credentials, client_keys=alice.conn.client_keys)
+    assert again.conn.welcome.sync_cursor == head

@@ -1,0 +1,158 @@
+"""Multi-device sync: catching up after time offline, read cursors, idempotent sends."""
+
+import asyncio
+
+import pytest
+
+from shared.errors import ErrorCode, ProtocolError
+from shared.protocol import (
+    CreateGroup,
+    EventPush,
+    History,
+    ListChannels,
+    MarkRead,
+    OpenDirect,
+    ReadPush,
+    Send,
+    Sync,
+    SyncPage,
+)
+from tests.support import ClientFactory, TestClient, new_id
+
+
+async def sync_all(client: TestClient, after: int | None, limit: int = 500) -> list[SyncPage]:
+    pages = []
+    while True:
+        page = await client.request(Sync(after=after, limit=limit))
+        pages.append(page)
+        after = page.next
+        if not page.more:
+            return pages
+
+
+async def test_offline_device_catches_up_exactly(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    bob_laptop = await clients.register("bob")
+    bob_phone = await clients.login("bob", "phone")
+    direct = (await alice.request(OpenDirect(user="bob"))).channel
+    group = (await alice.request(CreateGroup(name="trip", members=["bob"]))).channel
+    start = (await sync_all(bob_phone, None))[-1].next
+    await bob_phone.request(Sync(after=start))  # confirms having stored everything so far
+    credentials, keys = bob_phone.conn.credentials, bob_phone.conn.client_keys
+    await bob_phone.conn.close()
+
+    texts = [f"message {i}" for i in range(1000)]
+    for chunk in range(0, 1000, 100):  # many sends in flight at once: group commit
+        await asyncio.gather(
+            *(
+                alice.request(Send(channel=(direct, group)[i % 2].id, client_id=new_id(), text=t))
+                for i, t in enumerate(texts[chunk : chunk + 100], start=chunk)
+            )
+        )
+
+    phone = await clients.resume(credentials, client_keys=keys)
+    assert phone.conn.welcome.sync_cursor == start
+    pages = await sync_all(phone, start, limit=128)
+    assert len(pages) > 5  # paged, not one burst
+    events = [e for page in pages for e in page.events]
+    assert sorted(e.text for e in events) == sorted(texts)  # none lost, none twice
+    for channel in (direct, group):
+        seqs = [e.seq for e in events if e.channel == channel.id]
+        assert seqs == list(range(seqs[0], seqs[0] + 500))  # per-channel order, no gaps
+    positions = [e.pos for e in events]
+    assert positions == sorted(positions) and len(set(positions)) == 1000
+    # The laptop, online all along, got the same messages as pushes.
+    await bob_laptop.wait_push(lambda p: isinstance(p, EventPush) and p.event.text == "message 999")
+
+
+async def test_interrupted_catch_up_resumes_from_confirmed_cursor(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    bob = await clients.register("bob")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    start = (await bob.request(Sync())).next
+    for i in range(30):
+        await alice.request(Send(channel=channel.id, client_id=new_id(), text=f"m{i}"))
+
+    first = await bob.request(Sync(after=start, limit=10))
+    second = await bob.request(Sync(after=first.next, limit=10))  # confirms the first page
+    assert second.more
+    # The device crashes before storing the second page, reconnects, resumes from the server.
+    resumed = await sync_all(bob, None, limit=10)
+    texts = [e.text for e in first.events] + [e.text for p in resumed for e in p.events]
+    assert texts == [f"m{i}" for i in range(30)]
+
+
+async def test_sync_beyond_head_is_refused(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    with pytest.raises(ProtocolError) as err:
+        await alice.request(Sync(after=10**9))
+    assert err.value.code == ErrorCode.BAD_CURSOR
+
+
+async def test_read_on_one_device_reaches_the_others(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    bob_laptop = await clients.register("bob")
+    bob_phone = await clients.login("bob", "phone")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    start = (await bob_phone.request(Sync())).next
+    sent = [
+        await alice.request(Send(channel=channel.id, client_id=new_id(), text=f"{i}"))
+        for i in range(3)
+    ]
+
+    await bob_laptop.request(MarkRead(channel=channel.id, seq=sent[-1].seq))
+    push = await bob_phone.wait_push(lambda p: isinstance(p, ReadPush))
+    assert (push.read.channel, push.read.seq) == (channel.id, sent[-1].seq)
+    assert not any(isinstance(p, ReadPush) for p in bob_laptop.pushes)  # it knows already
+    assert not any(isinstance(p, ReadPush) for p in alice.pushes)  # it is bob's business
+
+    # Also recoverable by sync, for a device that missed the push.
+    pages = await sync_all(bob_phone, start)
+    reads = [r for p in pages for r in p.reads]
+    assert [(r.channel, r.seq) for r in reads] == [(channel.id, sent[-1].seq)]
+    [info] = (await bob_phone.request(ListChannels())).channels
+    assert info.read_seq == sent[-1].seq
+
+    # A read cursor never moves back, and one beyond the channel is refused.
+    await bob_phone.request(MarkRead(channel=channel.id, seq=1))
+    [info] = (await bob_phone.request(ListChannels())).channels
+    assert info.read_seq == sent[-1].seq
+    with pytest.raises(ProtocolError) as err:
+        await bob_phone.request(MarkRead(channel=channel.id, seq=sent[-1].seq + 1))
+    assert err.value.code == ErrorCode.BAD_CURSOR
+
+
+async def test_retried_send_is_not_duplicated(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    await clients.register("bob")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    message_id = new_id()
+    first = await alice.request(Send(channel=channel.id, client_id=message_id, text="once"))
+    # Retries in one batch and after it, as after a lost acknowledgement.
+    retries = await asyncio.gather(
+        *(
+            alice.request(Send(channel=channel.id, client_id=message_id, text="once"))
+            for _ in range(5)
+        )
+    )
+    assert {(r.seq, r.pos, r.ts) for r in retries} == {(first.seq, first.pos, first.ts)}
+    page = await alice.request(History(channel=channel.id))
+    assert [e.text for e in page.events if e.kind == "message"] == ["once"]
+
+    with pytest.raises(ProtocolError) as err:
+        await alice.request(Send(channel=channel.id, client_id=message_id, text="other text"))
+    assert err.value.code == ErrorCode.ID_REUSED
+
+
+async def test_history_pages_backwards(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    await clients.register("bob")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    for i in range(25):
+        await alice.request(Send(channel=channel.id, client_id=new_id(), text=f"h{i}"))
+    newest = await alice.request(History(channel=channel.id, limit=10))
+    assert [e.seq for e in newest.events] == list(range(17, 27)) and newest.more
+    older = await alice.request(History(channel=channel.id, before=17, limit=10))
+    assert [e.seq for e in older.events] == list(range(7, 17)) and older.more
+    oldest = await alice.request(History(channel=channel.id, before=7, limit=10))
+    assert [e.seq for e in oldest.events] == list(range(1, 7)) and not oldest.more
