@@ -1,5 +1,6 @@
 """Heartbeats, presence and typing indicators. Nothing here is stored except last-seen times."""
 
+import logging
 import time
 
 from shared.errors import ErrorCode
@@ -19,6 +20,8 @@ from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.handlers.messages import confirm_cursor
 from syncserver.store import accounts, channels
 
+log = logging.getLogger(__name__)
+
 
 def publish_presence(ctx: Context, user_id: int) -> None:
     """Tell everyone who shares a channel with the user if the user's state changed."""
@@ -36,6 +39,7 @@ def publish_presence(ctx: Context, user_id: int) -> None:
 def expire_sessions(ctx: Context) -> None:
     """Drop devices silent for longer than the presence timeout."""
     for session in ctx.sessions.expired(time.monotonic(), ctx.config.presence_timeout):
+        log.info("device %d of %s timed out", session.device_id, session.user_name)
         ctx.sessions.drop(session.routing_id)
         publish_presence(ctx, session.user_id)
 

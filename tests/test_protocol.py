@@ -1,0 +1,101 @@
+"""The protocol definitions themselves: codec, coverage by the server, names, layering."""
+
+import ast
+import typing
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from shared import protocol
+from shared.names import check_password, clean_label, normalize_user_name
+from syncserver.handlers import HANDLERS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _members(union) -> list[type]:
+    return list(typing.get_args(union))
+
+
+def test_every_request_round_trips_and_has_a_handler() -> None:
+    tags = set()
+    for kind in _members(protocol.AnyRequest):
+        tags.add(kind.__struct_config__.tag)
+        if kind in (protocol.Send, protocol.GetServerKey):
+            continue  # handled by the group-commit writer and the key service
+        assert kind in HANDLERS, f"no handler for {kind.__name__}"
+    assert len(tags) == len(_members(protocol.AnyRequest))  # tags are unique
+    sample = protocol.Send(rid=5, channel=3, client_id="c1", text="héllo")
+    assert protocol.decode_request(protocol.encode(sample)) == sample
+
+
+def test_server_messages_round_trip() -> None:
+    event = protocol.Event(channel=1, seq=2, pos=3, kind="message", sender="a", ts=4, text="x")
+    for message in (
+        protocol.EventPush(event=event),
+        protocol.Sent(rid=1, channel=1, seq=2, pos=3, ts=4, client_id="c"),
+        protocol.Error(rid=1, code="invalid", message="why"),
+    ):
+        assert protocol.decode_server_message(protocol.encode(message)) == message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "send", "rid": 1, "channel": 0, "client_id": "x", "text": "t"},  # channel >= 1
+        {"type": "history", "rid": 1, "channel": 1, "limit": 10_000},
+        {"type": "sync", "rid": -1},
+        {"type": "send", "rid": 1, "channel": 1, "client_id": "x", "text": "t", "extra": 1},
+        {"type": "create_group", "rid": 1, "name": "g", "members": ["u"] * 101},
+    ],
+)
+def test_out_of_range_fields_are_refused_at_decoding(body: dict) -> None:
+    with pytest.raises(msgspec.ValidationError):
+        protocol.decode_request(msgspec.msgpack.encode(body))
+
+
+def test_salvage_rid() -> None:
+    assert protocol.salvage_rid(msgspec.msgpack.encode({"rid": 42, "type": "nonsense"})) == 42
+    assert protocol.salvage_rid(b"\xc1") == 0
+    assert protocol.salvage_rid(msgspec.msgpack.encode({"rid": "x"})) == 0
+
+
+def test_user_names() -> None:
+    assert normalize_user_name("  Alice ") == "alice"
+    assert normalize_user_name("\uff21\uff2c\uff29\uff23\uff25") == "alice"  # full-width ALICE
+    assert normalize_user_name("김철수") == "김철수"
+    for bad in ("", "a b", "a/b", "x" * 33, "emoji😀"):
+        with pytest.raises(ValueError):
+            normalize_user_name(bad)
+
+
+def test_labels_and_passwords() -> None:
+    assert clean_label("  Trip 2026 ", "group name", 64) == "Trip 2026"
+    with pytest.raises(ValueError, match="control"):
+        clean_label("a\x00b", "group name", 64)
+    with pytest.raises(ValueError, match="at least 8"):
+        check_password("short")
+
+
+def _imports(package: str) -> set[str]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def test_layers_depend_in_one_direction() -> None:
+    assert not _imports("shared") & {"syncserver", "desktop", "peewee"}
+    assert "desktop" not in _imports("syncserver")
+
+
+def test_only_the_store_uses_peewee() -> None:
+    for path in (ROOT / "syncserver").rglob("*.py"):
+        if "store" in path.parts:
+            continue
+        assert "peewee" not in path.read_text(encoding="utf-8"), path
