@@ -52,6 +52,7 @@ KEY_PROBE_TIMEOUT = 3.0  # secs to wait for the key service
 
 
 class ConnectionState(StrEnum):
+    OFFLINE = "offline"  # the server cannot be reached; redialling with back-off
     CONNECTING = "connecting"  # dialling, or redialling after a loss
     CONNECTED = "connected"  # encrypted session up, no device authenticated yet
     ONLINE = "online"  # authenticated as a device
@@ -192,6 +193,8 @@ class Connection:
             sock.curve_secretkey = self.client_keys.secret.encode()
         monitor = sock.get_monitor_socket(
             zmq.EVENT_HANDSHAKE_SUCCEEDED
+            | zmq.EVENT_CONNECTED
+            | zmq.EVENT_CONNECT_RETRIED
             | zmq.EVENT_DISCONNECTED
             | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
             | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
@@ -343,6 +346,10 @@ class Connection:
                     in_flight = dict(self._pending) if reconnected else {}
                     if self.credentials is not None or in_flight:
                         self._background(self._recover(in_flight))
+                elif event == zmq.EVENT_CONNECT_RETRIED:
+                    self._set_state(ConnectionState.OFFLINE)
+                elif event == zmq.EVENT_CONNECTED:
+                    self._set_state(ConnectionState.CONNECTING)
                 elif event == zmq.EVENT_DISCONNECTED:
                     self._set_state(ConnectionState.CONNECTING)
                     if not self._ever_connected:

@@ -133,7 +133,10 @@ class SyncServer:
         task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
-        """Finish what was received, record last-seen times, close sockets and storage."""
+        """Finish what was received, record last-seen times, close sockets and storage.
+        Stopping a stopped server does nothing; a server is not started twice."""
+        if self._zmq.closed:
+            return
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,78 @@
+"""Opening a cache file: pragmas, schema creation and upgrades.
+
+The schema version lives in ``PRAGMA user_version`` as major * 1000 + minor. A minor bump only
+adds things older code can ignore; a major bump changes what exists. A cache written by a
+newer major version is refused, never rewritten.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from desktop.cache.models import BoundModels, bind_models
+
+SCHEMA_MAJOR = 1
+SCHEMA_MINOR = 0
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",  # committed data survives an app crash; fsync costs too much
+    "foreign_keys": 1,
+    "cache_size": -16_000,
+    "busy_timeout": 5000,
+}
+
+# An external-content full-text index over message text, kept in step by triggers.
+_FTS = [
+    "CREATE VIRTUAL TABLE message_fts USING fts5("
+    "text, content='message', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN "
+    "INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN "
+    "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER message_fts_update AFTER UPDATE OF text ON message BEGIN "
+    "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+    "INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END",
+]
+
+
+# One function per schema version after the first, keyed by the version it upgrades to.
+UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase], None]] = {}
+
+
+class CacheTooNew(RuntimeError):
+    """The cache was written by a newer Tidings."""
+
+
+def open_cache_db(path: Path) -> BoundModels:
+    """Open (creating or upgrading) the cache at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS)
+    db.connect()
+    models = bind_models(db)
+    version = db.execute_sql("PRAGMA user_version").fetchone()[0]
+    major, minor = divmod(version, 1000)
+    if major > SCHEMA_MAJOR:
+        db.close()
+        raise CacheTooNew(
+            f"the cache {path} was written by a newer Tidings (schema {major}.{minor}; this "
+            f"version knows {SCHEMA_MAJOR}.{SCHEMA_MINOR}); update Tidings to open it"
+        )
+    if version == 0:
+        with db.atomic():
+            db.create_tables(models.all)
+            for statement in _FTS:
+                db.execute_sql(statement)
+            _set_version(db)
+    elif (major, minor) < (SCHEMA_MAJOR, SCHEMA_MINOR):
+        with db.atomic():
+            for step in sorted(UPGRADES):
+                if step > (major, minor):
+                    UPGRADES[step](db)
+            _set_version(db)
+    return models
+
+
+def _set_version(db: SqliteDatabase) -> None:
+    db.execute_sql(f"PRAGMA user_version = {SCHEMA_MAJOR * 1000 + SCHEMA_MINOR}")

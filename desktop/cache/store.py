@@ -1,0 +1,466 @@
+"""Reading and writing the local cache. Every method is one short transaction at most, so the
+GUI thread may call the reading ones for a page of data."""
+
+import json
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peewee import fn
+
+from desktop.cache.models import BoundModels
+from desktop.cache.schema import open_cache_db
+from desktop.cache.views import ChannelView, MessageView, PresenceView, SearchHit
+from shared.protocol import ChannelInfo, Event, PresenceInfo, Sent, SyncPage
+
+_START, _END = "\x01", "\x02"  # highlight markers; control characters never stored in text
+
+
+@dataclass
+class Applied:
+    """What a write changed, for the engine to announce."""
+
+    messages: list[MessageView] = field(default_factory=list)
+    channels: set[int] = field(default_factory=set)
+    reads: set[int] = field(default_factory=set)
+
+
+class Cache:
+    """One account's cache on one device profile."""
+
+    def __init__(self, models: BoundModels, me: str) -> None:
+        self._m = models
+        self.me = me
+
+    @classmethod
+    def open(cls, path: Path, me: str) -> "Cache":
+        return cls(open_cache_db(path), me)
+
+    def close(self) -> None:
+        if not self._m.db.is_closed():
+            self._m.db.close()
+
+    # --- settings -----------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = self._m.Setting.get_or_none(self._m.Setting.key == key)
+        return row.value if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        self._m.Setting.replace(key=key, value=value).execute()
+
+    def sync_cursor(self) -> int | None:
+        """The stream position this device has stored everything up to; None when new."""
+        value = self.setting("sync_cursor")
+        return int(value) if value is not None else None
+
+    # --- applying what the server says --------------------------------------------------
+
+    def apply_snapshot(self, channels: list[ChannelInfo], head: int) -> Applied:
+        """A new device's starting point: the channel list, current to ``head``."""
+        with self._m.db.atomic():
+            applied = self._apply_channels(channels)
+            self.set_setting("sync_cursor", str(head))
+        return applied
+
+    def apply_page(self, page: SyncPage) -> Applied:
+        """One sync page, all or nothing, advancing the sync cursor with it."""
+        with self._m.db.atomic():
+            applied = self._apply_channels(page.channels)
+            more = self._apply_events(page.events)
+            applied.messages, applied.channels = more.messages, applied.channels | more.channels
+            for read in page.reads:
+                if self._raise_read(read.channel, read.seq):
+                    applied.reads.add(read.channel)
+            self.set_setting("sync_cursor", str(page.next))
+        return applied
+
+    def apply_events(self, events: list[Event]) -> Applied:
+        """Pushed or paged-in events; ones already stored are skipped."""
+        with self._m.db.atomic():
+            return self._apply_events(events)
+
+    def apply_channel(self, info: ChannelInfo) -> Applied:
+        with self._m.db.atomic():
+            return self._apply_channels([info])
+
+    def apply_read(self, channel_id: int, seq: int) -> bool:
+        """The user's read position from another device; True if it moved forward."""
+        with self._m.db.atomic():
+            return self._raise_read(channel_id, seq)
+
+    def _apply_channels(self, infos: Iterable[ChannelInfo]) -> Applied:
+        applied = Applied()
+        Channel = self._m.Channel
+        for info in infos:
+            values = {
+                Channel.kind: info.kind,
+                Channel.name: info.name,
+                Channel.owner: info.owner,
+                Channel.members: json.dumps(info.members),
+                Channel.active: info.active,
+            }
+            existing = Channel.get_or_none(Channel.id == info.id)
+            if existing is None:
+                Channel.insert(
+                    {
+                        **values,
+                        Channel.id: info.id,
+                        Channel.last_seq: info.last_seq,
+                        Channel.read_seq: info.read_seq,
+                        Channel.read_sent_seq: info.read_seq,
+                    }
+                ).execute()
+            else:
+                values[Channel.last_seq] = max(existing.last_seq, info.last_seq)
+                Channel.update(values).where(Channel.id == info.id).execute()
+                self._raise_read(info.id, info.read_seq)
+            applied.channels.add(info.id)
+        return applied
+
+    def _apply_events(self, events: list[Event]) -> Applied:
+        applied = Applied()
+        Message, Channel = self._m.Message, self._m.Channel
+        for channel_id in sorted({e.channel for e in events}):
+            mine = [e for e in events if e.channel == channel_id]
+            have = {
+                row.seq
+                for row in Message.select(Message.seq).where(
+                    (Message.channel == channel_id) & Message.seq.in_([e.seq for e in mine])
+                )
+            }
+            new = [e for e in mine if e.seq not in have]
+            if not new:
+                continue
+            Message.insert_many([_event_row(e) for e in new]).execute()
+            self._settle_outbox(mine)
+            newest = max(new, key=lambda e: e.seq)
+            Channel.update(
+                last_seq=fn.MAX(Channel.last_seq, newest.seq),
+                last_ts=fn.MAX(Channel.last_ts, newest.ts),
+            ).where(Channel.id == channel_id).execute()
+            applied.messages.extend(_event_view(e) for e in new)
+            applied.channels.add(channel_id)
+        return applied
+
+    def _settle_outbox(self, events: list[Event]) -> None:
+        """Our own messages the server already stored leave the outbox, even when the
+        acknowledgement was lost and they came back through sync instead."""
+        ids = [e.client_id for e in events if e.client_id and e.sender == self.me]
+        if ids:
+            self._m.Outbox.delete().where(self._m.Outbox.client_id.in_(ids)).execute()
+
+    def _raise_read(self, channel_id: int, seq: int) -> bool:
+        Channel = self._m.Channel
+        moved = (
+            Channel.update(read_seq=seq)
+            .where((Channel.id == channel_id) & (Channel.read_seq < seq))
+            .execute()
+        )
+        # What another device read needs no telling from this one.
+        Channel.update(read_sent_seq=seq).where(
+            (Channel.id == channel_id) & (Channel.read_sent_seq < seq)
+        ).execute()
+        return bool(moved)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def channels(self) -> list[ChannelView]:
+        """Every channel, the most recently active first."""
+        Channel = self._m.Channel
+        rows = list(Channel.select().order_by(Channel.last_ts.desc(), Channel.id.desc()))
+        unread = self._unread_counts()
+        previews = self._previews()
+        return [self._channel_view(r, unread.get(r.id, 0), previews.get(r.id)) for r in rows]
+
+    def channel(self, channel_id: int) -> ChannelView | None:
+        row = self._m.Channel.get_or_none(self._m.Channel.id == channel_id)
+        if row is None:
+            return None
+        return self._channel_view(
+            row,
+            self._unread_counts(channel_id).get(channel_id, 0),
+            self._previews(channel_id).get(channel_id),
+        )
+
+    def _channel_view(self, row, unread: int, preview: MessageView | None) -> ChannelView:
+        members = tuple(json.loads(row.members))
+        if row.kind == "direct":
+            others = [m for m in members if m != self.me]
+            title = others[0] if others else self.me
+        else:
+            title = row.name
+        return ChannelView(
+            id=row.id,
+            kind=row.kind,
+            name=row.name,
+            title=title,
+            members=members,
+            owner=row.owner,
+            active=row.active,
+            last_seq=row.last_seq,
+            read_seq=row.read_seq,
+            unread=unread,
+            last_ts=row.last_ts,
+            muted=row.muted,
+            preview=preview,
+        )
+
+    def _unread_counts(self, channel_id: int | None = None) -> dict[int, int]:
+        Message, Channel = self._m.Message, self._m.Channel
+        query = (
+            Message.select(Message.channel, fn.COUNT(Message.id))
+            .join(Channel, on=(Channel.id == Message.channel))
+            .where(
+                (Message.seq > Channel.read_seq)
+                & (Message.kind == "message")
+                & (Message.sender != self.me)
+            )
+            .group_by(Message.channel)
+        )
+        if channel_id is not None:
+            query = query.where(Message.channel == channel_id)
+        return dict(query.tuples())
+
+    def _previews(self, channel_id: int | None = None) -> dict[int, MessageView]:
+        Message = self._m.Message
+        newest = Message.select(Message.channel, fn.MAX(Message.seq).alias("top")).where(
+            Message.kind == "message"
+        )
+        if channel_id is not None:
+            newest = newest.where(Message.channel == channel_id)
+        newest = newest.group_by(Message.channel).alias("newest")
+        rows = Message.select().join(
+            newest, on=((Message.channel == newest.c.channel) & (Message.seq == newest.c.top))
+        )
+        return {r.channel: _row_view(r) for r in rows}
+
+    def unread(self, channel_id: int) -> int:
+        return self._unread_counts(channel_id).get(channel_id, 0)
+
+    def messages(
+        self, channel_id: int, before: int | None = None, limit: int = 50
+    ) -> list[MessageView]:
+        """A page of the timeline in ascending order: the newest ``limit`` events older than
+        ``before``; the newest page (``before`` None) ends with messages still in the outbox."""
+        Message = self._m.Message
+        query = Message.select().where(Message.channel == channel_id)
+        if before is not None:
+            query = query.where(Message.seq < before)
+        rows = list(query.order_by(Message.seq.desc()).limit(limit))
+        page = [_row_view(r) for r in reversed(rows)]
+        if before is None:
+            page.extend(self.outbox(channel_id))
+        return page
+
+    def seq_bounds(self, channel_id: int) -> tuple[int, int]:
+        """(lowest, highest) stored sequence numbers of a channel; (0, 0) when empty."""
+        Message = self._m.Message
+        low, high = (
+            Message.select(fn.MIN(Message.seq), fn.MAX(Message.seq))
+            .where(Message.channel == channel_id)
+            .tuples()
+            .get()
+        )
+        return (low or 0, high or 0)
+
+    def missing_seqs(self, channel_id: int, low: int, high: int) -> int:
+        """How many sequence numbers in [low, high] are not stored."""
+        Message = self._m.Message
+        have = (
+            Message.select(fn.COUNT(Message.id))
+            .where((Message.channel == channel_id) & Message.seq.between(low, high))
+            .scalar()
+        )
+        return (high - low + 1) - have
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Messages matching every word of ``query`` (each as a prefix), best first."""
+        match = _fts_query(query)
+        if not match:
+            return []
+        Message = self._m.Message
+        cursor = self._m.db.execute_sql(
+            "SELECT rowid, highlight(message_fts, 0, ?, ?), bm25(message_fts) FROM message_fts "
+            "WHERE message_fts MATCH ? ORDER BY bm25(message_fts) LIMIT ?",
+            (_START, _END, match, limit),
+        )
+        found = cursor.fetchall()
+        rows = {r.id: r for r in Message.select().where(Message.id.in_([f[0] for f in found]))}
+        return [
+            SearchHit(message=_row_view(rows[rowid]), spans=_spans(marked), rank=rank)
+            for rowid, marked, rank in found
+            if rowid in rows and rows[rowid].kind == "message"
+        ]
+
+    # --- outbox -------------------------------------------------------------------------
+
+    def queue(self, channel_id: int, text: str) -> MessageView:
+        """Write a message to the outbox before anything is sent, so nothing is lost."""
+        row = self._m.Outbox.create(
+            client_id=uuid.uuid4().hex, channel=channel_id, text=text, created=_now_ms()
+        )
+        return self._outbox_view(row)
+
+    def outbox(self, channel_id: int | None = None) -> list[MessageView]:
+        Outbox = self._m.Outbox
+        query = Outbox.select().order_by(Outbox.id)
+        if channel_id is not None:
+            query = query.where(Outbox.channel == channel_id)
+        return [self._outbox_view(r) for r in query]
+
+    def next_pending(self) -> MessageView | None:
+        Outbox = self._m.Outbox
+        row = Outbox.select().where(Outbox.state == "pending").order_by(Outbox.id).first()
+        return self._outbox_view(row) if row else None
+
+    def mark_sent(self, client_id: str, sent: Sent) -> MessageView:
+        """The server stored it: it moves from the outbox into the timeline."""
+        Outbox, Message = self._m.Outbox, self._m.Message
+        with self._m.db.atomic():
+            row = Outbox.get_or_none(Outbox.client_id == client_id)
+            if row is not None:
+                event = Event(
+                    channel=sent.channel,
+                    seq=sent.seq,
+                    pos=sent.pos,
+                    kind="message",
+                    sender=self.me,
+                    ts=sent.ts,
+                    text=row.text,
+                    client_id=client_id,
+                )
+                self._apply_events([event])
+            stored = Message.get((Message.channel == sent.channel) & (Message.seq == sent.seq))
+        return _row_view(stored)
+
+    def mark_failed(self, client_id: str, error: str) -> MessageView:
+        Outbox = self._m.Outbox
+        Outbox.update(state="failed", error=error).where(Outbox.client_id == client_id).execute()
+        return self._outbox_view(Outbox.get(Outbox.client_id == client_id))
+
+    def retry(self, client_id: str) -> MessageView:
+        Outbox = self._m.Outbox
+        Outbox.update(state="pending", error=None).where(Outbox.client_id == client_id).execute()
+        return self._outbox_view(Outbox.get(Outbox.client_id == client_id))
+
+    def _outbox_view(self, row) -> MessageView:
+        return MessageView(
+            channel=row.channel,
+            seq=None,
+            kind="message",
+            sender=self.me,
+            text=row.text,
+            ts=row.created,
+            state=row.state,
+            client_id=row.client_id,
+            error=row.error,
+        )
+
+    # --- read positions -----------------------------------------------------------------
+
+    def mark_read(self, channel_id: int, seq: int) -> bool:
+        """The user read up to ``seq`` here; True if that is news."""
+        Channel = self._m.Channel
+        moved = (
+            Channel.update(read_seq=seq)
+            .where((Channel.id == channel_id) & (Channel.read_seq < seq))
+            .execute()
+        )
+        return bool(moved)
+
+    def reads_to_send(self) -> list[tuple[int, int]]:
+        """(channel, seq) read here that the server has not been told."""
+        Channel = self._m.Channel
+        query = Channel.select(Channel.id, Channel.read_seq).where(
+            Channel.read_seq > Channel.read_sent_seq
+        )
+        return [(r.id, r.read_seq) for r in query]
+
+    def read_sent(self, channel_id: int, seq: int) -> None:
+        Channel = self._m.Channel
+        Channel.update(read_sent_seq=seq).where(
+            (Channel.id == channel_id) & (Channel.read_sent_seq < seq)
+        ).execute()
+
+    # --- presence -----------------------------------------------------------------------
+
+    def set_presence(self, info: PresenceInfo) -> None:
+        self._m.Presence.replace(
+            user=info.user, state=info.state, last_seen=info.last_seen
+        ).execute()
+
+    def presence(self, users: Iterable[str] | None = None) -> list[PresenceView]:
+        Presence = self._m.Presence
+        query = Presence.select().order_by(Presence.user)
+        if users is not None:
+            query = query.where(Presence.user.in_(list(users)))
+        return [PresenceView(r.user, r.state, r.last_seen) for r in query]
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _event_row(e: Event) -> dict:
+    return {
+        "channel": e.channel,
+        "seq": e.seq,
+        "pos": e.pos,
+        "kind": e.kind,
+        "sender": e.sender,
+        "ts": e.ts,
+        "text": e.text,
+        "client_id": e.client_id,
+        "subject": e.subject,
+        "name": e.name,
+    }
+
+
+def _event_view(e: Event) -> MessageView:
+    return MessageView(
+        channel=e.channel,
+        seq=e.seq,
+        kind=e.kind,
+        sender=e.sender,
+        text=e.text,
+        ts=e.ts,
+        client_id=e.client_id,
+        subject=e.subject,
+        name=e.name,
+    )
+
+
+def _row_view(r) -> MessageView:
+    return MessageView(
+        channel=r.channel,
+        seq=r.seq,
+        kind=r.kind,
+        sender=r.sender,
+        text=r.text,
+        ts=r.ts,
+        client_id=r.client_id,
+        subject=r.subject,
+        name=r.name,
+    )
+
+
+def _fts_query(text: str) -> str:
+    """User words as an FTS5 query: every word must appear, as a word or a word's start.
+    Quoting each word keeps FTS5 syntax characters in user input harmless."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"*' for w in words if w.strip('"'))
+
+
+def _spans(marked: str) -> tuple[tuple[int, int], ...]:
+    spans, offset, start = [], 0, 0
+    for ch in marked:
+        if ch == _START:
+            start = offset
+        elif ch == _END:
+            spans.append((start, offset))
+        else:
+            offset += 1
+    return tuple(spans)

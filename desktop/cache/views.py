@@ -1,0 +1,57 @@
+"""What the cache hands out: plain, immutable snapshots the GUI and the CLI can keep."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+MessageState = Literal["sent", "pending", "failed"]
+
+
+@dataclass(frozen=True)
+class MessageView:
+    channel: int
+    seq: int | None  # None until the server acknowledged it
+    kind: str  # "message", or a membership change such as "member_added"
+    sender: str
+    text: str
+    ts: int  # server time in ms; local time of writing while pending
+    state: MessageState = "sent"
+    client_id: str | None = None
+    error: str | None = None  # why the server refused it, when failed
+    subject: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    id: int
+    kind: str
+    name: str
+    title: str  # what to call it: the group's name, or the other person in a direct chat
+    members: tuple[str, ...]
+    owner: str | None
+    active: bool
+    last_seq: int
+    read_seq: int
+    unread: int
+    last_ts: int
+    muted: bool
+    preview: MessageView | None  # the newest message, for the chat list
+
+    @property
+    def target(self) -> str:
+        """How the CLI names the channel: ``@user`` or ``#group``."""
+        return f"@{self.title}" if self.kind == "direct" else f"#{self.name}"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    message: MessageView
+    spans: tuple[tuple[int, int], ...]  # (start, end) character offsets of matches in text
+    rank: float  # lower is better (bm25)
+
+
+@dataclass(frozen=True)
+class PresenceView:
+    user: str
+    state: str
+    last_seen: int | None

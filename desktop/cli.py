@@ -1,0 +1,542 @@
+"""``tidings-cli``: a scriptable Tidings client on the same core as the desktop app.
+
+Its command names, options, JSON fields and exit codes are a contract scripts rely on;
+``docs/cli.md`` documents them.
+"""
+
+import argparse
+import asyncio
+import datetime
+import getpass
+import json
+import signal
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from desktop.cache.views import ChannelView, MessageView
+from desktop.core.account import ServerNotTrusted, open_engine, sign_in, sign_out
+from desktop.core.engine import EngineFailed, SyncEngine
+from desktop.core.events import EngineState, MessageAdded, MessageUpdated
+from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
+from desktop.platform.credentials import CredentialStore, KeyringUnavailable
+from shared.client import ConnectionClosed, ServerKeyMismatch
+from shared.errors import ProtocolError
+from shared.keys import fingerprint
+from shared.protocol import (
+    AddMembers,
+    CreateGroup,
+    DeviceList,
+    GetPresence,
+    LeaveChannel,
+    ListDevices,
+    OpenDirect,
+    PresenceList,
+    RemoveMember,
+    RevokeDevice,
+)
+
+EXIT_OK = 0
+EXIT_ERROR = 1  # refused, not found, bad input, not signed in
+EXIT_USAGE = 2  # argparse's own code for a malformed command line
+EXIT_UNREACHABLE = 3  # the server could not be reached; a sent message waits in the outbox
+EXIT_STOPPED = 4  # the server's key changed or this device was revoked
+
+DEFAULT_TIMEOUT = 10.0  # secs to reach and catch up with the server
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def emit(self, data: Any, text: str) -> None:
+        """One result: ``data`` as a JSON document, or ``text`` for people."""
+        print(json.dumps(data, ensure_ascii=False) if self.as_json else text, flush=True)
+
+    def line(self, data: dict, text: str) -> None:
+        """One item of a stream: a JSON line, or a line of text."""
+        self.emit(data, text)
+
+
+def message_json(m: MessageView, channel: ChannelView | None = None) -> dict:
+    data = {
+        "channel": m.channel,
+        "seq": m.seq,
+        "kind": m.kind,
+        "sender": m.sender,
+        "text": m.text,
+        "ts": m.ts,
+        "state": m.state,
+        "client_id": m.client_id,
+        "error": m.error,
+    }
+    if channel is not None:
+        data["target"] = channel.target
+    return data
+
+
+def message_text(m: MessageView) -> str:
+    seq = f"{m.seq:>6}" if m.seq is not None else "     …"
+    state = "" if m.state == "sent" else f" [{m.state}{': ' + m.error if m.error else ''}]"
+    if m.kind != "message":
+        detail = " ".join(x for x in (m.kind.replace("_", " "), m.subject or "", m.name or "") if x)
+        return f"{seq} {_clock(m.ts)} * {m.sender} {detail}"
+    return f"{seq} {_clock(m.ts)} {m.sender}: {m.text}{state}"
+
+
+def channel_json(c: ChannelView) -> dict:
+    return {
+        "target": c.target,
+        "id": c.id,
+        "kind": c.kind,
+        "name": c.name,
+        "title": c.title,
+        "members": list(c.members),
+        "owner": c.owner,
+        "active": c.active,
+        "unread": c.unread,
+        "last_seq": c.last_seq,
+        "read_seq": c.read_seq,
+        "last_ts": c.last_ts,
+    }
+
+
+def _clock(ts: int) -> str:
+    return datetime.datetime.fromtimestamp(ts / 1000).strftime("%Y-%m-%d %H:%M")
+
+
+# --- a session: profile, engine, connection ----------------------------------------------
+
+
+class Session:
+    """The engine of the selected profile, connected (unless offline) for one command."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.credentials = CredentialStore()
+        self.profile = Profile.load(args.profile)
+        self.engine: SyncEngine = open_engine(self.profile, self.credentials)
+        self.online = False
+
+    async def __aenter__(self) -> "Session":
+        if not self.args.offline:
+            await self.engine.start()
+            try:
+                await self.engine.wait_caught_up(self.args.timeout)
+                self.online = True
+            except EngineFailed as e:
+                raise CliError(str(e), EXIT_STOPPED) from None
+            except TimeoutError:
+                print(
+                    f"tidings-cli: {self.profile.server} is not reachable; using the local cache",
+                    file=sys.stderr,
+                )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.engine.stop()
+        self.engine.cache.close()
+
+    def _check_failed(self) -> None:
+        if self.engine.state == EngineState.FAILED:
+            raise CliError(self.engine.failure or "stopped", EXIT_STOPPED)
+
+    def require_online(self) -> None:
+        self._check_failed()
+        if not self.online:
+            raise CliError(f"{self.profile.server} is not reachable", EXIT_UNREACHABLE)
+
+    async def target(self, name: str) -> ChannelView:
+        """The channel a TARGET names: ``@user`` or ``#group`` (or ``#id``)."""
+        channels = self.engine.cache.channels()
+        if name.startswith("@"):
+            user = name[1:].casefold()
+            for c in channels:
+                if c.kind == "direct" and c.title.casefold() == user:
+                    return c
+            self.require_online()
+            reply = await self.engine.request(OpenDirect(user=name[1:]))
+            return self.engine.cache.channel(reply.channel.id)
+        if name.startswith("#"):
+            wanted = name[1:]
+            found = [c for c in channels if c.kind == "group" and c.active]
+            if wanted.isdigit():
+                found = [c for c in found if c.id == int(wanted)]
+            else:
+                found = [c for c in found if c.name.casefold() == wanted.casefold()]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                ids = ", ".join(f"#{c.id}" for c in found)
+                raise CliError(f"{name} names several groups ({ids}); use the id")
+            raise CliError(f"no group {name} here")
+        raise CliError(f"a target is @user or #group, not {name!r}")
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+async def cmd_sign_in(args: argparse.Namespace, out: Output) -> int:
+    password = read_password(confirm=args.command == "register")
+    profile = await sign_in(
+        args.profile,
+        args.server,
+        args.user,
+        password,
+        args.device,
+        create_account=args.command == "register",
+        credentials=CredentialStore(),
+        trust=lambda server, fp: trust_server(server, fp, args.fingerprint),
+        key_endpoint=args.key_endpoint,
+    )
+    data = {
+        "user": profile.user,
+        "device_id": profile.device_id,
+        "device": profile.device_name,
+        "server": profile.server,
+        "fingerprint": fingerprint(profile.server_key),
+    }
+    out.emit(data, f"signed in as {profile.user} on {profile.server} (device {profile.device_id})")
+    return EXIT_OK
+
+
+def read_password(confirm: bool) -> str:
+    """From the terminal, or the first line of stdin when it is not a terminal."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if confirm and getpass.getpass("Repeat password: ") != password:
+        raise CliError("the passwords differ")
+    return password
+
+
+def trust_server(server: str, fingerprint: str, expected: str | None) -> bool:
+    if expected is not None:
+        if expected != fingerprint:
+            raise CliError(f"{server} presents key {fingerprint}, not the expected {expected}")
+        return True
+    print(f"Server key fingerprint of {server}: {fingerprint}", file=sys.stderr)
+    if not sys.stdin.isatty():
+        print("Trusting it on first use (pass --fingerprint to check it).", file=sys.stderr)
+        return True
+    return input("Trust this server? [y/N] ").strip().lower() in ("y", "yes")
+
+
+async def cmd_logout(s: Session, out: Output) -> int:
+    s.require_online()
+    await sign_out(s.engine, s.profile, s.credentials)
+    out.emit({"user": s.profile.user, "device_id": s.profile.device_id}, "signed out")
+    return EXIT_OK
+
+
+async def cmd_send(s: Session, out: Output) -> int:
+    channel = await s.target(s.args.target)
+    done = asyncio.Event()
+    result: list[MessageView] = []
+    wanted: list[str] = []
+
+    def watch(event: object) -> None:
+        m = event.message if isinstance(event, MessageUpdated) else None
+        if m is not None and m.state != "pending" and m.client_id in wanted:
+            result.append(m)
+            done.set()
+
+    unsubscribe = s.engine.subscribe(watch)
+    try:
+        queued = s.engine.send(channel.id, s.args.text)
+        wanted.append(queued.client_id or "")
+        if s.online:
+            try:
+                async with asyncio.timeout(s.args.timeout):
+                    await done.wait()
+            except TimeoutError:
+                pass
+    finally:
+        unsubscribe()
+    if not result:
+        out.emit(
+            message_json(queued, channel),
+            "queued: the server is not reachable; "
+            "the message waits in the outbox for the next sync",
+        )
+        return EXIT_UNREACHABLE
+    message = result[0]
+    if message.state == "failed":
+        raise CliError(f"the server refused the message: {message.error}")
+    out.emit(message_json(message, channel), f"sent as #{message.seq}")
+    return EXIT_OK
+
+
+async def cmd_channels(s: Session, out: Output) -> int:
+    channels = [c for c in s.engine.cache.channels() if c.active]
+    out.emit(
+        [channel_json(c) for c in channels],
+        "\n".join(
+            f"{c.target:<24} {c.kind:<6} unread {c.unread:<5} seq {c.last_seq}" for c in channels
+        ),
+    )
+    return EXIT_OK
+
+
+async def cmd_history(s: Session, out: Output) -> int:
+    channel = await s.target(s.args.target)
+    messages = s.engine.cache.messages(channel.id, s.args.before, s.args.limit)
+    if len(messages) < s.args.limit and s.online:
+        await s.engine.fetch_older(channel.id, s.args.limit)
+        messages = s.engine.cache.messages(channel.id, s.args.before, s.args.limit)
+    out.emit([message_json(m) for m in messages], "\n".join(message_text(m) for m in messages))
+    return EXIT_OK
+
+
+async def cmd_read(s: Session, out: Output) -> int:
+    channel = await s.target(s.args.target)
+    s.engine.mark_read(channel.id)
+    if s.online:
+        await s.engine.settle(s.args.timeout)
+    now = s.engine.cache.channel(channel.id)
+    out.emit(
+        {"target": now.target, "read_seq": now.read_seq, "unread": now.unread},
+        f"{now.target} read up to #{now.read_seq}",
+    )
+    return EXIT_OK
+
+
+async def cmd_sync(s: Session, out: Output) -> int:
+    s.require_online()
+    outbox = s.engine.cache.outbox()
+    data = {
+        "cursor": s.engine.cache.sync_cursor(),
+        "pending": sum(1 for m in outbox if m.state == "pending"),
+        "failed": sum(1 for m in outbox if m.state == "failed"),
+    }
+    out.emit(data, f"up to date; {data['pending']} pending, {data['failed']} failed")
+    return EXIT_OK
+
+
+async def cmd_follow(s: Session, out: Output) -> int:
+    channels = {c.id: c for c in s.engine.cache.channels()}
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    def show(event: object) -> None:
+        if isinstance(event, MessageAdded):
+            m = event.message
+            channel = channels.get(m.channel) or s.engine.cache.channel(m.channel)
+            out.line(message_json(m, channel), message_text(m))
+
+    unsubscribe = s.engine.subscribe(show)
+    try:
+        await stop.wait()
+    finally:
+        unsubscribe()
+    return EXIT_OK
+
+
+async def cmd_search(s: Session, out: Output) -> int:
+    hits = s.engine.cache.search(s.args.query, s.args.limit)
+    channels = {c.id: c for c in s.engine.cache.channels()}
+    data = [
+        {
+            **message_json(h.message, channels.get(h.message.channel)),
+            "spans": [list(x) for x in h.spans],
+            "rank": h.rank,
+        }
+        for h in hits
+    ]
+    text = "\n".join(
+        f"{channels[h.message.channel].target}: {message_text(h.message)}" for h in hits
+    )
+    out.emit(data, text)
+    return EXIT_OK
+
+
+async def cmd_group(s: Session, out: Output) -> int:
+    s.require_online()
+    a = s.args
+    if a.action == "create":
+        members = [m.strip() for m in (a.members or "").split(",") if m.strip()]
+        reply = await s.engine.request(CreateGroup(name=a.name, members=members))
+        channel = s.engine.cache.channel(reply.channel.id)
+    else:
+        channel = await s.target(a.name if a.name.startswith("#") else f"#{a.name}")
+        if a.action == "add":
+            await s.engine.request(AddMembers(channel=channel.id, users=[a.user]))
+        elif a.action == "remove":
+            await s.engine.request(RemoveMember(channel=channel.id, user=a.user))
+        else:
+            await s.engine.request(LeaveChannel(channel=channel.id))
+        await s.engine.settle(a.timeout)
+        channel = s.engine.cache.channel(channel.id)
+    out.emit(channel_json(channel), f"{channel.target}: {', '.join(channel.members) or 'left'}")
+    return EXIT_OK
+
+
+async def cmd_presence(s: Session, out: Output) -> int:
+    if s.online:
+        users = s.args.users or sorted({m for c in s.engine.cache.channels() for m in c.members})
+        reply = await s.engine.request(GetPresence(users=users[:100]))
+        assert isinstance(reply, PresenceList)
+        for info in reply.presence:
+            s.engine.cache.set_presence(info)
+    views = s.engine.cache.presence(s.args.users or None)
+    out.emit([asdict(v) for v in views], "\n".join(f"{v.user:<20} {v.state}" for v in views))
+    return EXIT_OK
+
+
+async def cmd_devices(s: Session, out: Output) -> int:
+    s.require_online()
+    reply = await s.engine.request(ListDevices())
+    assert isinstance(reply, DeviceList)
+    data = [
+        {
+            "id": d.id,
+            "name": d.name,
+            "created": d.created,
+            "last_seen": d.last_seen,
+            "current": d.current,
+        }
+        for d in reply.devices
+    ]
+    text = "\n".join(
+        f"{d['id']:>5} {d['name']}{' (this device)' if d['current'] else ''}" for d in data
+    )
+    out.emit(data, text)
+    return EXIT_OK
+
+
+async def cmd_revoke(s: Session, out: Output) -> int:
+    s.require_online()
+    await s.engine.request(RevokeDevice(device_id=s.args.device))
+    out.emit({"revoked": s.args.device}, f"device {s.args.device} revoked")
+    return EXIT_OK
+
+
+SESSION_COMMANDS = {
+    "logout": cmd_logout,
+    "send": cmd_send,
+    "channels": cmd_channels,
+    "history": cmd_history,
+    "read": cmd_read,
+    "sync": cmd_sync,
+    "follow": cmd_follow,
+    "search": cmd_search,
+    "group": cmd_group,
+    "presence": cmd_presence,
+    "devices": cmd_devices,
+    "revoke": cmd_revoke,
+}
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tidings-cli", description="Scriptable Tidings client.")
+    p.add_argument(
+        "--profile",
+        type=Path,
+        default=default_profile_dir(),
+        help="device profile directory (default: %(default)s)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output (docs/cli.md)")
+    p.add_argument("--offline", action="store_true", help="answer from the local cache only")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help="seconds to wait for the server (default: %(default)s)",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    for name, help_text in (("register", "create an account"), ("login", "add this device")):
+        c = sub.add_parser(name, help=help_text)
+        c.add_argument("user")
+        c.add_argument("--server", required=True, help="tcp://HOST:PORT")
+        c.add_argument(
+            "--device",
+            required=name == "login",
+            default="tidings-cli",
+            help="a name for this device",
+        )
+        c.add_argument("--fingerprint", help="the server key fingerprint to expect (SHA256:...)")
+        c.add_argument("--key-endpoint", help="the server's key service (default: next port)")
+    sub.add_parser("logout", help="revoke this device and forget the account here")
+    c = sub.add_parser("send", help="send a message and wait for the server to store it")
+    c.add_argument("target", help="@user or #group")
+    c.add_argument("text")
+    sub.add_parser("channels", help="list chats")
+    c = sub.add_parser("history", help="show messages of a chat")
+    c.add_argument("target")
+    c.add_argument("--limit", type=int, default=50)
+    c.add_argument("--before", type=int, default=None, help="only messages before this seq")
+    c = sub.add_parser("read", help="mark a chat read up to its newest message")
+    c.add_argument("target")
+    sub.add_parser("sync", help="catch up, send the outbox, exit")
+    sub.add_parser("follow", help="print new messages as they arrive, until interrupted")
+    c = sub.add_parser("search", help="search cached messages")
+    c.add_argument("query")
+    c.add_argument("--limit", type=int, default=50)
+    group = sub.add_parser("group", help="manage groups").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    c = group.add_parser("create")
+    c.add_argument("name")
+    c.add_argument("--members", default="", help="comma-separated user names")
+    for action in ("add", "remove"):
+        c = group.add_parser(action)
+        c.add_argument("name")
+        c.add_argument("user")
+    group.add_parser("leave").add_argument("name")
+    c = sub.add_parser("presence", help="who is online")
+    c.add_argument("users", nargs="*")
+    sub.add_parser("devices", help="list this account's devices")
+    c = sub.add_parser("revoke", help="sign a device out")
+    c.add_argument("device", type=int)
+    return p
+
+
+async def run(args: argparse.Namespace) -> int:
+    out = Output(args.json)
+    if args.command in ("register", "login"):
+        return await cmd_sign_in(args, out)
+    async with Session(args) as session:
+        return await SESSION_COMMANDS[args.command](session, out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return asyncio.run(run(args))
+    except CliError as e:
+        return _fail(str(e), e.code)
+    except ProtocolError as e:
+        return _fail(f"the server refused: {e.message} ({e.code})", EXIT_ERROR)
+    except ServerKeyMismatch as e:
+        return _fail(str(e), EXIT_STOPPED)
+    except (NotSignedIn, KeyringUnavailable, ServerNotTrusted, ValueError) as e:
+        return _fail(str(e), EXIT_ERROR)
+    except (TimeoutError, ConnectionClosed):
+        return _fail("the server did not answer in time", EXIT_UNREACHABLE)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"tidings-cli: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The client core: profile, sync engine and events. No Qt here."""

@@ -1,0 +1,324 @@
+"""The sync engine: keeps the local cache in step with the server and says what changed.
+
+One worker task does everything that talks to the server in order: catch up through the
+sync cursor, tell the server what was read here, then send the outbox one message at a time
+(so messages arrive in the order they were written). Pushes are applied as they arrive when
+they fit; one that does not (a gap in a channel's sequence) makes the worker sync instead.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from desktop.cache.store import Applied, Cache
+from desktop.cache.views import MessageView, PresenceView
+from desktop.core.events import (
+    AppEvent,
+    ChannelChanged,
+    EngineState,
+    MessageAdded,
+    MessageUpdated,
+    PresenceChanged,
+    StateChanged,
+    TypingChanged,
+    UnreadChanged,
+)
+from shared import limits
+from shared.client import Connection, ConnectionClosed, ConnectionState
+from shared.errors import ErrorCode, ProtocolError
+from shared.protocol import (
+    ChannelPush,
+    ChannelReply,
+    EventPush,
+    History,
+    ListChannels,
+    MarkRead,
+    PresencePush,
+    Push,
+    ReadPush,
+    Reply,
+    Request,
+    RevokedPush,
+    Send,
+    Sync,
+    TypingPush,
+)
+
+log = logging.getLogger(__name__)
+
+SYNC_PAGE = 500  # events per sync request
+RECENT_PAGE = 50  # events fetched per channel when a new device starts
+RETRY_DELAY = 1.0  # secs before the worker tries again after a failed round
+RETRY_DELAY_MAX = 30.0  # secs
+# Refusals worth trying again later; any other refusal of a message is final.
+TRANSIENT = {ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL, ErrorCode.NOT_AUTHENTICATED}
+
+Listener = Callable[[AppEvent], None]
+
+
+class EngineFailed(Exception):
+    """The engine stopped for good: the server key changed or the device was revoked."""
+
+
+class SyncEngine:
+    """Owns a profile's cache and server connection while the app or a CLI command runs."""
+
+    def __init__(self, cache: Cache, connection: Connection) -> None:
+        self.cache = cache
+        self.conn = connection
+        self.state = EngineState.OFFLINE
+        self.failure: str | None = None
+        self._listeners: list[Listener] = []
+        self._wake = asyncio.Event()  # something for the worker: sync, reads or outbox
+        self._need_sync = True
+        self._caught_up = asyncio.Event()
+        self._failed = asyncio.Event()
+        self._worker: asyncio.Task | None = None
+        connection.on_push = self._on_push
+        connection.on_state = self._on_connection_state
+        connection.on_head = self._on_head
+
+    # --- lifecycle and observation --------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every event; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def start(self) -> None:
+        """Start connecting; returns at once. The cache is readable before and after."""
+        await self.conn.open()
+        self._worker = asyncio.create_task(self._work())
+
+    async def stop(self) -> None:
+        """Stop talking to the server. Unsent messages stay in the outbox for next time."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        await self.conn.close()
+        self._set_state(EngineState.OFFLINE)
+
+    async def wait_caught_up(self, timeout: float) -> None:
+        """Wait until the device is connected, caught up and the outbox was tried.
+        Raises ``TimeoutError`` if the server cannot be reached in time, ``EngineFailed``
+        if the engine had to stop."""
+        async with asyncio.timeout(timeout):
+            waiters = [asyncio.ensure_future(e.wait()) for e in (self._caught_up, self._failed)]
+            try:
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+        if self._failed.is_set():
+            raise EngineFailed(self.failure or "the engine stopped")
+
+    async def settle(self, timeout: float) -> None:
+        """Run one more round (sync, read positions, outbox) and wait for it to finish."""
+        self._caught_up.clear()
+        self._wake.set()
+        await self.wait_caught_up(timeout)
+
+    def _emit(self, event: AppEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("an event listener failed")
+
+    def _set_state(self, state: EngineState, reason: str | None = None) -> None:
+        if state != self.state or reason:
+            self.state = state
+            if state == EngineState.FAILED:
+                self._failed.set()
+            self._emit(StateChanged(state, reason, len(self.cache.outbox())))
+
+    def _on_connection_state(self, state: ConnectionState) -> None:
+        if state == ConnectionState.FAILED:
+            self.failure = str(self.conn.failure)
+            self._set_state(EngineState.FAILED, self.failure)
+        elif state == ConnectionState.ONLINE:
+            self._need_sync = True
+            self._wake.set()
+        elif state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
+            self._caught_up.clear()
+            self._set_state(EngineState.CONNECTING)
+        else:
+            self._caught_up.clear()
+            self._set_state(EngineState.OFFLINE)
+
+    # --- actions for the GUI and the CLI --------------------------------------------------
+
+    def send(self, channel_id: int, text: str) -> MessageView:
+        """Queue a message; it is stored in the outbox at once and sent when possible."""
+        if not text.strip():
+            raise ValueError("a message needs some text")
+        if len(text) > limits.MAX_TEXT_CHARS:
+            raise ValueError(f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters")
+        queued = self.cache.queue(channel_id, text)
+        self._emit(MessageUpdated(queued))
+        self._wake.set()
+        return queued
+
+    def retry(self, client_id: str) -> MessageView:
+        """Send a failed message again."""
+        queued = self.cache.retry(client_id)
+        self._emit(MessageUpdated(queued))
+        self._wake.set()
+        return queued
+
+    def mark_read(self, channel_id: int, seq: int | None = None) -> None:
+        """The user has seen the channel up to ``seq`` (default: its newest event)."""
+        if seq is None:
+            seq = self.cache.seq_bounds(channel_id)[1]
+        if self.cache.mark_read(channel_id, seq):
+            self._emit_unread(channel_id)
+            self._wake.set()
+
+    async def request(self, req: Request) -> Reply:
+        """A request straight to the server, for operations that need it (groups, devices).
+        A channel in the reply is stored at once, so the cache knows it before any push."""
+        reply = await self.conn.request(req)
+        if isinstance(reply, ChannelReply):
+            self._announce(self.cache.apply_channel(reply.channel))
+        return reply
+
+    async def fetch_older(self, channel_id: int, limit: int = RECENT_PAGE) -> list[MessageView]:
+        """Bring events older than the oldest cached one from the server into the cache."""
+        low, _ = self.cache.seq_bounds(channel_id)
+        if low == 1:
+            return []
+        page = await self.conn.request(History(channel=channel_id, before=low or None, limit=limit))
+        applied = self.cache.apply_events(page.events)
+        return applied.messages
+
+    # --- the worker -----------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        delay = RETRY_DELAY
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self.conn.state != ConnectionState.ONLINE:
+                continue
+            try:
+                await self._round()
+                delay = RETRY_DELAY
+            except (ProtocolError, TimeoutError, ConnectionClosed) as e:
+                log.info("sync round interrupted (%s); trying again in %.0f s", e, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_DELAY_MAX)
+                self._wake.set()
+
+    async def _round(self) -> None:
+        if self._need_sync:
+            self._set_state(EngineState.SYNCING)
+            self._need_sync = False
+            await self._catch_up()
+        await self._send_reads()
+        await self._flush_outbox()
+        if not self._need_sync:
+            self._set_state(EngineState.ONLINE)
+            self._caught_up.set()
+
+    async def _catch_up(self) -> None:
+        cursor = self.cache.sync_cursor()
+        if cursor is None:
+            cursor = await self._start_from_snapshot()
+        while True:
+            page = await self.conn.request(Sync(after=cursor, limit=SYNC_PAGE))
+            self._announce(self.cache.apply_page(page))
+            cursor = page.next
+            if not page.more:
+                break
+        self.conn.confirmed_cursor = cursor
+
+    async def _start_from_snapshot(self) -> int:
+        """A device new to this account: the channel list, then each channel's latest page."""
+        listing = await self.conn.request(ListChannels())
+        self._announce(self.cache.apply_snapshot(listing.channels, listing.head))
+        for info in listing.channels:
+            page = await self.conn.request(History(channel=info.id, limit=RECENT_PAGE))
+            self._announce(self.cache.apply_events(page.events))
+        return listing.head
+
+    async def _send_reads(self) -> None:
+        for channel_id, seq in self.cache.reads_to_send():
+            try:
+                await self.conn.request(MarkRead(channel=channel_id, seq=seq))
+            except ProtocolError as e:
+                if e.code in TRANSIENT:
+                    raise
+                log.info("read position for channel %d not accepted: %s", channel_id, e)
+            self.cache.read_sent(channel_id, seq)
+
+    async def _flush_outbox(self) -> None:
+        while (item := self.cache.next_pending()) is not None:
+            assert item.client_id is not None
+            req = Send(channel=item.channel, client_id=item.client_id, text=item.text)
+            try:
+                sent = await self.conn.request(req)
+            except ProtocolError as e:
+                if e.code in TRANSIENT:
+                    raise
+                self._emit(MessageUpdated(self.cache.mark_failed(item.client_id, e.message)))
+                continue
+            stored = self.cache.mark_sent(item.client_id, sent)
+            self._emit(MessageUpdated(stored))
+            # Writing in a chat means having read it up to one's own message.
+            if self.cache.mark_read(sent.channel, sent.seq):
+                self._emit_unread(sent.channel)
+            await self._send_reads()
+
+    # --- pushes ---------------------------------------------------------------------------
+
+    def _on_push(self, push: Push) -> None:
+        if isinstance(push, EventPush):
+            self._on_event(push)
+        elif isinstance(push, ChannelPush):
+            self._announce(self.cache.apply_channel(push.channel))
+        elif isinstance(push, ReadPush):
+            if self.cache.apply_read(push.read.channel, push.read.seq):
+                self._emit_unread(push.read.channel, read_elsewhere=True)
+        elif isinstance(push, PresencePush):
+            self.cache.set_presence(push.presence)
+            p = push.presence
+            self._emit(PresenceChanged(PresenceView(p.user, p.state, p.last_seen)))
+        elif isinstance(push, TypingPush):
+            self._emit(TypingChanged(push.channel, push.user))
+        elif isinstance(push, RevokedPush):
+            self.failure = "this device was signed out from another device"
+            self._set_state(EngineState.FAILED, self.failure)
+
+    def _on_event(self, push: EventPush) -> None:
+        event = push.event
+        _, high = self.cache.seq_bounds(event.channel)
+        fits = event.seq <= high + 1 if high else event.seq == 1
+        if not fits:
+            # A push went missing (or this channel is new here): the sync cursor has it all.
+            self._need_sync = True
+            self._wake.set()
+            return
+        self._announce(self.cache.apply_events([event]))
+
+    def _on_head(self, head: int) -> None:
+        cursor = self.cache.sync_cursor()
+        if cursor is not None and head > cursor and not self._need_sync:
+            self._need_sync = True
+            self._wake.set()
+
+    def _announce(self, applied: Applied) -> None:
+        for message in applied.messages:
+            self._emit(MessageAdded(message))
+        for channel_id in applied.channels:
+            channel = self.cache.channel(channel_id)
+            if channel is not None:
+                self._emit(ChannelChanged(channel))
+        for channel_id in applied.channels | applied.reads:
+            self._emit_unread(channel_id, read_elsewhere=channel_id in applied.reads)
+
+    def _emit_unread(self, channel_id: int, read_elsewhere: bool = False) -> None:
+        channel = self.cache.channel(channel_id)
+        if channel is not None:
+            self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, read_elsewhere))

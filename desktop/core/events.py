@@ -1,0 +1,74 @@
+"""Typed events the sync engine emits; the GUI and the CLI subscribe to them."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from desktop.cache.views import ChannelView, MessageView, PresenceView
+
+
+class EngineState(StrEnum):
+    OFFLINE = "offline"  # no server reachable; everything cached can still be read
+    CONNECTING = "connecting"
+    SYNCING = "syncing"  # connected, catching up on what was missed
+    ONLINE = "online"  # caught up; new messages arrive as they are sent
+    FAILED = "failed"  # stopped for good (server key changed, device revoked); see reason
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    state: EngineState
+    reason: str | None = None  # for FAILED: what happened, for the user
+    pending: int = 0  # messages waiting in the outbox
+
+
+@dataclass(frozen=True)
+class MessageAdded:
+    """A message or membership change newly stored. If ``message.client_id`` names a
+    message shown as pending, this is that message, now stored by the server."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
+class MessageUpdated:
+    """An outbox message changed state (queued, sent, failed)."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
+class ChannelChanged:
+    channel: ChannelView
+
+
+@dataclass(frozen=True)
+class UnreadChanged:
+    """Unread count of a channel changed; ``read_elsewhere`` when another of the user's
+    devices read it (notifications for it should be withdrawn)."""
+
+    channel: int
+    unread: int
+    read_seq: int
+    read_elsewhere: bool = False
+
+
+@dataclass(frozen=True)
+class PresenceChanged:
+    presence: PresenceView
+
+
+@dataclass(frozen=True)
+class TypingChanged:
+    channel: int
+    user: str
+
+
+AppEvent = (
+    StateChanged
+    | MessageAdded
+    | MessageUpdated
+    | ChannelChanged
+    | UnreadChanged
+    | PresenceChanged
+    | TypingChanged
+)

@@ -1,0 +1,1 @@
+"""OS integration: keyring, notifications."""

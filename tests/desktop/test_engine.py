@@ -1,0 +1,238 @@
+"""The sync engine against a real server: catch-up, outbox, reads, gaps, search offline."""
+
+import asyncio
+import dataclasses
+import sqlite3
+from collections.abc import Callable
+
+import pytest
+
+from desktop.cache.schema import CacheTooNew
+from desktop.cache.store import Cache
+from desktop.core.engine import EngineFailed, SyncEngine
+from desktop.core.events import EngineState, UnreadChanged
+from shared.protocol import CreateGroup, EventPush, History, OpenDirect, RemoveMember, Send
+from syncserver.server import SyncServer
+from tests.support import WAIT, ClientFactory, new_id
+
+
+async def until(condition: Callable[[], bool], timeout: float = WAIT) -> None:
+    """Wait for ``condition`` to hold, checking after every loop turn."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def texts(engine: SyncEngine, channel_id: int, limit: int = 5000) -> list[str]:
+    return [m.text for m in engine.cache.messages(channel_id, limit=limit) if m.kind == "message"]
+
+
+async def started(engine: SyncEngine) -> SyncEngine:
+    await engine.start()
+    await engine.wait_caught_up(WAIT)
+    return engine
+
+
+async def test_two_profiles_of_one_user_stay_consistent(
+    make_profile, engines, clients: ClientFactory
+):
+    laptop = await started(engines(await make_profile("alice", "laptop", create=True)))
+    phone = await started(engines(await make_profile("alice", "phone")))
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    for i in range(5):
+        await bob.request(Send(channel=channel.id, client_id=new_id(), text=f"bob {i}"))
+    laptop.send(channel.id, "from the laptop")
+    phone.send(channel.id, "from the phone")
+
+    def same() -> bool:
+        a, b = laptop.cache.messages(channel.id), phone.cache.messages(channel.id)
+        return len(a) == 8 and [(m.seq, m.text, m.state) for m in a] == [
+            (m.seq, m.text, m.state) for m in b
+        ]
+
+    await until(same)
+    seqs = [m.seq for m in laptop.cache.messages(channel.id)]
+    assert seqs == list(range(1, 9))  # gap-free, same order everywhere
+    assert {m.state for m in phone.cache.messages(channel.id)} == {"sent"}
+
+
+async def test_profile_offline_for_1000_messages_catches_up_exactly(
+    make_profile, engines, clients: ClientFactory
+):
+    profile = await make_profile("alice", "laptop", create=True)
+    engine = await started(engines(profile))
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await until(lambda: engine.cache.channel(channel.id) is not None)
+    await engine.stop()
+
+    sent = [f"m{i}" for i in range(1000)]
+    for chunk in range(0, 1000, 100):
+        await asyncio.gather(
+            *(
+                bob.request(Send(channel=channel.id, client_id=new_id(), text=t))
+                for t in sent[chunk : chunk + 100]
+            )
+        )
+    assert texts(engine, channel.id) == []  # nothing arrived while it was offline
+
+    again = await started(engines(profile))
+    stored = again.cache.messages(channel.id, limit=2000)
+    assert [m.seq for m in stored] == list(range(1, 1002))  # "created" then 1,000, no gaps
+    assert sorted(m.text for m in stored if m.kind == "message") == sorted(sent)
+    assert again.cache.channel(channel.id).unread == 1000
+
+
+async def test_composed_offline_delivered_in_order_after_reconnect(
+    make_profile, engines, clients: ClientFactory
+):
+    profile = await make_profile("alice", "laptop", create=True)
+    engine = await started(engines(profile))
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await until(lambda: engine.cache.channel(channel.id) is not None)
+    await engine.stop()  # offline: nothing can be sent
+
+    written = [engine.send(channel.id, f"offline {i}") for i in range(5)]
+    assert [m.state for m in written] == ["pending"] * 5
+    shown = engine.cache.messages(channel.id)
+    assert [(m.text, m.state) for m in shown[-5:]] == [
+        (f"offline {i}", "pending") for i in range(5)
+    ]
+
+    reopened = await started(engines(profile))
+    await until(lambda: not reopened.cache.outbox())
+    page = await bob.request(History(channel=channel.id))
+    assert [e.text for e in page.events if e.kind == "message"] == [
+        f"offline {i}" for i in range(5)
+    ]
+    stored = reopened.cache.messages(channel.id)
+    assert [(m.seq, m.state) for m in stored] == [(i, "sent") for i in range(1, 7)]
+
+
+async def test_read_on_one_profile_clears_unread_on_the_other(
+    make_profile, engines, clients: ClientFactory
+):
+    laptop = await started(engines(await make_profile("alice", "laptop", create=True)))
+    phone = await started(engines(await make_profile("alice", "phone")))
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    for i in range(3):
+        await bob.request(Send(channel=channel.id, client_id=new_id(), text=f"{i}"))
+    for engine in (laptop, phone):
+        await until(lambda e=engine: unread(e, channel.id) == 3)
+
+    seen: list[UnreadChanged] = []
+    phone.subscribe(lambda e: seen.append(e) if isinstance(e, UnreadChanged) else None)
+    laptop.mark_read(channel.id)
+    assert laptop.cache.channel(channel.id).unread == 0  # at once, locally
+    await until(lambda: phone.cache.channel(channel.id).unread == 0)
+    assert seen[-1].channel == channel.id and seen[-1].unread == 0 and seen[-1].read_elsewhere
+
+
+def unread(engine: SyncEngine, channel_id: int) -> int | None:
+    channel = engine.cache.channel(channel_id)
+    return channel.unread if channel else None
+
+
+async def test_dropped_push_is_recovered_from_the_server(
+    make_profile, engines, clients: ClientFactory
+):
+    engine = await started(engines(await make_profile("alice", "laptop", create=True)))
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await until(lambda: engine.cache.seq_bounds(channel.id)[1] == 1)
+
+    # Lose the next message push on the way in, as ZeroMQ does when a queue is full.
+    deliver = engine.conn.on_push
+    lost: list[EventPush] = []
+
+    def lossy(push):
+        if isinstance(push, EventPush) and not lost:
+            lost.append(push)
+            return
+        deliver(push)
+
+    engine.conn.on_push = lossy
+    for text in ("one", "two", "three"):
+        await bob.request(Send(channel=channel.id, client_id=new_id(), text=text))
+    await until(lambda: texts(engine, channel.id) == ["one", "two", "three"])
+    assert lost and lost[0].event.text == "one"
+    assert [m.seq for m in engine.cache.messages(channel.id)] == [1, 2, 3, 4]
+
+
+async def test_refused_message_is_marked_failed_with_the_reason(
+    make_profile, engines, clients: ClientFactory
+):
+    engine = await started(engines(await make_profile("alice", "laptop", create=True)))
+    bob = await clients.register("bob")
+    group = (await bob.request(CreateGroup(name="club", members=["alice"]))).channel
+    await until(lambda: engine.cache.channel(group.id) is not None)
+    await bob.request(RemoveMember(channel=group.id, user="alice"))
+    await until(lambda: not engine.cache.channel(group.id).active)
+
+    queued = engine.send(group.id, "can I still post?")
+    await until(lambda: engine.cache.outbox()[0].state == "failed")
+    [failed] = engine.cache.outbox()
+    assert failed.client_id == queued.client_id
+    assert "not in a channel" in failed.error
+    with pytest.raises(ValueError):
+        engine.send(group.id, "x" * 100_001)
+
+
+async def test_search_finds_messages_offline(make_profile, engines, clients: ClientFactory, server):
+    profile = await make_profile("alice", "laptop", create=True)
+    engine = await started(engines(profile))
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    for text in (
+        "the harbour at dawn",
+        "Harbour lights tonight",
+        "unrelated",
+        "부산 항구에서 만나요",
+    ):
+        await bob.request(Send(channel=channel.id, client_id=new_id(), text=text))
+    await until(lambda: len(texts(engine, channel.id)) == 4)
+    await engine.stop()
+    await server.stop()  # no server at all: search is local
+
+    hits = engine.cache.search("harbour")
+    assert {h.message.text for h in hits} == {"the harbour at dawn", "Harbour lights tonight"}
+    for hit in hits:
+        start, end = hit.spans[0]
+        assert hit.message.text[start:end].lower() == "harbour"
+    [korean] = engine.cache.search("항구")  # a prefix of the word 항구에서
+    assert korean.message.text[slice(*korean.spans[0])] == "항구에서"
+    assert engine.cache.search('"; DROP TABLE message; --') == []
+
+
+async def test_cache_from_a_newer_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "alice.sqlite3"
+    Cache.open(path, "alice").close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 2000")
+    before = path.read_bytes()
+    with pytest.raises(CacheTooNew, match="newer Tidings"):
+        Cache.open(path, "alice")
+    assert path.read_bytes() == before
+
+
+async def test_changed_server_key_stops_the_engine(make_profile, engines, server, tmp_path):
+    profile = await make_profile("alice", "laptop", create=True)
+    engine = engines(profile)
+    (server.config.data_dir / "server.key").unlink()  # the server gets a new identity
+    await server.stop()
+    config = dataclasses.replace(
+        server.config, listen=server.endpoint, key_listen=server.key_endpoint
+    )
+    replacement = SyncServer(config)
+    await replacement.start()
+    try:
+        await engine.start()
+        with pytest.raises(EngineFailed) as err:
+            await engine.wait_caught_up(WAIT)
+    finally:
+        await replacement.stop()
+    assert engine.state == EngineState.FAILED
+    assert "SHA256:" in str(err.value) and "intercepting" in engine.failure
