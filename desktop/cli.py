@@ -18,7 +18,7 @@ from typing import Any
 from desktop.cache.views import ChannelView, MessageView
 from desktop.core.account import ServerNotTrusted, open_engine, sign_in, sign_out
 from desktop.core.engine import EngineFailed, SyncEngine
-from desktop.core.events import EngineState, MessageAdded, MessageUpdated
+from desktop.core.events import MessageAdded, MessageUpdated
 from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
 from desktop.platform.credentials import CredentialStore, KeyringUnavailable
 from shared.client import ConnectionClosed, ServerKeyMismatch
@@ -129,30 +129,30 @@ class Session:
         self.online = False
 
     async def __aenter__(self) -> "Session":
-        if not self.args.offline:
-            await self.engine.start()
-            try:
-                await self.engine.wait_caught_up(self.args.timeout)
-                self.online = True
-            except EngineFailed as e:
-                raise CliError(str(e), EXIT_STOPPED) from None
-            except TimeoutError:
-                print(
-                    f"tidings-cli: {self.profile.server} is not reachable; using the local cache",
-                    file=sys.stderr,
-                )
         return self
+
+    async def connect(self) -> None:
+        """Connect and catch up, unless ``--offline``; unreachable is not an error here."""
+        if self.args.offline or self.online:
+            return
+        await self.engine.start()
+        try:
+            await self.engine.wait_caught_up(self.args.timeout)
+            self.online = True
+        except EngineFailed as e:
+            raise CliError(str(e), EXIT_STOPPED) from None
+        except TimeoutError:
+            print(
+                f"tidings-cli: {self.profile.server} is not reachable; using the local cache",
+                file=sys.stderr,
+            )
 
     async def __aexit__(self, *exc: object) -> None:
         await self.engine.stop()
         self.engine.cache.close()
 
-    def _check_failed(self) -> None:
-        if self.engine.state == EngineState.FAILED:
-            raise CliError(self.engine.failure or "stopped", EXIT_STOPPED)
-
-    def require_online(self) -> None:
-        self._check_failed()
+    async def require_online(self) -> None:
+        await self.connect()
         if not self.online:
             raise CliError(f"{self.profile.server} is not reachable", EXIT_UNREACHABLE)
 
@@ -164,7 +164,7 @@ class Session:
             for c in channels:
                 if c.kind == "direct" and c.title.casefold() == user:
                     return c
-            self.require_online()
+            await self.require_online()
             reply = await self.engine.request(OpenDirect(user=name[1:]))
             return self.engine.cache.channel(reply.channel.id)
         if name.startswith("#"):
@@ -233,7 +233,7 @@ def trust_server(server: str, fingerprint: str, expected: str | None) -> bool:
 
 
 async def cmd_logout(s: Session, out: Output) -> int:
-    s.require_online()
+    await s.require_online()
     await sign_out(s.engine, s.profile, s.credentials)
     out.emit({"user": s.profile.user, "device_id": s.profile.device_id}, "signed out")
     return EXIT_OK
@@ -253,8 +253,9 @@ async def cmd_send(s: Session, out: Output) -> int:
 
     unsubscribe = s.engine.subscribe(watch)
     try:
-        queued = s.engine.send(channel.id, s.args.text)
+        queued = s.engine.send(channel.id, s.args.text)  # in the outbox before anything else
         wanted.append(queued.client_id or "")
+        await s.connect()
         if s.online:
             try:
                 async with asyncio.timeout(s.args.timeout):
@@ -278,6 +279,7 @@ async def cmd_send(s: Session, out: Output) -> int:
 
 
 async def cmd_channels(s: Session, out: Output) -> int:
+    await s.connect()
     channels = [c for c in s.engine.cache.channels() if c.active]
     out.emit(
         [channel_json(c) for c in channels],
@@ -289,6 +291,7 @@ async def cmd_channels(s: Session, out: Output) -> int:
 
 
 async def cmd_history(s: Session, out: Output) -> int:
+    await s.connect()
     channel = await s.target(s.args.target)
     messages = s.engine.cache.messages(channel.id, s.args.before, s.args.limit)
     if len(messages) < s.args.limit and s.online:
@@ -299,6 +302,7 @@ async def cmd_history(s: Session, out: Output) -> int:
 
 
 async def cmd_read(s: Session, out: Output) -> int:
+    await s.connect()
     channel = await s.target(s.args.target)
     s.engine.mark_read(channel.id)
     if s.online:
@@ -312,7 +316,7 @@ async def cmd_read(s: Session, out: Output) -> int:
 
 
 async def cmd_sync(s: Session, out: Output) -> int:
-    s.require_online()
+    await s.require_online()
     outbox = s.engine.cache.outbox()
     data = {
         "cursor": s.engine.cache.sync_cursor(),
@@ -324,6 +328,7 @@ async def cmd_sync(s: Session, out: Output) -> int:
 
 
 async def cmd_follow(s: Session, out: Output) -> int:
+    await s.connect()
     channels = {c.id: c for c in s.engine.cache.channels()}
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -345,6 +350,7 @@ async def cmd_follow(s: Session, out: Output) -> int:
 
 
 async def cmd_search(s: Session, out: Output) -> int:
+    await s.connect()
     hits = s.engine.cache.search(s.args.query, s.args.limit)
     channels = {c.id: c for c in s.engine.cache.channels()}
     data = [
@@ -363,7 +369,7 @@ async def cmd_search(s: Session, out: Output) -> int:
 
 
 async def cmd_group(s: Session, out: Output) -> int:
-    s.require_online()
+    await s.require_online()
     a = s.args
     if a.action == "create":
         members = [m.strip() for m in (a.members or "").split(",") if m.strip()]
@@ -384,6 +390,7 @@ async def cmd_group(s: Session, out: Output) -> int:
 
 
 async def cmd_presence(s: Session, out: Output) -> int:
+    await s.connect()
     if s.online:
         users = s.args.users or sorted({m for c in s.engine.cache.channels() for m in c.members})
         reply = await s.engine.request(GetPresence(users=users[:100]))
@@ -396,7 +403,7 @@ async def cmd_presence(s: Session, out: Output) -> int:
 
 
 async def cmd_devices(s: Session, out: Output) -> int:
-    s.require_online()
+    await s.require_online()
     reply = await s.engine.request(ListDevices())
     assert isinstance(reply, DeviceList)
     data = [
@@ -417,7 +424,7 @@ async def cmd_devices(s: Session, out: Output) -> int:
 
 
 async def cmd_revoke(s: Session, out: Output) -> int:
-    s.require_online()
+    await s.require_online()
     await s.engine.request(RevokeDevice(device_id=s.args.device))
     out.emit({"revoked": s.args.device}, f"device {s.args.device} revoked")
     return EXIT_OK

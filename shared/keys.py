@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 import zmq
+from zmq.utils import z85
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class KeyPair:
 
 def fingerprint(public_key: str) -> str:
     """SHA-256 of the raw 32-byte public key, shown like OpenSSH does (``SHA256:...``)."""
-    raw = zmq.utils.z85.decode(public_key.encode("ascii"))
+    raw = z85.decode(public_key.encode("ascii"))
     digest = hashlib.sha256(raw).digest()
     return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
 
@@ -32,6 +33,6 @@ def is_valid_public_key(text: str) -> bool:
     if len(text) != 40:
         return False
     try:
-        return len(zmq.utils.z85.decode(text.encode("ascii"))) == 32
+        return len(z85.decode(text.encode("ascii"))) == 32
     except (ValueError, UnicodeEncodeError, KeyError):
         return False

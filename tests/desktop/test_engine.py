@@ -10,7 +10,7 @@ import pytest
 from desktop.cache.schema import CacheTooNew
 from desktop.cache.store import Cache
 from desktop.core.engine import EngineFailed, SyncEngine
-from desktop.core.events import EngineState, UnreadChanged
+from desktop.core.events import EngineState, StateChanged, UnreadChanged
 from shared.protocol import CreateGroup, EventPush, History, OpenDirect, RemoveMember, Send
 from syncserver.server import SyncServer
 from tests.support import WAIT, ClientFactory, new_id
@@ -236,3 +236,16 @@ async def test_changed_server_key_stops_the_engine(make_profile, engines, server
         await replacement.stop()
     assert engine.state == EngineState.FAILED
     assert "SHA256:" in str(err.value) and "intercepting" in engine.failure
+
+
+async def test_connection_state_is_observable(make_profile, engines, server):
+    engine = engines(await make_profile("alice", "laptop", create=True))
+    states: list[EngineState] = []
+    engine.subscribe(lambda e: states.append(e.state) if isinstance(e, StateChanged) else None)
+    await started(engine)
+    assert states[-2:] == [EngineState.SYNCING, EngineState.ONLINE]
+    assert EngineState.CONNECTING in states
+    await server.stop()
+    await until(lambda: engine.state == EngineState.OFFLINE)
+    engine.send(1, "written while offline")  # the outbox takes it anyway
+    assert [m.state for m in engine.cache.outbox()] == ["pending"]

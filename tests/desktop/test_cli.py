@@ -1,0 +1,305 @@
+"""``tidings-cli`` as scripts use it: real processes against a real server, JSON checked
+field by field, exit codes, and an outbox that survives a killed process."""
+
+import asyncio
+import dataclasses
+import json
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.protocol import History, OpenDirect, Send
+from syncserver.server import SyncServer
+from tests.support import PASSWORD, WAIT, ClientFactory, new_id
+
+
+class Cli:
+    """Runs ``tidings-cli --profile DIR --json ...`` as its own process."""
+
+    def __init__(self, profile: Path, server: SyncServer) -> None:
+        self.profile = profile
+        self.server = server
+
+    def argv(self, *args: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "desktop.cli",
+            "--profile",
+            str(self.profile),
+            "--json",
+            *args,
+        ]
+
+    async def run(
+        self, *args: str, stdin: str = "", timeout: float = 30
+    ) -> tuple[int, object, str]:
+        proc = await asyncio.create_subprocess_exec(
+            *self.argv(*args),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), timeout)
+        text = out.decode()
+        return proc.returncode, json.loads(text) if text.strip() else None, err.decode()
+
+    async def ok(self, *args: str, stdin: str = "") -> object:
+        code, data, err = await self.run(*args, stdin=stdin)
+        assert code == 0, err
+        return data
+
+    async def register(self, user: str) -> dict:
+        return await self.ok(
+            "register",
+            user,
+            "--server",
+            self.server.endpoint,
+            "--key-endpoint",
+            self.server.key_endpoint,
+            "--device",
+            "cli",
+            "--fingerprint",
+            self.server.fingerprint,
+            stdin=PASSWORD + "\n",
+        )
+
+
+@pytest.fixture
+def cli(tmp_path: Path, server: SyncServer, secret_service: str) -> Cli:
+    return Cli(tmp_path / "cli-profile", server)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+async def test_json_output_field_by_field(cli: Cli, clients: ClientFactory, server: SyncServer):
+    signed = await cli.register("alice")
+    assert signed == {
+        "user": "alice",
+        "device_id": signed["device_id"],
+        "device": "cli",
+        "server": server.endpoint,
+        "fingerprint": server.fingerprint,
+    }
+    assert _is_int(signed["device_id"])
+    bob = await clients.register("bob")
+
+    sent = await cli.ok("send", "@bob", "hello bob")
+    assert set(sent) == {
+        "channel",
+        "seq",
+        "kind",
+        "sender",
+        "text",
+        "ts",
+        "state",
+        "client_id",
+        "error",
+        "target",
+    }
+    assert (sent["seq"], sent["kind"], sent["sender"], sent["text"]) == (
+        2,
+        "message",
+        "alice",
+        "hello bob",
+    )
+    assert (sent["state"], sent["error"], sent["target"]) == ("sent", None, "@bob")
+    assert _is_int(sent["channel"]) and _is_int(sent["ts"]) and len(sent["client_id"]) == 32
+    await bob.wait_push(lambda p: getattr(getattr(p, "event", None), "text", "") == "hello bob")
+
+    reply = await bob.request(Send(channel=sent["channel"], client_id=new_id(), text="hi alice"))
+    [channel] = await cli.ok("channels")
+    assert channel == {
+        "target": "@bob",
+        "id": sent["channel"],
+        "kind": "direct",
+        "name": "",
+        "title": "bob",
+        "members": ["alice", "bob"],
+        "owner": None,
+        "active": True,
+        "unread": 1,
+        "last_seq": reply.seq,
+        "read_seq": 2,  # sending marked it read up to alice's own message
+        "last_ts": reply.ts,
+    }
+
+    history = await cli.ok("history", "@bob")
+    assert [(m["seq"], m["kind"], m["sender"], m["text"], m["state"]) for m in history] == [
+        (1, "created", "alice", "", "sent"),
+        (2, "message", "alice", "hello bob", "sent"),
+        (3, "message", "bob", "hi alice", "sent"),
+    ]
+    assert history[2]["ts"] == reply.ts and history[1]["client_id"] == sent["client_id"]
+    limited = await cli.ok("history", "@bob", "--limit", "1", "--before", "3")
+    assert [m["seq"] for m in limited] == [2]
+
+    assert await cli.ok("read", "@bob") == {"target": "@bob", "read_seq": 3, "unread": 0}
+
+    [hit] = await cli.ok("--offline", "search", "alice")
+    assert (hit["text"], hit["seq"], hit["target"], hit["spans"]) == (
+        "hi alice",
+        3,
+        "@bob",
+        [[3, 8]],
+    )
+    assert isinstance(hit["rank"], float)
+
+    [device] = await cli.ok("devices")
+    assert set(device) == {"id", "name", "created", "last_seen", "current"}
+    assert (device["id"], device["name"], device["current"]) == (signed["device_id"], "cli", True)
+
+    [presence] = await cli.ok("presence", "bob")
+    assert (presence["user"], presence["state"]) == ("bob", "online")
+    assert _is_int(presence["last_seen"])
+
+    group = await cli.ok("group", "create", "Trip", "--members", "bob")
+    assert (group["target"], group["kind"], group["members"], group["owner"]) == (
+        "#Trip",
+        "group",
+        ["alice", "bob"],
+        "alice",
+    )
+    left = await cli.ok("group", "leave", "Trip")
+    assert left["active"] is False and left["members"] == []
+
+    code, data, err = await cli.run("history", "@nobody-here")
+    assert code == 1 and data is None and err.count("\n") == 1 and "nobody-here" in err
+
+
+async def test_send_while_unreachable_queues_and_exits_3(
+    cli: Cli, clients: ClientFactory, server: SyncServer
+):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await cli.ok("sync")
+    config = dataclasses.replace(
+        server.config, listen=server.endpoint, key_listen=server.key_endpoint
+    )
+    await server.stop()
+
+    for i in range(3):
+        code, data, err = await cli.run("--timeout", "0.5", "send", "@bob", f"queued {i}")
+        assert code == 3, err
+        assert (data["state"], data["seq"], data["text"]) == ("pending", None, f"queued {i}")
+        assert "outbox" in err or "not reachable" in err
+
+    restarted = SyncServer(config)
+    await restarted.start()
+    try:
+        synced = await cli.ok("sync")
+        assert (synced["pending"], synced["failed"]) == (0, 0) and _is_int(synced["cursor"])
+        page = await _history(restarted, bob, channel.id)
+        assert page == ["queued 0", "queued 1", "queued 2"]
+    finally:
+        await restarted.stop()
+
+
+async def _history(server: SyncServer, bob, channel_id: int) -> list[str]:
+    page = await bob.request(History(channel=channel_id))
+    return [e.text for e in page.events if e.kind == "message"]
+
+
+async def test_killed_client_process_loses_no_queued_message(
+    cli: Cli, clients: ClientFactory, server: SyncServer
+):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await cli.ok("sync")
+    config = dataclasses.replace(
+        server.config, listen=server.endpoint, key_listen=server.key_endpoint
+    )
+    await server.stop()
+
+    # A send that waits for an unreachable server, killed outright once its message is queued.
+    proc = await asyncio.create_subprocess_exec(
+        *cli.argv("--timeout", "60", "send", "@bob", "first, then killed"),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    cache = cli.profile / "alice.sqlite3"
+    async with asyncio.timeout(WAIT):
+        while _outbox(cache) != ["first, then killed"]:
+            await asyncio.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert await proc.wait() == -signal.SIGKILL
+    code, _, _ = await cli.run("--timeout", "0.5", "send", "@bob", "second")
+    assert code == 3
+    assert _outbox(cache) == ["first, then killed", "second"]
+
+    restarted = SyncServer(config)
+    await restarted.start()
+    try:
+        await cli.ok("sync")
+        assert await _history(restarted, bob, channel.id) == ["first, then killed", "second"]
+        assert _outbox(cache) == []
+    finally:
+        await restarted.stop()
+
+
+def _outbox(cache: Path) -> list[str]:
+    with sqlite3.connect(cache) as db:
+        return [row[0] for row in db.execute("SELECT text FROM outbox ORDER BY id")]
+
+
+async def test_not_signed_in_and_usage_errors(cli: Cli):
+    code, data, err = await cli.run("channels")
+    assert (code, data) == (1, None) and "register or log in" in err
+    code, _, err = await cli.run("send")
+    assert code == 2 and "usage" in err
+
+
+async def test_follow_streams_json_lines_until_interrupted(cli: Cli, clients: ClientFactory):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await cli.ok("sync")
+    proc = await asyncio.create_subprocess_exec(
+        *cli.argv("follow"), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        # Keep sending until the follower, once connected, prints one; then check it.
+        async with asyncio.timeout(WAIT):
+            line = asyncio.ensure_future(proc.stdout.readline())
+            while not line.done():
+                await bob.request(Send(channel=channel.id, client_id=new_id(), text="ping"))
+                await asyncio.wait([line], timeout=0.2)
+        event = json.loads(line.result())
+        assert (event["target"], event["sender"], event["text"], event["state"]) == (
+            "@bob",
+            "bob",
+            "ping",
+            "sent",
+        )
+        assert _is_int(event["seq"]) and event["channel"] == channel.id
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), WAIT) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_group_members_and_logout(cli: Cli, clients: ClientFactory, server: SyncServer):
+    await cli.register("alice")
+    await clients.register("bob")
+    await clients.register("carol")
+    await cli.ok("group", "create", "club", "--members", "bob")
+    added = await cli.ok("group", "add", "club", "carol")
+    assert added["members"] == ["alice", "bob", "carol"]
+    removed = await cli.ok("group", "remove", "#club", "bob")
+    assert removed["members"] == ["alice", "carol"]
+
+    signed_out = await cli.ok("logout")
+    assert signed_out["user"] == "alice"
+    assert not (cli.profile / "alice.sqlite3").exists()
+    code, _, err = await cli.run("channels")
+    assert code == 1 and "register or log in" in err
