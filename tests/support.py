@@ -1,12 +1,14 @@
 """Test helpers: real protocol clients with their pushes collected for waiting on."""
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from shared.client import Connection, Credentials
 from shared.protocol import Push, Reply, Request
+from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 
 PASSWORD = "correct horse battery"
@@ -90,3 +92,11 @@ class ClientFactory:
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def same_place(server: SyncServer) -> ServerConfig:
+    """The running server's configuration with its actual ports fixed, to start a server
+    again where clients will look for it."""
+    return dataclasses.replace(
+        server.config, listen=server.endpoint, key_listen=server.key_endpoint
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 from shared.protocol import History, OpenDirect, Send, Sync
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
-from tests.support import WAIT, ClientFactory, new_id
+from tests.support import WAIT, ClientFactory, new_id, same_place
 
 
 def free_port() -> int:
@@ -21,9 +21,6 @@ def free_port() -> int:
 
 
 async def test_restart_keeps_messages_key_and_sequence(server_config: ServerConfig) -> None:
-    port = free_port()
-    server_config.listen = f"tcp://127.0.0.1:{port}"
-    server_config.key_listen = f"tcp://127.0.0.1:{free_port()}"
     first = SyncServer(server_config)
     await first.start()
     factory = ClientFactory(first)
@@ -33,7 +30,7 @@ async def test_restart_keeps_messages_key_and_sequence(server_config: ServerConf
     before = await alice.request(Send(channel=channel.id, client_id=new_id(), text="before"))
     await first.stop()
 
-    second = SyncServer(server_config)
+    second = SyncServer(same_place(first))
     await second.start()
     try:
         assert second.keys == first.keys  # the key pair survives, so pins stay valid

@@ -153,17 +153,9 @@ class Cache:
             self._m.Outbox.delete().where(self._m.Outbox.client_id.in_(ids)).execute()
 
     def _raise_read(self, channel_id: int, seq: int) -> bool:
-        Channel = self._m.Channel
-        moved = (
-            Channel.update(read_seq=seq)
-            .where((Channel.id == channel_id) & (Channel.read_seq < seq))
-            .execute()
-        )
-        # What another device read needs no telling from this one.
-        Channel.update(read_sent_seq=seq).where(
-            (Channel.id == channel_id) & (Channel.read_sent_seq < seq)
-        ).execute()
-        return bool(moved)
+        moved = self.mark_read(channel_id, seq)
+        self.read_sent(channel_id, seq)  # what another device read needs no telling from here
+        return moved
 
     # --- reading ------------------------------------------------------------------------
 

@@ -227,7 +227,16 @@ class SyncEngine:
         if cursor is None:
             cursor = await self._start_from_snapshot()
         while True:
-            page = await self.conn.request(Sync(after=cursor, limit=SYNC_PAGE))
+            try:
+                page = await self.conn.request(Sync(after=cursor, limit=SYNC_PAGE))
+            except ProtocolError as e:
+                if e.code != ErrorCode.BAD_CURSOR:
+                    raise
+                # The server knows less than this device (it was restored from a backup):
+                # start again from its present, keeping what is cached.
+                log.warning("the server does not know cursor %d; starting from a snapshot", cursor)
+                cursor = await self._start_from_snapshot()
+                continue
             self._announce(self.cache.apply_page(page))
             cursor = page.next
             if not page.more:

@@ -2,7 +2,6 @@
 field by field, exit codes, and an outbox that survives a killed process."""
 
 import asyncio
-import dataclasses
 import json
 import os
 import signal
@@ -14,7 +13,7 @@ import pytest
 
 from shared.protocol import History, OpenDirect, Send
 from syncserver.server import SyncServer
-from tests.support import PASSWORD, WAIT, ClientFactory, new_id
+from tests.support import PASSWORD, WAIT, ClientFactory, new_id, same_place
 
 
 class Cli:
@@ -176,14 +175,7 @@ async def test_json_output_field_by_field(cli: Cli, clients: ClientFactory, serv
 async def test_send_while_unreachable_queues_and_exits_3(
     cli: Cli, clients: ClientFactory, server: SyncServer
 ):
-    await cli.register("alice")
-    bob = await clients.register("bob")
-    channel = (await bob.request(OpenDirect(user="alice"))).channel
-    await cli.ok("sync")
-    config = dataclasses.replace(
-        server.config, listen=server.endpoint, key_listen=server.key_endpoint
-    )
-    await server.stop()
+    bob, channel, config = await _alice_with_bob_then_server_down(cli, clients, server)
 
     for i in range(3):
         code, data, err = await cli.run("--timeout", "0.5", "send", "@bob", f"queued {i}")
@@ -210,14 +202,7 @@ async def _history(server: SyncServer, bob, channel_id: int) -> list[str]:
 async def test_killed_client_process_loses_no_queued_message(
     cli: Cli, clients: ClientFactory, server: SyncServer
 ):
-    await cli.register("alice")
-    bob = await clients.register("bob")
-    channel = (await bob.request(OpenDirect(user="alice"))).channel
-    await cli.ok("sync")
-    config = dataclasses.replace(
-        server.config, listen=server.endpoint, key_listen=server.key_endpoint
-    )
-    await server.stop()
+    bob, channel, config = await _alice_with_bob_then_server_down(cli, clients, server)
 
     # A send that waits for an unreachable server, killed outright once its message is queued.
     proc = await asyncio.create_subprocess_exec(
@@ -243,6 +228,16 @@ async def test_killed_client_process_loses_no_queued_message(
         assert _outbox(cache) == []
     finally:
         await restarted.stop()
+
+
+async def _alice_with_bob_then_server_down(cli: Cli, clients: ClientFactory, server: SyncServer):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await cli.ok("sync")
+    config = same_place(server)
+    await server.stop()
+    return bob, channel, config
 
 
 def _outbox(cache: Path) -> list[str]:

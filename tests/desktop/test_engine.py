@@ -1,7 +1,6 @@
 """The sync engine against a real server: catch-up, outbox, reads, gaps, search offline."""
 
 import asyncio
-import dataclasses
 import sqlite3
 from collections.abc import Callable
 
@@ -13,7 +12,7 @@ from desktop.core.engine import EngineFailed, SyncEngine
 from desktop.core.events import EngineState, StateChanged, UnreadChanged
 from shared.protocol import CreateGroup, EventPush, History, OpenDirect, RemoveMember, Send
 from syncserver.server import SyncServer
-from tests.support import WAIT, ClientFactory, new_id
+from tests.support import WAIT, ClientFactory, new_id, same_place
 
 
 async def until(condition: Callable[[], bool], timeout: float = WAIT) -> None:
@@ -31,6 +30,16 @@ async def started(engine: SyncEngine) -> SyncEngine:
     await engine.start()
     await engine.wait_caught_up(WAIT)
     return engine
+
+
+async def alice_chatting_with_bob(make_profile, engines, clients: ClientFactory):
+    """Alice's laptop online, Bob as a protocol client, and their direct chat."""
+    profile = await make_profile("alice", "laptop", create=True)
+    engine = await started(engines(profile))
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await until(lambda: engine.cache.channel(channel.id) is not None)
+    return profile, engine, bob, channel
 
 
 async def test_two_profiles_of_one_user_stay_consistent(
@@ -60,11 +69,7 @@ async def test_two_profiles_of_one_user_stay_consistent(
 async def test_profile_offline_for_1000_messages_catches_up_exactly(
     make_profile, engines, clients: ClientFactory
 ):
-    profile = await make_profile("alice", "laptop", create=True)
-    engine = await started(engines(profile))
-    bob = await clients.register("bob")
-    channel = (await bob.request(OpenDirect(user="alice"))).channel
-    await until(lambda: engine.cache.channel(channel.id) is not None)
+    profile, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
     await engine.stop()
 
     sent = [f"m{i}" for i in range(1000)]
@@ -87,11 +92,7 @@ async def test_profile_offline_for_1000_messages_catches_up_exactly(
 async def test_composed_offline_delivered_in_order_after_reconnect(
     make_profile, engines, clients: ClientFactory
 ):
-    profile = await make_profile("alice", "laptop", create=True)
-    engine = await started(engines(profile))
-    bob = await clients.register("bob")
-    channel = (await bob.request(OpenDirect(user="alice"))).channel
-    await until(lambda: engine.cache.channel(channel.id) is not None)
+    profile, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
     await engine.stop()  # offline: nothing can be sent
 
     written = [engine.send(channel.id, f"offline {i}") for i in range(5)]
@@ -139,9 +140,7 @@ def unread(engine: SyncEngine, channel_id: int) -> int | None:
 async def test_dropped_push_is_recovered_from_the_server(
     make_profile, engines, clients: ClientFactory
 ):
-    engine = await started(engines(await make_profile("alice", "laptop", create=True)))
-    bob = await clients.register("bob")
-    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    _, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
     await until(lambda: engine.cache.seq_bounds(channel.id)[1] == 1)
 
     # Lose the next message push on the way in, as ZeroMQ does when a queue is full.
@@ -182,10 +181,7 @@ async def test_refused_message_is_marked_failed_with_the_reason(
 
 
 async def test_search_finds_messages_offline(make_profile, engines, clients: ClientFactory, server):
-    profile = await make_profile("alice", "laptop", create=True)
-    engine = await started(engines(profile))
-    bob = await clients.register("bob")
-    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    _, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
     for text in (
         "the harbour at dawn",
         "Harbour lights tonight",
@@ -223,10 +219,7 @@ async def test_changed_server_key_stops_the_engine(make_profile, engines, server
     engine = engines(profile)
     (server.config.data_dir / "server.key").unlink()  # the server gets a new identity
     await server.stop()
-    config = dataclasses.replace(
-        server.config, listen=server.endpoint, key_listen=server.key_endpoint
-    )
-    replacement = SyncServer(config)
+    replacement = SyncServer(same_place(server))
     await replacement.start()
     try:
         await engine.start()
@@ -249,3 +242,15 @@ async def test_connection_state_is_observable(make_profile, engines, server):
     await until(lambda: engine.state == EngineState.OFFLINE)
     engine.send(1, "written while offline")  # the outbox takes it anyway
     assert [m.state for m in engine.cache.outbox()] == ["pending"]
+
+
+async def test_cursor_unknown_to_the_server_starts_from_a_snapshot(
+    make_profile, engines, clients: ClientFactory
+):
+    profile, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
+    await engine.stop()
+    engine.cache.set_setting("sync_cursor", str(10**9))  # as if the server lost its newest data
+    await bob.request(Send(channel=channel.id, client_id=new_id(), text="after the restore"))
+    again = await started(engines(profile))
+    assert texts(again, channel.id) == ["after the restore"]
+    assert again.cache.sync_cursor() < 10**9
