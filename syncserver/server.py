@@ -107,7 +107,8 @@ class SyncServer:
             self.keys = server_keys.load_or_create(cfg.data_dir)
             # ZAP on its own thread: handshakes never wait behind a busy socket loop (and the
             # asyncio variant failed to answer when a server was restarted in one process).
-            self._auth = ThreadAuthenticator(self._zmq)
+            # A plain (not asyncio) context for its thread, whatever loop policy is in force.
+            self._auth = ThreadAuthenticator(zmq.Context.shadow(self._zmq.underlying))
             self._auth.start()
             # Any client key may connect: accounts, not keys, are authenticated, and the key
             # the handshake proved becomes the frame's User-Id that device credentials bind to.
@@ -163,10 +164,14 @@ class SyncServer:
                     batch.append(self._raw.recv_multipart(zmq.NOBLOCK, copy=False))
                 except zmq.Again:
                     break
-            for frames in batch:
-                self._dispatch(frames)
-            self._writer.flush()
-            self._forget_gone()
+            try:
+                for frames in batch:
+                    self._dispatch(frames)
+                self._writer.flush()
+                self._forget_gone()
+            except Exception:
+                # A bug must cost one batch at most, never the server.
+                log.exception("a batch of %d frames failed", len(batch))
 
     def _dispatch(self, frames: list[zmq.Frame]) -> None:
         routing_id = frames[0].bytes
@@ -269,12 +274,14 @@ class SyncServer:
         return True
 
     def _forget_gone(self) -> None:
-        for routing_id in self._gone:
-            session = self.ctx.sessions.drop(routing_id)
-            if session is not None:
-                log.info("device %d disconnected", session.device_id)
-                publish_presence(self.ctx, session.user_id)
-        self._gone.clear()
+        # Telling others about a departure can reveal more departures: repeat until settled.
+        while self._gone:
+            gone, self._gone = self._gone, set()
+            for routing_id in gone:
+                session = self.ctx.sessions.drop(routing_id)
+                if session is not None:
+                    log.info("device %d disconnected", session.device_id)
+                    publish_presence(self.ctx, session.user_id)
 
     # --- background ---------------------------------------------------------------------
 

@@ -351,6 +351,9 @@ class Cache:
             error=row.error,
         )
 
+    def set_muted(self, channel_id: int, muted: bool) -> None:
+        self._m.Channel.update(muted=muted).where(self._m.Channel.id == channel_id).execute()
+
     # --- read positions -----------------------------------------------------------------
 
     def mark_read(self, channel_id: int, seq: int) -> bool:

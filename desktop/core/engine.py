@@ -42,6 +42,7 @@ from shared.protocol import (
     RevokedPush,
     Send,
     Sync,
+    Typing,
     TypingPush,
 )
 
@@ -75,6 +76,7 @@ class SyncEngine:
         self._caught_up = asyncio.Event()
         self._failed = asyncio.Event()
         self._worker: asyncio.Task | None = None
+        self._typing_tasks: set[asyncio.Task] = set()
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -175,6 +177,28 @@ class SyncEngine:
         if self.cache.mark_read(channel_id, seq):
             self._emit_unread(channel_id)
             self._wake.set()
+
+    def set_muted(self, channel_id: int, muted: bool) -> None:
+        """Mute a channel on this device: no notifications, its unread count set apart."""
+        self.cache.set_muted(channel_id, muted)
+        channel = self.cache.channel(channel_id)
+        if channel is not None:
+            self._emit(ChannelChanged(channel))
+
+    def typing(self, channel_id: int) -> None:
+        """Tell the channel's members the user is typing (best effort, never queued)."""
+        if self.conn.state == ConnectionState.ONLINE:
+            task = asyncio.ensure_future(self._send_typing(channel_id))
+            self._typing_tasks.add(task)
+            task.add_done_callback(self._typing_tasks.discard)
+
+    async def _send_typing(self, channel_id: int) -> None:
+        with contextlib.suppress(ProtocolError, TimeoutError, ConnectionClosed):
+            await self.conn.request(Typing(channel=channel_id))
+
+    def set_idle(self, idle: bool) -> None:
+        """The user stepped away (or came back); heartbeats report it as presence."""
+        self.conn.idle = idle
 
     async def request(self, req: Request) -> Reply:
         """A request straight to the server, for operations that need it (groups, devices).

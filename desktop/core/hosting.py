@@ -1,0 +1,27 @@
+"""Whether this profile hosts its server inside the app, remembered beside the profile."""
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HOSTING_FILE = "hosting.json"
+
+
+@dataclass(frozen=True)
+class Hosting:
+    listen: str  # where the embedded server listens
+    data_dir: str  # its key pair and database
+
+    def save(self, profile_dir: Path) -> None:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        tmp = profile_dir / (HOSTING_FILE + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        os.replace(tmp, profile_dir / HOSTING_FILE)
+
+    @classmethod
+    def load(cls, profile_dir: Path) -> "Hosting | None":
+        path = profile_dir / HOSTING_FILE
+        if not path.exists():
+            return None
+        return cls(**json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,76 @@
+"""The message box: Enter sends, Shift+Enter starts a new line, the limit shows before the
+server would refuse. Input methods (Korean, Japanese, Chinese) compose as usual: Qt delivers
+their text through input-method events, not key presses, so Enter only sends finished text."""
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from shared import limits
+
+SHOW_COUNT_FROM = 0.9  # of the limit: the counter appears near it
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Composer", text)
+
+
+class MessageEdit(QPlainTextEdit):
+    submit = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.submit.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class Composer(QWidget):
+    """Emits ``send_text`` with the text to send, and ``typing`` as the user writes."""
+
+    send_text = Signal(str)
+    typing = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.edit = MessageEdit()
+        self.edit.setPlaceholderText(tr("Write a message…"))
+        self.edit.setFixedHeight(64)
+        self.edit.setAccessibleName(tr("Message"))
+        self.counter = QLabel()
+        self.counter.setObjectName("counter")
+        self.button = QPushButton(tr("Send"))
+        self.button.setDefault(True)
+        row = QHBoxLayout()
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 8)
+        layout.addLayout(row)
+        layout.addWidget(self.counter)
+        self.edit.submit.connect(self._submit)
+        self.button.clicked.connect(self._submit)
+        self.edit.textChanged.connect(self._changed)
+        self._changed()
+
+    def _changed(self) -> None:
+        text = self.edit.toPlainText()
+        length = len(text)
+        over = length > limits.MAX_TEXT_CHARS
+        self.counter.setVisible(length >= limits.MAX_TEXT_CHARS * SHOW_COUNT_FROM)
+        self.counter.setText(
+            tr("{count} / {limit} characters").format(
+                count=f"{length:,}", limit=f"{limits.MAX_TEXT_CHARS:,}"
+            )
+        )
+        self.counter.setStyleSheet("color: #c62828;" if over else "color: #6b7280;")
+        self.button.setEnabled(bool(text.strip()) and not over)
+        if text:
+            self.typing.emit()
+
+    def _submit(self) -> None:
+        text = self.edit.toPlainText()
+        if text.strip() and len(text) <= limits.MAX_TEXT_CHARS:
+            self.edit.clear()
+            self.send_text.emit(text)

@@ -1,0 +1,322 @@
+"""Dialogs: new chat, new group, members, devices, message search, quick switcher."""
+
+import asyncio
+import datetime
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.cache.store import Cache
+from desktop.cache.views import ChannelView
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.tasks import spawn
+from shared.client import ConnectionClosed
+from shared.errors import ProtocolError
+from shared.protocol import (
+    AddMembers,
+    CreateGroup,
+    DeviceList,
+    LeaveChannel,
+    ListDevices,
+    OpenDirect,
+    RemoveMember,
+    RevokeDevice,
+)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Dialogs", text)
+
+
+def presence_text(state: str, last_seen: int | None) -> str:
+    if state == "online":
+        return tr("online")
+    if state == "away":
+        return tr("away")
+    if last_seen:
+        when = datetime.datetime.fromtimestamp(last_seen / 1000).strftime("%Y-%m-%d %H:%M")
+        return tr("last seen {when}").format(when=when)
+    return tr("offline")
+
+
+async def finished(dialog: QDialog) -> bool:
+    """Show a dialog without a nested event loop and wait for the user's answer."""
+    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(
+        lambda code: answer.done() or answer.set_result(code == QDialog.DialogCode.Accepted)
+    )
+    dialog.open()
+    return await answer
+
+
+class FormDialog(QDialog):
+    """A small form with OK and Cancel."""
+
+    def __init__(self, parent: QWidget, title: str, fields: list[tuple[str, str]]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        form = QFormLayout(self)
+        self.edits: list[QLineEdit] = []
+        for label, placeholder in fields:
+            edit = QLineEdit()
+            edit.setPlaceholderText(placeholder)
+            form.addRow(label, edit)
+            self.edits.append(edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> list[str]:
+        return [e.text().strip() for e in self.edits]
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip().lstrip("@") for n in text.replace(";", ",").split(",") if n.strip()]
+
+
+async def new_chat(parent: QWidget, bridge: EngineBridge) -> int | None:
+    """Ask whom to write to; the chat's id, or None if cancelled."""
+    dialog = FormDialog(parent, tr("New chat"), [(tr("User name"), tr("e.g. alice"))])
+    if not await finished(dialog):
+        return None
+    [user] = dialog.values()
+    reply = await bridge.ask(bridge.engine.request, OpenDirect(user=user.lstrip("@")))
+    return reply.channel.id
+
+
+async def new_group(parent: QWidget, bridge: EngineBridge) -> int | None:
+    dialog = FormDialog(
+        parent,
+        tr("New group"),
+        [
+            (tr("Name"), tr("e.g. Weekend trip")),
+            (tr("Members"), tr("user names, separated by commas")),
+        ],
+    )
+    if not await finished(dialog):
+        return None
+    name, members = dialog.values()
+    reply = await bridge.ask(bridge.engine.request, CreateGroup(name=name, members=_names(members)))
+    return reply.channel.id
+
+
+class _ServerDialog(QDialog):
+    """A dialog whose buttons talk to the server; errors are shown in place."""
+
+    def __init__(self, parent: QWidget, bridge: EngineBridge, title: str) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.setWindowTitle(title)
+        self.resize(380, 420)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        self.list = QListWidget()
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addWidget(self.list, 1)
+        self.layout_.addWidget(self.error)
+
+    def run(self, coro) -> None:
+        spawn(self._guarded(coro))
+
+    async def _guarded(self, coro) -> None:
+        self.error.clear()
+        try:
+            await coro
+        except ProtocolError as e:
+            self.error.setText(e.message)
+        except (TimeoutError, ConnectionClosed):
+            self.error.setText(tr("The server cannot be reached right now."))
+
+
+class MembersDialog(_ServerDialog):
+    def __init__(self, parent: QWidget, bridge: EngineBridge, channel: ChannelView) -> None:
+        super().__init__(parent, bridge, tr("Members of {name}").format(name=channel.title))
+        self.channel = channel
+        for member in channel.members:
+            owner = tr(" (owner)") if member == channel.owner else ""
+            self.list.addItem(member + owner)
+        self.add_edit = QLineEdit()
+        self.add_edit.setPlaceholderText(tr("Add people: user names, separated by commas"))
+        add = QPushButton(tr("Add"))
+        add.clicked.connect(self._add)
+        remove = QPushButton(tr("Remove selected"))
+        remove.setEnabled(channel.owner == bridge.cache.me)
+        remove.clicked.connect(self._remove)
+        leave = QPushButton(tr("Leave group"))
+        leave.clicked.connect(self._leave)
+        row = QHBoxLayout()
+        row.addWidget(self.add_edit, 1)
+        row.addWidget(add)
+        self.layout_.addLayout(row)
+        actions = QHBoxLayout()
+        actions.addWidget(remove)
+        actions.addStretch(1)
+        actions.addWidget(leave)
+        self.layout_.addLayout(actions)
+
+    def _add(self) -> None:
+        users = _names(self.add_edit.text())
+        if users:
+            self.run(self._do(AddMembers(channel=self.channel.id, users=users)))
+
+    def _remove(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            user = item.text().split(" ")[0]
+            self.run(self._do(RemoveMember(channel=self.channel.id, user=user)))
+
+    def _leave(self) -> None:
+        self.run(self._do(LeaveChannel(channel=self.channel.id)))
+
+    async def _do(self, request) -> None:
+        await self.bridge.ask(self.bridge.engine.request, request)
+        self.accept()
+
+
+class DevicesDialog(_ServerDialog):
+    def __init__(self, parent: QWidget, bridge: EngineBridge) -> None:
+        super().__init__(parent, bridge, tr("Your devices"))
+        revoke = QPushButton(tr("Sign out selected device"))
+        revoke.clicked.connect(self._revoke)
+        self.layout_.addWidget(revoke)
+        self.run(self._load())
+
+    async def _load(self) -> None:
+        reply = await self.bridge.ask(self.bridge.engine.request, ListDevices())
+        assert isinstance(reply, DeviceList)
+        self.list.clear()
+        for device in reply.devices:
+            label = device.name + (tr(" (this device)") if device.current else "")
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, (device.id, device.current))
+            self.list.addItem(item)
+
+    def _revoke(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        device_id, current = item.data(Qt.ItemDataRole.UserRole)
+        if current:
+            QMessageBox.information(
+                self, tr("Devices"), tr("To sign out this device, use another one.")
+            )
+            return
+        self.run(self._revoke_device(device_id))
+
+    async def _revoke_device(self, device_id: int) -> None:
+        await self.bridge.ask(self.bridge.engine.request, RevokeDevice(device_id=device_id))
+        await self._load()
+
+
+class _PickerDialog(QDialog):
+    """A search box over a list; Enter or a click opens the chosen chat."""
+
+    def __init__(self, parent: QWidget, title: str, open_channel: Callable[[int], None]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(520, 420)
+        self.open_channel = open_channel
+        self.box = QLineEdit()
+        self.box.setClearButtonEnabled(True)
+        self.list = QListWidget()
+        self.list.itemActivated.connect(self._choose)
+        self.list.itemClicked.connect(self._choose)
+        self.box.returnPressed.connect(self._choose_first)
+        self.box.textChanged.connect(self.refresh)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.box)
+        layout.addWidget(self.list, 1)
+
+    def refresh(self, text: str) -> None:
+        raise NotImplementedError
+
+    def _choose(self, item: QListWidgetItem) -> None:
+        self.open_channel(item.data(Qt.ItemDataRole.UserRole))
+        self.accept()
+
+    def _choose_first(self) -> None:
+        if self.list.count():
+            self._choose(self.list.currentItem() or self.list.item(0))
+
+
+class SearchDialog(_PickerDialog):
+    """Ctrl+F: every cached message, offline too; the matched words in bold."""
+
+    def __init__(self, parent: QWidget, cache: Cache, open_channel: Callable[[int], None]) -> None:
+        super().__init__(parent, tr("Search messages"), open_channel)
+        self.cache = cache
+        self.box.setPlaceholderText(tr("Search all messages"))
+
+    def refresh(self, text: str) -> None:
+        self.list.clear()
+        channels = {c.id: c for c in self.cache.channels()}
+        for hit in self.cache.search(text):
+            m = hit.message
+            where = channels[m.channel].title if m.channel in channels else "?"
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, m.channel)
+            self.list.addItem(item)
+            label = QLabel(
+                f"<b>{_escape(where)}</b> · {_escape(m.sender)}<br>{_highlight(m.text, hit.spans)}"
+            )
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setContentsMargins(6, 4, 6, 4)
+            item.setSizeHint(label.sizeHint())
+            self.list.setItemWidget(item, label)
+
+
+class SwitcherDialog(_PickerDialog):
+    """Ctrl+K: jump to a chat by typing part of its name."""
+
+    def __init__(self, parent: QWidget, cache: Cache, open_channel: Callable[[int], None]) -> None:
+        super().__init__(parent, tr("Go to chat"), open_channel)
+        self.cache = cache
+        self.box.setPlaceholderText(tr("Chat name"))
+        self.refresh("")
+
+    def refresh(self, text: str) -> None:
+        self.list.clear()
+        for channel in self.cache.channels():
+            if channel.active and text.casefold() in channel.title.casefold():
+                item = QListWidgetItem(channel.title)
+                item.setData(Qt.ItemDataRole.UserRole, channel.id)
+                self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _highlight(text: str, spans: tuple[tuple[int, int], ...], context: int = 80) -> str:
+    """The text around the first match, matches in bold, as safe rich text."""
+    start = max(0, spans[0][0] - context // 2) if spans else 0
+    end = min(len(text), start + 2 * context)
+    out, cursor = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(_escape(text[cursor:s]))
+        out.append(f"<b>{_escape(text[s:e])}</b>")
+        cursor = e
+    out.append(_escape(text[cursor:end]))
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")

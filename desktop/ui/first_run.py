@@ -1,0 +1,114 @@
+"""The first start: host a server here or connect to one, then create an account or log in."""
+
+import socket
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("FirstRun", text)
+
+
+@dataclass(frozen=True)
+class FirstRunChoice:
+    host_here: bool  # start a server inside the app
+    lan: bool  # ... reachable from other computers on the network
+    server: str  # the server to connect to, when not hosting
+    create_account: bool
+    user: str
+    password: str
+    device: str
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Welcome to Tidings"))
+        intro = QLabel(tr("Tidings keeps your chats on a server you run yourself."))
+        intro.setWordWrap(True)
+        self.host = QRadioButton(tr("Host a server on this computer"))
+        self.host.setChecked(True)
+        self.lan = QCheckBox(tr("Let other computers on this network connect"))
+        self.connect_to = QRadioButton(tr("Connect to a server"))
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("tcp://chat.example.org:7744")
+        where = QButtonGroup(self)
+        where.addButton(self.host)
+        where.addButton(self.connect_to)
+        self.create = QRadioButton(tr("Create an account"))
+        self.create.setChecked(True)
+        self.log_in = QRadioButton(tr("Log in to an existing account"))
+        how = QButtonGroup(self)
+        how.addButton(self.create)
+        how.addButton(self.log_in)
+        self.user = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.device = QLineEdit(socket.gethostname())
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(tr("User name"), self.user)
+        form.addRow(tr("Password"), self.password)
+        form.addRow(tr("This device"), self.device)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._check)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (
+            intro,
+            self.host,
+            self.lan,
+            self.connect_to,
+            self.address,
+            self.create,
+            self.log_in,
+        ):
+            layout.addWidget(widget)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.host.toggled.connect(self._sync_enabled)
+        self._sync_enabled()
+
+    def _sync_enabled(self) -> None:
+        self.lan.setEnabled(self.host.isChecked())
+        self.address.setEnabled(not self.host.isChecked())
+
+    def _check(self) -> None:
+        if not self.host.isChecked() and not self.address.text().strip().startswith("tcp://"):
+            self.error.setText(tr("A server address looks like tcp://host:7744"))
+        elif not self.user.text().strip() or not self.password.text():
+            self.error.setText(tr("Enter a user name and a password."))
+        else:
+            self.accept()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+    def choice(self) -> FirstRunChoice:
+        return FirstRunChoice(
+            host_here=self.host.isChecked(),
+            lan=self.lan.isChecked(),
+            server=self.address.text().strip(),
+            create_account=self.create.isChecked(),
+            user=self.user.text().strip(),
+            password=self.password.text(),
+            device=self.device.text().strip() or socket.gethostname(),
+        )

@@ -1,0 +1,314 @@
+"""The main window: chats on the left, the open conversation on the right, connection state
+at the bottom."""
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.cache.views import ChannelView
+from desktop.core.events import (
+    AppEvent,
+    ChannelChanged,
+    EngineState,
+    MessageAdded,
+    MessageUpdated,
+    PresenceChanged,
+    StateChanged,
+    TypingChanged,
+    UnreadChanged,
+)
+from desktop.core.notify_policy import NotificationPolicy
+from desktop.ui import dialogs
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.conversation import ConversationPane
+from desktop.ui.delegates import ChannelDelegate
+from desktop.ui.idle import IdleMonitor
+from desktop.ui.models import ChannelListModel, ChannelRole
+from desktop.ui.tasks import spawn
+from shared.client import ConnectionClosed
+from shared.errors import ProtocolError
+
+log = logging.getLogger(__name__)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def state_text(state: EngineState, pending: int) -> str:
+    texts = {
+        EngineState.OFFLINE: tr("Offline — showing saved messages"),
+        EngineState.CONNECTING: tr("Connecting…"),
+        EngineState.SYNCING: tr("Catching up…"),
+        EngineState.ONLINE: tr("Online"),
+        EngineState.FAILED: tr("Stopped"),
+    }
+    text = texts[state]
+    if pending:
+        text += " · " + tr("{count} waiting to send").format(count=pending)
+    return text
+
+
+class MainWindow(QMainWindow):
+    """``hide_to_tray`` makes the close button hide the window instead of quitting."""
+
+    unread_total_changed = Signal(int)
+
+    def __init__(
+        self, bridge: EngineBridge, me: str, policy: NotificationPolicy, idle: IdleMonitor
+    ) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.me = me
+        self.policy = policy
+        self.idle = idle
+        self.hide_to_tray = False
+        self.setWindowTitle(tr("Tidings"))
+        self.resize(1040, 700)
+
+        self.channels = ChannelListModel(bridge.cache)
+        self.filtered = QSortFilterProxyModel()
+        self.filtered.setSourceModel(self.channels)
+        self.filtered.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText(tr("Filter chats"))
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.textChanged.connect(self.filtered.setFilterFixedString)
+        self.channel_list = QListView()
+        self.channel_list.setModel(self.filtered)
+        self.channel_list.setItemDelegate(ChannelDelegate(me))
+        self.channel_list.setMouseTracking(True)
+        self.channel_list.setStyleSheet("QListView { border: none; background: #fafbfc; }")
+        self.channel_list.selectionModel().currentChanged.connect(self._selected)
+        new_chat = QPushButton(tr("New chat"))
+        new_chat.clicked.connect(self.new_chat)
+        new_group = QPushButton(tr("New group"))
+        new_group.clicked.connect(self.new_group)
+        buttons = QHBoxLayout()
+        buttons.addWidget(new_chat)
+        buttons.addWidget(new_group)
+        sidebar = QWidget()
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(8, 8, 0, 8)
+        side.addWidget(self.filter_box)
+        side.addWidget(self.channel_list, 1)
+        side.addLayout(buttons)
+
+        self.pane = ConversationPane(bridge, me)
+        self.pane.at_bottom.connect(self.maybe_mark_read)
+        self.pane.members_requested.connect(self.show_members)
+        self.placeholder = QLabel(tr("Choose a chat, or start a new one."))
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("color: #6b7280; background: white;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.pane)
+
+        splitter = QSplitter()
+        splitter.addWidget(sidebar)
+        splitter.addWidget(self.stack)
+        splitter.setSizes([300, 740])
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+        self.state_label = QLabel()
+        self.statusBar().addWidget(self.state_label)
+        self._state = bridge.engine.state if bridge.engine else EngineState.OFFLINE
+        self._show_state(StateChanged(self._state, None, len(bridge.cache.outbox())))
+        self._menus()
+
+        bridge.event.connect(self.on_event)
+        idle.changed.connect(self._idle_changed)
+        self.channels.reload()
+        self.unread_total_changed.emit(self.channels.unread_total())
+
+    def _menus(self) -> None:
+        chat = self.menuBar().addMenu(tr("&Chat"))
+        for text, slot, keys in (
+            (tr("New chat…"), self.new_chat, QKeySequence.StandardKey.New),
+            (tr("New group…"), self.new_group, None),
+            (tr("Search messages…"), self.search, QKeySequence.StandardKey.Find),
+            (tr("Go to chat…"), self.switch, QKeySequence("Ctrl+K")),
+            (tr("Members…"), self.show_members, None),
+        ):
+            action = QAction(text, self)
+            if keys is not None:
+                action.setShortcut(keys)
+            action.triggered.connect(slot)
+            chat.addAction(action)
+        self.mute_action = QAction(tr("Mute this chat"), self, checkable=True)
+        self.mute_action.toggled.connect(self._mute)
+        chat.addAction(self.mute_action)
+        account = self.menuBar().addMenu(tr("&Account"))
+        devices = QAction(tr("Devices…"), self)
+        devices.triggered.connect(self.show_devices)
+        account.addAction(devices)
+        self.dnd_action = QAction(tr("Do not disturb"), self, checkable=True)
+        self.dnd_action.toggled.connect(self.set_do_not_disturb)
+        account.addAction(self.dnd_action)
+
+    # --- events from the engine -------------------------------------------------------------
+
+    def on_event(self, event: AppEvent) -> None:
+        if isinstance(event, MessageAdded):
+            self.pane.message_added(event.message)
+            self._refresh_channels()
+        elif isinstance(event, MessageUpdated):
+            self.pane.outbox_changed(event.message)
+            self._show_state(StateChanged(self._state, None, len(self.bridge.cache.outbox())))
+        elif isinstance(event, ChannelChanged):
+            self._refresh_channels()
+            if self.pane.channel is not None and event.channel.id == self.pane.channel.id:
+                self.pane.show_channel(event.channel)
+        elif isinstance(event, UnreadChanged):
+            self._refresh_channels()
+        elif isinstance(event, PresenceChanged):
+            p = event.presence
+            self.channels.set_presence(p.user, p.state)
+            if self.pane.channel is not None and self.pane.channel.title == p.user:
+                self.pane.show_channel(
+                    self.pane.channel, dialogs.presence_text(p.state, p.last_seen)
+                )
+        elif isinstance(event, TypingChanged):
+            self.pane.someone_typing(event.channel, event.user)
+        elif isinstance(event, StateChanged):
+            self._state = event.state
+            self._show_state(event)
+
+    def _refresh_channels(self) -> None:
+        current = self.pane.channel.id if self.pane.channel else None
+        self.channels.reload()
+        if current is not None:
+            self._select(current)
+        self.unread_total_changed.emit(self.channels.unread_total())
+
+    def _show_state(self, event: StateChanged) -> None:
+        text = state_text(event.state, event.pending)
+        if event.state == EngineState.FAILED and event.reason:
+            text += " — " + event.reason
+            QMessageBox.warning(self, tr("Tidings stopped"), event.reason)
+        self.state_label.setText(text)
+
+    # --- opening chats and reading ----------------------------------------------------------
+
+    def open_channel(self, channel_id: int) -> None:
+        channel = self.bridge.cache.channel(channel_id)
+        if channel is None:
+            return
+        self.pane.open(channel)
+        self.stack.setCurrentWidget(self.pane)
+        self.mute_action.setChecked(channel.muted)
+        self._select(channel_id)
+        self._update_on_screen()
+        self.maybe_mark_read()
+
+    def _select(self, channel_id: int) -> None:
+        row = self.channels.row_of(channel_id)
+        if row is None:
+            return
+        index = self.filtered.mapFromSource(self.channels.index(row))
+        self.channel_list.selectionModel().blockSignals(True)
+        self.channel_list.setCurrentIndex(index)
+        self.channel_list.selectionModel().blockSignals(False)
+
+    def _selected(self, index: QModelIndex) -> None:
+        if index.isValid():
+            channel: ChannelView = index.data(ChannelRole)
+            if self.pane.channel is None or channel.id != self.pane.channel.id:
+                self.open_channel(channel.id)
+
+    def reading_now(self) -> bool:
+        """Only what is really in front of the user counts as read."""
+        return (
+            self.pane.channel is not None
+            and self.isVisible()
+            and self.isActiveWindow()
+            and self.stack.currentWidget() is self.pane
+            and not self.idle.idle
+            and self.pane.is_at_bottom()
+        )
+
+    def maybe_mark_read(self) -> None:
+        if self.reading_now() and self.pane.channel is not None:
+            self.bridge.post(self.bridge.engine.mark_read, self.pane.channel.id)
+
+    def _update_on_screen(self) -> None:
+        visible = self.isVisible() and self.isActiveWindow() and not self.idle.idle
+        self.policy.on_screen = self.pane.channel.id if visible and self.pane.channel else None
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange:
+            self._update_on_screen()
+            self.maybe_mark_read()
+        super().changeEvent(event)
+
+    def _idle_changed(self, idle: bool) -> None:
+        self.bridge.post(self.bridge.engine.set_idle, idle)
+        self._update_on_screen()
+        self.maybe_mark_read()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.hide_to_tray:
+            event.ignore()
+            self.hide()
+            self._update_on_screen()
+        else:
+            super().closeEvent(event)
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def set_do_not_disturb(self, on: bool) -> None:
+        self.policy.do_not_disturb = on
+        if self.dnd_action.isChecked() != on:
+            self.dnd_action.setChecked(on)
+
+    def _mute(self, on: bool) -> None:
+        if self.pane.channel is not None and self.pane.channel.muted != on:
+            self.bridge.post(self.bridge.engine.set_muted, self.pane.channel.id, on)
+
+    def new_chat(self) -> None:
+        spawn(self._guarded(dialogs.new_chat(self, self.bridge)))
+
+    def new_group(self) -> None:
+        spawn(self._guarded(dialogs.new_group(self, self.bridge)))
+
+    def show_members(self) -> None:
+        if self.pane.channel is not None and self.pane.channel.kind == "group":
+            dialogs.MembersDialog(self, self.bridge, self.pane.channel).open()
+
+    def show_devices(self) -> None:
+        dialogs.DevicesDialog(self, self.bridge).open()
+
+    def search(self) -> None:
+        dialogs.SearchDialog(self, self.bridge.cache, self.open_channel).open()
+
+    def switch(self) -> None:
+        dialogs.SwitcherDialog(self, self.bridge.cache, self.open_channel).open()
+
+    async def _guarded(self, operation) -> None:
+        """Run a server operation; a refusal or an unreachable server is shown, not raised."""
+        try:
+            channel_id = await operation
+        except ProtocolError as e:
+            QMessageBox.warning(self, tr("Not done"), e.message)
+            return
+        except (TimeoutError, ConnectionClosed):
+            QMessageBox.warning(self, tr("Not done"), tr("The server cannot be reached right now."))
+            return
+        if channel_id is not None:
+            self._refresh_channels()
+            self.open_channel(channel_id)

@@ -1,0 +1,38 @@
+"""The tray icon: unread total, open, do not disturb, quit."""
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Tray", text)
+
+
+class Tray(QSystemTrayIcon):
+    open_requested = Signal()
+    quit_requested = Signal()
+    do_not_disturb = Signal(bool)
+
+    def __init__(self, icon: QIcon) -> None:
+        super().__init__(icon)
+        menu = QMenu()
+        open_action = QAction(tr("Open Tidings"), menu)
+        open_action.triggered.connect(self.open_requested)
+        self.dnd = QAction(tr("Do not disturb"), menu, checkable=True)
+        self.dnd.toggled.connect(self.do_not_disturb)
+        quit_action = QAction(tr("Quit"), menu)
+        quit_action.triggered.connect(self.quit_requested)
+        for action in (open_action, self.dnd, quit_action):
+            menu.addAction(action)
+        self._menu = menu
+        self.setContextMenu(menu)
+        self.activated.connect(
+            lambda reason: reason == self.ActivationReason.Trigger and self.open_requested.emit()
+        )
+        self.set_unread(0)
+
+    def set_unread(self, total: int) -> None:
+        self.setToolTip(
+            tr("Tidings — {count} unread").format(count=total) if total else tr("Tidings")
+        )

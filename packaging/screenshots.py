@@ -1,0 +1,161 @@
+"""Render the main window with a realistic conversation to PNG files under docs/.
+
+Run with ``make screenshots``. Everything is real (an embedded server, protocol clients for
+the other people, the desktop window offscreen) except the keyring: the demo device's
+credentials live in memory for the few seconds this takes.
+"""
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring
+import qasync
+from keyring.backend import KeyringBackend
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QApplication
+
+from desktop.app import DesktopApp, install_translator
+from desktop.core.account import sign_in
+from desktop.core.loop_thread import LoopThread
+from desktop.embedded import EmbeddedServer
+from desktop.platform.credentials import CredentialStore
+from shared.client import Connection
+from shared.protocol import AddMembers, CreateGroup, MarkRead, OpenDirect, Send
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+PASSWORD = "demo password 1"
+
+GROUP = [
+    ("mina", "Is everyone still up for the coast on Saturday?"),
+    ("jun", "Yes! I can drive, there's room for three more."),
+    ("alice", "Count me in. I'll bring the thermos and the good sandwiches."),
+    ("mina", "Perfect. Weather says sunny until 4, then wind picks up."),
+    ("sam", "Could we leave a bit earlier then? 7:30 at the station?"),
+    ("jun", "7:30 works. Parking at the harbour is free before 9."),
+    ("alice", "Great, see you all at 7:30"),
+    ("mina", "I booked the table at the fish place for 12:30, under my name."),
+]
+DIRECT = [
+    ("jun", "Hey, do you still have my camera charger?"),
+    ("alice", "I do! I'll bring it on Saturday."),
+    ("jun", "Lifesaver, thanks"),
+]
+
+
+class MemoryKeyring(KeyringBackend):
+    """Demo credentials only; never used by the product."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        self._store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._store.pop((service, username), None)
+
+
+async def people(hosted, me_profile_dir: Path) -> int:
+    """Create the other people and their messages; returns the group's id."""
+    clients: dict[str, Connection] = {}
+    for name in ("mina", "jun", "sam", "alice"):
+        conn = Connection(
+            hosted.endpoint, server_key=hosted.public_key, key_endpoint=hosted.key_endpoint
+        )
+        await conn.open()
+        await conn.wait_ready()
+        await conn.register(name, PASSWORD, "phone")
+        clients[name] = conn
+    group = (
+        await clients["mina"].request(CreateGroup(name="Coast trip", members=["jun", "sam"]))
+    ).channel
+    await clients["mina"].request(AddMembers(channel=group.id, users=["alice"]))
+    for sender, text in GROUP:
+        await clients[sender].request(
+            Send(channel=group.id, client_id=os.urandom(8).hex(), text=text)
+        )
+    direct = (await clients["jun"].request(OpenDirect(user="alice"))).channel
+    for sender, text in DIRECT:
+        sent = await clients[sender].request(
+            Send(channel=direct.id, client_id=os.urandom(8).hex(), text=text)
+        )
+    await clients["alice"].request(MarkRead(channel=direct.id, seq=sent.seq))
+    note = (await clients["sam"].request(OpenDirect(user="alice"))).channel
+    await clients["sam"].request(
+        Send(channel=note.id, client_id="s1", text="Sent you the playlist for the drive!")
+    )
+    for conn in clients.values():
+        await conn.close()
+    return group.id
+
+
+async def render(app: QApplication, desktop: DesktopApp, profile, group_id: int, name: str) -> None:
+    running = desktop._show(profile, None)
+    window = running.window
+    window.resize(1040, 680)
+    engine = window.bridge.engine
+    await window.bridge.wait(engine.wait_caught_up(20))
+    window._refresh_channels()
+    window.open_channel(group_id)
+    window.pane.composer.edit.setPlainText("Bringing the frisbee too")
+    for _ in range(5):
+        await asyncio.sleep(0.1)
+        app.processEvents()
+    DOCS.mkdir(exist_ok=True)
+    window.grab().save(str(DOCS / name))
+    print(f"wrote docs/{name}")
+    window.hide()
+    DesktopApp.shut_down(running)
+
+
+def main() -> int:
+    keyring.set_keyring(MemoryKeyring())
+    work = Path(tempfile.mkdtemp(prefix="tidings-shots-"))
+    server = EmbeddedServer(work / "server", "tcp://127.0.0.1:0", "tcp://127.0.0.1:0")
+    hosted = server.start()
+    network = LoopThread("screenshots")
+    network.start()
+    try:
+        group_id = network.submit(people(hosted, work)).result()
+        profile = network.submit(
+            sign_in(
+                work / "alice",
+                hosted.endpoint,
+                "alice",
+                PASSWORD,
+                "laptop",
+                create_account=False,
+                credentials=CredentialStore(),
+                trust=lambda *_: True,
+                key_endpoint=hosted.key_endpoint,
+            )
+        ).result()
+        app = QApplication(sys.argv)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            desktop = DesktopApp(app, work / "alice")
+            loop.run_until_complete(render(app, desktop, profile, group_id, "screenshot-main.png"))
+            QLocale.setDefault(QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea))
+            install_translator(app)
+            loop.run_until_complete(
+                render(app, desktop, profile, group_id, "screenshot-main-ko.png")
+            )
+    finally:
+        network.stop()
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

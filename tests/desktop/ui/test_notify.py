@@ -1,0 +1,78 @@
+"""Notifications from the running app reach a real notification service over D-Bus: the
+right title and body, and none for a muted chat or one already read on another device."""
+
+import asyncio
+
+from desktop.app import DesktopApp
+from shared.client import Connection
+from shared.protocol import MarkRead, OpenDirect
+from tests.desktop.ui.test_window import send_as
+from tests.keyring_session import secret_service  # noqa: F401  (fixture)
+from tests.notification_service import notification_bus  # noqa: F401  (fixture)
+from tests.support import PASSWORD, WAIT
+
+
+def test_notifications_leave_the_process_and_respect_mute_and_reads(
+    qtbot,
+    qloop,
+    net,
+    profiles,
+    people,
+    windows,
+    notification_bus,  # noqa: F811
+):
+    bus = notification_bus
+
+    async def notified(summary: str, body: str):
+        def match(call) -> bool:
+            return (call.summary, call.body) == (summary, body)
+
+        return await asyncio.to_thread(bus.wait_for, match, WAIT)
+
+    def chat_with_alice(conn) -> int:
+        return net.submit(conn.request(OpenDirect(user="alice"))).result(WAIT).channel.id
+
+    async def read_on_another_device(profile, channel_id: int, seq: int) -> None:
+        phone = Connection(
+            profile.server, server_key=profile.server_key, key_endpoint=profile.key_endpoint
+        )
+        await phone.open()
+        await phone.wait_ready(WAIT)
+        await phone.login("alice", PASSWORD, "phone")
+        await phone.request(MarkRead(channel=channel_id, seq=seq))
+        await phone.close()
+
+    async def scenario() -> None:
+        profile = profiles("alice", "laptop", create=True)
+        alice = await windows(profile)
+        senders = {name: people(name) for name in ("bob", "carol", "dave", "erin", "frank")}
+        chats = {name: chat_with_alice(conn) for name, conn in senders.items()}
+        bus.clear()
+
+        send_as(net, senders["bob"], chats["bob"], "안녕 alice, lunch at 12?")
+        call = await notified("bob", "안녕 alice, lunch at 12?")
+        assert call.app_name == "Tidings"
+
+        # Muted: nothing. A later message elsewhere proves the muted one had its chance.
+        await alice.bridge.wait(_run(alice.bridge.engine.set_muted, chats["dave"], True))
+        send_as(net, senders["dave"], chats["dave"], "muted chatter")
+        send_as(net, senders["carol"], chats["carol"], "carol, after the muted one")
+        await notified("carol", "carol, after the muted one")
+        assert [c for c in bus.calls if c.body == "muted chatter"] == []
+
+        # Read on another device while this one was closed: it never notifies here.
+        alice.window.hide()
+        DesktopApp.shut_down(alice)
+        sent = send_as(net, senders["erin"], chats["erin"], "already read elsewhere")
+        net.submit(read_on_another_device(profile, chats["erin"], sent.seq)).result(WAIT)
+        reopened = await windows(profile)
+        assert reopened.bridge.cache.channel(chats["erin"]).unread == 0
+        send_as(net, senders["frank"], chats["frank"], "frank, after the reconnect")
+        await notified("frank", "frank, after the reconnect")
+        assert [c for c in bus.calls if c.body == "already read elsewhere"] == []
+
+    qloop.run_until_complete(scenario())
+
+
+async def _run(fn, *args) -> None:
+    fn(*args)

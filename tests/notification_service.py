@@ -1,0 +1,282 @@
+"""A real notification server for tests: ``org.freedesktop.Notifications`` on a private bus.
+
+The service is written with jeepney and runs on a thread of the test process; it records
+every ``Notify`` call it is sent. Import the fixture where it is needed, together with
+``secret_service`` (pytest looks fixtures up in the test module, so the one this fixture
+asks for must be visible there too):
+
+    from tests.keyring_session import secret_service  # noqa: F401
+    from tests.notification_service import notification_bus  # noqa: F401
+
+When gnome-keyring is installed, the service joins the keyring's session bus, so keyring
+and notifications work side by side in one test session; otherwise it starts a bus of its
+own. Either way ``DBUS_SESSION_BUS_ADDRESS`` points at that bus for the rest of the session.
+"""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import pytest
+
+from tests.keyring_session import _read_line, _stop
+
+if TYPE_CHECKING:
+    from jeepney import Message
+    from jeepney.io.blocking import DBusConnection
+
+SKIP_REASON = "real notification tests need Debian's dbus and libnotify-bin (.ci/run installs them)"
+NAME = "org.freedesktop.Notifications"
+PATH = "/org/freedesktop/Notifications"
+WAIT_TIMEOUT = 10.0  # secs a test waits for a notification by default
+POLL_INTERVAL = 0.05  # secs between the service thread's checks for stop and release
+SERVER_INFO = ("tidings-test-notifications", "tidings", "1.0", "1.2")  # name, vendor, version, spec
+CAPABILITIES = ["body"]  # plain text bodies only: what the tests send is what they record
+
+_active: "NotificationService | None" = None  # the running service, shared by every importer
+
+
+class Notification(NamedTuple):
+    """One ``Notify`` call as the server received it; equal to a plain 3-tuple."""
+
+    app_name: str
+    summary: str
+    body: str
+
+
+class NotificationService:
+    """``org.freedesktop.Notifications`` on one bus connection, served by a daemon thread."""
+
+    def __init__(self, address: str) -> None:
+        from jeepney.bus_messages import message_bus
+
+        self.address = address
+        self.calls: list[Notification] = []
+        self._senders: list[str] = []  # unique bus name of each call's sender, by index
+        self._changed = threading.Condition()
+        self._answering = threading.Event()
+        self._answering.set()
+        self._pending: list[Message] = []  # calls left unanswered while held
+        self._stopping = threading.Event()
+        self._next_id = 1
+        self._conn = _connect(address)
+        reply = self._conn.send_and_get_reply(
+            message_bus.RequestName(NAME, 4),
+            timeout=WAIT_TIMEOUT,  # 4: do not queue
+        )
+        if reply.body[0] != 1:  # 1: primary owner
+            self._conn.close()
+            raise RuntimeError(f"another process owns {NAME} on the test bus")
+        self._thread = threading.Thread(target=self._serve, name="notification-service")
+        self._thread.start()
+
+    # --- for tests ---------------------------------------------------------------------------
+
+    def wait_for(
+        self, predicate: Callable[[Notification], bool], timeout: float = WAIT_TIMEOUT
+    ) -> Notification:
+        """The first recorded call that satisfies predicate, waiting up to timeout for it."""
+        found: list[Notification] = []
+
+        def match() -> bool:
+            found[:] = [c for c in self.calls if predicate(c)][:1]
+            return bool(found)
+
+        with self._changed:
+            if not self._changed.wait_for(match, timeout):
+                raise TimeoutError(
+                    f"no matching notification within {timeout:g}s; received: {self.calls!r}"
+                )
+        return found[0]
+
+    def clear(self) -> None:
+        """Forget the calls recorded so far."""
+        with self._changed:
+            self.calls.clear()
+            self._senders.clear()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Record calls but leave them unanswered for the block, so their senders wait."""
+        self._answering.clear()
+        try:
+            yield
+        finally:
+            self._answering.set()
+
+    def sender_connected(self, call: Notification) -> bool:
+        """Whether the process that sent call is still on the bus (e.g. waiting for a reply)."""
+        from jeepney.bus_messages import message_bus
+
+        with self._changed:
+            sender = next(s for c, s in zip(self.calls, self._senders, strict=True) if c is call)
+        with contextlib.closing(_connect(self.address)) as conn:
+            reply = conn.send_and_get_reply(message_bus.NameHasOwner(sender), timeout=WAIT_TIMEOUT)
+        return bool(reply.body[0])
+
+    def stop(self) -> None:
+        """Stop serving and leave the bus."""
+        self._answering.set()
+        self._stopping.set()
+        self._thread.join(WAIT_TIMEOUT)
+        self._conn.close()
+
+    # --- the service thread ------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        from jeepney import MessageType
+
+        # Short receive timeouts let the loop notice stop() and the end of held() promptly.
+        while not self._stopping.is_set():
+            if self._answering.is_set():
+                self._flush()
+            try:
+                msg = self._conn.receive(timeout=POLL_INTERVAL)
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # the bus went away: the session is ending
+            if msg.header.message_type is MessageType.method_call:
+                self._handle(msg)
+        self._flush()
+
+    def _flush(self) -> None:
+        while self._pending:
+            self._reply(self._pending.pop(0))
+
+    def _handle(self, msg: "Message") -> None:
+        from jeepney import HeaderFields
+
+        fields = msg.header.fields
+        member = fields.get(HeaderFields.member)
+        if (
+            fields.get(HeaderFields.interface, NAME) != NAME
+            or fields.get(HeaderFields.path) != PATH
+        ):
+            self._error(msg, "org.freedesktop.DBus.Error.UnknownMethod")
+        elif member == "Notify":
+            app_name, _replaces, _icon, summary, body, _actions, _hints, _timeout = msg.body
+            with self._changed:
+                self.calls.append(Notification(app_name, summary, body))
+                self._senders.append(fields[HeaderFields.sender])
+                self._changed.notify_all()
+            if self._answering.is_set():
+                self._reply(msg)
+            else:
+                self._pending.append(msg)
+        else:
+            self._reply(msg)
+
+    def _reply(self, msg: "Message") -> None:
+        from jeepney import HeaderFields, new_method_return
+
+        member = msg.header.fields.get(HeaderFields.member)
+        answers: dict[str, tuple[str | None, tuple[Any, ...]]] = {
+            "GetCapabilities": ("as", (CAPABILITIES,)),
+            "GetServerInformation": ("ssss", SERVER_INFO),
+            "CloseNotification": (None, ()),
+        }
+        if member == "Notify":
+            answer: tuple[str | None, tuple[Any, ...]] = ("u", (self._next_id,))
+            self._next_id += 1
+        elif member in answers:
+            answer = answers[member]
+        else:
+            self._error(msg, "org.freedesktop.DBus.Error.UnknownMethod")
+            return
+        with contextlib.suppress(OSError):  # the caller may have given up and left
+            self._conn.send(new_method_return(msg, *answer))
+
+    def _error(self, msg: "Message", name: str) -> None:
+        from jeepney import new_error
+
+        with contextlib.suppress(OSError):
+            self._conn.send(new_error(msg, name, "s", ("not implemented by the test server",)))
+
+
+def _connect(address: str) -> "DBusConnection":
+    # Imported late: only Linux has jeepney.
+    from jeepney.io.blocking import open_dbus_connection
+
+    return open_dbus_connection(address)
+
+
+def _keyring_bus(request: pytest.FixtureRequest) -> str | None:
+    """The ``secret_service`` fixture's bus, or None where that fixture skips."""
+    try:
+        return str(request.getfixturevalue("secret_service"))
+    except pytest.skip.Exception:
+        return None
+
+
+@contextlib.contextmanager
+def _own_bus(tmp_path_factory: pytest.TempPathFactory, dbus_daemon: str) -> Iterator[str]:
+    """A private session bus for this session alone; os.environ points at it meanwhile."""
+    root = tmp_path_factory.mktemp("notifications")
+    log = root / "dbus.log"
+    # A user's own session bus must not be reached from the test bus's daemon.
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    with log.open("wb") as err:
+        # An owned child (--nofork): a forked daemon would be left behind as an orphan.
+        bus = subprocess.Popen(
+            [
+                dbus_daemon,
+                "--session",
+                "--nofork",
+                "--print-address=1",
+                f"--address=unix:dir={root}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            env=env,
+        )
+    try:
+        assert bus.stdout is not None
+        address = _read_line(bus.stdout, bus, log)
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+        yield address
+    finally:
+        if saved is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = saved
+        _stop(bus)
+
+
+@pytest.fixture(scope="session")
+def notification_bus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NotificationService]:
+    """A recording notification server on the session bus that os.environ points at.
+
+    Yields the service: ``calls``, ``wait_for(predicate, timeout)``, ``clear()``, and
+    ``held()`` to keep senders waiting for their replies.
+    """
+    global _active
+    if _active is not None:
+        # Each module that imports the fixture has its own instance of it: later ones share
+        # what the first one started, which outlives them (teardown runs in reverse order).
+        yield _active
+        return
+
+    dbus_daemon = shutil.which("dbus-daemon")
+    if not (dbus_daemon and shutil.which("notify-send")):
+        pytest.skip(SKIP_REASON)
+
+    with contextlib.ExitStack() as stack:
+        address = _keyring_bus(request)
+        if address is None:
+            address = stack.enter_context(_own_bus(tmp_path_factory, dbus_daemon))
+        service = NotificationService(address)
+        stack.callback(service.stop)
+        _active = service
+        try:
+            yield service
+        finally:
+            _active = None
