@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint
+.PHONY: run test lint screenshots translations server
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(VENV)/bin/tidings
+
+server: $(STAMP)
 	$(VENV)/bin/tidings-server
 
 test: $(STAMP)
@@ -21,3 +24,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Renders the main window with a sample conversation to docs/screenshot-*.png (offscreen).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python packaging/screenshots.py
+
+# Updates resources/i18n/*.ts from the code's strings and compiles them to .qm.
+translations: $(STAMP)
+	$(VENV)/bin/python packaging/translations.py

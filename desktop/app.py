@@ -2,13 +2,15 @@
 notifications and the tray, put together. The only module that sees all of them."""
 
 import asyncio
+import ctypes.util
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
@@ -24,6 +26,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.dialogs import finished
 from desktop.ui.first_run import FirstRunChoice, FirstRunDialog
+from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tray import Tray
@@ -33,12 +36,11 @@ from shared.keys import fingerprint
 
 log = logging.getLogger(__name__)
 
+# Libraries Qt's X11 platform plugin loads that desktop installs may lack, with the Debian
+# package suffix (libxcb-cursor0 and so on).
+XCB_LIBRARIES = {"xcb-cursor": "0", "xcb-icccm": "4", "xcb-keysyms": "1"}
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_PORT = 7744
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("App", text)
 
 
 def install_translator(app: QApplication) -> QTranslator | None:
@@ -195,17 +197,18 @@ class DesktopApp:
 
 
 def check_display() -> str | None:
-    """Qt aborts without a display; say what to do instead."""
-    import os
-
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY")
-        or os.environ.get("WAYLAND_DISPLAY")
-        or os.environ.get("QT_QPA_PLATFORM")
-    ):
+    """Qt aborts (exit 134) without a display or its X11 libraries; say what to do instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         return (
-            "no display found: run Tidings in a desktop session, or set QT_QPA_PLATFORM=offscreen "
-            "(and install libxcb-cursor0 if Qt asks for it)"
+            "no display found: run Tidings in a desktop session, or set QT_QPA_PLATFORM=offscreen"
+        )
+    missing = [lib for lib in XCB_LIBRARIES if ctypes.util.find_library(lib) is None]
+    if os.environ.get("DISPLAY") and missing:
+        packages = " ".join(f"lib{lib}{XCB_LIBRARIES[lib]}" for lib in missing)
+        return (
+            f"Qt needs these X11 libraries: {packages} (Debian/Ubuntu: sudo apt install {packages})"
         )
     return None
 
@@ -218,7 +221,8 @@ def run(profile_dir: Path) -> int:
         return 1
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Tidings")
-    app.setQuitOnLastWindowClosed(True)
+    # The first-run dialog closing must not end the app before the window opens.
+    app.setQuitOnLastWindowClosed(False)
     install_translator(app)
     MainThreadCollector(app)
     loop = qasync.QEventLoop(app)
@@ -228,6 +232,7 @@ def run(profile_dir: Path) -> int:
         running = loop.run_until_complete(desktop.start())
         if running is None:
             return 0
+        app.setQuitOnLastWindowClosed(running.tray is None)
         quit_event = asyncio.Event()
         app.aboutToQuit.connect(quit_event.set)
         loop.run_until_complete(quit_event.wait())

@@ -2,17 +2,14 @@
 server would refuse. Input methods (Korean, Japanese, Chinese) compose as usual: Qt delivers
 their text through input-method events, not key presses, so Enter only sends finished text."""
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from desktop.ui.i18n import tr
 from shared import limits
 
 SHOW_COUNT_FROM = 0.9  # of the limit: the counter appears near it
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Composer", text)
 
 
 class MessageEdit(QPlainTextEdit):

@@ -4,13 +4,14 @@ import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from desktop.cache.views import ChannelView, MessageView
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
+from desktop.ui.i18n import tr
 from desktop.ui.models import MessageListModel, MessageRole
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
@@ -21,10 +22,6 @@ log = logging.getLogger(__name__)
 TYPING_SHOWN_MS = 5_000  # how long "is typing" stays after the last signal
 TYPING_EVERY = 3.0  # secs between typing signals sent while the user writes
 SCROLL_AHEAD = 3  # screens from the top at which older messages are read in
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Conversation", text)
 
 
 class ConversationPane(QWidget):

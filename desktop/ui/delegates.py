@@ -2,11 +2,12 @@
 
 import datetime
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.cache.views import ChannelView, MessageView
+from desktop.ui.i18n import tr
 from desktop.ui.models import ChannelRole, MessageRole, PresenceRole
 
 PAD = 8  # px inside a bubble
@@ -20,10 +21,6 @@ ACCENT = QColor("#1f6feb")
 FAILED = QColor("#c62828")
 PRESENCE_COLORS = {"online": QColor("#2ea043"), "away": QColor("#d29922")}
 SENDER_COLORS = ["#1f6feb", "#8250df", "#bf3989", "#0a7d5a", "#b35900", "#2f6f9f"]
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Conversation", text)
 
 
 def day_label(ts: int) -> str:

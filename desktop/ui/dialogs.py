@@ -4,7 +4,7 @@ import asyncio
 import datetime
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.i18n import tr
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
@@ -36,10 +37,6 @@ from shared.protocol import (
     RemoveMember,
     RevokeDevice,
 )
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Dialogs", text)
 
 
 def presence_text(state: str, last_seen: int | None) -> str:

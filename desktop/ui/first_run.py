@@ -3,7 +3,6 @@
 import socket
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -17,9 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("FirstRun", text)
+from desktop.ui.i18n import tr
 
 
 @dataclass(frozen=True)

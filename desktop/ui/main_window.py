@@ -3,7 +3,7 @@ at the bottom."""
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -36,6 +36,7 @@ from desktop.ui import dialogs
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
+from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.models import ChannelListModel, ChannelRole
 from desktop.ui.tasks import spawn
@@ -43,10 +44,6 @@ from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
 
 log = logging.getLogger(__name__)
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
 
 
 def state_text(state: EngineState, pending: int) -> str:

@@ -1,12 +1,10 @@
 """The tray icon: unread total, open, do not disturb, quit."""
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Tray", text)
+from desktop.ui.i18n import tr
 
 
 class Tray(QSystemTrayIcon):

@@ -1,0 +1,95 @@
+"""Keep the translations in step with the code: ``make translations``.
+
+Extracts every ``tr("...")`` string of the desktop app with ``pyside6-lupdate``, updates each
+``resources/i18n/tidings_LANG.ts`` (keeping what translators wrote, marking new strings
+unfinished, dropping ones the code no longer has), and compiles each to its ``.qm`` with
+``pyside6-lrelease``. ``--check`` changes nothing and fails if a string lacks a translation.
+"""
+
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+I18N = ROOT / "resources" / "i18n"
+SOURCES = sorted([*(ROOT / "desktop" / "ui").glob("*.py"), ROOT / "desktop" / "app.py"])
+CONTEXT = "Tidings"  # desktop/ui/i18n.py translates in this one context
+TOOLS = Path(sys.executable).parent
+
+
+def extract() -> list[ET.Element]:
+    """The app's current strings, as lupdate's <message> elements (with locations)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "strings.ts"
+        subprocess.run(
+            [str(TOOLS / "pyside6-lupdate"), "-locations", "none", *map(str, SOURCES), "-ts", str(out)],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        return list(ET.parse(out).getroot().iter("message"))
+
+
+def translations(ts: Path) -> dict[str, str]:
+    """Finished translations already in a .ts file, by source text."""
+    if not ts.exists():
+        return {}
+    found = {}
+    for message in ET.parse(ts).getroot().iter("message"):
+        text = message.find("translation")
+        if text is not None and text.text and text.get("type") is None:
+            found[message.findtext("source")] = text.text
+    return found
+
+
+def update(ts: Path, language: str) -> list[str]:
+    """Rewrite ``ts`` for the current strings; returns the sources still untranslated."""
+    known = translations(ts)
+    root = ET.Element("TS", version="2.1", language=language)
+    context = ET.SubElement(root, "context")
+    ET.SubElement(context, "name").text = CONTEXT
+    missing = []
+    for message in extract():
+        source = message.findtext("source")
+        translation = message.find("translation")
+        translation.attrib.clear()
+        translation.text = known.get(source)
+        if translation.text is None:
+            translation.set("type", "unfinished")
+            missing.append(source)
+        context.append(message)
+    ET.indent(root)
+    ts.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + ET.tostring(root, encoding="unicode") + "\n", encoding="utf-8")
+    return missing
+
+
+def compile_qm(ts: Path) -> Path:
+    qm = ts.with_suffix(".qm")
+    subprocess.run([str(TOOLS / "pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True)
+    return qm
+
+
+def missing_translations(ts: Path) -> list[str]:
+    """Strings of the current code without a finished translation in ``ts``."""
+    known = translations(ts)
+    return [m.findtext("source") for m in extract() if m.findtext("source") not in known]
+
+
+def main(argv: list[str]) -> int:
+    status = 0
+    for ts in sorted(I18N.glob("tidings_*.ts")):
+        if "--check" in argv:
+            missing = missing_translations(ts)
+        else:
+            missing = update(ts, ts.stem.split("_", 1)[1])
+            compile_qm(ts)
+        for source in missing:
+            print(f"{ts.name}: untranslated: {source!r}")
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,355 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko">
+  <context>
+    <name>Tidings</name>
+    <message>
+      <source>The server's key was not accepted.</source>
+      <translation>서버 키를 신뢰하지 않았습니다.</translation>
+    </message>
+    <message>
+      <source>The server at {server} identifies itself with the key
+
+{fingerprint}
+
+Ask its administrator whether this is right before you trust it.</source>
+      <translation>{server} 서버의 키는 다음과 같습니다.
+
+{fingerprint}
+
+신뢰하기 전에 서버 관리자에게 이 키가 맞는지 확인하세요.</translation>
+    </message>
+    <message>
+      <source>Trust this server?</source>
+      <translation>이 서버를 신뢰할까요?</translation>
+    </message>
+    <message>
+      <source>Write a message…</source>
+      <translation>메시지 입력…</translation>
+    </message>
+    <message>
+      <source>Message</source>
+      <translation>메시지</translation>
+    </message>
+    <message>
+      <source>Send</source>
+      <translation>보내기</translation>
+    </message>
+    <message>
+      <source>{count} / {limit} characters</source>
+      <translation>{count} / {limit}자</translation>
+    </message>
+    <message>
+      <source>Members</source>
+      <translation>멤버</translation>
+    </message>
+    <message>
+      <source>{count} members</source>
+      <translation>멤버 {count}명</translation>
+    </message>
+    <message>
+      <source>{names} is typing…</source>
+      <translation>{names} 님이 입력 중…</translation>
+    </message>
+    <message>
+      <source>Today</source>
+      <translation>오늘</translation>
+    </message>
+    <message>
+      <source>Yesterday</source>
+      <translation>어제</translation>
+    </message>
+    <message>
+      <source>{sender} created the group “{name}”</source>
+      <translation>{sender} 님이 “{name}” 그룹을 만들었습니다</translation>
+    </message>
+    <message>
+      <source>{sender} started the chat</source>
+      <translation>{sender} 님이 대화를 시작했습니다</translation>
+    </message>
+    <message>
+      <source>{sender} added {subject}</source>
+      <translation>{sender} 님이 {subject} 님을 초대했습니다</translation>
+    </message>
+    <message>
+      <source>{sender} removed {subject}</source>
+      <translation>{sender} 님이 {subject} 님을 내보냈습니다</translation>
+    </message>
+    <message>
+      <source>{subject} left</source>
+      <translation>{subject} 님이 나갔습니다</translation>
+    </message>
+    <message>
+      <source>{sender} renamed the group to “{name}”</source>
+      <translation>{sender} 님이 그룹 이름을 “{name}”(으)로 바꿨습니다</translation>
+    </message>
+    <message>
+      <source>New messages</source>
+      <translation>새 메시지</translation>
+    </message>
+    <message>
+      <source>Not sent: {reason} — click to retry</source>
+      <translation>보내지 못함: {reason} — 눌러서 다시 시도</translation>
+    </message>
+    <message>
+      <source>sending…</source>
+      <translation>보내는 중…</translation>
+    </message>
+    <message>
+      <source>not sent</source>
+      <translation>보내지 못함</translation>
+    </message>
+    <message>
+      <source>You: {text}</source>
+      <translation>나: {text}</translation>
+    </message>
+    <message>
+      <source>online</source>
+      <translation>온라인</translation>
+    </message>
+    <message>
+      <source>away</source>
+      <translation>자리 비움</translation>
+    </message>
+    <message>
+      <source>last seen {when}</source>
+      <translation>마지막 접속 {when}</translation>
+    </message>
+    <message>
+      <source>offline</source>
+      <translation>오프라인</translation>
+    </message>
+    <message>
+      <source>New chat</source>
+      <translation>새 대화</translation>
+    </message>
+    <message>
+      <source>User name</source>
+      <translation>사용자 이름</translation>
+    </message>
+    <message>
+      <source>e.g. alice</source>
+      <translation>예: alice</translation>
+    </message>
+    <message>
+      <source>New group</source>
+      <translation>새 그룹</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>이름</translation>
+    </message>
+    <message>
+      <source>e.g. Weekend trip</source>
+      <translation>예: 주말 여행</translation>
+    </message>
+    <message>
+      <source>user names, separated by commas</source>
+      <translation>사용자 이름 (쉼표로 구분)</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached right now.</source>
+      <translation>지금은 서버에 연결할 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>Members of {name}</source>
+      <translation>{name} 멤버</translation>
+    </message>
+    <message>
+      <source> (owner)</source>
+      <translation> (방장)</translation>
+    </message>
+    <message>
+      <source>Add people: user names, separated by commas</source>
+      <translation>초대할 사람: 사용자 이름 (쉼표로 구분)</translation>
+    </message>
+    <message>
+      <source>Add</source>
+      <translation>초대</translation>
+    </message>
+    <message>
+      <source>Remove selected</source>
+      <translation>선택한 멤버 내보내기</translation>
+    </message>
+    <message>
+      <source>Leave group</source>
+      <translation>그룹 나가기</translation>
+    </message>
+    <message>
+      <source>Your devices</source>
+      <translation>내 기기</translation>
+    </message>
+    <message>
+      <source>Sign out selected device</source>
+      <translation>선택한 기기 로그아웃</translation>
+    </message>
+    <message>
+      <source> (this device)</source>
+      <translation> (이 기기)</translation>
+    </message>
+    <message>
+      <source>Devices</source>
+      <translation>기기</translation>
+    </message>
+    <message>
+      <source>To sign out this device, use another one.</source>
+      <translation>이 기기를 로그아웃하려면 다른 기기를 사용하세요.</translation>
+    </message>
+    <message>
+      <source>Search messages</source>
+      <translation>메시지 검색</translation>
+    </message>
+    <message>
+      <source>Search all messages</source>
+      <translation>모든 메시지 검색</translation>
+    </message>
+    <message>
+      <source>Go to chat</source>
+      <translation>대화로 이동</translation>
+    </message>
+    <message>
+      <source>Chat name</source>
+      <translation>대화 이름</translation>
+    </message>
+    <message>
+      <source>Welcome to Tidings</source>
+      <translation>Tidings에 오신 것을 환영합니다</translation>
+    </message>
+    <message>
+      <source>Tidings keeps your chats on a server you run yourself.</source>
+      <translation>Tidings는 직접 운영하는 서버에 대화를 보관합니다.</translation>
+    </message>
+    <message>
+      <source>Host a server on this computer</source>
+      <translation>이 컴퓨터에서 서버 운영하기</translation>
+    </message>
+    <message>
+      <source>Let other computers on this network connect</source>
+      <translation>같은 네트워크의 다른 컴퓨터도 연결할 수 있게 하기</translation>
+    </message>
+    <message>
+      <source>Connect to a server</source>
+      <translation>서버에 연결하기</translation>
+    </message>
+    <message>
+      <source>Create an account</source>
+      <translation>계정 만들기</translation>
+    </message>
+    <message>
+      <source>Log in to an existing account</source>
+      <translation>기존 계정으로 로그인</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>비밀번호</translation>
+    </message>
+    <message>
+      <source>This device</source>
+      <translation>이 기기</translation>
+    </message>
+    <message>
+      <source>A server address looks like tcp://host:7744</source>
+      <translation>서버 주소는 tcp://host:7744 형식입니다</translation>
+    </message>
+    <message>
+      <source>Enter a user name and a password.</source>
+      <translation>사용자 이름과 비밀번호를 입력하세요.</translation>
+    </message>
+    <message>
+      <source>Offline — showing saved messages</source>
+      <translation>오프라인 — 저장된 메시지를 보여 줍니다</translation>
+    </message>
+    <message>
+      <source>Connecting…</source>
+      <translation>연결 중…</translation>
+    </message>
+    <message>
+      <source>Catching up…</source>
+      <translation>새 메시지 받는 중…</translation>
+    </message>
+    <message>
+      <source>Online</source>
+      <translation>온라인</translation>
+    </message>
+    <message>
+      <source>Stopped</source>
+      <translation>중지됨</translation>
+    </message>
+    <message>
+      <source>{count} waiting to send</source>
+      <translation>보낼 메시지 {count}개 대기 중</translation>
+    </message>
+    <message>
+      <source>Tidings</source>
+      <translation>Tidings</translation>
+    </message>
+    <message>
+      <source>Filter chats</source>
+      <translation>대화 찾기</translation>
+    </message>
+    <message>
+      <source>Choose a chat, or start a new one.</source>
+      <translation>대화를 고르거나 새 대화를 시작하세요.</translation>
+    </message>
+    <message>
+      <source>&amp;Chat</source>
+      <translation>대화(&amp;C)</translation>
+    </message>
+    <message>
+      <source>New chat…</source>
+      <translation>새 대화…</translation>
+    </message>
+    <message>
+      <source>New group…</source>
+      <translation>새 그룹…</translation>
+    </message>
+    <message>
+      <source>Search messages…</source>
+      <translation>메시지 검색…</translation>
+    </message>
+    <message>
+      <source>Go to chat…</source>
+      <translation>대화로 이동…</translation>
+    </message>
+    <message>
+      <source>Members…</source>
+      <translation>멤버…</translation>
+    </message>
+    <message>
+      <source>Mute this chat</source>
+      <translation>이 대화 알림 끄기</translation>
+    </message>
+    <message>
+      <source>&amp;Account</source>
+      <translation>계정(&amp;A)</translation>
+    </message>
+    <message>
+      <source>Devices…</source>
+      <translation>기기…</translation>
+    </message>
+    <message>
+      <source>Do not disturb</source>
+      <translation>방해 금지</translation>
+    </message>
+    <message>
+      <source>Tidings stopped</source>
+      <translation>Tidings가 중지되었습니다</translation>
+    </message>
+    <message>
+      <source>Not done</source>
+      <translation>완료하지 못함</translation>
+    </message>
+    <message>
+      <source>Open Tidings</source>
+      <translation>Tidings 열기</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>종료</translation>
+    </message>
+    <message>
+      <source>Tidings — {count} unread</source>
+      <translation>Tidings — 읽지 않은 메시지 {count}개</translation>
+    </message>
+  </context>
+</TS>
