@@ -24,7 +24,14 @@ def extract() -> list[ET.Element]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "strings.ts"
         subprocess.run(
-            [str(TOOLS / "pyside6-lupdate"), "-locations", "none", *map(str, SOURCES), "-ts", str(out)],
+            [
+                str(TOOLS / "pyside6-lupdate"),
+                "-locations",
+                "none",
+                *map(str, SOURCES),
+                "-ts",
+                str(out),
+            ],
             check=True,
             capture_output=True,
             cwd=ROOT,
@@ -61,13 +68,20 @@ def update(ts: Path, language: str) -> list[str]:
             missing.append(source)
         context.append(message)
     ET.indent(root)
-    ts.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + ET.tostring(root, encoding="unicode") + "\n", encoding="utf-8")
+    ts.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
+        + ET.tostring(root, encoding="unicode")
+        + "\n",
+        encoding="utf-8",
+    )
     return missing
 
 
 def compile_qm(ts: Path) -> Path:
     qm = ts.with_suffix(".qm")
-    subprocess.run([str(TOOLS / "pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True)
+    subprocess.run(
+        [str(TOOLS / "pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True
+    )
     return qm
 
 

@@ -31,6 +31,7 @@ from shared.protocol import (
     ChannelPush,
     ChannelReply,
     EventPush,
+    GetPresence,
     History,
     ListChannels,
     MarkRead,
@@ -240,6 +241,7 @@ class SyncEngine:
             self._set_state(EngineState.SYNCING)
             self._need_sync = False
             await self._catch_up()
+            await self._refresh_presence()
         await self._send_reads()
         await self._flush_outbox()
         if not self._need_sync:
@@ -275,6 +277,16 @@ class SyncEngine:
             page = await self.conn.request(History(channel=info.id, limit=RECENT_PAGE))
             self._announce(self.cache.apply_events(page.events))
         return listing.head
+
+    async def _refresh_presence(self) -> None:
+        """Everyone sharing a chat, as of now; later changes arrive as pushes."""
+        people = sorted({m for c in self.cache.channels() if c.active for m in c.members})
+        for start in range(0, len(people), limits.MAX_USERS_PER_REQUEST):
+            batch = people[start : start + limits.MAX_USERS_PER_REQUEST]
+            reply = await self.conn.request(GetPresence(users=batch))
+            for info in reply.presence:
+                self.cache.set_presence(info)
+                self._emit(PresenceChanged(PresenceView(info.user, info.state, info.last_seen)))
 
     async def _send_reads(self) -> None:
         for channel_id, seq in self.cache.reads_to_send():

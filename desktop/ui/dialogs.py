@@ -147,9 +147,14 @@ class MembersDialog(_ServerDialog):
     def __init__(self, parent: QWidget, bridge: EngineBridge, channel: ChannelView) -> None:
         super().__init__(parent, bridge, tr("Members of {name}").format(name=channel.title))
         self.channel = channel
+        presence = {p.user: p for p in bridge.cache.presence(channel.members)}
         for member in channel.members:
             owner = tr(" (owner)") if member == channel.owner else ""
-            self.list.addItem(member + owner)
+            seen = presence.get(member)
+            state = presence_text(seen.state, seen.last_seen) if seen else ""
+            item = QListWidgetItem(f"{member}{owner}   {state}".rstrip())
+            item.setData(Qt.ItemDataRole.UserRole, member)
+            self.list.addItem(item)
         self.add_edit = QLineEdit()
         self.add_edit.setPlaceholderText(tr("Add people: user names, separated by commas"))
         add = QPushButton(tr("Add"))
@@ -177,7 +182,7 @@ class MembersDialog(_ServerDialog):
     def _remove(self) -> None:
         item = self.list.currentItem()
         if item is not None:
-            user = item.text().split(" ")[0]
+            user = item.data(Qt.ItemDataRole.UserRole)
             self.run(self._do(RemoveMember(channel=self.channel.id, user=user)))
 
     def _leave(self) -> None:

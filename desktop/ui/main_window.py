@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
 
         bridge.event.connect(self.on_event)
         idle.changed.connect(self._idle_changed)
+        for seen in bridge.cache.presence():
+            self.channels.set_presence(seen.user, seen.state)
         self.channels.reload()
         self.unread_total_changed.emit(self.channels.unread_total())
 
@@ -207,6 +209,9 @@ class MainWindow(QMainWindow):
         if channel is None:
             return
         self.pane.open(channel)
+        if channel.kind == "direct":
+            for seen in self.bridge.cache.presence([channel.title]):
+                self.pane.show_channel(channel, dialogs.presence_text(seen.state, seen.last_seen))
         self.stack.setCurrentWidget(self.pane)
         self.mute_action.setChecked(channel.muted)
         self._select(channel_id)

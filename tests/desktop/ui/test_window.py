@@ -10,6 +10,8 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import Running
+from desktop.ui.dialogs import SearchDialog, SwitcherDialog
+from desktop.ui.models import PresenceRole
 from shared.protocol import OpenDirect, Send
 from tests.support import WAIT
 
@@ -133,5 +135,45 @@ def test_unreachable_server_shows_cache_and_queues(
         await until(lambda: last(alice).state == "sent", timeout=30)
         assert last(alice).text == "written offline"
         await until(lambda: alice.window.state_label.text() == "Online", timeout=30)
+
+    qloop.run_until_complete(scenario())
+
+
+def test_search_switcher_members_and_presence(qtbot, qloop, net, profiles, people, windows):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        bob = people("bob")
+        direct = net.submit(bob.request(OpenDirect(user="alice"))).result(WAIT).channel
+        send_as(net, bob, direct.id, "회의는 내일 오전 10시에 합니다")
+        send_as(net, bob, direct.id, "bring the harbour map")
+        await until(lambda: badge(alice, direct.id) == 2)
+        await until(
+            lambda: (
+                alice.window.channels.data(
+                    alice.window.channels.index(alice.window.channels.row_of(direct.id)),
+                    PresenceRole,
+                )
+                == "online"
+            )
+        )
+
+        search = SearchDialog(alice.window, alice.bridge.cache, alice.window.open_channel)
+        search.open()
+        commit_like_an_input_method(search.box, "회의")  # Hangul through the input method
+        assert search.list.count() == 1
+        search.box.clear()
+        qtbot.keyClicks(search.box, "harb")
+        assert search.list.count() == 1
+        qtbot.keyClick(search.box, Qt.Key.Key_Return)
+        assert alice.window.pane.channel.id == direct.id and not search.isVisible()
+
+        alice.window.stack.setCurrentWidget(alice.window.placeholder)
+        switcher = SwitcherDialog(alice.window, alice.bridge.cache, alice.window.open_channel)
+        switcher.open()
+        qtbot.keyClicks(switcher.box, "bo")
+        assert [switcher.list.item(i).text() for i in range(switcher.list.count())] == ["bob"]
+        qtbot.keyClick(switcher.box, Qt.Key.Key_Return)
+        assert alice.window.stack.currentWidget() is alice.window.pane
+        assert alice.window.pane.subtitle.text() == "online"
 
     qloop.run_until_complete(scenario())
