@@ -12,6 +12,8 @@ from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from tests.support import ClientFactory
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # widgets render without a display
+
 POSTGRES_ENV = "TIDINGS_TEST_POSTGRES"  # e.g. postgresql://postgres@127.0.0.1:5432/postgres
 
 

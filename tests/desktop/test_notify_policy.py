@@ -1,0 +1,84 @@
+"""Which messages interrupt the user: the policy alone, on a real cache, with a test clock."""
+
+from pathlib import Path
+
+import pytest
+
+from desktop.cache.store import Cache
+from desktop.core.events import MessageAdded
+from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
+from shared.protocol import ChannelInfo, Event
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    cache = Cache.open(tmp_path / "alice.sqlite3", "alice")
+    for channel_id, kind, name in ((1, "direct", ""), (2, "group", "Trip")):
+        cache.apply_channel(
+            ChannelInfo(
+                id=channel_id,
+                kind=kind,
+                name=name,
+                members=["alice", "bob"],
+                owner=None,
+                last_seq=0,
+                read_seq=0,
+            )
+        )
+    shown: list[tuple[str, str]] = []
+    clock = Clock()
+    policy = NotificationPolicy(cache, lambda title, body: shown.append((title, body)), clock)
+    seq = {1: 0, 2: 0}
+
+    def arrive(channel: int, text: str, sender: str = "bob") -> None:
+        seq[channel] += 1
+        event = Event(
+            channel=channel,
+            seq=seq[channel],
+            pos=seq[channel],
+            kind="message",
+            sender=sender,
+            ts=1,
+            text=text,
+        )
+        [message] = cache.apply_events([event]).messages
+        policy.on_event(MessageAdded(message))
+
+    yield cache, policy, shown, clock, arrive
+    cache.close()
+
+
+def test_bursts_own_on_screen_dnd_muted_and_read(setup) -> None:
+    cache, policy, shown, clock, arrive = setup
+    arrive(1, "hi")
+    arrive(1, "are you there?")  # same chat within the burst window: folded
+    arrive(2, "group news")  # another chat: its own notification, titled with the group
+    assert shown == [("bob", "hi"), ("bob · Trip", "group news")]
+    clock.now += BURST_WINDOW
+    arrive(1, "x" * 500)
+    assert shown[-1] == ("bob", "x" * 199 + "…")
+    clock.now += BURST_WINDOW
+    arrive(1, "mine", sender="alice")
+    policy.on_screen = 1
+    arrive(1, "seen as it comes")
+    policy.on_screen = None
+    policy.do_not_disturb = True
+    arrive(1, "quiet please")
+    policy.do_not_disturb = False
+    cache.set_muted(1, True)
+    arrive(1, "muted")
+    cache.set_muted(1, False)
+    cache.apply_read(1, 99)  # another device read ahead
+    arrive(1, "already read")
+    assert len(shown) == 3
+    cache.apply_read(1, 0)
+    arrive(2, "after all that")
+    assert shown[-1] == ("bob · Trip", "after all that")
