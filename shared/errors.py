@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     GROUP_FULL = "group_full"
     ID_REUSED = "id_reused"  # a client message id sent again with other content
     BAD_CURSOR = "bad_cursor"  # a cursor or sequence number beyond what exists
+    RATE_LIMITED = "rate_limited"  # too many requests or login attempts; see retry_after
     UNAVAILABLE = "unavailable"  # storage failed (disk full, read-only); try again later
     INTERNAL = "internal"
 

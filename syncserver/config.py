@@ -26,3 +26,13 @@ class ServerConfig:
     max_group_members: int = limits.MAX_GROUP_MEMBERS
     heartbeat_interval: float = limits.HEARTBEAT_INTERVAL  # secs, told to clients
     presence_timeout: float = limits.PRESENCE_TIMEOUT  # secs without a heartbeat: offline
+    # Per device: requests per second, and the burst above that rate a device may use; the
+    # default leaves a client room to catch up after reconnecting while stopping a flood.
+    device_rate: float = 500.0
+    device_burst: float = 2_000.0
+    # Failed logins: a burst of attempts, then one more per interval, per account and per
+    # address, so guessing a password takes years while a typo costs nothing.
+    login_burst: float = 5.0
+    login_interval: float = 30.0  # secs per further attempt for one account
+    address_burst: float = 20.0
+    address_interval: float = 5.0  # secs per further failed login or new account, per address

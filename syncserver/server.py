@@ -36,6 +36,7 @@ from syncserver import server_keys
 from syncserver.config import ServerConfig
 from syncserver.delivery import Delivery
 from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
+from syncserver.handlers.base import Throttles
 from syncserver.handlers.messages import MessageWriter
 from syncserver.handlers.presence import expire_sessions, publish_presence
 from syncserver.names import NameCache
@@ -84,6 +85,7 @@ class SyncServer:
             presence=Presence(sessions),
             delivery=Delivery(sessions, self._send),
             names=NameCache(),
+            throttles=Throttles.from_config(cfg),
         )
         self.ctx.delivery.reset_heads(self.ctx.sequencer.head)
         self._writer = MessageWriter(self.ctx, self._send)
@@ -184,6 +186,10 @@ class SyncServer:
         session = self.ctx.sessions.get(routing_id)
         if session is not None:
             session.last_beat = time.monotonic()
+            wait = self.ctx.throttles.device.take(session.device_id)
+            if wait is not None:
+                self._send(routing_id, _slow_down(req.rid, wait))
+                return
         handler = None if isinstance(req, Send) else HANDLERS[type(req)]
         if session is None and (handler is None or handler.authenticated):
             message = "this connection is not logged in; send hello or login first"
@@ -192,7 +198,10 @@ class SyncServer:
             )
             return
         logging_in = handler is not None and not handler.authenticated
-        call = Call(routing_id, _user_id(frames[-1]) if logging_in else None, session)
+        call = Call(routing_id, None, session)
+        if logging_in:
+            call.curve_key = _frame_property(frames[-1], "User-Id")
+            call.address = _frame_property(frames[-1], "Peer-Address")
         if handler is None:
             self._writer.add(call, req)
             return
@@ -304,9 +313,19 @@ class SyncServer:
                 self._key_sock.send_multipart([frames[0], PROTOCOL_TAG, reply], zmq.NOBLOCK)
 
 
-def _user_id(frame: zmq.Frame) -> str | None:
-    """The CURVE key the peer proved in its handshake, or None without CURVE."""
+def _frame_property(frame: zmq.Frame, name: str) -> str | None:
+    """Connection metadata ZeroMQ attaches to a frame: ``User-Id`` is the CURVE key the peer
+    proved in its handshake (None without CURVE), ``Peer-Address`` its IP address."""
     try:
-        return frame.get("User-Id") or None
+        return frame.get(name) or None
     except zmq.ZMQError:
         return None
+
+
+def _slow_down(rid: int, wait: float) -> Error:
+    return Error(
+        rid=rid,
+        code=ErrorCode.RATE_LIMITED,
+        message=f"too many requests from this device; try again in {wait:.2f} s",
+        retry_after=round(wait, 3),
+    )

@@ -54,7 +54,12 @@ RECENT_PAGE = 50  # events fetched per channel when a new device starts
 RETRY_DELAY = 1.0  # secs before the worker tries again after a failed round
 RETRY_DELAY_MAX = 30.0  # secs
 # Refusals worth trying again later; any other refusal of a message is final.
-TRANSIENT = {ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL, ErrorCode.NOT_AUTHENTICATED}
+TRANSIENT = {
+    ErrorCode.UNAVAILABLE,
+    ErrorCode.INTERNAL,
+    ErrorCode.NOT_AUTHENTICATED,
+    ErrorCode.RATE_LIMITED,
+}
 
 Listener = Callable[[AppEvent], None]
 

@@ -43,6 +43,7 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
     name = _valid(normalize_user_name, req.user)
     _valid(check_password, req.password)
     device_name = _valid(clean_label, req.device, "device name", limits.MAX_DEVICE_NAME_CHARS)
+    _throttle(ctx.throttles.address.take(call.address or ""), "new accounts from this address")
     if accounts.find_user(name) is not None:
         raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
     password_hash = await asyncio.to_thread(passwords.hash_password, req.password)
@@ -63,10 +64,16 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
         name = normalize_user_name(req.user)
     except ValueError:
         name = ""
+    # Throttled before the password is even checked, so a guesser learns nothing more.
+    throttles = ctx.throttles
+    _throttle(throttles.account.wait_needed(name), "login attempts for this account")
+    _throttle(throttles.address.wait_needed(call.address or ""), "login attempts from this address")
     user = accounts.find_user(name) if name else None
     stored = user.password_hash if user else None
     if not await asyncio.to_thread(passwords.verify_password, stored, req.password):
         log.info("failed login for %r", name or "<invalid name>")
+        throttles.account.take(name)
+        throttles.address.take(call.address or "")
         raise Refusal(ErrorCode.AUTH_FAILED, "wrong user name or password")
     with ctx.write():
         welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)
@@ -96,8 +103,12 @@ def _new_device(
 
 @handles(Hello, authenticated=False)
 def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
+    _throttle(
+        ctx.throttles.address.wait_needed(call.address or ""), "failed logins from this address"
+    )
     device = accounts.device_by_token(passwords.token_hash(req.token))
     if device is None or device.id != req.device_id:
+        ctx.throttles.address.take(call.address or "")
         raise Refusal(ErrorCode.AUTH_FAILED, "unknown device credential")
     if device.revoked_at is not None:
         raise Refusal(ErrorCode.DEVICE_REVOKED, "this device was revoked; log in again")
@@ -116,6 +127,15 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         sync_cursor=device.sync_cursor,
         head=ctx.delivery.head_of(device.user_id),
     )
+
+
+def _throttle(wait: float | None, what: str) -> None:
+    if wait is not None:
+        raise Refusal(
+            ErrorCode.RATE_LIMITED,
+            f"too many {what}; try again in {wait:.0f} s",
+            retry_after=round(wait, 3),
+        )
 
 
 def _bind(ctx: Context, call: Call, user_id: int, name: str, device_id: int, cursor: int) -> None:

@@ -12,6 +12,7 @@ from syncserver.config import ServerConfig
 from syncserver.delivery import Delivery
 from syncserver.names import NameCache
 from syncserver.presence import Presence
+from syncserver.ratelimit import RateLimiter
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import Session, SessionTable
 from syncserver.store import transaction
@@ -32,6 +33,23 @@ def now_ms() -> int:
 
 
 @dataclass
+class Throttles:
+    """How fast devices may ask, and how often logins may fail."""
+
+    device: RateLimiter
+    account: RateLimiter
+    address: RateLimiter
+
+    @classmethod
+    def from_config(cls, config: ServerConfig) -> "Throttles":
+        return cls(
+            device=RateLimiter(config.device_rate, config.device_burst),
+            account=RateLimiter(1 / config.login_interval, config.login_burst),
+            address=RateLimiter(1 / config.address_interval, config.address_burst),
+        )
+
+
+@dataclass
 class Context:
     """The server state handlers share. Built once by the server."""
 
@@ -41,6 +59,7 @@ class Context:
     presence: Presence
     delivery: Delivery
     names: NameCache
+    throttles: Throttles
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -60,6 +79,7 @@ class Call:
     routing_id: bytes
     curve_key: str | None  # the peer's authenticated CURVE key; None in plaintext mode
     session: Session | None
+    address: str | None = None  # the peer's IP address, for throttling logins
 
     @property
     def me(self) -> Session:

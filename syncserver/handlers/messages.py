@@ -209,7 +209,10 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
         rid=req.rid,
         events=views.event_rows_to_wire(ctx, page_events),
         reads=page_reads,
-        channels=[_snapshot(ctx, channel_id, me.user_id) for channel_id in sorted(changed)],
+        channels=[
+            _snapshot(ctx, channel_id, me.user_id, windows[channel_id][1])
+            for channel_id in sorted(changed)
+        ],
         next=merged[-1].pos if more else head,
         more=more,
     )
@@ -231,9 +234,23 @@ def _visible(row: Event, windows: dict[int, tuple[int, int | None]]) -> bool:
     return joined <= row.pos and (left is None or row.pos <= left)
 
 
-def _snapshot(ctx: Context, channel_id: int, user_id: int):
+def _snapshot(ctx: Context, channel_id: int, user_id: int, left_pos: int | None):
     channel = channels.get_channel(channel_id)
     active = channels.active_membership(channel_id, user_id) is not None
+    if not active and left_pos is not None and channel.kind == "group":
+        # A former member sees the group as it was when they left, not renamed since.
+        named = (
+            Event.select(Event.name)
+            .where(
+                (Event.channel == channel_id)
+                & Event.kind.in_(("created", "renamed"))
+                & (Event.pos <= left_pos)
+            )
+            .order_by(Event.pos.desc())
+            .first()
+        )
+        if named is not None and named.name is not None:
+            channel.name = named.name
     return views.channel_info(ctx, channel, user_id, active=active)
 
 

@@ -1,0 +1,56 @@
+"""Token buckets: a steady rate with room for bursts, per key (a device, an account, an
+address). Refusals come with how long to wait."""
+
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+MAX_KEYS = 100_000  # buckets kept at most; full ones are forgotten first
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    def __init__(
+        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """``rate`` tokens per second refill a bucket that holds at most ``burst``."""
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._buckets: dict[Hashable, _Bucket] = {}
+
+    def _bucket(self, key: Hashable) -> _Bucket:
+        now = self._clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_KEYS:
+                self._forget_full(now)
+            bucket = self._buckets[key] = _Bucket(self.burst, now)
+        else:
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+            bucket.updated = now
+        return bucket
+
+    def wait_needed(self, key: Hashable) -> float | None:
+        """Seconds until ``key`` may act again, or None if it may act now (takes nothing)."""
+        bucket = self._bucket(key)
+        if bucket.tokens >= 1:
+            return None
+        return (1 - bucket.tokens) / self.rate
+
+    def take(self, key: Hashable) -> float | None:
+        """Spend a token: None if allowed, else the seconds to wait."""
+        wait = self.wait_needed(key)
+        if wait is None:
+            self._buckets[key].tokens -= 1
+        return wait
+
+    def _forget_full(self, now: float) -> None:
+        for key, bucket in list(self._buckets.items()):
+            if bucket.tokens + (now - bucket.updated) * self.rate >= self.burst:
+                del self._buckets[key]
