@@ -14,5 +14,15 @@ __all__ = ["StorageError", "transaction"]
 @contextmanager
 def transaction() -> Iterator[None]:
     """One atomic write; rolled back if the block raises."""
-    with db_proxy.atomic():
-        yield
+    try:
+        with db_proxy.atomic():
+            yield
+    except StorageError as e:
+        # SQLite rolls back by itself on some errors (disk full); the rollback that follows
+        # then fails and would hide the error that matters, further down the chain.
+        cause: BaseException | None = e
+        while cause is not None and "no transaction is active" in str(cause):
+            cause = cause.__context__
+        if isinstance(cause, StorageError) and cause is not e:
+            raise cause from None
+        raise

@@ -1,0 +1,71 @@
+"""Storage that cannot take writes (disk full, database read-only): writes are refused with
+a clear error, nothing half-done is stored, reads go on, and the server recovers.
+
+Filling a real disk or remounting it read-only needs privileges a test should not use, so
+the server's own SQLite connection is made to hit the same errors SQLite reports then:
+``max_page_count`` gives "database or disk is full", ``query_only`` gives "attempt to write a
+readonly database"."""
+
+import pytest
+
+from shared.errors import ErrorCode, ProtocolError
+from shared.protocol import History, MarkRead, OpenDirect, Send
+from syncserver.server import SyncServer
+from tests.support import ClientFactory, new_id
+
+
+def _sqlite_only(server: SyncServer) -> None:
+    if server.config.database_url:
+        pytest.skip("the fault is injected through SQLite pragmas")
+
+
+async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
+    clients: ClientFactory, server: SyncServer
+) -> None:
+    _sqlite_only(server)
+    alice = await clients.register("alice")
+    bob = await clients.register("bob")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    await alice.request(Send(channel=channel.id, client_id=new_id(), text="before"))
+    db = server._db
+    pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
+    db.execute_sql(f"PRAGMA max_page_count = {pages}")
+
+    big = "x" * 60_000  # needs new pages
+    message_id = new_id()
+    with pytest.raises(ProtocolError) as err:
+        await alice.request(Send(channel=channel.id, client_id=message_id, text=big))
+    assert err.value.code == ErrorCode.UNAVAILABLE and "full" in err.value.message
+    page = await bob.request(History(channel=channel.id))  # reads go on
+    assert [e.text for e in page.events if e.kind == "message"] == ["before"]
+
+    db.execute_sql("PRAGMA max_page_count = 1073741823")  # space returns
+    sent = await alice.request(Send(channel=channel.id, client_id=message_id, text=big))
+    page = await bob.request(History(channel=channel.id))
+    assert [e.seq for e in page.events if e.kind == "message"] == [2, sent.seq]
+    assert sent.seq == 3  # the refused attempt used no sequence number
+
+
+async def test_read_only_database_refuses_writes_and_recovers(
+    clients: ClientFactory, server: SyncServer
+) -> None:
+    _sqlite_only(server)
+    alice = await clients.register("alice")
+    bob = await clients.register("bob")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    first = await alice.request(Send(channel=channel.id, client_id=new_id(), text="first"))
+    server._db.execute_sql("PRAGMA query_only = 1")
+    for request in (
+        Send(channel=channel.id, client_id=new_id(), text="refused"),
+        MarkRead(channel=channel.id, seq=first.seq),
+    ):
+        with pytest.raises(ProtocolError) as err:
+            await bob.request(request)
+        assert err.value.code == ErrorCode.UNAVAILABLE and "readonly" in err.value.message
+    page = await bob.request(History(channel=channel.id))
+    assert [e.text for e in page.events if e.kind == "message"] == ["first"]
+
+    server._db.execute_sql("PRAGMA query_only = 0")
+    again = await bob.request(Send(channel=channel.id, client_id=new_id(), text="after"))
+    assert again.seq == first.seq + 1
+    await bob.request(MarkRead(channel=channel.id, seq=again.seq))
