@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 RECONNECT_IVL = 100  # ms before the first redial; ZeroMQ doubles it per failure
 RECONNECT_IVL_MAX = 15_000  # ms between redials at most
 REQUEST_TIMEOUT = 15.0  # secs a request waits for its reply
+REQUEST_TRIES = 3  # sends of a repeatable request within its timeout
 KEY_PROBE_TIMEOUT = 3.0  # secs to wait for the key service
 
 
@@ -280,11 +281,24 @@ class Connection:
             repeatable=isinstance(req, IDEMPOTENT_REQUESTS),
         )
         self._pending[rid] = flight
+        total = timeout or self.request_timeout
+        # The server may drop a reply like any push when this device's queue is full; a
+        # request that is safe to repeat is sent again (same id) before giving up.
+        tries = REQUEST_TRIES if flight.repeatable else 1
         try:
-            await self._sock.send_multipart([PROTOCOL_TAG, flight.body])
-            return await asyncio.wait_for(flight.reply, timeout or self.request_timeout)
+            for _ in range(tries - 1):
+                await self._send_flight(flight)
+                with contextlib.suppress(TimeoutError):
+                    return await asyncio.wait_for(asyncio.shield(flight.reply), total / tries)
+            await self._send_flight(flight)
+            return await asyncio.wait_for(flight.reply, total / tries)
         finally:
             self._pending.pop(rid, None)
+
+    async def _send_flight(self, flight: _InFlight) -> None:
+        if self._sock is None:
+            raise ConnectionClosed("connection closed")
+        await self._sock.send_multipart([PROTOCOL_TAG, flight.body])
 
     async def register(self, user: str, password: str, device: str) -> Welcome:
         """Create an account with this as its first device."""
