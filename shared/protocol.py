@@ -16,8 +16,9 @@ from shared import limits
 PROTOCOL_VERSION = 1
 PROTOCOL_TAG = b"tidings/%d" % PROTOCOL_VERSION
 
-NonNegative = Annotated[int, msgspec.Meta(ge=0)]
-Positive = Annotated[int, msgspec.Meta(ge=1)]
+MAX_ID = 2**63 - 1  # ids and positions are stored as signed 64-bit integers
+NonNegative = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
+Positive = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 UserName = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.MAX_USER_NAME_CHARS)]
 DeviceName = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.MAX_DEVICE_NAME_CHARS)]
 GroupName = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.MAX_GROUP_NAME_CHARS)]
@@ -406,6 +407,10 @@ class _RidOnly(msgspec.Struct):
     rid: int = 0
 
 
+# What decoding hostile bytes can raise besides msgspec's own errors: deep nesting exhausts
+# the recursion limit, and a string field may hold invalid UTF-8.
+UNDECODABLE = (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError)
+
 _encoder = msgspec.msgpack.Encoder()
 _request_decoder = msgspec.msgpack.Decoder(AnyRequest)
 _server_decoder = msgspec.msgpack.Decoder(AnyServerMessage)
@@ -433,6 +438,6 @@ def salvage_rid(body: bytes) -> int:
     right waiter; 0 when nothing can be recovered."""
     try:
         rid = _rid_decoder.decode(body).rid
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except UNDECODABLE:
         return 0
     return rid if isinstance(rid, int) and rid >= 0 else 0

@@ -21,6 +21,7 @@ from shared.errors import ErrorCode
 from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
     PROTOCOL_TAG,
+    UNDECODABLE,
     Error,
     GetServerKey,
     Push,
@@ -230,8 +231,9 @@ class SyncServer:
             body = frames[2].bytes
             try:
                 return decode_request(body)
-            except msgspec.DecodeError as e:
-                error = Error(rid=salvage_rid(body), code=ErrorCode.BAD_REQUEST, message=str(e))
+            except UNDECODABLE as e:
+                reason = str(e) if isinstance(e, msgspec.DecodeError) else type(e).__name__
+                error = Error(rid=salvage_rid(body), code=ErrorCode.BAD_REQUEST, message=reason)
         log.info("refused a frame: %s", error.message[:200])
         self._send(routing_id, error)
         return None

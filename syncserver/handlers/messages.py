@@ -62,14 +62,25 @@ class MessageWriter:
                             (call, req, Error(rid=req.rid, code=r.code, message=r.message))
                         )
                 events.insert_events(rows)
-        except StorageError as e:
-            log.error("storing %d messages failed: %s", len(rows), e)
-            unavailable = f"the server could not store the message: {e}"
+        except Exception as e:
+            # No send may go unanswered: storage trouble is "unavailable", anything else a bug.
+            if isinstance(e, StorageError):
+                log.error("storing %d messages failed: %s", len(rows), e)
+                code, why = ErrorCode.UNAVAILABLE, f"the server could not store the message: {e}"
+            else:
+                log.exception("storing %d messages failed", len(rows))
+                code, why = ErrorCode.INTERNAL, "internal server error"
             outcomes = [
-                (call, req, Error(rid=req.rid, code=ErrorCode.UNAVAILABLE, message=unavailable))
+                (call, req, Error(rid=req.rid, code=code, message=why))
                 if isinstance(out, dict)
                 else (call, req, out)
                 for call, req, out in outcomes
+            ]
+            answered = {id(call) for call, _, _ in outcomes}
+            outcomes += [
+                (call, req, Error(rid=req.rid, code=code, message=why))
+                for call, req in pending
+                if id(call) not in answered
             ]
             rows = []
         for call, req, out in outcomes:
