@@ -250,18 +250,7 @@ def _snapshot(ctx: Context, channel_id: int, user_id: int, left_pos: int | None)
     active = channels.active_membership(channel_id, user_id) is not None
     if not active and left_pos is not None and channel.kind == "group":
         # A former member sees the group as it was when they left, not renamed since.
-        named = (
-            Event.select(Event.name)
-            .where(
-                (Event.channel == channel_id)
-                & Event.kind.in_(("created", "renamed"))
-                & (Event.pos <= left_pos)
-            )
-            .order_by(Event.pos.desc())
-            .first()
-        )
-        if named is not None and named.name is not None:
-            channel.name = named.name
+        channel.name = events.group_name_at(channel_id, left_pos) or channel.name
     return views.channel_info(ctx, channel, user_id, active=active)
 
 

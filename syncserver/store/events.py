@@ -77,3 +77,18 @@ def set_user_read(user_id: int, channel_id: int, seq: int, pos: int) -> None:
         conflict_target=[UserRead.user, UserRead.channel],
         update={UserRead.seq: seq, UserRead.pos: pos},
     ).execute()
+
+
+def group_name_at(channel_id: int, pos: int) -> str | None:
+    """The group's name as of stream position ``pos``."""
+    named = (
+        Event.select(Event.name)
+        .where(
+            (Event.channel == channel_id)
+            & Event.kind.in_(("created", "renamed"))
+            & (Event.pos <= pos)
+        )
+        .order_by(Event.pos.desc())
+        .first()
+    )
+    return named.name if named is not None else None
