@@ -49,6 +49,7 @@ RECONNECT_IVL = 100  # ms before the first redial; ZeroMQ doubles it per failure
 RECONNECT_IVL_MAX = 15_000  # ms between redials at most
 REQUEST_TIMEOUT = 15.0  # secs a request waits for its reply
 REQUEST_TRIES = 3  # sends of a repeatable request within its timeout
+CANCEL_GRACE = 1.0  # secs to wait for a cancelled task before cancelling it again
 KEY_PROBE_TIMEOUT = 3.0  # secs to wait for the key service
 
 
@@ -97,6 +98,17 @@ class Credentials:
 
     device_id: int
     token: str
+
+
+async def cancel_and_wait(tasks: list[asyncio.Task]) -> None:
+    """Cancel tasks and wait until they are done. Python 3.11's ``wait_for`` can swallow a
+    cancellation that races with its result, so cancelling once is not always enough."""
+    pending = [t for t in tasks if not t.done()]
+    while pending:
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(pending, timeout=CANCEL_GRACE)
+        pending = [t for t in pending if not t.done()]
 
 
 async def fetch_server_key(
@@ -215,10 +227,7 @@ class Connection:
 
     async def _shutdown(self, state: ConnectionState) -> None:
         current = asyncio.current_task()
-        for task in self._tasks:
-            if task is not current:
-                task.cancel()
-        await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
+        await cancel_and_wait([t for t in self._tasks if t is not current])
         self._tasks = []
         if self._sock is not None:
             with contextlib.suppress(zmq.ZMQError):

@@ -3,7 +3,7 @@
 Hypothesis drives a real server process and four real client devices (two users, two devices
 each, a direct chat and a group) through random steps: sending (and re-sending acknowledged
 ids), devices going offline and coming back, a device dropped mid-work and reopened from its
-profile, reading, and the server restarted or killed with SIGKILL. After every step the caches
+profile, an app process on a device's profile killed with SIGKILL, reading, and the server restarted or killed with SIGKILL. After every step the caches
 must be gap-free and free of duplicates, read positions must only move forward and no queued
 message may vanish; at the end, with everything reconnected, every message must be stored
 once on the server and once in every member device, in the same order everywhere, and each
@@ -11,12 +11,15 @@ user's devices must agree on read positions.
 
 ``make test`` runs a few short examples; set ``TIDINGS_LONG_MODEL=1`` for a long run (release
 checks). A dropped device is an engine abandoned without shutdown and reopened from its files:
-the same state a killed process leaves, since the cache only changes in whole transactions
-(real process kills are in tests/test_faults.py and tests/desktop/test_cli.py).
+the same state a killed process leaves, since the cache only changes in whole transactions.
+A killed app is real: ``tidings-cli`` sending on the device's profile, killed with SIGKILL at
+a random moment, after which the profile is opened again.
 """
 
 import itertools
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -169,6 +172,33 @@ class Delivery(RuleBasedStateMachine):
         self.run(abandon())
         self._open(device, online=True)
 
+    @rule(device=st.sampled_from(DEVICES), which=st.integers(0, 1), life=st.floats(0.0, 3.0))
+    def kill_client_process(self, device: str, which: int, life: float) -> None:
+        """Another app process works on this profile (tidings-cli sending a message) and is
+        killed with SIGKILL after ``life`` seconds; then the profile is opened again here."""
+        engine, was_online = self.engines[device], self.online[device]
+        self.run(engine.stop())  # one app per profile at a time
+        self.on_net(engine.cache.close)
+        channel = self.channels[which]
+        text = f"{device} #{next(self.counter)} from a killed app"
+        target = "#g" if which else ("@bob" if device.startswith("alice") else "@alice")
+        profile_dir = str(self.profiles[device].dir)
+        command = [sys.executable, "-m", "desktop.cli", "--profile", profile_dir, "--json"]
+        app = subprocess.Popen(
+            [*command, "--timeout", "5", "send", target, text],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            app.wait(timeout=life)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            app.wait()
+        self._open(device, online=was_online)
+        # Whatever the killed app queued is this profile's to deliver now.
+        for m in self.on_net(_messages_with_text, self.engines[device], channel, text):
+            self.written[m.client_id] = (device, channel, text)
+
     @rule(device=st.sampled_from(DEVICES), which=st.integers(0, 1))
     def mark_read(self, device: str, which: int) -> None:
         self.on_net(self.engines[device].mark_read, self.channels[which], None)
@@ -273,6 +303,13 @@ class Delivery(RuleBasedStateMachine):
             before = page.events[0].seq
 
 
+def _messages_with_text(engine: SyncEngine, channel: int, text: str) -> list:
+    """Queued or stored messages of a channel with this text, read on the engine's thread."""
+    cache = engine.cache
+    found = [*cache.outbox(channel), *cache.messages(channel, None, 100_000)]
+    return [m for m in found if m.text == text and m.client_id is not None][:1]
+
+
 def _snapshot(engine: SyncEngine, channels: list[int]) -> dict:
     """What a device holds, read in one go on the engine's thread."""
     cache = engine.cache
@@ -291,7 +328,7 @@ def _snapshot(engine: SyncEngine, channels: list[int]) -> dict:
 
 @pytest.mark.timeout(900 if LONG else 240)
 def test_delivery_guarantees(tmp_path: Path, secret_service: str) -> None:  # noqa: F811
-    credentials = CredentialStore(service=f"tidings-model-{os.getpid()}")
+    credentials = CredentialStore()  # the service tidings-cli uses too, in the test's keyring
     examples = itertools.count()
 
     def machine() -> Delivery:

@@ -58,12 +58,14 @@ class Cache:
 
     # --- applying what the server says --------------------------------------------------
 
-    def apply_snapshot(self, channels: list[ChannelInfo], head: int) -> Applied:
-        """A new device's starting point: the channel list, current to ``head``."""
+    def apply_snapshot(self, channels: list[ChannelInfo]) -> Applied:
+        """A new cache's channel list (the cursor is set once the whole start is stored)."""
         with self._m.db.atomic():
-            applied = self._apply_channels(channels)
-            self.set_setting("sync_cursor", str(head))
-        return applied
+            return self._apply_channels(channels)
+
+    def start_cursor(self, cursor: int) -> None:
+        """The end of a new cache's start: from now on it syncs from ``cursor``."""
+        self.set_setting("sync_cursor", str(cursor))
 
     def apply_page(self, page: SyncPage) -> Applied:
         """One sync page, all or nothing, advancing the sync cursor with it."""

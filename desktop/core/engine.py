@@ -25,7 +25,7 @@ from desktop.core.events import (
     UnreadChanged,
 )
 from shared import limits
-from shared.client import Connection, ConnectionClosed, ConnectionState
+from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
 from shared.protocol import (
     ChannelPush,
@@ -102,9 +102,7 @@ class SyncEngine:
     async def stop(self) -> None:
         """Stop talking to the server. Unsent messages stay in the outbox for next time."""
         if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+            await cancel_and_wait([self._worker, *self._typing_tasks])
         await self.conn.close()
         self._set_state(EngineState.OFFLINE)
 
@@ -275,13 +273,18 @@ class SyncEngine:
         self.conn.confirmed_cursor = cursor
 
     async def _start_from_snapshot(self) -> int:
-        """A device new to this account: the channel list, then each channel's latest page."""
+        """A new cache: the channel list and each channel's latest page, then sync from the
+        cursor the server kept for this device (its creation, for a new device), so nothing
+        since then is skipped. The cursor is stored last: a start cut short starts again."""
         listing = await self.conn.request(ListChannels())
-        self._announce(self.cache.apply_snapshot(listing.channels, listing.head))
+        self._announce(self.cache.apply_snapshot(listing.channels))
         for info in listing.channels:
             page = await self.conn.request(History(channel=info.id, limit=RECENT_PAGE))
             self._announce(self.cache.apply_events(page.events))
-        return listing.head
+        welcome = self.conn.welcome
+        cursor = welcome.sync_cursor if welcome is not None else listing.head
+        self.cache.start_cursor(cursor)
+        return cursor
 
     async def _refresh_presence(self) -> None:
         """Everyone sharing a chat, as of now; later changes arrive as pushes."""
