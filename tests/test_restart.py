@@ -48,20 +48,26 @@ async def test_restart_keeps_messages_key_and_sequence(server_config: ServerConf
         await second.stop()
 
 
-async def test_command_line_server_prints_fingerprint_and_stops_on_sigterm(tmp_path: Path) -> None:
-    port = free_port()
-    proc = await asyncio.create_subprocess_exec(
+async def _tidings_server(data: Path, port: int, *options: str) -> asyncio.subprocess.Process:
+    """``tidings-server`` as an admin starts it, its output readable line by line."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "syncserver",
         "--data",
-        str(tmp_path / "data"),
+        str(data),
         "--listen",
         f"tcp://127.0.0.1:{port}",
+        *options,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+async def test_command_line_server_prints_fingerprint_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    proc = await _tidings_server(tmp_path / "data", port)
     try:
         lines = []
         async with asyncio.timeout(WAIT):
@@ -81,18 +87,7 @@ async def test_command_line_server_prints_fingerprint_and_stops_on_sigterm(tmp_p
 
 async def test_plaintext_needs_its_insecure_flag(tmp_path: Path) -> None:
     port = free_port()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "syncserver",
-        "--data",
-        str(tmp_path / "data"),
-        "--listen",
-        f"tcp://127.0.0.1:{port}",
-        "--insecure-plaintext",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    proc = await _tidings_server(tmp_path / "data", port, "--insecure-plaintext")
     try:
         async with asyncio.timeout(WAIT):
             lines = [(await proc.stdout.readline()).decode().strip() for _ in range(2)]
