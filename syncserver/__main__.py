@@ -63,6 +63,19 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         help="seconds without a heartbeat before a device counts as gone (default: %(default)s)",
     )
     p.add_argument(
+        "--device-rate",
+        type=float,
+        default=ServerConfig.device_rate,
+        help="requests per second each device may make (default: %(default)s)",
+    )
+    p.add_argument(
+        "--address-burst",
+        type=float,
+        default=ServerConfig.address_burst,
+        help="failed logins and new accounts one address may make in a row before it is "
+        "slowed down (default: %(default)s)",
+    )
+    p.add_argument(
         "--insecure-plaintext",
         action="store_true",
         help="INSECURE: turn off CurveZMQ encryption; anyone on the network can read "
@@ -84,6 +97,8 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         max_group_members=a.max_group_members,
         heartbeat_interval=a.heartbeat_interval,
         presence_timeout=a.presence_timeout,
+        device_rate=a.device_rate,
+        address_burst=a.address_burst,
     )
 
 

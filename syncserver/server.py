@@ -40,6 +40,7 @@ from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
 from syncserver.handlers.base import Throttles
 from syncserver.handlers.messages import MessageWriter
 from syncserver.handlers.presence import expire_sessions, publish_presence
+from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
 from syncserver.sequencer import Sequencer
@@ -87,6 +88,7 @@ class SyncServer:
             delivery=Delivery(sessions, self._send),
             names=NameCache(),
             throttles=Throttles.from_config(cfg),
+            members=MemberCache(),
         )
         self.ctx.delivery.reset_heads(self.ctx.sequencer.head)
         self._writer = MessageWriter(self.ctx, self._send)

@@ -3,11 +3,12 @@
 Hypothesis drives a real server process and four real client devices (two users, two devices
 each, a direct chat and a group) through random steps: sending (and re-sending acknowledged
 ids), devices going offline and coming back, a device dropped mid-work and reopened from its
-profile, an app process on a device's profile killed with SIGKILL, reading, and the server restarted or killed with SIGKILL. After every step the caches
-must be gap-free and free of duplicates, read positions must only move forward and no queued
-message may vanish; at the end, with everything reconnected, every message must be stored
-once on the server and once in every member device, in the same order everywhere, and each
-user's devices must agree on read positions.
+profile, an app process on a device's profile killed with SIGKILL, reading, and the server
+restarted or killed with SIGKILL. After every step the caches must be gap-free and free of
+duplicates, read positions must only move forward and no queued message may vanish; at the
+end, with everything reconnected, every message must be stored once on the server and once in
+every member device, in the same order everywhere, and each user's devices must agree on read
+positions.
 
 ``make test`` runs a few short examples; set ``TIDINGS_LONG_MODEL=1`` for a long run (release
 checks). A dropped device is an engine abandoned without shutdown and reopened from its files:

@@ -10,6 +10,7 @@ from shared.errors import ErrorCode
 from shared.protocol import Reply, Request
 from syncserver.config import ServerConfig
 from syncserver.delivery import Delivery
+from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
 from syncserver.ratelimit import RateLimiter
@@ -60,6 +61,7 @@ class Context:
     delivery: Delivery
     names: NameCache
     throttles: Throttles
+    members: MemberCache
 
     @contextmanager
     def write(self) -> Iterator[None]:

@@ -59,6 +59,7 @@ def append_event(ctx: Context, channel_id: int, kind: str, sender_id: int, **fie
 
 def announce(ctx: Context, channel: Channel, rows: list[dict], audience: set[int]) -> None:
     """After commit: push the new events and each member's fresh view of the channel."""
+    ctx.members.forget(channel.id)
     for row in rows:
         event = views.event_dict_to_wire(ctx, row)
         ctx.delivery.to_users(audience, EventPush(event=event), pos=row["pos"])

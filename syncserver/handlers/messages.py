@@ -53,7 +53,7 @@ class MessageWriter:
         rows: list[dict] = []
         try:
             with self._ctx.write():
-                batch = _Batch(self._ctx)
+                batch = _Batch(self._ctx, pending)
                 for call, req in pending:
                     try:
                         outcomes.append((call, req, batch.prepare(call, req, rows)))
@@ -88,14 +88,10 @@ class MessageWriter:
         self._push(rows)
 
     def _push(self, rows: list[dict]) -> None:
-        members: dict[int, list[int]] = {}
         for row in rows:
-            channel_id = row["channel"]
-            if channel_id not in members:
-                members[channel_id] = channels.member_ids(channel_id)
             event = views.event_dict_to_wire(self._ctx, row)
             self._ctx.delivery.to_users(
-                members[channel_id],
+                self._ctx.members.of(row["channel"]),
                 EventPush(event=event),
                 pos=row["pos"],
                 skip_device=row["device"],
@@ -116,10 +112,12 @@ def _sent(rid: int, row: dict[str, Any]) -> Sent:
 class _Batch:
     """Checks of one group commit, remembering what earlier sends in the batch did."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, pending: list[tuple[Call, Send]]) -> None:
         self._ctx = ctx
-        self._members: dict[tuple[int, int], bool] = {}
         self._by_client_id: dict[tuple[int, str], dict] = {}
+        # Earlier sends of these ids, looked up once for the whole batch.
+        keys = {(call.me.user_id, req.client_id) for call, req in pending if call.session}
+        self._stored = {key: _as_row(e) for key, e in events.by_client_ids(keys).items()}
 
     def prepare(self, call: Call, req: Send, rows: list[dict]) -> dict | Reply:
         """The new (or earlier) row for this send, or a reply if it was stored before."""
@@ -127,7 +125,7 @@ class _Batch:
         _check_text(req.text)
         self._check_member(req.channel, me.user_id)
         key = (me.user_id, req.client_id)
-        earlier = self._by_client_id.get(key) or _stored(key)
+        earlier = self._by_client_id.get(key) or self._stored.get(key)
         if earlier is not None:
             if earlier["channel"] != req.channel or earlier["text"] != req.text:
                 raise Refusal(
@@ -151,17 +149,11 @@ class _Batch:
         return row
 
     def _check_member(self, channel_id: int, user_id: int) -> None:
-        key = (channel_id, user_id)
-        if key not in self._members:
-            self._members[key] = channels.active_membership(channel_id, user_id) is not None
-        if not self._members[key]:
+        if user_id not in self._ctx.members.of(channel_id):
             raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in a channel {channel_id}")
 
 
-def _stored(key: tuple[int, str]) -> dict | None:
-    event = events.by_client_id(*key)
-    if event is None:
-        return None
+def _as_row(event: Event) -> dict:
     return {
         "channel": event.channel_id,
         "seq": event.seq,

@@ -11,8 +11,13 @@ def insert_events(rows: list[dict]) -> None:
         Event.insert_many(rows[start : start + 200]).execute()
 
 
-def by_client_id(sender_id: int, client_id: str) -> Event | None:
-    return Event.get_or_none((Event.sender == sender_id) & (Event.client_id == client_id))
+def by_client_ids(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Event]:
+    """Stored messages for (sender, client id) pairs, in one query."""
+    if not keys:
+        return {}
+    client_ids = list({client_id for _, client_id in keys})
+    query = Event.select().where(Event.client_id.in_(client_ids))
+    return {(e.sender_id, e.client_id): e for e in query if (e.sender_id, e.client_id) in keys}
 
 
 def max_pos() -> int:

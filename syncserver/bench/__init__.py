@@ -1,0 +1,1 @@
+"""``tidings-bench``: measures a real server process against the machine's own ZeroMQ limit."""

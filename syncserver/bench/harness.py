@@ -1,0 +1,92 @@
+"""Processes for a benchmark: the server as an admin runs it, and client worker processes."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+START_TIMEOUT = 20.0  # secs for the server to say it listens
+PROFILE = (
+    ["-m", "cProfile", "-o", os.environ["TIDINGS_BENCH_PROFILE"]]
+    if os.environ.get("TIDINGS_BENCH_PROFILE")
+    else []
+)
+
+
+def free_port_pair() -> int:
+    """A loopback port that is free, with the next one free too (the key service)."""
+    for _ in range(100):
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no two adjacent free loopback ports")
+
+
+@dataclass
+class ServerHandle:
+    proc: subprocess.Popen
+    endpoint: str
+    key_endpoint: str
+    public_key: str
+    data_dir: Path
+
+    def rss_bytes(self) -> int:
+        text = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) * 1024
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start_server(*options: str) -> ServerHandle:
+    """``python -m syncserver`` on a fresh data directory and free loopback ports."""
+    data_dir = Path(tempfile.mkdtemp(prefix="tidings-bench-"))
+    port = free_port_pair()
+    endpoint = f"tcp://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            *PROFILE,
+            "-m",
+            "syncserver",
+            "--data",
+            str(data_dir),
+            "--listen",
+            endpoint,
+            # Every benchmark client comes from loopback: per-address throttles would stop them.
+            *options,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        text=True,
+    )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the server exited while starting")
+        if line.startswith("Server key fingerprint"):
+            break
+    public = (data_dir / "server.key").read_text().split()[0]
+    return ServerHandle(proc, endpoint, f"tcp://127.0.0.1:{port + 1}", public, data_dir)
