@@ -21,6 +21,7 @@ from desktop.core.engine import EngineFailed, SyncEngine
 from desktop.core.events import MessageAdded, MessageUpdated
 from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
 from desktop.platform.credentials import CredentialStore, KeyringUnavailable
+from shared import limits
 from shared.client import ConnectionClosed, ServerKeyMismatch
 from shared.errors import ProtocolError
 from shared.keys import fingerprint
@@ -362,7 +363,9 @@ async def cmd_search(s: Session, out: Output) -> int:
         for h in hits
     ]
     text = "\n".join(
-        f"{channels[h.message.channel].target}: {message_text(h.message)}" for h in hits
+        f"{channels[h.message.channel].target if h.message.channel in channels else '?'}: "
+        f"{message_text(h.message)}"
+        for h in hits
     )
     out.emit(data, text)
     return EXIT_OK
@@ -449,6 +452,14 @@ SESSION_COMMANDS = {
 # --- command line -----------------------------------------------------------------------
 
 
+def page_size(text: str) -> int:
+    """A history page size the server accepts."""
+    value = int(text)
+    if not 1 <= value <= limits.MAX_HISTORY_PAGE:
+        raise argparse.ArgumentTypeError(f"a page holds 1 to {limits.MAX_HISTORY_PAGE} messages")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tidings-cli", description="Scriptable Tidings client.")
     p.add_argument(
@@ -486,7 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("channels", help="list chats")
     c = sub.add_parser("history", help="show messages of a chat")
     c.add_argument("target")
-    c.add_argument("--limit", type=int, default=50)
+    c.add_argument("--limit", type=page_size, default=50, help=f"1 to {limits.MAX_HISTORY_PAGE}")
     c.add_argument("--before", type=int, default=None, help="only messages before this seq")
     c = sub.add_parser("read", help="mark a chat read up to its newest message")
     c.add_argument("target")

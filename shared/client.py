@@ -27,6 +27,7 @@ from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
     IDEMPOTENT_REQUESTS,
     PROTOCOL_TAG,
+    UNDECODABLE,
     Error,
     GetServerKey,
     Heartbeat,
@@ -348,15 +349,18 @@ class Connection:
                 continue
             try:
                 message = decode_server_message(frames[1])
-            except msgspec.DecodeError as e:
-                log.warning("dropped an undecodable frame from the server: %s", e)
+            except UNDECODABLE as e:
+                log.warning("dropped an undecodable frame from the server: %s", type(e).__name__)
                 continue
             if isinstance(message, Reply):
                 flight = self._pending.get(message.rid)
                 if flight is not None and not flight.reply.done():
                     flight.reply.set_result(message)
             elif self.on_push is not None:
-                self.on_push(message)
+                try:
+                    self.on_push(message)
+                except Exception:  # a failing listener must not stop replies being matched
+                    log.exception("handling a push failed")
 
     async def _watch(self, monitor: zmq.asyncio.Socket) -> None:
         try:
@@ -433,6 +437,8 @@ class Connection:
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_interval)
+            if self.state == ConnectionState.CONNECTED and self.credentials is not None:
+                await self._rehello()  # the hello after the last reconnect did not get through
             if self.state != ConnectionState.ONLINE:
                 continue
             try:

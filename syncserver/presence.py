@@ -1,7 +1,7 @@
 """Presence from heartbeats: online while any device beats, away when all report idle,
 offline after the timeout. Only changes are published, so a short drop does not flap."""
 
-from shared.protocol import PresenceInfo, PresenceState
+from shared.protocol import PresenceState
 from syncserver.sessions import SessionTable
 
 
@@ -27,7 +27,3 @@ class Presence:
         else:
             self._published[user_id] = new
         return old, new
-
-    @staticmethod
-    def info(user_name: str, state: PresenceState, last_seen: int | None) -> PresenceInfo:
-        return PresenceInfo(user=user_name, state=state, last_seen=last_seen)

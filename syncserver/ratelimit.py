@@ -50,6 +50,11 @@ class RateLimiter:
             self._buckets[key].tokens -= 1
         return wait
 
+    def give_back(self, key: Hashable) -> None:
+        """Return a token taken for an attempt that turned out fine."""
+        bucket = self._bucket(key)
+        bucket.tokens = min(self.burst, bucket.tokens + 1)
+
     def _forget_full(self, now: float) -> None:
         for key, bucket in list(self._buckets.items()):
             if bucket.tokens + (now - bucket.updated) * self.rate >= self.burst:

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import msgspec
 import zmq
@@ -169,14 +169,18 @@ class SyncServer:
                     batch.append(self._raw.recv_multipart(zmq.NOBLOCK, copy=False))
                 except zmq.Again:
                     break
-            try:
-                for frames in batch:
-                    self._dispatch(frames)
-                self._writer.flush()
-                self._forget_gone()
-            except Exception:
-                # A bug must cost one batch at most, never the server.
-                log.exception("a batch of %d frames failed", len(batch))
+            for frames in batch:
+                self._guarded(self._dispatch, frames)
+            self._guarded(self._writer.flush)
+            self._guarded(self._forget_gone)
+
+    @staticmethod
+    def _guarded(step: Callable[..., None], *args: object) -> None:
+        """A bug costs the one frame (or step) it hit, never the rest or the server."""
+        try:
+            step(*args)
+        except Exception:
+            log.exception("%s failed", getattr(step, "__name__", "a step"))
 
     def _dispatch(self, frames: list[zmq.Frame]) -> None:
         routing_id = frames[0].bytes
@@ -302,11 +306,8 @@ class SyncServer:
         interval = min(1.0, self.config.presence_timeout / 4)  # secs
         while True:
             await asyncio.sleep(interval)
-            try:
-                expire_sessions(self.ctx)
-                self._forget_gone()
-            except StorageError as e:
-                log.error("presence sweep failed: %s", e)
+            self._guarded(expire_sessions, self.ctx)
+            self._guarded(self._forget_gone)
 
     async def _serve_keys(self) -> None:
         while True:

@@ -56,6 +56,3 @@ class SessionTable:
 
     def expired(self, now: float, timeout: float) -> list[Session]:
         return [s for s in self._by_route.values() if now - s.last_beat > timeout]
-
-    def all(self) -> list[Session]:
-        return list(self._by_route.values())

@@ -76,3 +76,15 @@ def test_token_bucket_refills_at_its_rate() -> None:
     now[0] += 0.5
     assert limiter.take("k") is None and limiter.take("k") == pytest.approx(0.5)
     assert limiter.take("other") is None  # keys are independent
+
+
+async def test_guesses_sent_at_once_cannot_slip_past_the_throttle(strict: ClientFactory) -> None:
+    await strict.register("alice")
+    guessers = [await strict.connect() for _ in range(8)]
+    answers = await asyncio.gather(
+        *(g.conn.login("alice", f"guess {i}", "laptop") for i, g in enumerate(guessers)),
+        return_exceptions=True,
+    )
+    codes = sorted(a.code for a in answers)
+    assert codes.count(ErrorCode.AUTH_FAILED) == 3  # the account's burst, no more
+    assert codes.count(ErrorCode.RATE_LIMITED) == 5

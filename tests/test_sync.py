@@ -156,3 +156,17 @@ async def test_history_pages_backwards(clients: ClientFactory) -> None:
     assert [e.seq for e in older.events] == list(range(7, 17)) and older.more
     oldest = await alice.request(History(channel=channel.id, before=7, limit=10))
     assert [e.seq for e in oldest.events] == list(range(1, 7)) and not oldest.more
+
+
+async def test_pages_of_long_messages_stay_within_a_frame(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    bob = await clients.register("bob")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    start = (await bob.request(Sync())).next
+    longest = "가" * 100_000  # 300 KB each in UTF-8
+    for _ in range(20):  # 6 MB in all: more than a client takes in one frame
+        await alice.request(Send(channel=channel.id, client_id=new_id(), text=longest))
+    pages = await sync_all(bob, start)
+    assert len(pages) > 2 and sum(len(p.events) for p in pages) == 20
+    history = await bob.request(History(channel=channel.id))
+    assert history.more and 0 < len(history.events) < 21

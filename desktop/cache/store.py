@@ -260,16 +260,6 @@ class Cache:
         )
         return (low or 0, high or 0)
 
-    def missing_seqs(self, channel_id: int, low: int, high: int) -> int:
-        """How many sequence numbers in [low, high] are not stored."""
-        Message = self._m.Message
-        have = (
-            Message.select(fn.COUNT(Message.id))
-            .where((Message.channel == channel_id) & Message.seq.between(low, high))
-            .scalar()
-        )
-        return (high - low + 1) - have
-
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Messages matching every word of ``query`` (each as a prefix), best first."""
         match = _fts_query(query)
@@ -330,15 +320,20 @@ class Cache:
             stored = Message.get((Message.channel == sent.channel) & (Message.seq == sent.seq))
         return _row_view(stored)
 
-    def mark_failed(self, client_id: str, error: str) -> MessageView:
-        Outbox = self._m.Outbox
-        Outbox.update(state="failed", error=error).where(Outbox.client_id == client_id).execute()
-        return self._outbox_view(Outbox.get(Outbox.client_id == client_id))
+    def mark_failed(self, client_id: str, error: str) -> MessageView | None:
+        """None if the message already left the outbox (sync brought it back as stored)."""
+        return self._set_outbox_state(client_id, "failed", error)
 
-    def retry(self, client_id: str) -> MessageView:
+    def retry(self, client_id: str) -> MessageView | None:
+        return self._set_outbox_state(client_id, "pending", None)
+
+    def _set_outbox_state(
+        self, client_id: str, state: str, error: str | None
+    ) -> MessageView | None:
         Outbox = self._m.Outbox
-        Outbox.update(state="pending", error=None).where(Outbox.client_id == client_id).execute()
-        return self._outbox_view(Outbox.get(Outbox.client_id == client_id))
+        Outbox.update(state=state, error=error).where(Outbox.client_id == client_id).execute()
+        row = Outbox.get_or_none(Outbox.client_id == client_id)
+        return self._outbox_view(row) if row else None
 
     def _outbox_view(self, row) -> MessageView:
         return MessageView(

@@ -167,11 +167,12 @@ class SyncEngine:
         self._wake.set()
         return queued
 
-    def retry(self, client_id: str) -> MessageView:
+    def retry(self, client_id: str) -> MessageView | None:
         """Send a failed message again."""
         queued = self.cache.retry(client_id)
-        self._emit(MessageUpdated(queued))
-        self._wake.set()
+        if queued is not None:
+            self._emit(MessageUpdated(queued))
+            self._wake.set()
         return queued
 
     def mark_read(self, channel_id: int, seq: int | None = None) -> None:
@@ -233,8 +234,11 @@ class SyncEngine:
             try:
                 await self._round()
                 delay = RETRY_DELAY
-            except (ProtocolError, TimeoutError, ConnectionClosed) as e:
-                log.info("sync round interrupted (%s); trying again in %.0f s", e, delay)
+            except Exception as e:  # the worker must outlive any failed round
+                if isinstance(e, ProtocolError | TimeoutError | ConnectionClosed):
+                    log.info("sync round interrupted (%s); trying again in %.0f s", e, delay)
+                else:
+                    log.exception("sync round failed; trying again in %.0f s", delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_DELAY_MAX)
                 self._wake.set()
@@ -315,7 +319,9 @@ class SyncEngine:
             except ProtocolError as e:
                 if e.code in TRANSIENT:
                     raise
-                self._emit(MessageUpdated(self.cache.mark_failed(item.client_id, e.message)))
+                failed = self.cache.mark_failed(item.client_id, e.message)
+                if failed is not None:
+                    self._emit(MessageUpdated(failed))
                 continue
             stored = self.cache.mark_sent(item.client_id, sent)
             self._emit(MessageUpdated(stored))

@@ -3,7 +3,7 @@ at the bottom."""
 
 import logging
 
-from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -44,6 +44,8 @@ from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
 
 log = logging.getLogger(__name__)
+
+REFRESH_MS = 50  # the chat list is re-read at most this often while events pour in
 
 
 def state_text(state: EngineState, pending: int) -> str:
@@ -128,6 +130,10 @@ class MainWindow(QMainWindow):
         self._show_state(StateChanged(self._state, None, len(bridge.cache.outbox())))
         self._menus()
 
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(REFRESH_MS)
+        self._refresh.timeout.connect(self._reload_channels)
         bridge.event.connect(self.on_event)
         idle.changed.connect(self._idle_changed)
         for seen in bridge.cache.presence():
@@ -189,6 +195,11 @@ class MainWindow(QMainWindow):
             self._show_state(event)
 
     def _refresh_channels(self) -> None:
+        """Coalesced: a burst of events (a sync page of 500) re-reads the list once."""
+        if not self._refresh.isActive():
+            self._refresh.start()
+
+    def _reload_channels(self) -> None:
         current = self.pane.channel.id if self.pane.channel else None
         self.channels.reload()
         if current is not None:
@@ -199,7 +210,10 @@ class MainWindow(QMainWindow):
         text = state_text(event.state, event.pending)
         if event.state == EngineState.FAILED and event.reason:
             text += " — " + event.reason
-            QMessageBox.warning(self, tr("Tidings stopped"), event.reason)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, tr("Tidings stopped"), event.reason, parent=self
+            )
+            box.open()  # not exec(): no nested event loop inside an event handler
         self.state_label.setText(text)
 
     # --- opening chats and reading ----------------------------------------------------------

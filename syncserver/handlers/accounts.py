@@ -64,17 +64,21 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
         name = normalize_user_name(req.user)
     except ValueError:
         name = ""
-    # Throttled before the password is even checked, so a guesser learns nothing more.
-    throttles = ctx.throttles
-    _throttle(throttles.account.wait_needed(name), "login attempts for this account")
-    _throttle(throttles.address.wait_needed(call.address or ""), "login attempts from this address")
+    # Every attempt takes a token before the password is checked (so attempts sent at once
+    # cannot slip past), and a successful one gives it back.
+    throttles, address = ctx.throttles, call.address or ""
+    _throttle(throttles.account.take(name), "login attempts for this account")
+    wait = throttles.address.take(address)
+    if wait is not None:
+        throttles.account.give_back(name)
+        _throttle(wait, "login attempts from this address")
     user = accounts.find_user(name) if name else None
     stored = user.password_hash if user else None
     if not await asyncio.to_thread(passwords.verify_password, stored, req.password):
         log.info("failed login for %r", name or "<invalid name>")
-        throttles.account.take(name)
-        throttles.address.take(call.address or "")
         raise Refusal(ErrorCode.AUTH_FAILED, "wrong user name or password")
+    throttles.account.give_back(name)
+    throttles.address.give_back(address)
     with ctx.write():
         welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)
     log.info("user %s logged in as new device %d", name, welcome.device_id)

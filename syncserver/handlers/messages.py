@@ -31,6 +31,10 @@ from syncserver.store.models import Event, UserRead
 log = logging.getLogger(__name__)
 
 ReplyFn = Callable[[bytes, Reply], None]
+# Bytes one sync or history reply may carry, well under the limit clients accept in a frame
+# (4 x MAX_FRAME_BYTES): 4 bytes per character at worst, plus the fields around the text.
+PAGE_BYTES = 2 * limits.MAX_FRAME_BYTES
+ROW_OVERHEAD = 200
 
 
 class MessageWriter:
@@ -85,7 +89,10 @@ class MessageWriter:
             rows = []
         for call, req, out in outcomes:
             self._reply(call.routing_id, _sent(req.rid, out) if isinstance(out, dict) else out)
-        self._push(rows)
+        try:
+            self._push(rows)
+        except StorageError as e:  # pushes are hints; sync delivers what they would have
+            log.error("pushing %d messages failed: %s", len(rows), e)
 
     def _push(self, rows: list[dict]) -> None:
         for row in rows:
@@ -179,13 +186,25 @@ def _check_text(text: str) -> None:
 def history(ctx: Context, call: Call, req: History) -> HistoryPage:
     member_channel(req.channel, call.me.user_id)
     rows = events.history(req.channel, req.before, req.limit + 1)
-    page = list(reversed(rows[: req.limit]))
+    newest_first = _within_page_bytes(rows[: req.limit])
     return HistoryPage(
         rid=req.rid,
         channel=req.channel,
-        events=views.event_rows_to_wire(ctx, page),
-        more=len(rows) > req.limit,
+        events=views.event_rows_to_wire(ctx, list(reversed(newest_first))),
+        more=len(rows) > len(newest_first),
     )
+
+
+def _within_page_bytes(rows: list) -> list:
+    """The leading rows that fit one reply: a page of long messages could otherwise exceed
+    what a client accepts in one frame. At least one row always goes."""
+    kept, size = [], 0
+    for row in rows:
+        size += 4 * len(getattr(row, "text", "")) + ROW_OVERHEAD
+        if kept and size > PAGE_BYTES:
+            break
+        kept.append(row)
+    return kept
 
 
 @handles(Sync)
@@ -201,8 +220,9 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     found = events.events_after(list(windows), after, req.limit + 1)
     reads = events.user_reads_after(me.user_id, after, req.limit + 1)
     merged: list[Event | UserRead] = sorted([*found, *reads], key=lambda row: row.pos)
-    more = len(merged) > req.limit
-    merged = merged[: req.limit]
+    page = _within_page_bytes(merged[: req.limit])
+    more = len(merged) > len(page)
+    merged = page
     page_events = [r for r in merged if isinstance(r, Event) and _visible(r, windows)]
     page_reads = [
         ReadCursor(channel=r.channel_id, seq=r.seq) for r in merged if isinstance(r, UserRead)

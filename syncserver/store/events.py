@@ -55,11 +55,6 @@ def user_read_seq(user_id: int, channel_id: int) -> int:
     return row.seq if row else 0
 
 
-def user_read_seqs(user_id: int) -> dict[int, int]:
-    query = UserRead.select(UserRead.channel, UserRead.seq).where(UserRead.user == user_id)
-    return {r.channel_id: r.seq for r in query}
-
-
 def set_device_read(device_id: int, channel_id: int, seq: int) -> None:
     """Move the device's read cursor forward to ``seq``; never back."""
     moved = (
