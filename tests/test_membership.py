@@ -102,3 +102,28 @@ async def test_names_are_checked(clients: ClientFactory) -> None:
     with pytest.raises(ProtocolError) as err:
         await client.conn.register("ALICE", "correct horse battery", "laptop")
     assert err.value.code == ErrorCode.USER_EXISTS
+
+
+async def test_removed_and_added_again_while_away_misses_nothing_it_was_there_for(
+    clients: ClientFactory,
+) -> None:
+    alice = await clients.register("alice")
+    bob = await clients.register("bob")
+    group = (await alice.request(CreateGroup(name="club", members=["bob"]))).channel
+    cursor = (await bob.request(Sync())).next
+    await bob.request(Sync(after=cursor))  # bob's device has everything so far, then goes away
+
+    await alice.request(Send(channel=group.id, client_id=new_id(), text="while bob was in"))
+    await alice.request(RemoveMember(channel=group.id, user="bob"))
+    await alice.request(Send(channel=group.id, client_id=new_id(), text="while bob was out"))
+    await alice.request(AddMembers(channel=group.id, users=["bob"]))
+    await alice.request(Send(channel=group.id, client_id=new_id(), text="bob is back"))
+
+    page = await bob.request(Sync(after=cursor))
+    assert [(e.kind, e.text) for e in page.events] == [
+        ("message", "while bob was in"),
+        ("member_removed", ""),
+        ("member_added", ""),
+        ("message", "bob is back"),
+    ]
+    assert page.channels[-1].active and page.channels[-1].members == ["alice", "bob"]

@@ -213,10 +213,7 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     head = ctx.sequencer.head
     after = me.sync_cursor if req.after is None else req.after
     confirm_cursor(ctx, me, after)
-    windows = {
-        m.channel_id: (m.joined_pos, m.left_pos)
-        for m in channels.memberships_since(me.user_id, after)
-    }
+    windows = channels.windows_since(me.user_id, after)
     found = events.events_after(list(windows), after, req.limit + 1)
     reads = events.user_reads_after(me.user_id, after, req.limit + 1)
     merged: list[Event | UserRead] = sorted([*found, *reads], key=lambda row: row.pos)
@@ -233,7 +230,7 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
         events=views.event_rows_to_wire(ctx, page_events),
         reads=page_reads,
         channels=[
-            _snapshot(ctx, channel_id, me.user_id, windows[channel_id][1])
+            _snapshot(ctx, channel_id, me.user_id, windows[channel_id][-1][1])
             for channel_id in sorted(changed)
         ],
         next=merged[-1].pos if more else head,
@@ -252,9 +249,11 @@ def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
         me.sync_cursor = cursor
 
 
-def _visible(row: Event, windows: dict[int, tuple[int, int | None]]) -> bool:
-    joined, left = windows[row.channel_id]
-    return joined <= row.pos and (left is None or row.pos <= left)
+def _visible(row: Event, windows: dict[int, list[tuple[int, int | None]]]) -> bool:
+    return any(
+        joined <= row.pos and (left is None or row.pos <= left)
+        for joined, left in windows[row.channel_id]
+    )
 
 
 def _snapshot(ctx: Context, channel_id: int, user_id: int, left_pos: int | None):

@@ -2,7 +2,7 @@
 
 from peewee import fn
 
-from syncserver.store.models import Channel, Membership, User
+from syncserver.store.models import Channel, Membership, MembershipPeriod, User
 
 
 def create_channel(kind: str, name: str, owner_id: int | None, direct_key: str | None, now: int):
@@ -53,11 +53,17 @@ def join(channel_id: int, user_id: int, pos: int) -> None:
         conflict_target=[Membership.channel, Membership.user],
         update={Membership.joined_pos: pos, Membership.left_pos: None},
     ).execute()
+    MembershipPeriod.create(channel=channel_id, user=user_id, joined_pos=pos, left_pos=None)
 
 
 def end_membership(channel_id: int, user_id: int, pos: int) -> None:
     Membership.update(left_pos=pos).where(
         (Membership.channel == channel_id) & (Membership.user == user_id)
+    ).execute()
+    MembershipPeriod.update(left_pos=pos).where(
+        (MembershipPeriod.channel == channel_id)
+        & (MembershipPeriod.user == user_id)
+        & MembershipPeriod.left_pos.is_null()
     ).execute()
 
 
@@ -69,14 +75,21 @@ def rename(channel_id: int, name: str) -> None:
     Channel.update(name=name).where(Channel.id == channel_id).execute()
 
 
-def memberships_since(user_id: int, after: int) -> list[Membership]:
-    """The user's memberships that can hold events after stream position ``after``."""
-    return list(
-        Membership.select().where(
-            (Membership.user == user_id)
-            & (Membership.left_pos.is_null() | (Membership.left_pos > after))
+def windows_since(user_id: int, after: int) -> dict[int, list[tuple[int, int | None]]]:
+    """The stretches of the user's memberships that can hold events after position
+    ``after``, per channel, oldest first: (joined, left or None while still a member)."""
+    query = (
+        MembershipPeriod.select()
+        .where(
+            (MembershipPeriod.user == user_id)
+            & (MembershipPeriod.left_pos.is_null() | (MembershipPeriod.left_pos > after))
         )
+        .order_by(MembershipPeriod.joined_pos)
     )
+    windows: dict[int, list[tuple[int, int | None]]] = {}
+    for period in query:
+        windows.setdefault(period.channel_id, []).append((period.joined_pos, period.left_pos))
+    return windows
 
 
 def active_channels(user_id: int) -> list[Channel]:

@@ -71,6 +71,19 @@ class Membership(BaseModel):
         primary_key = CompositeKey("channel", "user")
 
 
+class MembershipPeriod(BaseModel):
+    """Every stretch of a membership, so that a user removed and added again while one of
+    their devices was away still gets, on that device, the events of the earlier stretch."""
+
+    channel = ForeignKeyField(Channel, index=False)
+    user = ForeignKeyField(User)
+    joined_pos = BigIntegerField()
+    left_pos = BigIntegerField(null=True)
+
+    class Meta:
+        indexes = ((("channel", "user", "joined_pos"), True),)
+
+
 class Event(BaseModel):
     pos = BigIntegerField(primary_key=True)
     channel = ForeignKeyField(Channel, index=False)
@@ -113,4 +126,14 @@ class UserRead(BaseModel):
         primary_key = CompositeKey("user", "channel")
 
 
-ALL_MODELS = [Setting, User, Device, Channel, Membership, Event, DeviceRead, UserRead]
+ALL_MODELS = [
+    Setting,
+    User,
+    Device,
+    Channel,
+    Membership,
+    MembershipPeriod,
+    Event,
+    DeviceRead,
+    UserRead,
+]
