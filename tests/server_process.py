@@ -4,7 +4,6 @@ or measure it. Its ports are fixed so that it can be started again where clients
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,23 +12,6 @@ from typing import Any
 from shared.client import Connection
 from shared.keys import KeyPair
 from tests.support import WAIT
-
-
-def free_port_pair() -> int:
-    """A loopback port that is free, with the next one free too (for the key service)."""
-    for _ in range(50):
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
-            if port >= 65535:
-                continue
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no two adjacent free loopback ports")
 
 
 class ServerProcess:

@@ -39,7 +39,8 @@ from shared.protocol import (
     decode_server_message,
     encode,
 )
-from tests.server_process import ServerProcess, free_port_pair
+from syncserver.bench.harness import free_port_pair
+from tests.server_process import ServerProcess
 from tests.support import PASSWORD, WAIT
 
 REPO = Path(__file__).resolve().parents[1]

@@ -41,8 +41,9 @@ from desktop.core.profile import Profile
 from desktop.platform.credentials import CredentialStore
 from shared.client import ConnectionClosed
 from shared.protocol import CreateGroup, History, OpenDirect, Send
+from syncserver.bench.harness import free_port_pair
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
-from tests.server_process import ServerProcess, free_port_pair
+from tests.server_process import ServerProcess
 from tests.support import PASSWORD, WAIT
 
 LONG = os.environ.get("TIDINGS_LONG_MODEL") == "1"
