@@ -140,6 +140,29 @@ def _check_round_trip() -> None:
         raise RuntimeError(f"the test keyring gave back {got!r} for what was stored")
 
 
+def start_session_bus(
+    dbus_daemon: str, root: Path, log: Path, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A private session bus as an owned child (``--nofork``: a forked daemon would be left
+    behind as an orphan), its socket in ``root``; returns the process and its address."""
+    with log.open("wb") as err:
+        bus = subprocess.Popen(
+            [
+                dbus_daemon,
+                "--session",
+                "--nofork",
+                "--print-address=1",
+                f"--address=unix:dir={root}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            env=env,
+        )
+    assert bus.stdout is not None
+    return bus, _read_line(bus.stdout, bus, log)
+
+
 @pytest.fixture(scope="session")
 def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private session bus with an unlocked gnome-keyring on it; yields the bus address.
@@ -173,24 +196,8 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     saved = {name: os.environ.get(name) for name in (*SESSION_VARS, "PYTHON_KEYRING_BACKEND")}
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        with bus_log.open("wb") as err:
-            # --address keeps the socket in our temp dir instead of the config's /tmp.
-            bus = subprocess.Popen(
-                [
-                    dbus_daemon,
-                    "--session",
-                    "--nofork",
-                    "--print-address=1",
-                    f"--address=unix:dir={root}",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=err,
-                env=daemon_env,
-            )
+        bus, address = start_session_bus(dbus_daemon, root, bus_log, daemon_env)
         procs.append(bus)
-        assert bus.stdout is not None
-        address = _read_line(bus.stdout, bus, bus_log)
         daemon_env["DBUS_SESSION_BUS_ADDRESS"] = address
 
         with keyring_log.open("wb") as err:

@@ -16,14 +16,13 @@ own. Either way ``DBUS_SESSION_BUS_ADDRESS`` points at that bus for the rest of 
 import contextlib
 import os
 import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
-from tests.keyring_session import _read_line, _stop
+from tests.keyring_session import _stop, start_session_bus
 
 if TYPE_CHECKING:
     from jeepney import Message
@@ -221,24 +220,8 @@ def _own_bus(tmp_path_factory: pytest.TempPathFactory, dbus_daemon: str) -> Iter
     # A user's own session bus must not be reached from the test bus's daemon.
     env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
     saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
-    with log.open("wb") as err:
-        # An owned child (--nofork): a forked daemon would be left behind as an orphan.
-        bus = subprocess.Popen(
-            [
-                dbus_daemon,
-                "--session",
-                "--nofork",
-                "--print-address=1",
-                f"--address=unix:dir={root}",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            env=env,
-        )
+    bus, address = start_session_bus(dbus_daemon, root, log, env)
     try:
-        assert bus.stdout is not None
-        address = _read_line(bus.stdout, bus, log)
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
         yield address
     finally:
