@@ -1,16 +1,51 @@
-"""The benchmark's command line answers; its scenarios run in their own processes and take
-minutes, so the figures come from running it (docs/performance.md), not from the suite."""
+"""The benchmark works end to end. Its figures come from running it (docs/performance.md);
+here it runs at its smallest size and the test checks that every scenario measured what it
+says, not how fast."""
 
+import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from syncserver.bench.scenarios import percentile
 
 
-def test_bench_names_its_scenarios_and_refuses_unknown_ones() -> None:
-    helped = subprocess.run(
-        [sys.executable, "-m", "syncserver.bench", "--help"], capture_output=True, text=True
-    )
-    assert helped.returncode == 0 and "throughput" in helped.stdout and "catchup" in helped.stdout
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 0.99) == 99.0
+    assert percentile([3.0], 0.999) == 3.0
+
+
+def test_bench_refuses_unknown_scenarios() -> None:
     refused = subprocess.run(
-        [sys.executable, "-m", "syncserver.bench", "fanout"], capture_output=True, text=True
+        [sys.executable, "-m", "syncserver.bench", "warp"], capture_output=True, text=True
     )
-    assert refused.returncode == 2 and "not written yet" in refused.stderr
+    assert refused.returncode == 2 and "unknown scenario warp" in refused.stderr
+
+
+@pytest.mark.timeout(300)
+def test_every_scenario_runs_at_smoke_size(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "syncserver.bench", "--size", "smoke", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert results["baseline"]["echoes_per_s"] > 0
+    throughput = results["throughput"]
+    assert throughput["acked_per_s"] > 0 and throughput["refused"] == 0
+    latency = results["latency"]
+    steady = latency["sweep"][0]
+    assert steady["delivered"] == steady["sent"] > 0
+    assert 0 < latency["p50_ms"] <= latency["p99_ms"] <= latency["p999_ms"]
+    fanout = results["fanout"]
+    assert fanout["members"] == 100 and 0 < fanout["p50_ms"] <= fanout["p99_ms"]
+    connections = results["connections"]
+    assert connections["devices"] == 40 and connections["heartbeat_acks"] > 0
+    assert "throughput is" in run.stdout

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -56,11 +57,16 @@ class ServerHandle:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def start_server(*options: str) -> ServerHandle:
-    """``python -m syncserver`` on a fresh data directory and free loopback ports."""
-    data_dir = Path(tempfile.mkdtemp(prefix="tidings-bench-"))
+def new_data_dir() -> Path:
+    """An empty data directory for a server; ``ServerHandle.stop`` removes it."""
+    return Path(tempfile.mkdtemp(prefix="tidings-bench-"))
+
+
+def start_server(data_dir: Path, *options: str) -> ServerHandle:
+    """``python -m syncserver`` on ``data_dir`` and free loopback ports."""
     port = free_port_pair()
     endpoint = f"tcp://127.0.0.1:{port}"
     proc = subprocess.Popen(

@@ -1,162 +1,228 @@
-"""What runs in the client processes of a benchmark. Each worker is its own process with its
-own asyncio loop and ZeroMQ context, so clients and server do not share a Python interpreter."""
+"""What runs in a benchmark's client processes. Each worker is its own process with its own
+ZeroMQ context and blocking sockets (see ``device.py``), so clients and server never share an
+interpreter and the clients spend as little CPU per message as they can.
 
-import asyncio
+Timestamps are ``time.monotonic_ns()``: on Linux every process reads the same clock, so a
+send time written into a message by one worker can be compared with the receive time in
+another."""
+
 import time
-import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import zmq
-import zmq.asyncio
 
-from shared.client import Connection
-from shared.keys import KeyPair
-from shared.protocol import OpenDirect, Send, Sync
+from shared.protocol import Error, EventPush, Heartbeat, HeartbeatAck, Send, Sent
+from syncserver.bench.device import DeviceCredentials, RawDevice, Target
 
-PASSWORD = "benchmark password"
+POLL_MS = 1  # the pacing granularity of a steady sender
 
 
-@dataclass(frozen=True)
-class Target:
-    endpoint: str
-    key_endpoint: str
-    public_key: str
+def _open(
+    target: Target, creds: Iterable[DeviceCredentials]
+) -> tuple[zmq.Context, list[RawDevice]]:
+    """Devices connected and greeted in parallel: each says hello before any waits."""
+    creds = list(creds)
+    ctx = zmq.Context()
+    ctx.set(zmq.MAX_SOCKETS, len(creds) + 64)
+    devices = [RawDevice(ctx, target, c) for c in creds]
+    waiting = {d.sock: d.send_hello() for d in devices}
+    by_sock = {d.sock: d for d in devices}
+    poller = _poller(devices)
+    while waiting:
+        for sock, _ in poller.poll(60_000) or _timeout("hello", len(waiting)):
+            for message in by_sock[sock].drain():
+                if sock in waiting and getattr(message, "rid", None) == waiting[sock]:
+                    if isinstance(message, Error):
+                        raise RuntimeError(f"hello refused: {message.message}")
+                    del waiting[sock]
+    return ctx, devices
 
 
-async def _device(target: Target, user: str, create: bool) -> Connection:
-    conn = Connection(
-        target.endpoint,
-        server_key=target.public_key,
-        key_endpoint=target.key_endpoint,
-        request_timeout=60.0,
-        heartbeat_interval=60.0,  # no presence traffic in the measurement
-    )
-    await conn.open()
-    await conn.wait_ready(30.0)
-    await (conn.register if create else conn.login)(user, PASSWORD, "bench")
-    return conn
+def _timeout(what: str, left: int) -> list:
+    raise TimeoutError(f"{left} devices got no answer to {what}")
 
 
-def echo_baseline(target: Target, clients: int, seconds: float, window: int, go, out) -> None:
-    """Raw DEALER clients pipelining to the echo server; puts the number of echoes."""
-
-    async def main() -> int:
-        ctx = zmq.asyncio.Context()
-        socks = []
-        for _ in range(clients):
-            keys = KeyPair.generate()
-            sock = ctx.socket(zmq.DEALER)
-            sock.curve_serverkey = target.public_key.encode()
-            sock.curve_publickey, sock.curve_secretkey = keys.public.encode(), keys.secret.encode()
-            sock.connect(target.endpoint)
-            socks.append(sock)
-        go.wait()
-        deadline = time.monotonic() + seconds
-        counts = await asyncio.gather(*(_echo_loop(s, deadline, window) for s in socks))
-        ctx.destroy(linger=0)
-        return sum(counts)
-
-    out.put(asyncio.run(main()))
+def _poller(devices: list[RawDevice]) -> zmq.Poller:
+    poller = zmq.Poller()
+    for d in devices:
+        poller.register(d.sock, zmq.POLLIN)
+    return poller
 
 
-async def _echo_loop(sock, deadline: float, window: int) -> int:
-    payload = b"x" * 100
-    for _ in range(window):
-        await sock.send_multipart([b"tidings/1", payload])
-    done = 0
+def _close(ctx: zmq.Context, devices: list[RawDevice]) -> None:
+    for d in devices:
+        d.close()
+    ctx.term()
+
+
+def flood(target: Target, devices: list[tuple[DeviceCredentials, int]], commands) -> None:
+    """Each (device, channel) keeps a window of sends in flight, sending the next as soon as
+    one is acknowledged. ("run", seconds, window) answers with the counts."""
+    ctx, devs = _open(target, (c for c, _ in devices))
+    lanes = {d.sock: (d, channel) for d, (_, channel) in zip(devs, devices, strict=True)}
+    poller = _poller(devs)
+    commands.send("ready")
+    _, seconds, window = commands.recv()
+
+    def send(d: RawDevice, channel: int) -> None:
+        d.send(Send(channel=channel, client_id=d.next_client_id(), text="benchmark message"))
+
+    for d, channel in lanes.values():
+        for _ in range(window):
+            send(d, channel)
+    acked = refused = 0
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        await sock.recv_multipart()
-        done += 1
-        await sock.send_multipart([b"tidings/1", payload])
-    return done
+        for sock, _ in poller.poll(100):
+            d, channel = lanes[sock]
+            for message in d.drain():
+                if isinstance(message, Sent):
+                    acked += 1
+                elif isinstance(message, Error):
+                    refused += 1
+                else:
+                    continue
+                send(d, channel)
+    commands.send({"acked": acked, "refused": refused})
+    commands.recv()
+    _close(ctx, devs)
 
 
-def senders(
-    target: Target, pairs: list[tuple[str, str]], seconds: float, window: int, go, out
-) -> None:
-    """Each pair registers two users with a direct chat; both send as fast as acknowledgements
-    allow, ``window`` in flight each. Puts the number of acknowledged messages."""
+@dataclass
+class _Arrivals:
+    """Messages received, by tag: (message number, sent at, received at) in ns."""
 
-    async def main() -> int:
-        conns, chats = [], []
-        for first, second in pairs:
-            a = await _device(target, first, True)
-            b = await _device(target, second, True)
-            chat = (await a.request(OpenDirect(user=second))).channel.id
-            conns += [a, b]
-            chats += [chat, chat]
-        out.put("ready")
-        await asyncio.to_thread(go.wait)
-        deadline = time.monotonic() + seconds
-        counts = await asyncio.gather(
-            *(_send_loop(c, chat, deadline, window) for c, chat in zip(conns, chats, strict=True))
-        )
-        for conn in conns:
-            await conn.close()
-        return sum(counts)
+    by_tag: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
 
-    out.put(asyncio.run(main()))
+    def record(self, text: str, now: int) -> None:
+        tag, number, sent = text.split()
+        self.by_tag.setdefault(tag, []).append((int(number), int(sent), now))
 
 
-async def _send_loop(conn: Connection, channel: int, deadline: float, window: int) -> int:
-    acked = 0
-
-    async def one_lane() -> None:
-        nonlocal acked
-        while time.monotonic() < deadline:
-            await conn.request(
-                Send(channel=channel, client_id=uuid.uuid4().hex, text="benchmark message")
-            )
-            acked += 1
-
-    await asyncio.gather(*(one_lane() for _ in range(window)))
-    return acked
-
-
-def catchup(target: Target, messages: int, out) -> None:
-    """A device offline while ``messages`` arrive; puts the seconds from reconnecting until it
-    has received all of them through its sync cursor."""
-
-    async def main() -> float:
-        sender = await _device(target, "sender", True)
-        reader = await _device(target, "reader", True)
-        chat = (await sender.request(OpenDirect(user="reader"))).channel.id
-        credentials, keys = reader.credentials, reader.client_keys
-        cursor = (await reader.request(Sync())).next
-        await reader.request(Sync(after=cursor))
-        await reader.close()
-        lanes, per_lane = 50, messages // 50
-        await asyncio.gather(*(_send_n(sender, chat, per_lane) for _ in range(lanes)))
-        start = time.perf_counter()
-        again = Connection(
-            target.endpoint,
-            server_key=target.public_key,
-            key_endpoint=target.key_endpoint,
-            client_keys=keys,
-            credentials=credentials,
-            request_timeout=60.0,
-        )
-        await again.open()
-        await again.wait_ready(30.0)
-        got, after = 0, again.welcome.sync_cursor
-        while True:
-            page = await again.request(Sync(after=after, limit=1000))
-            got += sum(1 for e in page.events if e.kind == "message")
-            after = page.next
-            if not page.more:
+def receive(target: Target, creds: list[DeviceCredentials], commands) -> None:
+    """Devices that record every message pushed to them. Commands on the pipe:
+    ("collect", tag, expected, timeout): answer with the arrivals of ``tag`` once
+    ``expected`` have come (or the timeout passed); ("stop",)."""
+    ctx, devs = _open(target, creds)
+    by_sock = {d.sock: d for d in devs}
+    poller = _poller(devs)
+    arrivals = _Arrivals()
+    commands.send("ready")
+    pending: tuple[str, int, float] | None = None
+    while True:
+        for sock, _ in poller.poll(10):
+            for message in by_sock[sock].drain():
+                if isinstance(message, EventPush):
+                    arrivals.record(message.event.text, time.monotonic_ns())
+        if pending is None and commands.poll():
+            command = commands.recv()
+            if command[0] == "stop":
                 break
-        elapsed = time.perf_counter() - start
-        assert got == lanes * per_lane, f"caught up {got} of {lanes * per_lane}"
-        await again.close()
-        await sender.close()
-        return elapsed
+            _, tag, expected, timeout = command
+            pending = (tag, expected, time.monotonic() + timeout)
+        if pending is not None:
+            tag, expected, until = pending
+            got = arrivals.by_tag.get(tag, [])
+            if len(got) >= expected or time.monotonic() > until:
+                commands.send(arrivals.by_tag.pop(tag, []))
+                pending = None
+    _close(ctx, devs)
 
-    out.put(asyncio.run(main()))
+
+def send_steadily(target: Target, devices: list[tuple[DeviceCredentials, int]], commands) -> None:
+    """Devices that send at a given total rate, round robin, each message carrying its tag,
+    number and send time. Commands: ("run", tag, rate, seconds) answers with a dict of
+    counts once every send was acknowledged or refused; ("stop",)."""
+    ctx, devs = _open(target, (c for c, _ in devices))
+    lanes = [(d, channel) for d, (_, channel) in zip(devs, devices, strict=True)]
+    poller = _poller(devs)
+    commands.send("ready")
+    while True:
+        command = commands.recv()
+        if command[0] == "stop":
+            break
+        _, tag, rate, seconds = command
+        commands.send(_paced_run(lanes, poller, tag, rate, seconds))
+    _close(ctx, devs)
 
 
-async def _send_n(conn: Connection, channel: int, n: int) -> None:
-    for _ in range(n):
-        await conn.request(Send(channel=channel, client_id=uuid.uuid4().hex, text="catch me up"))
+def _paced_run(
+    lanes: list[tuple[RawDevice, int]], poller: zmq.Poller, tag: str, rate: float, seconds: float
+) -> dict:
+    by_sock = {d.sock: d for d, _ in lanes}
+    total = int(rate * seconds)
+    sent = acked = refused = 0
+    start = time.monotonic()
+    while acked + refused < total:
+        due = min(total, int((time.monotonic() - start) * rate) + 1)
+        while sent < due:
+            d, channel = lanes[sent % len(lanes)]
+            sent += 1
+            text = f"{tag} {sent} {time.monotonic_ns()}"
+            d.send(Send(channel=channel, client_id=d.next_client_id(), text=text))
+        for sock, _ in poller.poll(POLL_MS):
+            for message in by_sock[sock].drain():
+                if isinstance(message, Sent):
+                    acked += 1
+                elif isinstance(message, Error):
+                    refused += 1
+        if time.monotonic() - start > seconds + 60:
+            break
+    elapsed = time.monotonic() - start
+    return {"sent": sent, "acked": acked, "refused": refused, "seconds": elapsed}
+
+
+def idle(target: Target, creds: list[DeviceCredentials], interval: float, commands) -> None:
+    """Connected devices that only send heartbeats, spread evenly over ``interval``.
+    Answers "ready" once all said hello; ("count",) answers with the heartbeat counts."""
+    ctx, devs = _open(target, creds)
+    by_sock = {d.sock: d for d in devs}
+    poller = _poller(devs)
+    commands.send("ready")
+    beats = acks = 0
+    step = interval / len(devs)
+    start = time.monotonic()
+    while True:
+        due = int((time.monotonic() - start) / step)
+        while beats < due:
+            devs[beats % len(devs)].send(Heartbeat())
+            beats += 1
+        for sock, _ in poller.poll(10):
+            acks += sum(isinstance(m, HeartbeatAck) for m in by_sock[sock].drain())
+        if commands.poll():
+            if commands.recv()[0] == "stop":
+                break
+            commands.send({"heartbeats": beats, "acks": acks})
+    _close(ctx, devs)
+
+
+def echo_clients(
+    target: Target, creds: list[DeviceCredentials], seconds: float, window: int, go, out
+) -> None:
+    """The baseline's clients: raw DEALERs pipelining ``window`` frames each to the echo
+    server. Puts the number of echoes."""
+    ctx = zmq.Context()
+    devs = [RawDevice(ctx, target, c) for c in creds]
+    poller = _poller(devs)
+    frame = [b"tidings/1", b"x" * 100]
+    go.wait()
+    for d in devs:
+        for _ in range(window):
+            d.sock.send_multipart(frame)
+    echoes = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for sock, _ in poller.poll(100):
+            while True:
+                try:
+                    sock.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                echoes += 1
+                sock.send_multipart(frame)
+    _close(ctx, devs)
+    out.put(echoes)
 
 
 def echo_server(endpoint: str, public_key: str, secret_key: str, ready) -> None:

@@ -1,0 +1,107 @@
+"""A load generator's device: one blocking DEALER socket that speaks the protocol directly.
+
+The app's ``shared.client.Connection`` spends far more CPU per message (asyncio futures,
+timeouts, resends) than the server does, so benchmark clients built on it measure the client.
+A raw device sends the same frames with as little work as Python allows.
+"""
+
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import msgspec
+import zmq
+
+from shared.errors import ProtocolError
+from shared.protocol import (
+    PROTOCOL_TAG,
+    Error,
+    Hello,
+    Push,
+    Reply,
+    Request,
+    decode_server_message,
+    encode,
+)
+
+SETUP_TIMEOUT_MS = 60_000  # a setup request waits this long for its reply
+
+
+@dataclass(frozen=True)
+class DeviceCredentials:
+    """What a benchmark device needs to say hello: its login and its CURVE key pair."""
+
+    user: str
+    device_id: int
+    token: str
+    public: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """The server under test."""
+
+    endpoint: str
+    public_key: str
+
+
+class RawDevice:
+    """A device on its own DEALER socket. ``call`` for setup, ``send``/``drain`` for load."""
+
+    def __init__(self, ctx: zmq.Context, target: Target, creds: DeviceCredentials) -> None:
+        self.creds = creds
+        self.sock = ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.curve_serverkey = target.public_key.encode()
+        self.sock.curve_publickey = creds.public.encode()
+        self.sock.curve_secretkey = creds.secret.encode()
+        self.sock.connect(target.endpoint)
+        self._rids = itertools.count(1)
+        self._client_ids = itertools.count(1)
+        # Client ids unique across devices and runs without the cost of a uuid per message.
+        self._id_prefix = f"{creds.device_id}-{os.urandom(4).hex()}-"
+
+    def send(self, req: Request) -> int:
+        """Send without waiting; returns the request id."""
+        rid = next(self._rids)
+        req = msgspec.structs.replace(req, rid=rid)
+        self.sock.send_multipart([PROTOCOL_TAG, encode(req)])
+        return rid
+
+    def next_client_id(self) -> str:
+        """A message id this device never used before."""
+        return f"{self._id_prefix}{next(self._client_ids)}"
+
+    def call(self, req: Request) -> Reply:
+        """Send and wait for the reply, skipping pushes; an Error raises ``ProtocolError``."""
+        rid = self.send(req)
+        while True:
+            if not self.sock.poll(SETUP_TIMEOUT_MS):
+                raise TimeoutError(f"no reply to {type(req).__name__} within the setup timeout")
+            message = decode_server_message(self.sock.recv_multipart()[1])
+            if isinstance(message, Reply) and message.rid == rid:
+                if isinstance(message, Error):
+                    raise ProtocolError(message.code, message.message)
+                return message
+
+    def send_hello(self) -> int:
+        """Start authenticating as this device; returns the request id to wait for."""
+        return self.send(Hello(device_id=self.creds.device_id, token=self.creds.token))
+
+    def greet(self) -> None:
+        """Authenticate as this device and wait until the server agrees."""
+        self.call(Hello(device_id=self.creds.device_id, token=self.creds.token))
+
+    def drain(self) -> Iterator[Reply | Push]:
+        """Everything already received, without waiting."""
+        while True:
+            try:
+                frames = self.sock.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            yield decode_server_message(frames[1])
+
+    def close(self) -> None:
+        self.sock.close(linger=0)

@@ -1,0 +1,328 @@
+"""The benchmark's scenarios. Each starts its own server process on a freshly seeded data
+directory, runs client worker processes against it and returns a dict of figures."""
+
+import multiprocessing
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import zmq
+
+from shared.keys import KeyPair
+from shared.limits import HEARTBEAT_INTERVAL
+from shared.protocol import ChannelReply, CreateGroup, OpenDirect
+from syncserver.bench import workers
+from syncserver.bench.device import DeviceCredentials, RawDevice, Target
+from syncserver.bench.harness import free_port_pair, new_data_dir, start_server
+from syncserver.bench.seed import seed_devices
+
+WORKERS = 2  # client processes, one per core
+WINDOW = 8  # sends in flight per device in ``throughput``
+LATENCY_LIMIT_MS = 50.0  # the sweep's bar: the highest rate held with p99 under this
+SWEEP = (2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000)  # messages/s
+HELD = 0.95  # a rate is held when this share of it was acknowledged within the time
+FANOUT_RATE = 50.0  # group messages/s: one at a time, so each measures the fan-out alone
+COLLECT_TIMEOUT = 30.0  # secs to wait for the last pushes of a phase
+# Every benchmark client comes from loopback: per-device and per-address throttles would
+# stop them.
+SERVER_OPTIONS = ("--device-rate", "1000000", "--address-burst", "100000")
+
+mp = multiprocessing.get_context("spawn")
+
+
+@dataclass(frozen=True)
+class Size:
+    """How long and how big each scenario runs."""
+
+    seconds: float  # throughput's run, and the latency steady phase
+    sweep_seconds: float  # each step of the latency sweep
+    pairs: int  # direct chats in throughput and latency
+    fanout_messages: int
+    catchup: int  # messages the offline device catches up on
+    connections: int  # idle devices
+    idle_seconds: float  # heartbeat phase of ``connections``
+    desktop_messages: int
+    desktop_channels: int
+
+
+SIZES = {
+    "smoke": Size(1.0, 0.5, 4, 20, 2_000, 40, 1.0, 2_000, 20),
+    "quick": Size(5.0, 2.0, 50, 300, 100_000, 10_000, 10.0, 1_000_000, 200),
+    "full": Size(30.0, 10.0, 50, 3_000, 100_000, 10_000, 60.0, 1_000_000, 200),
+}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile of ``values`` (``share`` 0.99 for p99)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def _split(items: list, parts: int = WORKERS) -> list[list]:
+    return [items[i::parts] for i in range(parts)]
+
+
+class _Run:
+    """A server process on freshly seeded accounts, stopped on leaving the ``with``."""
+
+    def __init__(self, users: list[str], devices_per_user: int = 1) -> None:
+        data_dir = new_data_dir()
+        self.devices = seed_devices(data_dir, users, devices_per_user)
+        self.server = start_server(data_dir, *SERVER_OPTIONS)
+        self.target = Target(self.server.endpoint, self.server.public_key)
+
+    def __enter__(self) -> "_Run":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+    def open_directs(self, pairs: list[tuple[DeviceCredentials, DeviceCredentials]]) -> list[int]:
+        """A direct chat for each pair, opened by its first device."""
+        return [self._call(a, OpenDirect(user=b.user)).channel.id for a, b in pairs]
+
+    def create_group(self, owner: DeviceCredentials, members: list[DeviceCredentials]) -> int:
+        reply = self._call(owner, CreateGroup(name="bench", members=[m.user for m in members]))
+        assert isinstance(reply, ChannelReply)
+        return reply.channel.id
+
+    def _call(self, creds: DeviceCredentials, req):
+        device = RawDevice(zmq.Context.instance(), self.target, creds)
+        try:
+            device.greet()
+            return device.call(req)
+        finally:
+            device.close()
+
+
+def _pairs(run: _Run) -> tuple[list[tuple[DeviceCredentials, int]], list[DeviceCredentials]]:
+    """The run's devices as direct-chat pairs: (first device, chat) lanes, second devices."""
+    pairs = list(zip(run.devices[0::2], run.devices[1::2], strict=True))
+    chats = run.open_directs(pairs)
+    return [(a, chat) for (a, _), chat in zip(pairs, chats, strict=True)], [b for _, b in pairs]
+
+
+def _pair_users(count: int) -> list[str]:
+    return [name for i in range(count) for name in (f"a{i}", f"b{i}")]
+
+
+def baseline(size: Size) -> dict:
+    """A raw CURVE ROUTER/DEALER echo between processes like the scenarios' own."""
+    keys = KeyPair.generate()
+    port = free_port_pair()
+    ready = mp.Event()
+    server = mp.Process(
+        target=workers.echo_server,
+        args=(f"tcp://127.0.0.1:{port}", keys.public, keys.secret, ready),
+    )
+    server.start()
+    ready.wait(10)
+    target = Target(f"tcp://127.0.0.1:{port}", keys.public)
+    clients = [
+        DeviceCredentials("", 0, "", k.public, k.secret)
+        for k in (KeyPair.generate() for _ in range(2 * size.pairs))
+    ]
+    go, out = mp.Event(), mp.Queue()
+    procs = [
+        mp.Process(target=workers.echo_clients, args=(target, part, size.seconds, WINDOW, go, out))
+        for part in _split(clients)
+    ]
+    for p in procs:
+        p.start()
+    time.sleep(1.0)  # let the CURVE handshakes finish before the clock starts
+    go.set()
+    echoes = sum(out.get() for _ in procs)
+    for p in procs:
+        p.join()
+    server.terminate()
+    server.join()
+    return {"echoes_per_s": echoes / size.seconds}
+
+
+class _Workers:
+    """Worker processes driven through pipes, each answering "ready" once set up."""
+
+    def __init__(self, jobs: list[tuple]) -> None:
+        self.pipes, self.procs = [], []
+        for target, *args in jobs:
+            mine, theirs = mp.Pipe()
+            proc = mp.Process(target=target, args=(*args, theirs))
+            proc.start()
+            self.pipes.append(mine)
+            self.procs.append(proc)
+        for index in range(len(self.procs)):
+            if self.answer(index, 300) != "ready":
+                raise RuntimeError("a benchmark worker failed to start")
+
+    def ask(self, index: int, *command: Any, timeout: float = 600) -> Any:
+        self.pipes[index].send(command)
+        return self.answer(index, timeout)
+
+    def answer(self, index: int, timeout: float) -> Any:
+        """The worker's next answer; raises if it died or took longer than ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while not self.pipes[index].poll(1.0):
+            if not self.procs[index].is_alive():
+                raise RuntimeError("a benchmark worker died; its traceback is above")
+            if time.monotonic() > deadline:
+                raise TimeoutError("a benchmark worker did not answer in time")
+        return self.pipes[index].recv()
+
+    def stop(self) -> None:
+        for pipe, proc in zip(self.pipes, self.procs, strict=True):
+            if proc.is_alive():
+                pipe.send(("stop",))
+            proc.join(30)
+
+
+def throughput(size: Size) -> dict:
+    """Every device of ``pairs`` direct chats sends as fast as acknowledgements allow."""
+    with _Run(_pair_users(size.pairs)) as run:
+        lanes, seconds = _pairs(run)
+        both = lanes + [(b, chat) for b, (_, chat) in zip(seconds, lanes, strict=True)]
+        pool = _Workers([(workers.flood, run.target, part) for part in _split(both)])
+        try:
+            cpu_before = run.server.cpu_seconds()
+            for pipe in pool.pipes:
+                pipe.send(("run", size.seconds, WINDOW))
+            counts = [pool.answer(i, size.seconds + 120) for i in range(len(pool.procs))]
+            cpu = run.server.cpu_seconds() - cpu_before
+        finally:
+            pool.stop()
+        return {
+            "devices": 2 * size.pairs,
+            "acked_per_s": sum(c["acked"] for c in counts) / size.seconds,
+            "refused": sum(c["refused"] for c in counts),
+            "server_cpu": cpu / size.seconds,
+            "server_rss_mb": run.server.rss_bytes() / 2**20,
+        }
+
+
+def _latency_phase(
+    pool: _Workers, receivers_of: list[int], tag: str, rate: float, seconds: float
+) -> dict:
+    """One steady phase: the sender (worker 0) sends, the receivers (workers 1..) report."""
+    counts = pool.ask(0, "run", tag, rate, seconds)
+    lanes = len(receivers_of)
+    arrivals = []
+    for worker in range(1, len(pool.procs)):
+        expected = sum(1 for k in range(counts["sent"]) if receivers_of[k % lanes] == worker)
+        arrivals += pool.ask(worker, "collect", tag, expected, COLLECT_TIMEOUT)
+    latencies = [(received - sent) / 1e6 for _, sent, received in arrivals]
+    return {
+        "rate": rate,
+        "achieved": counts["acked"] / counts["seconds"],
+        "delivered": len(latencies),
+        "p50_ms": percentile(latencies, 0.50) if latencies else None,
+        "p99_ms": percentile(latencies, 0.99) if latencies else None,
+        "p999_ms": percentile(latencies, 0.999) if latencies else None,
+        "sent": counts["sent"],
+        "refused": counts["refused"],
+    }
+
+
+def latency(size: Size) -> dict:
+    """Send-to-delivered time at a steady 1,000 messages/s, then the highest steady rate
+    whose p99 stays under ``LATENCY_LIMIT_MS``. Senders and receivers are different
+    processes."""
+    with _Run(_pair_users(size.pairs)) as run:
+        lanes, receivers = _pairs(run)
+        parts = _split(list(enumerate(receivers)))
+        receivers_of = [0] * len(receivers)
+        for worker, part in enumerate(parts, start=1):
+            for lane, _ in part:
+                receivers_of[lane] = worker
+        pool = _Workers(
+            [(workers.send_steadily, run.target, lanes)]
+            + [(workers.receive, run.target, [c for _, c in part]) for part in parts]
+        )
+        try:
+            steady = _latency_phase(pool, receivers_of, "steady", 1_000.0, size.seconds)
+            sweep, highest = [], 0.0
+            for step, rate in enumerate(SWEEP):
+                phase = _latency_phase(pool, receivers_of, f"s{step}", rate, size.sweep_seconds)
+                sweep.append(phase)
+                held = (
+                    phase["achieved"] >= HELD * rate
+                    and phase["delivered"] == phase["sent"]
+                    and phase["p99_ms"] < LATENCY_LIMIT_MS
+                )
+                if not held:
+                    break
+                highest = rate
+        finally:
+            pool.stop()
+        return {
+            "p50_ms": steady["p50_ms"],
+            "p99_ms": steady["p99_ms"],
+            "p999_ms": steady["p999_ms"],
+            "highest_rate_p99_under_50ms": highest,
+            "sweep": sweep,
+        }
+
+
+def fanout(size: Size) -> dict:
+    """One member of a 100-member group sends; the time until the last of the 99 others has
+    each message."""
+    users = [f"m{i}" for i in range(100)]
+    with _Run(users) as run:
+        owner, others = run.devices[0], run.devices[1:]
+        group = run.create_group(owner, others)
+        parts = _split(others)
+        pool = _Workers(
+            [(workers.send_steadily, run.target, [(owner, group)])]
+            + [(workers.receive, run.target, part) for part in parts]
+        )
+        try:
+            cpu_before = run.server.cpu_seconds()
+            seconds = size.fanout_messages / FANOUT_RATE
+            counts = pool.ask(0, "run", "fan", FANOUT_RATE, seconds)
+            last: dict[int, tuple[int, int]] = {}
+            for worker, part in enumerate(parts, start=1):
+                expected = counts["sent"] * len(part)
+                for number, sent, received in pool.ask(
+                    worker, "collect", "fan", expected, COLLECT_TIMEOUT
+                ):
+                    last[number] = (sent, max(received, last.get(number, (0, 0))[1]))
+            cpu = run.server.cpu_seconds() - cpu_before
+        finally:
+            pool.stop()
+        spans = [(received - sent) / 1e6 for sent, received in last.values()]
+        return {
+            "members": len(users),
+            "messages": counts["sent"],
+            "p50_ms": percentile(spans, 0.50),
+            "p99_ms": percentile(spans, 0.99),
+            "server_cpu": cpu / counts["seconds"],
+        }
+
+
+def connections(size: Size) -> dict:
+    """As many idle devices as ``size.connections``, each sending heartbeats: server memory
+    per connected device and the CPU the heartbeats cost."""
+    users = [f"u{i}" for i in range(size.connections // 2)]
+    with _Run(users, devices_per_user=2) as run:
+        rss_before = run.server.rss_bytes()
+        started = time.monotonic()
+        pool = _Workers(
+            [(workers.idle, run.target, part, HEARTBEAT_INTERVAL) for part in _split(run.devices)]
+        )
+        connect_s = time.monotonic() - started
+        try:
+            cpu_before = run.server.cpu_seconds()
+            time.sleep(size.idle_seconds)  # the measurement window: heartbeats only
+            cpu = run.server.cpu_seconds() - cpu_before
+            rss = run.server.rss_bytes()
+            beats = [pool.ask(i, "count") for i in range(len(pool.procs))]
+        finally:
+            pool.stop()
+        devices = len(run.devices)
+        return {
+            "devices": devices,
+            "connect_s": connect_s,
+            "server_rss_mb": rss / 2**20,
+            "kb_per_device": (rss - rss_before) / devices / 1024,
+            "heartbeats_per_s": sum(b["heartbeats"] for b in beats) / size.idle_seconds,
+            "heartbeat_acks": sum(b["acks"] for b in beats),
+            "server_cpu": cpu / size.idle_seconds,
+        }
