@@ -39,6 +39,9 @@ class ConversationPane(QWidget):
         self._typing_sent = 0.0
         self._typists: dict[str, float] = {}
         self._fetching: asyncio.Future | None = None
+        # While older rows are laid out above: the scroll position, counted from the bottom,
+        # to restore once the scroll range has grown, so what the user reads stays in place.
+        self._from_bottom: int | None = None
 
         self.title = QLabel()
         self.title.setObjectName("title")
@@ -61,6 +64,7 @@ class ConversationPane(QWidget):
         self.view.setWordWrap(True)
         self.view.setStyleSheet("QListView { border: none; background: white; }")
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.view.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.view.clicked.connect(self._clicked)
 
         self.typing_label = QLabel()
@@ -86,6 +90,7 @@ class ConversationPane(QWidget):
     def open(self, channel: ChannelView) -> None:
         self.channel = channel
         self.model = MessageListModel(self.bridge.cache, channel.id)
+        self._from_bottom = None
         marker = channel.read_seq + 1 if channel.unread else None
         self.view.setItemDelegate(MessageDelegate(self.me, channel.kind == "group", marker))
         self.view.setModel(self.model)
@@ -156,10 +161,25 @@ class ConversationPane(QWidget):
     def _scrolled(self, value: int) -> None:
         if self.model is None:
             return
-        if value < self.view.viewport().height() * SCROLL_AHEAD and self.model.needs_server():
-            self._fetch_from_server()
+        if value < self.view.viewport().height() * SCROLL_AHEAD and self._from_bottom is None:
+            if self.model.can_load_older():
+                self._load_older(self.model)
+            elif self.model.needs_server():
+                self._fetch_from_server()
         if self.is_at_bottom():
             self.at_bottom.emit()
+
+    def _load_older(self, model: MessageListModel) -> None:
+        """The next page from the cache above, keeping the rows on screen where they are."""
+        bar = self.view.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()
+        if model.load_older():
+            self._from_bottom = from_bottom
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self._from_bottom is not None:
+            from_bottom, self._from_bottom = self._from_bottom, None
+            self.view.verticalScrollBar().setValue(high - from_bottom)
 
     def _fetch_from_server(self) -> None:
         if self.model is None or self._fetching is not None:
@@ -175,5 +195,5 @@ class ConversationPane(QWidget):
         finally:
             self._fetching = None
         model.older_arrived()
-        if model.canFetchMore():
-            model.fetchMore()
+        if model is self.model and model.can_load_older():
+            self._load_older(model)

@@ -88,18 +88,25 @@ class MessageListModel(QAbstractListModel):
             return message
         return None
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted and self.oldest_seq() > 1
+    # Qt's own canFetchMore/fetchMore are not used: Qt calls fetchMore when the view reaches
+    # its bottom, which suits lists that grow downwards; a conversation grows upwards, and
+    # fetching at the bottom would push the newest messages out of sight.
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+    def can_load_older(self) -> bool:
+        return not self._exhausted and self.oldest_seq() > 1
+
+    def load_older(self) -> int:
+        """Read the next older page from the cache above the first row; returns the rows
+        added (0 once the cache has nothing older)."""
         older = self._cache.messages(self.channel_id, before=self.oldest_seq(), limit=OLDER_PAGE)
         older = [m for m in older if m.seq is not None]
         if not older:
             self._exhausted = True  # the window asks the server for more (see needs_server)
-            return
+            return 0
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
         self._rows[:0] = older
         self.endInsertRows()
+        return len(older)
 
     # --- changes from the engine ----------------------------------------------------------
 
