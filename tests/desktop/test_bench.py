@@ -1,0 +1,56 @@
+"""The desktop benchmark's two scenarios at a tiny size: they run, their JSON is sane, and the
+caches they measure really hold the messages. The figures come from running it at full size
+(docs/performance.md), not from the suite."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from syncserver.bench.harness import new_data_dir, start_server
+
+
+def bench(*args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.bench", *args], capture_output=True, text=True, timeout=100
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_catchup_fills_a_real_cache() -> None:
+    server = start_server(new_data_dir(), "--device-rate", "100000", "--address-burst", "100000")
+    try:
+        result = bench(
+            "catchup",
+            "--endpoint",
+            server.endpoint,
+            "--server-key",
+            server.public_key,
+            "--messages",
+            "2000",
+        )
+    finally:
+        server.stop()
+    assert result["messages"] == result["in_cache"] == 2000
+    assert 0 < result["seconds"] < 60
+    assert result["per_s"] == result["messages"] / result["seconds"]
+
+
+def test_desktop_opens_the_biggest_chat_of_a_seeded_cache(tmp_path: Path) -> None:
+    args = ("desktop", "--messages", "2000", "--channels", "20", "--cache-dir", str(tmp_path))
+    first = bench(*args)
+    assert first["seed_seconds"] > 0
+    assert 0 < first["start_to_paint_s"] < 60
+    assert 0 < first["open_biggest_ms"] < 60_000
+    assert first["open_rows"] >= 30  # at least the first page is on screen
+    assert first["peak_rss_mb"] > 10
+    (seeded,) = tmp_path.glob("*.sqlite3")
+    with sqlite3.connect(seeded) as db:
+        assert db.execute("SELECT COUNT(*) FROM message").fetchone()[0] == 2000
+        assert db.execute("SELECT COUNT(*) FROM channel").fetchone()[0] == 20
+        indexed = "SELECT COUNT(*) FROM message_fts WHERE message_fts MATCH 'the'"
+        assert db.execute(indexed).fetchone()[0] > 0
+    again = bench(*args)
+    assert again["seed_seconds"] == 0  # the seeded cache is kept between runs
