@@ -213,7 +213,7 @@ def seed_cache(path: Path, messages: int, channels: int) -> dict[str, Any]:
     """A cache of ``messages`` events over ``channels`` chats, written with plain SQL into the
     real schema (full-text index included). Chat sizes fall off as 1/rank, so the biggest
     holds about a sixth of all messages with 200 chats. Returns facts about what was made."""
-    open_cache_db(path).db.close()  # the real schema, empty
+    open_cache_db(path, ME).db.close()  # the real schema, empty
     rng = random.Random(7)
     weights = [1 / (rank + 1) for rank in range(channels)]
     total = sum(weights)
@@ -241,14 +241,22 @@ def seed_cache(path: Path, messages: int, channels: int) -> dict[str, Any]:
                 rows.append(
                     (channel_id, seq, pos, "message", sender, start + seq * step, _text(pos, rng))
                 )
+            first_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM message").fetchone()[0]
             db.executemany(
                 "INSERT INTO message (channel, seq, pos, kind, sender, ts, text) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            db.execute(  # as the cache indexes what it stores
+                "INSERT INTO message_fts (rowid, text) SELECT id, text FROM message WHERE id >= ?",
+                (first_id,),
+            )
+            read_seq = size - unread
+            unread_count = sum(1 for r in rows[read_seq:] if r[4] != ME)
             db.execute(
                 "INSERT INTO channel (id, kind, name, owner, members, active, last_seq, "
-                "read_seq, read_sent_seq, last_ts, muted) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, 0)",
+                "read_seq, read_sent_seq, unread, last_ts, muted) "
+                "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 0)",
                 (
                     channel_id,
                     "group" if group else "direct",
@@ -256,8 +264,9 @@ def seed_cache(path: Path, messages: int, channels: int) -> dict[str, Any]:
                     ME if group else None,
                     json.dumps(members),
                     size,
-                    size - unread,
-                    size - unread,
+                    read_seq,
+                    read_seq,
+                    unread_count,
                     rows[-1][5],
                 ),
             )

@@ -34,6 +34,7 @@ class Channel(Model):
     last_seq = BigIntegerField(default=0)  # newest event the server reported
     read_seq = BigIntegerField(default=0)  # the user's read position (all devices)
     read_sent_seq = BigIntegerField(default=0)  # highest read position this device told
+    unread = BigIntegerField(default=0)  # others' messages after read_seq, kept by the cache
     last_ts = BigIntegerField(default=0)  # time of the newest event, for ordering
     muted = BooleanField(default=False)
 

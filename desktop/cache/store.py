@@ -11,7 +11,7 @@ from pathlib import Path
 from peewee import fn
 
 from desktop.cache.models import BoundModels
-from desktop.cache.schema import open_cache_db
+from desktop.cache.schema import UNREAD_COUNT, open_cache_db
 from desktop.cache.views import ChannelView, MessageView, PresenceView, SearchHit
 from shared.protocol import ChannelInfo, Event, PresenceInfo, Sent, SyncPage
 
@@ -36,7 +36,7 @@ class Cache:
 
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
-        return cls(open_cache_db(path), me)
+        return cls(open_cache_db(path, me), me)
 
     def close(self) -> None:
         if not self._m.db.is_closed():
@@ -115,6 +115,7 @@ class Cache:
                         Channel.read_sent_seq: info.read_seq,
                     }
                 ).execute()
+                self._recount_unread(info.id)  # pushes may have stored its first events
             else:
                 values[Channel.last_seq] = max(existing.last_seq, info.last_seq)
                 Channel.update(values).where(Channel.id == info.id).execute()
@@ -123,28 +124,46 @@ class Cache:
         return applied
 
     def _apply_events(self, events: list[Event]) -> Applied:
+        # Plain SQL: building these statements through peewee cost more than running them.
         applied = Applied()
-        Message, Channel = self._m.Message, self._m.Channel
-        for channel_id in sorted({e.channel for e in events}):
-            mine = [e for e in events if e.channel == channel_id]
+        db = self._m.db
+        first_new_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM message").fetchone()[0]
+        by_channel: dict[int, list[Event]] = {}
+        for e in events:
+            by_channel.setdefault(e.channel, []).append(e)
+        for channel_id in sorted(by_channel):
+            mine = by_channel[channel_id]
+            seqs = [e.seq for e in mine]
             have = {
-                row.seq
-                for row in Message.select(Message.seq).where(
-                    (Message.channel == channel_id) & Message.seq.in_([e.seq for e in mine])
+                seq
+                for (seq,) in db.execute_sql(
+                    "SELECT seq FROM message WHERE channel = ? AND seq BETWEEN ? AND ?",
+                    (channel_id, min(seqs), max(seqs)),
                 )
             }
             new = [e for e in mine if e.seq not in have]
             if not new:
                 continue
-            Message.insert_many([_event_row(e) for e in new]).execute()
+            db.cursor().executemany(_INSERT_EVENT, [_event_row(e) for e in new])
             self._settle_outbox(mine)
+            read = db.execute_sql("SELECT read_seq FROM channel WHERE id = ?", (channel_id,))
+            read_seq = (read.fetchone() or (0,))[0]
+            unread = sum(
+                1 for e in new if e.kind == "message" and e.sender != self.me and e.seq > read_seq
+            )
             newest = max(new, key=lambda e: e.seq)
-            Channel.update(
-                last_seq=fn.MAX(Channel.last_seq, newest.seq),
-                last_ts=fn.MAX(Channel.last_ts, newest.ts),
-            ).where(Channel.id == channel_id).execute()
+            db.execute_sql(
+                "UPDATE channel SET last_seq = MAX(last_seq, ?), last_ts = MAX(last_ts, ?), "
+                "unread = unread + ? WHERE id = ?",
+                (newest.seq, newest.ts, unread, channel_id),
+            )
             applied.messages.extend(_event_view(e) for e in new)
             applied.channels.add(channel_id)
+        if applied.messages:
+            db.execute_sql(
+                "INSERT INTO message_fts (rowid, text) SELECT id, text FROM message WHERE id >= ?",
+                (first_new_id,),
+            )
         return applied
 
     def _settle_outbox(self, events: list[Event]) -> None:
@@ -165,21 +184,16 @@ class Cache:
         """Every channel, the most recently active first."""
         Channel = self._m.Channel
         rows = list(Channel.select().order_by(Channel.last_ts.desc(), Channel.id.desc()))
-        unread = self._unread_counts()
         previews = self._previews()
-        return [self._channel_view(r, unread.get(r.id, 0), previews.get(r.id)) for r in rows]
+        return [self._channel_view(r, previews.get(r.id)) for r in rows]
 
     def channel(self, channel_id: int) -> ChannelView | None:
         row = self._m.Channel.get_or_none(self._m.Channel.id == channel_id)
         if row is None:
             return None
-        return self._channel_view(
-            row,
-            self._unread_counts(channel_id).get(channel_id, 0),
-            self._previews(channel_id).get(channel_id),
-        )
+        return self._channel_view(row, self._previews(channel_id).get(channel_id))
 
-    def _channel_view(self, row, unread: int, preview: MessageView | None) -> ChannelView:
+    def _channel_view(self, row, preview: MessageView | None) -> ChannelView:
         members = tuple(json.loads(row.members))
         if row.kind == "direct":
             others = [m for m in members if m != self.me]
@@ -196,43 +210,28 @@ class Cache:
             active=row.active,
             last_seq=row.last_seq,
             read_seq=row.read_seq,
-            unread=unread,
+            unread=row.unread,
             last_ts=row.last_ts,
             muted=row.muted,
             preview=preview,
         )
 
-    def _unread_counts(self, channel_id: int | None = None) -> dict[int, int]:
-        Message, Channel = self._m.Message, self._m.Channel
-        query = (
-            Message.select(Message.channel, fn.COUNT(Message.id))
-            .join(Channel, on=(Channel.id == Message.channel))
-            .where(
-                (Message.seq > Channel.read_seq)
-                & (Message.kind == "message")
-                & (Message.sender != self.me)
-            )
-            .group_by(Message.channel)
-        )
-        if channel_id is not None:
-            query = query.where(Message.channel == channel_id)
-        return dict(query.tuples())
-
     def _previews(self, channel_id: int | None = None) -> dict[int, MessageView]:
-        Message = self._m.Message
-        newest = Message.select(Message.channel, fn.MAX(Message.seq).alias("top")).where(
-            Message.kind == "message"
+        """Each channel's newest message, found by walking its index back from the end."""
+        sql = (
+            "SELECT m.* FROM channel AS c JOIN message AS m ON m.id = ("
+            "SELECT id FROM message WHERE message.channel = c.id AND kind = 'message' "
+            "ORDER BY seq DESC LIMIT 1)"
         )
+        params: tuple = ()
         if channel_id is not None:
-            newest = newest.where(Message.channel == channel_id)
-        newest = newest.group_by(Message.channel).alias("newest")
-        rows = Message.select().join(
-            newest, on=((Message.channel == newest.c.channel) & (Message.seq == newest.c.top))
-        )
-        return {r.channel: _row_view(r) for r in rows}
+            sql += " WHERE c.id = ?"
+            params = (channel_id,)
+        return {r.channel: _row_view(r) for r in self._m.Message.raw(sql, *params)}
 
     def unread(self, channel_id: int) -> int:
-        return self._unread_counts(channel_id).get(channel_id, 0)
+        row = self._m.Channel.get_or_none(self._m.Channel.id == channel_id)
+        return row.unread if row else 0
 
     def messages(
         self, channel_id: int, before: int | None = None, limit: int = 50
@@ -361,7 +360,14 @@ class Cache:
             .where((Channel.id == channel_id) & (Channel.read_seq < seq))
             .execute()
         )
+        if moved:
+            self._recount_unread(channel_id)  # reads only what is still unread
         return bool(moved)
+
+    def _recount_unread(self, channel_id: int) -> None:
+        self._m.db.execute_sql(
+            f"UPDATE channel SET unread = ({UNREAD_COUNT}) WHERE id = ?", (self.me, channel_id)
+        )
 
     def reads_to_send(self) -> list[tuple[int, int]]:
         """(channel, seq) read here that the server has not been told."""
@@ -396,19 +402,14 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _event_row(e: Event) -> dict:
-    return {
-        "channel": e.channel,
-        "seq": e.seq,
-        "pos": e.pos,
-        "kind": e.kind,
-        "sender": e.sender,
-        "ts": e.ts,
-        "text": e.text,
-        "client_id": e.client_id,
-        "subject": e.subject,
-        "name": e.name,
-    }
+_INSERT_EVENT = (
+    "INSERT INTO message (channel, seq, pos, kind, sender, ts, text, client_id, subject, name) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _event_row(e: Event) -> tuple:
+    return (e.channel, e.seq, e.pos, e.kind, e.sender, e.ts, e.text, e.client_id, e.subject, e.name)
 
 
 def _event_view(e: Event) -> MessageView:

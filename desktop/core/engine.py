@@ -49,7 +49,7 @@ from shared.protocol import (
 
 log = logging.getLogger(__name__)
 
-SYNC_PAGE = 500  # events per sync request
+SYNC_PAGE = limits.MAX_SYNC_PAGE  # events per sync request: fewer round trips
 RECENT_PAGE = 50  # events fetched per channel when a new device starts
 RETRY_DELAY = 1.0  # secs before the worker tries again after a failed round
 RETRY_DELAY_MAX = 30.0  # secs
@@ -370,12 +370,14 @@ class SyncEngine:
     def _announce(self, applied: Applied) -> None:
         for message in applied.messages:
             self._emit(MessageAdded(message))
-        for channel_id in applied.channels:
-            channel = self.cache.channel(channel_id)
-            if channel is not None:
-                self._emit(ChannelChanged(channel))
         for channel_id in applied.channels | applied.reads:
-            self._emit_unread(channel_id, read_elsewhere=channel_id in applied.reads)
+            channel = self.cache.channel(channel_id)
+            if channel is None:
+                continue
+            if channel_id in applied.channels:
+                self._emit(ChannelChanged(channel))
+            elsewhere = channel_id in applied.reads
+            self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, elsewhere))
 
     def _emit_unread(self, channel_id: int, read_elsewhere: bool = False) -> None:
         channel = self.cache.channel(channel_id)

@@ -6,11 +6,20 @@ from collections.abc import Callable
 
 import pytest
 
-from desktop.cache.schema import CacheTooNew
+from desktop.cache.schema import SCHEMA_MAJOR, CacheTooNew
 from desktop.cache.store import Cache
 from desktop.core.engine import EngineFailed, SyncEngine
 from desktop.core.events import EngineState, StateChanged, UnreadChanged
-from shared.protocol import CreateGroup, EventPush, History, OpenDirect, RemoveMember, Send
+from shared.protocol import (
+    ChannelInfo,
+    CreateGroup,
+    Event,
+    EventPush,
+    History,
+    OpenDirect,
+    RemoveMember,
+    Send,
+)
 from syncserver.server import SyncServer
 from tests.support import WAIT, ClientFactory, new_id, same_place
 
@@ -207,7 +216,7 @@ async def test_cache_from_a_newer_version_is_refused_untouched(tmp_path):
     path = tmp_path / "alice.sqlite3"
     Cache.open(path, "alice").close()
     with sqlite3.connect(path) as db:
-        db.execute("PRAGMA user_version = 2000")
+        db.execute(f"PRAGMA user_version = {(SCHEMA_MAJOR + 1) * 1000}")
     before = path.read_bytes()
     with pytest.raises(CacheTooNew, match="newer Tidings"):
         Cache.open(path, "alice")
@@ -254,3 +263,43 @@ async def test_cursor_unknown_to_the_server_starts_from_a_snapshot(
     again = await started(engines(profile))
     assert texts(again, channel.id) == ["after the restore"]
     assert again.cache.sync_cursor() < 10**9
+
+
+async def test_cache_1_0_is_upgraded_with_unread_counts_and_searchable(tmp_path):
+    path = tmp_path / "alice.sqlite3"
+    cache = Cache.open(path, "alice")
+    cache.apply_channel(
+        ChannelInfo(
+            id=1,
+            kind="direct",
+            name="",
+            members=["alice", "bob"],
+            owner=None,
+            last_seq=0,
+            read_seq=0,
+        )
+    )
+    cache.apply_events(
+        [
+            Event(channel=1, seq=s, pos=s, kind="message", sender=who, ts=s, text=f"note {s}")
+            for s, who in ((1, "bob"), (2, "alice"), (3, "bob"))
+        ]
+    )
+    cache.close()
+    with sqlite3.connect(path) as db:  # what version 1.0 left: no stored count, a trigger
+        db.execute("ALTER TABLE channel DROP COLUMN unread")
+        db.execute(
+            "CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN "
+            "INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END"
+        )
+        db.execute("PRAGMA user_version = 1000")
+    cache = Cache.open(path, "alice")
+    assert cache.unread(1) == 2
+    cache.apply_events(
+        [Event(channel=1, seq=4, pos=4, kind="message", sender="bob", ts=4, text="late")]
+    )
+    assert cache.unread(1) == 3
+    assert [h.message.seq for h in cache.search("late")] == [4]  # indexed once, not twice
+    cache.mark_read(1, 3)
+    assert cache.unread(1) == 1
+    cache.close()
