@@ -1,6 +1,8 @@
 """The desktop app's composition root: Qt, qasync, the engine's thread, the embedded server,
 notifications and the tray, put together. The only module that sees all of them."""
 
+from __future__ import annotations
+
 import asyncio
 import ctypes.util
 import logging
@@ -8,6 +10,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtCore import QLocale, QTranslator
@@ -19,7 +22,6 @@ from desktop.core.hosting import Hosting
 from desktop.core.loop_thread import LoopThread
 from desktop.core.notify_policy import NotificationPolicy
 from desktop.core.profile import NotSignedIn, Profile
-from desktop.embedded import EmbeddedServer, default_server_dir, lan_listen
 from desktop.platform.credentials import CredentialStore
 from desktop.platform.notifications import Notifier
 from desktop.ui.bridge import EngineBridge
@@ -33,6 +35,11 @@ from desktop.ui.tray import Tray
 from shared.client import fetch_server_key
 from shared.endpoints import key_endpoint_for
 from shared.keys import fingerprint
+
+if TYPE_CHECKING:
+    # Imported where a server is hosted: the server's modules take a third of a start-up
+    # that does not need them.
+    from desktop.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +97,8 @@ class DesktopApp:
             profile, server = signed
         hosting = Hosting.load(self.profile_dir)
         if server is None and hosting is not None:
+            from desktop.embedded import EmbeddedServer
+
             server = EmbeddedServer(Path(hosting.data_dir), hosting.listen)
             await asyncio.to_thread(server.start)
         return self._show(profile, server)
@@ -172,6 +181,8 @@ class DesktopApp:
             network.stop()
 
     async def _host(self, lan: bool) -> EmbeddedServer:
+        from desktop.embedded import EmbeddedServer, default_server_dir, lan_listen
+
         listen = lan_listen(DEFAULT_PORT) if lan else f"tcp://127.0.0.1:{DEFAULT_PORT}"
         data_dir = default_server_dir()
         server = EmbeddedServer(data_dir, listen)

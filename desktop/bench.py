@@ -18,6 +18,7 @@ thrown away with its temporary profile and has no business in the user's keyring
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -179,7 +180,7 @@ async def catchup(
 
 
 def _count_messages(path: Path, exclude_sender: str | None = None) -> int:
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         row = db.execute(
             "SELECT COUNT(*) FROM message WHERE kind = 'message' AND sender IS NOT ?",
             (exclude_sender,),
@@ -222,7 +223,7 @@ def seed_cache(path: Path, messages: int, channels: int) -> dict[str, Any]:
     now = int(time.time() * 1000)
     year = 365 * 24 * 3600 * 1000
     people = [f"user{i}" for i in range(400)]
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
         pos = 0
         for index, size in enumerate(sizes):
             channel_id = index + 1
@@ -287,8 +288,6 @@ def seeded_cache(cache_dir: Path, messages: int, channels: int) -> tuple[Path, d
     partial.unlink(missing_ok=True)
     start = time.perf_counter()
     facts = seed_cache(partial, messages, channels)
-    with sqlite3.connect(partial) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     os.replace(partial, path)
     facts_path.write_text(json.dumps(facts))
     return path, facts, time.perf_counter() - start
