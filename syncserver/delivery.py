@@ -3,10 +3,11 @@ peer gone), and the device's sync cursor recovers anything dropped."""
 
 from collections.abc import Callable, Iterable
 
-from shared.protocol import Push
+from shared.protocol import Push, encode
 from syncserver.sessions import Session, SessionTable
 
-SendFn = Callable[[bytes, Push], bool]  # False when the peer is gone or its queue is full
+# (routing id, encoded message) -> False when the peer is gone or its queue is full
+SendFn = Callable[[bytes, bytes], bool]
 
 
 class Delivery:
@@ -39,9 +40,11 @@ class Delivery:
         if pos is not None:
             for user_id in user_ids:
                 self._heads[user_id] = max(self._heads.get(user_id, self._floor), pos)
+        body = None  # encoded once, for the first device that gets it
         for session in self._sessions.of_users(user_ids):
             if session.device_id != skip_device:
-                self._send(session.routing_id, push)
+                body = body or encode(push)
+                self._send(session.routing_id, body)
 
     def to_session(self, session: Session, push: Push) -> bool:
-        return self._send(session.routing_id, push)
+        return self._send(session.routing_id, encode(push))

@@ -1,7 +1,8 @@
 """Socket wiring: the ROUTER every device talks to, the key service, and the dispatch loop.
 
-One asyncio task reads frames. It drains everything already queued, handles the batch in
-order, and commits the batch's sends in one transaction before replying (group commit).
+One asyncio task reads frames. It drains everything already queued and handles the batch in
+order; sends go to the writer (``syncserver.writer``), which stores them in one transaction
+on its own thread and replies after the commit (group commit).
 """
 
 import asyncio
@@ -9,6 +10,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import msgspec
 import zmq
@@ -38,7 +40,6 @@ from syncserver.config import ServerConfig
 from syncserver.delivery import Delivery
 from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
 from syncserver.handlers.base import Throttles
-from syncserver.handlers.messages import MessageWriter
 from syncserver.handlers.presence import expire_sessions, publish_presence
 from syncserver.members import MemberCache
 from syncserver.names import NameCache
@@ -48,10 +49,15 @@ from syncserver.sessions import SessionTable
 from syncserver.store import StorageError
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.database import database_url_for, open_database
+from syncserver.writer import MessageWriter
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_BATCH = 512  # frames handled per loop turn before replies go out
+# Plain ints: pyzmq's flag enums cost more to combine than the send itself.
+_NOBLOCK = int(zmq.NOBLOCK)
+_MORE = int(zmq.SNDMORE) | _NOBLOCK
 KEY_SERVICE_MAX_BYTES = 1024  # the key service only ever needs a tiny request
 LINGER_MS = 500  # time given to queued replies at shutdown
 
@@ -80,15 +86,19 @@ class SyncServer:
         sessions = SessionTable()
         self._sock = self._bind_router()
         self._raw = zmq.Socket.shadow(self._sock.underlying)
+        # The loop watches the socket's descriptor itself (see _serve).
+        self._readable = asyncio.Event()
+        asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
         self.ctx = Context(
             config=cfg,
             sequencer=Sequencer(),
             sessions=sessions,
             presence=Presence(sessions),
-            delivery=Delivery(sessions, self._send),
+            delivery=Delivery(sessions, self._send_frame),
             names=NameCache(),
             throttles=Throttles.from_config(cfg),
             members=MemberCache(),
+            settle=self._settle,
         )
         self.ctx.delivery.reset_heads(self.ctx.sequencer.head)
         self._writer = MessageWriter(self.ctx, self._send)
@@ -142,14 +152,15 @@ class SyncServer:
         """Finish what was received, record last-seen times, close sockets and storage.
         Stopping a stopped server does nothing; a server is not started twice."""
         if self._zmq.closed:
-            return
+            return None
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._writer.flush()
+        await self._writer.close()
         now = int(time.time() * 1000)
         for user_id in self.ctx.sessions.online_users():
             set_last_seen(user_id, now)
+        asyncio.get_running_loop().remove_reader(self._raw.FD)
         self._sock.close()
         if self.keys is not None:
             self._key_sock.close(linger=0)
@@ -162,48 +173,77 @@ class SyncServer:
     # --- receiving ----------------------------------------------------------------------
 
     async def _serve(self) -> None:
+        # ZeroMQ's descriptor only says that something may have changed, and any call on the
+        # socket (a send from the writer's callback too) can consume that signal. So the loop
+        # receives until the socket is empty before it waits again, and every send wakes it.
         while True:
-            batch = [await self._sock.recv_multipart(copy=False)]
-            while len(batch) < MAX_BATCH:
-                try:
-                    batch.append(self._raw.recv_multipart(zmq.NOBLOCK, copy=False))
-                except zmq.Again:
-                    break
-            for frames in batch:
-                self._guarded(self._dispatch, frames)
-            self._guarded(self._writer.flush)
-            self._guarded(self._forget_gone)
+            await self._readable.wait()
+            self._readable.clear()
+            while batch := self._recv_batch():
+                for frames in batch:
+                    handle = self._guarded(self._dispatch, frames)
+                    if handle is not None:
+                        await self._settle()  # earlier sends are stored before anything else
+                        self._guarded(handle)
+                self._guarded(self._writer.kick)
+                self._guarded(self._forget_gone)
+
+    def _recv_batch(self) -> list[list[zmq.Frame]]:
+        """Up to ``MAX_BATCH`` queued messages, without waiting."""
+        batch = []
+        while len(batch) < MAX_BATCH:
+            try:
+                batch.append(self._recv_now())
+            except zmq.Again:
+                break
+        return batch
+
+    async def _settle(self) -> None:
+        await self._writer.settle()
+
+    def _recv_now(self) -> list[zmq.Frame]:
+        """One queued message, or ``zmq.Again``. Written out because ``recv_multipart`` asks
+        the socket about every part and costs twice as much as these receives."""
+        frame = self._raw.recv(_NOBLOCK, copy=False)
+        frames = [frame]
+        while frame.more:
+            frame = self._raw.recv(_NOBLOCK, copy=False)
+            frames.append(frame)
+        return frames
 
     @staticmethod
-    def _guarded(step: Callable[..., None], *args: object) -> None:
+    def _guarded(step: Callable[..., T], *args: object) -> T | None:
         """A bug costs the one frame (or step) it hit, never the rest or the server."""
         try:
-            step(*args)
+            return step(*args)
         except Exception:
             log.exception("%s failed", getattr(step, "__name__", "a step"))
+            return None
 
-    def _dispatch(self, frames: list[zmq.Frame]) -> None:
+    def _dispatch(self, frames: list[zmq.Frame]) -> Callable[[], None] | None:
+        """Answer what needs no handler, queue sends; for anything else, the call that
+        handles it, to run once earlier sends are stored."""
         routing_id = frames[0].bytes
         req = self._decode(routing_id, frames)
         if req is None:
-            return
+            return None
         if isinstance(req, GetServerKey):
             self._send(routing_id, self._key_reply(req.rid))
-            return
+            return None
         session = self.ctx.sessions.get(routing_id)
         if session is not None:
             session.last_beat = time.monotonic()
             wait = self.ctx.throttles.device.take(session.device_id)
             if wait is not None:
                 self._send(routing_id, _slow_down(req.rid, wait))
-                return
+                return None
         handler = None if isinstance(req, Send) else HANDLERS[type(req)]
         if session is None and (handler is None or handler.authenticated):
             message = "this connection is not logged in; send hello or login first"
             self._send(
                 routing_id, Error(rid=req.rid, code=ErrorCode.NOT_AUTHENTICATED, message=message)
             )
-            return
+            return None
         logging_in = handler is not None and not handler.authenticated
         call = Call(routing_id, None, session)
         if logging_in:
@@ -211,12 +251,10 @@ class SyncServer:
             call.address = _frame_property(frames[-1], "Peer-Address")
         if handler is None:
             self._writer.add(call, req)
-            return
-        self._writer.flush()  # earlier sends are stored before anything that may depend on them
+            return None
         if handler.slow:
-            self._spawn(self._run_slow(handler, call, req))
-        else:
-            self._send(routing_id, self._run(handler, call, req))
+            return lambda: self._spawn(self._run_slow(handler, call, req))
+        return lambda: self._send(routing_id, self._run(handler, call, req))
 
     def _decode(self, routing_id: bytes, frames: list[zmq.Frame]) -> Request | None:
         """The request in ``frames``, or None after replying with what is wrong with it."""
@@ -279,8 +317,17 @@ class SyncServer:
     # --- sending ------------------------------------------------------------------------
 
     def _send(self, routing_id: bytes, message: Reply | Push) -> bool:
+        return self._send_frame(routing_id, encode(message))
+
+    def _send_frame(self, routing_id: bytes, body: bytes) -> bool:
+        """Send an encoded message; False if the peer is gone or its queue is full."""
+        sock = self._raw
+        self._readable.set()  # this call may consume the socket's signal: look again after it
         try:
-            self._raw.send_multipart([routing_id, PROTOCOL_TAG, encode(message)], zmq.NOBLOCK)
+            # A ROUTER takes a message whole or refuses it at its first part.
+            sock.send(routing_id, _MORE)
+            sock.send(PROTOCOL_TAG, _MORE)
+            sock.send(body, _NOBLOCK)
         except zmq.Again:
             return False  # the peer's queue is full; its sync cursor recovers what it missed
         except zmq.ZMQError as e:

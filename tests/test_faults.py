@@ -352,6 +352,9 @@ def _fields(req: Request) -> dict:
 async def test_slow_consumer_costs_bounded_memory_and_recovers_by_sync(
     server: ServerProcess,
 ) -> None:
+    # The slow device sends nothing while the flood lasts; on a loaded machine that can take
+    # longer than the default presence timeout, which would rightly drop it.
+    server.extra_args = ("--presence-timeout", "600")
     await server.start()
     devices = Devices(server)
     slow: RawDevice | None = None

@@ -2,7 +2,8 @@
 a clear error, nothing half-done is stored, reads go on, and the server recovers.
 
 Filling a real disk or remounting it read-only needs privileges a test should not use, so
-the server's own SQLite connection is made to hit the same errors SQLite reports then:
+the server's own SQLite connections (the socket loop's and the writer thread's) are made to
+hit the same errors SQLite reports then:
 ``max_page_count`` gives "database or disk is full", ``query_only`` gives "attempt to write a
 readonly database"."""
 
@@ -19,6 +20,12 @@ def _sqlite_only(server: SyncServer) -> None:
         pytest.skip("the fault is injected through SQLite pragmas")
 
 
+async def _pragma(server: SyncServer, pragma: str) -> None:
+    """Set a pragma on both of the server's connections."""
+    server._db.execute_sql(pragma)
+    await server._writer.on_writer_thread(lambda: server._db.execute_sql(pragma))
+
+
 async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
     clients: ClientFactory, server: SyncServer
 ) -> None:
@@ -27,9 +34,8 @@ async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
     bob = await clients.register("bob")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
     await alice.request(Send(channel=channel.id, client_id=new_id(), text="before"))
-    db = server._db
-    pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
-    db.execute_sql(f"PRAGMA max_page_count = {pages}")
+    pages = server._db.execute_sql("PRAGMA page_count").fetchone()[0]
+    await _pragma(server, f"PRAGMA max_page_count = {pages}")
 
     big = "x" * 60_000  # needs new pages
     message_id = new_id()
@@ -39,7 +45,7 @@ async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
     page = await bob.request(History(channel=channel.id))  # reads go on
     assert [e.text for e in page.events if e.kind == "message"] == ["before"]
 
-    db.execute_sql("PRAGMA max_page_count = 1073741823")  # space returns
+    await _pragma(server, "PRAGMA max_page_count = 1073741823")  # space returns
     sent = await alice.request(Send(channel=channel.id, client_id=message_id, text=big))
     page = await bob.request(History(channel=channel.id))
     assert [e.seq for e in page.events if e.kind == "message"] == [2, sent.seq]
@@ -54,7 +60,7 @@ async def test_read_only_database_refuses_writes_and_recovers(
     bob = await clients.register("bob")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
     first = await alice.request(Send(channel=channel.id, client_id=new_id(), text="first"))
-    server._db.execute_sql("PRAGMA query_only = 1")
+    await _pragma(server, "PRAGMA query_only = 1")
     for request in (
         Send(channel=channel.id, client_id=new_id(), text="refused"),
         MarkRead(channel=channel.id, seq=first.seq),
@@ -65,7 +71,7 @@ async def test_read_only_database_refuses_writes_and_recovers(
     page = await bob.request(History(channel=channel.id))
     assert [e.text for e in page.events if e.kind == "message"] == ["first"]
 
-    server._db.execute_sql("PRAGMA query_only = 0")
+    await _pragma(server, "PRAGMA query_only = 0")
     again = await bob.request(Send(channel=channel.id, client_id=new_id(), text="after"))
     assert again.seq == first.seq + 1
     await bob.request(MarkRead(channel=channel.id, seq=again.seq))

@@ -183,10 +183,12 @@ def throughput(size: Size) -> dict:
         pool = _Workers([(workers.flood, run.target, part) for part in _split(both)])
         try:
             cpu_before = run.server.cpu_seconds()
+            loop_before = run.server.cpu_seconds(main_thread=True)
             for pipe in pool.pipes:
                 pipe.send(("run", size.seconds, WINDOW))
             counts = [pool.answer(i, size.seconds + 120) for i in range(len(pool.procs))]
             cpu = run.server.cpu_seconds() - cpu_before
+            loop = run.server.cpu_seconds(main_thread=True) - loop_before
         finally:
             pool.stop()
         return {
@@ -194,6 +196,7 @@ def throughput(size: Size) -> dict:
             "acked_per_s": sum(c["acked"] for c in counts) / size.seconds,
             "refused": sum(c["refused"] for c in counts),
             "server_cpu": cpu / size.seconds,
+            "server_loop_cpu": loop / size.seconds,
             "server_rss_mb": run.server.rss_bytes() / 2**20,
         }
 

@@ -47,6 +47,7 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
     if accounts.find_user(name) is not None:
         raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
     password_hash = await asyncio.to_thread(passwords.hash_password, req.password)
+    await ctx.settle()
     with ctx.write():
         user = accounts.create_user(name, password_hash, now_ms())
         if user is None:
@@ -78,6 +79,7 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
         log.info("failed login for %r", name or "<invalid name>")
         raise Refusal(ErrorCode.AUTH_FAILED, "wrong user name or password")
     throttles.account.give_back(name)
+    await ctx.settle()
     throttles.address.give_back(address)
     with ctx.write():
         welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)

@@ -62,6 +62,9 @@ class Context:
     names: NameCache
     throttles: Throttles
     members: MemberCache
+    # Waits until every send received so far is stored (see syncserver.writer); a handler
+    # that awaits something must call it before it writes.
+    settle: Callable[[], Awaitable[None]]
 
     @contextmanager
     def write(self) -> Iterator[None]:

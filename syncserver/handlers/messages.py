@@ -1,185 +1,32 @@
-"""Sending (with group commit), history, sync and read cursors."""
+"""History, sync and read cursors. Sends are stored by ``syncserver.writer``."""
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from shared import limits
 from shared.errors import ErrorCode
 from shared.protocol import (
-    Error,
-    EventPush,
     History,
     HistoryPage,
     MarkRead,
     Ok,
     ReadCursor,
     ReadPush,
-    Reply,
-    Send,
-    Sent,
     Sync,
     SyncPage,
 )
 from syncserver import views
-from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
+from syncserver.handlers.base import Call, Context, Refusal, handles
 from syncserver.handlers.channels import member_channel
 from syncserver.sessions import Session
-from syncserver.store import StorageError, accounts, channels, events
+from syncserver.store import accounts, channels, events
 from syncserver.store.models import Event, UserRead
 
 log = logging.getLogger(__name__)
 
-ReplyFn = Callable[[bytes, Reply], None]
 # Bytes one sync or history reply may carry, well under the limit clients accept in a frame
 # (4 x MAX_FRAME_BYTES): 4 bytes per character at worst, plus the fields around the text.
 PAGE_BYTES = 2 * limits.MAX_FRAME_BYTES
 ROW_OVERHEAD = 200
-
-
-class MessageWriter:
-    """Group commit: sends that arrive together are stored in one transaction and each is
-    acknowledged only after that transaction committed."""
-
-    def __init__(self, ctx: Context, reply: ReplyFn) -> None:
-        self._ctx = ctx
-        self._reply = reply
-        self._pending: list[tuple[Call, Send]] = []
-
-    def add(self, call: Call, req: Send) -> None:
-        self._pending.append((call, req))
-
-    def flush(self) -> None:
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, []
-        outcomes: list[tuple[Call, Send, dict | Reply]] = []
-        rows: list[dict] = []
-        try:
-            with self._ctx.write():
-                batch = _Batch(self._ctx, pending)
-                for call, req in pending:
-                    try:
-                        outcomes.append((call, req, batch.prepare(call, req, rows)))
-                    except Refusal as r:
-                        outcomes.append(
-                            (call, req, Error(rid=req.rid, code=r.code, message=r.message))
-                        )
-                events.insert_events(rows)
-        except Exception as e:
-            # No send may go unanswered: storage trouble is "unavailable", anything else a bug.
-            if isinstance(e, StorageError):
-                log.error("storing %d messages failed: %s", len(rows), e)
-                code, why = ErrorCode.UNAVAILABLE, f"the server could not store the message: {e}"
-            else:
-                log.exception("storing %d messages failed", len(rows))
-                code, why = ErrorCode.INTERNAL, "internal server error"
-            outcomes = [
-                (call, req, Error(rid=req.rid, code=code, message=why))
-                if isinstance(out, dict)
-                else (call, req, out)
-                for call, req, out in outcomes
-            ]
-            answered = {id(call) for call, _, _ in outcomes}
-            outcomes += [
-                (call, req, Error(rid=req.rid, code=code, message=why))
-                for call, req in pending
-                if id(call) not in answered
-            ]
-            rows = []
-        for call, req, out in outcomes:
-            self._reply(call.routing_id, _sent(req.rid, out) if isinstance(out, dict) else out)
-        try:
-            self._push(rows)
-        except StorageError as e:  # pushes are hints; sync delivers what they would have
-            log.error("pushing %d messages failed: %s", len(rows), e)
-
-    def _push(self, rows: list[dict]) -> None:
-        for row in rows:
-            event = views.event_dict_to_wire(self._ctx, row)
-            self._ctx.delivery.to_users(
-                self._ctx.members.of(row["channel"]),
-                EventPush(event=event),
-                pos=row["pos"],
-                skip_device=row["device"],
-            )
-
-
-def _sent(rid: int, row: dict[str, Any]) -> Sent:
-    return Sent(
-        rid=rid,
-        channel=row["channel"],
-        seq=row["seq"],
-        pos=row["pos"],
-        ts=row["ts"],
-        client_id=row["client_id"],
-    )
-
-
-class _Batch:
-    """Checks of one group commit, remembering what earlier sends in the batch did."""
-
-    def __init__(self, ctx: Context, pending: list[tuple[Call, Send]]) -> None:
-        self._ctx = ctx
-        self._by_client_id: dict[tuple[int, str], dict] = {}
-        # Earlier sends of these ids, looked up once for the whole batch.
-        keys = {(call.me.user_id, req.client_id) for call, req in pending if call.session}
-        self._stored = {key: _as_row(e) for key, e in events.by_client_ids(keys).items()}
-
-    def prepare(self, call: Call, req: Send, rows: list[dict]) -> dict | Reply:
-        """The new (or earlier) row for this send, or a reply if it was stored before."""
-        me = call.me
-        _check_text(req.text)
-        self._check_member(req.channel, me.user_id)
-        key = (me.user_id, req.client_id)
-        earlier = self._by_client_id.get(key) or self._stored.get(key)
-        if earlier is not None:
-            if earlier["channel"] != req.channel or earlier["text"] != req.text:
-                raise Refusal(
-                    ErrorCode.ID_REUSED,
-                    f"message id {req.client_id!r} was already used for another message",
-                )
-            return earlier
-        row = {
-            "pos": self._ctx.sequencer.next_pos(),
-            "channel": req.channel,
-            "seq": self._ctx.sequencer.next_seq(req.channel),
-            "kind": "message",
-            "sender": me.user_id,
-            "device": me.device_id,
-            "client_id": req.client_id,
-            "text": req.text,
-            "ts": now_ms(),
-        }
-        rows.append(row)
-        self._by_client_id[key] = row
-        return row
-
-    def _check_member(self, channel_id: int, user_id: int) -> None:
-        if user_id not in self._ctx.members.of(channel_id):
-            raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in a channel {channel_id}")
-
-
-def _as_row(event: Event) -> dict:
-    return {
-        "channel": event.channel_id,
-        "seq": event.seq,
-        "pos": event.pos,
-        "ts": event.ts,
-        "client_id": event.client_id,
-        "text": event.text,
-    }
-
-
-def _check_text(text: str) -> None:
-    if len(text) > limits.MAX_TEXT_CHARS:
-        raise Refusal(
-            ErrorCode.MESSAGE_TOO_LONG,
-            f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters; this one has "
-            f"{len(text):,}",
-        )
-    if not text.strip():
-        raise Refusal(ErrorCode.INVALID, "a message needs some text")
 
 
 @handles(History)

@@ -2,22 +2,64 @@
 
 from peewee import fn
 
-from syncserver.store.models import DeviceRead, Event, UserRead
+from syncserver.store.models import DeviceRead, Event, UserRead, db_proxy
+
+# Sends are the hot path: building their SQL through the query builder cost more than
+# SQLite's work, so these two statements are written out here. Both keep under SQLite's old
+# limit of 999 parameters a statement.
+_EVENT_COLUMNS = ("pos", "channel", "seq", "kind", "sender", "device", "client_id", "text")
+_EVENT_COLUMNS += ("subject", "name", "ts")
+_DEFAULTS = {"text": ""}
+_INSERT_CHUNK = 999 // len(_EVENT_COLUMNS)  # rows
+_LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
 
 
 def insert_events(rows: list[dict]) -> None:
-    """Insert events in one statement per chunk; the caller holds the transaction."""
-    for start in range(0, len(rows), 200):
-        Event.insert_many(rows[start : start + 200]).execute()
+    """Insert events (dicts keyed by field name); the caller holds the transaction."""
+    fields = Event._meta.fields
+    columns = ", ".join(fields[name].column_name for name in _EVENT_COLUMNS)
+    row_marks = "(" + ", ".join([db_proxy.param] * len(_EVENT_COLUMNS)) + ")"
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start : start + _INSERT_CHUNK]
+        sql = (
+            f"INSERT INTO {Event._meta.table_name} ({columns}) "
+            f"VALUES {', '.join([row_marks] * len(chunk))}"
+        )
+        params = [row.get(c, _DEFAULTS.get(c)) for row in chunk for c in _EVENT_COLUMNS]
+        db_proxy.execute_sql(sql, params)
 
 
-def by_client_ids(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Event]:
-    """Stored messages for (sender, client id) pairs, in one query."""
-    if not keys:
-        return {}
-    client_ids = list({client_id for _, client_id in keys})
-    query = Event.select().where(Event.client_id.in_(client_ids))
-    return {(e.sender_id, e.client_id): e for e in query if (e.sender_id, e.client_id) in keys}
+def sent_by_client_ids(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+    """Stored messages for (sender, client id) pairs, each as a dict of channel, seq, pos,
+    ts, client_id and text."""
+    found: dict[tuple[int, str], dict] = {}
+    ordered = list(keys)
+    for start in range(0, len(ordered), _LOOKUP_CHUNK):
+        found.update(_sent_by_client_ids(ordered[start : start + _LOOKUP_CHUNK]))
+    return found
+
+
+def _sent_by_client_ids(keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+    mark = db_proxy.param
+    pairs = ", ".join([f"({mark}, {mark})"] * len(keys))
+    sql = (
+        f"WITH wanted(sender, client_id) AS (VALUES {pairs}) "
+        "SELECT e.sender_id, e.channel_id, e.seq, e.pos, e.ts, e.client_id, e.text "
+        f"FROM wanted JOIN {Event._meta.table_name} e "
+        "ON e.sender_id = wanted.sender AND e.client_id = wanted.client_id"
+    )
+    params = [value for key in keys for value in key]
+    found = {}
+    for sender, channel, seq, pos, ts, client_id, text in db_proxy.execute_sql(sql, params):
+        found[(sender, client_id)] = {
+            "channel": channel,
+            "seq": seq,
+            "pos": pos,
+            "ts": ts,
+            "client_id": client_id,
+            "text": text,
+        }
+    return found
 
 
 def max_pos() -> int:
