@@ -192,11 +192,13 @@ class History(Request, tag="history", kw_only=True):
 
 class Sync(Request, tag="sync", kw_only=True):
     """Everything for this user after stream position ``after``. Asking for ``after``
-    confirms the device has stored everything up to it; ``None`` resumes from the cursor
-    the server kept for this device."""
+    confirms the device has stored everything up to it, unless ``confirm`` names a lower
+    position (a device that asks for the next page while still storing this one);
+    ``after`` None resumes from the cursor the server kept for this device."""
 
     after: NonNegative | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=limits.MAX_SYNC_PAGE)] = 500
+    confirm: NonNegative | None = None
 
 
 class MarkRead(Request, tag="mark_read", kw_only=True):

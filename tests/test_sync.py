@@ -82,6 +82,25 @@ async def test_interrupted_catch_up_resumes_from_confirmed_cursor(clients: Clien
     assert texts == [f"m{i}" for i in range(30)]
 
 
+async def test_sync_asked_ahead_confirms_only_what_the_device_stored(
+    clients: ClientFactory,
+) -> None:
+    alice = await clients.register("alice")
+    bob = await clients.register("bob")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    start = (await bob.request(Sync())).next
+    for i in range(30):
+        await alice.request(Send(channel=channel.id, client_id=new_id(), text=f"m{i}"))
+
+    first = await bob.request(Sync(after=start, limit=10))
+    # Asks for the second page while still storing the first: confirms only up to start.
+    second = await bob.request(Sync(after=first.next, limit=10, confirm=start))
+    assert [e.text for e in second.events] == [f"m{i}" for i in range(10, 20)]
+    # The device crashes before storing either page: resuming starts at the first again.
+    resumed = await sync_all(bob, None, limit=10)
+    assert [e.text for p in resumed for e in p.events] == [f"m{i}" for i in range(30)]
+
+
 async def test_sync_beyond_head_is_refused(clients: ClientFactory) -> None:
     alice = await clients.register("alice")
     with pytest.raises(ProtocolError) as err:

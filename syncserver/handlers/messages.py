@@ -59,7 +59,7 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     me = call.me
     head = ctx.sequencer.head
     after = me.sync_cursor if req.after is None else req.after
-    confirm_cursor(ctx, me, after)
+    confirm_cursor(ctx, me, after if req.confirm is None else min(req.confirm, after))
     windows = channels.windows_since(me.user_id, after)
     found = events.events_after(list(windows), after, req.limit + 1)
     reads = events.user_reads_after(me.user_id, after, req.limit + 1)
