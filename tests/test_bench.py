@@ -3,6 +3,7 @@ here it runs at its smallest size and the test checks that every scenario measur
 says, not how fast."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ def test_every_scenario_runs_at_smoke_size(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=280,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)},  # the seeded desktop cache
     )
     assert run.returncode == 0, run.stderr[-3000:]
     results = json.loads(out.read_text())
@@ -48,4 +50,7 @@ def test_every_scenario_runs_at_smoke_size(tmp_path: Path) -> None:
     assert fanout["members"] == 100 and 0 < fanout["p50_ms"] <= fanout["p99_ms"]
     connections = results["connections"]
     assert connections["devices"] == 40 and connections["heartbeat_acks"] > 0
+    assert results["catchup"]["in_cache"] == results["catchup"]["messages"] == 2_000
+    desktop = results["desktop"]
+    assert desktop["messages"] == 2_000 and desktop["open_rows"] > 0
     assert "throughput is" in run.stdout

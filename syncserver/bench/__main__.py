@@ -21,6 +21,8 @@ SCENARIOS: dict[str, Callable[[scenarios.Size], dict]] = {
     "latency": scenarios.latency,
     "fanout": scenarios.fanout,
     "connections": scenarios.connections,
+    "catchup": scenarios.catchup,
+    "desktop": scenarios.desktop,
 }
 
 

@@ -1,7 +1,10 @@
 """The benchmark's scenarios. Each starts its own server process on a freshly seeded data
 directory, runs client worker processes against it and returns a dict of figures."""
 
+import json
 import multiprocessing
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -329,3 +332,44 @@ def connections(size: Size) -> dict:
             "heartbeat_acks": sum(b["acks"] for b in beats),
             "server_cpu": cpu / size.idle_seconds,
         }
+
+
+def catchup(size: Size) -> dict:
+    """One device offline while ``size.catchup`` messages arrive in its chats: seconds from
+    reconnecting until its desktop cache holds them all (``python -m desktop.bench``)."""
+    with _Run([]) as run:
+        return _desktop_bench(
+            "catchup",
+            "--endpoint",
+            run.target.endpoint,
+            "--server-key",
+            run.target.public_key,
+            "--messages",
+            str(size.catchup),
+        )
+
+
+def desktop(size: Size) -> dict:
+    """The desktop app on a seeded cache: start to painted window, opening the biggest chat,
+    memory (``python -m desktop.bench``)."""
+    return _desktop_bench(
+        "desktop",
+        "--messages",
+        str(size.desktop_messages),
+        "--channels",
+        str(size.desktop_channels),
+    )
+
+
+def _desktop_bench(*args: str) -> dict:
+    """The desktop side runs as its own program: the server package does not import the
+    desktop app's."""
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.bench", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=900,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"desktop.bench {args[0]} failed; its traceback is above")
+    return json.loads(done.stdout)
