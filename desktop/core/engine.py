@@ -256,25 +256,52 @@ class SyncEngine:
             self._caught_up.set()
 
     async def _catch_up(self) -> None:
+        """Sync pages from the stored cursor until the server has no more. The next page is
+        asked for before this one is stored (one page ahead at most), so the server's time
+        and the cache's overlap; that request confirms only the stored cursor, which moves
+        with each page's transaction. Pages are stored in order; a crash or a stop at any
+        point leaves the stored cursor with what it covers, and the next start resumes there."""
         cursor = self.cache.sync_cursor()
         if cursor is None:
             cursor = await self._start_from_snapshot()
-        while True:
-            try:
-                page = await self.conn.request(Sync(after=cursor, limit=SYNC_PAGE))
-            except ProtocolError as e:
-                if e.code != ErrorCode.BAD_CURSOR:
-                    raise
-                # The server knows less than this device (it was restored from a backup):
-                # start again from its present, keeping what is cached.
-                log.warning("the server does not know cursor %d; starting from a snapshot", cursor)
-                cursor = await self._start_from_snapshot()
-                continue
-            self._announce(self.cache.apply_page(page))
-            cursor = page.next
-            if not page.more:
-                break
+        ahead: asyncio.Task | None = None
+        try:
+            while True:
+                try:
+                    if ahead is None:
+                        page = await self.conn.request(Sync(after=cursor, limit=SYNC_PAGE))
+                    else:
+                        asked, ahead = ahead, None
+                        page = await asked
+                except ProtocolError as e:
+                    if e.code != ErrorCode.BAD_CURSOR:
+                        raise
+                    # The server knows less than this device (it was restored from a backup):
+                    # start again from its present, keeping what is cached.
+                    log.warning("the server does not know cursor %d; starting again", cursor)
+                    cursor = await self._start_from_snapshot()
+                    continue
+                if page.more:
+                    ahead = await self._ask_ahead(page.next, confirm=cursor)
+                self._announce(self.cache.apply_page(page))
+                cursor = page.next
+                if not page.more:
+                    break
+        finally:
+            if ahead is not None:  # stopped or failed while storing: the answer is not needed
+                await cancel_and_wait([ahead])
+                if not ahead.cancelled():
+                    ahead.exception()  # retrieved, so asyncio does not report it as lost
         self.conn.confirmed_cursor = cursor
+
+    async def _ask_ahead(self, after: int, confirm: int) -> asyncio.Task:
+        """Ask for the page after ``after`` while the current one is being stored; the
+        request confirms only ``confirm``, what the cache already holds. Returns once the
+        request is on its way."""
+        req = Sync(after=after, limit=SYNC_PAGE, confirm=confirm)
+        task = asyncio.ensure_future(self.conn.request(req))
+        await asyncio.sleep(0)  # let the task send it before storing blocks this thread
+        return task
 
     async def _start_from_snapshot(self) -> int:
         """A new cache: the channel list and each channel's latest page, then sync from the

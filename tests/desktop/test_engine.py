@@ -19,6 +19,7 @@ from shared.protocol import (
     OpenDirect,
     RemoveMember,
     Send,
+    Sync,
 )
 from syncserver.server import SyncServer
 from tests.support import WAIT, ClientFactory, new_id, same_place
@@ -187,6 +188,65 @@ async def test_refused_message_is_marked_failed_with_the_reason(
     assert "not in a channel" in failed.error
     with pytest.raises(ValueError):
         engine.send(group.id, "x" * 100_001)
+
+
+async def test_crash_while_a_page_is_asked_ahead_loses_nothing(
+    make_profile, engines, clients: ClientFactory, monkeypatch
+):
+    monkeypatch.setattr("desktop.core.engine.SYNC_PAGE", 100)
+    profile, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
+    await engine.stop()
+    sent = [f"m{i}" for i in range(350)]
+    for chunk in range(0, len(sent), 50):
+        await asyncio.gather(
+            *(
+                bob.request(Send(channel=channel.id, client_id=new_id(), text=t))
+                for t in sent[chunk : chunk + 50]
+            )
+        )
+
+    crashing = engines(profile)
+    asked: list[Sync] = []
+    too_far: list[tuple[Sync, int]] = []  # requests that confirmed more than was stored
+    request = crashing.conn.request
+
+    async def watched(req, timeout=None):
+        if isinstance(req, Sync):
+            asked.append(req)
+            stored = crashing.cache.sync_cursor()
+            confirmed = req.after if req.confirm is None else min(req.confirm, req.after)
+            if confirmed > stored:
+                too_far.append((req, stored))
+        return await request(req, timeout)
+
+    crashing.conn.request = watched
+    store = crashing.cache.apply_page
+    pages: list[int] = []  # ``next`` of each page handed to the cache
+    crashed = asyncio.Event()
+
+    def crash_on_second_page(page):
+        pages.append(page.next)
+        if len(pages) == 2:
+            crashed.set()
+            raise RuntimeError("the app died while storing")  # nothing of it committed
+        return store(page)
+
+    crashing.cache.apply_page = crash_on_second_page
+    await crashing.start()
+    await asyncio.wait_for(crashed.wait(), WAIT)
+    await crashing.stop()
+    # The third page had been asked for before the second was stored, confirming the first.
+    assert asked[-1].after == pages[1] and asked[-1].confirm == pages[0]
+    assert crashing.cache.sync_cursor() == pages[0]
+    assert too_far == []
+    crashing.cache.close()
+
+    again = await started(engines(profile))
+    assert again.conn.welcome.sync_cursor <= pages[0]  # the server never got ahead of the cache
+    stored = again.cache.messages(channel.id, limit=1000)
+    assert [m.seq for m in stored] == list(range(1, len(sent) + 2))  # "created", then all
+    assert sorted(m.text for m in stored if m.kind == "message") == sorted(sent)
+    assert again.cache.channel(channel.id).unread == len(sent)
 
 
 async def test_search_finds_messages_offline(make_profile, engines, clients: ClientFactory, server):
