@@ -397,10 +397,8 @@ class SyncEngine:
     def _announce(self, applied: Applied) -> None:
         for message in applied.messages:
             self._emit(MessageAdded(message))
-        for channel_id in applied.channels | applied.reads:
-            channel = self.cache.channel(channel_id)
-            if channel is None:
-                continue
+        changed = self.cache.channels_by_id(applied.channels | applied.reads)
+        for channel_id, channel in changed.items():
             if channel_id in applied.channels:
                 self._emit(ChannelChanged(channel))
             elsewhere = channel_id in applied.reads
