@@ -248,9 +248,13 @@ def seed_cache(path: Path, messages: int, channels: int) -> dict[str, Any]:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            db.execute(  # as the cache indexes what it stores
+            db.execute(  # as the cache indexes what it stores, and marks it as indexed
                 "INSERT INTO message_fts (rowid, text) SELECT id, text FROM message WHERE id >= ?",
                 (first_id,),
+            )
+            db.execute(
+                "UPDATE setting SET value = (SELECT MAX(id) FROM message) "
+                "WHERE key = 'indexed_up_to'"
             )
             read_seq = size - unread
             unread_count = sum(1 for r in rows[read_seq:] if r[4] != ME)

@@ -12,7 +12,7 @@ from peewee import SqliteDatabase
 
 from desktop.cache.models import BoundModels, bind_models
 
-SCHEMA_MAJOR = 2
+SCHEMA_MAJOR = 3
 SCHEMA_MINOR = 0
 
 PRAGMAS = {
@@ -23,19 +23,26 @@ PRAGMAS = {
     "busy_timeout": 5000,
 }
 
-# An external-content full-text index over message text. Triggers keep it in step when a
-# message changes or goes; new messages are indexed by the cache itself, a batch per statement
-# (``Cache._apply_events``): FTS5 writes out its pending index at every statement a trigger
-# runs in, which made a trigger per inserted row ten times slower than the insert.
-_FTS = [
+# An external-content full-text index over message text, filled by the cache itself
+# (``Cache.index_pending``) in big batches, apart from storing: the messages with ids up to
+# the ``indexed_up_to`` setting are indexed, later ones not yet. Triggers keep the indexed
+# ones in step when a message changes or goes. (A trigger per inserted row was ten times
+# slower than the insert: FTS5 writes out its pending index at every statement it runs in.)
+INDEXED = "(SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'indexed_up_to')"
+_FTS_TABLE = (
     "CREATE VIRTUAL TABLE message_fts USING fts5("
-    "text, content='message', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN "
+    "text, content='message', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+)
+_FTS_TRIGGERS = [
+    "CREATE TRIGGER message_fts_delete AFTER DELETE ON message "
+    f"WHEN old.id <= {INDEXED} BEGIN "
     "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
-    "CREATE TRIGGER message_fts_update AFTER UPDATE OF text ON message BEGIN "
+    "CREATE TRIGGER message_fts_update AFTER UPDATE OF text ON message "
+    f"WHEN old.id <= {INDEXED} BEGIN "
     "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); "
     "INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END",
 ]
+_FTS = [_FTS_TABLE, *_FTS_TRIGGERS]
 
 
 UNREAD_COUNT = (
@@ -51,10 +58,25 @@ def _stored_unread_and_batch_indexing(db: SqliteDatabase, me: str) -> None:
     db.execute_sql(f"UPDATE channel SET unread = ({UNREAD_COUNT})", (me,))
 
 
+def _indexing_apart_from_storing(db: SqliteDatabase, me: str) -> None:
+    """3.0: messages are indexed apart from storing them, up to ``indexed_up_to``. Older
+    versions index as they store and would index the same message twice, hence a major
+    version. Everything stored so far is indexed."""
+    db.execute_sql("DROP TRIGGER IF EXISTS message_fts_delete")
+    db.execute_sql("DROP TRIGGER IF EXISTS message_fts_update")
+    db.execute_sql(
+        "INSERT OR REPLACE INTO setting (key, value) "
+        "SELECT 'indexed_up_to', COALESCE(MAX(id), 0) FROM message"
+    )
+    for statement in _FTS_TRIGGERS:
+        db.execute_sql(statement)
+
+
 # One function per schema version after the first, keyed by the version it upgrades to; each
 # gets the database and the user whose cache it is.
 UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (2, 0): _stored_unread_and_batch_indexing,
+    (3, 0): _indexing_apart_from_storing,
 }
 
 
@@ -81,6 +103,7 @@ def open_cache_db(path: Path, me: str) -> BoundModels:
             db.create_tables(models.all)
             for statement in _FTS:
                 db.execute_sql(statement)
+            db.execute_sql("INSERT INTO setting (key, value) VALUES ('indexed_up_to', 0)")
             _set_version(db)
     elif (major, minor) < (SCHEMA_MAJOR, SCHEMA_MINOR):
         with db.atomic():

@@ -125,9 +125,9 @@ class Cache:
 
     def _apply_events(self, events: list[Event]) -> Applied:
         # Plain SQL: building these statements through peewee cost more than running them.
+        # Not indexed for search here: ``index_pending`` does that apart, in bigger batches.
         applied = Applied()
         db = self._m.db
-        first_new_id = db.execute_sql("SELECT COALESCE(MAX(id), 0) + 1 FROM message").fetchone()[0]
         by_channel: dict[int, list[Event]] = {}
         for e in events:
             by_channel.setdefault(e.channel, []).append(e)
@@ -159,11 +159,6 @@ class Cache:
             )
             applied.messages.extend(_event_view(e) for e in new)
             applied.channels.add(channel_id)
-        if applied.messages:
-            db.execute_sql(
-                "INSERT INTO message_fts (rowid, text) SELECT id, text FROM message WHERE id >= ?",
-                (first_new_id,),
-            )
         return applied
 
     def _settle_outbox(self, events: list[Event]) -> None:
@@ -276,11 +271,37 @@ class Cache:
         )
         return (low or 0, high or 0)
 
+    # --- search ---------------------------------------------------------------------------
+
+    def index_pending(self, limit: int | None = None) -> bool:
+        """Index for search up to ``limit`` stored messages not indexed yet (all if None),
+        oldest first, in one transaction with the ``indexed_up_to`` mark; True if some are
+        left. Storing does not index, so catching up stays cheap; the engine calls this when
+        it is idle, and ``search`` before it answers."""
+        db = self._m.db
+        with db.atomic():
+            done = int(self.setting("indexed_up_to") or 0)
+            bounds = "SELECT id FROM message WHERE id > ? ORDER BY id LIMIT ?"
+            params = (done, -1 if limit is None else limit)
+            last = db.execute_sql(f"SELECT MAX(id) FROM ({bounds})", params).fetchone()[0]
+            if last is None:
+                return False
+            db.execute_sql(
+                "INSERT INTO message_fts (rowid, text) "
+                "SELECT id, text FROM message WHERE id > ? AND id <= ?",
+                (done, last),
+            )
+            self.set_setting("indexed_up_to", str(last))
+            more = db.execute_sql("SELECT 1 FROM message WHERE id > ? LIMIT 1", (last,))
+            return more.fetchone() is not None
+
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages matching every word of ``query`` (each as a prefix), best first."""
+        """Messages matching every word of ``query`` (each as a prefix), best first. Messages
+        not indexed yet are indexed first, so search always covers every stored message."""
         match = _fts_query(query)
         if not match:
             return []
+        self.index_pending()
         Message = self._m.Message
         cursor = self._m.db.execute_sql(
             "SELECT rowid, highlight(message_fts, 0, ?, ?), bm25(message_fts) FROM message_fts "

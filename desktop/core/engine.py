@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 SYNC_PAGE = limits.MAX_SYNC_PAGE  # events per sync request: fewer round trips
 RECENT_PAGE = 50  # events fetched per channel when a new device starts
+INDEX_BATCH = 5000  # messages indexed for search per transaction, between rounds
 RETRY_DELAY = 1.0  # secs before the worker tries again after a failed round
 RETRY_DELAY_MAX = 30.0  # secs
 # Refusals worth trying again later; any other refusal of a message is final.
@@ -82,6 +83,7 @@ class SyncEngine:
         self._caught_up = asyncio.Event()
         self._failed = asyncio.Event()
         self._worker: asyncio.Task | None = None
+        self._indexer: asyncio.Task | None = None
         self._typing_tasks: set[asyncio.Task] = set()
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
@@ -103,6 +105,8 @@ class SyncEngine:
         """Stop talking to the server. Unsent messages stay in the outbox for next time."""
         if self._worker is not None:
             await cancel_and_wait([self._worker, *self._typing_tasks])
+        if self._indexer is not None:
+            await cancel_and_wait([self._indexer])
         await self.conn.close()
         self._set_state(EngineState.OFFLINE)
 
@@ -254,6 +258,18 @@ class SyncEngine:
         if not self._need_sync:
             self._set_state(EngineState.ONLINE)
             self._caught_up.set()
+        if self._indexer is None or self._indexer.done():
+            self._indexer = asyncio.ensure_future(self._index_for_search())
+
+    async def _index_for_search(self) -> None:
+        """Index what was stored for search, a batch at a time, letting pushes and the
+        worker go first between batches. Search indexes whatever is left itself, so this
+        only keeps it quick; a stop or a crash leaves the rest for next time."""
+        try:
+            while self.cache.index_pending(INDEX_BATCH):
+                await asyncio.sleep(0)
+        except Exception:
+            log.exception("indexing for search failed; search will index what is left")
 
     async def _catch_up(self) -> None:
         """Sync pages from the stored cursor until the server has no more. The next page is

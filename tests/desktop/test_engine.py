@@ -249,6 +249,58 @@ async def test_crash_while_a_page_is_asked_ahead_loses_nothing(
     assert again.cache.channel(channel.id).unread == len(sent)
 
 
+def indexed_up_to(cache: Cache) -> int:
+    return int(cache.setting("indexed_up_to"))
+
+
+def newest_id(cache: Cache) -> int:
+    return cache._m.db.execute_sql("SELECT MAX(id) FROM message").fetchone()[0]
+
+
+async def test_caught_up_messages_are_indexed_for_search_in_the_background(
+    make_profile, engines, clients: ClientFactory
+):
+    profile, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
+    await engine.stop()
+    for i in range(40):
+        await bob.request(Send(channel=channel.id, client_id=new_id(), text=f"harbour {i}"))
+    again = await started(engines(profile))
+    await until(lambda: indexed_up_to(again.cache) == newest_id(again.cache))
+    db = again.cache._m.db
+    indexed = "SELECT COUNT(*) FROM message_fts WHERE message_fts MATCH 'harbour'"
+    assert db.execute_sql(indexed).fetchone()[0] == 40
+    assert len(again.cache.search("harbour")) == 40
+
+
+async def test_search_finds_caught_up_messages_not_indexed_before_a_restart(
+    make_profile, engines, clients: ClientFactory, monkeypatch
+):
+    profile, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
+    await engine.stop()
+    for i in range(30):
+        await bob.request(Send(channel=channel.id, client_id=new_id(), text=f"lighthouse {i}"))
+
+    async def stopped_before_indexing(self) -> None:
+        return None
+
+    monkeypatch.setattr(SyncEngine, "_index_for_search", stopped_before_indexing)
+    again = await started(engines(profile))
+    assert len(texts(again, channel.id)) == 30
+    assert again.cache.index_pending(limit=10)  # a part, then the app stops (or dies)
+    await again.stop()
+    again.cache.close()
+
+    cache = Cache.open(profile.cache_path, "alice")
+    try:
+        assert indexed_up_to(cache) < newest_id(cache)
+        hits = cache.search("lighthouse", limit=100)
+        assert sorted(h.message.text for h in hits) == sorted(f"lighthouse {i}" for i in range(30))
+        assert indexed_up_to(cache) == newest_id(cache)
+        assert len(cache.search("lighthouse", limit=100)) == 30  # each message indexed once
+    finally:
+        cache.close()
+
+
 async def test_search_finds_messages_offline(make_profile, engines, clients: ClientFactory, server):
     _, engine, bob, channel = await alice_chatting_with_bob(make_profile, engines, clients)
     for text in (
@@ -352,9 +404,12 @@ async def test_cache_1_0_is_upgraded_with_unread_counts_and_searchable(tmp_path)
             "CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN "
             "INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END"
         )
+        db.execute("DELETE FROM setting WHERE key = 'indexed_up_to'")
+        db.execute("INSERT INTO message_fts (rowid, text) SELECT id, text FROM message")
         db.execute("PRAGMA user_version = 1000")
     cache = Cache.open(path, "alice")
     assert cache.unread(1) == 2
+    assert len(cache.search("note")) == 3  # what 1.0 indexed counts as indexed
     cache.apply_events(
         [Event(channel=1, seq=4, pos=4, kind="message", sender="bob", ts=4, text="late")]
     )
