@@ -144,7 +144,14 @@ class Cache:
             new = [e for e in mine if e.seq not in have]
             if not new:
                 continue
-            db.cursor().executemany(_INSERT_EVENT, [_event_row(e) for e in new])
+            db.cursor().executemany(
+                _INSERT_EVENT,
+                [
+                    (e.channel, e.seq, e.pos, e.kind, e.sender, e.ts, e.text, e.client_id,
+                     e.subject, e.name)
+                    for e in new
+                ],
+            )  # fmt: skip
             self._settle_outbox(mine)
             read = db.execute_sql("SELECT read_seq FROM channel WHERE id = ?", (channel_id,))
             read_seq = (read.fetchone() or (0,))[0]
@@ -157,7 +164,14 @@ class Cache:
                 "unread = unread + ? WHERE id = ?",
                 (newest.seq, newest.ts, unread, channel_id),
             )
-            applied.messages.extend(_event_view(e) for e in new)
+            view = MessageView.stored  # not through a helper: this runs for every row
+            applied.messages.extend(
+                [
+                    view(e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id,
+                         e.subject, e.name)
+                    for e in new
+                ]
+            )  # fmt: skip
             applied.channels.add(channel_id)
         return applied
 
@@ -471,16 +485,6 @@ _INSERT_EVENT = (
     "INSERT INTO message (channel, seq, pos, kind, sender, ts, text, client_id, subject, name) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-def _event_row(e: Event) -> tuple:
-    return (e.channel, e.seq, e.pos, e.kind, e.sender, e.ts, e.text, e.client_id, e.subject, e.name)
-
-
-def _event_view(e: Event) -> MessageView:
-    return MessageView.stored(
-        e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id, e.subject, e.name
-    )
 
 
 def _row_view(r) -> MessageView:
