@@ -48,7 +48,8 @@ from syncserver.sequencer import Sequencer
 from syncserver.sessions import SessionTable
 from syncserver.store import StorageError
 from syncserver.store.accounts import set_last_seen
-from syncserver.store.database import database_url_for, open_database
+from syncserver.store.checkpoints import Checkpointer
+from syncserver.store.database import database_url_for, open_database, sqlite_path
 from syncserver.writer import MessageWriter
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,12 @@ class SyncServer:
     async def start(self) -> None:
         cfg = self.config
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
-        self._db = open_database(cfg.database_url or database_url_for(cfg.data_dir))
+        url = cfg.database_url or database_url_for(cfg.data_dir)
+        self._db = open_database(url)
+        path = sqlite_path(url)
+        self._checkpointer = Checkpointer(path) if path is not None else None
+        if self._checkpointer is not None:
+            self._checkpointer.start()
         sessions = SessionTable()
         self._sock = self._bind_router()
         self._raw = zmq.Socket.shadow(self._sock.underlying)
@@ -168,6 +174,8 @@ class SyncServer:
             self._auth.stop()
         self._zmq.term()
         self._db.close()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         log.info("stopped")
 
     # --- receiving ----------------------------------------------------------------------

@@ -18,11 +18,17 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "cache_size": -32_000,
+    "wal_autocheckpoint": 0,  # checkpoints run on their own thread (checkpoints.py)
 }
 
 
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer Tidings server."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for other databases."""
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
 def database_url_for(data_dir: Path) -> str:
@@ -32,8 +38,9 @@ def database_url_for(data_dir: Path) -> str:
 
 def open_database(url: str) -> Database:
     """Connect, bind the models, create missing tables and check the schema version."""
-    if url.startswith("sqlite:///"):
-        db: Database = SqliteDatabase(url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS)
+    path = sqlite_path(url)
+    if path is not None:
+        db: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
     else:
         db = connect(url)
     db_proxy.initialize(db)
