@@ -6,6 +6,9 @@ that transaction committed. SQLite and the PostgreSQL driver release the GIL whi
 work, so the loop goes on receiving the next sends while a batch is being written: the two
 cores share the work.
 
+A batch of a few sends (a quiet server) is stored on the loop itself: there the two thread
+hand-offs would cost more than the commit, and nothing else is waiting.
+
 One batch is in flight at a time. That keeps the rules simple: stream positions are only
 handed out while nothing is being written, so a failed batch can give its numbers back
 (``Sequencer.reset``), and a request that may depend on earlier sends (a sync, a read
@@ -29,6 +32,7 @@ from syncserver.store.models import db_proxy
 log = logging.getLogger(__name__)
 
 ReplyFn = Callable[[bytes, Reply], None]
+INLINE_ROWS = 4  # a batch this small is stored on the loop, not on the writer thread
 Outcome = tuple[Call, Send, dict | Reply]  # a stored (or earlier) row, or the reply
 T = TypeVar("T")
 
@@ -57,11 +61,23 @@ class MessageWriter:
             return
         pending, self._pending = self._pending, []
         outcomes, rows = self._prepare(pending)
-        if not rows:
-            self._answer(outcomes, rows)
+        if len(rows) <= INLINE_ROWS:
+            self._store_here(outcomes, rows)
             return
         self._inflight = asyncio.wrap_future(self._thread.submit(_store, rows))
         self._inflight.add_done_callback(lambda done: self._committed(done, outcomes, rows))
+
+    def _store_here(self, outcomes: list[Outcome], rows: list[dict]) -> None:
+        """A small batch is stored on the loop itself: handing it to the writer thread and
+        back would cost more time than the commit."""
+        done = asyncio.get_running_loop().create_future()
+        try:
+            if rows:
+                _store(rows)
+            done.set_result(None)
+        except Exception as e:
+            done.set_exception(e)
+        self._committed(done, outcomes, rows)
 
     async def settle(self) -> None:
         """Wait until every send received so far is stored and answered."""
