@@ -3,10 +3,11 @@
 from shared import protocol
 from syncserver.handlers.base import Context
 from syncserver.store import channels, events
-from syncserver.store.models import Channel, Event
+from syncserver.store.events import EventRow
+from syncserver.store.models import Channel
 
 
-def event_rows_to_wire(ctx: Context, rows: list[Event]) -> list[protocol.Event]:
+def event_rows_to_wire(ctx: Context, rows: list[EventRow]) -> list[protocol.Event]:
     ids = {r.sender_id for r in rows} | {r.subject_id for r in rows if r.subject_id}
     names = ctx.names.of(ids)
     return [

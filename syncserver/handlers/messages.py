@@ -19,7 +19,8 @@ from syncserver.handlers.base import Call, Context, Refusal, handles
 from syncserver.handlers.channels import member_channel
 from syncserver.sessions import Session
 from syncserver.store import accounts, channels, events
-from syncserver.store.models import Event, UserRead
+from syncserver.store.events import EventRow
+from syncserver.store.models import UserRead
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,11 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     windows = channels.windows_since(me.user_id, after)
     found = events.events_after(list(windows), after, req.limit + 1)
     reads = events.user_reads_after(me.user_id, after, req.limit + 1)
-    merged: list[Event | UserRead] = sorted([*found, *reads], key=lambda row: row.pos)
+    merged: list[EventRow | UserRead] = sorted([*found, *reads], key=lambda row: row.pos)
     page = _within_page_bytes(merged[: req.limit])
     more = len(merged) > len(page)
     merged = page
-    page_events = [r for r in merged if isinstance(r, Event) and _visible(r, windows)]
+    page_events = [r for r in merged if isinstance(r, EventRow) and _visible(r, windows)]
     page_reads = [
         ReadCursor(channel=r.channel_id, seq=r.seq) for r in merged if isinstance(r, UserRead)
     ]
@@ -96,7 +97,7 @@ def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
         me.sync_cursor = cursor
 
 
-def _visible(row: Event, windows: dict[int, list[tuple[int, int | None]]]) -> bool:
+def _visible(row: EventRow, windows: dict[int, list[tuple[int, int | None]]]) -> bool:
     return any(
         joined <= row.pos and (left is None or row.pos <= left)
         for joined, left in windows[row.channel_id]
