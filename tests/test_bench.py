@@ -49,7 +49,7 @@ def test_every_scenario_runs_at_smoke_size(tmp_path: Path) -> None:
     fanout = results["fanout"]
     assert fanout["members"] == 100 and 0 < fanout["p50_ms"] <= fanout["p99_ms"]
     connections = results["connections"]
-    assert connections["devices"] == 40 and connections["heartbeat_acks"] > 0
+    assert connections["devices"] == 40 and connections["heartbeat_acks_per_s"] > 0
     assert results["catchup"]["in_cache"] == results["catchup"]["messages"] == 2_000
     desktop = results["desktop"]
     assert desktop["messages"] == 2_000 and desktop["open_rows"] > 0

@@ -137,9 +137,20 @@ def baseline(size: Size) -> dict:
     echoes = sum(out.get() for _ in procs)
     for p in procs:
         p.join()
+    # Round trips at the latency scenario's steady rate: the floor for its percentiles.
+    pinger = mp.Process(
+        target=workers.echo_latency, args=(target, clients[0], 1_000.0, size.seconds, out)
+    )
+    pinger.start()
+    round_trips = out.get()
+    pinger.join()
     server.terminate()
     server.join()
-    return {"echoes_per_s": echoes / size.seconds}
+    return {
+        "echoes_per_s": echoes / size.seconds,
+        "round_trip_p50_ms": percentile(round_trips, 0.50),
+        "round_trip_p99_ms": percentile(round_trips, 0.99),
+    }
 
 
 class _Workers:
@@ -153,9 +164,15 @@ class _Workers:
             proc.start()
             self.pipes.append(mine)
             self.procs.append(proc)
-        for index in range(len(self.procs)):
-            if self.answer(index, 300) != "ready":
-                raise RuntimeError("a benchmark worker failed to start")
+        try:
+            for index in range(len(self.procs)):
+                if self.answer(index, 300) != "ready":
+                    raise RuntimeError("a benchmark worker failed to start")
+        except BaseException:
+            # The others would keep the run waiting at exit for devices that never connect.
+            for proc in self.procs:
+                proc.terminate()
+            raise
 
     def ask(self, index: int, *command: Any, timeout: float = 600) -> Any:
         self.pipes[index].send(command)
@@ -315,21 +332,24 @@ def connections(size: Size) -> dict:
         )
         connect_s = time.monotonic() - started
         try:
+            before = [pool.ask(i, "count") for i in range(len(pool.procs))]
             cpu_before = run.server.cpu_seconds()
             time.sleep(size.idle_seconds)  # the measurement window: heartbeats only
             cpu = run.server.cpu_seconds() - cpu_before
+            after = [pool.ask(i, "count") for i in range(len(pool.procs))]
             rss = run.server.rss_bytes()
-            beats = [pool.ask(i, "count") for i in range(len(pool.procs))]
         finally:
             pool.stop()
         devices = len(run.devices)
+        beats = sum(a["heartbeats"] - b["heartbeats"] for a, b in zip(after, before, strict=True))
+        acks = sum(a["acks"] - b["acks"] for a, b in zip(after, before, strict=True))
         return {
             "devices": devices,
             "connect_s": connect_s,
             "server_rss_mb": rss / 2**20,
             "kb_per_device": (rss - rss_before) / devices / 1024,
-            "heartbeats_per_s": sum(b["heartbeats"] for b in beats) / size.idle_seconds,
-            "heartbeat_acks": sum(b["acks"] for b in beats),
+            "heartbeats_per_s": beats / size.idle_seconds,
+            "heartbeat_acks_per_s": acks / size.idle_seconds,
             "server_cpu": cpu / size.idle_seconds,
         }
 

@@ -16,6 +16,10 @@ from shared.protocol import Error, EventPush, Heartbeat, HeartbeatAck, Send, Sen
 from syncserver.bench.device import DeviceCredentials, RawDevice, Target
 
 POLL_MS = 1  # the pacing granularity of a steady sender
+# Thousands of sockets are swept with non-blocking receives: a poller would pass every one of
+# them to the kernel on each call.
+SWEEP_PAUSE = 0.01  # secs between sweeps
+HELLO_TIMEOUT = 300.0  # secs for every device of a worker to be greeted
 
 
 def _open(
@@ -26,16 +30,18 @@ def _open(
     ctx = zmq.Context()
     ctx.set(zmq.MAX_SOCKETS, len(creds) + 64)
     devices = [RawDevice(ctx, target, c) for c in creds]
-    waiting = {d.sock: d.send_hello() for d in devices}
-    by_sock = {d.sock: d for d in devices}
-    poller = _poller(devices)
+    waiting = {d: d.send_hello() for d in devices}
+    deadline = time.monotonic() + HELLO_TIMEOUT
     while waiting:
-        for sock, _ in poller.poll(60_000) or _timeout("hello", len(waiting)):
-            for message in by_sock[sock].drain():
-                if sock in waiting and getattr(message, "rid", None) == waiting[sock]:
+        if time.monotonic() > deadline:
+            _timeout("hello", len(waiting))
+        time.sleep(SWEEP_PAUSE)
+        for d in list(waiting):
+            for message in d.drain():
+                if d in waiting and getattr(message, "rid", None) == waiting[d]:
                     if isinstance(message, Error):
                         raise RuntimeError(f"hello refused: {message.message}")
-                    del waiting[sock]
+                    del waiting[d]
     return ctx, devices
 
 
@@ -175,10 +181,9 @@ def _paced_run(
 
 def idle(target: Target, creds: list[DeviceCredentials], interval: float, commands) -> None:
     """Connected devices that only send heartbeats, spread evenly over ``interval``.
-    Answers "ready" once all said hello; ("count",) answers with the heartbeat counts."""
+    Answers "ready" once all said hello; ("count",) answers with the heartbeats sent and
+    acknowledged so far."""
     ctx, devs = _open(target, creds)
-    by_sock = {d.sock: d for d in devs}
-    poller = _poller(devs)
     commands.send("ready")
     beats = acks = 0
     step = interval / len(devs)
@@ -188,9 +193,9 @@ def idle(target: Target, creds: list[DeviceCredentials], interval: float, comman
         while beats < due:
             devs[beats % len(devs)].send(Heartbeat())
             beats += 1
-        for sock, _ in poller.poll(10):
-            acks += sum(isinstance(m, HeartbeatAck) for m in by_sock[sock].drain())
-        if commands.poll():
+        for d in devs:
+            acks += sum(isinstance(m, HeartbeatAck) for m in d.drain())
+        if commands.poll(SWEEP_PAUSE):
             if commands.recv()[0] == "stop":
                 break
             commands.send({"heartbeats": beats, "acks": acks})
@@ -223,6 +228,29 @@ def echo_clients(
                 sock.send_multipart(frame)
     _close(ctx, devs)
     out.put(echoes)
+
+
+def echo_latency(
+    target: Target, creds: DeviceCredentials, rate: float, seconds: float, out
+) -> None:
+    """The baseline's latency: one raw DEALER sending ``rate`` frames a second to the echo
+    server; puts the round-trip times in ms."""
+    ctx = zmq.Context()
+    device = RawDevice(ctx, target, creds)
+    device.sock.send_multipart([b"tidings/1", b"warm up"])
+    device.sock.recv_multipart()
+    times = []
+    start = time.monotonic()
+    for n in range(int(rate * seconds)):
+        pause = start + n / rate - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        sent = time.monotonic_ns()
+        device.sock.send_multipart([b"tidings/1", b"x" * 100])
+        device.sock.recv_multipart()
+        times.append((time.monotonic_ns() - sent) / 1e6)
+    _close(ctx, [device])
+    out.put(times)
 
 
 def echo_server(endpoint: str, public_key: str, secret_key: str, ready) -> None:
