@@ -5,6 +5,12 @@ is copied back into the database (a checkpoint). SQLite's automatic checkpoint r
 whichever commit crosses its threshold, so every few hundred commits one send waited tens of
 milliseconds for the disk. Here connections do not checkpoint by themselves; this thread
 runs a passive checkpoint, which never blocks readers or the writer, once a second.
+
+A passive checkpoint never rewinds the log, though: under a steady stream of sends there is
+always a newer frame than the one it copied, and the log grew by a gigabyte in half a minute.
+So once the log passes ``RESTART_FRAMES`` the passive pass is followed by a restarting one.
+That one takes the write lock, but only to copy the frames written since the passive pass,
+and then the next commit writes the log from its start again.
 """
 
 import logging
@@ -15,6 +21,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 INTERVAL = 1.0  # secs between checkpoints
+RESTART_FRAMES = 4096  # pages in the log (16 MiB) beyond which it is rewound
 
 
 class Checkpointer:
@@ -37,14 +44,18 @@ class Checkpointer:
         db = sqlite3.connect(self._path, check_same_thread=False)
         try:
             while not self._stopping.wait(self._interval):
-                self._checkpoint(db, "PASSIVE")
+                if self._checkpoint(db, "PASSIVE") > RESTART_FRAMES:
+                    self._checkpoint(db, "RESTART")
             self._checkpoint(db, "TRUNCATE")
         finally:
             db.close()
 
     @staticmethod
-    def _checkpoint(db: sqlite3.Connection, mode: str) -> None:
+    def _checkpoint(db: sqlite3.Connection, mode: str) -> int:
+        """Run one checkpoint; the number of pages in the log, or 0 if it failed."""
         try:
-            db.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
+            _, log_pages, _ = db.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         except sqlite3.Error as e:  # the log keeps everything; the next attempt catches up
             log.warning("checkpoint failed: %s", e)
+            return 0
+        return log_pages

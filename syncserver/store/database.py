@@ -19,6 +19,7 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -32_000,
     "wal_autocheckpoint": 0,  # checkpoints run on their own thread (checkpoints.py)
+    "journal_size_limit": 64 * 2**20,  # bytes of log kept on disk once it is rewound
 }
 
 
