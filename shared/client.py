@@ -30,6 +30,7 @@ from shared.protocol import (
     UNDECODABLE,
     Error,
     GetServerKey,
+    GoingAwayPush,
     Heartbeat,
     HeartbeatAck,
     Hello,
@@ -356,11 +357,27 @@ class Connection:
                 flight = self._pending.get(message.rid)
                 if flight is not None and not flight.reply.done():
                     flight.reply.set_result(message)
-            elif self.on_push is not None:
+                continue
+            if isinstance(message, GoingAwayPush):
+                self._server_going_away()
+            if self.on_push is not None:
                 try:
                     self.on_push(message)
                 except Exception:  # a failing listener must not stop replies being matched
                     log.exception("handling a push failed")
+
+    def _server_going_away(self) -> None:
+        """The server is shutting down and has answered everything it will answer here.
+        Stop using the connection now: requests that must not be repeated fail at once;
+        repeatable ones wait, and are sent again once the device is back (``_recover``).
+        ZeroMQ redials with its back-off as soon as the server closes the connection."""
+        log.info("the server at %s is shutting down; reconnecting", self.endpoint)
+        self._set_state(ConnectionState.CONNECTING)
+        for flight in self._pending.values():
+            if not flight.repeatable and not flight.reply.done():
+                flight.reply.set_exception(
+                    ConnectionLost("the server shut down before answering this request")
+                )
 
     async def _watch(self, monitor: zmq.asyncio.Socket) -> None:
         try:

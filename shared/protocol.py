@@ -383,6 +383,12 @@ class RevokedPush(Push, tag="revoked", kw_only=True):
     """This device was revoked; the connection is no longer authenticated."""
 
 
+class GoingAwayPush(Push, tag="going_away", kw_only=True):
+    """The server is shutting down and closes the connection next. Every request it answered
+    was applied; a request still waiting for its reply will get none over this connection,
+    so reconnect (with back-off), say hello again, and repeat what may be repeated."""
+
+
 AnyServerMessage = (
     Error
     | Ok
@@ -402,6 +408,7 @@ AnyServerMessage = (
     | PresencePush
     | TypingPush
     | RevokedPush
+    | GoingAwayPush
 )
 
 

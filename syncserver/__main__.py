@@ -1,109 +1,122 @@
-"""``tidings-server``: run a Tidings sync server in the foreground."""
+"""``tidings-server``: run a Tidings sync server in the foreground, or one of its admin
+commands. Every server setting comes from ``syncserver.settings``' table."""
 
 import argparse
 import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from syncserver.config import DEFAULT_LISTEN, ServerConfig, default_data_dir
+from syncserver import admin
+from syncserver.config import ServerConfig
+from syncserver.lock import DataDirBusy
 from syncserver.server import SyncServer
-from syncserver.store.database import SchemaTooNew, describe_url
+from syncserver.settings import CONFIG_ENV, SETTINGS, Setting, SettingsError, convert, resolve
+from syncserver.settings import describe_default as default_text
+from syncserver.store import StorageError
+from syncserver.store.database import SchemaTooNew, SchemaTooOld, describe_url
+
+USAGE_ERROR = 2  # argparse's own status for a bad command line
+
+DESCRIPTION = """\
+Tidings sync server: stores and relays chat for Tidings devices.
+
+Each setting can come from the command line, an environment variable or the config file
+(TOML, --config), in that order of precedence, and otherwise has the default shown.
+"""
+
+EPILOG = """\
+With no command, or with "serve", the server runs in the foreground until SIGTERM or
+SIGINT. Admin commands use the same settings to find the data directory and database, and
+may run while the server does (restore excepted). See docs/self-hosting.md.
+"""
 
 
-def parse_args(argv: list[str] | None = None) -> ServerConfig:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: every setting, --config, and the admin commands."""
     p = argparse.ArgumentParser(
         prog="tidings-server",
-        description="Tidings sync server: stores and relays chat for Tidings devices.",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--data",
+        "--config",
         type=Path,
-        default=default_data_dir(),
-        help="data directory for the key pair and SQLite database (default: %(default)s)",
+        metavar="FILE",
+        help=f"TOML config file with any of the settings below (env {CONFIG_ENV})",
     )
-    p.add_argument(
-        "--listen",
-        default=DEFAULT_LISTEN,
-        help="ZeroMQ endpoint to listen on, tcp://HOST:PORT (default: %(default)s)",
-    )
-    p.add_argument(
-        "--key-listen",
-        default=None,
-        help="endpoint of the key service that tells new clients the server key "
-        "(default: the port after --listen's)",
-    )
-    p.add_argument(
-        "--database",
-        default=None,
-        help="database URL such as postgresql://user@host/db (default: SQLite in --data)",
-    )
-    p.add_argument(
-        "--closed-registration",
-        action="store_true",
-        help="refuse new accounts; existing users can still log in",
-    )
-    p.add_argument(
-        "--max-group-members",
-        type=int,
-        default=ServerConfig.max_group_members,
-        help="largest allowed group (default: %(default)s)",
-    )
-    p.add_argument(
-        "--heartbeat-interval",
-        type=float,
-        default=ServerConfig.heartbeat_interval,
-        help="seconds between client heartbeats (default: %(default)s)",
-    )
-    p.add_argument(
-        "--presence-timeout",
-        type=float,
-        default=ServerConfig.presence_timeout,
-        help="seconds without a heartbeat before a device counts as gone (default: %(default)s)",
-    )
-    p.add_argument(
-        "--device-rate",
-        type=float,
-        default=ServerConfig.device_rate,
-        help="requests per second each device may make (default: %(default)s)",
-    )
-    p.add_argument(
-        "--address-burst",
-        type=float,
-        default=ServerConfig.address_burst,
-        help="failed logins and new accounts one address may make in a row before it is "
-        "slowed down (default: %(default)s)",
-    )
-    p.add_argument(
-        "--insecure-plaintext",
-        action="store_true",
-        help="INSECURE: turn off CurveZMQ encryption; anyone on the network can read "
-        "and forge traffic. For debugging on a trusted machine only",
-    )
+    for setting in SETTINGS:
+        _add_setting(p, setting)
     p.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
-    a = p.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if a.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    _add_commands(p)
+    return p
+
+
+def _add_setting(p: argparse.ArgumentParser, s: Setting) -> None:
+    where = f"[config key {s.key}, env {s.env}; default: {default_text(s)}]"
+    help_text = f"{s.help} {where}"
+    if s.kind is not bool:
+        p.add_argument(*_flags(s), dest=s.name, type=_argument_type(s), help=help_text)
+        return
+    p.add_argument(*_flags(s), dest=s.name, action="store_const", const=True, help=help_text)
+    if s.off_flag is not None:
+        p.add_argument(
+            s.off_flag, dest=s.name, action="store_const", const=False, help=f"not {s.flag}"
+        )
+
+
+def _flags(s: Setting) -> tuple[str, ...]:
+    return (s.flag, *s.aliases)
+
+
+def _argument_type(setting: Setting) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            return convert(setting, text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    return parse
+
+
+def _add_commands(p: argparse.ArgumentParser) -> None:
+    commands = p.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    commands.add_parser("serve", help="run the server (the default)")
+    add = commands.add_parser("create-user", help="create an account; password from stdin")
+    add.add_argument("name")
+    reset = commands.add_parser("reset-password", help="set a new password; from stdin")
+    reset.add_argument("name")
+    devices = commands.add_parser("devices", help="list an account's active devices")
+    devices.add_argument("name")
+    revoke = commands.add_parser("revoke-device", help="sign a device out for good")
+    revoke.add_argument("name")
+    revoke.add_argument("device", type=int, help="the device's id, from: devices NAME")
+    commands.add_parser("fingerprint", help="print the server key's fingerprint")
+    backup = commands.add_parser("backup", help="copy the SQLite database, also while serving")
+    backup.add_argument("file", type=Path, help="the new backup file")
+    restore = commands.add_parser(
+        "restore", help="replace the SQLite database with a backup; the server must be stopped"
     )
-    return ServerConfig(
-        data_dir=a.data,
-        listen=a.listen,
-        key_listen=a.key_listen,
-        database_url=a.database,
-        insecure_plaintext=a.insecure_plaintext,
-        open_registration=not a.closed_registration,
-        max_group_members=a.max_group_members,
-        heartbeat_interval=a.heartbeat_interval,
-        presence_timeout=a.presence_timeout,
-        device_rate=a.device_rate,
-        address_burst=a.address_burst,
-    )
+    restore.add_argument("file", type=Path, help="a file made by backup")
+
+
+ADMIN: dict[str, Callable[[ServerConfig, argparse.Namespace], str]] = {
+    "create-user": lambda c, a: admin.create_user(c, a.name),
+    "reset-password": lambda c, a: admin.reset_password(c, a.name),
+    "devices": lambda c, a: admin.list_devices(c, a.name),
+    "revoke-device": lambda c, a: admin.revoke_device(c, a.name, a.device),
+    "fingerprint": lambda c, a: admin.fingerprint(c),
+    "backup": lambda c, a: admin.backup(c, a.file),
+    "restore": lambda c, a: admin.restore(c, a.file),
+}
 
 
 async def run(config: ServerConfig) -> None:
-    """Serve until SIGINT or SIGTERM."""
+    """Serve until SIGINT or SIGTERM, then stop gracefully (``SyncServer.stop``)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -125,17 +138,47 @@ async def run(config: ServerConfig) -> None:
     await server.stop()
 
 
-def main(argv: list[str] | None = None) -> int:
-    config = parse_args(argv)
+def serve(config: ServerConfig) -> int:
+    """Run the server; the exit status."""
     try:
         asyncio.run(run(config))
-    except SchemaTooNew as e:
-        print(f"tidings-server: {e}", file=sys.stderr)
-        return 2
+    except (SchemaTooNew, SchemaTooOld, DataDirBusy) as e:
+        return _fail(str(e), USAGE_ERROR)
     except OSError as e:
-        print(f"tidings-server: {e}", file=sys.stderr)
-        return 1
+        return _fail(str(e), 1)
     return 0
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"tidings-server: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "serve"
+    _configure_logging(args.verbose, command)
+    given = {s.name: getattr(args, s.name) for s in SETTINGS if getattr(args, s.name) is not None}
+    try:
+        config = resolve(given, file=args.config)
+    except SettingsError as e:
+        return _fail(str(e), USAGE_ERROR)
+    if command == "serve":
+        return serve(config)
+    try:
+        print(ADMIN[command](config, args))
+    except (admin.AdminError, SchemaTooNew, SchemaTooOld, StorageError, OSError) as e:
+        return _fail(str(e), 1)
+    return 0
+
+
+def _configure_logging(verbose: bool, command: str) -> None:
+    # Admin commands print their result; routine log lines would only bury it.
+    quiet = logging.WARNING if command != "serve" else logging.INFO
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else quiet,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from shared.protocol import (
     UNDECODABLE,
     Error,
     GetServerKey,
+    GoingAwayPush,
     Push,
     Reply,
     Request,
@@ -41,9 +42,11 @@ from syncserver.delivery import Delivery
 from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
 from syncserver.handlers.base import Throttles
 from syncserver.handlers.presence import expire_sessions, publish_presence
+from syncserver.lock import DataDirLock
 from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
+from syncserver.revocations import watch_revocations
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import SessionTable
 from syncserver.store import StorageError
@@ -83,8 +86,19 @@ class SyncServer:
         return fingerprint(self.keys.public) if self.keys else None
 
     async def start(self) -> None:
+        """Take the data directory's lock, open storage, bind the sockets and start serving;
+        raises ``DataDirBusy`` if another server runs on the same data directory."""
         cfg = self.config
-        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = DataDirLock(cfg.data_dir)
+        self._lock.acquire()
+        try:
+            await self._open()
+        except BaseException:
+            self._lock.release()  # a failed start must not keep the next attempt out
+            raise
+
+    async def _open(self) -> None:
+        cfg = self.config
         url = cfg.database_url or database_url_for(cfg.data_dir)
         self._db = open_database(url)
         path = sqlite_path(url)
@@ -112,6 +126,7 @@ class SyncServer:
         self._writer = MessageWriter(self.ctx, self._send)
         self._spawn(self._serve())
         self._spawn(self._sweep())
+        self._spawn(watch_revocations(self.ctx))
         if self.keys is not None:
             self._key_sock = self._bind_key_service()
             self._spawn(self._serve_keys())
@@ -166,14 +181,16 @@ class SyncServer:
         task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
-        """Finish what was received, record last-seen times, close sockets and storage.
-        Stopping a stopped server does nothing; a server is not started twice."""
+        """Finish what was received, tell connected devices to reconnect, record last-seen
+        times, close sockets and storage. Stopping a stopped server does nothing; a server is
+        not started twice."""
         if self._zmq.closed:
             return None
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._writer.close()
+        await self._writer.close()  # stores and acknowledges every send received
+        self._say_going_away()
         now = int(time.time() * 1000)
         for user_id in self.ctx.sessions.online_users():
             set_last_seen(user_id, now)
@@ -187,7 +204,15 @@ class SyncServer:
         self._db.close()
         if self._checkpointer is not None:
             self._checkpointer.stop()
+        self._lock.release()
         log.info("stopped")
+
+    def _say_going_away(self) -> None:
+        """Tell every connected device the connection is about to close, after every reply,
+        so it reconnects now instead of when its requests or heartbeats time out."""
+        sessions = self.ctx.sessions
+        for session in sessions.of_users(sessions.online_users()):
+            self._send(session.routing_id, GoingAwayPush())
 
     # --- receiving ----------------------------------------------------------------------
 

@@ -8,12 +8,21 @@ from shared.keys import KeyPair
 KEY_FILE = "server.key"
 
 
+def load(data_dir: Path) -> KeyPair | None:
+    """The key pair, or None if the server has not created one yet."""
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        return None
+    public, secret = path.read_text(encoding="ascii").split()
+    return KeyPair(public, secret)
+
+
 def load_or_create(data_dir: Path) -> KeyPair:
     """Read the key pair, generating and saving it (owner-readable only) the first time."""
+    existing = load(data_dir)
+    if existing is not None:
+        return existing
     path = data_dir / KEY_FILE
-    if path.exists():
-        public, secret = path.read_text(encoding="ascii").split()
-        return KeyPair(public, secret)
     data_dir.mkdir(parents=True, exist_ok=True)
     pair = KeyPair.generate()
     fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -186,6 +186,11 @@ def _revoke(ctx: Context, user_id: int, device_id: int) -> None:
     log.info("device %d revoked", device_id)
     session = ctx.sessions.of_device(user_id, device_id)
     if session is not None:
-        ctx.delivery.to_session(session, RevokedPush())
-        ctx.sessions.drop(session.routing_id)
-        publish_presence(ctx, user_id)
+        sign_out(ctx, session)
+
+
+def sign_out(ctx: Context, session: Session) -> None:
+    """End a revoked device's session: tell it, forget it, and update its user's presence."""
+    ctx.delivery.to_session(session, RevokedPush())
+    ctx.sessions.drop(session.routing_id)
+    publish_presence(ctx, session.user_id)

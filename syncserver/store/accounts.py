@@ -1,8 +1,15 @@
 """Queries on users and devices."""
 
+import secrets
+
 from peewee import IntegrityError
 
-from syncserver.store.models import Device, User
+from syncserver.store.models import Device, Setting, User
+
+# Changed whenever a device is revoked from outside the server (``tidings-server
+# revoke-device``), so a running server knows to look for revoked devices among its own.
+REVOCATION_MARK = "revocation_mark"
+IN_CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
 
 
 def create_user(name: str, password_hash: str, now: int) -> User | None:
@@ -59,6 +66,31 @@ def revoke_device(device_id: int, user_id: int, now: int) -> bool:
         (Device.id == device_id) & (Device.user == user_id) & Device.revoked_at.is_null()
     )
     return query.execute() == 1
+
+
+def set_password(user_id: int, password_hash: str) -> None:
+    User.update(password_hash=password_hash).where(User.id == user_id).execute()
+
+
+def mark_revocation() -> None:
+    """Tell running servers that a device was revoked behind their backs."""
+    Setting.put(REVOCATION_MARK, secrets.token_hex(8))
+
+
+def revocation_mark() -> str | None:
+    return Setting.read(REVOCATION_MARK)
+
+
+def revoked_among(device_ids: list[int]) -> set[int]:
+    """Those of ``device_ids`` that are revoked."""
+    revoked: set[int] = set()
+    for start in range(0, len(device_ids), IN_CHUNK):
+        chunk = device_ids[start : start + IN_CHUNK]
+        query = Device.select(Device.id).where(
+            Device.id.in_(chunk) & Device.revoked_at.is_null(False)
+        )
+        revoked.update(d.id for d in query)
+    return revoked
 
 
 def touch_device(device_id: int, now: int) -> None:

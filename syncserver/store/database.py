@@ -1,11 +1,13 @@
 """Opening the server database: SQLite in the data directory by default, or any peewee URL."""
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from peewee import Database, SqliteDatabase
 from playhouse.db_url import connect
 
+from syncserver.store.backup import pre_migration_backup
 from syncserver.store.models import ALL_MODELS, SCHEMA_VERSION, Setting, db_proxy
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,10 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer Tidings server."""
 
 
+class SchemaTooOld(RuntimeError):
+    """The database is older than any schema this server can upgrade from."""
+
+
 def sqlite_path(url: str) -> Path | None:
     """The database file of a SQLite URL; None for other databases."""
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
@@ -37,8 +43,13 @@ def database_url_for(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'tidings.db'}"
 
 
+# Migration[n] turns schema n into schema n + 1, inside one transaction.
+Migration = Callable[[Database], None]
+MIGRATIONS: dict[int, Migration] = {}
+
+
 def open_database(url: str) -> Database:
-    """Connect, bind the models, create missing tables and check the schema version."""
+    """Connect, bind the models, create or upgrade the schema and check its version."""
     path = sqlite_path(url)
     if path is not None:
         db: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
@@ -46,18 +57,49 @@ def open_database(url: str) -> Database:
         db = connect(url)
     db_proxy.initialize(db)
     db.connect(reuse_if_open=True)
+    stored = stored_version(db)
+    if stored is not None and stored > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"database schema version {stored} is newer than this server "
+            f"understands ({SCHEMA_VERSION}); upgrade Tidings or restore a backup"
+        )
+    if stored is not None and stored < SCHEMA_VERSION:
+        migrate(db, path, stored, SCHEMA_VERSION, MIGRATIONS)
     with db.atomic():
         db.create_tables(ALL_MODELS, safe=True)
-        row = Setting.get_or_none(Setting.key == "schema_version")
-        if row is None:
+        if stored is None:
             Setting.create(key="schema_version", value=str(SCHEMA_VERSION))
-        elif int(row.value) > SCHEMA_VERSION:
-            raise SchemaTooNew(
-                f"database schema version {row.value} is newer than this server "
-                f"understands ({SCHEMA_VERSION}); upgrade Tidings or restore a backup"
-            )
     log.info("database ready (%s)", type(db).__name__)
     return db
+
+
+def stored_version(db: Database) -> int | None:
+    """The schema version the database records; None for a new, empty database."""
+    if not Setting.table_exists():
+        return None
+    value = Setting.read("schema_version")
+    return int(value) if value is not None else None
+
+
+def migrate(
+    db: Database, path: Path | None, old: int, new: int, migrations: dict[int, Migration]
+) -> None:
+    """Upgrade the schema from version ``old`` to ``new``, one transaction per step. A SQLite
+    database (``path``) is first backed up beside itself; PostgreSQL is the admin's to dump."""
+    missing = [v for v in range(old, new) if v not in migrations]
+    if missing:
+        raise SchemaTooOld(
+            f"database schema version {old} cannot be upgraded to {new} by this server; "
+            "upgrade through an earlier Tidings release first"
+        )
+    if path is not None:
+        saved = pre_migration_backup(path, old, new)
+        log.info("schema %d -> %d: database backed up to %s first", old, new, saved.path)
+    for version in range(old, new):
+        with db.atomic():
+            migrations[version](db)
+            Setting.put("schema_version", str(version + 1))
+        log.info("database schema upgraded to version %d", version + 1)
 
 
 def describe_url(url: str) -> str:

@@ -31,6 +31,18 @@ class Setting(BaseModel):
     key = CharField(primary_key=True)
     value = TextField()
 
+    @classmethod
+    def put(cls, key: str, value: str) -> None:
+        """Set ``key`` to ``value``, whether or not it was set before."""
+        cls.insert(key=key, value=value).on_conflict(
+            conflict_target=[cls.key], update={cls.value: value}
+        ).execute()
+
+    @classmethod
+    def read(cls, key: str) -> str | None:
+        row = cls.get_or_none(cls.key == key)
+        return row.value if row is not None else None
+
 
 class User(BaseModel):
     name = CharField(unique=True)  # the handle, NFKC and casefolded

@@ -1,0 +1,209 @@
+"""Admin commands of ``tidings-server``: accounts, devices, the server key, backup and restore.
+
+They work on the same configuration (data directory, database) as the server, and are safe
+to run while it runs, except ``restore``, which refuses then. Passwords come from standard
+input or a terminal prompt, never from the command line, where other users could see them.
+"""
+
+import getpass
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from shared.keys import fingerprint as key_fingerprint
+from shared.names import check_password, normalize_user_name
+from syncserver import passwords, server_keys
+from syncserver.config import ServerConfig
+from syncserver.lock import DataDirBusy, DataDirLock
+from syncserver.store import accounts, transaction
+from syncserver.store.backup import DatabaseSummary, NotADatabase, backup_sqlite, restore_sqlite
+from syncserver.store.database import database_url_for, describe_url, open_database, sqlite_path
+from syncserver.store.models import User
+
+
+class AdminError(Exception):
+    """An admin command refused; the message says what was wrong."""
+
+
+def database_url(config: ServerConfig) -> str:
+    return config.database_url or database_url_for(config.data_dir)
+
+
+@contextmanager
+def database(config: ServerConfig, create: bool = False) -> Iterator[None]:
+    """The server's database, open for the length of the block. Unless ``create``, a SQLite
+    database must exist already: a mistyped data directory should not get a new one."""
+    url = database_url(config)
+    path = sqlite_path(url)
+    if path is not None and not path.exists() and not create:
+        raise AdminError(
+            f"there is no Tidings database in {path.parent}; check the data directory "
+            "(--data-dir, TIDINGS_DATA_DIR or data_dir in the config file)"
+        )
+    check_owner(config.data_dir)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = open_database(url)
+    try:
+        yield
+    finally:
+        db.close()
+
+
+def check_owner(data_dir: Path) -> None:
+    """Refuse to run as root on a data directory that belongs to another user: files root
+    creates there (the database's log, backups) would be unreadable to the server."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not data_dir.exists():
+        return
+    owner = data_dir.stat().st_uid
+    if owner != 0:
+        import pwd
+
+        name = pwd.getpwuid(owner).pw_name
+        raise AdminError(
+            f"{data_dir} belongs to {name}; run this command as that user "
+            f"(sudo -u {name} tidings-server ...) so the server can still read what it writes"
+        )
+
+
+def read_password(stdin: TextIO = sys.stdin) -> str:
+    """A new password from a terminal prompt (asked twice), or the first line of standard
+    input when that is not a terminal; checked against the password rules."""
+    if stdin.isatty():
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("Repeat it: ") != password:
+            raise AdminError("the two passwords differ; nothing was changed")
+    else:
+        password = stdin.readline().rstrip("\r\n")
+    try:
+        check_password(password)
+    except ValueError as e:
+        raise AdminError(str(e)) from None
+    return password
+
+
+def _user_name(name: str) -> str:
+    try:
+        return normalize_user_name(name)
+    except ValueError as e:
+        raise AdminError(str(e)) from None
+
+
+def _existing_user(name: str) -> User:
+    user = accounts.find_user(_user_name(name))
+    if user is None:
+        raise AdminError(f"there is no user named {name!r}")
+    return user
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def create_user(config: ServerConfig, name: str) -> str:
+    """Create an account (also on a server closed to registration); returns a report."""
+    handle = _user_name(name)
+    password_hash = passwords.hash_password(read_password())
+    with database(config, create=True), transaction():
+        if accounts.create_user(handle, password_hash, _now_ms()) is None:
+            raise AdminError(f"the user name {handle!r} is taken")
+    return f"created user {handle}; they log in with tidings-cli login or the app"
+
+
+def reset_password(config: ServerConfig, name: str) -> str:
+    """Give an account a new password; its devices stay signed in."""
+    password_hash = passwords.hash_password(read_password())
+    with database(config), transaction():
+        user = _existing_user(name)
+        accounts.set_password(user.id, password_hash)
+    return f"set a new password for {user.name}; revoke-device signs out devices you distrust"
+
+
+def list_devices(config: ServerConfig, name: str) -> str:
+    """The account's active devices, one line each."""
+    with database(config):
+        user = _existing_user(name)
+        devices = accounts.active_devices(user.id)
+    if not devices:
+        return f"{user.name} has no active devices"
+    lines = [f"{'ID':>6}  {'CREATED':16}  {'LAST SEEN':16}  NAME"]
+    for d in devices:
+        lines.append(f"{d.id:>6}  {_when(d.created_at):16}  {_when(d.last_seen):16}  {d.name}")
+    return "\n".join(lines)
+
+
+def _when(ms: int | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000)) if ms else "never"
+
+
+def revoke_device(config: ServerConfig, name: str, device_id: int) -> str:
+    """Revoke one of the account's devices; a running server signs it out within a second."""
+    with database(config), transaction():
+        user = _existing_user(name)
+        if not accounts.revoke_device(device_id, user.id, _now_ms()):
+            raise AdminError(f"{user.name} has no active device {device_id}; see: devices")
+        accounts.mark_revocation()
+    return f"revoked device {device_id} of {user.name}; it must log in again"
+
+
+def fingerprint(config: ServerConfig) -> str:
+    """The server key's fingerprint, as clients show it when they first connect."""
+    keys = server_keys.load(config.data_dir)
+    if keys is None:
+        raise AdminError(
+            f"there is no server key in {config.data_dir}; the server creates it at first start"
+        )
+    return key_fingerprint(keys.public)
+
+
+def _sqlite_only(config: ServerConfig, what: str) -> Path:
+    url = database_url(config)
+    path = sqlite_path(url)
+    if path is None:
+        raise AdminError(
+            f"{what} works on SQLite databases only; this server uses {describe_url(url)}: "
+            "use pg_dump and pg_restore (see docs/self-hosting.md)"
+        )
+    return path
+
+
+def backup(config: ServerConfig, target: Path) -> str:
+    """Copy the database to ``target`` (a new file), safely while the server runs."""
+    path = _sqlite_only(config, "backup")
+    if not path.exists():
+        raise AdminError(f"there is no Tidings database at {path}; check the data directory")
+    if target.exists():
+        raise AdminError(f"{target} exists; choose a new file name")
+    if not target.parent.is_dir():
+        raise AdminError(f"{target.parent} is not a directory")
+    check_owner(config.data_dir)
+    summary = backup_sqlite(path, target)
+    return f"backed up to {target}: {_describe(summary)}"
+
+
+def restore(config: ServerConfig, source: Path) -> str:
+    """Put a backup in place of the database; refused while a server runs on it."""
+    path = _sqlite_only(config, "restore")
+    if not source.is_file():
+        raise AdminError(f"{source} does not exist or is not a file")
+    check_owner(config.data_dir)
+    try:
+        with DataDirLock(config.data_dir):
+            summary, saved = restore_sqlite(source, path)
+    except DataDirBusy as e:
+        raise AdminError(f"{e}; stop it before restoring") from None
+    except NotADatabase as e:
+        raise AdminError(f"not restoring: {e}") from None
+    kept = f"; the database it replaced is saved as {saved}" if saved else ""
+    return f"restored {source} into {path}: {_describe(summary)}{kept}"
+
+
+def _describe(summary: DatabaseSummary) -> str:
+    return (
+        f"schema version {summary.schema_version}, {summary.users} users, "
+        f"{summary.events} events, {summary.size:,} bytes"
+    )

@@ -1,0 +1,151 @@
+"""Copies of the SQLite database: online backups, checks that a file is a Tidings database,
+and restoring one in place of the current database.
+
+Backups use SQLite's online backup API in one step, which reads the database inside a single
+read transaction: the copy is the database as of one commit, every transaction acknowledged
+before it started included, and in WAL mode the server keeps writing meanwhile.
+"""
+
+import dataclasses
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncserver.store.models import SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 5000  # the server's writer holds its lock only for a commit
+
+
+class NotADatabase(ValueError):
+    """A file offered as a Tidings database is not one, or not one this server can use."""
+
+
+@dataclass(frozen=True)
+class DatabaseSummary:
+    """What a check found in a Tidings database."""
+
+    path: Path
+    schema_version: int
+    users: int
+    events: int
+    size: int  # bytes
+
+
+def backup_sqlite(source: Path, target: Path) -> DatabaseSummary:
+    """Copy the database at ``source`` (in use or not) to ``target``, a new file that needs no
+    write-ahead log beside it, then check the copy."""
+    partial = target.with_name(target.name + ".partial")
+    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)  # pages=-1: all in one step, so one consistent snapshot
+            # The copy inherits WAL mode; one self-contained file is what a backup should be.
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    _fsync(partial)
+    os.replace(partial, target)
+    return check_database(target)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_database(path: Path, label: Path | None = None) -> DatabaseSummary:
+    """Summarise the Tidings database at ``path``, or raise ``NotADatabase`` saying why it
+    is not one this server can use; messages name ``label`` (a copy's original) if given."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        raise NotADatabase(f"{label or path} cannot be opened: {e}") from None
+    try:
+        return _summarise(db, path, label or path)
+    except sqlite3.DatabaseError as e:
+        raise NotADatabase(f"{label or path} is not a readable SQLite database: {e}") from None
+    finally:
+        db.close()
+
+
+def _summarise(db: sqlite3.Connection, path: Path, label: Path) -> DatabaseSummary:
+    problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise NotADatabase(f"{label} is damaged: {'; '.join(problems[:3])}")
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not {"setting", "user", "event"} <= tables:
+        raise NotADatabase(f"{label} is a SQLite database but not a Tidings server database")
+    row = db.execute("SELECT value FROM setting WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        raise NotADatabase(f"{label} has no schema version; it is not a Tidings server database")
+    version = int(row[0])
+    if version > SCHEMA_VERSION:
+        raise NotADatabase(
+            f"{label} has schema version {version}, newer than this server understands "
+            f"({SCHEMA_VERSION}); restore it with a newer Tidings server"
+        )
+    return DatabaseSummary(
+        path=path,
+        schema_version=version,
+        users=db.execute("SELECT count(*) FROM user").fetchone()[0],
+        events=db.execute("SELECT count(*) FROM event").fetchone()[0],
+        size=path.stat().st_size,
+    )
+
+
+def restore_sqlite(backup: Path, database: Path) -> tuple[DatabaseSummary, Path | None]:
+    """Put a copy of ``backup`` in place of ``database``, which no server may be using. The
+    database it replaces is first saved beside it; returns the restored database's summary and
+    where the old one went (None if there was none)."""
+    incoming = database.with_name(database.name + ".restoring")
+    shutil.copyfile(backup, incoming)
+    try:
+        _standalone(incoming, backup)
+        summary = check_database(incoming, label=backup)
+    except NotADatabase:
+        incoming.unlink()
+        raise
+    saved = None
+    if database.exists():
+        saved = database.with_name(f"{database.stem}-before-restore-{_stamp()}.db")
+        backup_sqlite(database, saved)
+    for leftover in (_sidecar(database, "-wal"), _sidecar(database, "-shm")):
+        leftover.unlink(missing_ok=True)  # they belong to the replaced database
+    os.replace(incoming, database)
+    return dataclasses.replace(summary, path=database), saved
+
+
+def _standalone(path: Path, label: Path) -> None:
+    """Turn a copied database into one file with no write-ahead log, so that checking it
+    read-only leaves nothing beside it."""
+    try:
+        db = sqlite3.connect(path)
+        try:
+            db.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
+        raise NotADatabase(f"{label} is not a SQLite database: {e}") from None
+
+
+def pre_migration_backup(database: Path, old: int, new: int) -> DatabaseSummary:
+    """Save the database beside itself before migrating it from schema ``old`` to ``new``."""
+    target = database.with_name(f"{database.stem}-schema{old}-before-{new}-{_stamp()}.db")
+    return backup_sqlite(database, target)
+
+
+def _sidecar(database: Path, suffix: str) -> Path:
+    return database.with_name(database.name + suffix)
+
+
+def _stamp() -> str:
+    return time.strftime("%Y%m%d-%H%M%S")
