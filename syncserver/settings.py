@@ -205,10 +205,13 @@ def describe_default(setting: Setting) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def convert(setting: Setting, value: object) -> Any:
-    """``value`` (a TOML value, or the text of a variable or flag) as the setting's type;
-    ``ValueError`` saying what was expected."""
-    converted = _typed(setting.kind, value)
+def convert(setting: Setting, value: object, typed_source: bool = False) -> Any:
+    """``value`` (the text of a variable or flag, or with ``typed_source`` a TOML value,
+    which must have the right type already) as the setting's type; ``ValueError`` saying
+    what was expected."""
+    textual = setting.kind in (str, Path)
+    wrong_type = typed_source and isinstance(value, str) != textual
+    converted = None if wrong_type else _typed(setting.kind, value)
     if converted is None:
         raise ValueError(f"expected {_EXPECTED[setting.kind]}, got {value!r}")
     problem = setting.check(converted) if setting.check else None
@@ -260,7 +263,7 @@ def from_file(path: Path) -> dict[str, Any]:
         if setting is None:
             raise SettingsError(f"config file {path}: unknown key {key!r}{_suggest(key)}")
         try:
-            value = convert(setting, raw)
+            value = convert(setting, raw, typed_source=True)
         except ValueError as e:
             raise SettingsError(f"config file {path}: key {key!r}: {e}") from None
         if isinstance(value, Path) and not value.is_absolute():

@@ -1,0 +1,276 @@
+"""tidings-server's admin commands against a real server process and its real database:
+accounts, devices (revoked under a running server), the key's fingerprint, and backups taken
+under write load and restored."""
+
+import asyncio
+import hashlib
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from shared.errors import ErrorCode, ProtocolError
+from shared.keys import fingerprint
+from shared.protocol import History, ListDevices, OpenDirect, RevokedPush, Send, Sent
+from syncserver.bench.harness import free_port_pair
+from syncserver.store.backup import check_database
+from tests.server_command import Finished, tidings_server
+from tests.server_process import ServerProcess
+from tests.support import PASSWORD, WAIT, TestClient, new_id
+
+NEW_PASSWORD = "a much newer password"
+
+
+class Deployment:
+    """A server process and the admin commands that share its settings."""
+
+    def __init__(self, root: Path, database_url: str | None) -> None:
+        self.data = root / "data"
+        database = ("--database-url", database_url) if database_url else ()
+        self.settings = ("--data-dir", str(self.data), *database)
+        self.server = ServerProcess(self.data, free_port_pair(), *database)
+        self.devices: list[TestClient] = []
+
+    async def admin(self, *args: str, stdin: str = "") -> Finished:
+        return await tidings_server(*self.settings, *args, stdin=stdin)
+
+    async def device(self) -> TestClient:
+        client = TestClient(self.server.connection())
+        self.devices.append(client)
+        await client.conn.open()
+        await client.conn.wait_ready(WAIT)
+        return client
+
+    async def logged_in(self, user: str, password: str = PASSWORD) -> TestClient:
+        client = await self.device()
+        await client.conn.login(user, password, "laptop")
+        return client
+
+    async def close(self) -> None:
+        for client in self.devices:
+            await client.conn.close()
+        await self.server.stop()
+
+
+@pytest.fixture
+async def deployment(tmp_path: Path, database_url: str | None) -> AsyncIterator[Deployment]:
+    deployed = Deployment(tmp_path, database_url)
+    try:
+        yield deployed
+    finally:
+        await deployed.close()
+
+
+@pytest.fixture
+async def sqlite_deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
+    deployed = Deployment(tmp_path, None)
+    try:
+        yield deployed
+    finally:
+        await deployed.close()
+
+
+def ok(finished: Finished) -> str:
+    assert finished.status == 0, finished
+    return finished.out
+
+
+def refused(finished: Finished, status: int = 1) -> str:
+    assert finished.status == status, finished
+    assert "Traceback" not in finished.err
+    return finished.err
+
+
+async def test_create_user_on_a_closed_server_and_reset_the_password(
+    deployment: Deployment,
+) -> None:
+    deployment.server.extra_args += ("--closed-registration",)
+    # Before the first start too: the admin prepares accounts, then starts the server.
+    assert "created user alice" in ok(
+        await deployment.admin("create-user", "Alice", stdin=PASSWORD)
+    )
+    await deployment.server.start()
+    await deployment.logged_in("alice")
+    assert "taken" in refused(await deployment.admin("create-user", "alice", stdin=PASSWORD))
+    assert "at least 8" in refused(await deployment.admin("create-user", "bob", stdin="short\n"))
+    ok(await deployment.admin("reset-password", "alice", stdin=NEW_PASSWORD + "\n"))
+    with pytest.raises(ProtocolError) as old:
+        await deployment.logged_in("alice")
+    assert old.value.code == ErrorCode.AUTH_FAILED
+    await deployment.logged_in("alice", NEW_PASSWORD)
+    assert "no user named 'carol'" in refused(
+        await deployment.admin("reset-password", "carol", stdin=NEW_PASSWORD)
+    )
+
+
+async def test_revoking_a_device_signs_it_out_of_the_running_server(
+    deployment: Deployment,
+) -> None:
+    await deployment.server.start()
+    ok(await deployment.admin("create-user", "alice", stdin=PASSWORD))
+    phone = await deployment.logged_in("alice")
+    laptop = await deployment.logged_in("alice")
+    phone_id = phone.conn.credentials.device_id
+    listing = ok(await deployment.admin("devices", "alice"))
+    assert [int(line.split()[0]) for line in listing.splitlines()[1:]] == [
+        phone_id,
+        laptop.conn.credentials.device_id,
+    ]
+    ok(await deployment.admin("revoke-device", "alice", str(phone_id)))
+    await phone.wait_push(lambda p: isinstance(p, RevokedPush))
+    with pytest.raises(ProtocolError) as gone:
+        await phone.request(ListDevices())  # not signed in; its hello is refused
+    assert gone.value.code == ErrorCode.DEVICE_REVOKED
+    devices = await laptop.request(ListDevices())
+    assert [d.id for d in devices.devices] == [laptop.conn.credentials.device_id]
+    assert "no active device" in refused(
+        await deployment.admin("revoke-device", "alice", str(phone_id))
+    )
+
+
+async def test_fingerprint_is_the_one_the_server_shows(deployment: Deployment) -> None:
+    assert "no server key" in refused(await deployment.admin("fingerprint"))
+    await deployment.server.start()
+    assert deployment.server.keys is not None
+    expected = fingerprint(deployment.server.keys.public)
+    assert ok(await deployment.admin("fingerprint")).strip() == expected
+
+
+class Sender:
+    """Sends numbered messages on several requests at once until stopped, and records the
+    text of each one acknowledged, in the order the acknowledgements came."""
+
+    def __init__(self, client: TestClient, channel: int, lanes: int = 4) -> None:
+        self.client = client
+        self.channel = channel
+        self.acked: list[str] = []
+        self.progress = asyncio.Event()
+        self._stopping = False
+        self._count = 0
+        self._tasks = [asyncio.create_task(self._lane()) for _ in range(lanes)]
+
+    async def _lane(self) -> None:
+        while not self._stopping:
+            self._count += 1
+            text = f"message {self._count}"
+            reply = await self.client.request(
+                Send(channel=self.channel, client_id=new_id(), text=text)
+            )
+            assert isinstance(reply, Sent)
+            self.acked.append(text)
+            self.progress.set()
+
+    async def wait_for(self, count: int) -> None:
+        async with asyncio.timeout(WAIT):
+            while len(self.acked) < count:
+                self.progress.clear()
+                await self.progress.wait()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        await asyncio.gather(*self._tasks)
+
+
+def stored_texts(database: Path) -> list[str]:
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT text FROM event WHERE kind = 'message' ORDER BY pos")
+        return [row[0] for row in rows]
+    finally:
+        db.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def test_backup_under_write_load_holds_every_acknowledged_message_and_restores(
+    sqlite_deployment: Deployment, tmp_path: Path
+) -> None:
+    deployment = sqlite_deployment
+    await deployment.server.start()
+    alice = await deployment.device()
+    await alice.conn.register("alice", PASSWORD, "laptop")
+    await (await deployment.device()).conn.register("bob", PASSWORD, "laptop")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel.id
+    sender = Sender(alice, channel)
+    try:
+        await sender.wait_for(100)
+        acked_before = list(sender.acked)
+        backup = tmp_path / "backup.db"
+        report = ok(await deployment.admin("backup", str(backup)))
+        await sender.wait_for(len(acked_before) + 100)  # writes went on during the backup
+    finally:
+        await sender.stop()
+    assert f"backed up to {backup}" in report
+    assert check_database(backup).schema_version == 1
+    in_backup = stored_texts(backup)
+    assert set(acked_before) <= set(in_backup)
+    assert len(in_backup) == len(set(in_backup))
+    assert not Path(f"{backup}-wal").exists()  # one self-contained file
+    assert "exists" in refused(await deployment.admin("backup", str(backup)))
+
+    assert "is running" in refused(await deployment.admin("restore", str(backup)))
+    await deployment.server.stop()
+    everything = stored_texts(deployment.data / "tidings.db")
+    assert len(everything) > len(in_backup)
+    report = ok(await deployment.admin("restore", str(backup)))
+    assert "saved as" in report
+    await deployment.server.start()
+    bob = await deployment.logged_in("bob")
+    page = await bob.request(History(channel=channel, limit=500))
+    restored = stored_texts(deployment.data / "tidings.db")
+    assert restored == in_backup
+    served = [e.text for e in page.events if e.kind == "message"]
+    assert served == in_backup[-len(served) :]
+    saved = next(deployment.data.glob("tidings-before-restore-*.db"))
+    assert stored_texts(saved) == everything
+
+
+async def test_restore_refuses_what_is_not_a_tidings_database(
+    sqlite_deployment: Deployment, tmp_path: Path
+) -> None:
+    deployment = sqlite_deployment
+    await deployment.server.start()
+    await deployment.server.stop()
+    current = deployment.data / "tidings.db"
+    before = digest(current)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    newer = tmp_path / "newer.db"
+    ok(await deployment.admin("backup", str(newer)))
+    with sqlite3.connect(newer) as db:
+        db.execute("UPDATE setting SET value = '999' WHERE key = 'schema_version'")
+    for candidate, reason in [
+        (text, "is not a SQLite database"),
+        (other, "not a Tidings server database"),
+        (newer, "schema version 999, newer than this server understands"),
+        (tmp_path / "missing.db", "does not exist"),
+    ]:
+        assert reason in refused(await deployment.admin("restore", str(candidate)))
+    assert digest(current) == before
+    assert sorted(p.name for p in deployment.data.glob("tidings*")) == ["tidings.db"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_backup_and_restore_point_postgresql_to_pg_dump(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    for command in ("backup", "restore"):
+        message = refused(await deployment.admin(command, str(tmp_path / "x.db")))
+        assert "SQLite databases only" in message and "pg_dump" in message
+        assert "postgresql://postgres@" in message
+
+
+async def test_a_second_server_on_the_same_data_dir_is_refused(
+    sqlite_deployment: Deployment,
+) -> None:
+    deployment = sqlite_deployment
+    await deployment.server.start()
+    other_port = f"tcp://127.0.0.1:{free_port_pair()}"
+    finished = await tidings_server(*deployment.settings, "--listen", other_port)
+    message = refused(finished, status=2)
+    assert f"a Tidings server is running on {deployment.data} (process " in message
