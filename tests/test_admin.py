@@ -2,7 +2,6 @@
 accounts, devices (revoked under a running server), the key's fingerprint, and backups taken
 under write load and restored."""
 
-import asyncio
 import hashlib
 import sqlite3
 from collections.abc import AsyncIterator
@@ -12,12 +11,13 @@ import pytest
 
 from shared.errors import ErrorCode, ProtocolError
 from shared.keys import fingerprint
-from shared.protocol import History, ListDevices, OpenDirect, RevokedPush, Send, Sent
+from shared.protocol import History, ListDevices, OpenDirect, RevokedPush
 from syncserver.bench.harness import free_port_pair
 from syncserver.store.backup import check_database
+from tests.load import Sender, stored_texts
 from tests.server_command import Finished, tidings_server
 from tests.server_process import ServerProcess
-from tests.support import PASSWORD, WAIT, TestClient, new_id
+from tests.support import PASSWORD, WAIT, TestClient
 
 NEW_PASSWORD = "a much newer password"
 
@@ -135,50 +135,6 @@ async def test_fingerprint_is_the_one_the_server_shows(deployment: Deployment) -
     assert deployment.server.keys is not None
     expected = fingerprint(deployment.server.keys.public)
     assert ok(await deployment.admin("fingerprint")).strip() == expected
-
-
-class Sender:
-    """Sends numbered messages on several requests at once until stopped, and records the
-    text of each one acknowledged, in the order the acknowledgements came."""
-
-    def __init__(self, client: TestClient, channel: int, lanes: int = 4) -> None:
-        self.client = client
-        self.channel = channel
-        self.acked: list[str] = []
-        self.progress = asyncio.Event()
-        self._stopping = False
-        self._count = 0
-        self._tasks = [asyncio.create_task(self._lane()) for _ in range(lanes)]
-
-    async def _lane(self) -> None:
-        while not self._stopping:
-            self._count += 1
-            text = f"message {self._count}"
-            reply = await self.client.request(
-                Send(channel=self.channel, client_id=new_id(), text=text)
-            )
-            assert isinstance(reply, Sent)
-            self.acked.append(text)
-            self.progress.set()
-
-    async def wait_for(self, count: int) -> None:
-        async with asyncio.timeout(WAIT):
-            while len(self.acked) < count:
-                self.progress.clear()
-                await self.progress.wait()
-
-    async def stop(self) -> None:
-        self._stopping = True
-        await asyncio.gather(*self._tasks)
-
-
-def stored_texts(database: Path) -> list[str]:
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        rows = db.execute("SELECT text FROM event WHERE kind = 'message' ORDER BY pos")
-        return [row[0] for row in rows]
-    finally:
-        db.close()
 
 
 def digest(path: Path) -> str:

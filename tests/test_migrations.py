@@ -1,0 +1,100 @@
+"""Schema upgrades: a SQLite database is backed up beside itself before any migration runs,
+each step commits with its new version or not at all, and a database from a newer server is
+refused."""
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from peewee import Database
+
+from syncserver.config import ServerConfig
+from syncserver.server import SyncServer
+from syncserver.store.backup import check_database
+from syncserver.store.database import (
+    SchemaTooOld,
+    database_url_for,
+    migrate,
+    open_database,
+    stored_version,
+)
+from syncserver.store.models import SCHEMA_VERSION, User
+from tests.server_command import tidings_server
+
+NEXT = SCHEMA_VERSION + 1
+
+
+def add_note_column(db: Database) -> None:
+    db.execute_sql('ALTER TABLE "user" ADD COLUMN note TEXT')
+
+
+def broken_step(db: Database) -> None:
+    add_note_column(db)
+    raise RuntimeError("this step fails halfway")
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[tuple[Database, Path]]:
+    """A current database holding one user, open."""
+    url = database_url_for(tmp_path)
+    db = open_database(url)
+    User.create(name="alice", password_hash="x", created_at=0)
+    yield db, tmp_path / "tidings.db"
+    db.close()
+
+
+def columns(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return [row[1] for row in db.execute('PRAGMA table_info("user")')]
+
+
+def backups(directory: Path) -> list[Path]:
+    return sorted(directory.glob(f"tidings-schema{SCHEMA_VERSION}-before-{NEXT}-*.db"))
+
+
+def test_a_migration_runs_after_a_backup_of_the_old_schema(database: tuple[Database, Path]) -> None:
+    db, path = database
+    migrate(db, path, SCHEMA_VERSION, NEXT, {SCHEMA_VERSION: add_note_column})
+    assert stored_version(db) == NEXT
+    assert "note" in columns(path)
+    [saved] = backups(path.parent)
+    summary = check_database(saved)
+    assert (summary.schema_version, summary.users) == (SCHEMA_VERSION, 1)
+    assert "note" not in columns(saved)
+
+
+def test_a_failing_step_leaves_the_schema_as_it_was(database: tuple[Database, Path]) -> None:
+    db, path = database
+    with pytest.raises(RuntimeError, match="fails halfway"):
+        migrate(db, path, SCHEMA_VERSION, NEXT, {SCHEMA_VERSION: broken_step})
+    assert stored_version(db) == SCHEMA_VERSION
+    assert "note" not in columns(path)
+    assert len(backups(path.parent)) == 1
+
+
+def test_a_schema_with_no_way_up_is_refused_untouched(database: tuple[Database, Path]) -> None:
+    db, path = database
+    with pytest.raises(SchemaTooOld, match=f"cannot be upgraded to {NEXT}"):
+        migrate(db, path, SCHEMA_VERSION, NEXT, {})
+    assert backups(path.parent) == []
+    assert stored_version(db) == SCHEMA_VERSION
+
+
+async def test_a_current_database_starts_without_a_backup(tmp_path: Path) -> None:
+    config = ServerConfig(data_dir=tmp_path, listen="tcp://127.0.0.1:0", key_listen=None)
+    for _ in range(2):
+        server = SyncServer(config)
+        await server.start()
+        await server.stop()
+    assert sorted(p.name for p in tmp_path.glob("*.db")) == ["tidings.db"]
+
+
+async def test_the_server_refuses_a_database_from_a_newer_server(tmp_path: Path) -> None:
+    open_database(database_url_for(tmp_path)).close()
+    with sqlite3.connect(tmp_path / "tidings.db") as db:
+        db.execute("UPDATE setting SET value = ? WHERE key = 'schema_version'", (str(NEXT),))
+    finished = await tidings_server("--data-dir", str(tmp_path), "--listen", "tcp://127.0.0.1:0")
+    assert finished.status == 2
+    assert f"schema version {NEXT} is newer than this server" in finished.err
+    assert "Traceback" not in finished.err
