@@ -143,3 +143,13 @@ async def test_a_server_runs_with_the_settings_it_is_given(
             await conn.close()
     finally:
         await server.stop()
+
+
+def test_the_example_config_file_is_valid_and_shows_every_setting() -> None:
+    example = Path(__file__).resolve().parents[1] / "packaging" / "tidings-server.toml"
+    resolved = resolve({}, {}, example)
+    assert resolved.open_registration is False
+    text = example.read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"{setting.name} = " in text
+        assert setting.env in text
