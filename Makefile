@@ -3,8 +3,9 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+PACKAGE_STAMP := $(VENV)/.installed-package
 
-.PHONY: run test lint screenshots translations server
+.PHONY: run test lint screenshots translations server package package-smoke icons
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -32,3 +33,20 @@ screenshots: $(STAMP)
 # Updates resources/i18n/*.ts from the code's strings and compiles them to .qm.
 translations: $(STAMP)
 	$(VENV)/bin/python packaging/translations.py
+
+# PyInstaller, for the targets below only: `make run` and `make test` do without it.
+$(PACKAGE_STAMP): $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,package]'
+	touch $(PACKAGE_STAMP)
+
+# Builds the desktop app for this platform as one folder, dist/tidings/ (packaging/tidings.spec).
+package: $(PACKAGE_STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build packaging/tidings.spec
+
+# Builds the app, then runs the built one with no Python around it: --version and --self-test.
+package-smoke: package
+	TIDINGS_TEST_PACKAGE=dist/tidings $(VENV)/bin/python -m pytest tests/test_package.py
+
+# Renders resources/tidings.svg to the PNG, ICO and ICNS files in resources/icons/ (offscreen).
+icons: $(STAMP)
+	$(VENV)/bin/python packaging/icons.py

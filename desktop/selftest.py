@@ -224,7 +224,7 @@ async def _exercise(
 
 
 async def _scenario(app: QApplication, steps: Steps, root: Path, screenshot: Path | None) -> None:
-    _use_memory_keyring()
+    use_memory_keyring()
     credentials = CredentialStore(service="tidings-self-test")
     desktop = DesktopApp(app, root / "profile", credentials)
     with steps.step("icon and translations loaded"):
@@ -370,8 +370,9 @@ async def _until(condition: Callable[[], bool], *signals: SignalInstance) -> Non
             signal.disconnect(check)
 
 
-def _use_memory_keyring() -> None:
-    """Keep this process's device credentials in memory, away from the user's keyring.
+def use_memory_keyring() -> None:
+    """Keep this process's device credentials in memory, away from the user's keyring (for
+    the self-test and the screenshots, whose devices are thrown away).
 
     ``CredentialStore`` asks keyring for its backend, so the self-test sets one for this
     process; keyring's own null and fail backends keep nothing, and the engine must read

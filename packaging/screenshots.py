@@ -13,9 +13,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import keyring
 import qasync
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
@@ -24,6 +22,7 @@ from desktop.core.account import sign_in
 from desktop.core.loop_thread import LoopThread
 from desktop.embedded import EmbeddedServer
 from desktop.platform.credentials import CredentialStore
+from desktop.selftest import use_memory_keyring
 from shared.client import Connection
 from shared.protocol import AddMembers, CreateGroup, MarkRead, OpenDirect, Send
 
@@ -45,24 +44,6 @@ DIRECT = [
     ("alice", "I do! I'll bring it on Saturday."),
     ("jun", "Lifesaver, thanks"),
 ]
-
-
-class MemoryKeyring(KeyringBackend):
-    """Demo credentials only; never used by the product."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        self._store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._store.pop((service, username), None)
 
 
 async def people(hosted, me_profile_dir: Path) -> int:
@@ -119,7 +100,7 @@ async def render(app: QApplication, desktop: DesktopApp, profile, group_id: int,
 
 
 def main() -> int:
-    keyring.set_keyring(MemoryKeyring())
+    use_memory_keyring()
     work = Path(tempfile.mkdtemp(prefix="tidings-shots-"))
     server = EmbeddedServer(work / "server", "tcp://127.0.0.1:0", "tcp://127.0.0.1:0")
     hosted = server.start()
