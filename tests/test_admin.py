@@ -62,13 +62,7 @@ async def deployment(tmp_path: Path, database_url: str | None) -> AsyncIterator[
         await deployed.close()
 
 
-@pytest.fixture
-async def sqlite_deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
-    deployed = Deployment(tmp_path, None)
-    try:
-        yield deployed
-    finally:
-        await deployed.close()
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def ok(finished: Finished) -> str:
@@ -141,10 +135,10 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@sqlite_only
 async def test_backup_under_write_load_holds_every_acknowledged_message_and_restores(
-    sqlite_deployment: Deployment, tmp_path: Path
+    deployment: Deployment, tmp_path: Path
 ) -> None:
-    deployment = sqlite_deployment
     await deployment.server.start()
     alice = await deployment.device()
     await alice.conn.register("alice", PASSWORD, "laptop")
@@ -184,10 +178,10 @@ async def test_backup_under_write_load_holds_every_acknowledged_message_and_rest
     assert stored_texts(saved) == everything
 
 
+@sqlite_only
 async def test_restore_refuses_what_is_not_a_tidings_database(
-    sqlite_deployment: Deployment, tmp_path: Path
+    deployment: Deployment, tmp_path: Path
 ) -> None:
-    deployment = sqlite_deployment
     await deployment.server.start()
     await deployment.server.stop()
     current = deployment.data / "tidings.db"
@@ -221,10 +215,10 @@ async def test_backup_and_restore_point_postgresql_to_pg_dump(
         assert "postgresql://postgres@" in message
 
 
+@sqlite_only
 async def test_a_second_server_on_the_same_data_dir_is_refused(
-    sqlite_deployment: Deployment,
+    deployment: Deployment,
 ) -> None:
-    deployment = sqlite_deployment
     await deployment.server.start()
     other_port = f"tcp://127.0.0.1:{free_port_pair()}"
     finished = await tidings_server(*deployment.settings, "--listen", other_port)
