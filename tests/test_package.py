@@ -8,6 +8,7 @@ from source on every run.
 
 import configparser
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -95,5 +96,9 @@ def test_linux_build_carries_its_desktop_entry_and_icons(folder: Path) -> None:
     desktop = entry["Desktop Entry"]
     assert desktop["Type"] == "Application"
     assert desktop["Exec"] == "tidings" and desktop["Icon"] == "tidings"
+    validator = shutil.which("desktop-file-validate")  # Debian's desktop-file-utils, if there
+    if validator:
+        checked = subprocess.run([validator, str(folder / "tidings.desktop")], capture_output=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
     assert (folder / "tidings.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
     assert (folder / "tidings.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
