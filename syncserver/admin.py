@@ -61,7 +61,7 @@ def check_owner(data_dir: Path) -> None:
         return
     owner = data_dir.stat().st_uid
     if owner != 0:
-        import pwd
+        import pwd  # Unix only, like geteuid above
 
         name = pwd.getpwuid(owner).pw_name
         raise AdminError(
