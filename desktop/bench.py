@@ -36,6 +36,7 @@ from typing import Any
 import platformdirs
 
 from desktop.cache.schema import SCHEMA_MAJOR, SCHEMA_MINOR, open_cache_db
+from desktop.cache.store import new_client_id
 from desktop.core.account import open_engine, sign_in
 from desktop.core.events import AppEvent, MessageAdded
 from desktop.core.profile import Profile
@@ -98,7 +99,7 @@ async def _send_many(conn: Connection, channel: int, count: int) -> None:
             await conn.request(
                 Send(
                     channel=channel,
-                    client_id=uuid.uuid4().hex,
+                    client_id=new_client_id(),
                     text=_text(random.randrange(1 << 30)),
                 )
             )

@@ -107,6 +107,8 @@ async def test_composed_offline_delivered_in_order_after_reconnect(
 
     written = [engine.send(channel.id, f"offline {i}") for i in range(5)]
     assert [m.state for m in written] == ["pending"] * 5
+    ids = [m.client_id for m in written]  # time first: the server's id index grows at its end
+    assert ids == sorted(ids) and len(set(ids)) == 5
     shown = engine.cache.messages(channel.id)
     assert [(m.text, m.state) for m in shown[-5:]] == [
         (f"offline {i}", "pending") for i in range(5)
