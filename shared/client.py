@@ -228,12 +228,16 @@ class Connection:
         await self._shutdown(ConnectionState.CLOSED)
 
     async def _shutdown(self, state: ConnectionState) -> None:
+        if self._sock is not None:
+            # Before the watcher closes its end of the monitor: ZeroMQ's I/O thread sends each
+            # event with a blocking send, so an event (a redial, say) arriving once nobody can
+            # read it blocks that thread for good, and this call with it (libzmq#3575).
+            with contextlib.suppress(zmq.ZMQError):
+                self._sock.disable_monitor()
         current = asyncio.current_task()
         await cancel_and_wait([t for t in self._tasks if t is not current])
         self._tasks = []
         if self._sock is not None:
-            with contextlib.suppress(zmq.ZMQError):
-                self._sock.disable_monitor()
             self._sock.close()
             self._sock = None
         for flight in self._pending.values():
