@@ -12,6 +12,7 @@ from pathlib import Path
 import keyring
 
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
+from tests.self_test_output import assert_self_test_passed
 
 SELF_TEST_LIMIT = 90  # secs; the self-test's own timeout is 60, a healthy run takes a few
 
@@ -46,21 +47,14 @@ def test_self_test_passes_and_leaves_no_profile_behind(tmp_path: Path) -> None:
     home.mkdir()
     shot = tmp_path / "window.png"
     result = run_tidings("--self-test", "--screenshot", str(shot), env=isolated_env(home))
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0] == f"tidings {metadata.version('tidings')} self-test"
-    for step in (
+    steps = (
         "keyring backends found: SecretService",
         "embedded server started: tcp://127.0.0.1:",
         "message sent through the composer and stored by the server",
         "notes chat listed and selected",
         "message read back from the local cache: seq 2 in selftest.sqlite3",
-    ):
-        assert any(line.startswith(f"  ok  {step}") for line in lines), (step, result.stdout)
-    assert lines[-1].startswith("self-test passed in ")
-    assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    # Profile, cache and server data went to a temporary directory, removed at the end.
-    assert not [p for p in home.rglob("*") if "tidings" in p.name.lower()]
+    )
+    assert_self_test_passed(result, metadata.version("tidings"), steps, shot, home)
 
 
 def test_self_test_keeps_out_of_a_working_keyring(
