@@ -5,7 +5,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PACKAGE_STAMP := $(VENV)/.installed-package
 
-.PHONY: run test lint screenshots translations server package package-smoke icons
+.PHONY: run test lint screenshots translations server package package-smoke icons release-check
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,12 @@ package-smoke: package
 # Renders resources/tidings.svg to the PNG, ICO and ICNS files in resources/icons/ (offscreen).
 icons: $(STAMP)
 	$(VENV)/bin/python packaging/icons.py
+
+# What a release must pass: the test suite, the long model-based run (100 random histories),
+# the benchmark's quick mode (figures in build/bench-quick.json) and the built app's smoke test.
+release-check: $(STAMP)
+	$(VENV)/bin/python -m pytest
+	TIDINGS_LONG_MODEL=1 $(VENV)/bin/python -m pytest tests/test_model.py
+	mkdir -p build
+	$(VENV)/bin/tidings-bench --size quick --json build/bench-quick.json
+	$(MAKE) package-smoke
