@@ -101,11 +101,12 @@ class DesktopApp:
 
             server = EmbeddedServer(Path(hosting.data_dir), hosting.listen)
             await asyncio.to_thread(server.start)
-        return self._show(profile, server)
+        return await self.show(profile, server)
 
-    def _show(self, profile: Profile, server: EmbeddedServer | None) -> Running:
+    async def show(self, profile: Profile, server: EmbeddedServer | None) -> Running:
+        """Start the profile's engine and open the main window."""
         bridge = EngineBridge(lambda: open_engine(profile, self.credentials))
-        bridge.start()
+        await bridge.start()
         notifier = Notifier(app_icon=RESOURCES / "tidings.svg")
         policy = NotificationPolicy(bridge.cache, notifier.notify)
         bridge.post(bridge.engine.subscribe, policy.on_event)

@@ -249,7 +249,7 @@ async def _scenario(app: QApplication, steps: Steps, root: Path, screenshot: Pat
         text = MESSAGE.format(token=uuid.uuid4().hex[:8])
         # The step the app takes after its first-run sign-in: the window, with the engine on
         # its thread, talking to the server this process hosts (stopped by shut_down).
-        running = desktop._show(profile, server)
+        running = await desktop.show(profile, server)
     except BaseException:
         await asyncio.to_thread(server.stop)
         raise

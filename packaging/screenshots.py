@@ -81,7 +81,7 @@ async def people(hosted, me_profile_dir: Path) -> int:
 
 
 async def render(app: QApplication, desktop: DesktopApp, profile, group_id: int, name: str) -> None:
-    running = desktop._show(profile, None)
+    running = await desktop.show(profile, None)
     window = running.window
     window.resize(1040, 680)
     engine = window.bridge.engine

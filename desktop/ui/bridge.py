@@ -23,13 +23,15 @@ class EngineBridge(QObject):
         self._thread = LoopThread("tidings-engine")
         self.engine: SyncEngine | None = None
 
-    def start(self) -> None:
-        """Create the engine on its thread and start it connecting."""
+    async def start(self) -> None:
+        """Create the engine on its thread and start it connecting. Creating it opens the
+        cache and reads the device's credentials from the keyring, which may wait for the
+        user to unlock it: the GUI thread awaits that instead of blocking on it."""
         self._thread.start()
-        self.engine = self._thread.call(self._make_engine).result()
+        self.engine = await asyncio.wrap_future(self._thread.call(self._make_engine))
         # Qt queues a signal emitted on another thread to receivers on the GUI thread.
         self.engine.subscribe(self.event.emit)
-        self._thread.submit(self.engine.start()).result()
+        await asyncio.wrap_future(self._thread.submit(self.engine.start()))
 
     @property
     def cache(self) -> Cache:
@@ -55,5 +57,6 @@ class EngineBridge(QObject):
         if self.engine is not None:
             self._thread.submit(self.engine.stop()).result(timeout=10)
             self._thread.call(self.engine.cache.close).result(timeout=10)
+            self.engine.cache.close()  # this thread's own connection, used for page reads
             self.engine = None
         self._thread.stop()

@@ -121,7 +121,7 @@ def windows(qapp: QApplication, qloop, credentials: CredentialStore) -> Iterator
 
     async def open_window(profile: Profile) -> Running:
         desktop = DesktopApp(qapp, profile.dir, credentials)
-        running = desktop._show(profile, None)
+        running = await desktop.show(profile, None)
         opened.append((desktop, running))
         running.window.activateWindow()
         await running.bridge.wait(running.bridge.engine.wait_caught_up(WAIT))
