@@ -241,7 +241,15 @@ def run(profile_dir: Path) -> int:
     asyncio.set_event_loop(loop)
     desktop = DesktopApp(app, profile_dir)
     with loop:
-        running = loop.run_until_complete(desktop.start())
+        try:
+            running = loop.run_until_complete(desktop.start())
+        except Exception as e:  # a window that says why beats a silent exit
+            log.exception("Tidings could not start")
+            reason = str(e) or type(e).__name__
+            QMessageBox.critical(
+                None, tr("Tidings could not start"), reason[:1].upper() + reason[1:]
+            )
+            return 1
         if running is None:
             return 0
         app.setQuitOnLastWindowClosed(running.tray is None)

@@ -22,6 +22,7 @@ import zmq
 
 from shared.endpoints import key_endpoint_for
 from syncserver.config import DEFAULT_LISTEN, ServerConfig
+from syncserver.lock import DataDirBusy
 from syncserver.server import SyncServer
 
 log = logging.getLogger(__name__)
@@ -212,6 +213,9 @@ class EmbeddedServer:
             if exc.errno == errno.EADDRINUSE:
                 message += " (another program, or another Tidings server, is using that port)"
             return ServerStartError(message, address)
+        if isinstance(exc, DataDirBusy):
+            # Most likely Tidings is open already, hosting this server in another window.
+            return ServerStartError(f"{exc}; is Tidings already open? Close it first")
         return ServerStartError(f"the Tidings server in {cfg.data_dir} could not start: {exc}")
 
 

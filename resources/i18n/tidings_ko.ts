@@ -24,6 +24,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>이 서버를 신뢰할까요?</translation>
     </message>
     <message>
+      <source>Tidings could not start</source>
+      <translation>Tidings를 시작할 수 없습니다</translation>
+    </message>
+    <message>
       <source>Write a message…</source>
       <translation>메시지 입력…</translation>
     </message>

@@ -1,6 +1,7 @@
 """The server the desktop app hosts on a thread of its own, used by a real client over CURVE."""
 
 import asyncio
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from desktop.embedded import (
 from shared.client import Connection
 from shared.keys import fingerprint
 from shared.protocol import History, OpenDirect, Send, Sent
+from syncserver.config import ServerConfig
+from syncserver.server import SyncServer
 from tests.support import PASSWORD, WAIT, new_id
 
 ANY_PORT = "tcp://127.0.0.1:0"
@@ -103,6 +106,23 @@ async def test_port_in_use_is_a_clear_error_and_leaves_no_thread(
     assert not server.running
     assert server_threads() == []
     server.stop()  # stopping a server that never started does nothing
+
+
+async def test_a_data_dir_in_use_is_a_clear_error(
+    tmp_path: Path, embedded: list[EmbeddedServer]
+) -> None:
+    # Another process's server holds the directory, as a second copy of the app would find.
+    other = SyncServer(ServerConfig(data_dir=tmp_path / "server", listen="tcp://127.0.0.1:0"))
+    await other.start()
+    try:
+        server = new_server(embedded, tmp_path / "server")
+        with pytest.raises(ServerStartError, match="is Tidings already open") as caught:
+            await asyncio.to_thread(server.start)
+        assert f"process {os.getpid()}" in str(caught.value)
+        assert not server.running
+    finally:
+        await other.stop()
+    assert server_threads() == []  # nothing of the refused start is left
 
 
 async def test_key_service_port_in_use_releases_what_was_opened(
