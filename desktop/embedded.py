@@ -181,7 +181,6 @@ class EmbeddedServer:
         try:
             await server.start()
         except Exception as e:
-            await _abandon(server)
             self._failure = self._explain(server, e)
             self._failure.__cause__ = e
             self._ready.set()
@@ -217,21 +216,3 @@ class EmbeddedServer:
             # Most likely Tidings is open already, hosting this server in another window.
             return ServerStartError(f"{exc}; is Tidings already open? Close it first")
         return ServerStartError(f"the Tidings server in {cfg.data_dir} could not start: {exc}")
-
-
-async def _abandon(server: SyncServer) -> None:
-    """Release what a failed ``SyncServer.start`` had opened.
-
-    ``SyncServer.stop`` expects a completed start, so a start that failed halfway (a port
-    in use) would otherwise leave its authenticator thread, sockets and database open.
-    """
-    for task in list(server._tasks):
-        task.cancel()
-    await asyncio.gather(*server._tasks, return_exceptions=True)
-    if server._auth is not None:
-        server._auth.stop()
-    # Closes every socket the context made, including one whose bind failed.
-    server._zmq.destroy(linger=0)
-    db = getattr(server, "_db", None)
-    if db is not None:
-        db.close()

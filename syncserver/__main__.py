@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import zmq
+
 from syncserver import admin
 from syncserver.config import ServerConfig
 from syncserver.lock import DataDirBusy
@@ -17,6 +19,7 @@ from syncserver.server import SyncServer
 from syncserver.settings import CONFIG_ENV, SETTINGS, Setting, SettingsError, convert, resolve
 from syncserver.settings import describe_default as default_text
 from syncserver.store import StorageError
+from syncserver.store.backup import BackupFailed
 from syncserver.store.database import SchemaTooNew, SchemaTooOld, describe_url
 
 USAGE_ERROR = 2  # argparse's own status for a bad command line
@@ -144,7 +147,7 @@ def serve(config: ServerConfig) -> int:
         asyncio.run(run(config))
     except (SchemaTooNew, SchemaTooOld, DataDirBusy) as e:
         return _fail(str(e), USAGE_ERROR)
-    except OSError as e:
+    except (OSError, zmq.ZMQError) as e:  # an address in use or not this machine's
         return _fail(str(e), 1)
     return 0
 
@@ -167,7 +170,14 @@ def main(argv: list[str] | None = None) -> int:
         return serve(config)
     try:
         print(ADMIN[command](config, args))
-    except (admin.AdminError, SchemaTooNew, SchemaTooOld, StorageError, OSError) as e:
+    except (
+        admin.AdminError,
+        BackupFailed,
+        SchemaTooNew,
+        SchemaTooOld,
+        StorageError,
+        OSError,
+    ) as e:
         return _fail(str(e), 1)
     return 0
 

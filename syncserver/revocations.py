@@ -16,20 +16,21 @@ from syncserver.store.accounts import revocation_mark, revoked_among
 log = logging.getLogger(__name__)
 
 CHECK_INTERVAL = 1.0  # secs between looks at the revocation mark
+_UNSEEN = object()  # before the first look, which no session predates
 
 
 async def watch_revocations(ctx: Context, interval: float = CHECK_INTERVAL) -> None:
     """Sign out connected devices revoked by another process, until cancelled."""
-    seen = revocation_mark()
+    seen: str | object | None = _UNSEEN
     while True:
-        await asyncio.sleep(interval)
         try:
             mark = revocation_mark()
-            if mark != seen:
-                seen = mark
+            if seen is not _UNSEEN and mark != seen:
                 sign_out_revoked(ctx)
+            seen = mark
         except StorageError as e:  # the next look tries again
             log.warning("could not check for revoked devices: %s", e)
+        await asyncio.sleep(interval)
 
 
 def sign_out_revoked(ctx: Context) -> None:

@@ -15,6 +15,7 @@ from typing import TypeVar
 import msgspec
 import zmq
 import zmq.asyncio
+from peewee import Database
 from zmq.auth.thread import ThreadAuthenticator
 
 from shared import limits
@@ -78,6 +79,9 @@ class SyncServer:
         self.key_endpoint: str | None = None
         self._zmq = zmq.asyncio.Context()
         self._auth: ThreadAuthenticator | None = None
+        self._db: Database | None = None
+        self._checkpointer: Checkpointer | None = None
+        self._raw: zmq.Socket | None = None
         self._tasks: set[asyncio.Task] = set()
         self._gone: set[bytes] = set()
 
@@ -94,8 +98,27 @@ class SyncServer:
         try:
             await self._open()
         except BaseException:
-            self._lock.release()  # a failed start must not keep the next attempt out
+            await self._abandon()
             raise
+
+    async def _abandon(self) -> None:
+        """Release what a start that failed halfway (a port in use, say) had opened, the lock
+        last, so that the next attempt can start: ``stop`` expects a completed start."""
+        try:
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            if self._raw is not None:
+                asyncio.get_running_loop().remove_reader(self._raw.FD)
+            if self._auth is not None:
+                self._auth.stop()
+            self._zmq.destroy(linger=0)  # every socket it made, one whose bind failed too
+            if self._db is not None:
+                self._db.close()
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
+        finally:
+            self._lock.release()
 
     async def _open(self) -> None:
         cfg = self.config
@@ -186,6 +209,13 @@ class SyncServer:
         not started twice."""
         if self._zmq.closed:
             return None
+        try:
+            await self._finish()
+        finally:
+            self._lock.release()  # whatever failed, the next server may start
+        log.info("stopped")
+
+    async def _finish(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -204,8 +234,6 @@ class SyncServer:
         self._db.close()
         if self._checkpointer is not None:
             self._checkpointer.stop()
-        self._lock.release()
-        log.info("stopped")
 
     def _say_going_away(self) -> None:
         """Tell every connected device the connection is about to close, after every reply,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from syncserver.config import ServerConfig, default_data_dir
+from syncserver.store.database import describe_url
 
 ENV_PREFIX = "TIDINGS_"
 CONFIG_ENV = "TIDINGS_CONFIG"  # names the config file when --config is not given
@@ -43,6 +44,7 @@ class Setting:
     off_flag: str | None = None  # a bool's flag that turns it off
     default_text: str | None = None  # the default as the help should put it
     check: Callable[[Any], str | None] | None = None  # what is wrong with a value, or None
+    shown: Callable[[str], str] = str  # a value as an error message may quote it
 
     @property
     def key(self) -> str:
@@ -107,6 +109,7 @@ SETTINGS: tuple[Setting, ...] = (
         aliases=("--database",),
         default_text="SQLite in the data directory",
         check=_database,
+        shown=describe_url,  # errors go to the journal: never its password
     ),
     Setting(
         "open_registration",
@@ -213,11 +216,15 @@ def convert(setting: Setting, value: object, typed_source: bool = False) -> Any:
     wrong_type = typed_source and isinstance(value, str) != textual
     converted = None if wrong_type else _typed(setting.kind, value)
     if converted is None:
-        raise ValueError(f"expected {_EXPECTED[setting.kind]}, got {value!r}")
+        raise ValueError(f"expected {_EXPECTED[setting.kind]}, got {_quoted(setting, value)}")
     problem = setting.check(converted) if setting.check else None
     if problem is not None:
-        raise ValueError(f"expected {problem}, got {value!r}")
+        raise ValueError(f"expected {problem}, got {_quoted(setting, value)}")
     return converted
+
+
+def _quoted(setting: Setting, value: object) -> str:
+    return repr(setting.shown(value) if isinstance(value, str) else value)
 
 
 def _typed(kind: type, value: object) -> Any:

@@ -159,6 +159,7 @@ async def test_backup_under_write_load_holds_every_acknowledged_message_and_rest
     assert set(acked_before) <= set(in_backup)
     assert len(in_backup) == len(set(in_backup))
     assert not Path(f"{backup}-wal").exists()  # one self-contained file
+    assert backup.stat().st_mode & 0o777 == 0o600  # it holds every message and password hash
     assert "exists" in refused(await deployment.admin("backup", str(backup)))
 
     assert "is running" in refused(await deployment.admin("restore", str(backup)))
@@ -224,3 +225,24 @@ async def test_a_second_server_on_the_same_data_dir_is_refused(
     finished = await tidings_server(*deployment.settings, "--listen", other_port)
     message = refused(finished, status=2)
     assert f"a Tidings server is running on {deployment.data} (process " in message
+
+
+@sqlite_only
+async def test_restore_replaces_a_damaged_database_and_keeps_its_bytes(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    await deployment.server.start()
+    await (await deployment.device()).conn.register("alice", PASSWORD, "laptop")
+    backup = tmp_path / "backup.db"
+    ok(await deployment.admin("backup", str(backup)))
+    await deployment.server.stop()
+    current = deployment.data / "tidings.db"
+    damaged = b"SQLite format 3\x00" + b"\xff" * 8192  # a header, then garbage
+    current.write_bytes(damaged)
+
+    report = ok(await deployment.admin("restore", str(backup)))
+    assert "saved as" in report
+    assert check_database(current).users == 1
+    saved = next(deployment.data.glob("tidings-before-restore-*.db"))
+    assert saved.read_bytes() == damaged
+    assert not list(deployment.data.glob("*.restoring")) + list(deployment.data.glob("*.partial"))

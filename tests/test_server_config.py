@@ -2,6 +2,7 @@
 command line with that precedence, and refusals that name the setting and what it needs."""
 
 import dataclasses
+import socket
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,14 @@ def test_a_bad_variable_is_refused_naming_it(name: str, value: str, message: str
         resolve({}, {name: value})
 
 
+def test_a_bad_database_url_is_refused_without_its_password() -> None:
+    url = "postgress://tidings:s3cret@db/tidings"
+    with pytest.raises(SettingsError, match="TIDINGS_DATABASE_URL") as refused:
+        resolve({}, {"TIDINGS_DATABASE_URL": url})
+    assert "postgress://tidings@db/tidings" in str(refused.value)
+    assert "s3cret" not in str(refused.value)
+
+
 async def test_bad_settings_exit_with_status_2_and_no_traceback(tmp_path: Path) -> None:
     config = write(tmp_path / "server.toml", "[limits]\nmax_grup_members = 3\n")
     for args, env in [
@@ -101,6 +110,19 @@ async def test_bad_settings_exit_with_status_2_and_no_traceback(tmp_path: Path) 
         assert finished.status == 2, finished
         assert finished.err.startswith(("tidings-server: ", "usage: tidings-server")), finished
         assert "Traceback" not in finished.err
+
+
+async def test_a_port_in_use_is_one_line_and_exit_status_1(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        finished = await tidings_server(
+            "--data-dir", str(tmp_path / "data"), "--listen", f"tcp://127.0.0.1:{port}"
+        )
+    assert finished.status == 1, finished
+    assert "Address already in use" in finished.err
+    assert "Traceback" not in finished.err
 
 
 async def test_help_names_every_setting_its_variable_and_key() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from syncserver.store.models import SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000  # the server's writer holds its lock only for a commit
+PRIVATE_MODE = 0o600  # backups hold every message and password hash
 
 
 class NotADatabase(ValueError):
@@ -34,13 +35,35 @@ class DatabaseSummary:
     size: int  # bytes
 
 
+class BackupFailed(RuntimeError):
+    """A database could not be copied; the message names the file and SQLite's reason."""
+
+    def __init__(self, source: Path, reason: str) -> None:
+        super().__init__(f"could not copy {source}: {reason}")
+        self.reason = reason
+
+
 def backup_sqlite(source: Path, target: Path) -> DatabaseSummary:
     """Copy the database at ``source`` (in use or not) to ``target``, a new file that needs no
-    write-ahead log beside it, then check the copy."""
+    write-ahead log beside it and only its owner may read (it holds every message and
+    password hash), then check the copy."""
     partial = target.with_name(target.name + ".partial")
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE))
+    try:
+        _copy(source, partial)
+        _fsync(partial)
+        os.replace(partial, target)
+    except sqlite3.Error as e:
+        raise BackupFailed(source, str(e)) from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return check_database(target)
+
+
+def _copy(source: Path, target: Path) -> None:
     src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        dst = sqlite3.connect(partial)
+        dst = sqlite3.connect(target)
         try:
             src.backup(dst)  # pages=-1: all in one step, so one consistent snapshot
             # The copy inherits WAL mode; one self-contained file is what a backup should be.
@@ -49,9 +72,6 @@ def backup_sqlite(source: Path, target: Path) -> DatabaseSummary:
             dst.close()
     finally:
         src.close()
-    _fsync(partial)
-    os.replace(partial, target)
-    return check_database(target)
 
 
 def _fsync(path: Path) -> None:
@@ -104,37 +124,41 @@ def _summarise(db: sqlite3.Connection, path: Path, label: Path) -> DatabaseSumma
 
 def restore_sqlite(backup: Path, database: Path) -> tuple[DatabaseSummary, Path | None]:
     """Put a copy of ``backup`` in place of ``database``, which no server may be using. The
-    database it replaces is first saved beside it; returns the restored database's summary and
-    where the old one went (None if there was none)."""
+    database it replaces is first saved beside it (as it is, if it is too damaged to copy
+    through SQLite); returns the restored database's summary and where the old one went
+    (None if there was none)."""
     incoming = database.with_name(database.name + ".restoring")
-    shutil.copyfile(backup, incoming)
     try:
-        _standalone(incoming, backup)
-        summary = check_database(incoming, label=backup)
-    except NotADatabase:
-        incoming.unlink()
-        raise
-    saved = None
-    if database.exists():
-        saved = database.with_name(f"{database.stem}-before-restore-{_stamp()}.db")
-        backup_sqlite(database, saved)
-    for leftover in (_sidecar(database, "-wal"), _sidecar(database, "-shm")):
-        leftover.unlink(missing_ok=True)  # they belong to the replaced database
-    os.replace(incoming, database)
+        # Through SQLite, so that a write-ahead log beside the backup is included.
+        summary = backup_sqlite(backup, incoming)
+    except BackupFailed as e:
+        raise NotADatabase(f"{backup} is not a SQLite database: {e.reason}") from None
+    except NotADatabase as e:
+        incoming.unlink(missing_ok=True)
+        raise NotADatabase(str(e).replace(str(incoming), str(backup))) from None
+    try:
+        saved = _keep_replaced(database)
+        for leftover in (_sidecar(database, "-wal"), _sidecar(database, "-shm")):
+            leftover.unlink(missing_ok=True)  # they belong to the replaced database
+        os.replace(incoming, database)
+    finally:
+        incoming.unlink(missing_ok=True)
     return dataclasses.replace(summary, path=database), saved
 
 
-def _standalone(path: Path, label: Path) -> None:
-    """Turn a copied database into one file with no write-ahead log, so that checking it
-    read-only leaves nothing beside it."""
+def _keep_replaced(database: Path) -> Path | None:
+    """Save the database a restore replaces beside it; None if there is none."""
+    if not database.exists():
+        return None
+    saved = database.with_name(f"{database.stem}-before-restore-{_stamp()}.db")
     try:
-        db = sqlite3.connect(path)
-        try:
-            db.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            db.close()
-    except sqlite3.DatabaseError as e:
-        raise NotADatabase(f"{label} is not a SQLite database: {e}") from None
+        backup_sqlite(database, saved)
+    except (BackupFailed, NotADatabase):
+        # Restoring is what a damaged database calls for: keep its bytes as they are.
+        saved.unlink(missing_ok=True)
+        shutil.copyfile(database, saved)
+        os.chmod(saved, PRIVATE_MODE)
+    return saved
 
 
 def pre_migration_backup(database: Path, old: int, new: int) -> DatabaseSummary:

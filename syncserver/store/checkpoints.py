@@ -24,6 +24,9 @@ INTERVAL = 1.0  # secs between checkpoints
 RESTART_FRAMES = 4096  # pages in the log (16 MiB) beyond which it is rewound
 
 
+THREAD_NAME = "tidings-checkpoint"
+
+
 class Checkpointer:
     """``start()`` the thread; ``stop()`` ends it with a last, complete checkpoint."""
 
@@ -31,7 +34,7 @@ class Checkpointer:
         self._path = path
         self._interval = interval
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="tidings-checkpoint", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
 
     def start(self) -> None:
         self._thread.start()

@@ -22,17 +22,19 @@ from shared.keys import fingerprint
 from shared.protocol import History, OpenDirect, Send, Sent
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
+from syncserver.store.checkpoints import THREAD_NAME as CHECKPOINT_THREAD
 from tests.support import PASSWORD, WAIT, new_id
 
 ANY_PORT = "tcp://127.0.0.1:0"
 
 
 def server_threads() -> list[threading.Thread]:
-    """Threads an embedded server owns: its own, and its CURVE authenticator's."""
+    """Threads an embedded server owns: its own, its CURVE authenticator's and its
+    checkpointer's."""
     return [
         t
         for t in threading.enumerate()
-        if t.name == THREAD_NAME or isinstance(t, AuthenticationThread)
+        if t.name in (THREAD_NAME, CHECKPOINT_THREAD) or isinstance(t, AuthenticationThread)
     ]
 
 
