@@ -47,7 +47,7 @@ def database(config: ServerConfig, create: bool = False) -> Iterator[None]:
     check_owner(config.data_dir)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = open_database(url)
+    db = open_database(url, upgrade=False)
     try:
         yield
     finally:

@@ -246,3 +246,21 @@ async def test_restore_replaces_a_damaged_database_and_keeps_its_bytes(
     saved = next(deployment.data.glob("tidings-before-restore-*.db"))
     assert saved.read_bytes() == damaged
     assert not list(deployment.data.glob("*.restoring")) + list(deployment.data.glob("*.partial"))
+
+
+@sqlite_only
+async def test_admin_commands_leave_an_old_schema_to_the_server(deployment: Deployment) -> None:
+    await deployment.server.start()
+    await (await deployment.device()).conn.register("alice", PASSWORD, "laptop")
+    await deployment.server.stop()
+    current = deployment.data / "tidings.db"
+    with sqlite3.connect(current) as db:  # as a database of an older version would read
+        db.execute("UPDATE setting SET value = '0' WHERE key = 'schema_version'")
+    assert "start the server once to upgrade it" in refused(
+        await deployment.admin("devices", "alice")
+    )
+    with sqlite3.connect(current) as db:
+        assert db.execute("SELECT value FROM setting WHERE key = 'schema_version'").fetchone() == (
+            "0",
+        )
+    assert not list(deployment.data.glob("tidings-schema*"))  # no upgrade, so no backup either

@@ -30,7 +30,8 @@ class SchemaTooNew(RuntimeError):
 
 
 class SchemaTooOld(RuntimeError):
-    """The database is older than any schema this server can upgrade from."""
+    """The database is older than any schema this server can upgrade from, or older than
+    this version and opened by something that does not upgrade it (an admin command)."""
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -48,8 +49,9 @@ Migration = Callable[[Database], None]
 MIGRATIONS: dict[int, Migration] = {}
 
 
-def open_database(url: str) -> Database:
-    """Connect, bind the models, create or upgrade the schema and check its version."""
+def open_database(url: str, upgrade: bool = True) -> Database:
+    """Connect, bind the models, create or (if ``upgrade``) upgrade the schema and check its
+    version."""
     path = sqlite_path(url)
     if path is not None:
         db: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
@@ -64,6 +66,15 @@ def open_database(url: str) -> Database:
             f"understands ({SCHEMA_VERSION}); upgrade Tidings or restore a backup"
         )
     if stored is not None and stored < SCHEMA_VERSION:
+        if not upgrade:
+            db.close()
+            # A server of the old version may still be running on it: only a starting server,
+            # which holds the data directory's lock, upgrades.
+            raise SchemaTooOld(
+                f"database schema version {stored} is older than this version of Tidings "
+                f"understands ({SCHEMA_VERSION}); start the server once to upgrade it "
+                "(it backs the database up first)"
+            )
         migrate(db, path, stored, SCHEMA_VERSION, MIGRATIONS)
     with db.atomic():
         db.create_tables(ALL_MODELS, safe=True)
