@@ -15,7 +15,6 @@ from typing import TypeVar
 import msgspec
 import zmq
 import zmq.asyncio
-from peewee import Database
 from zmq.auth.thread import ThreadAuthenticator
 
 from shared import limits
@@ -53,7 +52,7 @@ from syncserver.sessions import SessionTable
 from syncserver.store import StorageError
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
-from syncserver.store.database import database_url_for, open_database, sqlite_path
+from syncserver.store.database import Database, database_url_for, open_database, sqlite_path
 from syncserver.writer import MessageWriter
 
 log = logging.getLogger(__name__)
