@@ -28,10 +28,14 @@ class EngineBridge(QObject):
         cache and reads the device's credentials from the keyring, which may wait for the
         user to unlock it: the GUI thread awaits that instead of blocking on it."""
         self._thread.start()
-        self.engine = await asyncio.wrap_future(self._thread.call(self._make_engine))
-        # Qt queues a signal emitted on another thread to receivers on the GUI thread.
-        self.engine.subscribe(self.event.emit)
-        await asyncio.wrap_future(self._thread.submit(self.engine.start()))
+        try:
+            self.engine = await asyncio.wrap_future(self._thread.call(self._make_engine))
+            # Qt queues a signal emitted on another thread to receivers on the GUI thread.
+            self.engine.subscribe(self.event.emit)
+            await asyncio.wrap_future(self._thread.submit(self.engine.start()))
+        except BaseException:
+            self.stop()  # the thread, and the engine if it was made
+            raise
 
     @property
     def cache(self) -> Cache:

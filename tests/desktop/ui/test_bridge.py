@@ -4,6 +4,7 @@ wait for the user to unlock it."""
 import asyncio
 import threading
 
+import pytest
 from PySide6.QtCore import QTimer
 
 from desktop.core.account import open_engine
@@ -42,3 +43,13 @@ def test_the_gui_runs_while_the_engine_opens(qtbot, qloop, profiles, credentials
         timer.stop()
         unlocked.set()
         bridge.stop()
+
+
+def test_a_failed_open_leaves_no_engine_thread(qloop) -> None:
+    def refused() -> SyncEngine:
+        raise RuntimeError("the keyring stayed locked")
+
+    bridge = EngineBridge(refused)
+    with pytest.raises(RuntimeError, match="stayed locked"):
+        qloop.run_until_complete(bridge.start())
+    assert "tidings-engine" not in [t.name for t in threading.enumerate()]
