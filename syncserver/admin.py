@@ -21,7 +21,7 @@ from syncserver.config import ServerConfig
 from syncserver.lock import DataDirBusy, DataDirLock
 from syncserver.store import accounts, transaction
 from syncserver.store.backup import DatabaseSummary, NotADatabase, backup_sqlite, restore_sqlite
-from syncserver.store.database import database_url_for, describe_url, open_database, sqlite_path
+from syncserver.store.database import database_url_of, describe_url, open_database, sqlite_path
 from syncserver.store.models import User
 
 
@@ -29,15 +29,11 @@ class AdminError(Exception):
     """An admin command refused; the message says what was wrong."""
 
 
-def database_url(config: ServerConfig) -> str:
-    return config.database_url or database_url_for(config.data_dir)
-
-
 @contextmanager
 def database(config: ServerConfig, create: bool = False) -> Iterator[None]:
     """The server's database, open for the length of the block. Unless ``create``, a SQLite
     database must exist already: a mistyped data directory should not get a new one."""
-    url = database_url(config)
+    url = database_url_of(config)
     path = sqlite_path(url)
     if path is not None and not path.exists() and not create:
         raise AdminError(
@@ -161,7 +157,7 @@ def fingerprint(config: ServerConfig) -> str:
 
 
 def _sqlite_only(config: ServerConfig, what: str) -> Path:
-    url = database_url(config)
+    url = database_url_of(config)
     path = sqlite_path(url)
     if path is None:
         raise AdminError(

@@ -52,7 +52,7 @@ from syncserver.sessions import SessionTable
 from syncserver.store import StorageError
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
-from syncserver.store.database import Database, database_url_for, open_database, sqlite_path
+from syncserver.store.database import Database, database_url_of, open_database, sqlite_path
 from syncserver.writer import MessageWriter
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class SyncServer:
 
     async def _open(self) -> None:
         cfg = self.config
-        url = cfg.database_url or database_url_for(cfg.data_dir)
+        url = database_url_of(cfg)
         self._db = open_database(url)
         path = sqlite_path(url)
         self._checkpointer = Checkpointer(path) if path is not None else None
@@ -237,9 +237,9 @@ class SyncServer:
     def _say_going_away(self) -> None:
         """Tell every connected device the connection is about to close, after every reply,
         so it reconnects now instead of when its requests or heartbeats time out."""
-        sessions = self.ctx.sessions
+        sessions, body = self.ctx.sessions, encode(GoingAwayPush())
         for session in sessions.of_users(sessions.online_users()):
-            self._send(session.routing_id, GoingAwayPush())
+            self._send_frame(session.routing_id, body)
 
     # --- receiving ----------------------------------------------------------------------
 

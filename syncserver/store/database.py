@@ -7,6 +7,7 @@ from pathlib import Path
 from peewee import Database, SqliteDatabase
 from playhouse.db_url import connect
 
+from syncserver.config import ServerConfig
 from syncserver.store.backup import pre_migration_backup
 from syncserver.store.models import ALL_MODELS, SCHEMA_VERSION, Setting, db_proxy
 
@@ -42,6 +43,12 @@ def sqlite_path(url: str) -> Path | None:
 def database_url_for(data_dir: Path) -> str:
     """The default database location inside a data directory."""
     return f"sqlite:///{data_dir / 'tidings.db'}"
+
+
+def database_url_of(config: ServerConfig) -> str:
+    """The database a server with these settings uses: its URL, or SQLite in its data
+    directory."""
+    return config.database_url or database_url_for(config.data_dir)
 
 
 # Migration[n] turns schema n into schema n + 1, inside one transaction.
