@@ -133,7 +133,7 @@ class DesktopApp:
             choice = dialog.choice()
             hosted = await self._host(choice.lan) if choice.host_here else None
             try:
-                profile = await self._sign_in(choice, hosted)
+                profile = await self.sign_in(choice, hosted)
             except Exception as e:  # every failure is shown, and the user may try again
                 log.info("sign-in failed: %s", e)
                 dialog.show_error(str(e))
@@ -146,7 +146,9 @@ class DesktopApp:
             return profile, hosted
         return None
 
-    async def _sign_in(self, choice: FirstRunChoice, hosted: EmbeddedServer | None) -> Profile:
+    async def sign_in(self, choice: FirstRunChoice, hosted: EmbeddedServer | None) -> Profile:
+        """Sign in (or create the account) as the first-run dialog chose, on the server this
+        app hosts if ``hosted``, and save the profile."""
         network = LoopThread("tidings-sign-in")
         network.start()
         try:

@@ -38,12 +38,10 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.app import RESOURCES, DesktopApp, Running, check_display, install_translator
 from desktop.cache.store import Cache
-from desktop.core.account import sign_in
-from desktop.core.loop_thread import LoopThread
-from desktop.core.profile import Profile
-from desktop.embedded import EmbeddedServer, HostedServer
+from desktop.embedded import EmbeddedServer
 from desktop.platform.credentials import CredentialStore
 from desktop.ui.collector import MainThreadCollector
+from desktop.ui.first_run import FirstRunChoice
 from desktop.ui.models import ChannelRole
 from shared.protocol import OpenDirect
 
@@ -244,7 +242,17 @@ async def _scenario(app: QApplication, steps: Steps, root: Path, screenshot: Pat
         details.append(hosted.endpoint)
     try:
         with steps.step("account registered over CurveZMQ") as details:
-            profile = await _register(desktop.profile_dir, hosted, credentials)
+            # As the first-run dialog signs in to the server this app hosts.
+            choice = FirstRunChoice(
+                host_here=True,
+                lan=False,
+                server=hosted.endpoint,
+                create_account=True,
+                user=USER,
+                password=secrets.token_urlsafe(24),
+                device="self-test",
+            )
+            profile = await desktop.sign_in(choice, server)
             details.append(f"{profile.user}, device {profile.device_id}")
         text = MESSAGE.format(token=uuid.uuid4().hex[:8])
         # The step the app takes after its first-run sign-in: the window, with the engine on
@@ -274,34 +282,6 @@ async def _scenario(app: QApplication, steps: Steps, root: Path, screenshot: Pat
         if len(stored) != 1 or stored[0].state != "sent" or stored[0].sender != profile.user:
             raise SelfTestFailed(f"the cache holds {stored!r} for the message sent")
         details.append(f"seq {stored[0].seq} in {profile.cache_path.name}")
-
-
-async def _register(
-    profile_dir: Path, hosted: HostedServer, credentials: CredentialStore
-) -> Profile:
-    """A new account and device on the hosted server, signed in the way the app signs in."""
-    # sign_in's connection needs a selector loop; the GUI's loop is Qt's (a proactor's
-    # sibling on Windows), so it runs on a network thread as in the first-run dialog.
-    network = LoopThread("tidings-self-test-sign-in")
-    network.start()
-    try:
-        return await asyncio.wrap_future(
-            network.submit(
-                sign_in(
-                    profile_dir,
-                    hosted.endpoint,
-                    USER,
-                    secrets.token_urlsafe(24),
-                    "self-test",
-                    create_account=True,
-                    credentials=credentials,
-                    trust=lambda _server, fp: fp == hosted.fingerprint,
-                    key_endpoint=hosted.key_endpoint,
-                )
-            )
-        )
-    finally:
-        network.stop()
 
 
 async def _send_through_window(steps: Steps, running: Running, text: str) -> int:
