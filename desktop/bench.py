@@ -36,13 +36,13 @@ from typing import Any
 import platformdirs
 
 from desktop.cache.schema import SCHEMA_MAJOR, SCHEMA_MINOR, open_cache_db
-from desktop.cache.store import new_client_id
 from desktop.core.account import open_engine, sign_in
 from desktop.core.events import AppEvent, MessageAdded
 from desktop.core.profile import Profile
 from desktop.platform.credentials import CredentialStore, DeviceSecret
 from shared.client import Connection
 from shared.endpoints import key_endpoint_for
+from shared.ids import new_client_id
 from shared.keys import KeyPair, fingerprint
 from shared.protocol import OpenDirect, Send
 

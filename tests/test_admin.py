@@ -14,6 +14,7 @@ from shared.keys import fingerprint
 from shared.protocol import History, ListDevices, OpenDirect, RevokedPush
 from syncserver.bench.harness import free_port_pair
 from syncserver.store.backup import check_database
+from syncserver.store.models import SCHEMA_VERSION
 from tests.load import Sender, stored_texts
 from tests.server_command import Finished, tidings_server
 from tests.server_process import ServerProcess
@@ -154,7 +155,7 @@ async def test_backup_under_write_load_holds_every_acknowledged_message_and_rest
     finally:
         await sender.stop()
     assert f"backed up to {backup}" in report
-    assert check_database(backup).schema_version == 1
+    assert check_database(backup).schema_version == SCHEMA_VERSION
     in_backup = stored_texts(backup)
     assert set(acked_before) <= set(in_backup)
     assert len(in_backup) == len(set(in_backup))

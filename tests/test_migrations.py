@@ -9,18 +9,22 @@ from pathlib import Path
 import pytest
 from peewee import Database
 
+from shared.ids import new_client_id
+from shared.protocol import History, OpenDirect, Send
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from syncserver.store.backup import check_database
 from syncserver.store.database import (
     SchemaTooOld,
     database_url_for,
+    database_url_of,
     migrate,
     open_database,
     stored_version,
 )
-from syncserver.store.models import SCHEMA_VERSION, User
+from syncserver.store.models import SCHEMA_VERSION, Setting, User, db_proxy
 from tests.server_command import tidings_server
+from tests.support import ClientFactory
 
 NEXT = SCHEMA_VERSION + 1
 
@@ -98,3 +102,49 @@ async def test_the_server_refuses_a_database_from_a_newer_server(tmp_path: Path)
     assert finished.status == 2
     assert f"schema version {NEXT} is newer than this server" in finished.err
     assert "Traceback" not in finished.err
+
+
+def _turn_back_to_schema_1(url: str) -> None:
+    """The database as a schema 1 server left it: message ids indexed sender first."""
+    db = open_database(url)
+    db.execute_sql('DROP INDEX "event_client_id_sender_id"')
+    db.execute_sql(
+        'CREATE UNIQUE INDEX "event_sender_id_client_id" ON "event" ("sender_id", "client_id")'
+    )
+    Setting.put("schema_version", "1")
+    db.close()
+
+
+async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
+    server_config: ServerConfig,
+) -> None:
+    first = SyncServer(server_config)
+    await first.start()
+    factory = ClientFactory(first)
+    try:
+        alice = await factory.register("alice")
+        channel = (await alice.request(OpenDirect(user="alice"))).channel
+        message = Send(channel=channel.id, client_id=new_client_id(), text="before the upgrade")
+        before = await alice.request(message)
+    finally:
+        await factory.close_all()
+        await first.stop()
+    url = database_url_of(server_config)
+    _turn_back_to_schema_1(url)
+
+    second = SyncServer(server_config)
+    await second.start()
+    factory = ClientFactory(second)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        indexes = {index.name for index in db_proxy.get_indexes("event")}
+        assert "event_client_id_sender_id" in indexes
+        assert "event_sender_id_client_id" not in indexes
+        alice = await factory.login("alice", "desktop")
+        again = await alice.request(message)  # a resend after the upgrade is recognised
+        assert (again.seq, again.pos) == (before.seq, before.pos)
+        page = await alice.request(History(channel=channel.id))
+        assert [e.text for e in page.events if e.kind == "message"] == ["before the upgrade"]
+    finally:
+        await factory.close_all()
+        await second.stop()

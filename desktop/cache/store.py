@@ -2,7 +2,6 @@
 GUI thread may call the reading ones for a page of data."""
 
 import json
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,17 +12,10 @@ from peewee import fn
 from desktop.cache.models import BoundModels
 from desktop.cache.schema import UNREAD_COUNT, open_cache_db
 from desktop.cache.views import ChannelView, MessageView, PresenceView, SearchHit
+from shared.ids import new_client_id
 from shared.protocol import ChannelInfo, Event, PresenceInfo, Sent, SyncPage
 
 _START, _END = "\x01", "\x02"  # highlight markers; control characters never stored in text
-
-
-def new_client_id() -> str:
-    """A fresh id for a message this device sends: the time in microseconds, then 64 random
-    bits. One sender's ids sort by time, so the server's (sender, client id) index grows at
-    its end rather than at random places, and inserts stay cheap as it grows
-    (docs/performance.md)."""
-    return f"{time.time_ns() // 1000:016x}{secrets.token_hex(8)}"
 
 
 @dataclass

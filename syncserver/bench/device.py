@@ -6,7 +6,6 @@ A raw device sends the same frames with as little work as Python allows.
 """
 
 import itertools
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ import msgspec
 import zmq
 
 from shared.errors import ProtocolError
+from shared.ids import new_client_id
 from shared.protocol import (
     PROTOCOL_TAG,
     Error,
@@ -59,9 +59,6 @@ class RawDevice:
         self.sock.curve_secretkey = creds.secret.encode()
         self.sock.connect(target.endpoint)
         self._rids = itertools.count(1)
-        self._client_ids = itertools.count(1)
-        # Client ids unique across devices and runs without the cost of a uuid per message.
-        self._id_prefix = f"{creds.device_id}-{os.urandom(4).hex()}-"
 
     def send(self, req: Request) -> int:
         """Send without waiting; returns the request id."""
@@ -71,8 +68,8 @@ class RawDevice:
         return rid
 
     def next_client_id(self) -> str:
-        """A message id this device never used before."""
-        return f"{self._id_prefix}{next(self._client_ids)}"
+        """A message id this device never used before, made as the app makes its own."""
+        return new_client_id()
 
     def call(self, req: Request) -> Reply:
         """Send and wait for the reply, skipping pushes; an Error raises ``ProtocolError``."""

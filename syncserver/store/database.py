@@ -1,7 +1,6 @@
 """Opening the server database: SQLite in the data directory by default, or any peewee URL."""
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from peewee import Database, SqliteDatabase
@@ -9,6 +8,7 @@ from playhouse.db_url import connect
 
 from syncserver.config import ServerConfig
 from syncserver.store.backup import pre_migration_backup
+from syncserver.store.migrations import MIGRATIONS, Migration
 from syncserver.store.models import ALL_MODELS, SCHEMA_VERSION, Setting, db_proxy
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,6 @@ def database_url_of(config: ServerConfig) -> str:
     """The database a server with these settings uses: its URL, or SQLite in its data
     directory."""
     return config.database_url or database_url_for(config.data_dir)
-
-
-# Migration[n] turns schema n into schema n + 1, inside one transaction.
-Migration = Callable[[Database], None]
-MIGRATIONS: dict[int, Migration] = {}
 
 
 def open_database(url: str, upgrade: bool = True) -> Database:

@@ -17,7 +17,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -113,7 +113,8 @@ class Event(BaseModel):
         indexes = (
             (("channel", "seq"), True),
             (("channel", "pos"), False),
-            (("sender", "client_id"), True),
+            # Id first: client ids begin with the time, so new entries land at the end.
+            (("client_id", "sender"), True),
         )
 
 
