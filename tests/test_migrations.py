@@ -105,12 +105,14 @@ async def test_the_server_refuses_a_database_from_a_newer_server(tmp_path: Path)
 
 
 def _turn_back_to_schema_1(url: str) -> None:
-    """The database as a schema 1 server left it: message ids indexed sender first."""
+    """The database as a schema 1 server left it: events indexed by (channel, seq) too, and
+    message ids indexed sender first."""
     db = open_database(url)
     db.execute_sql('DROP INDEX "event_client_id_sender_id"')
     db.execute_sql(
         'CREATE UNIQUE INDEX "event_sender_id_client_id" ON "event" ("sender_id", "client_id")'
     )
+    db.execute_sql('CREATE UNIQUE INDEX "event_channel_id_seq" ON "event" ("channel_id", "seq")')
     Setting.put("schema_version", "1")
     db.close()
 
@@ -140,6 +142,7 @@ async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
         indexes = {index.name for index in db_proxy.get_indexes("event")}
         assert "event_client_id_sender_id" in indexes
         assert "event_sender_id_client_id" not in indexes
+        assert "event_channel_id_seq" not in indexes
         alice = await factory.login("alice", "desktop")
         again = await alice.request(message)  # a resend after the upgrade is recognised
         assert (again.seq, again.pos) == (before.seq, before.pos)

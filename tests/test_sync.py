@@ -166,15 +166,33 @@ async def test_retried_send_is_not_duplicated(clients: ClientFactory) -> None:
 async def test_history_pages_backwards(clients: ClientFactory) -> None:
     alice = await clients.register("alice")
     await clients.register("bob")
+    await clients.register("carol")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
+    other = (await alice.request(OpenDirect(user="carol"))).channel
     for i in range(25):
         await alice.request(Send(channel=channel.id, client_id=new_id(), text=f"h{i}"))
+        # Positions of the two chats interleave, in runs of different lengths.
+        for j in range(i % 3):
+            await alice.request(Send(channel=other.id, client_id=new_id(), text=f"o{i}.{j}"))
     newest = await alice.request(History(channel=channel.id, limit=10))
     assert [e.seq for e in newest.events] == list(range(17, 27)) and newest.more
     older = await alice.request(History(channel=channel.id, before=17, limit=10))
     assert [e.seq for e in older.events] == list(range(7, 17)) and older.more
     oldest = await alice.request(History(channel=channel.id, before=7, limit=10))
     assert [e.seq for e in oldest.events] == list(range(1, 7)) and not oldest.more
+    beyond = await alice.request(History(channel=channel.id, before=1000, limit=3))
+    assert [e.seq for e in beyond.events] == [24, 25, 26]
+    nothing = await alice.request(History(channel=channel.id, before=1))
+    assert nothing.events == [] and not nothing.more
+    seen, before = [], None
+    while True:  # every page boundary, in small pages
+        page = await alice.request(History(channel=channel.id, before=before, limit=4))
+        seen = [e.seq for e in page.events] + seen
+        assert {e.channel for e in page.events} == {channel.id}
+        if not page.more:
+            break
+        before = page.events[0].seq
+    assert seen == list(range(1, 27))
 
 
 async def test_pages_of_long_messages_stay_within_a_frame(clients: ClientFactory) -> None:

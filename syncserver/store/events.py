@@ -71,7 +71,9 @@ def max_pos() -> int:
 
 
 def max_seq(channel_id: int) -> int:
-    return Event.select(fn.MAX(Event.seq)).where(Event.channel == channel_id).scalar() or 0
+    """The channel's newest sequence number: that of its newest event (see ``models.Event``)."""
+    newest = _first_at_or_after(channel_id, None)
+    return newest[1] if newest is not None else 0
 
 
 class EventRow(NamedTuple):
@@ -101,11 +103,46 @@ def _event_rows(query) -> list[EventRow]:
 
 
 def history(channel_id: int, before: int | None, limit: int) -> list[EventRow]:
-    """Up to ``limit`` events older than ``before``, newest first."""
+    """Up to ``limit`` events with a sequence number below ``before``, newest first."""
     query = Event.select(*_ROW_FIELDS).where(Event.channel == channel_id)
     if before is not None:
-        query = query.where(Event.seq < before)
-    return _event_rows(query.order_by(Event.seq.desc()).limit(limit))
+        boundary = first_pos_from_seq(channel_id, before)
+        if boundary is not None:
+            query = query.where(Event.pos < boundary)
+    return _event_rows(query.order_by(Event.pos.desc()).limit(limit))
+
+
+def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
+    """The stream position of the channel's first event numbered ``seq`` or higher; None if
+    there is none.
+
+    Events are indexed by (channel, pos) only, but within a channel ``seq`` grows with ``pos``
+    (``models.Event``), so positions can be bisected: every probe is one seek in that index,
+    and a channel of any length takes a few dozen probes."""
+    found = None
+    newest = _first_at_or_after(channel_id, None)
+    low, high = 1, newest[0] + 1 if newest is not None else 1  # the answer is in [low, high)
+    while low < high:
+        middle = (low + high) // 2
+        probe = _first_at_or_after(channel_id, middle)
+        if probe is None or probe[0] >= high:  # none of the channel's events in [middle, high)
+            high = middle
+        elif probe[1] >= seq:  # a match; any earlier one lies below middle
+            found, high = probe[0], middle
+        else:  # every event up to this one is numbered below seq
+            low = probe[0] + 1
+    return found
+
+
+def _first_at_or_after(channel_id: int, pos: int | None) -> tuple[int, int] | None:
+    """(pos, seq) of the channel's first event at or after ``pos``; with None, its newest."""
+    query = Event.select(Event.pos, Event.seq).where(Event.channel == channel_id)
+    if pos is None:
+        query = query.order_by(Event.pos.desc())
+    else:
+        query = query.where(Event.pos >= pos).order_by(Event.pos)
+    sql, params = query.limit(1).sql()
+    return db_proxy.execute_sql(sql, params).fetchone()
 
 
 def events_after(channel_ids: list[int], after: int, limit: int) -> list[EventRow]:

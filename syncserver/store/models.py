@@ -97,6 +97,14 @@ class MembershipPeriod(BaseModel):
 
 
 class Event(BaseModel):
+    """One entry of a channel's timeline.
+
+    The sequencer hands out ``pos`` and the channel's ``seq`` together and in order, so
+    within a channel ``seq`` grows with ``pos``. One index on (channel, pos) therefore serves
+    both: sync pages seek by position, history pages bisect it by sequence number
+    (``events.first_pos_from_seq``). Each index on (channel, ...) costs a page written per
+    active channel per group commit (docs/performance.md)."""
+
     pos = BigIntegerField(primary_key=True)
     channel = ForeignKeyField(Channel, index=False)
     seq = BigIntegerField()
@@ -111,7 +119,6 @@ class Event(BaseModel):
 
     class Meta:
         indexes = (
-            (("channel", "seq"), True),
             (("channel", "pos"), False),
             # Id first: client ids begin with the time, so new entries land at the end.
             (("client_id", "sender"), True),
