@@ -119,9 +119,10 @@ def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
     Events are indexed by (channel, pos) only, but within a channel ``seq`` grows with ``pos``
     (``models.Event``), so positions can be bisected: every probe is one seek in that index,
     and a channel of any length takes a few dozen probes."""
-    found = None
     newest = _first_at_or_after(channel_id, None)
-    low, high = 1, newest[0] + 1 if newest is not None else 1  # the answer is in [low, high)
+    if newest is None or newest[1] < seq:
+        return None
+    found, low, high = newest[0], 1, newest[0]  # the answer is ``found`` or in [low, high)
     while low < high:
         middle = (low + high) // 2
         probe = _first_at_or_after(channel_id, middle)
