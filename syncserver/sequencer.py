@@ -3,6 +3,10 @@
 The server is the only writer, so the counters live in memory and are loaded from storage at
 start. A transaction that fails after taking numbers calls ``reset`` so the numbers it took are
 handed out again, keeping sequences gap-free.
+
+Every event takes its ``pos`` and its channel's ``seq`` together, in the same order, so within
+a channel ``seq`` grows with ``pos``: storage indexes events by (channel, pos) alone and
+relies on it (``store.models.Event``).
 """
 
 from syncserver.store import events
