@@ -136,13 +136,14 @@ def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
 
 
 def _first_at_or_after(channel_id: int, pos: int | None) -> tuple[int, int] | None:
-    """(pos, seq) of the channel's first event at or after ``pos``; with None, its newest."""
-    query = Event.select(Event.pos, Event.seq).where(Event.channel == channel_id)
+    """(pos, seq) of the channel's first event at or after ``pos``; with None, its newest.
+    Plain SQL: building each probe with the query builder cost four times SQLite's seek."""
+    mark = db_proxy.param
+    select = f"SELECT pos, seq FROM {Event._meta.table_name} WHERE channel_id = {mark}"
     if pos is None:
-        query = query.order_by(Event.pos.desc())
+        sql, params = f"{select} ORDER BY pos DESC LIMIT 1", [channel_id]
     else:
-        query = query.where(Event.pos >= pos).order_by(Event.pos)
-    sql, params = query.limit(1).sql()
+        sql, params = f"{select} AND pos >= {mark} ORDER BY pos LIMIT 1", [channel_id, pos]
     return db_proxy.execute_sql(sql, params).fetchone()
 
 
