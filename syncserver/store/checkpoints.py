@@ -15,7 +15,7 @@ and then the next commit writes the log from its start again.
 Every commit rewrites each page it touched into the log, and at 15,000 sends a second that
 was about 35,000 pages (140 MB) a second. With a pass a second, each restart copied the
 thousands of pages written during the passive pass before it while holding the write lock,
-and the writer waited 10-20 ms for it (and longer still, as SQLite's busy handler sleeps in
+and the writer waited 4-18 ms for it (and longer still, as SQLite's busy handler sleeps in
 growing steps): the slowest 1 % of sends took 40-75 ms. Passes ten times a second keep
 each one, and each restart, a tenth as long.
 """
