@@ -72,7 +72,7 @@ def max_pos() -> int:
 
 def max_seq(channel_id: int) -> int:
     """The channel's newest sequence number: that of its newest event (see ``models.Event``)."""
-    newest = _first_at_or_after(channel_id, None)
+    newest = _newest(channel_id)
     return newest[1] if newest is not None else 0
 
 
@@ -118,14 +118,14 @@ def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
 
     Events are indexed by (channel, pos) only, but within a channel ``seq`` grows with ``pos``
     (``models.Event``), so positions can be bisected: every probe is one seek in that index,
-    and a channel of any length takes a few dozen probes."""
-    newest = _first_at_or_after(channel_id, None)
+    about 20 of them for a million events."""
+    newest = _newest(channel_id)
     if newest is None or newest[1] < seq:
         return None
     found, low, high = newest[0], 1, newest[0]  # the answer is ``found`` or in [low, high)
     while low < high:
         middle = (low + high) // 2
-        probe = _first_at_or_after(channel_id, middle)
+        probe = _first_from(channel_id, middle)
         if probe is None or probe[0] >= high:  # none of the channel's events in [middle, high)
             high = middle
         elif probe[1] >= seq:  # a match; any earlier one lies below middle
@@ -135,15 +135,21 @@ def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
     return found
 
 
-def _first_at_or_after(channel_id: int, pos: int | None) -> tuple[int, int] | None:
-    """(pos, seq) of the channel's first event at or after ``pos``; with None, its newest.
-    Plain SQL: building each probe with the query builder cost four times SQLite's seek."""
-    mark = db_proxy.param
-    select = f"SELECT pos, seq FROM {Event._meta.table_name} WHERE channel_id = {mark}"
-    if pos is None:
-        sql, params = f"{select} ORDER BY pos DESC LIMIT 1", [channel_id]
-    else:
-        sql, params = f"{select} AND pos >= {mark} ORDER BY pos LIMIT 1", [channel_id, pos]
+def _newest(channel_id: int) -> tuple[int, int] | None:
+    """(pos, seq) of the channel's newest event."""
+    return _position_row("ORDER BY pos DESC LIMIT 1", [channel_id])
+
+
+def _first_from(channel_id: int, pos: int) -> tuple[int, int] | None:
+    """(pos, seq) of the channel's first event at or after ``pos``."""
+    return _position_row(f"AND pos >= {db_proxy.param} ORDER BY pos LIMIT 1", [channel_id, pos])
+
+
+def _position_row(rest: str, params: list[int]) -> tuple[int, int] | None:
+    # Plain SQL: building each probe with the query builder cost four times SQLite's seek.
+    sql = (
+        f"SELECT pos, seq FROM {Event._meta.table_name} WHERE channel_id = {db_proxy.param} {rest}"
+    )
     return db_proxy.execute_sql(sql, params).fetchone()
 
 
