@@ -35,8 +35,9 @@ EventKind = Literal[
 PresenceState = Literal["online", "away", "offline"]
 
 
-class _Msg(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field="type"):
-    pass
+class _Msg(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """Replies and pushes are read tolerantly: a field this side does not know is ignored, so
+    a newer server can add fields without breaking installed apps."""
 
 
 class _Data(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,7 +101,9 @@ class PresenceInfo(_Data):
 # --- Requests (client to server) ------------------------------------------------------------
 
 
-class Request(_Msg):
+class Request(_Msg, forbid_unknown_fields=True):
+    """Requests are read strictly: a field the server does not know is a typo, not a feature."""
+
     rid: NonNegative = 0
 
 

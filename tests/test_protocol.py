@@ -40,6 +40,21 @@ def test_server_messages_round_trip() -> None:
         assert protocol.decode_server_message(protocol.encode(message)) == message
 
 
+def test_clients_ignore_fields_they_do_not_know() -> None:
+    body = msgspec.msgpack.encode({"type": "ok", "rid": 3, "new_field": 1})
+    assert protocol.decode_server_message(body) == protocol.Ok(rid=3)
+    event = {"channel": 1, "seq": 2, "pos": 3, "kind": "message", "sender": "a", "ts": 4}
+    push = msgspec.msgpack.encode({"type": "event", "event": {**event, "later": [1]}, "x": 0})
+    decoded = protocol.decode_server_message(push)
+    assert isinstance(decoded, protocol.EventPush) and decoded.event.seq == 2
+
+
+def test_the_server_refuses_request_fields_it_does_not_know() -> None:
+    body = msgspec.msgpack.encode({"type": "heartbeat", "rid": 3, "idle": False, "idel": True})
+    with pytest.raises(msgspec.ValidationError, match="idel"):
+        protocol.decode_request(body)
+
+
 @pytest.mark.parametrize(
     "body",
     [
