@@ -3,9 +3,21 @@
 import re
 import unicodedata
 
+from confusable_homoglyphs import categories
+
 from shared import limits
 
 _USER_NAME = re.compile(r"[\w.-]+")
+
+# Scripts every writing system shares (digits, '.', '_', '-') or borrows (combining marks).
+_SHARED_SCRIPTS = frozenset({"COMMON", "INHERITED"})
+# Script mixes that are one writing system (UTS #39's "highly restrictive" profile): Japanese,
+# Chinese with Bopomofo, and Korean, each also with Latin.
+_WRITING_SYSTEMS = (
+    frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+    frozenset({"LATIN", "HAN", "HANGUL"}),
+)
 
 
 def normalize_user_name(name: str) -> str:
@@ -17,6 +29,28 @@ def normalize_user_name(name: str) -> str:
     if not _USER_NAME.fullmatch(canonical):
         raise ValueError("a user name may contain only letters, digits, '.', '_' and '-'")
     return canonical
+
+
+def new_user_name(name: str) -> str:
+    """The canonical form of a name for a new account: ``normalize_user_name``'s rules plus
+    one writing system per name, so that no name can pass for another by mixing look-alike
+    letters of two scripts (Latin 'a' and Cyrillic U+0430). Names registered before this rule
+    are still found by ``normalize_user_name``."""
+    canonical = normalize_user_name(name)
+    scripts = scripts_of(canonical)
+    if len(scripts) > 1 and not any(scripts <= system for system in _WRITING_SYSTEMS):
+        listed = ", ".join(sorted(s.title() for s in scripts))
+        raise ValueError(
+            f"a user name is written in one script, but this one mixes {listed}; "
+            "mixed names can pass for other people's names"
+        )
+    return canonical
+
+
+def scripts_of(text: str) -> frozenset[str]:
+    """The Unicode scripts of ``text``'s characters, leaving out shared ones (digits,
+    punctuation, combining marks)."""
+    return frozenset(categories.alias(ch) for ch in text) - _SHARED_SCRIPTS
 
 
 def clean_label(label: str, what: str, max_chars: int) -> str:

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TextIO
 
 from shared.keys import fingerprint as key_fingerprint
-from shared.names import check_password, normalize_user_name
+from shared.names import check_password, new_user_name, normalize_user_name
 from syncserver import passwords, server_keys
 from syncserver.config import ServerConfig
 from syncserver.lock import DataDirBusy, DataDirLock
+from syncserver.names import why_taken
 from syncserver.store import accounts, transaction
 from syncserver.store.backup import DatabaseSummary, NotADatabase, backup_sqlite, restore_sqlite
 from syncserver.store.database import database_url_of, describe_url, open_database, sqlite_path
@@ -102,11 +103,15 @@ def _now_ms() -> int:
 
 def create_user(config: ServerConfig, name: str) -> str:
     """Create an account (also on a server closed to registration); returns a report."""
-    handle = _user_name(name)
+    try:
+        handle = new_user_name(name)
+    except ValueError as e:
+        raise AdminError(str(e)) from None
     password_hash = passwords.hash_password(read_password())
     with database(config, create=True), transaction():
-        if accounts.create_user(handle, password_hash, _now_ms()) is None:
-            raise AdminError(f"the user name {handle!r} is taken")
+        existing = accounts.name_in_the_way(handle)
+        if existing is not None or accounts.create_user(handle, password_hash, _now_ms()) is None:
+            raise AdminError(why_taken(handle, existing or handle))
     return f"created user {handle}; they log in with tidings-cli login or the app"
 
 

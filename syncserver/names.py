@@ -18,3 +18,14 @@ class NameCache:
 
     def one(self, user_id: int) -> str:
         return self.of({user_id})[user_id]
+
+
+def why_taken(name: str, existing: str) -> str:
+    """The sentence refusing ``name`` because ``existing`` is registered: the same name, or
+    one that looks like it."""
+    if existing == name:
+        return f"the user name {name!r} is taken"
+    return (
+        f"the user name {name!r} looks like the existing name {existing!r} (their letters are "
+        "confusable, by Unicode's TR39 rules); choose a name that cannot pass for another"
+    )

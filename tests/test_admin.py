@@ -88,6 +88,8 @@ async def test_create_user_on_a_closed_server_and_reset_the_password(
     await deployment.server.start()
     await deployment.logged_in("alice")
     assert "taken" in refused(await deployment.admin("create-user", "alice", stdin=PASSWORD))
+    look_alike = await deployment.admin("create-user", "a1ice", stdin=PASSWORD)
+    assert "looks like the existing name 'alice'" in refused(look_alike)
     assert "at least 8" in refused(await deployment.admin("create-user", "bob", stdin="short\n"))
     ok(await deployment.admin("reset-password", "alice", stdin=NEW_PASSWORD + "\n"))
     with pytest.raises(ProtocolError) as old:

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from peewee import Database
 
+from shared.errors import ErrorCode, ProtocolError
 from shared.ids import new_client_id
 from shared.protocol import History, OpenDirect, Send
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
+from syncserver.skeletons import skeleton
 from syncserver.store.backup import check_database
 from syncserver.store.database import (
     SchemaTooOld,
@@ -24,7 +26,7 @@ from syncserver.store.database import (
 )
 from syncserver.store.models import SCHEMA_VERSION, Setting, User, db_proxy
 from tests.server_command import tidings_server
-from tests.support import ClientFactory
+from tests.support import PASSWORD, ClientFactory
 
 NEXT = SCHEMA_VERSION + 1
 
@@ -104,10 +106,24 @@ async def test_the_server_refuses_a_database_from_a_newer_server(tmp_path: Path)
     assert "Traceback" not in finished.err
 
 
+def _drop_name_skeletons(db: Database) -> None:
+    db.execute_sql('DROP INDEX "user_skeleton"')
+    db.execute_sql('ALTER TABLE "user" DROP COLUMN "skeleton"')
+
+
+def _turn_back_to_schema_2(url: str) -> None:
+    """The database as a schema 2 server left it: users without name skeletons."""
+    db = open_database(url)
+    _drop_name_skeletons(db)
+    Setting.put("schema_version", "2")
+    db.close()
+
+
 def _turn_back_to_schema_1(url: str) -> None:
     """The database as a schema 1 server left it: events indexed by (channel, seq) too, and
     message ids indexed sender first."""
     db = open_database(url)
+    _drop_name_skeletons(db)
     db.execute_sql('DROP INDEX "event_client_id_sender_id"')
     db.execute_sql(
         'CREATE UNIQUE INDEX "event_sender_id_client_id" ON "event" ("sender_id", "client_id")'
@@ -151,3 +167,34 @@ async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
     finally:
         await factory.close_all()
         await second.stop()
+
+
+async def test_schema_2_gets_name_skeletons_and_refuses_new_look_alikes(
+    server_config: ServerConfig,
+) -> None:
+    """Look-alikes registered before the rule keep their names; the oldest of them holds the
+    skeleton, and a new look-alike of either is refused."""
+    server_config.data_dir.mkdir()
+    url = database_url_of(server_config)
+    db = open_database(url)
+    for name in ("mill", "rnill"):  # as a schema 2 server took them: both look like "mill"
+        User.insert(name=name, password_hash="x", created_at=0).execute()
+    db.close()
+    _turn_back_to_schema_2(url)
+
+    server = SyncServer(server_config)
+    await server.start()
+    factory = ClientFactory(server)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        held = {u.name: u.skeleton for u in User.select().order_by(User.id)}
+        assert held == {"mill": skeleton("mill"), "rnill": None}
+        client = await factory.connect()
+        with pytest.raises(ProtocolError) as err:
+            await client.conn.register("rni1l", PASSWORD, "laptop")
+        assert err.value.code == ErrorCode.USER_EXISTS
+        assert "looks like the existing name 'mill'" in err.value.message
+        await factory.register("milo")
+    finally:
+        await factory.close_all()
+        await server.stop()

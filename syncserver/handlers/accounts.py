@@ -6,7 +6,7 @@ import time
 
 from shared import limits
 from shared.errors import ErrorCode
-from shared.names import check_password, clean_label, normalize_user_name
+from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
     DeviceInfo,
     DeviceList,
@@ -23,6 +23,7 @@ from shared.protocol import (
 from syncserver import passwords
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.handlers.presence import publish_presence
+from syncserver.names import why_taken
 from syncserver.sessions import Session
 from syncserver.store import accounts
 
@@ -40,22 +41,28 @@ def _valid(fn, *args):
 async def register(ctx: Context, call: Call, req: Register) -> Welcome:
     if not ctx.config.open_registration:
         raise Refusal(ErrorCode.REGISTRATION_CLOSED, "this server does not take new accounts")
-    name = _valid(normalize_user_name, req.user)
+    name = _valid(new_user_name, req.user)
     _valid(check_password, req.password)
     device_name = _valid(clean_label, req.device, "device name", limits.MAX_DEVICE_NAME_CHARS)
     _throttle(ctx.throttles.address.take(call.address or ""), "new accounts from this address")
-    if accounts.find_user(name) is not None:
-        raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
+    _check_free(name)
     password_hash = await asyncio.to_thread(passwords.hash_password, req.password)
     await ctx.settle()
     with ctx.write():
         user = accounts.create_user(name, password_hash, now_ms())
         if user is None:
+            _check_free(name)
             raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
         welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)
     log.info("registered user %s, device %d", name, welcome.device_id)
     _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
     return welcome
+
+
+def _check_free(name: str) -> None:
+    existing = accounts.name_in_the_way(name)
+    if existing is not None:
+        raise Refusal(ErrorCode.USER_EXISTS, why_taken(name, existing))
 
 
 @handles(Login, authenticated=False, slow=True)

@@ -4,6 +4,7 @@ import secrets
 
 from peewee import IntegrityError
 
+from syncserver.skeletons import skeleton
 from syncserver.store.models import Device, Setting, User
 
 # Changed whenever a device is revoked from outside the server (``tidings-server
@@ -13,11 +14,20 @@ IN_CHUNK = 500  # ids per IN (...) list, well under every database's parameter l
 
 
 def create_user(name: str, password_hash: str, now: int) -> User | None:
-    """The new user, or None if the name is taken."""
+    """The new user, or None if the name is taken or looks like a taken one."""
     try:
-        return User.create(name=name, password_hash=password_hash, created_at=now)
+        return User.create(
+            name=name, skeleton=skeleton(name), password_hash=password_hash, created_at=now
+        )
     except IntegrityError:
         return None
+
+
+def name_in_the_way(name: str) -> str | None:
+    """The registered name that ``name`` is or looks like (same TR39 skeleton); None when
+    ``name`` is free."""
+    user = User.get_or_none((User.name == name) | (User.skeleton == skeleton(name)))
+    return user.name if user is not None else None
 
 
 def find_user(name: str) -> User | None:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from peewee import Database
 
+from syncserver.skeletons import skeleton
+
 Migration = Callable[[Database], None]
 
 
@@ -24,4 +26,20 @@ def fewer_event_index_pages(db: Database) -> None:
     )
 
 
-MIGRATIONS: dict[int, Migration] = {1: fewer_event_index_pages}
+def user_name_skeletons(db: Database) -> None:
+    """2 -> 3: users get the TR39 skeleton of their name, under a unique index, so no new name
+    can look like a registered one. Of look-alikes registered before, the oldest holds the
+    skeleton; the others keep their names and a null skeleton, which blocks nothing."""
+    db.execute_sql('ALTER TABLE "user" ADD COLUMN "skeleton" VARCHAR(255)')
+    held: set[str] = set()
+    update = f'UPDATE "user" SET "skeleton" = {db.param} WHERE "id" = {db.param}'
+    users = db.execute_sql('SELECT "id", "name" FROM "user" ORDER BY "id"').fetchall()
+    for user_id, name in users:
+        key = skeleton(name)
+        if key not in held:
+            held.add(key)
+            db.execute_sql(update, (key, user_id))
+    db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "user_skeleton" ON "user" ("skeleton")')
+
+
+MIGRATIONS: dict[int, Migration] = {1: fewer_event_index_pages, 2: user_name_skeletons}

@@ -17,7 +17,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 2  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 3  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -46,6 +46,9 @@ class Setting(BaseModel):
 
 class User(BaseModel):
     name = CharField(unique=True)  # the handle, NFKC and casefolded
+    # The name's TR39 skeleton (syncserver.skeletons): no two names may look alike. None for
+    # a look-alike registered before the rule existed: it keeps its name, and blocks nothing.
+    skeleton = CharField(null=True, unique=True)
     password_hash = CharField()
     created_at = BigIntegerField()
     last_seen = BigIntegerField(null=True)
