@@ -423,6 +423,28 @@ class _RidOnly(msgspec.Struct):
 # the recursion limit, and a string field may hold invalid UTF-8.
 UNDECODABLE = (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError)
 
+
+def why_undecodable(error: Exception) -> str:
+    """A sentence for the user saying why a body in ``UNDECODABLE`` failed to decode."""
+    if isinstance(error, RecursionError):
+        return "the body nests arrays or maps too deeply to be read"
+    if isinstance(error, UnicodeDecodeError):
+        return "the body holds text that is not valid UTF-8"
+    if isinstance(error, msgspec.ValidationError):
+        return f"the request does not fit the protocol: {error}"
+    if isinstance(error, msgspec.DecodeError):
+        return f"the body is not valid MessagePack: {error}"
+    return "the body holds a value that cannot be read"
+
+
+def describe_tag(tag: bytes) -> str:
+    """A protocol tag as a user may be shown it: quoted if it is short printable text."""
+    text = tag.decode("ascii", errors="replace")
+    if len(tag) <= 40 and text.isascii() and text.isprintable():
+        return f"'{text}'"
+    return f"a tag of {len(tag)} bytes that is not a protocol name"
+
+
 _encoder = msgspec.msgpack.Encoder()
 _request_decoder = msgspec.msgpack.Decoder(AnyRequest)
 _server_decoder = msgspec.msgpack.Decoder(AnyServerMessage)

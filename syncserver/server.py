@@ -12,7 +12,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import msgspec
 import zmq
 import zmq.asyncio
 from zmq.auth.thread import ThreadAuthenticator
@@ -33,8 +32,10 @@ from shared.protocol import (
     Send,
     ServerKey,
     decode_request,
+    describe_tag,
     encode,
     salvage_rid,
+    why_undecodable,
 )
 from syncserver import server_keys
 from syncserver.config import ServerConfig
@@ -340,14 +341,17 @@ class SyncServer:
             error = Error(
                 rid=salvage_rid(frames[2].bytes),
                 code=ErrorCode.UNSUPPORTED_VERSION,
-                message=f"this server speaks {PROTOCOL_TAG.decode()}, not {frames[1].bytes[:40]!r}",
+                message=(
+                    f"this server speaks {PROTOCOL_TAG.decode()}, "
+                    f"not {describe_tag(frames[1].bytes)}"
+                ),
             )
         else:
             body = frames[2].bytes
             try:
                 return decode_request(body)
             except UNDECODABLE as e:
-                reason = str(e) if isinstance(e, msgspec.DecodeError) else type(e).__name__
+                reason = why_undecodable(e)
                 error = Error(rid=salvage_rid(body), code=ErrorCode.BAD_REQUEST, message=reason)
         log.info("refused a frame: %s", error.message[:200])
         self._send(routing_id, error)

@@ -231,6 +231,54 @@ async def test_garbage_frames_get_errors_and_the_server_keeps_serving(
     assert [e.text for e in page.events if e.kind == "message"] == ["still here"]
 
 
+async def test_refusals_of_undecodable_frames_are_sentences(server: SyncServer) -> None:
+    """What a user may be shown of a refused frame names the problem in words, never a Python
+    exception or a bytes literal."""
+    key = msgspec.msgpack.encode
+    cases = [
+        (
+            b"tidings/2",
+            key({"type": "list_channels"}),
+            "this server speaks tidings/1, not 'tidings/2'",
+        ),
+        (
+            b"\xff\x00v2",
+            key({"type": "list_channels"}),
+            "not a tag of 4 bytes that is not a protocol name",
+        ),
+        (
+            PROTOCOL_TAG,
+            b"\x82" + key("rid") + b"\x91" * 2_000 + b"\xc0" + key("type") + key("list_channels"),
+            "nests arrays or maps too deeply",
+        ),
+        (
+            PROTOCOL_TAG,
+            b"\x82" + key("rid") + key(5) + key("type") + b"\xa2\xff\xfe",
+            "text that is not valid UTF-8",
+        ),
+        (PROTOCOL_TAG, b"\xc1", "not valid MessagePack"),
+    ]
+    raw = zmq.asyncio.Context.instance().socket(zmq.DEALER)
+    raw.setsockopt(zmq.LINGER, 0)
+    keys = KeyPair.generate()
+    raw.curve_serverkey, raw.curve_publickey, raw.curve_secretkey = (
+        server.keys.public.encode(),
+        keys.public.encode(),
+        keys.secret.encode(),
+    )
+    raw.connect(server.endpoint)
+    try:
+        for tag, body, sentence in cases:
+            await raw.send_multipart([tag, body])
+            reply = decode_server_message((await asyncio.wait_for(raw.recv_multipart(), WAIT))[1])
+            assert isinstance(reply, Error)
+            assert sentence in reply.message, reply.message
+            for python in ("Error", "b'", 'b"', "Traceback"):
+                assert python not in reply.message, reply.message
+    finally:
+        raw.close()
+
+
 async def test_group_size_limit(clients: ClientFactory, server: SyncServer) -> None:
     server.config.max_group_members = 3
     alice = await clients.register("alice")
