@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from shared import limits
 from shared.errors import ErrorCode
 from shared.protocol import Error, EventPush, Reply, Send, Sent
+from shared.text import BLANK_MESSAGE, is_blank
 from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, now_ms
 from syncserver.store import StorageError, events, transaction
@@ -228,5 +229,5 @@ def _check_text(text: str) -> None:
             f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters; this one has "
             f"{len(text):,}",
         )
-    if not text.strip():
-        raise Refusal(ErrorCode.INVALID, "a message needs some text")
+    if is_blank(text):
+        raise Refusal(ErrorCode.INVALID, BLANK_MESSAGE)

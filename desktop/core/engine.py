@@ -46,6 +46,7 @@ from shared.protocol import (
     Typing,
     TypingPush,
 )
+from shared.text import BLANK_MESSAGE, is_blank
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +163,8 @@ class SyncEngine:
 
     def send(self, channel_id: int, text: str) -> MessageView:
         """Queue a message; it is stored in the outbox at once and sent when possible."""
-        if not text.strip():
-            raise ValueError("a message needs some text")
+        if is_blank(text):
+            raise ValueError(BLANK_MESSAGE)
         if len(text) > limits.MAX_TEXT_CHARS:
             raise ValueError(f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters")
         queued = self.cache.queue(channel_id, text)

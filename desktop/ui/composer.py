@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, 
 
 from desktop.ui.i18n import tr
 from shared import limits
+from shared.text import is_blank
 
 SHOW_COUNT_FROM = 0.9  # of the limit: the counter appears near it
 
@@ -62,12 +63,12 @@ class Composer(QWidget):
             )
         )
         self.counter.setStyleSheet("color: #c62828;" if over else "color: #6b7280;")
-        self.button.setEnabled(bool(text.strip()) and not over)
+        self.button.setEnabled(not is_blank(text) and not over)
         if text:
             self.typing.emit()
 
     def _submit(self) -> None:
         text = self.edit.toPlainText()
-        if text.strip() and len(text) <= limits.MAX_TEXT_CHARS:
+        if not is_blank(text) and len(text) <= limits.MAX_TEXT_CHARS:
             self.edit.clear()
             self.send_text.emit(text)

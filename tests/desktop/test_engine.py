@@ -190,6 +190,10 @@ async def test_refused_message_is_marked_failed_with_the_reason(
     assert "not in a channel" in failed.error
     with pytest.raises(ValueError):
         engine.send(group.id, "x" * 100_001)
+    for blank in ("\u200b", "\x00"):
+        with pytest.raises(ValueError, match="visible text"):
+            engine.send(group.id, blank)
+    assert len(engine.cache.outbox()) == 1
 
 
 async def test_crash_while_a_page_is_asked_ahead_loses_nothing(

@@ -22,3 +22,15 @@ def test_limit_is_shown_and_enforced(qtbot) -> None:
     assert sent == ["short"] and composer.edit.toPlainText() == ""
     qtbot.keyClick(composer.edit, Qt.Key.Key_Return)  # nothing to send
     assert sent == ["short"]
+
+
+def test_blank_text_cannot_be_sent(qtbot) -> None:
+    composer = Composer()
+    qtbot.addWidget(composer)
+    sent: list[str] = []
+    composer.send_text.connect(sent.append)
+    for blank in ("\u200b", "\x00", " \u3164 "):
+        composer.edit.setPlainText(blank)
+        assert not composer.button.isEnabled()
+        qtbot.keyClick(composer.edit, Qt.Key.Key_Return)
+        assert sent == []
