@@ -144,7 +144,8 @@ class Connection:
 
     ``server_key`` is the pinned public key (None only with ``plaintext=True``, which is
     insecure). Pushes go to ``on_push``; state changes to ``on_state``; each heartbeat ack's
-    stream head to ``on_head`` (a device behind that head should sync).
+    stream head to ``on_head`` (a device behind that head should sync). Heartbeats go out
+    as often as the server asks in its welcome, unless ``heartbeat_interval`` fixes it.
     """
 
     def __init__(
@@ -156,7 +157,7 @@ class Connection:
         credentials: Credentials | None = None,
         plaintext: bool = False,
         key_endpoint: str | None = None,
-        heartbeat_interval: float = limits.HEARTBEAT_INTERVAL,
+        heartbeat_interval: float | None = None,
         request_timeout: float = REQUEST_TIMEOUT,
         on_push: Callable[[Push], None] | None = None,
         on_state: Callable[[ConnectionState], None] | None = None,
@@ -171,7 +172,9 @@ class Connection:
         self.credentials = credentials
         self.plaintext = plaintext
         self.key_endpoint = key_endpoint or key_endpoint_for(endpoint)
-        self.heartbeat_interval = heartbeat_interval
+        # None: beat as often as the server's welcome asks, the default until then.
+        self._fixed_interval = heartbeat_interval
+        self.heartbeat_interval = heartbeat_interval or limits.HEARTBEAT_INTERVAL
         self.request_timeout = request_timeout
         self.on_push = on_push
         self.on_state = on_state
@@ -336,6 +339,8 @@ class Connection:
         if welcome.token is not None:
             self.credentials = Credentials(welcome.device_id, welcome.token)
         self.welcome = welcome
+        if self._fixed_interval is None and welcome.heartbeat_interval is not None:
+            self.heartbeat_interval = max(limits.MIN_HEARTBEAT_INTERVAL, welcome.heartbeat_interval)
         self._set_state(ConnectionState.ONLINE)
         return welcome
 

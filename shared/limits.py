@@ -13,5 +13,6 @@ MAX_SYNC_PAGE = 1000  # events per sync page
 MAX_HISTORY_PAGE = 500  # events per history page
 MAX_USERS_PER_REQUEST = 100
 
-HEARTBEAT_INTERVAL = 5.0  # secs between client heartbeats, as in the design
+HEARTBEAT_INTERVAL = 5.0  # secs between client heartbeats unless the server says otherwise
+MIN_HEARTBEAT_INTERVAL = 0.1  # secs; a client beats no faster, whatever a server asks
 PRESENCE_TIMEOUT = 30.0  # secs without a heartbeat before a user counts as offline

@@ -292,13 +292,15 @@ class Ok(Reply, tag="ok", kw_only=True):
 
 class Welcome(Reply, tag="welcome", kw_only=True):
     """The connection is now this device. ``token`` is set only when the device was just
-    created (Register, Login) and is never sent again."""
+    created (Register, Login) and is never sent again. ``heartbeat_interval`` is how often
+    the server wants a heartbeat, in seconds (None from servers that predate it: 5)."""
 
     user: str
     device_id: int
     token: str | None = None
     sync_cursor: int
     head: int
+    heartbeat_interval: float | None = None
 
 
 class DeviceList(Reply, tag="devices", kw_only=True):

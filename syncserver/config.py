@@ -9,6 +9,9 @@ from shared import limits
 
 DEFAULT_PORT = 7744
 DEFAULT_LISTEN = f"tcp://127.0.0.1:{DEFAULT_PORT}"
+# Heartbeats a device may miss in a row before it counts as gone, plus one: a late beat or a
+# lost one must not make a person flap offline and back.
+BEATS_PER_TIMEOUT = 3
 
 
 def default_data_dir() -> Path:
@@ -36,3 +39,17 @@ class ServerConfig:
     login_interval: float = 30.0  # secs per further attempt for one account
     address_burst: float = 20.0
     address_interval: float = 5.0  # secs per further failed login or new account, per address
+
+
+class InconsistentSettings(ValueError):
+    """Settings that each make sense but not together."""
+
+
+def check_consistency(config: ServerConfig) -> None:
+    """Raise ``InconsistentSettings`` naming the settings that contradict each other."""
+    if config.presence_timeout < BEATS_PER_TIMEOUT * config.heartbeat_interval:
+        raise InconsistentSettings(
+            f"presence_timeout ({config.presence_timeout:g} s) must be at least "
+            f"{BEATS_PER_TIMEOUT} times heartbeat_interval ({config.heartbeat_interval:g} s): "
+            "otherwise a device that beats on time is taken for gone between two heartbeats"
+        )

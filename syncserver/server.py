@@ -38,7 +38,7 @@ from shared.protocol import (
     why_undecodable,
 )
 from syncserver import server_keys
-from syncserver.config import ServerConfig
+from syncserver.config import BEATS_PER_TIMEOUT, ServerConfig, check_consistency
 from syncserver.delivery import Delivery
 from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
 from syncserver.handlers.base import Throttles
@@ -91,8 +91,17 @@ class SyncServer:
 
     async def start(self) -> None:
         """Take the data directory's lock, open storage, bind the sockets and start serving;
-        raises ``DataDirBusy`` if another server runs on the same data directory."""
+        raises ``DataDirBusy`` if another server runs on the same data directory, and
+        ``InconsistentSettings`` for settings that contradict each other."""
         cfg = self.config
+        check_consistency(cfg)
+        if cfg.presence_timeout < BEATS_PER_TIMEOUT * limits.HEARTBEAT_INTERVAL:
+            log.warning(
+                "presence_timeout is %g s: apps older than this server beat every %g s "
+                "whatever it says, and will be shown offline between their heartbeats",
+                cfg.presence_timeout,
+                limits.HEARTBEAT_INTERVAL,
+            )
         self._lock = DataDirLock(cfg.data_dir)
         self._lock.acquire()
         try:

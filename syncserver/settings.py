@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from syncserver.config import ServerConfig, default_data_dir
+from syncserver.config import (
+    InconsistentSettings,
+    ServerConfig,
+    check_consistency,
+    default_data_dir,
+)
 from syncserver.store.database import describe_url
 
 ENV_PREFIX = "TIDINGS_"
@@ -171,14 +176,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "heartbeat_interval",
         float,
-        "seconds between client heartbeats",
+        "seconds between client heartbeats, told to each device when it connects",
         section="presence",
         check=_positive,
     ),
     Setting(
         "presence_timeout",
         float,
-        "seconds without a heartbeat before a device counts as gone",
+        "seconds without a heartbeat before a device counts as gone (at least 3 heartbeats)",
         section="presence",
         check=_positive,
     ),
@@ -338,4 +343,9 @@ def resolve(
         values.update(from_file(path))
     values.update(from_environment(environ))
     values.update(command_line)
-    return ServerConfig(**values)
+    config = ServerConfig(**values)
+    try:
+        check_consistency(config)
+    except InconsistentSettings as e:
+        raise SettingsError(str(e)) from None
+    return config

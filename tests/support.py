@@ -58,7 +58,6 @@ class ClientFactory:
             "server_key": self.server.keys.public if self.server.keys else None,
             "plaintext": self.server.keys is None,
             "key_endpoint": self.server.key_endpoint,
-            "heartbeat_interval": self.server.config.heartbeat_interval,
             "request_timeout": WAIT,
         }
         options.update(overrides)

@@ -1,5 +1,7 @@
 """Presence from heartbeats (timeouts shortened for the test) and typing indicators."""
 
+import asyncio
+
 import pytest
 
 from shared.errors import ErrorCode, ProtocolError
@@ -12,7 +14,7 @@ from shared.protocol import (
     Typing,
     TypingPush,
 )
-from tests.support import ClientFactory
+from tests.support import WAIT, ClientFactory
 
 
 def _presence(user: str, state: str):
@@ -83,3 +85,16 @@ async def test_heartbeat_confirms_the_sync_cursor(clients: ClientFactory) -> Non
     await alice.request(Heartbeat(cursor=head))
     again = await clients.resume(alice.conn.credentials, client_keys=alice.conn.client_keys)
     assert again.conn.welcome.sync_cursor == head
+
+
+async def test_devices_beat_as_often_as_the_welcome_says(clients: ClientFactory) -> None:
+    """The server's heartbeat interval (0.2 s here, 5 s by default) reaches the device in its
+    welcome, and the device beats at that rate: five heartbeats come back well within the
+    time one beat at the default rate would take."""
+    acks = asyncio.Queue[int]()
+    bob = await clients.register("bob")
+    bob.conn.on_head = acks.put_nowait
+    assert bob.conn.welcome.heartbeat_interval == clients.server.config.heartbeat_interval
+    async with asyncio.timeout(WAIT):
+        for _ in range(5):
+            await acks.get()

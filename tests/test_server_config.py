@@ -105,6 +105,7 @@ async def test_bad_settings_exit_with_status_2_and_no_traceback(tmp_path: Path) 
         (("--data-dir", str(tmp_path), "fingerprint"), {"TIDINGS_PRESENCE_TIMEOUT": "soon"}),
         (("--config", str(tmp_path / "missing.toml")), {}),
         (("--max-group-members", "ten"), {}),
+        (("--heartbeat-interval", "5", "--presence-timeout", "4"), {}),
     ]:
         finished = await tidings_server(*args, env=env)
         assert finished.status == 2, finished
@@ -175,3 +176,12 @@ def test_the_example_config_file_is_valid_and_shows_every_setting() -> None:
     for setting in SETTINGS:
         assert f"{setting.name} = " in text
         assert setting.env in text
+
+
+def test_a_presence_timeout_within_three_heartbeats_is_refused_naming_both() -> None:
+    with pytest.raises(SettingsError) as refused:
+        resolve({"heartbeat_interval": 5.0, "presence_timeout": 4.0}, {})
+    assert str(refused.value).startswith(
+        "presence_timeout (4 s) must be at least 3 times heartbeat_interval (5 s)"
+    )
+    assert resolve({"heartbeat_interval": 2.0, "presence_timeout": 6.0}, {}).presence_timeout == 6

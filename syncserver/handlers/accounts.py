@@ -111,6 +111,7 @@ def _new_device(
         token=token,
         sync_cursor=cursor,
         head=ctx.sequencer.head,
+        heartbeat_interval=ctx.config.heartbeat_interval,
     )
 
 
@@ -139,6 +140,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         device_id=device.id,
         sync_cursor=device.sync_cursor,
         head=ctx.delivery.head_of(device.user_id),
+        heartbeat_interval=ctx.config.heartbeat_interval,
     )
 
 
