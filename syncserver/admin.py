@@ -16,6 +16,7 @@ from typing import TextIO
 
 from shared.keys import fingerprint as key_fingerprint
 from shared.names import check_password, new_user_name, normalize_user_name
+from shared.private import private_dir
 from syncserver import passwords, server_keys
 from syncserver.config import ServerConfig
 from syncserver.lock import DataDirBusy, DataDirLock
@@ -43,7 +44,7 @@ def database(config: ServerConfig, create: bool = False) -> Iterator[None]:
         )
     check_owner(config.data_dir)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
     db = open_database(url, upgrade=False)
     try:
         yield

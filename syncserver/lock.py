@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from shared.private import private_dir
+
 LOCK_FILE = "server.lock"
 
 if sys.platform == "win32":
@@ -38,7 +40,7 @@ class DataDirLock:
 
     def acquire(self) -> None:
         """Take the lock without waiting."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             _try_lock(fd)

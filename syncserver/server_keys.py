@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from shared.keys import KeyPair
+from shared.private import private_dir
 
 KEY_FILE = "server.key"
 
@@ -23,7 +24,7 @@ def load_or_create(data_dir: Path) -> KeyPair:
     if existing is not None:
         return existing
     path = data_dir / KEY_FILE
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     pair = KeyPair.generate()
     fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as f:

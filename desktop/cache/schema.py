@@ -11,6 +11,7 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from desktop.cache.models import BoundModels, bind_models
+from shared.private import narrow_if_present, private_dir, private_file
 
 SCHEMA_MAJOR = 3
 SCHEMA_MINOR = 0
@@ -86,7 +87,11 @@ class CacheTooNew(RuntimeError):
 
 def open_cache_db(path: Path, me: str) -> BoundModels:
     """Open (creating or upgrading) ``me``'s cache at ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only: the cache holds the user's messages (SQLite gives its -wal and -shm files
+    # the database file's mode).
+    private_file(private_dir(path.parent) / path.name)
+    for sidecar in ("-wal", "-shm"):
+        narrow_if_present(path.with_name(path.name + sidecar))
     db = SqliteDatabase(str(path), pragmas=PRAGMAS)
     db.connect()
     models = bind_models(db)

@@ -5,6 +5,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from shared.private import private_dir, private_file
+
 HOSTING_FILE = "hosting.json"
 
 
@@ -14,8 +16,8 @@ class Hosting:
     data_dir: str  # its key pair and database
 
     def save(self, profile_dir: Path) -> None:
-        profile_dir.mkdir(parents=True, exist_ok=True)
-        tmp = profile_dir / (HOSTING_FILE + ".tmp")
+        private_dir(profile_dir)
+        tmp = private_file(profile_dir / (HOSTING_FILE + ".tmp"))
         tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
         os.replace(tmp, profile_dir / HOSTING_FILE)
 

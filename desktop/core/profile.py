@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from shared.private import private_dir, private_file
+
 PROFILE_FILE = "profile.json"
 
 
@@ -43,9 +45,9 @@ class Profile:
 
     def save(self) -> None:
         """Write atomically, so a crash leaves the old or the new profile, never half."""
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.dir)
         data = {k: v for k, v in asdict(self).items() if k != "dir"}
-        tmp = self.dir / (PROFILE_FILE + ".tmp")
+        tmp = private_file(self.dir / (PROFILE_FILE + ".tmp"))
         tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
         os.replace(tmp, self.dir / PROFILE_FILE)
 

@@ -156,8 +156,8 @@ def _keep_replaced(database: Path) -> Path | None:
     except (BackupFailed, NotADatabase):
         # Restoring is what a damaged database calls for: keep its bytes as they are.
         saved.unlink(missing_ok=True)
+        os.close(os.open(saved, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE))
         shutil.copyfile(database, saved)
-        os.chmod(saved, PRIVATE_MODE)
     return saved
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from peewee import Database, SqliteDatabase
 from playhouse.db_url import connect
 
+from shared.private import narrow_if_present, private_file
 from syncserver.config import ServerConfig
 from syncserver.store.backup import pre_migration_backup
 from syncserver.store.migrations import MIGRATIONS, Migration
@@ -56,6 +57,10 @@ def open_database(url: str, upgrade: bool = True) -> Database:
     version."""
     path = sqlite_path(url)
     if path is not None:
+        # Owner-only before SQLite opens it: its log and shared-memory files take its mode.
+        private_file(path)
+        for sidecar in ("-wal", "-shm"):
+            narrow_if_present(path.with_name(path.name + sidecar))
         db: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
     else:
         db = connect(url)
