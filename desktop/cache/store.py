@@ -180,7 +180,7 @@ class Cache:
             applied.messages.extend(
                 [
                     view(e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id,
-                         e.subject, e.name, written.get(e.client_id) if written else None)
+                         e.subject, e.name, written.get(e.client_id or "") if written else None)
                     for e in new
                 ]
             )  # fmt: skip
