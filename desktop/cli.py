@@ -6,6 +6,7 @@ Its command names, options, JSON fields and exit codes are a contract scripts re
 
 import argparse
 import asyncio
+import contextlib
 import datetime
 import getpass
 import json
@@ -25,6 +26,7 @@ from shared import limits
 from shared.client import ConnectionClosed, ServerKeyMismatch
 from shared.errors import ProtocolError
 from shared.keys import fingerprint
+from shared.names import normalize_user_name
 from shared.protocol import (
     AddMembers,
     CreateGroup,
@@ -32,7 +34,6 @@ from shared.protocol import (
     GetPresence,
     LeaveChannel,
     ListDevices,
-    OpenDirect,
     PresenceList,
     RemoveMember,
     RevokeDevice,
@@ -77,12 +78,15 @@ def message_json(m: MessageView, channel: ChannelView | None = None) -> dict:
         "sender": m.sender,
         "text": m.text,
         "ts": m.ts,
+        "written": m.written,
         "state": m.state,
         "client_id": m.client_id,
         "error": m.error,
     }
     if channel is not None:
         data["target"] = channel.target
+    elif m.to_user is not None:
+        data["target"] = f"@{m.to_user}"
     return data
 
 
@@ -91,8 +95,8 @@ def message_text(m: MessageView) -> str:
     state = "" if m.state == "sent" else f" [{m.state}{': ' + m.error if m.error else ''}]"
     if m.kind != "message":
         detail = " ".join(x for x in (m.kind.replace("_", " "), m.subject or "", m.name or "") if x)
-        return f"{seq} {_clock(m.ts)} * {m.sender} {detail}"
-    return f"{seq} {_clock(m.ts)} {m.sender}: {m.text}{state}"
+        return f"{seq} {_clock(m.shown_ts)} * {m.sender} {detail}"
+    return f"{seq} {_clock(m.shown_ts)} {m.sender}: {m.text}{state}"
 
 
 def channel_json(c: ChannelView) -> dict:
@@ -157,31 +161,72 @@ class Session:
         if not self.online:
             raise CliError(f"{self.profile.server} is not reachable", EXIT_UNREACHABLE)
 
-    async def target(self, name: str) -> ChannelView:
-        """The channel a TARGET names: ``@user`` or ``#group`` (or ``#id``)."""
-        channels = self.engine.cache.channels()
-        if name.startswith("@"):
-            user = name[1:].casefold()
-            for c in channels:
-                if c.kind == "direct" and c.title.casefold() == user:
-                    return c
-            await self.require_online()
-            reply = await self.engine.request(OpenDirect(user=name[1:]))
-            return self.engine.cache.channel(reply.channel.id)
-        if name.startswith("#"):
-            wanted = name[1:]
-            found = [c for c in channels if c.kind == "group" and c.active]
-            if wanted.isdigit():
-                found = [c for c in found if c.id == int(wanted)]
-            else:
-                found = [c for c in found if c.name.casefold() == wanted.casefold()]
-            if len(found) == 1:
-                return found[0]
-            if found:
-                ids = ", ".join(f"#{c.id}" for c in found)
-                raise CliError(f"{name} names several groups ({ids}); use the id")
-            raise CliError(f"no group {name} here")
-        raise CliError(f"a target is @user or #group, not {name!r}")
+    async def target(self, name: str) -> ChannelView | None:
+        """The chat a TARGET names: ``@user``, ``#group`` or ``#id``. One the cache does not
+        know is looked up again after catching up with the server (someone may have added
+        this user to a group since the last sync). None for a direct chat that does not
+        exist yet: looking never creates one, only sending does."""
+        found = find_target(self.engine.cache.channels(), name)
+        if found is None and not self.online:
+            await self.connect()
+            found = find_target(self.engine.cache.channels(), name)
+        if found is None and name.startswith("#"):
+            unreachable = "" if self.online else f" ({self.profile.server} is not reachable)"
+            raise CliError(f"no group {name} here{unreachable}")
+        return found
+
+    async def deliver(self, queued: list[MessageView]) -> list[MessageView]:
+        """Connect and wait until the server stored or refused each queued message (or the
+        timeout passes); returns each message as it stands then, in the same order."""
+        wanted = {m.client_id: m for m in queued}
+        done = asyncio.Event()
+
+        def watch(event: object) -> None:
+            m = event.message if isinstance(event, MessageUpdated) else None
+            if m is not None and m.client_id in wanted:
+                wanted[m.client_id] = m
+                if all(w.state != "pending" for w in wanted.values()):
+                    done.set()
+
+        unsubscribe = self.engine.subscribe(watch)  # before any await: no event is missed
+        try:
+            if any(m.state == "pending" for m in queued):
+                await self.connect()
+                if self.online:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(self.args.timeout):
+                            await done.wait()
+        finally:
+            unsubscribe()
+        return list(wanted.values())
+
+
+def find_target(channels: list[ChannelView], name: str) -> ChannelView | None:
+    """The cached chat a TARGET names, or None; raises ``CliError`` for a malformed or
+    ambiguous TARGET."""
+    if name.startswith("@"):
+        user = user_name(name)
+        direct = [c for c in channels if c.kind == "direct" and c.title.casefold() == user]
+        return direct[0] if direct else None
+    if name.startswith("#"):
+        wanted = name[1:]
+        found = [c for c in channels if c.kind == "group" and c.active]
+        if wanted.isdigit():
+            found = [c for c in found if c.id == int(wanted)]
+        else:
+            found = [c for c in found if c.name.casefold() == wanted.casefold()]
+        if len(found) > 1:
+            ids = ", ".join(f"#{c.id}" for c in found)
+            raise CliError(f"{name} names several groups ({ids}); use the id")
+        return found[0] if found else None
+    raise CliError(f"a target is @user or #group, not {name!r}")
+
+
+def user_name(target: str) -> str:
+    try:
+        return normalize_user_name(target.removeprefix("@"))
+    except ValueError as e:
+        raise CliError(f"{target} is not a user name: {e}") from None
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -241,42 +286,56 @@ async def cmd_logout(s: Session, out: Output) -> int:
 
 
 async def cmd_send(s: Session, out: Output) -> int:
-    channel = await s.target(s.args.target)
-    done = asyncio.Event()
-    result: list[MessageView] = []
-    wanted: list[str] = []
-
-    def watch(event: object) -> None:
-        m = event.message if isinstance(event, MessageUpdated) else None
-        if m is not None and m.state != "pending" and m.client_id in wanted:
-            result.append(m)
-            done.set()
-
-    unsubscribe = s.engine.subscribe(watch)
-    try:
-        queued = s.engine.send(channel.id, s.args.text)  # in the outbox before anything else
-        wanted.append(queued.client_id or "")
-        await s.connect()
-        if s.online:
-            try:
-                async with asyncio.timeout(s.args.timeout):
-                    await done.wait()
-            except TimeoutError:
-                pass
-    finally:
-        unsubscribe()
-    if not result:
+    text = message_input(s.args)
+    target = s.args.target
+    if target.startswith("@"):
+        # In the outbox before anything else, even for a chat that does not exist yet.
+        queued = s.engine.send_to_user(user_name(target), text)
+    else:
+        channel = await s.target(target)
+        assert channel is not None
+        queued = s.engine.send(channel.id, text)
+    [message] = await s.deliver([queued])
+    channel = s.engine.cache.channel(message.channel) if message.channel else None
+    if message.state == "pending":
         out.emit(
-            message_json(queued, channel),
+            message_json(message, channel),
             "queued: the server is not reachable; "
             "the message waits in the outbox for the next sync",
         )
         return EXIT_UNREACHABLE
-    message = result[0]
     if message.state == "failed":
         raise CliError(f"the server refused the message: {message.error}")
     out.emit(message_json(message, channel), f"sent as #{message.seq}")
     return EXIT_OK
+
+
+def message_input(args: argparse.Namespace) -> str:
+    """The text to send: the TEXT argument, stdin for ``-``, or ``--text-file``'s content
+    (for text beyond the OS's limit on arguments). Line breaks at the end of stdin or a
+    file are dropped."""
+    if args.text is not None and args.text_file is not None:
+        raise CliError("give the text once: as TEXT, as - (stdin) or with --text-file", EXIT_USAGE)
+    if args.text_file is not None:
+        try:
+            raw = args.text_file.read_bytes()
+        except OSError as e:
+            raise CliError(f"cannot read {args.text_file}: {e.strerror}") from None
+        return decode_text(raw, str(args.text_file)).rstrip("\r\n")
+    if args.text == "-":
+        return decode_text(sys.stdin.buffer.read(), "stdin").rstrip("\r\n")
+    if args.text is None:
+        raise CliError(
+            "send needs the text: TEXT, - to read stdin, or --text-file PATH", EXIT_USAGE
+        )
+    return args.text
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CliError(f"{source} is not UTF-8 text (byte {e.start})") from None
 
 
 async def cmd_channels(s: Session, out: Output) -> int:
@@ -294,6 +353,8 @@ async def cmd_channels(s: Session, out: Output) -> int:
 async def cmd_history(s: Session, out: Output) -> int:
     await s.connect()
     channel = await s.target(s.args.target)
+    if channel is None:
+        return no_chat_yet(s, out, [])
     messages = s.engine.cache.messages(channel.id, s.args.before, s.args.limit)
     if len(messages) < s.args.limit and s.online:
         await s.engine.fetch_older(channel.id, s.args.limit)
@@ -302,9 +363,19 @@ async def cmd_history(s: Session, out: Output) -> int:
     return EXIT_OK
 
 
+def no_chat_yet(s: Session, out: Output, data: object) -> int:
+    """A direct chat that does not exist yet reads as empty; it is not created."""
+    unsure = "" if s.online else " (as far as this device knows)"
+    print(f"tidings-cli: no chat with {s.args.target} yet{unsure}", file=sys.stderr)
+    out.emit(data, "")
+    return EXIT_OK
+
+
 async def cmd_read(s: Session, out: Output) -> int:
     await s.connect()
     channel = await s.target(s.args.target)
+    if channel is None:
+        return no_chat_yet(s, out, {"target": s.args.target, "read_seq": 0, "unread": 0})
     s.engine.mark_read(channel.id)
     if s.online:
         await s.engine.settle(s.args.timeout)
@@ -318,13 +389,51 @@ async def cmd_read(s: Session, out: Output) -> int:
 
 async def cmd_sync(s: Session, out: Output) -> int:
     await s.require_online()
-    outbox = s.engine.cache.outbox()
-    data = {
-        "cursor": s.engine.cache.sync_cursor(),
-        "pending": sum(1 for m in outbox if m.state == "pending"),
-        "failed": sum(1 for m in outbox if m.state == "failed"),
-    }
-    out.emit(data, f"up to date; {data['pending']} pending, {data['failed']} failed")
+    pending, failed = s.engine.cache.outbox_counts()
+    data = {"cursor": s.engine.cache.sync_cursor(), "pending": pending, "failed": failed}
+    text = f"up to date; {pending} waiting to send, {failed} failed"
+    if failed:
+        text += " (tidings-cli outbox lists them; retry or discard each)"
+    out.emit(data, text)
+    return EXIT_OK
+
+
+async def cmd_outbox(s: Session, out: Output) -> int:
+    channels = {c.id: c for c in s.engine.cache.channels()}
+    messages = s.engine.cache.outbox()
+    out.emit(
+        [message_json(m, channels.get(m.channel)) for m in messages],
+        "\n".join(outbox_line(m, channels.get(m.channel)) for m in messages),
+    )
+    return EXIT_OK
+
+
+def outbox_line(m: MessageView, channel: ChannelView | None) -> str:
+    target = message_json(m, channel).get("target", "?")
+    return f"{m.client_id} {target} {message_text(m).lstrip(' …')}"
+
+
+async def cmd_retry(s: Session, out: Output) -> int:
+    if s.args.all == (s.args.client_id is not None):
+        raise CliError("retry takes one CLIENT_ID or --all", EXIT_USAGE)
+    queued = s.engine.retry_all() if s.args.all else [s.engine.retry(s.args.client_id)]
+    results = await s.deliver(queued)
+    channels = {c.id: c for c in s.engine.cache.channels()}
+    out.emit(
+        [message_json(m, channels.get(m.channel)) for m in results],
+        "\n".join(outbox_line(m, channels.get(m.channel)) for m in results),
+    )
+    if any(m.state == "failed" for m in results):
+        raise CliError("the server refused a message again; it stays failed in the outbox")
+    if any(m.state == "pending" for m in results):
+        return EXIT_UNREACHABLE
+    return EXIT_OK
+
+
+async def cmd_discard(s: Session, out: Output) -> int:
+    dropped = s.engine.discard(s.args.client_id)
+    channel = s.engine.cache.channel(dropped.channel) if dropped.channel else None
+    out.emit(message_json(dropped, channel), f"discarded {dropped.client_id}")
     return EXIT_OK
 
 
@@ -440,6 +549,9 @@ SESSION_COMMANDS = {
     "history": cmd_history,
     "read": cmd_read,
     "sync": cmd_sync,
+    "outbox": cmd_outbox,
+    "retry": cmd_retry,
+    "discard": cmd_discard,
     "follow": cmd_follow,
     "search": cmd_search,
     "group": cmd_group,
@@ -460,6 +572,45 @@ def page_size(text: str) -> int:
     return value
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser. For one that ``takes_text`` (``send``), the word after the
+    TARGET is the message text whatever it looks like: argparse alone takes a word that
+    begins with "-" for an option ("-_-"), and mishandles "--" ("send @bob -- --")."""
+
+    takes_text = False
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        if not self.takes_text:
+            return super().parse_known_args(args, namespace)
+        rest, text = split_text(list(args or []), self._option_string_actions)
+        parsed, extra = super().parse_known_args(rest, namespace)
+        parsed.text = text
+        return parsed, extra
+
+
+def split_text(
+    args: list[str], options: dict[str, argparse.Action]
+) -> tuple[list[str], str | None]:
+    """Take the message text out of a command's words: the first word after the TARGET
+    that is not one of the command's own options, or the word after a "--" there."""
+    rest: list[str] = []
+    text: str | None = None
+    words = iter(args)
+    targets = 0
+    for word in words:
+        if targets == 1 and text is None and word.split("=", 1)[0] not in options:
+            text = next(words, None) if word == "--" else word
+            continue
+        rest.append(word)
+        action = options.get(word)
+        if action is not None:
+            if action.nargs != 0:
+                rest.append(next(words, ""))
+        elif not word.startswith("-") or word == "-":
+            targets += 1
+    return rest, text
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tidings-cli", description="Scriptable Tidings client.")
     p.add_argument(
@@ -476,7 +627,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_TIMEOUT,
         help="seconds to wait for the server (default: %(default)s)",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
+    )
 
     for name, help_text in (("register", "create an account"), ("login", "add this device")):
         c = sub.add_parser(name, help=help_text)
@@ -491,9 +644,22 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--fingerprint", help="the server key fingerprint to expect (SHA256:...)")
         c.add_argument("--key-endpoint", help="the server's key service (default: next port)")
     sub.add_parser("logout", help="revoke this device and forget the account here")
-    c = sub.add_parser("send", help="send a message and wait for the server to store it")
+    c = sub.add_parser(
+        "send",
+        help="send a message and wait for the server to store it",
+        description='TEXT is the message, whatever it begins with; "-" reads it from stdin. '
+        "Text that is exactly one of this command's options (-h, --help, --text-file) "
+        'goes after "--".',
+    )
     c.add_argument("target", help="@user or #group")
-    c.add_argument("text")
+    c.takes_text = True  # type: ignore[attr-defined]  # read by CommandParser
+    c.add_argument(
+        "--text-file",
+        type=Path,
+        metavar="PATH",
+        help="send this UTF-8 file's content instead of TEXT",
+    )
+    c.usage = "tidings-cli send TARGET (TEXT | - | --text-file PATH)"
     sub.add_parser("channels", help="list chats")
     c = sub.add_parser("history", help="show messages of a chat")
     c.add_argument("target")
@@ -502,6 +668,12 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("read", help="mark a chat read up to its newest message")
     c.add_argument("target")
     sub.add_parser("sync", help="catch up, send the outbox, exit")
+    sub.add_parser("outbox", help="list messages waiting to send or refused by the server")
+    c = sub.add_parser("retry", help="send failed messages again")
+    c.add_argument("client_id", nargs="?", metavar="CLIENT_ID")
+    c.add_argument("--all", action="store_true", help="every failed message")
+    c = sub.add_parser("discard", help="remove a failed message from the outbox")
+    c.add_argument("client_id", metavar="CLIENT_ID")
     sub.add_parser("follow", help="print new messages as they arrive, until interrupted")
     c = sub.add_parser("search", help="search cached messages")
     c.add_argument("query")

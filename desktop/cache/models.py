@@ -1,4 +1,5 @@
-"""Tables of the local cache. Times are server milliseconds since the epoch.
+"""Tables of the local cache. Times are milliseconds since the epoch: the server's, except
+the local times of writing (``Message.written``, ``Outbox.created``).
 
 The models here are unbound templates: each open cache binds its own subclasses to its own
 database (``bind_models``), so several profiles can be open in one process, on any thread.
@@ -53,21 +54,25 @@ class Message(Model):
     client_id = CharField(null=True)
     subject = CharField(null=True)
     name = CharField(null=True)
+    written = BigIntegerField(null=True)  # local time of writing, for messages written here
 
     class Meta:
         indexes = ((("channel", "seq"), True),)
 
 
 class Outbox(Model):
-    """Messages written here that the server has not acknowledged yet, in send order."""
+    """Messages written here that the server has not acknowledged yet, in send order. A
+    message to someone with no direct chat yet has channel 0 and ``to_user``: the engine
+    opens the chat when the server can be reached, then sends it."""
 
     id = AutoField()
     client_id = CharField(unique=True)
     channel = BigIntegerField()
+    to_user = CharField(null=True)  # whom a message for a chat not opened yet is for
     text = TextField()
     state = CharField(default="pending")  # "pending" or "failed"
     error = TextField(null=True)
-    created = BigIntegerField()
+    created = BigIntegerField()  # local time of writing
 
 
 class Presence(Model):

@@ -13,7 +13,7 @@ from peewee import SqliteDatabase
 from desktop.cache.models import BoundModels, bind_models
 from shared.private import narrow_if_present, private_dir, private_file
 
-SCHEMA_MAJOR = 3
+SCHEMA_MAJOR = 4
 SCHEMA_MINOR = 0
 
 PRAGMAS = {
@@ -73,11 +73,28 @@ def _indexing_apart_from_storing(db: SqliteDatabase, me: str) -> None:
         db.execute_sql(statement)
 
 
+def _outbox_for_new_chats_and_writing_times(db: SqliteDatabase, me: str) -> None:
+    """4.0: a message to someone without a direct chat yet waits in the outbox with channel
+    0 and ``to_user``, which older versions would send to channel 0, hence a major version;
+    stored messages keep the local time they were written here."""
+    _add_column(db, "outbox", "to_user VARCHAR(255)")
+    _add_column(db, "message", "written INTEGER")
+
+
+def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
+    """Add a column unless the table has it (a cache made by this version and marked older,
+    as tests of earlier upgrades do)."""
+    name = column.split()[0]
+    if name not in {c.name for c in db.get_columns(table)}:
+        db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
 # One function per schema version after the first, keyed by the version it upgrades to; each
 # gets the database and the user whose cache it is.
 UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (2, 0): _stored_unread_and_batch_indexing,
     (3, 0): _indexing_apart_from_storing,
+    (4, 0): _outbox_for_new_chats_and_writing_times,
 }
 
 

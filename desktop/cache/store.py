@@ -115,13 +115,25 @@ class Cache:
                         Channel.read_sent_seq: info.read_seq,
                     }
                 ).execute()
-                self._recount_unread(info.id)  # pushes may have stored its first events
+                # Pushes may have stored its first events (its creation, on the device that
+                # created it) before the channel itself arrived.
+                self._recount_unread(info.id)
+                self._take_last_ts(info.id)
             else:
                 values[Channel.last_seq] = max(existing.last_seq, info.last_seq)
                 Channel.update(values).where(Channel.id == info.id).execute()
                 self._raise_read(info.id, info.read_seq)
             applied.channels.add(info.id)
         return applied
+
+    def _take_last_ts(self, channel_id: int) -> None:
+        """A channel's time for ordering is its newest stored event's, on every device."""
+        self._m.db.execute_sql(
+            "UPDATE channel SET last_ts = MAX(last_ts, "
+            "COALESCE((SELECT MAX(ts) FROM message WHERE message.channel = channel.id), 0)) "
+            "WHERE id = ?",
+            (channel_id,),
+        )
 
     def _apply_events(self, events: list[Event]) -> Applied:
         # Plain SQL: building these statements through peewee cost more than running them.
@@ -152,7 +164,7 @@ class Cache:
                     for e in new
                 ],
             )  # fmt: skip
-            self._settle_outbox(mine)
+            written = self._settle_outbox(channel_id, mine)
             read = db.execute_sql("SELECT read_seq FROM channel WHERE id = ?", (channel_id,))
             read_seq = (read.fetchone() or (0,))[0]
             unread = sum(
@@ -168,19 +180,30 @@ class Cache:
             applied.messages.extend(
                 [
                     view(e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id,
-                         e.subject, e.name)
+                         e.subject, e.name, written.get(e.client_id or "") if written else None)
                     for e in new
                 ]
             )  # fmt: skip
             applied.channels.add(channel_id)
         return applied
 
-    def _settle_outbox(self, events: list[Event]) -> None:
+    def _settle_outbox(self, channel_id: int, events: list[Event]) -> dict[str, int]:
         """Our own messages the server already stored leave the outbox, even when the
-        acknowledgement was lost and they came back through sync instead."""
-        ids = [e.client_id for e in events if e.client_id and e.sender == self.me]
-        if ids:
-            self._m.Outbox.delete().where(self._m.Outbox.client_id.in_(ids)).execute()
+        acknowledgement was lost and they came back through sync instead; each keeps the
+        time it was written, returned by client id."""
+        seqs = {e.client_id: e.seq for e in events if e.client_id and e.sender == self.me}
+        if not seqs:
+            return {}
+        Outbox = self._m.Outbox
+        ids = list(seqs)
+        rows = Outbox.select(Outbox.client_id, Outbox.created).where(Outbox.client_id.in_(ids))
+        written = {r.client_id: r.created for r in rows}
+        self._m.db.cursor().executemany(
+            "UPDATE message SET written = ? WHERE channel = ? AND seq = ?",
+            [(ts, channel_id, seqs[client_id]) for client_id, ts in written.items()],
+        )
+        Outbox.delete().where(Outbox.client_id.in_(ids)).execute()
+        return written
 
     def _raise_read(self, channel_id: int, seq: int) -> bool:
         moved = self.mark_read(channel_id, seq)
@@ -332,12 +355,55 @@ class Cache:
 
     # --- outbox -------------------------------------------------------------------------
 
-    def queue(self, channel_id: int, text: str) -> MessageView:
-        """Write a message to the outbox before anything is sent, so nothing is lost."""
+    def queue(self, channel_id: int, text: str, to_user: str | None = None) -> MessageView:
+        """Write a message to the outbox before anything is sent, so nothing is lost. With
+        ``to_user`` (and channel 0) it waits for the direct chat with that user to open."""
         row = self._m.Outbox.create(
-            client_id=new_client_id(), channel=channel_id, text=text, created=_now_ms()
+            client_id=new_client_id(),
+            channel=channel_id,
+            to_user=to_user,
+            text=text,
+            created=_now_ms(),
         )
         return self._outbox_view(row)
+
+    def direct_with(self, user: str) -> ChannelView | None:
+        """The direct chat with ``user`` (a normalised name), if this device knows it."""
+        for channel in self.channels():
+            if channel.kind == "direct" and channel.title.casefold() == user:
+                return channel
+        return None
+
+    def open_chat_for(self, user: str, channel_id: int) -> list[MessageView]:
+        """The direct chat with ``user`` is open: its waiting messages now go there."""
+        Outbox = self._m.Outbox
+        waiting = (Outbox.channel == 0) & (Outbox.to_user == user)
+        with self._m.db.atomic():
+            Outbox.update(channel=channel_id).where(waiting).execute()
+            rows = Outbox.select().where((Outbox.channel == channel_id) & (Outbox.to_user == user))
+            return [self._outbox_view(r) for r in rows.order_by(Outbox.id)]
+
+    def fail_chat_for(self, user: str, error: str) -> list[MessageView]:
+        """The direct chat with ``user`` cannot be opened: its waiting messages failed."""
+        Outbox = self._m.Outbox
+        waiting = (Outbox.channel == 0) & (Outbox.to_user == user) & (Outbox.state == "pending")
+        with self._m.db.atomic():
+            ids = [r.client_id for r in Outbox.select(Outbox.client_id).where(waiting)]
+            Outbox.update(state="failed", error=error).where(Outbox.client_id.in_(ids)).execute()
+            rows = Outbox.select().where(Outbox.client_id.in_(ids)).order_by(Outbox.id)
+            return [self._outbox_view(r) for r in rows]
+
+    def outbox_counts(self) -> tuple[int, int]:
+        """(waiting to send, failed) messages in the outbox."""
+        Outbox = self._m.Outbox
+        counts = dict(
+            Outbox.select(Outbox.state, fn.COUNT(Outbox.id)).group_by(Outbox.state).tuples()
+        )
+        return counts.get("pending", 0), counts.get("failed", 0)
+
+    def outbox_message(self, client_id: str) -> MessageView | None:
+        row = self._m.Outbox.get_or_none(self._m.Outbox.client_id == client_id)
+        return self._outbox_view(row) if row else None
 
     def outbox(self, channel_id: int | None = None) -> list[MessageView]:
         Outbox = self._m.Outbox
@@ -376,7 +442,19 @@ class Cache:
         return self._set_outbox_state(client_id, "failed", error)
 
     def retry(self, client_id: str) -> MessageView | None:
+        """A failed message waits to be sent again; None if it is not in the outbox."""
         return self._set_outbox_state(client_id, "pending", None)
+
+    def discard(self, client_id: str) -> MessageView | None:
+        """Remove a failed message from the outbox; returns it, or None if there is no failed
+        message with this id (a message waiting to send may be on its way, so it stays)."""
+        Outbox = self._m.Outbox
+        with self._m.db.atomic():
+            row = Outbox.get_or_none((Outbox.client_id == client_id) & (Outbox.state == "failed"))
+            if row is None:
+                return None
+            row.delete_instance()
+        return self._outbox_view(row)
 
     def _set_outbox_state(
         self, client_id: str, state: str, error: str | None
@@ -397,6 +475,8 @@ class Cache:
             state=row.state,
             client_id=row.client_id,
             error=row.error,
+            written=row.created,
+            to_user=row.to_user if row.channel == 0 else None,
         )
 
     def set_muted(self, channel_id: int, muted: bool) -> None:
@@ -459,7 +539,7 @@ _CHANNEL_COLUMNS = (
     "c.read_sent_seq, c.unread, c.last_ts, c.muted"
 )
 _PREVIEW_COLUMNS = (
-    "m.channel, m.seq, m.kind, m.sender, m.text, m.ts, m.client_id, m.subject, m.name"
+    "m.channel, m.seq, m.kind, m.sender, m.text, m.ts, m.client_id, m.subject, m.name, m.written"
 )
 
 
@@ -489,7 +569,7 @@ _INSERT_EVENT = (
 
 def _row_view(r) -> MessageView:
     return MessageView.stored(
-        r.channel, r.seq, r.kind, r.sender, r.text, r.ts, r.client_id, r.subject, r.name
+        r.channel, r.seq, r.kind, r.sender, r.text, r.ts, r.client_id, r.subject, r.name, r.written
     )
 
 

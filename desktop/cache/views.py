@@ -19,6 +19,14 @@ class MessageView:
     error: str | None = None  # why the server refused it, when failed
     subject: str | None = None
     name: str | None = None
+    written: int | None = None  # local time of writing in ms, for messages written here
+    to_user: str | None = None  # in the outbox for a direct chat not opened yet (channel 0)
+
+    @property
+    def shown_ts(self) -> int:
+        """The time to show: when it was written, if written here, as Signal does; a
+        message written offline keeps its time rather than the server's later one."""
+        return self.written if self.written is not None else self.ts
 
     @classmethod
     def stored(
@@ -32,6 +40,7 @@ class MessageView:
         client_id: str | None,
         subject: str | None,
         name: str | None,
+        written: int | None = None,
     ) -> "MessageView":
         """A stored event's view, made without the generated ``__init__``: that sets each
         field through ``object.__setattr__``, which was a tenth of storing a sync page."""
@@ -48,6 +57,8 @@ class MessageView:
             "error": None,
             "subject": subject,
             "name": name,
+            "written": written,
+            "to_user": None,
         })  # fmt: skip
         return view
 

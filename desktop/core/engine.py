@@ -18,6 +18,7 @@ from desktop.core.events import (
     ChannelChanged,
     EngineState,
     MessageAdded,
+    MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
     StateChanged,
@@ -27,6 +28,7 @@ from desktop.core.events import (
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
+from shared.names import normalize_user_name
 from shared.protocol import (
     ChannelPush,
     ChannelReply,
@@ -35,6 +37,7 @@ from shared.protocol import (
     History,
     ListChannels,
     MarkRead,
+    OpenDirect,
     PresencePush,
     Push,
     ReadPush,
@@ -64,6 +67,18 @@ TRANSIENT = {
 }
 
 Listener = Callable[[AppEvent], None]
+
+
+class OutboxError(ValueError):
+    """A retry or discard of a message that is not in the outbox, or not failed."""
+
+
+def check_text(text: str) -> None:
+    """Raise ``ValueError`` for text the server would refuse for its length or blankness."""
+    if is_blank(text):
+        raise ValueError(BLANK_MESSAGE)
+    if len(text) > limits.MAX_TEXT_CHARS:
+        raise ValueError(f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters")
 
 
 class EngineFailed(Exception):
@@ -143,7 +158,7 @@ class SyncEngine:
             self.state = state
             if state == EngineState.FAILED:
                 self._failed.set()
-            self._emit(StateChanged(state, reason, len(self.cache.outbox())))
+            self._emit(StateChanged(state, reason, *self.cache.outbox_counts()))
 
     def _on_connection_state(self, state: ConnectionState) -> None:
         if state == ConnectionState.FAILED:
@@ -163,22 +178,60 @@ class SyncEngine:
 
     def send(self, channel_id: int, text: str) -> MessageView:
         """Queue a message; it is stored in the outbox at once and sent when possible."""
-        if is_blank(text):
-            raise ValueError(BLANK_MESSAGE)
-        if len(text) > limits.MAX_TEXT_CHARS:
-            raise ValueError(f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters")
-        queued = self.cache.queue(channel_id, text)
+        check_text(text)
+        return self._queued(self.cache.queue(channel_id, text))
+
+    def send_to_user(self, user: str, text: str) -> MessageView:
+        """Queue a message for the direct chat with ``user``. Without such a chat here (or
+        without the server) it waits in the outbox all the same, and the chat is opened
+        when the server can be reached. Raises ``ValueError`` for a bad name or text."""
+        check_text(text)
+        name = normalize_user_name(user.removeprefix("@"))
+        channel = self.cache.direct_with(name)
+        if channel is not None:
+            return self._queued(self.cache.queue(channel.id, text))
+        return self._queued(self.cache.queue(0, text, to_user=name))
+
+    def _queued(self, queued: MessageView) -> MessageView:
         self._emit(MessageUpdated(queued))
+        self._outbox_changed()
         self._wake.set()
         return queued
 
-    def retry(self, client_id: str) -> MessageView | None:
-        """Send a failed message again."""
+    def retry(self, client_id: str) -> MessageView:
+        """Send a failed message again. Raises ``OutboxError`` if there is no such message."""
+        found = self.cache.outbox_message(client_id)
+        if found is None:
+            raise OutboxError(f"there is no message {client_id} in the outbox")
+        if found.state != "failed":
+            return found
         queued = self.cache.retry(client_id)
-        if queued is not None:
-            self._emit(MessageUpdated(queued))
-            self._wake.set()
-        return queued
+        assert queued is not None
+        return self._queued(queued)
+
+    def retry_all(self) -> list[MessageView]:
+        """Send every failed message again, in the order they were written."""
+        failed = [m for m in self.cache.outbox() if m.state == "failed"]
+        return [self.retry(m.client_id) for m in failed if m.client_id is not None]
+
+    def discard(self, client_id: str) -> MessageView:
+        """Drop a failed message from the outbox, for good. Raises ``OutboxError`` if there
+        is no such message or it is still waiting to be sent (it may be on its way)."""
+        dropped = self.cache.discard(client_id)
+        if dropped is None:
+            found = self.cache.outbox_message(client_id)
+            if found is None:
+                raise OutboxError(f"there is no message {client_id} in the outbox")
+            raise OutboxError(
+                f"message {client_id} is waiting to be sent, not failed; "
+                "only a failed message can be discarded"
+            )
+        self._emit(MessageDiscarded(dropped))
+        self._outbox_changed()
+        return dropped
+
+    def _outbox_changed(self) -> None:
+        self._emit(StateChanged(self.state, None, *self.cache.outbox_counts()))
 
     def mark_read(self, channel_id: int, seq: int | None = None) -> None:
         """The user has seen the channel up to ``seq`` (default: its newest event)."""
@@ -357,6 +410,9 @@ class SyncEngine:
     async def _flush_outbox(self) -> None:
         while (item := self.cache.next_pending()) is not None:
             assert item.client_id is not None
+            if item.to_user is not None:
+                await self._open_chat_for(item.to_user)
+                continue
             req = Send(channel=item.channel, client_id=item.client_id, text=item.text)
             try:
                 sent = await self.conn.request(req)
@@ -366,13 +422,31 @@ class SyncEngine:
                 failed = self.cache.mark_failed(item.client_id, e.message)
                 if failed is not None:
                     self._emit(MessageUpdated(failed))
+                    self._outbox_changed()
                 continue
             stored = self.cache.mark_sent(item.client_id, sent)
             self._emit(MessageUpdated(stored))
+            self._outbox_changed()
             # Writing in a chat means having read it up to one's own message.
             if self.cache.mark_read(sent.channel, sent.seq):
                 self._emit_unread(sent.channel)
             await self._send_reads()
+
+    async def _open_chat_for(self, user: str) -> None:
+        """Open (creating on the server) the direct chat that messages written to ``user``
+        wait for; they then go to it in the order they were written."""
+        try:
+            reply = await self.request(OpenDirect(user=user))
+        except ProtocolError as e:
+            if e.code in TRANSIENT:
+                raise
+            for failed in self.cache.fail_chat_for(user, e.message):
+                self._emit(MessageUpdated(failed))
+            self._outbox_changed()
+            return
+        assert isinstance(reply, ChannelReply)
+        for moved in self.cache.open_chat_for(user, reply.channel.id):
+            self._emit(MessageUpdated(moved))
 
     # --- pushes ---------------------------------------------------------------------------
 

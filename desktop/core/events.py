@@ -18,7 +18,8 @@ class EngineState(StrEnum):
 class StateChanged:
     state: EngineState
     reason: str | None = None  # for FAILED: what happened, for the user
-    pending: int = 0  # messages waiting in the outbox
+    pending: int = 0  # messages waiting in the outbox to be sent
+    failed: int = 0  # messages in the outbox the server refused (to retry or discard)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,13 @@ class MessageAdded:
 @dataclass(frozen=True)
 class MessageUpdated:
     """An outbox message changed state (queued, sent, failed)."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
+class MessageDiscarded:
+    """A failed message was removed from the outbox at the user's request."""
 
     message: MessageView
 
@@ -67,6 +75,7 @@ AppEvent = (
     StateChanged
     | MessageAdded
     | MessageUpdated
+    | MessageDiscarded
     | ChannelChanged
     | UnreadChanged
     | PresenceChanged

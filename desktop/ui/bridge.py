@@ -47,6 +47,10 @@ class EngineBridge(QObject):
         """Run an engine method on its thread, not waiting for it."""
         self._thread.call(fn, *args)
 
+    async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run an engine method on its thread and await its result (or its exception)."""
+        return await asyncio.wrap_future(self._thread.call(fn, *args))
+
     async def wait(self, coro: Coroutine[Any, Any, Any]) -> Any:
         """Await a coroutine object made by the engine, run on the engine's loop."""
         return await asyncio.wrap_future(self._thread.submit(coro))

@@ -4,7 +4,7 @@ import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from desktop.cache.views import ChannelView, MessageView
@@ -13,6 +13,7 @@ from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
 from desktop.ui.i18n import tr
 from desktop.ui.models import MessageListModel, MessageRole
+from desktop.ui.outbox import failed_menu
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
@@ -66,6 +67,8 @@ class ConversationPane(QWidget):
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.view.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.view.clicked.connect(self._clicked)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
 
         self.typing_label = QLabel()
         self.typing_label.setStyleSheet("color: #6b7280; font-style: italic; padding-left: 12px;")
@@ -125,6 +128,10 @@ class ConversationPane(QWidget):
         self.model.update_outbox(message)
         self.view.scrollToBottom()
 
+    def outbox_discarded(self, message: MessageView) -> None:
+        if self.model is not None and message.client_id is not None:
+            self.model.discard(message.client_id)
+
     def someone_typing(self, channel_id: int, user: str) -> None:
         if self.channel is None or channel_id != self.channel.id:
             return
@@ -153,6 +160,12 @@ class ConversationPane(QWidget):
         message: MessageView = index.data(MessageRole)
         if message.state == "failed" and message.client_id:
             self.bridge.post(self.bridge.engine.retry, message.client_id)
+
+    def _context_menu(self, at: QPoint) -> None:
+        index = self.view.indexAt(at)
+        message: MessageView | None = index.data(MessageRole) if index.isValid() else None
+        if message is not None and message.state == "failed" and message.client_id:
+            failed_menu(self, self.bridge, message).popup(self.view.viewport().mapToGlobal(at))
 
     def is_at_bottom(self) -> bool:
         bar = self.view.verticalScrollBar()

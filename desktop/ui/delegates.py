@@ -71,7 +71,7 @@ class MessageDelegate(QStyledItemDelegate):
         return message, above.data(MessageRole) if above is not None else None
 
     def _headers(self, m: MessageView, above: MessageView | None) -> tuple[bool, bool]:
-        new_day = above is None or day_label(above.ts) != day_label(m.ts)
+        new_day = above is None or day_label(above.shown_ts) != day_label(m.shown_ts)
         marker = self.marker_seq is not None and m.seq == self.marker_seq
         return new_day, marker
 
@@ -117,7 +117,7 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         top = option.rect.top() + GAP
         if new_day:
-            self._separator(painter, option, top, day_label(m.ts), MUTED_TEXT)
+            self._separator(painter, option, top, day_label(m.shown_ts), MUTED_TEXT)
             top += SEPARATOR_HEIGHT
         if marker:
             self._separator(painter, option, top, tr("New messages"), ACCENT)
@@ -189,7 +189,9 @@ class MessageDelegate(QStyledItemDelegate):
             QRect(left + PAD, y, inner_width, line), Qt.AlignmentFlag.AlignRight, footer
         )
         if m.state == "failed":
-            reason = tr("Not sent: {reason} — click to retry").format(reason=m.error or "")
+            reason = tr("Not sent: {reason} — click to retry, right-click to discard").format(
+                reason=m.error or ""
+            )
             painter.drawText(
                 QRect(option.rect.left() + 12, bubble.bottom() + 2, option.rect.width() - 24, line),
                 Qt.AlignmentFlag.AlignRight if own else Qt.AlignmentFlag.AlignLeft,
@@ -201,7 +203,7 @@ class MessageDelegate(QStyledItemDelegate):
             return tr("sending…")
         if m.state == "failed":
             return tr("not sent")
-        return clock(m.ts) + ("  ✓" if m.sender == self.me else "")
+        return clock(m.shown_ts) + ("  ✓" if m.sender == self.me else "")
 
 
 class ChannelDelegate(QStyledItemDelegate):

@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView
+from desktop.core.events import EngineState
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
+from desktop.ui.outbox import FirstMessageDialog
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
@@ -89,13 +91,26 @@ def _names(text: str) -> list[str]:
 
 
 async def new_chat(parent: QWidget, bridge: EngineBridge) -> int | None:
-    """Ask whom to write to; the chat's id, or None if cancelled."""
+    """Ask whom to write to; the chat's id, or None if cancelled. Without the server, the
+    first message is written anyway and waits in the outbox until the chat can be opened."""
     dialog = FormDialog(parent, tr("New chat"), [(tr("User name"), tr("e.g. alice"))])
     if not await finished(dialog):
         return None
     [user] = dialog.values()
-    reply = await bridge.ask(bridge.engine.request, OpenDirect(user=user.lstrip("@")))
-    return reply.channel.id
+    user = user.lstrip("@")
+    if bridge.engine.state == EngineState.ONLINE:
+        try:
+            reply = await bridge.ask(bridge.engine.request, OpenDirect(user=user))
+            return reply.channel.id
+        except (TimeoutError, ConnectionClosed):
+            pass  # the server went away meanwhile: write the first message anyway
+    first = FirstMessageDialog(parent, user)
+    if await finished(first) and first.text().strip():
+        try:
+            await bridge.call(bridge.engine.send_to_user, user, first.text())
+        except ValueError as e:
+            QMessageBox.warning(parent, tr("Not done"), str(e))
+    return None
 
 
 async def new_group(parent: QWidget, bridge: EngineBridge) -> int | None:

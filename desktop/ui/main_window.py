@@ -25,6 +25,7 @@ from desktop.core.events import (
     ChannelChanged,
     EngineState,
     MessageAdded,
+    MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
     StateChanged,
@@ -39,6 +40,7 @@ from desktop.ui.delegates import ChannelDelegate
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.models import ChannelListModel, ChannelRole
+from desktop.ui.outbox import OutboxDialog, outbox_text
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
@@ -48,7 +50,7 @@ log = logging.getLogger(__name__)
 REFRESH_MS = 50  # the chat list is re-read at most this often while events pour in
 
 
-def state_text(state: EngineState, pending: int) -> str:
+def state_text(state: EngineState, pending: int, failed: int = 0) -> str:
     texts = {
         EngineState.OFFLINE: tr("Offline — showing saved messages"),
         EngineState.CONNECTING: tr("Connecting…"),
@@ -56,10 +58,8 @@ def state_text(state: EngineState, pending: int) -> str:
         EngineState.ONLINE: tr("Online"),
         EngineState.FAILED: tr("Stopped"),
     }
-    text = texts[state]
-    if pending:
-        text += " · " + tr("{count} waiting to send").format(count=pending)
-    return text
+    outbox = outbox_text(pending, failed)
+    return texts[state] + (" · " + outbox if outbox else "")
 
 
 class MainWindow(QMainWindow):
@@ -126,8 +126,12 @@ class MainWindow(QMainWindow):
 
         self.state_label = QLabel()
         self.statusBar().addWidget(self.state_label)
+        self.outbox_button = QPushButton(tr("Unsent messages…"))
+        self.outbox_button.setFlat(True)
+        self.outbox_button.clicked.connect(self.show_outbox)
+        self.statusBar().addPermanentWidget(self.outbox_button)
         self._state = bridge.engine.state if bridge.engine else EngineState.OFFLINE
-        self._show_state(StateChanged(self._state, None, len(bridge.cache.outbox())))
+        self._show_outbox_state()
         self._menus()
 
         self._refresh = QTimer(self)
@@ -172,9 +176,13 @@ class MainWindow(QMainWindow):
         if isinstance(event, MessageAdded):
             self.pane.message_added(event.message)
             self._refresh_channels()
+            if event.message.sender == self.me and event.message.client_id:
+                self._show_outbox_state()  # it may have left the outbox through sync
         elif isinstance(event, MessageUpdated):
             self.pane.outbox_changed(event.message)
-            self._show_state(StateChanged(self._state, None, len(self.bridge.cache.outbox())))
+            self._show_outbox_state()
+        elif isinstance(event, MessageDiscarded):
+            self.pane.outbox_discarded(event.message)
         elif isinstance(event, ChannelChanged):
             self._refresh_channels()
             if self.pane.channel is not None and event.channel.id == self.pane.channel.id:
@@ -206,8 +214,12 @@ class MainWindow(QMainWindow):
             self._select(current)
         self.unread_total_changed.emit(self.channels.unread_total())
 
+    def _show_outbox_state(self) -> None:
+        self._show_state(StateChanged(self._state, None, *self.bridge.cache.outbox_counts()))
+
     def _show_state(self, event: StateChanged) -> None:
-        text = state_text(event.state, event.pending)
+        self.outbox_button.setVisible(bool(event.pending or event.failed))
+        text = state_text(event.state, event.pending, event.failed)
         if event.state == EngineState.FAILED and event.reason:
             text += " — " + event.reason
             box = QMessageBox(
@@ -305,6 +317,9 @@ class MainWindow(QMainWindow):
     def show_members(self) -> None:
         if self.pane.channel is not None and self.pane.channel.kind == "group":
             dialogs.MembersDialog(self, self.bridge, self.pane.channel).open()
+
+    def show_outbox(self) -> None:
+        OutboxDialog(self, self.bridge).open()
 
     def show_devices(self) -> None:
         dialogs.DevicesDialog(self, self.bridge).open()

@@ -158,6 +158,10 @@ class MessageListModel(QAbstractListModel):
         self._rows.append(message)
         self.endInsertRows()
 
+    def discard(self, client_id: str) -> None:
+        """A failed message the user discarded."""
+        self._drop_pending(client_id)
+
     def _drop_pending(self, client_id: str) -> None:
         for row, existing in enumerate(self._rows):
             if existing.seq is None and existing.client_id == client_id:

@@ -92,8 +92,8 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>새 메시지</translation>
     </message>
     <message>
-      <source>Not sent: {reason} — click to retry</source>
-      <translation>보내지 못함: {reason} — 눌러서 다시 시도</translation>
+      <source>Not sent: {reason} — click to retry, right-click to discard</source>
+      <translation>보내지 못함: {reason} — 눌러서 다시 시도, 오른쪽 클릭으로 삭제</translation>
     </message>
     <message>
       <source>sending…</source>
@@ -134,6 +134,10 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>e.g. alice</source>
       <translation>예: alice</translation>
+    </message>
+    <message>
+      <source>Not done</source>
+      <translation>완료하지 못함</translation>
     </message>
     <message>
       <source>New group</source>
@@ -280,10 +284,6 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>중지됨</translation>
     </message>
     <message>
-      <source>{count} waiting to send</source>
-      <translation>보낼 메시지 {count}개 대기 중</translation>
-    </message>
-    <message>
       <source>Tidings</source>
       <translation>Tidings</translation>
     </message>
@@ -294,6 +294,10 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Choose a chat, or start a new one.</source>
       <translation>대화를 고르거나 새 대화를 시작하세요.</translation>
+    </message>
+    <message>
+      <source>Unsent messages…</source>
+      <translation>보내지 못한 메시지…</translation>
     </message>
     <message>
       <source>&amp;Chat</source>
@@ -340,8 +344,44 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>Tidings가 중지되었습니다</translation>
     </message>
     <message>
-      <source>Not done</source>
-      <translation>완료하지 못함</translation>
+      <source>{count} waiting to send</source>
+      <translation>보낼 메시지 {count}개 대기 중</translation>
+    </message>
+    <message>
+      <source>{count} not sent</source>
+      <translation>{count}개 보내지 못함</translation>
+    </message>
+    <message>
+      <source>Retry</source>
+      <translation>다시 시도</translation>
+    </message>
+    <message>
+      <source>Discard</source>
+      <translation>삭제</translation>
+    </message>
+    <message>
+      <source>Unsent messages</source>
+      <translation>보내지 못한 메시지</translation>
+    </message>
+    <message>
+      <source>Retry all</source>
+      <translation>모두 다시 시도</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>닫기</translation>
+    </message>
+    <message>
+      <source>not sent: {reason}</source>
+      <translation>보내지 못함: {reason}</translation>
+    </message>
+    <message>
+      <source>waiting to send</source>
+      <translation>보내기 대기 중</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached right now. Write your first message to {user}: it waits here and is sent, opening the chat, as soon as the server is back.</source>
+      <translation>지금은 서버에 연결할 수 없습니다. {user}님에게 보낼 첫 메시지를 쓰세요. 메시지는 여기서 기다렸다가 서버가 돌아오는 대로 대화를 열고 보내집니다.</translation>
     </message>
     <message>
       <source>Open Tidings</source>

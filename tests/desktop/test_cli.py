@@ -97,6 +97,7 @@ async def test_json_output_field_by_field(cli: Cli, clients: ClientFactory, serv
         "sender",
         "text",
         "ts",
+        "written",
         "state",
         "client_id",
         "error",
@@ -168,7 +169,7 @@ async def test_json_output_field_by_field(cli: Cli, clients: ClientFactory, serv
     left = await cli.ok("group", "leave", "Trip")
     assert left["active"] is False and left["members"] == []
 
-    code, data, err = await cli.run("history", "@nobody-here")
+    code, data, err = await cli.run("history", "#nobody-here")
     assert code == 1 and data is None and err.count("\n") == 1 and "nobody-here" in err
 
 

@@ -1,0 +1,151 @@
+"""Messages not sent yet: the list of what waits or was refused, with Retry and Discard, and
+a first message to someone the app cannot open a chat with right now."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.cache.views import ChannelView, MessageView
+from desktop.core.events import AppEvent, MessageDiscarded, MessageUpdated, StateChanged
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.i18n import tr
+
+
+def outbox_text(pending: int, failed: int) -> str:
+    """The status bar's note on the outbox: waiting and failed messages counted apart."""
+    parts = []
+    if pending:
+        parts.append(tr("{count} waiting to send").format(count=pending))
+    if failed:
+        parts.append(tr("{count} not sent").format(count=failed))
+    return " · ".join(parts)
+
+
+def failed_menu(parent: QWidget, bridge: EngineBridge, message: MessageView) -> QMenu:
+    """Retry or Discard, for a message the server refused."""
+    menu = QMenu(parent)
+    retry = menu.addAction(tr("Retry"))
+    retry.triggered.connect(lambda: bridge.post(bridge.engine.retry, message.client_id))
+    discard = menu.addAction(tr("Discard"))
+    discard.triggered.connect(lambda: bridge.post(bridge.engine.discard, message.client_id))
+    return menu
+
+
+def where(message: MessageView, channels: dict[int, ChannelView]) -> str:
+    """The chat a message is for, also one not created yet or already left."""
+    if message.to_user is not None:
+        return message.to_user
+    channel = channels.get(message.channel)
+    return channel.title if channel is not None else "?"
+
+
+class OutboxDialog(QDialog):
+    """Every message written here that the server has not stored, in any chat (one not
+    created yet, or one the user has left, too): retry or discard the refused ones."""
+
+    def __init__(self, parent: QWidget, bridge: EngineBridge) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.setWindowTitle(tr("Unsent messages"))
+        self.resize(520, 380)
+        self.list = QListWidget()
+        self.list.currentItemChanged.connect(self._selected)
+        self.retry_button = QPushButton(tr("Retry"))
+        self.retry_button.clicked.connect(self._retry)
+        self.discard_button = QPushButton(tr("Discard"))
+        self.discard_button.clicked.connect(self._discard)
+        retry_all = QPushButton(tr("Retry all"))
+        retry_all.clicked.connect(lambda: bridge.post(bridge.engine.retry_all))
+        close = QPushButton(tr("Close"))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        for button in (self.retry_button, self.discard_button, retry_all):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        bridge.event.connect(self._on_event)
+        self.reload()
+
+    def _on_event(self, event: AppEvent) -> None:
+        if isinstance(event, MessageUpdated | MessageDiscarded | StateChanged):
+            self.reload()
+
+    def reload(self) -> None:
+        chosen = self._chosen()
+        channels = {c.id: c for c in self.bridge.cache.channels()}
+        self.list.clear()
+        for message in self.bridge.cache.outbox():
+            if message.state == "failed":
+                state = tr("not sent: {reason}").format(reason=message.error or "")
+            else:
+                state = tr("waiting to send")
+            text = message.text.replace("\n", " ")
+            item = QListWidgetItem(f"{where(message, channels)} — {text}\n{state}")
+            item.setData(Qt.ItemDataRole.UserRole, message)
+            self.list.addItem(item)
+            if chosen is not None and message.client_id == chosen.client_id:
+                self.list.setCurrentItem(item)
+        self._selected()
+
+    def _chosen(self) -> MessageView | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _selected(self, *_: object) -> None:
+        chosen = self._chosen()
+        failed = chosen is not None and chosen.state == "failed"
+        self.retry_button.setEnabled(failed)
+        self.discard_button.setEnabled(failed)
+
+    def _retry(self) -> None:
+        chosen = self._chosen()
+        if chosen is not None:
+            self.bridge.post(self.bridge.engine.retry, chosen.client_id)
+
+    def _discard(self) -> None:
+        chosen = self._chosen()
+        if chosen is not None:
+            self.bridge.post(self.bridge.engine.discard, chosen.client_id)
+
+
+class FirstMessageDialog(QDialog):
+    """The server cannot be reached to open a chat: write the first message now; it waits
+    in the outbox and the chat is opened when the server is back."""
+
+    def __init__(self, parent: QWidget, user: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("New chat"))
+        note = QLabel(
+            tr(
+                "The server cannot be reached right now. Write your first message to {user}: "
+                "it waits here and is sent, opening the chat, as soon as the server is back."
+            ).format(user=user)
+        )
+        note.setWordWrap(True)
+        self.edit = QPlainTextEdit()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
