@@ -98,7 +98,7 @@ class SyncEngine:
         self._worker: asyncio.Task | None = None
         self._indexer: asyncio.Task | None = None
         self._typing_tasks: set[asyncio.Task] = set()
-        self._gaps = GapFiller(cache, connection, self._announce)
+        self._gaps = GapFiller(cache, connection, lambda applied: self._announce(applied, True))
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -467,9 +467,9 @@ class SyncEngine:
             self._need_sync = True
             self._wake.set()
 
-    def _announce(self, applied: Applied) -> None:
+    def _announce(self, applied: Applied, filled: bool = False) -> None:
         for message in applied.messages:
-            self._emit(MessageAdded(message))
+            self._emit(MessageAdded(message, filled))
         changed = self.cache.channels_by_id(applied.channels | applied.reads)
         for channel_id, channel in changed.items():
             if channel_id in applied.channels:
