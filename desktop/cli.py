@@ -131,6 +131,7 @@ class Session:
         self.credentials = CredentialStore()
         self.profile = Profile.load(args.profile)
         self.engine: SyncEngine = open_engine(self.profile, self.credentials)
+        self.engine.fill_in_background = False  # a command fetches only what it shows
         self.online = False
 
     async def __aenter__(self) -> "Session":
@@ -355,11 +356,17 @@ async def cmd_history(s: Session, out: Output) -> int:
     channel = await s.target(s.args.target)
     if channel is None:
         return no_chat_yet(s, out, [])
-    messages = s.engine.cache.messages(channel.id, s.args.before, s.args.limit)
-    if len(messages) < s.args.limit and s.online:
-        await s.engine.fetch_older(channel.id, s.args.limit)
-        messages = s.engine.cache.messages(channel.id, s.args.before, s.args.limit)
+    page = await s.engine.history(channel.id, s.args.before, s.args.limit)
+    messages = page.messages
     out.emit([message_json(m) for m in messages], "\n".join(message_text(m) for m in messages))
+    if page.missing:
+        why = "the server did not send them" if s.online else "the server is not reachable"
+        print(
+            f"tidings-cli: partial page: {page.missing} of its events are not in the local "
+            f"cache and {why}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR if s.online else EXIT_UNREACHABLE
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from peewee import fn
 
+from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
 from desktop.cache.schema import UNREAD_COUNT, open_cache_db
 from desktop.cache.views import ChannelView, MessageView, PresenceView, SearchHit
@@ -33,6 +34,7 @@ class Cache:
     def __init__(self, models: BoundModels, me: str) -> None:
         self._m = models
         self.me = me
+        self._holes = HoleFinder(models.db)
 
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
@@ -307,6 +309,17 @@ class Cache:
             .get()
         )
         return (low or 0, high or 0)
+
+    def missing(self, channel_id: int, low: int, high: int) -> list[Hole]:
+        """The stretches of sequence numbers from ``low`` to ``high`` not stored here,
+        lowest first."""
+        return self._holes.missing(channel_id, low, high)
+
+    def first_hole(self, channel_id: int) -> Hole | None:
+        """The lowest stretch of the channel's events (1 to its ``last_seq``) not stored
+        here; None when the cache holds the whole channel."""
+        row = self._m.Channel.get_or_none(self._m.Channel.id == channel_id)
+        return self._holes.first(channel_id, row.last_seq) if row else None
 
     # --- search ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from desktop.cache.store import Applied, Cache
 from desktop.cache.views import MessageView, PresenceView
@@ -25,6 +26,7 @@ from desktop.core.events import (
     TypingChanged,
     UnreadChanged,
 )
+from desktop.core.gaps import Filled, GapFiller
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
@@ -81,6 +83,14 @@ def check_text(text: str) -> None:
         raise ValueError(f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters")
 
 
+@dataclass(frozen=True)
+class Page:
+    """A page of a channel's timeline and how many of its events are not stored here."""
+
+    messages: list[MessageView]
+    missing: int
+
+
 class EngineFailed(Exception):
     """The engine stopped for good: the server key changed or the device was revoked."""
 
@@ -91,6 +101,9 @@ class SyncEngine:
     def __init__(self, cache: Cache, connection: Connection) -> None:
         self.cache = cache
         self.conn = connection
+        # Holes in cached channels are filled while idle; a one-command client turns this
+        # off and fills only what it shows.
+        self.fill_in_background = True
         self.state = EngineState.OFFLINE
         self.failure: str | None = None
         self._listeners: list[Listener] = []
@@ -101,6 +114,7 @@ class SyncEngine:
         self._worker: asyncio.Task | None = None
         self._indexer: asyncio.Task | None = None
         self._typing_tasks: set[asyncio.Task] = set()
+        self._gaps = GapFiller(cache, connection, lambda applied: self._announce(applied, True))
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -272,19 +286,49 @@ class SyncEngine:
         return reply
 
     async def fetch_older(self, channel_id: int, limit: int = RECENT_PAGE) -> list[MessageView]:
-        """Bring events older than the oldest cached one from the server into the cache."""
+        """Bring the ``limit`` events below the oldest cached one into the cache."""
         low, _ = self.cache.seq_bounds(channel_id)
         if low == 1:
             return []
-        page = await self.conn.request(History(channel=channel_id, before=low or None, limit=limit))
-        applied = self.cache.apply_events(page.events)
-        return applied.messages
+        if low == 0:
+            low = self._last_seq(channel_id) + 1
+        await self.fill(channel_id, low - limit, low - 1)
+        return self.cache.messages(channel_id, before=low, limit=limit)
+
+    async def fill(self, channel_id: int, low: int, high: int) -> Filled:
+        """Make sure the cache holds the channel's events ``low`` to ``high``, fetching from
+        the server what it lacks; returns what could not be filled."""
+        return await self._gaps.fill(channel_id, low, high)
+
+    async def history(self, channel_id: int, before: int | None, limit: int) -> "Page":
+        """A page of the timeline like ``Cache.messages``: the ``limit`` events before
+        ``before`` (the newest when None), whole, with what the cache lacks fetched from
+        the server first. Offline, or if the server cannot fill it, the page says how many
+        of its events are missing."""
+        newest = self._last_seq(channel_id)
+        high = newest if before is None else min(before - 1, newest)
+        low = max(1, high - limit + 1)
+        if high < 1:
+            left = Filled([])
+        elif self.conn.state == ConnectionState.ONLINE:
+            left = await self.fill(channel_id, low, high)
+        else:
+            left = Filled(self.cache.missing(channel_id, low, high))
+        messages = self.cache.messages(channel_id, before, limit)
+        page = [m for m in messages if m.seq is None or m.seq >= low]
+        return Page(page, left.missing)
+
+    def _last_seq(self, channel_id: int) -> int:
+        channel = self.cache.channel(channel_id)
+        return channel.last_seq if channel is not None else 0
 
     # --- the worker -----------------------------------------------------------------------
 
     async def _work(self) -> None:
         delay = RETRY_DELAY
         while True:
+            if not self._wake.is_set() and await self._fill_a_page():
+                continue
             await self._wake.wait()
             self._wake.clear()
             if self.conn.state != ConnectionState.ONLINE:
@@ -307,6 +351,7 @@ class SyncEngine:
             self._need_sync = False
             await self._catch_up()
             await self._refresh_presence()
+            self._gaps.retry_all()
         await self._send_reads()
         await self._flush_outbox()
         if not self._need_sync:
@@ -314,6 +359,18 @@ class SyncEngine:
             self._caught_up.set()
         if self._indexer is None or self._indexer.done():
             self._indexer = asyncio.ensure_future(self._index_for_search())
+
+    async def _fill_a_page(self) -> bool:
+        """With nothing else to do, one page of some hole in the cache; True if there may
+        be more. Holes are filled only once caught up, so sync and the outbox come first."""
+        ready = self._caught_up.is_set() and self.conn.state == ConnectionState.ONLINE
+        if not (ready and self.fill_in_background):
+            return False
+        try:
+            return await self._gaps.fill_next()
+        except (ProtocolError, TimeoutError, ConnectionClosed) as e:
+            log.info("filling holes interrupted (%s); trying again after the next round", e)
+            return False
 
     async def _index_for_search(self) -> None:
         """Index what was stored for search, a batch at a time, letting pushes and the
@@ -485,9 +542,9 @@ class SyncEngine:
             self._need_sync = True
             self._wake.set()
 
-    def _announce(self, applied: Applied) -> None:
+    def _announce(self, applied: Applied, filled: bool = False) -> None:
         for message in applied.messages:
-            self._emit(MessageAdded(message))
+            self._emit(MessageAdded(message, filled))
         changed = self.cache.channels_by_id(applied.channels | applied.reads)
         for channel_id, channel in changed.items():
             if channel_id in applied.channels:

@@ -25,9 +25,11 @@ class StateChanged:
 @dataclass(frozen=True)
 class MessageAdded:
     """A message or membership change newly stored. If ``message.client_id`` names a
-    message shown as pending, this is that message, now stored by the server."""
+    message shown as pending, this is that message, now stored by the server. ``filled``:
+    an older event fetched to fill a hole in the cache, not news to notify about."""
 
     message: MessageView
+    filled: bool = False
 
 
 @dataclass(frozen=True)

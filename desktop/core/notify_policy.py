@@ -33,7 +33,7 @@ class NotificationPolicy:
 
     def _consider(self, event: MessageAdded) -> None:
         m = event.message
-        if m.kind != "message" or m.sender == self._cache.me or m.seq is None:
+        if m.kind != "message" or m.sender == self._cache.me or m.seq is None or event.filled:
             return
         if self.do_not_disturb or self.on_screen == m.channel:
             return

@@ -40,6 +40,7 @@ class ConversationPane(QWidget):
         self._typing_sent = 0.0
         self._typists: dict[str, float] = {}
         self._fetching: asyncio.Future | None = None
+        self._filling: asyncio.Future | None = None
         # While older rows are laid out above: the scroll position, counted from the bottom,
         # to restore once the scroll range has grown, so what the user reads stays in place.
         self._from_bottom: int | None = None
@@ -103,6 +104,7 @@ class ConversationPane(QWidget):
         self.composer.edit.setEnabled(channel.active)
         self.composer.edit.setFocus()
         QTimer.singleShot(0, self.view.scrollToBottom)
+        self._fill_shown()
 
     def show_channel(self, channel: ChannelView, presence: str | None = None) -> None:
         self.channel = channel
@@ -188,6 +190,7 @@ class ConversationPane(QWidget):
         from_bottom = bar.maximum() - bar.value()
         if model.load_older():
             self._from_bottom = from_bottom
+            self._fill_shown()
 
     def _range_changed(self, _low: int, high: int) -> None:
         if self._from_bottom is not None:
@@ -198,6 +201,23 @@ class ConversationPane(QWidget):
         if self.model is None or self._fetching is not None:
             return
         self._fetching = spawn(self._fetch_older(self.model))
+
+    def _fill_shown(self) -> None:
+        """Ask the engine for events missing between the rows shown; they arrive as new
+        messages and take their places."""
+        if self.model is None or self._filling is not None:
+            return
+        span = self.model.hole_span()
+        if span is not None:
+            self._filling = spawn(self._fill(self.model, *span))
+
+    async def _fill(self, model: MessageListModel, low: int, high: int) -> None:
+        try:
+            await self.bridge.ask(self.bridge.engine.fill, model.channel_id, low, high)
+        except (ProtocolError, TimeoutError, ConnectionClosed) as e:
+            log.info("missing messages not available now: %s", e)
+        finally:
+            self._filling = None
 
     async def _fetch_older(self, model: MessageListModel) -> None:
         """Bring older events from the server into the cache, then show them."""

@@ -122,6 +122,14 @@ class MessageListModel(QAbstractListModel):
         """The cache holds nothing older, but the channel has older events."""
         return self._exhausted and self.oldest_seq() > 1
 
+    def hole_span(self) -> tuple[int, int] | None:
+        """The sequence numbers from the oldest to the newest row shown, when some between
+        them are missing (the cache lacks them); None when what is shown is whole."""
+        seqs = [m.seq for m in self._rows if m.seq is not None]
+        if len(seqs) < 2 or seqs[-1] - seqs[0] + 1 == len(seqs):
+            return None
+        return seqs[0], seqs[-1]
+
     def older_arrived(self) -> None:
         """Older events were fetched into the cache: read them next time."""
         self._exhausted = False

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from shared import limits
 from shared.protocol import History, OpenDirect, Send
 from syncserver.server import SyncServer
 from tests.support import PASSWORD, WAIT, ClientFactory, new_id, same_place
@@ -52,9 +53,10 @@ class Cli:
         assert code == 0, err
         return data
 
-    async def register(self, user: str) -> dict:
+    async def register(self, user: str, command: str = "register") -> dict:
+        """Sign in with ``register`` (a new account) or ``login`` (a new device)."""
         return await self.ok(
-            "register",
+            command,
             user,
             "--server",
             self.server.endpoint,
@@ -299,3 +301,52 @@ async def test_group_members_and_logout(cli: Cli, clients: ClientFactory, server
     assert not (cli.profile / "alice.sqlite3").exists()
     code, _, err = await cli.run("channels")
     assert code == 1 and "register or log in" in err
+
+
+async def _bob_writes(bob, channel_id: int, texts: list[str]) -> None:
+    for text in texts:
+        await bob.request(Send(channel=channel_id, client_id=new_id(), text=text))
+
+
+async def test_history_before_an_uncached_range_fetches_that_page(cli: Cli, clients: ClientFactory):
+    await clients.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await _bob_writes(bob, channel.id, [f"message {seq}" for seq in range(2, 308)])
+    await cli.register("alice", "login")
+
+    # The device starts with the newest page only: seqs 5 to 9 are on the server alone.
+    for _ in range(3):
+        page = await cli.ok("history", "@bob", "--before", "10", "--limit", "5")
+        assert [(m["seq"], m["text"]) for m in page] == [(s, f"message {s}") for s in range(5, 10)]
+    code, cached, err = await cli.run(
+        "--offline", "history", "@bob", "--before", "10", "--limit", "5"
+    )
+    assert code == 0 and [m["seq"] for m in cached] == list(range(5, 10)), err
+
+
+async def test_history_is_whole_when_pages_are_cut_by_size(cli: Cli, clients: ClientFactory):
+    await clients.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    # Each message is as long as allowed, so a page holds only a few of them.
+    texts = [f"{i:02d}" + "字" * (limits.MAX_TEXT_CHARS - 2) for i in range(13)]
+    await _bob_writes(bob, channel.id, texts)
+    await cli.register("alice", "login")
+
+    page = await cli.ok("history", "@bob", "--limit", "50")
+    assert [m["text"][:2] for m in page if m["kind"] == "message"] == [t[:2] for t in texts]
+    assert [m["seq"] for m in page] == list(range(1, 15))
+
+
+async def test_history_says_when_a_page_is_partial(cli: Cli, clients: ClientFactory):
+    await clients.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await _bob_writes(bob, channel.id, [f"message {seq}" for seq in range(2, 80)])
+    await cli.register("alice", "login")
+    await cli.ok("sync")  # the newest page only: 30 to 79
+
+    code, page, err = await cli.run("--offline", "history", "@bob", "--before", "35")
+    assert code == 3 and [m["seq"] for m in page] == list(range(30, 35))
+    assert "partial page: 29 of its events are not in the local cache" in err

@@ -38,7 +38,7 @@ def setup(tmp_path: Path):
     policy = NotificationPolicy(cache, lambda title, body: shown.append((title, body)), clock)
     seq = {1: 0, 2: 0}
 
-    def arrive(channel: int, text: str, sender: str = "bob") -> None:
+    def arrive(channel: int, text: str, sender: str = "bob", filled: bool = False) -> None:
         seq[channel] += 1
         event = Event(
             channel=channel,
@@ -50,7 +50,7 @@ def setup(tmp_path: Path):
             text=text,
         )
         [message] = cache.apply_events([event]).messages
-        policy.on_event(MessageAdded(message))
+        policy.on_event(MessageAdded(message, filled))
 
     yield cache, policy, shown, clock, arrive
     cache.close()
@@ -82,3 +82,11 @@ def test_bursts_own_on_screen_dnd_muted_and_read(setup) -> None:
     cache.apply_read(1, 0)
     arrive(2, "after all that")
     assert shown[-1] == ("bob · Trip", "after all that")
+
+
+def test_old_messages_filling_a_hole_do_not_notify(setup) -> None:
+    _, _, shown, _, arrive = setup
+    arrive(2, "from while you were away", filled=True)
+    assert shown == []
+    arrive(2, "new")
+    assert shown == [("bob · Trip", "new")]

@@ -1,0 +1,96 @@
+"""Filling holes in cached channels from the server's history.
+
+Every device of a user should end up with the same whole chat: for a channel the user is a
+member of, every event from 1 to its newest, which is what the server's ``history`` returns to
+a member (events from before joining and from stretches away included). Sync brings only
+what happened while the user was a member and a new device starts with the newest page, so
+the cache can lack events anywhere. ``GapFiller`` brings them in pages: on demand for a range
+someone wants to show, and one page at a time for the engine's worker when it has nothing
+else to do. A channel the user has left cannot be asked about and keeps what it has.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from desktop.cache.holes import Hole
+from desktop.cache.store import Applied, Cache
+from shared import limits
+from shared.client import Connection
+from shared.errors import ErrorCode, ProtocolError
+from shared.protocol import History
+
+log = logging.getLogger(__name__)
+
+FILL_PAGE = limits.MAX_HISTORY_PAGE  # events asked for per request
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What filling a range left: the holes the server did not fill (none when whole)."""
+
+    left: list[Hole]
+
+    @property
+    def whole(self) -> bool:
+        return not self.left
+
+    @property
+    def missing(self) -> int:
+        """How many events are still not stored."""
+        return sum(last - first + 1 for first, last in self.left)
+
+
+class GapFiller:
+    """Brings missing events of a cache's channels from the server."""
+
+    def __init__(self, cache: Cache, conn: Connection, announce: Callable[[Applied], None]) -> None:
+        self.cache = cache
+        self.conn = conn
+        self._announce = announce
+        # Channels whose lowest hole the server would not fill (it is not a member now, or
+        # it lacks those events): skipped in the background until the next catch-up.
+        self._stuck: set[int] = set()
+
+    def retry_all(self) -> None:
+        """The device caught up: channels skipped so far are worth another try."""
+        self._stuck.clear()
+
+    async def fill(self, channel_id: int, low: int, high: int) -> Filled:
+        """Store the channel's events ``low`` to ``high`` that the cache lacks, asking the
+        server a page at a time; returns what it could not fill. Raises what the connection
+        raises (``ProtocolError``, ``TimeoutError``, ``ConnectionClosed``)."""
+        while holes := self.cache.missing(channel_id, max(low, 1), high):
+            if not await self._fetch(channel_id, holes[0]):
+                break
+        return Filled(self.cache.missing(channel_id, max(low, 1), high))
+
+    async def fill_next(self) -> bool:
+        """Fill one page of the lowest hole of some channel the user is in, the most
+        recently active first; False when there is nothing left to fill."""
+        for channel in self.cache.channels():
+            if not channel.active or channel.id in self._stuck:
+                continue
+            hole = self.cache.first_hole(channel.id)
+            if hole is None:
+                continue
+            try:
+                progressed = await self._fetch(channel.id, hole)
+            except ProtocolError as e:
+                if e.code not in (ErrorCode.NO_SUCH_CHANNEL, ErrorCode.FORBIDDEN):
+                    raise
+                log.info("channel %d: history not available (%s)", channel.id, e)
+                progressed = False
+            if not progressed:
+                self._stuck.add(channel.id)
+            return True
+        return False
+
+    async def _fetch(self, channel_id: int, hole: Hole) -> bool:
+        """One page from the bottom of ``hole``; True if it stored any of the hole."""
+        first, last = hole
+        top = min(last, first + FILL_PAGE - 1)
+        req = History(channel=channel_id, before=top + 1, limit=top - first + 1)
+        page = await self.conn.request(req)
+        self._announce(self.cache.apply_events(page.events))
+        return any(first <= e.seq <= top for e in page.events)

@@ -1,0 +1,33 @@
+"""The conversation view asks for what it shows: events missing between its rows are
+fetched from the server and take their places."""
+
+from shared.protocol import AddMembers, CreateGroup, RemoveMember
+from tests.desktop.ui.test_window import send_as, texts, until
+from tests.support import WAIT
+
+
+def test_a_hole_on_screen_is_filled_from_the_server(qtbot, qloop, net, profiles, people, windows):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        engine = alice.bridge.engine
+        engine.fill_in_background = False  # only what the view asks for
+        bob = people("bob")
+        group = net.submit(bob.request(CreateGroup(name="club", members=["alice"]))).result(WAIT)
+        channel_id = group.channel.id
+        send_as(net, bob, channel_id, "before")
+        await until(lambda: alice.window.channels.row_of(channel_id) is not None)
+        net.submit(bob.request(RemoveMember(channel=channel_id, user="alice"))).result(WAIT)
+        await until(lambda: not engine.cache.channel(channel_id).active)
+        for text in ("while away", "still away"):
+            send_as(net, bob, channel_id, text)
+        net.submit(bob.request(AddMembers(channel=channel_id, users=["alice"]))).result(WAIT)
+        send_as(net, bob, channel_id, "back")
+        await until(lambda: engine.cache.seq_bounds(channel_id)[1] == 7)
+        assert engine.cache.missing(channel_id, 1, 7) == [(4, 5)]
+
+        alice.window.open_channel(channel_id)
+        await until(lambda: texts(alice) == ["before", "while away", "still away", "back"])
+        model = alice.window.pane.model
+        assert [model.message_at(r).seq for r in range(model.rowCount())] == list(range(1, 8))
+
+    qloop.run_until_complete(scenario())
