@@ -60,6 +60,7 @@ TRANSIENT = {
     ErrorCode.INTERNAL,
     ErrorCode.NOT_AUTHENTICATED,
     ErrorCode.RATE_LIMITED,
+    ErrorCode.BACKLOG_FULL,
 }
 
 Listener = Callable[[AppEvent], None]
