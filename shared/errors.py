@@ -26,6 +26,8 @@ class ErrorCode(StrEnum):
     ID_REUSED = "id_reused"  # a client message id sent again with other content
     BAD_CURSOR = "bad_cursor"  # a cursor or sequence number beyond what exists
     RATE_LIMITED = "rate_limited"  # too many requests or login attempts; see retry_after
+    BACKLOG_FULL = "backlog_full"  # too many requests or unread replies held for a connection
+    TOO_MANY_DEVICES = "too_many_devices"  # the account has as many devices as allowed
     UNAVAILABLE = "unavailable"  # storage failed (disk full, read-only); try again later
     INTERNAL = "internal"
 

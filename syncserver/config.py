@@ -29,10 +29,18 @@ class ServerConfig:
     max_group_members: int = limits.MAX_GROUP_MEMBERS
     heartbeat_interval: float = limits.HEARTBEAT_INTERVAL  # secs, told to clients
     presence_timeout: float = limits.PRESENCE_TIMEOUT  # secs without a heartbeat: offline
-    # Per device: requests per second, and the burst above that rate a device may use; the
-    # default leaves a client room to catch up after reconnecting while stopping a flood.
+    # Per device and per account: request cost units per second (syncserver/costs.py), and
+    # the burst above that rate; the default leaves a client room to catch up after
+    # reconnecting, while one account's devices together get a tenth of the server's time.
     device_rate: float = 500.0
     device_burst: float = 2_000.0
+    account_rate: float = 1_000.0
+    account_burst: float = 4_000.0
+    max_devices: int = 10  # active devices per account
+    # Per connection: bytes of replies and pushes held for a device that does not read them
+    # (and, apart, of its requests waiting for their answers), and how many requests wait.
+    max_queued_bytes: int = 4 << 20
+    max_in_flight: int = 256
     # Failed logins: a burst of attempts, then one more per interval, per account and per
     # address, so guessing a password takes years while a typo costs nothing.
     login_burst: float = 5.0

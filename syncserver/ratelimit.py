@@ -1,5 +1,5 @@
 """Token buckets: a steady rate with room for bursts, per key (a device, an account, an
-address). Refusals come with how long to wait."""
+address). An action costs a number of tokens; refusals come with how long to wait."""
 
 import time
 from collections.abc import Callable, Hashable
@@ -36,19 +36,26 @@ class RateLimiter:
             bucket.updated = now
         return bucket
 
-    def wait_needed(self, key: Hashable) -> float | None:
-        """Seconds until ``key`` may act again, or None if it may act now (takes nothing)."""
+    def wait_needed(self, key: Hashable, cost: float = 1.0) -> float | None:
+        """Seconds until ``key`` may spend ``cost`` tokens, or None if it may now (takes
+        nothing). An action costing more than the whole burst may go when the bucket is full."""
         bucket = self._bucket(key)
-        if bucket.tokens >= 1:
+        needed = min(cost, self.burst)
+        if bucket.tokens >= needed:
             return None
-        return (1 - bucket.tokens) / self.rate
+        return (needed - bucket.tokens) / self.rate
 
-    def take(self, key: Hashable) -> float | None:
-        """Spend a token: None if allowed, else the seconds to wait."""
-        wait = self.wait_needed(key)
+    def take(self, key: Hashable, cost: float = 1.0) -> float | None:
+        """Spend ``cost`` tokens: None if allowed, else the seconds to wait."""
+        wait = self.wait_needed(key, cost)
         if wait is None:
-            self._buckets[key].tokens -= 1
+            self._buckets[key].tokens -= cost
         return wait
+
+    def charge(self, key: Hashable, cost: float) -> None:
+        """Spend ``cost`` tokens for work found out afterwards (a large reply); the bucket may
+        go below zero, which delays what ``key`` does next."""
+        self._bucket(key).tokens -= cost
 
     def give_back(self, key: Hashable) -> None:
         """Return a token taken for an attempt that turned out fine."""

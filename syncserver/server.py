@@ -8,6 +8,7 @@ on its own thread and replies after the commit (group commit).
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -26,6 +27,7 @@ from shared.protocol import (
     Error,
     GetServerKey,
     GoingAwayPush,
+    Heartbeat,
     Push,
     Reply,
     Request,
@@ -38,7 +40,9 @@ from shared.protocol import (
     why_undecodable,
 )
 from syncserver import server_keys
+from syncserver.backlog import TRACKED_BYTES, Backlog
 from syncserver.config import BEATS_PER_TIMEOUT, ServerConfig, check_consistency
+from syncserver.costs import cost_of, reply_cost
 from syncserver.delivery import Delivery
 from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
 from syncserver.handlers.base import Throttles
@@ -49,7 +53,7 @@ from syncserver.names import NameCache
 from syncserver.presence import Presence
 from syncserver.revocations import watch_revocations
 from syncserver.sequencer import Sequencer
-from syncserver.sessions import SessionTable
+from syncserver.sessions import Session, SessionTable
 from syncserver.store import StorageError
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
@@ -60,6 +64,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_BATCH = 512  # frames handled per loop turn before replies go out
+MAX_BATCH_BYTES = 32 << 20  # and at most about this many bytes of them
+RECEIVE_AHEAD = 64  # requests ZeroMQ reads from one connection before the server takes them
 # Plain ints: pyzmq's flag enums cost more to combine than the send itself.
 _NOBLOCK = int(zmq.NOBLOCK)
 _MORE = int(zmq.SNDMORE) | _NOBLOCK
@@ -140,6 +146,9 @@ class SyncServer:
         sessions = SessionTable()
         self._sock = self._bind_router()
         self._raw = zmq.Socket.shadow(self._sock.underlying)
+        # Frames from this size on are sent without a copy, so that they can be tracked.
+        self._raw.copy_threshold = TRACKED_BYTES
+        self._backlog = Backlog(cfg.max_queued_bytes, cfg.max_in_flight)
         # The loop watches the socket's descriptor itself (see _serve).
         self._readable = asyncio.Event()
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
@@ -155,7 +164,7 @@ class SyncServer:
             settle=self._settle,
         )
         self.ctx.delivery.reset_heads(self.ctx.sequencer.head)
-        self._writer = MessageWriter(self.ctx, self._send)
+        self._writer = MessageWriter(self.ctx, self._answer_waiting)
         self._spawn(self._serve())
         self._spawn(self._sweep())
         self._spawn(watch_revocations(self.ctx))
@@ -169,6 +178,9 @@ class SyncServer:
         sock = self._zmq.socket(zmq.ROUTER)
         sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
         sock.setsockopt(zmq.MAXMSGSIZE, limits.MAX_FRAME_BYTES)
+        # Requests ZeroMQ reads ahead from one connection; past them it stops reading it
+        # until the server caught up, so a flooding device is held back by its own socket.
+        sock.setsockopt(zmq.RCVHWM, RECEIVE_AHEAD)
         sock.setsockopt(zmq.LINGER, LINGER_MS)
         # After a restart every device reconnects at once; ZeroMQ's default queue of 100
         # pending connections overflowed and the kernel's retries stretched ten thousand
@@ -271,12 +283,14 @@ class SyncServer:
 
     def _recv_batch(self) -> list[list[zmq.Frame]]:
         """Up to ``MAX_BATCH`` queued messages, without waiting."""
-        batch = []
-        while len(batch) < MAX_BATCH:
+        batch, size = [], 0
+        while len(batch) < MAX_BATCH and size < MAX_BATCH_BYTES:
             try:
-                batch.append(self._recv_now())
+                frames = self._recv_now()
             except zmq.Again:
                 break
+            batch.append(frames)
+            size += len(frames[-1])
         return batch
 
     async def _settle(self) -> None:
@@ -314,9 +328,9 @@ class SyncServer:
         session = self.ctx.sessions.get(routing_id)
         if session is not None:
             session.last_beat = time.monotonic()
-            wait = self.ctx.throttles.device.take(session.device_id)
-            if wait is not None:
-                self._send(routing_id, _slow_down(req.rid, wait))
+            refusal = self._admit(routing_id, session, req)
+            if refusal is not None:
+                self._send(routing_id, refusal)
                 return None
         handler = None if isinstance(req, Send) else HANDLERS[type(req)]
         if session is None and (handler is None or handler.authenticated):
@@ -326,16 +340,31 @@ class SyncServer:
             )
             return None
         logging_in = handler is not None and not handler.authenticated
-        call = Call(routing_id, None, session)
+        call = Call(routing_id, None, session, size=len(frames[-1]))
         if logging_in:
             call.curve_key = _frame_property(frames[-1], "User-Id")
             call.address = _frame_property(frames[-1], "Peer-Address")
+        if handler is None or handler.slow:  # answered later: counts as in flight till then
+            if self._backlog.busy(routing_id, call.size):
+                self._send(routing_id, _too_many_waiting(req.rid))
+                return None
+            self._backlog.started(routing_id, call.size)
         if handler is None:
             self._writer.add(call, req)
             return None
         if handler.slow:
             return lambda: self._spawn(self._run_slow(handler, call, req))
-        return lambda: self._send(routing_id, self._run(handler, call, req))
+        return lambda: self._answer(call, self._run(handler, call, req))
+
+    def _admit(self, routing_id: bytes, session: Session, req: Request) -> Error | None:
+        """The refusal of a request its connection or account may not make now, or None
+        after charging its cost."""
+        if not isinstance(req, Heartbeat) and self._backlog.full(routing_id):
+            return _unread(req.rid, self._backlog.queued_bytes(routing_id))
+        admitted = self.ctx.throttles.admit(session, cost_of(req))
+        if admitted is not None:
+            return _slow_down(req.rid, *admitted)
+        return None
 
     def _decode(self, routing_id: bytes, frames: list[zmq.Frame]) -> Request | None:
         """The request in ``frames``, or None after replying with what is wrong with it."""
@@ -377,7 +406,7 @@ class SyncServer:
             reply = await handler.fn(self.ctx, call, req)
         except Exception as e:
             reply = self._error_reply(req, e)
-        self._send(call.routing_id, reply)
+        self._answer_waiting(call, reply)
 
     @staticmethod
     def _error_reply(req: Request, exc: Exception) -> Error:
@@ -401,17 +430,45 @@ class SyncServer:
     # --- sending ------------------------------------------------------------------------
 
     def _send(self, routing_id: bytes, message: Reply | Push) -> bool:
+        if isinstance(message, Reply):
+            return self._send_reply(routing_id, message) > 0
         return self._send_frame(routing_id, encode(message))
 
+    def _send_reply(self, routing_id: bytes, reply: Reply) -> int:
+        """Send a reply; a large one to a connection that is not reading becomes an error
+        saying so. The bytes sent, 0 if none."""
+        body = encode(reply)
+        if not self._backlog.has_room(routing_id, len(body)):
+            body = encode(_unread(reply.rid, self._backlog.queued_bytes(routing_id)))
+        return len(body) if self._send_frame(routing_id, body) else 0
+
+    def _answer(self, call: Call, reply: Reply) -> None:
+        """Send a handler's reply and charge the device for its size."""
+        size = self._send_reply(call.routing_id, reply)
+        if call.session is not None:
+            self.ctx.throttles.charge(call.session, reply_cost(reply, size))
+
+    def _answer_waiting(self, call: Call, reply: Reply) -> None:
+        """Answer a request that was counted in flight (a send, a login)."""
+        self._backlog.answered(call.routing_id, call.size)
+        self._send_reply(call.routing_id, reply)
+
     def _send_frame(self, routing_id: bytes, body: bytes) -> bool:
-        """Send an encoded message; False if the peer is gone or its queue is full."""
+        """Send an encoded message; False if the peer is gone, its queue is full, or it has
+        more bytes queued than its budget (a push is a hint: its sync cursor recovers it)."""
+        if not self._backlog.has_room(routing_id, len(body)):
+            return False
         sock = self._raw
         self._readable.set()  # this call may consume the socket's signal: look again after it
         try:
             # A ROUTER takes a message whole or refuses it at its first part.
             sock.send(routing_id, _MORE)
             sock.send(PROTOCOL_TAG, _MORE)
-            sock.send(body, _NOBLOCK)
+            if len(body) < TRACKED_BYTES:
+                sock.send(body, _NOBLOCK)
+            else:
+                tracker = sock.send(body, _NOBLOCK, copy=False, track=True)
+                self._backlog.queued(routing_id, tracker, len(body))
         except zmq.Again:
             return False  # the peer's queue is full; its sync cursor recovers what it missed
         except zmq.ZMQError as e:
@@ -439,6 +496,7 @@ class SyncServer:
             await asyncio.sleep(interval)
             self._guarded(expire_sessions, self.ctx)
             self._guarded(self._forget_gone)
+            self._guarded(self._backlog.forget_released)
 
     async def _serve_keys(self) -> None:
         while True:
@@ -458,10 +516,28 @@ def _frame_property(frame: zmq.Frame, name: str) -> str | None:
         return None
 
 
-def _slow_down(rid: int, wait: float) -> Error:
+def _slow_down(rid: int, wait: float, whose: str) -> Error:
     return Error(
         rid=rid,
         code=ErrorCode.RATE_LIMITED,
-        message=f"too many requests from this device; try again in {wait:.2f} s",
-        retry_after=round(wait, 3),
+        message=f"too many requests from {whose}; try again in {wait:.2f} s",
+        retry_after=math.ceil(wait * 1000) / 1000,  # rounded up: after it, the request goes
+    )
+
+
+def _unread(rid: int, queued: int) -> Error:
+    return Error(
+        rid=rid,
+        code=ErrorCode.BACKLOG_FULL,
+        message=f"this connection has {queued:,} bytes of replies and pushes it has not read "
+        "yet; read them before asking for more",
+    )
+
+
+def _too_many_waiting(rid: int) -> Error:
+    return Error(
+        rid=rid,
+        code=ErrorCode.BACKLOG_FULL,
+        message="this connection has as many requests waiting for their answers as it may "
+        "(in number or in bytes); wait for some of them before sending more",
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared import limits
 from syncserver.config import (
     InconsistentSettings,
     ServerConfig,
@@ -85,6 +86,15 @@ def _at_least_two(value: int) -> str | None:
     return None if value >= 2 else "an integer of at least 2"
 
 
+def _at_least_one(value: int) -> str | None:
+    return None if value >= 1 else "an integer of at least 1"
+
+
+def _at_least_one_frame(value: int) -> str | None:
+    frame = limits.MAX_FRAME_BYTES
+    return None if value >= frame else f"an integer of at least {frame} (one frame)"
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir",
@@ -134,16 +144,53 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "device_rate",
         float,
-        "requests per second each device may make",
+        "request cost units per second each device may spend",
         section="limits",
         check=_positive,
     ),
     Setting(
         "device_burst",
         float,
-        "requests a device may make in a row above its rate",
+        "request cost units a device may spend in a row above its rate",
         section="limits",
         check=_positive,
+    ),
+    Setting(
+        "account_rate",
+        float,
+        "request cost units per second all devices of one account may spend together",
+        section="limits",
+        check=_positive,
+    ),
+    Setting(
+        "account_burst",
+        float,
+        "request cost units one account may spend in a row above its rate",
+        section="limits",
+        check=_positive,
+    ),
+    Setting(
+        "max_devices",
+        int,
+        "active devices one account may have; logging in one more is refused",
+        section="limits",
+        check=_at_least_one,
+    ),
+    Setting(
+        "max_queued_bytes",
+        int,
+        "bytes of replies and pushes held for one connection that does not read them (beyond "
+        "it, its requests are refused and pushes to it dropped), and bytes of its requests "
+        "waiting for their answers",
+        section="limits",
+        check=_at_least_one_frame,
+    ),
+    Setting(
+        "max_in_flight",
+        int,
+        "requests one connection may have waiting for their answers; beyond it they are refused",
+        section="limits",
+        check=_at_least_one,
     ),
     Setting(
         "login_burst",

@@ -32,7 +32,7 @@ from syncserver.store.models import db_proxy
 
 log = logging.getLogger(__name__)
 
-ReplyFn = Callable[[bytes, Reply], None]
+ReplyFn = Callable[[Call, Reply], None]
 INLINE_ROWS = 4  # a batch this small is stored on the loop, not on the writer thread
 Outcome = tuple[Call, Send, dict | Reply]  # a stored (or earlier) row, or the reply
 T = TypeVar("T")
@@ -126,7 +126,7 @@ class MessageWriter:
 
     def _answer(self, outcomes: list[Outcome], rows: list[dict]) -> None:
         for call, req, out in outcomes:
-            self._reply(call.routing_id, _sent(req.rid, out) if isinstance(out, dict) else out)
+            self._reply(call, _sent(req.rid, out) if isinstance(out, dict) else out)
         try:
             self._push(rows)
         except StorageError as e:  # pushes are hints; sync delivers what they would have

@@ -354,7 +354,18 @@ async def test_slow_consumer_costs_bounded_memory_and_recovers_by_sync(
 ) -> None:
     # The slow device sends nothing while the flood lasts; on a loaded machine that can take
     # longer than the default presence timeout, which would rightly drop it.
-    server.extra_args = ("--presence-timeout", "600")
+    # The flood comes from 20 devices of one account, far past what one account may have
+    # and spend by default: this test is about the slow reader, not about the budgets.
+    server.extra_args = (
+        "--presence-timeout",
+        "600",
+        "--max-devices",
+        "20",
+        "--account-rate",
+        "1000000",
+        "--account-burst",
+        "1000000",
+    )
     await server.start()
     devices = Devices(server)
     slow: RawDevice | None = None

@@ -1,22 +1,35 @@
-"""Throttles: a flooding device is slowed with a retry-after hint; password guessing is
-throttled per account and per address, before the password is checked."""
+"""Throttles: a flooding device or account is slowed with a retry-after hint, requests cost
+what they cost the server, an account has at most so many devices; password guessing is
+throttled per account and per address, before the password is checked.
+
+Token buckets refill while a test runs, and on a loaded machine it runs longer: counts are
+checked against what the budget and the refill over the measured time could admit at most."""
 
 import asyncio
+import time
 
 import pytest
 
 from shared.errors import ErrorCode, ProtocolError
-from shared.protocol import ListChannels
+from shared.protocol import Heartbeat, ListChannels, ListDevices, Request, RevokeDevice
+from syncserver import costs
 from syncserver.config import ServerConfig
 from syncserver.ratelimit import RateLimiter
 from syncserver.server import SyncServer
-from tests.support import PASSWORD, ClientFactory
+from tests.support import PASSWORD, ClientFactory, TestClient
+
+DEVICE_RATE, DEVICE_BURST = 50.0, 200.0  # cost units
+ACCOUNT_RATE, ACCOUNT_BURST = 50.0, 300.0
+LIST_COST = costs.REQUEST_COSTS[ListChannels]  # with no channels in the list, all it costs
 
 
 @pytest.fixture
 async def strict(server_config: ServerConfig):
-    server_config.device_rate = 5.0
-    server_config.device_burst = 20.0
+    server_config.device_rate = DEVICE_RATE
+    server_config.device_burst = DEVICE_BURST
+    server_config.account_rate = ACCOUNT_RATE
+    server_config.account_burst = ACCOUNT_BURST
+    server_config.max_devices = 3
     server_config.login_burst = 3.0
     server_config.login_interval = 60.0
     server_config.address_burst = 8.0
@@ -29,18 +42,86 @@ async def strict(server_config: ServerConfig):
     await srv.stop()
 
 
-async def test_flooding_device_gets_rate_limited_with_a_hint(strict: ClientFactory) -> None:
-    alice = await strict.register("alice")
+async def quiet_device(factory: ClientFactory, user: str, device: str = "laptop") -> TestClient:
+    """A device that sends no heartbeats of its own, so only the test spends its budget."""
+    client = await factory.connect(heartbeat_interval=3600)
+    if device == "laptop":
+        await client.conn.register(user, PASSWORD, device)
+    else:
+        await client.conn.login(user, PASSWORD, device)
+    return client
+
+
+async def flood(client: TestClient, request: Request, count: int) -> tuple[list, float]:
+    """``count`` copies of ``request`` at once: the answers, and the seconds they took."""
+    started = time.monotonic()
     answers = await asyncio.gather(
-        *(alice.request(ListChannels()) for _ in range(60)), return_exceptions=True
+        *(client.request(request) for _ in range(count)), return_exceptions=True
     )
+    return answers, time.monotonic() - started
+
+
+def most_admitted(budget: float, rate: float, secs: float, cost: int) -> float:
+    """Requests of ``cost`` a full budget admits in ``secs``, however the refill was timed."""
+    return (budget + rate * secs) / cost
+
+
+async def test_flooding_device_gets_rate_limited_with_an_honest_hint(
+    strict: ClientFactory,
+) -> None:
+    alice = await quiet_device(strict, "alice")
+    answers, secs = await flood(alice, ListChannels(), 60)
     refused = [a for a in answers if isinstance(a, ProtocolError)]
-    assert 30 <= len(refused) <= 45  # the burst of 20 (less the ones spent logging in) passed
+    passed = len(answers) - len(refused)
+    assert passed >= 1  # the budget starts full
+    assert passed <= most_admitted(DEVICE_BURST, DEVICE_RATE, secs, LIST_COST)
+    assert refused, "60 requests at once went through a budget of 20"
     assert {e.code for e in refused} == {ErrorCode.RATE_LIMITED}
-    assert all(0 < e.retry_after <= 1.0 for e in refused)
-    assert "try again in" in refused[0].message
+    assert all(0 < e.retry_after <= LIST_COST / DEVICE_RATE for e in refused)
+    assert "this device; try again in" in refused[0].message
     await asyncio.sleep(refused[-1].retry_after)  # the hint is honest: after it, one passes
     await alice.request(ListChannels())
+
+
+async def test_a_request_costs_what_it_costs_the_server(strict: ClientFactory) -> None:
+    alice = await quiet_device(strict, "alice")
+    beats, _ = await flood(alice, Heartbeat(), int(DEVICE_BURST / 2))
+    assert not [b for b in beats if isinstance(b, Exception)]  # a heartbeat costs 1
+    await asyncio.sleep(DEVICE_BURST / DEVICE_RATE)  # full again
+    lists, secs = await flood(alice, ListChannels(), int(DEVICE_BURST / 2))
+    passed = [r for r in lists if not isinstance(r, Exception)]
+    assert len(passed) <= most_admitted(DEVICE_BURST, DEVICE_RATE, secs, LIST_COST)
+
+
+async def test_an_accounts_devices_share_one_budget(strict: ClientFactory) -> None:
+    devices = [await quiet_device(strict, "alice", name) for name in ("laptop", "phone", "tab")]
+    bob = await quiet_device(strict, "bob")
+    started = time.monotonic()
+    answers = await asyncio.gather(
+        *(d.request(ListChannels()) for d in devices for _ in range(15)), return_exceptions=True
+    )
+    secs = time.monotonic() - started
+    refused = [a for a in answers if isinstance(a, ProtocolError)]
+    # Each device stays within its own budget (15 x 10 < 200); together they exceed the
+    # account's (45 x 10 > 300).
+    assert len(answers) - len(refused) <= most_admitted(ACCOUNT_BURST, ACCOUNT_RATE, secs, 10)
+    assert refused and {e.code for e in refused} == {ErrorCode.RATE_LIMITED}
+    assert "this account" in refused[0].message
+    await bob.request(ListChannels())  # another account's budget is its own
+
+
+async def test_an_account_has_at_most_its_devices(strict: ClientFactory) -> None:
+    alice = await strict.register("alice")
+    await strict.login("alice", "phone")
+    await strict.login("alice", "tablet")
+    extra = await strict.connect()
+    with pytest.raises(ProtocolError) as err:
+        await extra.conn.login("alice", PASSWORD, "fourth")
+    assert err.value.code == ErrorCode.TOO_MANY_DEVICES
+    assert "3 devices" in err.value.message
+    phone = next(d for d in (await alice.request(ListDevices())).devices if d.name == "phone")
+    await alice.request(RevokeDevice(device_id=phone.id))
+    await extra.conn.login("alice", PASSWORD, "fourth")  # room again
 
 
 async def test_password_guessing_is_throttled_per_account(strict: ClientFactory) -> None:
@@ -76,6 +157,17 @@ def test_token_bucket_refills_at_its_rate() -> None:
     now[0] += 0.5
     assert limiter.take("k") is None and limiter.take("k") == pytest.approx(0.5)
     assert limiter.take("other") is None  # keys are independent
+
+
+def test_costs_are_taken_before_and_charged_after() -> None:
+    now = [0.0]
+    limiter = RateLimiter(rate=10.0, burst=20.0, clock=lambda: now[0])
+    assert limiter.take("k", 15) is None
+    assert limiter.take("k", 10) == pytest.approx(0.5)  # 5 left, 10 needed
+    limiter.charge("k", 25)  # a large reply, found out afterwards: 20 in debt
+    assert limiter.wait_needed("k", 1) == pytest.approx(2.1)
+    now[0] += 100
+    assert limiter.take("k", 50) is None  # more than the burst goes once the bucket is full
 
 
 async def test_guesses_sent_at_once_cannot_slip_past_the_throttle(strict: ClientFactory) -> None:

@@ -66,6 +66,7 @@ TRANSIENT = {
     ErrorCode.INTERNAL,
     ErrorCode.NOT_AUTHENTICATED,
     ErrorCode.RATE_LIMITED,
+    ErrorCode.BACKLOG_FULL,
 }
 
 Listener = Callable[[AppEvent], None]

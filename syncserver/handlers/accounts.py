@@ -88,11 +88,24 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
     throttles.account.give_back(name)
     await ctx.settle()
     throttles.address.give_back(address)
+    _check_device_count(ctx, user.id)
     with ctx.write():
         welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)
     log.info("user %s logged in as new device %d", name, welcome.device_id)
     _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
     return welcome
+
+
+def _check_device_count(ctx: Context, user_id: int) -> None:
+    """Refuse a device more than an account may have: each brings its own connection and
+    its share of the account's request budget."""
+    limit = ctx.config.max_devices
+    if len(accounts.active_devices(user_id)) >= limit:
+        raise Refusal(
+            ErrorCode.TOO_MANY_DEVICES,
+            f"this account already has {limit} devices, as many as this server allows; "
+            "log out on one of them or revoke one (list_devices, revoke_device) first",
+        )
 
 
 def _new_device(

@@ -35,19 +35,41 @@ def now_ms() -> int:
 
 @dataclass
 class Throttles:
-    """How fast devices may ask, and how often logins may fail."""
+    """How fast devices and accounts may ask (in cost units, see ``syncserver.costs``), and
+    how often logins may fail."""
 
     device: RateLimiter
-    account: RateLimiter
+    user: RateLimiter  # requests of all of an account's devices together
+    account: RateLimiter  # login attempts per account name
     address: RateLimiter
 
     @classmethod
     def from_config(cls, config: ServerConfig) -> "Throttles":
         return cls(
             device=RateLimiter(config.device_rate, config.device_burst),
+            user=RateLimiter(config.account_rate, config.account_burst),
             account=RateLimiter(1 / config.login_interval, config.login_burst),
             address=RateLimiter(1 / config.address_interval, config.address_burst),
         )
+
+    def admit(self, session: Session, cost: int) -> tuple[float, str] | None:
+        """Spend ``cost`` from the device's and its account's budgets; or, when either is
+        short, spend nothing and say how long to wait and whose budget ran out."""
+        device_wait = self.device.wait_needed(session.device_id, cost)
+        user_wait = self.user.wait_needed(session.user_id, cost)
+        if device_wait is None and user_wait is None:
+            self.device.charge(session.device_id, cost)
+            self.user.charge(session.user_id, cost)
+            return None
+        if (user_wait or 0.0) > (device_wait or 0.0):
+            return user_wait or 0.0, "this account"
+        return device_wait or 0.0, "this device"
+
+    def charge(self, session: Session, cost: int) -> None:
+        """Spend ``cost`` found out after the request was handled (a large reply)."""
+        if cost:
+            self.device.charge(session.device_id, cost)
+            self.user.charge(session.user_id, cost)
 
 
 @dataclass
@@ -85,6 +107,7 @@ class Call:
     curve_key: str | None  # the peer's authenticated CURVE key; None in plaintext mode
     session: Session | None
     address: str | None = None  # the peer's IP address, for throttling logins
+    size: int = 0  # bytes of the request's frame
 
     @property
     def me(self) -> Session:

@@ -1,10 +1,14 @@
 """History, sync and read cursors. Sends are stored by ``syncserver.writer``."""
 
 import logging
+from collections import deque
+from collections.abc import Iterator
 
-from shared import limits
 from shared.errors import ErrorCode
 from shared.protocol import (
+    MAX_ID,
+    ChannelInfo,
+    Event,
     History,
     HistoryPage,
     MarkRead,
@@ -17,6 +21,7 @@ from shared.protocol import (
 from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, handles
 from syncserver.handlers.channels import member_channel
+from syncserver.pages import ChunkSizes, FrameBudget, size_of
 from syncserver.sessions import Session
 from syncserver.store import accounts, channels, events
 from syncserver.store.events import EventRow
@@ -24,35 +29,35 @@ from syncserver.store.models import UserRead
 
 log = logging.getLogger(__name__)
 
-# Bytes one sync or history reply may carry, well under the limit clients accept in a frame
-# (4 x MAX_FRAME_BYTES): 4 bytes per character at worst, plus the fields around the text.
-PAGE_BYTES = 2 * limits.MAX_FRAME_BYTES
-ROW_OVERHEAD = 200
-
 
 @handles(History)
 def history(ctx: Context, call: Call, req: History) -> HistoryPage:
     member_channel(req.channel, call.me.user_id)
-    rows = events.history(req.channel, req.before, req.limit + 1)
-    newest_first = _within_page_bytes(rows[: req.limit])
+    newest_first, more = _history_page(ctx, req)
     return HistoryPage(
-        rid=req.rid,
-        channel=req.channel,
-        events=views.event_rows_to_wire(ctx, list(reversed(newest_first))),
-        more=len(rows) > len(newest_first),
+        rid=req.rid, channel=req.channel, events=list(reversed(newest_first)), more=more
     )
 
 
-def _within_page_bytes(rows: list) -> list:
-    """The leading rows that fit one reply: a page of long messages could otherwise exceed
-    what a client accepts in one frame. At least one row always goes."""
-    kept, size = [], 0
-    for row in rows:
-        size += 4 * len(getattr(row, "text", "")) + ROW_OVERHEAD
-        if kept and size > PAGE_BYTES:
-            break
-        kept.append(row)
-    return kept
+def _history_page(ctx: Context, req: History) -> tuple[list[Event], bool]:
+    """The page's events, newest first, as many as fit one frame; and whether older ones
+    exist. At least one event always goes (a single event always fits)."""
+    budget = FrameBudget(HistoryPage(rid=req.rid, channel=req.channel, events=[], more=True), 1)
+    chunks = ChunkSizes(req.limit)
+    page: list[Event] = []
+    before = req.before
+    while True:
+        want = chunks.next(len(page))
+        rows = events.history(req.channel, before, want)
+        for event in views.event_rows_to_wire(ctx, rows):
+            size = size_of(event)
+            if len(page) == req.limit or (page and not budget.fits(size)):
+                return page, True
+            budget.take(size)
+            page.append(event)
+        if len(rows) < want:
+            return page, False
+        before = page[-1].seq
 
 
 @handles(Sync)
@@ -62,28 +67,94 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     after = me.sync_cursor if req.after is None else req.after
     confirm_cursor(ctx, me, after if req.confirm is None else min(req.confirm, after))
     windows = channels.windows_since(me.user_id, after)
-    found = events.events_after(list(windows), after, req.limit + 1)
-    reads = events.user_reads_after(me.user_id, after, req.limit + 1)
-    merged: list[EventRow | UserRead] = sorted([*found, *reads], key=lambda row: row.pos)
-    page = _within_page_bytes(merged[: req.limit])
-    more = len(merged) > len(page)
-    merged = page
-    page_events = [r for r in merged if isinstance(r, EventRow) and _visible(r, windows)]
-    page_reads = [
-        ReadCursor(channel=r.channel_id, seq=r.seq) for r in merged if isinstance(r, UserRead)
-    ]
-    changed = {r.channel_id for r in page_events if r.kind != "message"}
+    page = _SyncPage(ctx, me.user_id, windows, req)
+    more = page.fill(_stream(windows, after, req.limit, me.user_id))
     return SyncPage(
         rid=req.rid,
-        events=views.event_rows_to_wire(ctx, page_events),
-        reads=page_reads,
-        channels=[
-            _snapshot(ctx, channel_id, me.user_id, windows[channel_id][-1][1])
-            for channel_id in sorted(changed)
-        ],
-        next=merged[-1].pos if more else head,
+        events=page.events,
+        reads=page.reads,
+        channels=[page.snapshots[channel_id] for channel_id in sorted(page.snapshots)],
+        next=page.last_pos if more else head,
         more=more,
     )
+
+
+def _stream(
+    windows: dict[int, list[tuple[int, int | None]]], after: int, limit: int, user_id: int
+) -> Iterator[EventRow | UserRead]:
+    """Events and read positions past ``after`` in stream order, at most ``limit + 1`` (the
+    last one only says that more exist), read from storage a few at a time."""
+    reads = deque(events.user_reads_after(user_id, after, limit + 1))
+    chunks = ChunkSizes(limit)
+    given, cursor = 0, after
+    while True:
+        want = chunks.next(given)
+        rows = events.events_after(list(windows), cursor, want)
+        for row in rows:
+            while reads and reads[0].pos < row.pos:
+                given += 1
+                yield reads.popleft()
+            given += 1
+            yield row
+        if len(rows) < want or given > limit:
+            break
+        cursor = rows[-1].pos
+    yield from reads
+
+
+class _SyncPage:
+    """A sync page being filled, in stream order, until it holds ``limit`` rows or its frame
+    is full; a channel changed within it brings its fresh snapshot, which counts too."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        user_id: int,
+        windows: dict[int, list[tuple[int, int | None]]],
+        req: Sync,
+    ) -> None:
+        self._ctx, self._user_id, self._windows, self._limit = ctx, user_id, windows, req.limit
+        envelope = SyncPage(rid=req.rid, events=[], reads=[], channels=[], next=MAX_ID, more=True)
+        self._budget = FrameBudget(envelope, 3)
+        self.events: list[Event] = []
+        self.reads: list[ReadCursor] = []
+        self.snapshots: dict[int, ChannelInfo] = {}
+        self.rows = 0
+        self.last_pos = 0
+
+    def fill(self, stream: Iterator[EventRow | UserRead]) -> bool:
+        """Take rows from ``stream``; whether rows are left over for the next page."""
+        # Stops at the first row that does not go in: the stream is read no further.
+        return any(self.rows == self._limit or not self._add(row) for row in stream)
+
+    def _add(self, row: EventRow | UserRead) -> bool:
+        """Add one row if it fits (the first always does); False if the frame is full."""
+        read: ReadCursor | None = None
+        event: Event | None = None
+        snapshot: ChannelInfo | None = None
+        size = 0
+        if isinstance(row, UserRead):
+            read = ReadCursor(channel=row.channel_id, seq=row.seq)
+            size = size_of(read)
+        elif _visible(row, self._windows):
+            event = views.event_rows_to_wire(self._ctx, [row])[0]
+            size = size_of(event)
+            if row.kind != "message" and row.channel_id not in self.snapshots:
+                left = self._windows[row.channel_id][-1][1]
+                snapshot = _snapshot(self._ctx, row.channel_id, self._user_id, left)
+                size += size_of(snapshot)
+        if self.rows and not self._budget.fits(size):
+            return False
+        self._budget.take(size)
+        self.rows += 1
+        self.last_pos = row.pos
+        if read is not None:
+            self.reads.append(read)
+        if event is not None:
+            self.events.append(event)
+        if snapshot is not None:
+            self.snapshots[row.channel_id] = snapshot
+        return True
 
 
 def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
