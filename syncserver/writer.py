@@ -31,7 +31,7 @@ from syncserver.store.models import db_proxy
 
 log = logging.getLogger(__name__)
 
-ReplyFn = Callable[[bytes, Reply], None]
+ReplyFn = Callable[[bytes, Reply], object]
 INLINE_ROWS = 4  # a batch this small is stored on the loop, not on the writer thread
 Outcome = tuple[Call, Send, dict | Reply]  # a stored (or earlier) row, or the reply
 T = TypeVar("T")

@@ -1,6 +1,7 @@
 """History, sync and read cursors. Sends are stored by ``syncserver.writer``."""
 
 import logging
+from typing import TypeVar
 
 from shared import limits
 from shared.errors import ErrorCode
@@ -43,12 +44,16 @@ def history(ctx: Context, call: Call, req: History) -> HistoryPage:
     )
 
 
-def _within_page_bytes(rows: list) -> list:
+_Row = TypeVar("_Row", EventRow, EventRow | UserRead)
+
+
+def _within_page_bytes(rows: list[_Row]) -> list[_Row]:
     """The leading rows that fit one reply: a page of long messages could otherwise exceed
     what a client accepts in one frame. At least one row always goes."""
-    kept, size = [], 0
+    kept: list[_Row] = []
+    size = 0
     for row in rows:
-        size += 4 * len(getattr(row, "text", "")) + ROW_OVERHEAD
+        size += 4 * len(row.text if isinstance(row, EventRow) else "") + ROW_OVERHEAD
         if kept and size > PAGE_BYTES:
             break
         kept.append(row)
@@ -106,6 +111,8 @@ def _visible(row: EventRow, windows: dict[int, list[tuple[int, int | None]]]) ->
 
 def _snapshot(ctx: Context, channel_id: int, user_id: int, left_pos: int | None):
     channel = channels.get_channel(channel_id)
+    if channel is None:
+        raise LookupError(f"channel {channel_id} has a membership but no row")
     active = channels.active_membership(channel_id, user_id) is not None
     if not active and left_pos is not None and channel.kind == "group":
         # A former member sees the group as it was when they left, not renamed since.
