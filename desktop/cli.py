@@ -157,6 +157,13 @@ class Session:
         if not self.online:
             raise CliError(f"{self.profile.server} is not reachable", EXIT_UNREACHABLE)
 
+    def stored_channel(self, channel_id: int) -> ChannelView:
+        """A channel the cache holds (the engine stores every channel a reply names)."""
+        channel = self.engine.cache.channel(channel_id)
+        if channel is None:
+            raise CliError(f"channel {channel_id} is not in this device's cache")
+        return channel
+
     async def target(self, name: str) -> ChannelView:
         """The channel a TARGET names: ``@user`` or ``#group`` (or ``#id``)."""
         channels = self.engine.cache.channels()
@@ -167,7 +174,7 @@ class Session:
                     return c
             await self.require_online()
             reply = await self.engine.request(OpenDirect(user=name[1:]))
-            return self.engine.cache.channel(reply.channel.id)
+            return self.stored_channel(reply.channel.id)
         if name.startswith("#"):
             wanted = name[1:]
             found = [c for c in channels if c.kind == "group" and c.active]
@@ -308,7 +315,7 @@ async def cmd_read(s: Session, out: Output) -> int:
     s.engine.mark_read(channel.id)
     if s.online:
         await s.engine.settle(s.args.timeout)
-    now = s.engine.cache.channel(channel.id)
+    now = s.stored_channel(channel.id)
     out.emit(
         {"target": now.target, "read_seq": now.read_seq, "unread": now.unread},
         f"{now.target} read up to #{now.read_seq}",
@@ -377,7 +384,7 @@ async def cmd_group(s: Session, out: Output) -> int:
     if a.action == "create":
         members = [m.strip() for m in (a.members or "").split(",") if m.strip()]
         reply = await s.engine.request(CreateGroup(name=a.name, members=members))
-        channel = s.engine.cache.channel(reply.channel.id)
+        channel = s.stored_channel(reply.channel.id)
     else:
         channel = await s.target(a.name if a.name.startswith("#") else f"#{a.name}")
         if a.action == "add":
@@ -387,7 +394,7 @@ async def cmd_group(s: Session, out: Output) -> int:
         else:
             await s.engine.request(LeaveChannel(channel=channel.id))
         await s.engine.settle(a.timeout)
-        channel = s.engine.cache.channel(channel.id)
+        channel = s.stored_channel(channel.id)
     out.emit(channel_json(channel), f"{channel.target}: {', '.join(channel.members) or 'left'}")
     return EXIT_OK
 

@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
 
         self.state_label = QLabel()
         self.statusBar().addWidget(self.state_label)
-        self._state = bridge.engine.state if bridge.engine else EngineState.OFFLINE
+        self._state = bridge.engine.state if bridge.started else EngineState.OFFLINE
         self._show_state(StateChanged(self._state, None, len(bridge.cache.outbox())))
         self._menus()
 
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(REFRESH_MS)
         self._refresh.timeout.connect(self._reload_channels)
-        bridge.event.connect(self.on_event)
+        bridge.engine_event.connect(self.on_event)
         idle.changed.connect(self._idle_changed)
         for seen in bridge.cache.presence():
             self.channels.set_presence(seen.user, seen.state)
