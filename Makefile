@@ -19,7 +19,10 @@ run: $(STAMP)
 server: $(STAMP)
 	$(VENV)/bin/tidings-server
 
+# The tests use real services: tests/system_packages.sh installs the Debian packages behind them
+# where it can, and the tests find or start the rest (tests/postgres_server.py).
 test: $(STAMP)
+	tests/system_packages.sh
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP)
@@ -54,7 +57,7 @@ icons: $(STAMP)
 # What a release must pass: the test suite, the long model-based run (100 random histories),
 # the benchmark's quick mode (figures in build/bench-quick.json) and the built app's smoke test.
 release-check: $(STAMP)
-	$(VENV)/bin/python -m pytest
+	$(MAKE) test
 	TIDINGS_LONG_MODEL=1 $(VENV)/bin/python -m pytest tests/test_model.py
 	mkdir -p build
 	$(VENV)/bin/tidings-bench --size quick --json build/bench-quick.json

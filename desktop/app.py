@@ -117,9 +117,7 @@ class DesktopApp:
 
     def _tray(self, window: MainWindow) -> Tray:
         tray = Tray(self.icon)
-        tray.open_requested.connect(
-            lambda: (window.show(), window.raise_(), window.activateWindow())
-        )
+        tray.open_requested.connect(lambda: _bring_forward(window))
         tray.quit_requested.connect(self.app.quit)
         tray.do_not_disturb.connect(window.set_do_not_disturb)
         window.unread_total_changed.connect(tray.set_unread)
@@ -210,6 +208,12 @@ class DesktopApp:
             running.server.stop()
 
 
+def _bring_forward(window: MainWindow) -> None:
+    window.show()
+    window.raise_()
+    window.activateWindow()
+
+
 def check_display() -> str | None:
     """Qt aborts (exit 134) without a display or its X11 libraries; say what to do instead."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
@@ -233,7 +237,9 @@ def run(profile_dir: Path) -> int:
     if problem:
         print(f"tidings: {problem}", file=sys.stderr)
         return 1
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv)
     app.setApplicationName("Tidings")
     # The first-run dialog closing must not end the app before the window opens.
     app.setQuitOnLastWindowClosed(False)

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +187,7 @@ def _count_messages(path: Path, exclude_sender: str | None = None) -> int:
             "SELECT COUNT(*) FROM message WHERE kind = 'message' AND sender IS NOT ?",
             (exclude_sender,),
         ).fetchone()
-    return row[0]
+    return int(row[0])
 
 
 # --- seeding a big cache ---------------------------------------------------------------------
@@ -380,17 +381,19 @@ def window(profile_dir: Path, channel_id: int, grab: Path | None = None) -> dict
         """Resolves ``done`` with the time a widget (and all painted with it) was painted,
         once ``ready()`` holds at one of its paint events."""
 
-        def __init__(self, ready) -> None:
+        def __init__(self, ready: Callable[[QObject], bool]) -> None:
             super().__init__()
             self.ready = ready
             self.done: asyncio.Future[float] = loop.create_future()
 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and not self.done.done() and self.ready(watched):
-                QTimer.singleShot(
-                    0, lambda: self.done.done() or self.done.set_result(time.monotonic())
-                )
+                QTimer.singleShot(0, self._painted)
             return False
+
+        def _painted(self) -> None:
+            if not self.done.done():
+                self.done.set_result(time.monotonic())
 
     shown = FirstPaint(lambda w: isinstance(w, MainWindow))
     app.installEventFilter(shown)

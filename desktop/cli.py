@@ -386,7 +386,7 @@ async def cmd_read(s: Session, out: Output) -> int:
     s.engine.mark_read(channel.id)
     if s.online:
         await s.engine.settle(s.args.timeout)
-    now = s.engine.cache.channel(channel.id)
+    now = s.stored_channel(channel.id)
     out.emit(
         {"target": now.target, "read_seq": now.read_seq, "unread": now.unread},
         f"{now.target} read up to #{now.read_seq}",
@@ -493,7 +493,7 @@ async def cmd_group(s: Session, out: Output) -> int:
     if a.action == "create":
         members = [m.strip() for m in (a.members or "").split(",") if m.strip()]
         reply = await s.engine.request(CreateGroup(name=a.name, members=members))
-        channel = s.engine.cache.channel(reply.channel.id)
+        channel = s.stored_channel(reply.channel.id)
     else:
         channel = await s.target(a.name if a.name.startswith("#") else f"#{a.name}")
         if a.action == "add":
@@ -503,7 +503,7 @@ async def cmd_group(s: Session, out: Output) -> int:
         else:
             await s.engine.request(LeaveChannel(channel=channel.id))
         await s.engine.settle(a.timeout)
-        channel = s.engine.cache.channel(channel.id)
+        channel = s.stored_channel(channel.id)
     out.emit(channel_json(channel), f"{channel.target}: {', '.join(channel.members) or 'left'}")
     return EXIT_OK
 

@@ -208,7 +208,8 @@ class EmbeddedServer:
             else:
                 address = cfg.key_listen or key_endpoint_for(cfg.listen)
                 service = "the Tidings server's key service"
-            message = f"{service} could not listen on {address}: {zmq.strerror(exc.errno)}"
+            reason = zmq.strerror(exc.errno) if exc.errno is not None else str(exc)
+            message = f"{service} could not listen on {address}: {reason}"
             if exc.errno == errno.EADDRINUSE:
                 message += " (another program, or another Tidings server, is using that port)"
             return ServerStartError(message, address)

@@ -206,7 +206,9 @@ def _run_app(steps: Steps, root: Path, screenshot: Path | None, timeout: float) 
         problem = check_display()
         if problem:
             raise SelfTestFailed(problem)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
     app.setApplicationName("Tidings")
     install_translator(app)
     MainThreadCollector(app)
@@ -310,7 +312,7 @@ async def _send_through_window(steps: Steps, running: Running, text: str) -> int
                 for m in (model.message_at(r) for r in range(model.rowCount()))
             )
 
-        await _until(delivered, bridge.event)
+        await _until(delivered, bridge.engine_event)
         details.append("shown in the window as sent")
     with steps.step("notes chat listed and selected"):
         # The chat list is re-read from the cache shortly after events, not at once; the
@@ -368,7 +370,7 @@ def use_memory_keyring() -> None:
     # Defined here, not at module level: keyring registers each backend class as it is
     # defined, and would then offer this one to anything else in a process that imported us.
     class MemoryKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
+        priority = 1
 
         def __init__(self) -> None:
             super().__init__()

@@ -11,9 +11,10 @@ import contextlib
 import itertools
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, cast
 
 import msgspec
 import zmq
@@ -38,6 +39,7 @@ from shared.protocol import (
     Push,
     Register,
     Reply,
+    ReplyT,
     Request,
     ServerKey,
     Welcome,
@@ -187,7 +189,7 @@ class Connection:
         self._ctx = context or zmq.asyncio.Context.instance()
         self._rids = itertools.count(1)
         self._pending: dict[int, _InFlight] = {}
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._state_changed = asyncio.Event()
         self._auth_lock = asyncio.Lock()
         self._ever_connected = False
@@ -206,6 +208,7 @@ class Connection:
         sock.setsockopt(zmq.HEARTBEAT_IVL, int(self.heartbeat_interval * 1000))
         sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(self.heartbeat_interval * 3000))
         if not self.plaintext:
+            assert self.server_key is not None  # __init__ refuses CURVE without one
             sock.curve_serverkey = self.server_key.encode()
             sock.curve_publickey = self.client_keys.public.encode()
             sock.curve_secretkey = self.client_keys.secret.encode()
@@ -273,7 +276,7 @@ class Connection:
 
     # --- requests -----------------------------------------------------------------------
 
-    async def request(self, req: Request, timeout: float | None = None) -> Reply:
+    async def request(self, req: Request[ReplyT], timeout: float | None = None) -> ReplyT:
         """Send a request and return its reply; an Error reply raises ``ProtocolError``.
         After a reconnect the device is authenticated again and the request sent once more."""
         reply = await self._exchange(req, timeout)
@@ -287,7 +290,8 @@ class Connection:
             reply = await self._exchange(req, timeout)
         if isinstance(reply, Error):
             raise ProtocolError(reply.code, reply.message, reply.retry_after)
-        return reply
+        # The server answers each request with the reply its type names, or with Error.
+        return cast(ReplyT, reply)
 
     async def _exchange(self, req: Request, timeout: float | None) -> Reply:
         if self._sock is None:
@@ -412,10 +416,14 @@ class Connection:
         finally:
             monitor.close()
 
-    def _background(self, coro) -> None:
+    def _background(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.append(task)
-        task.add_done_callback(lambda t: t in self._tasks and self._tasks.remove(t))
+        task.add_done_callback(self._forget_task)
+
+    def _forget_task(self, task: "asyncio.Task[None]") -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
 
     async def _recover(self, in_flight: dict[int, _InFlight]) -> None:
         """After a (re)connect: authenticate again, then deal with requests that may have
@@ -426,7 +434,7 @@ class Connection:
             if flight.reply.done() or rid not in self._pending:
                 continue
             if flight.repeatable:
-                await self._sock.send_multipart([PROTOCOL_TAG, flight.body])
+                await self._send_flight(flight)
             else:
                 flight.reply.set_exception(
                     ConnectionLost("the connection dropped; the request may not have been applied")

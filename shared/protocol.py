@@ -7,7 +7,7 @@ exactly one reply carrying the same ``rid``, and sends pushes (no ``rid``) whene
 happens that a connected device should know. ``docs/protocol.md`` describes the semantics.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 import msgspec
 
@@ -44,10 +44,15 @@ class _Data(msgspec.Struct, frozen=True, kw_only=True):
     pass
 
 
+# Every struct below repeats ``frozen=True``: msgspec inherits it, but type checkers follow
+# PEP 681, under which a subclass that does not say so is not frozen.
+ReplyT = TypeVar("ReplyT", bound="Reply")
+
+
 # --- Data carried inside replies and pushes -------------------------------------------------
 
 
-class Event(_Data):
+class Event(_Data, frozen=True):
     """One entry of a channel's timeline. ``seq`` is gap-free per channel; ``pos`` is the
     server-wide stream position that sync cursors count in. ``ts`` is server time in ms."""
 
@@ -63,7 +68,7 @@ class Event(_Data):
     name: str | None = None  # the group's name for "created" and "renamed"
 
 
-class ChannelInfo(_Data):
+class ChannelInfo(_Data, frozen=True):
     """A channel as the asking user sees it. ``active`` is false once the user has left or
     was removed; such a channel carries no members and no later events."""
 
@@ -77,14 +82,14 @@ class ChannelInfo(_Data):
     active: bool = True
 
 
-class ReadCursor(_Data):
+class ReadCursor(_Data, frozen=True):
     """The user's read position in a channel: the highest over all of the user's devices."""
 
     channel: int
     seq: int
 
 
-class DeviceInfo(_Data):
+class DeviceInfo(_Data, frozen=True):
     id: int
     name: str
     created: int
@@ -92,7 +97,7 @@ class DeviceInfo(_Data):
     current: bool
 
 
-class PresenceInfo(_Data):
+class PresenceInfo(_Data, frozen=True):
     user: str
     state: PresenceState
     last_seen: int | None  # ms; None if the user was never seen
@@ -101,13 +106,14 @@ class PresenceInfo(_Data):
 # --- Requests (client to server) ------------------------------------------------------------
 
 
-class Request(_Msg, forbid_unknown_fields=True):
-    """Requests are read strictly: a field the server does not know is a typo, not a feature."""
+class Request(_Msg, Generic[ReplyT], frozen=True, forbid_unknown_fields=True):
+    """Requests are read strictly: a field the server does not know is a typo, not a feature.
+    ``ReplyT`` is the reply a request gets when it succeeds (any request may get ``Error``)."""
 
     rid: NonNegative = 0
 
 
-class Register(Request, tag="register", kw_only=True):
+class Register(Request["Welcome"], tag="register", frozen=True, kw_only=True):
     """Create an account and this device in one step; authenticates the connection."""
 
     user: UserName
@@ -115,7 +121,7 @@ class Register(Request, tag="register", kw_only=True):
     device: DeviceName
 
 
-class Login(Request, tag="login", kw_only=True):
+class Login(Request["Welcome"], tag="login", frozen=True, kw_only=True):
     """Log in with a password; creates a new named device and authenticates the connection."""
 
     user: UserName
@@ -123,60 +129,60 @@ class Login(Request, tag="login", kw_only=True):
     device: DeviceName
 
 
-class Hello(Request, tag="hello", kw_only=True):
+class Hello(Request["Welcome"], tag="hello", frozen=True, kw_only=True):
     """Authenticate this connection as an existing device."""
 
     device_id: Positive
     token: Annotated[str, msgspec.Meta(max_length=256)]
 
 
-class Logout(Request, tag="logout", kw_only=True):
+class Logout(Request["Ok"], tag="logout", frozen=True, kw_only=True):
     """Revoke the calling device; its credential stops working."""
 
 
-class ListDevices(Request, tag="list_devices", kw_only=True):
+class ListDevices(Request["DeviceList"], tag="list_devices", frozen=True, kw_only=True):
     pass
 
 
-class RevokeDevice(Request, tag="revoke_device", kw_only=True):
+class RevokeDevice(Request["Ok"], tag="revoke_device", frozen=True, kw_only=True):
     device_id: Positive
 
 
-class OpenDirect(Request, tag="open_direct", kw_only=True):
+class OpenDirect(Request["ChannelReply"], tag="open_direct", frozen=True, kw_only=True):
     """Get (creating on first use) the 1:1 channel with ``user``."""
 
     user: UserName
 
 
-class CreateGroup(Request, tag="create_group", kw_only=True):
+class CreateGroup(Request["ChannelReply"], tag="create_group", frozen=True, kw_only=True):
     name: GroupName
     members: UserList = []
 
 
-class RenameGroup(Request, tag="rename_group", kw_only=True):
+class RenameGroup(Request["ChannelReply"], tag="rename_group", frozen=True, kw_only=True):
     channel: Positive
     name: GroupName
 
 
-class AddMembers(Request, tag="add_members", kw_only=True):
+class AddMembers(Request["ChannelReply"], tag="add_members", frozen=True, kw_only=True):
     channel: Positive
     users: UserList
 
 
-class RemoveMember(Request, tag="remove_member", kw_only=True):
+class RemoveMember(Request["ChannelReply"], tag="remove_member", frozen=True, kw_only=True):
     channel: Positive
     user: UserName
 
 
-class LeaveChannel(Request, tag="leave_channel", kw_only=True):
+class LeaveChannel(Request["Ok"], tag="leave_channel", frozen=True, kw_only=True):
     channel: Positive
 
 
-class ListChannels(Request, tag="list_channels", kw_only=True):
+class ListChannels(Request["ChannelList"], tag="list_channels", frozen=True, kw_only=True):
     """The snapshot a device starts from: every channel the user is in, with cursors."""
 
 
-class Send(Request, tag="send", kw_only=True):
+class Send(Request["Sent"], tag="send", frozen=True, kw_only=True):
     """Post a text message. ``client_id`` makes it idempotent: a retry gets the first answer."""
 
     channel: Positive
@@ -184,7 +190,7 @@ class Send(Request, tag="send", kw_only=True):
     text: Text
 
 
-class History(Request, tag="history", kw_only=True):
+class History(Request["HistoryPage"], tag="history", frozen=True, kw_only=True):
     """Events of a channel older than ``before`` (newest first page if ``before`` is None),
     returned in ascending ``seq`` order."""
 
@@ -193,7 +199,7 @@ class History(Request, tag="history", kw_only=True):
     limit: Annotated[int, msgspec.Meta(ge=1, le=limits.MAX_HISTORY_PAGE)] = 100
 
 
-class Sync(Request, tag="sync", kw_only=True):
+class Sync(Request["SyncPage"], tag="sync", frozen=True, kw_only=True):
     """Everything for this user after stream position ``after``. Asking for ``after``
     confirms the device has stored everything up to it, unless ``confirm`` names a lower
     position (a device that asks for the next page while still storing this one);
@@ -204,12 +210,12 @@ class Sync(Request, tag="sync", kw_only=True):
     confirm: NonNegative | None = None
 
 
-class MarkRead(Request, tag="mark_read", kw_only=True):
+class MarkRead(Request["Ok"], tag="mark_read", frozen=True, kw_only=True):
     channel: Positive
     seq: NonNegative
 
 
-class Heartbeat(Request, tag="heartbeat", kw_only=True):
+class Heartbeat(Request["HeartbeatAck"], tag="heartbeat", frozen=True, kw_only=True):
     """Keeps the device present; ``idle`` reports the user as away. ``cursor``, when given,
     confirms the device has stored everything up to that stream position."""
 
@@ -217,15 +223,15 @@ class Heartbeat(Request, tag="heartbeat", kw_only=True):
     cursor: NonNegative | None = None
 
 
-class Typing(Request, tag="typing", kw_only=True):
+class Typing(Request["Ok"], tag="typing", frozen=True, kw_only=True):
     channel: Positive
 
 
-class GetPresence(Request, tag="get_presence", kw_only=True):
+class GetPresence(Request["PresenceList"], tag="get_presence", frozen=True, kw_only=True):
     users: UserList
 
 
-class GetServerKey(Request, tag="get_server_key", kw_only=True):
+class GetServerKey(Request["ServerKey"], tag="get_server_key", frozen=True, kw_only=True):
     """Asked of the key service only, before the CURVE session can exist (trust on first use)."""
 
 
@@ -276,21 +282,21 @@ IDEMPOTENT_REQUESTS: tuple[type[Request], ...] = (
 # --- Replies (server to client, one per request) --------------------------------------------
 
 
-class Reply(_Msg):
+class Reply(_Msg, frozen=True):
     rid: int
 
 
-class Error(Reply, tag="error", kw_only=True):
+class Error(Reply, tag="error", frozen=True, kw_only=True):
     code: str
     message: str
     retry_after: float | None = None
 
 
-class Ok(Reply, tag="ok", kw_only=True):
+class Ok(Reply, tag="ok", frozen=True, kw_only=True):
     pass
 
 
-class Welcome(Reply, tag="welcome", kw_only=True):
+class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     """The connection is now this device. ``token`` is set only when the device was just
     created (Register, Login) and is never sent again. ``heartbeat_interval`` is how often
     the server wants a heartbeat, in seconds (None from servers that predate it: 5)."""
@@ -303,20 +309,20 @@ class Welcome(Reply, tag="welcome", kw_only=True):
     heartbeat_interval: float | None = None
 
 
-class DeviceList(Reply, tag="devices", kw_only=True):
+class DeviceList(Reply, tag="devices", frozen=True, kw_only=True):
     devices: list[DeviceInfo]
 
 
-class ChannelReply(Reply, tag="channel", kw_only=True):
+class ChannelReply(Reply, tag="channel", frozen=True, kw_only=True):
     channel: ChannelInfo
 
 
-class ChannelList(Reply, tag="channels", kw_only=True):
+class ChannelList(Reply, tag="channels", frozen=True, kw_only=True):
     channels: list[ChannelInfo]
     head: int  # stream position the snapshot is current to
 
 
-class Sent(Reply, tag="sent", kw_only=True):
+class Sent(Reply, tag="sent", frozen=True, kw_only=True):
     channel: int
     seq: int
     pos: int
@@ -324,13 +330,13 @@ class Sent(Reply, tag="sent", kw_only=True):
     client_id: str
 
 
-class HistoryPage(Reply, tag="history_page", kw_only=True):
+class HistoryPage(Reply, tag="history_page", frozen=True, kw_only=True):
     channel: int
     events: list[Event]
     more: bool  # older events exist
 
 
-class SyncPage(Reply, tag="sync_page", kw_only=True):
+class SyncPage(Reply, tag="sync_page", frozen=True, kw_only=True):
     """Events and read cursors in stream order after the asked position. ``channels`` holds a
     fresh snapshot of every channel whose membership or name changed within the page.
     Continue with ``Sync(after=next)`` while ``more`` is true."""
@@ -342,15 +348,15 @@ class SyncPage(Reply, tag="sync_page", kw_only=True):
     more: bool
 
 
-class HeartbeatAck(Reply, tag="heartbeat_ack", kw_only=True):
+class HeartbeatAck(Reply, tag="heartbeat_ack", frozen=True, kw_only=True):
     head: int  # the newest stream position relevant to this user; sync if behind
 
 
-class PresenceList(Reply, tag="presence", kw_only=True):
+class PresenceList(Reply, tag="presence", frozen=True, kw_only=True):
     presence: list[PresenceInfo]
 
 
-class ServerKey(Reply, tag="server_key", kw_only=True):
+class ServerKey(Reply, tag="server_key", frozen=True, kw_only=True):
     public_key: str  # Z85, 40 characters
     fingerprint: str
 
@@ -358,37 +364,37 @@ class ServerKey(Reply, tag="server_key", kw_only=True):
 # --- Pushes (server to client, unrequested) -------------------------------------------------
 
 
-class Push(_Msg):
+class Push(_Msg, frozen=True):
     pass
 
 
-class EventPush(Push, tag="event", kw_only=True):
+class EventPush(Push, tag="event", frozen=True, kw_only=True):
     event: Event
 
 
-class ChannelPush(Push, tag="channel_changed", kw_only=True):
+class ChannelPush(Push, tag="channel_changed", frozen=True, kw_only=True):
     channel: ChannelInfo
 
 
-class ReadPush(Push, tag="read", kw_only=True):
+class ReadPush(Push, tag="read", frozen=True, kw_only=True):
     read: ReadCursor
     pos: int
 
 
-class PresencePush(Push, tag="presence_changed", kw_only=True):
+class PresencePush(Push, tag="presence_changed", frozen=True, kw_only=True):
     presence: PresenceInfo
 
 
-class TypingPush(Push, tag="typing", kw_only=True):
+class TypingPush(Push, tag="typing", frozen=True, kw_only=True):
     channel: int
     user: str
 
 
-class RevokedPush(Push, tag="revoked", kw_only=True):
+class RevokedPush(Push, tag="revoked", frozen=True, kw_only=True):
     """This device was revoked; the connection is no longer authenticated."""
 
 
-class GoingAwayPush(Push, tag="going_away", kw_only=True):
+class GoingAwayPush(Push, tag="going_away", frozen=True, kw_only=True):
     """The server is shutting down and closes the connection next. Every request it answered
     was applied; a request still waiting for its reply will get none over this connection,
     so reconnect (with back-off), say hello again, and repeat what may be repeated."""
@@ -448,8 +454,10 @@ def describe_tag(tag: bytes) -> str:
 
 
 _encoder = msgspec.msgpack.Encoder()
-_request_decoder = msgspec.msgpack.Decoder(AnyRequest)
-_server_decoder = msgspec.msgpack.Decoder(AnyServerMessage)
+_request_decoder: msgspec.msgpack.Decoder[AnyRequest] = msgspec.msgpack.Decoder(AnyRequest)
+_server_decoder: msgspec.msgpack.Decoder[AnyServerMessage] = msgspec.msgpack.Decoder(
+    AnyServerMessage
+)
 _rid_decoder = msgspec.msgpack.Decoder(_RidOnly)
 
 
@@ -458,7 +466,7 @@ def encode(message: msgspec.Struct) -> bytes:
     return _encoder.encode(message)
 
 
-def decode_request(body: bytes) -> Request:
+def decode_request(body: bytes) -> AnyRequest:
     """Parse a client frame body; raises ``msgspec.DecodeError`` (a ``ValidationError``
     for wrong types or values) naming the offending field."""
     return _request_decoder.decode(body)

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import zmq
 import zmq.asyncio
+import zmq.auth
 from zmq.auth.thread import ThreadAuthenticator
 
 from shared import limits
@@ -245,14 +246,16 @@ class SyncServer:
         now = int(time.time() * 1000)
         for user_id in self.ctx.sessions.online_users():
             set_last_seen(user_id, now)
-        asyncio.get_running_loop().remove_reader(self._raw.FD)
+        if self._raw is not None:
+            asyncio.get_running_loop().remove_reader(self._raw.FD)
         self._sock.close()
         if self.keys is not None:
             self._key_sock.close(linger=0)
         if self._auth is not None:
             self._auth.stop()
         self._zmq.term()
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
         if self._checkpointer is not None:
             self._checkpointer.stop()
 
@@ -283,7 +286,8 @@ class SyncServer:
 
     def _recv_batch(self) -> list[list[zmq.Frame]]:
         """Up to ``MAX_BATCH`` queued messages, without waiting."""
-        batch, size = [], 0
+        batch: list[list[zmq.Frame]] = []
+        size = 0
         while len(batch) < MAX_BATCH and size < MAX_BATCH_BYTES:
             try:
                 frames = self._recv_now()
@@ -299,10 +303,12 @@ class SyncServer:
     def _recv_now(self) -> list[zmq.Frame]:
         """One queued message, or ``zmq.Again``. Written out because ``recv_multipart`` asks
         the socket about every part and costs twice as much as these receives."""
-        frame = self._raw.recv(_NOBLOCK, copy=False)
+        raw = self._raw
+        assert raw is not None  # _open sets it before _serve starts
+        frame = raw.recv(_NOBLOCK, copy=False)
         frames = [frame]
         while frame.more:
-            frame = self._raw.recv(_NOBLOCK, copy=False)
+            frame = raw.recv(_NOBLOCK, copy=False)
             frames.append(frame)
         return frames
 
@@ -315,7 +321,7 @@ class SyncServer:
             log.exception("%s failed", getattr(step, "__name__", "a step"))
             return None
 
-    def _dispatch(self, frames: list[zmq.Frame]) -> Callable[[], None] | None:
+    def _dispatch(self, frames: list[zmq.Frame]) -> Callable[[], object] | None:
         """Answer what needs no handler, queue sends; for anything else, the call that
         handles it, to run once earlier sends are stored."""
         routing_id = frames[0].bytes
@@ -350,7 +356,8 @@ class SyncServer:
                 return None
             self._backlog.started(routing_id, call.size)
         if handler is None:
-            self._writer.add(call, req)
+            if isinstance(req, Send):  # the writer stores sends in batches
+                self._writer.add(call, req)
             return None
         if handler.slow:
             return lambda: self._spawn(self._run_slow(handler, call, req))
@@ -397,13 +404,17 @@ class SyncServer:
 
     def _run(self, handler: Handler, call: Call, req: Request) -> Reply:
         try:
-            return handler.fn(self.ctx, call, req)
+            reply = handler.fn(self.ctx, call, req)
+            if not isinstance(reply, Reply):
+                raise TypeError(f"the {type(req).__name__} handler waits: register it as slow")
+            return reply
         except Exception as e:
             return self._error_reply(req, e)
 
     async def _run_slow(self, handler: Handler, call: Call, req: Request) -> None:
         try:
-            reply = await handler.fn(self.ctx, call, req)
+            result = handler.fn(self.ctx, call, req)
+            reply = result if isinstance(result, Reply) else await result
         except Exception as e:
             reply = self._error_reply(req, e)
         self._answer_waiting(call, reply)
@@ -459,6 +470,7 @@ class SyncServer:
         if not self._backlog.has_room(routing_id, len(body)):
             return False
         sock = self._raw
+        assert sock is not None  # _open sets it before anything is sent
         self._readable.set()  # this call may consume the socket's signal: look again after it
         try:
             # A ROUTER takes a message whole or refuses it at its first part.
@@ -511,9 +523,10 @@ def _frame_property(frame: zmq.Frame, name: str) -> str | None:
     """Connection metadata ZeroMQ attaches to a frame: ``User-Id`` is the CURVE key the peer
     proved in its handshake (None without CURVE), ``Peer-Address`` its IP address."""
     try:
-        return frame.get(name) or None
+        value = frame.get(name)
     except zmq.ZMQError:
         return None
+    return value if isinstance(value, str) and value else None
 
 
 def _slow_down(rid: int, wait: float, whose: str) -> Error:

@@ -333,7 +333,7 @@ def from_file(path: Path) -> dict[str, Any]:
 
 def _flatten(document: dict[str, Any]) -> list[tuple[str, Any]]:
     """``[(dotted key, value)]``; a table nests only one level deep in this file."""
-    pairs = []
+    pairs: list[tuple[str, Any]] = []
     for key, value in document.items():
         if isinstance(value, dict):
             pairs.extend((f"{key}.{sub}", inner) for sub, inner in value.items())

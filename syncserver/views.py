@@ -1,5 +1,7 @@
 """Stored rows turned into protocol data, as one user sees them."""
 
+from typing import cast
+
 from shared import protocol
 from syncserver.handlers.base import Context
 from syncserver.store import channels, events
@@ -44,12 +46,14 @@ def event_dict_to_wire(ctx: Context, row: dict) -> protocol.Event:
     )
 
 
-def channel_info(ctx: Context, channel: Channel, user_id: int, *, active: bool = True):
+def channel_info(
+    ctx: Context, channel: Channel, user_id: int, *, active: bool = True
+) -> protocol.ChannelInfo:
     """The channel as ``user_id`` sees it; a former member sees no members."""
     owner = ctx.names.one(channel.owner_id) if channel.owner_id and active else None
     return protocol.ChannelInfo(
         id=channel.id,
-        kind=channel.kind,
+        kind=cast(protocol.ChannelKind, channel.kind),  # the server stores no other kinds
         name=channel.name,
         members=channels.member_names(channel.id) if active else [],
         owner=owner,

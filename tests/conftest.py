@@ -1,5 +1,5 @@
-"""Fixtures: a real sync server on a loopback port (CURVE on), on SQLite and, where a
-PostgreSQL server is available, on PostgreSQL too."""
+"""Fixtures: a real sync server on a loopback port (CURVE on), on SQLite and on PostgreSQL
+(see tests/postgres_server.py for where its server comes from)."""
 
 import os
 import uuid
@@ -10,17 +10,44 @@ import pytest
 
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
+from tests import keyring_session, notification_service, postgres_server
+from tests.postgres_server import PostgresPlan
 from tests.support import ClientFactory
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # widgets render without a display
 
-POSTGRES_ENV = "TIDINGS_TEST_POSTGRES"  # e.g. postgresql://postgres@127.0.0.1:5432/postgres
+POSTGRES = pytest.StashKey[PostgresPlan]()
 
 
-def _postgres_database() -> Iterator[str]:
-    admin_url = os.environ.get(POSTGRES_ENV)
-    if not admin_url:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} set to a server URL (.ci/run sets it)")
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[POSTGRES] = postgres_server.plan()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """One line naming the real services this session's tests use (or why some are missing)."""
+    return "real services: " + "; ".join(
+        (
+            config.stash[POSTGRES].description,
+            keyring_session.describe(),
+            notification_service.describe(),
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The admin URL of the session's PostgreSQL server (started now if it is a throwaway)."""
+    plan = request.config.stash[POSTGRES]
+    if plan.url is not None:
+        yield plan.url
+    elif plan.bin_dir is not None:
+        with postgres_server.throwaway_server(plan.bin_dir) as url:
+            yield url
+    else:
+        pytest.skip(plan.skip_reason or "no PostgreSQL server")
+
+
+def _postgres_database(admin_url: str) -> Iterator[str]:
     import psycopg2
 
     name = f"tidings_test_{uuid.uuid4().hex[:12]}"
@@ -42,7 +69,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield None
     else:
-        yield from _postgres_database()
+        yield from _postgres_database(request.getfixturevalue("postgres_admin_url"))
 
 
 @pytest.fixture

@@ -23,11 +23,16 @@ import pytest
 if TYPE_CHECKING:
     from jeepney.io.blocking import DBusConnection
 
-SKIP_REASON = "real keyring tests need Debian's dbus and gnome-keyring (.ci/run installs them)"
+SKIP_REASON = (
+    "real keyring tests need Debian's dbus and gnome-keyring (`make test` installs them as root)"
+)
 MASTER_PASSWORD = "tidings test keyring"  # unlocks the daemon's throwaway login keyring
 READY_TIMEOUT = 15.0  # secs each daemon may take to come up
 STOP_TIMEOUT = 5.0
 SECRETS_NAME = "org.freedesktop.secrets"
+# Named explicitly for the session: keyring's own pick depends on what else is installed (with
+# keyrings.alt in the virtualenv it picks a chainer), and these tests are about this backend.
+BACKEND = "keyring.backends.SecretService.Keyring"
 
 # What the test process itself gets for the rest of the session. XDG_CONFIG_HOME matters most:
 # keyring reads its config file there, and a developer's own file could pick another backend.
@@ -140,6 +145,20 @@ def _check_round_trip() -> None:
         raise RuntimeError(f"the test keyring gave back {got!r} for what was stored")
 
 
+def daemons() -> tuple[str, str] | None:
+    """The paths of dbus-daemon and gnome-keyring-daemon, or None if either is missing."""
+    dbus_daemon = shutil.which("dbus-daemon")
+    keyring_daemon = shutil.which("gnome-keyring-daemon")
+    return (dbus_daemon, keyring_daemon) if dbus_daemon and keyring_daemon else None
+
+
+def describe() -> str:
+    """What the ``secret_service`` fixture will use, in words, for the test report's header."""
+    if daemons() is None:
+        return "no Secret Service (keyring tests skip: no dbus-daemon or gnome-keyring-daemon)"
+    return "gnome-keyring (Secret Service) on a private D-Bus session"
+
+
 def start_session_bus(
     dbus_daemon: str, root: Path, log: Path, env: dict[str, str]
 ) -> tuple[subprocess.Popen[bytes], str]:
@@ -168,7 +187,8 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private session bus with an unlocked gnome-keyring on it; yields the bus address.
 
     For the rest of the session, os.environ points at that bus (so keyring here and in
-    subprocesses finds it) and at throwaway XDG dirs; PYTHON_KEYRING_BACKEND is unset.
+    subprocesses finds it) and at throwaway XDG dirs, and PYTHON_KEYRING_BACKEND names the
+    Secret Service backend.
     """
     global _active_address
     if _active_address is not None:
@@ -177,10 +197,10 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield _active_address
         return
 
-    dbus_daemon = shutil.which("dbus-daemon")
-    keyring_daemon = shutil.which("gnome-keyring-daemon")
-    if not (dbus_daemon and keyring_daemon):
+    found = daemons()
+    if found is None:
         pytest.skip(SKIP_REASON)
+    dbus_daemon, keyring_daemon = found
 
     root = tmp_path_factory.mktemp("keyring")
     dirs = {
@@ -225,7 +245,7 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except TimeoutError as e:
             raise TimeoutError(f"{e}: {_log_tail(keyring_log)}") from None
 
-        os.environ.pop("PYTHON_KEYRING_BACKEND", None)
+        os.environ["PYTHON_KEYRING_BACKEND"] = BACKEND
         os.environ.update({name: daemon_env[name] for name in SESSION_VARS})
         _redetect_keyring()
         _check_round_trip()

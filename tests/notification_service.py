@@ -28,7 +28,10 @@ if TYPE_CHECKING:
     from jeepney import Message
     from jeepney.io.blocking import DBusConnection
 
-SKIP_REASON = "real notification tests need Debian's dbus and libnotify-bin (.ci/run installs them)"
+SKIP_REASON = (
+    "real notification tests need Debian's dbus and libnotify-bin "
+    "(`make test` installs them as root)"
+)
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 WAIT_TIMEOUT = 10.0  # secs a test waits for a notification by default
@@ -204,6 +207,19 @@ def _connect(address: str) -> "DBusConnection":
     return open_dbus_connection(address)
 
 
+def _dbus_daemon() -> str | None:
+    """dbus-daemon's path, if it and notify-send (which the app calls) are installed."""
+    dbus_daemon = shutil.which("dbus-daemon")
+    return dbus_daemon if dbus_daemon and shutil.which("notify-send") else None
+
+
+def describe() -> str:
+    """What the ``notification_bus`` fixture will use, in words, for the test report's header."""
+    if _dbus_daemon() is None:
+        return "no notification server (its tests skip: no dbus-daemon or notify-send)"
+    return "a recording notification server on the test session bus"
+
+
 def _keyring_bus(request: pytest.FixtureRequest) -> str | None:
     """The ``secret_service`` fixture's bus, or None where that fixture skips."""
     try:
@@ -248,8 +264,8 @@ def notification_bus(
         yield _active
         return
 
-    dbus_daemon = shutil.which("dbus-daemon")
-    if not (dbus_daemon and shutil.which("notify-send")):
+    dbus_daemon = _dbus_daemon()
+    if dbus_daemon is None:
         pytest.skip(SKIP_REASON)
 
     with contextlib.ExitStack() as stack:

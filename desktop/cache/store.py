@@ -6,8 +6,9 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from peewee import fn
+from peewee import Field, fn
 
 from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
@@ -99,7 +100,7 @@ class Cache:
         applied = Applied()
         Channel = self._m.Channel
         for info in infos:
-            values = {
+            values: dict[Field, Any] = {
                 Channel.kind: info.kind,
                 Channel.name: info.name,
                 Channel.owner: info.owner,
@@ -305,8 +306,7 @@ class Cache:
         low, high = (
             Message.select(fn.MIN(Message.seq), fn.MAX(Message.seq))
             .where(Message.channel == channel_id)
-            .tuples()
-            .get()
+            .scalar(as_tuple=True)
         )
         return (low or 0, high or 0)
 

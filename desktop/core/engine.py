@@ -43,7 +43,7 @@ from shared.protocol import (
     PresencePush,
     Push,
     ReadPush,
-    Reply,
+    ReplyT,
     Request,
     RevokedPush,
     Send,
@@ -278,7 +278,7 @@ class SyncEngine:
         """The user stepped away (or came back); heartbeats report it as presence."""
         self.conn.idle = idle
 
-    async def request(self, req: Request) -> Reply:
+    async def request(self, req: Request[ReplyT]) -> ReplyT:
         """A request straight to the server, for operations that need it (groups, devices).
         A channel in the reply is stored at once, so the cache knows it before any push."""
         reply = await self.conn.request(req)

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import keyring
 import keyring.core
@@ -205,8 +206,8 @@ def _how_to_choose() -> str:
     )
 
 
-def _config_path() -> os.PathLike[str]:
-    return platform_.config_root() / _CONFIG_NAME
+def _config_path() -> Path:
+    return Path(platform_.config_root()) / _CONFIG_NAME
 
 
 def _class_name(backend: KeyringBackend) -> str:

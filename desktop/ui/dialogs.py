@@ -55,9 +55,12 @@ def presence_text(state: str, last_seen: int | None) -> str:
 async def finished(dialog: QDialog) -> bool:
     """Show a dialog without a nested event loop and wait for the user's answer."""
     answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(
-        lambda code: answer.done() or answer.set_result(code == QDialog.DialogCode.Accepted)
-    )
+
+    def answered(code: int) -> None:
+        if not answer.done():
+            answer.set_result(code == QDialog.DialogCode.Accepted)
+
+    dialog.finished.connect(answered)
     dialog.open()
     return await answer
 
@@ -125,7 +128,9 @@ async def new_group(parent: QWidget, bridge: EngineBridge) -> int | None:
     if not await finished(dialog):
         return None
     name, members = dialog.values()
-    reply = await bridge.ask(bridge.engine.request, CreateGroup(name=name, members=_names(members)))
+    reply = await bridge.wait(
+        bridge.engine.request(CreateGroup(name=name, members=_names(members)))
+    )
     return reply.channel.id
 
 

@@ -45,11 +45,11 @@ class FirstRunDialog(QDialog):
         where = QButtonGroup(self)
         where.addButton(self.host)
         where.addButton(self.connect_to)
-        self.create = QRadioButton(tr("Create an account"))
-        self.create.setChecked(True)
+        self.create_account = QRadioButton(tr("Create an account"))
+        self.create_account.setChecked(True)
         self.log_in = QRadioButton(tr("Log in to an existing account"))
         how = QButtonGroup(self)
-        how.addButton(self.create)
+        how.addButton(self.create_account)
         how.addButton(self.log_in)
         self.user = QLineEdit()
         self.password = QLineEdit()
@@ -74,7 +74,7 @@ class FirstRunDialog(QDialog):
             self.lan,
             self.connect_to,
             self.address,
-            self.create,
+            self.create_account,
             self.log_in,
         ):
             layout.addWidget(widget)
@@ -104,7 +104,7 @@ class FirstRunDialog(QDialog):
             host_here=self.host.isChecked(),
             lan=self.lan.isChecked(),
             server=self.address.text().strip(),
-            create_account=self.create.isChecked(),
+            create_account=self.create_account.isChecked(),
             user=self.user.text().strip(),
             password=self.password.text(),
             device=self.device.text().strip() or socket.gethostname(),

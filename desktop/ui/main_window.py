@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(REFRESH_MS)
         self._refresh.timeout.connect(self._reload_channels)
-        bridge.event.connect(self.on_event)
+        bridge.engine_event.connect(self.on_event)
         idle.changed.connect(self._idle_changed)
         for seen in bridge.cache.presence():
             self.channels.set_presence(seen.user, seen.state)

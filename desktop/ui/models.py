@@ -181,7 +181,10 @@ class MessageListModel(QAbstractListModel):
     def _insert_position(self, seq: int) -> int:
         """Before any outbox messages, after every stored event with a lower sequence."""
         row = len(self._rows)
-        while row > 0 and (self._rows[row - 1].seq is None or self._rows[row - 1].seq > seq):
+        while row > 0:
+            before = self._rows[row - 1].seq
+            if before is not None and before <= seq:
+                break
             row -= 1
         return row
 

@@ -25,10 +25,12 @@ class Tray(QSystemTrayIcon):
             menu.addAction(action)
         self._menu = menu
         self.setContextMenu(menu)
-        self.activated.connect(
-            lambda reason: reason == self.ActivationReason.Trigger and self.open_requested.emit()
-        )
+        self.activated.connect(self._on_activated)
         self.set_unread(0)
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == self.ActivationReason.Trigger:
+            self.open_requested.emit()
 
     def set_unread(self, total: int) -> None:
         self.setToolTip(

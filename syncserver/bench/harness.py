@@ -24,7 +24,7 @@ def free_port_pair() -> int:
     for _ in range(100):
         with socket.socket() as first:
             first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
+            port = int(first.getsockname()[1])
             with socket.socket() as second:
                 try:
                     second.bind(("127.0.0.1", port + 1))
@@ -44,7 +44,10 @@ class ServerHandle:
 
     def rss_bytes(self) -> int:
         text = Path(f"/proc/{self.proc.pid}/status").read_text()
-        return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) * 1024
+        found = re.search(r"VmRSS:\s+(\d+)", text)
+        if found is None:
+            raise RuntimeError(f"no VmRSS in /proc/{self.proc.pid}/status")
+        return int(found.group(1)) * 1024
 
     def cpu_seconds(self, main_thread: bool = False) -> float:
         """CPU time of the whole process, or of its main thread only (the socket loop;
@@ -91,6 +94,7 @@ def start_server(data_dir: Path, *options: str) -> ServerHandle:
         text=True,
     )
     deadline = time.monotonic() + START_TIMEOUT
+    assert proc.stdout is not None  # stdout=PIPE
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:

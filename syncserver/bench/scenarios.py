@@ -392,4 +392,5 @@ def _desktop_bench(*args: str) -> dict:
     )
     if done.returncode != 0:
         raise RuntimeError(f"desktop.bench {args[0]} failed; its traceback is above")
-    return json.loads(done.stdout)
+    figures: dict[str, Any] = json.loads(done.stdout)
+    return figures

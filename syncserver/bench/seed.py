@@ -29,6 +29,8 @@ def seed_devices(
         with transaction():
             for name in users:
                 user = create_user(name, password_hash, 0)
+                if user is None:
+                    raise RuntimeError(f"the new database already has a user {name!r}")
                 for n in range(devices_per_user):
                     keys = KeyPair.generate()
                     token = passwords.new_device_token()

@@ -82,7 +82,8 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
         _throttle(wait, "login attempts from this address")
     user = accounts.find_user(name) if name else None
     stored = user.password_hash if user else None
-    if not await asyncio.to_thread(passwords.verify_password, stored, req.password):
+    verified = await asyncio.to_thread(passwords.verify_password, stored, req.password)
+    if user is None or not verified:
         log.info("failed login for %r", name or "<invalid name>")
         raise Refusal(ErrorCode.AUTH_FAILED, "wrong user name or password")
     throttles.account.give_back(name)

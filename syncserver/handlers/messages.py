@@ -177,6 +177,8 @@ def _visible(row: EventRow, windows: dict[int, list[tuple[int, int | None]]]) ->
 
 def _snapshot(ctx: Context, channel_id: int, user_id: int, left_pos: int | None):
     channel = channels.get_channel(channel_id)
+    if channel is None:
+        raise LookupError(f"channel {channel_id} has a membership but no row")
     active = channels.active_membership(channel_id, user_id) is not None
     if not active and left_pos is not None and channel.kind == "group":
         # A former member sees the group as it was when they left, not renamed since.

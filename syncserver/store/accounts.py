@@ -75,7 +75,7 @@ def revoke_device(device_id: int, user_id: int, now: int) -> bool:
     query = Device.update(revoked_at=now).where(
         (Device.id == device_id) & (Device.user == user_id) & Device.revoked_at.is_null()
     )
-    return query.execute() == 1
+    return bool(query.execute() == 1)
 
 
 def set_password(user_id: int, password_hash: str) -> None:

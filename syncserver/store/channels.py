@@ -107,9 +107,7 @@ def shares_channel_with(user_id: int) -> set[int]:
     mine = Membership.select(Membership.channel).where(
         (Membership.user == user_id) & Membership.left_pos.is_null()
     )
-    query = (
-        Membership.select(fn.DISTINCT(Membership.user))
-        .where(Membership.channel.in_(mine) & Membership.left_pos.is_null())
-        .tuples()
+    query = Membership.select(fn.DISTINCT(Membership.user)).where(
+        Membership.channel.in_(mine) & Membership.left_pos.is_null()
     )
-    return {row[0] for row in query} | {user_id}
+    return set(query.scalars()) | {user_id}

@@ -68,4 +68,4 @@ class Checkpointer:
         except sqlite3.Error as e:  # the log keeps everything; the next attempt catches up
             log.warning("checkpoint failed: %s", e)
             return 0
-        return log_pages
+        return int(log_pages)

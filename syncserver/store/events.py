@@ -2,15 +2,16 @@
 
 from typing import NamedTuple
 
-from peewee import fn
+from peewee import Field, fn
 
+from shared.protocol import EventKind
 from syncserver.store.models import DeviceRead, Event, UserRead, db_proxy
 
 # Sends are the hot path: building their SQL through the query builder cost more than
 # SQLite's work, so these two statements are written out here. Both keep under SQLite's old
 # limit of 999 parameters a statement.
-_EVENT_COLUMNS = ("pos", "channel", "seq", "kind", "sender", "device", "client_id", "text")
-_EVENT_COLUMNS += ("subject", "name", "ts")
+_EVENT_COLUMNS: tuple[str, ...] = ("pos", "channel", "seq", "kind", "sender", "device")
+_EVENT_COLUMNS += ("client_id", "text", "subject", "name", "ts")
 _DEFAULTS = {"text": ""}
 _INSERT_CHUNK = 999 // len(_EVENT_COLUMNS)  # rows
 _LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
@@ -82,7 +83,7 @@ class EventRow(NamedTuple):
     pos: int
     channel_id: int
     seq: int
-    kind: str
+    kind: EventKind  # as the server wrote it
     sender_id: int
     client_id: str | None
     text: str
@@ -93,8 +94,8 @@ class EventRow(NamedTuple):
 
 # A sync page of 1,000 events spent most of its time making model instances; these reads
 # build the SQL with the query builder and take the rows as plain tuples.
-_ROW_FIELDS = (Event.pos, Event.channel, Event.seq, Event.kind, Event.sender, Event.client_id)
-_ROW_FIELDS += (Event.text, Event.subject, Event.name, Event.ts)
+_ROW_FIELDS: tuple[Field, ...] = (Event.pos, Event.channel, Event.seq, Event.kind, Event.sender)
+_ROW_FIELDS += (Event.client_id, Event.text, Event.subject, Event.name, Event.ts)
 
 
 def _event_rows(query) -> list[EventRow]:
@@ -150,7 +151,8 @@ def _position_row(rest: str, params: list[int]) -> tuple[int, int] | None:
     sql = (
         f"SELECT pos, seq FROM {Event._meta.table_name} WHERE channel_id = {db_proxy.param} {rest}"
     )
-    return db_proxy.execute_sql(sql, params).fetchone()
+    row = db_proxy.execute_sql(sql, params).fetchone()
+    return (int(row[0]), int(row[1])) if row else None
 
 
 def events_after(channel_ids: list[int], after: int, limit: int) -> list[EventRow]:

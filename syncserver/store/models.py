@@ -6,6 +6,7 @@ sync cursor is a single number.
 """
 
 from peewee import (
+    AutoField,
     BigIntegerField,
     CharField,
     CompositeKey,
@@ -45,6 +46,7 @@ class Setting(BaseModel):
 
 
 class User(BaseModel):
+    id = AutoField()
     name = CharField(unique=True)  # the handle, NFKC and casefolded
     # The name's TR39 skeleton (syncserver.skeletons): no two names may look alike. None for
     # a look-alike registered before the rule existed: it keeps its name, and blocks nothing.
@@ -55,7 +57,9 @@ class User(BaseModel):
 
 
 class Device(BaseModel):
+    id = AutoField()
     user = ForeignKeyField(User, backref="devices")
+    user_id: int  # the column's value without loading the user (peewee adds it; typed here)
     name = CharField()
     token_hash = CharField(unique=True)  # SHA-256 of the device token; tokens are random
     curve_key = CharField(null=True)  # the CURVE public key the device logged in with
@@ -66,10 +70,12 @@ class Device(BaseModel):
 
 
 class Channel(BaseModel):
+    id = AutoField()
     kind = CharField()  # "direct" or "group"
     name = CharField(default="")
     direct_key = CharField(null=True, unique=True)  # "low:high" user ids of a direct chat
     owner = ForeignKeyField(User, null=True)
+    owner_id: int | None
     created_at = BigIntegerField()
 
 
@@ -79,6 +85,8 @@ class Membership(BaseModel):
 
     channel = ForeignKeyField(Channel, backref="memberships")
     user = ForeignKeyField(User, backref="memberships")
+    channel_id: int
+    user_id: int
     joined_pos = BigIntegerField()
     left_pos = BigIntegerField(null=True)
 
@@ -90,8 +98,11 @@ class MembershipPeriod(BaseModel):
     """Every stretch of a membership, so that a user removed and added again while one of
     their devices was away still gets, on that device, the events of the earlier stretch."""
 
+    id = AutoField()
     channel = ForeignKeyField(Channel, index=False)
     user = ForeignKeyField(User)
+    channel_id: int
+    user_id: int
     joined_pos = BigIntegerField()
     left_pos = BigIntegerField(null=True)
 
@@ -142,6 +153,8 @@ class UserRead(BaseModel):
 
     user = ForeignKeyField(User)
     channel = ForeignKeyField(Channel)
+    user_id: int
+    channel_id: int
     seq = BigIntegerField()
     pos = BigIntegerField(index=True)
 

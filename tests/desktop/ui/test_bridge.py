@@ -35,7 +35,7 @@ def test_the_gui_runs_while_the_engine_opens(qtbot, qloop, profiles, credentials
         assert not starting.done()
         unlocked.set()
         await asyncio.wait_for(starting, WAIT)
-        assert bridge.engine is not None and bridge.cache.me == "alice"
+        assert bridge.started and bridge.cache.me == "alice"
 
     try:
         qloop.run_until_complete(scenario())
