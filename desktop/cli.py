@@ -162,6 +162,13 @@ class Session:
         if not self.online:
             raise CliError(f"{self.profile.server} is not reachable", EXIT_UNREACHABLE)
 
+    def stored_channel(self, channel_id: int) -> ChannelView:
+        """A channel the cache holds (the engine stores every channel a reply names)."""
+        channel = self.engine.cache.channel(channel_id)
+        if channel is None:
+            raise CliError(f"channel {channel_id} is not in this device's cache")
+        return channel
+
     async def target(self, name: str) -> ChannelView | None:
         """The chat a TARGET names: ``@user``, ``#group`` or ``#id``. One the cache does not
         know is looked up again after catching up with the server (someone may have added

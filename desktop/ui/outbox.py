@@ -77,7 +77,7 @@ class OutboxDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
-        bridge.event.connect(self._on_event)
+        bridge.engine_event.connect(self._on_event)
         self.reload()
 
     def _on_event(self, event: AppEvent) -> None:
