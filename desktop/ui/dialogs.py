@@ -103,7 +103,7 @@ async def new_chat(parent: QWidget, bridge: EngineBridge) -> int | None:
     user = user.lstrip("@")
     if bridge.engine.state == EngineState.ONLINE:
         try:
-            reply = await bridge.ask(bridge.engine.request, OpenDirect(user=user))
+            reply = await bridge.wait(bridge.engine.request(OpenDirect(user=user)))
             return reply.channel.id
         except (TimeoutError, ConnectionClosed):
             pass  # the server went away meanwhile: write the first message anyway

@@ -115,7 +115,7 @@ async def test_text_that_looks_like_options_or_exceeds_the_argument_limit(
     code, _, err = await cli.run("send", "@bob", "--text-file", str(tmp_path / "missing"))
     assert code == 1 and "missing" in err
     code, _, err = await cli.run("send", "@bob", "-", stdin="")
-    assert code == 1 and "needs some text" in err
+    assert code == 1 and "needs some visible text" in err
     assert await cli.ok("outbox") == []
 
 

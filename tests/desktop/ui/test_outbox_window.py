@@ -47,7 +47,7 @@ def test_failed_message_is_counted_apart_retried_and_discarded_from_its_bubble(
         retry, discard = menu.actions()
         assert (retry.text(), discard.text()) == ("Retry", "Discard")
         states: list[str] = []
-        alice.bridge.event.connect(
+        alice.bridge.engine_event.connect(
             lambda e: states.append(e.message.state) if isinstance(e, MessageUpdated) else None
         )
         retry.trigger()
