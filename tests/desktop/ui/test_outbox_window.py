@@ -128,6 +128,18 @@ def test_new_chat_while_the_server_is_away_queues_the_first_message(
         assert texts(alice) == ["hello from the train"]
         assert last(alice).written == queued.written
 
+        # Offline again, New chat with bob opens the chat this device knows.
+        await asyncio.to_thread(host.stop)
+        await until(lambda: "Offline" in alice.window.state_label.text())
+        alice.window.stack.setCurrentWidget(alice.window.placeholder)
+        alice.window.new_chat()
+        form = await _shown(alice.window, FormDialog)
+        form.edits[0].setText("@Bob")
+        form.accept()
+        await until(lambda: alice.window.stack.currentWidget() is alice.window.pane)
+        assert alice.window.pane.channel.id == channel.id
+        assert not any(d.isVisible() for d in alice.window.findChildren(FirstMessageDialog))
+
     qloop.run_until_complete(scenario())
 
 
