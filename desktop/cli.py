@@ -183,6 +183,13 @@ class Session:
             raise CliError(f"no group {name} here{unreachable}")
         return found
 
+    async def chat(self, name: str) -> ChannelView:
+        """The chat a TARGET names, which must exist."""
+        found = await self.target(name)
+        if found is None:
+            raise CliError(f"no chat with {name} yet")
+        return found
+
     async def deliver(self, queued: list[MessageView]) -> list[MessageView]:
         """Connect and wait until the server stored or refused each queued message (or the
         timeout passes); returns each message as it stands then, in the same order."""
@@ -300,9 +307,7 @@ async def cmd_send(s: Session, out: Output) -> int:
         # In the outbox before anything else, even for a chat that does not exist yet.
         queued = s.engine.send_to_user(user_name(target), text)
     else:
-        channel = await s.target(target)
-        assert channel is not None
-        queued = s.engine.send(channel.id, text)
+        queued = s.engine.send((await s.chat(target)).id, text)
     [message] = await s.deliver([queued])
     channel = s.engine.cache.channel(message.channel) if message.channel else None
     if message.state == "pending":
@@ -336,7 +341,8 @@ def message_input(args: argparse.Namespace) -> str:
         raise CliError(
             "send needs the text: TEXT, - to read stdin, or --text-file PATH", EXIT_USAGE
         )
-    return args.text
+    text: str = args.text
+    return text
 
 
 def decode_text(raw: bytes, source: str) -> str:
@@ -502,7 +508,7 @@ async def cmd_group(s: Session, out: Output) -> int:
         reply = await s.engine.request(CreateGroup(name=a.name, members=members))
         channel = s.stored_channel(reply.channel.id)
     else:
-        channel = await s.target(a.name if a.name.startswith("#") else f"#{a.name}")
+        channel = await s.chat(a.name if a.name.startswith("#") else f"#{a.name}")
         if a.action == "add":
             await s.engine.request(AddMembers(channel=channel.id, users=[a.user]))
         elif a.action == "remove":
@@ -593,7 +599,7 @@ class CommandParser(argparse.ArgumentParser):
 
     takes_text = False
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         if not self.takes_text:
             return super().parse_known_args(args, namespace)
         rest, text = split_text(list(args or []), self._option_string_actions)
@@ -666,7 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
         'goes after "--".',
     )
     c.add_argument("target", help="@user or #group")
-    c.takes_text = True  # type: ignore[attr-defined]  # read by CommandParser
+    c.takes_text = True  # read by CommandParser
     c.add_argument(
         "--text-file",
         type=Path,

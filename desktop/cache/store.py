@@ -408,10 +408,8 @@ class Cache:
 
     def outbox_counts(self) -> tuple[int, int]:
         """(waiting to send, failed) messages in the outbox."""
-        Outbox = self._m.Outbox
-        counts = dict(
-            Outbox.select(Outbox.state, fn.COUNT(Outbox.id)).group_by(Outbox.state).tuples()
-        )
+        rows = self._m.db.execute_sql("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+        counts: dict[str, int] = dict(rows.fetchall())
         return counts.get("pending", 0), counts.get("failed", 0)
 
     def outbox_message(self, client_id: str) -> MessageView | None:

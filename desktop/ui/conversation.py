@@ -167,7 +167,9 @@ class ConversationPane(QWidget):
         index = self.view.indexAt(at)
         message: MessageView | None = index.data(MessageRole) if index.isValid() else None
         if message is not None and message.state == "failed" and message.client_id:
-            failed_menu(self, self.bridge, message).popup(self.view.viewport().mapToGlobal(at))
+            menu = failed_menu(self, self.bridge, message)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per right-click
+            menu.popup(self.view.viewport().mapToGlobal(at))
 
     def is_at_bottom(self) -> bool:
         bar = self.view.verticalScrollBar()

@@ -29,6 +29,7 @@ from desktop.ui.outbox import FirstMessageDialog
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
+from shared.names import normalize_user_name
 from shared.protocol import (
     AddMembers,
     CreateGroup,
@@ -100,10 +101,17 @@ async def new_chat(parent: QWidget, bridge: EngineBridge) -> int | None:
     if not await finished(dialog):
         return None
     [user] = dialog.values()
-    user = user.lstrip("@")
+    try:
+        user = normalize_user_name(user.lstrip("@"))
+    except ValueError as e:
+        QMessageBox.warning(parent, tr("Not done"), str(e))
+        return None
+    known = bridge.cache.direct_with(user)
+    if known is not None:
+        return known.id
     if bridge.engine.state == EngineState.ONLINE:
         try:
-            reply = await bridge.ask(bridge.engine.request, OpenDirect(user=user))
+            reply = await bridge.wait(bridge.engine.request(OpenDirect(user=user)))
             return reply.channel.id
         except (TimeoutError, ConnectionClosed):
             pass  # the server went away meanwhile: write the first message anyway

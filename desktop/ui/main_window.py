@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self.outbox_button.clicked.connect(self.show_outbox)
         self.statusBar().addPermanentWidget(self.outbox_button)
         self._state = bridge.engine.state if bridge.engine else EngineState.OFFLINE
+        self._failure: str | None = None
         self._show_outbox_state()
         self._menus()
 
@@ -221,11 +222,13 @@ class MainWindow(QMainWindow):
         self.outbox_button.setVisible(bool(event.pending or event.failed))
         text = state_text(event.state, event.pending, event.failed)
         if event.state == EngineState.FAILED and event.reason:
-            text += " — " + event.reason
+            self._failure = event.reason
             box = QMessageBox(
                 QMessageBox.Icon.Warning, tr("Tidings stopped"), event.reason, parent=self
             )
             box.open()  # not exec(): no nested event loop inside an event handler
+        if event.state == EngineState.FAILED and self._failure:
+            text += " — " + self._failure  # also when only the outbox changed since
         self.state_label.setText(text)
 
     # --- opening chats and reading ----------------------------------------------------------

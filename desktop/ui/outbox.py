@@ -103,7 +103,10 @@ class OutboxDialog(QDialog):
 
     def _chosen(self) -> MessageView | None:
         item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if item is None:
+            return None
+        message: MessageView = item.data(Qt.ItemDataRole.UserRole)
+        return message
 
     def _selected(self, *_: object) -> None:
         chosen = self._chosen()

@@ -4,13 +4,13 @@ to someone while the server is away, and the time of writing on the bubble."""
 
 import asyncio
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from desktop.cache.views import MessageView
 from desktop.core.events import MessageUpdated
 from desktop.ui.delegates import MessageDelegate, clock
 from desktop.ui.dialogs import FormDialog
-from desktop.ui.outbox import FirstMessageDialog, OutboxDialog, failed_menu
+from desktop.ui.outbox import FirstMessageDialog, OutboxDialog
 from shared.protocol import CreateGroup, ListChannels, RemoveMember
 from tests.desktop.ui.test_window import last, texts, until
 from tests.support import WAIT
@@ -43,7 +43,7 @@ def test_failed_message_is_counted_apart_retried_and_discarded_from_its_bubble(
         assert "waiting to send" not in alice.window.state_label.text()
         assert alice.window.outbox_button.isVisibleTo(alice.window)
 
-        menu = failed_menu(alice.window.pane, alice.bridge, last(alice))
+        menu = _bubble_menu(alice)
         retry, discard = menu.actions()
         assert (retry.text(), discard.text()) == ("Retry", "Discard")
         states: list[str] = []
@@ -53,13 +53,24 @@ def test_failed_message_is_counted_apart_retried_and_discarded_from_its_bubble(
         retry.trigger()
         await until(lambda: states[-2:] == ["pending", "failed"])  # tried again, refused again
         assert last(alice).state == "failed"
-        failed_menu(alice.window.pane, alice.bridge, last(alice)).actions()[1].trigger()
+        _bubble_menu(alice).actions()[1].trigger()
         await until(lambda: texts(alice) == [])
         await until(lambda: "not sent" not in alice.window.state_label.text())
         assert alice.bridge.cache.outbox() == []
         assert not alice.window.outbox_button.isVisibleTo(alice.window)
 
     qloop.run_until_complete(scenario())
+
+
+def _bubble_menu(running) -> QMenu:
+    """The menu a right-click on the newest bubble opens."""
+    pane = running.window.pane
+    index = pane.model.index(pane.model.rowCount() - 1)
+    before = set(pane.findChildren(QMenu))
+    pane.view.customContextMenuRequested.emit(pane.view.visualRect(index).center())
+    [menu] = [m for m in pane.findChildren(QMenu) if m not in before and m.isVisible()]
+    menu.hide()
+    return menu
 
 
 def test_failed_message_in_a_left_chat_is_listed_and_discarded(
@@ -116,6 +127,18 @@ def test_new_chat_while_the_server_is_away_queues_the_first_message(
         alice.window.open_channel(channel.id)
         assert texts(alice) == ["hello from the train"]
         assert last(alice).written == queued.written
+
+        # Offline again, New chat with bob opens the chat this device knows.
+        await asyncio.to_thread(host.stop)
+        await until(lambda: "Offline" in alice.window.state_label.text())
+        alice.window.stack.setCurrentWidget(alice.window.placeholder)
+        alice.window.new_chat()
+        form = await _shown(alice.window, FormDialog)
+        form.edits[0].setText("@Bob")
+        form.accept()
+        await until(lambda: alice.window.stack.currentWidget() is alice.window.pane)
+        assert alice.window.pane.channel.id == channel.id
+        assert not any(d.isVisible() for d in alice.window.findChildren(FirstMessageDialog))
 
     qloop.run_until_complete(scenario())
 
