@@ -126,6 +126,7 @@ def _new_device(
         sync_cursor=cursor,
         head=ctx.sequencer.head,
         heartbeat_interval=ctx.config.heartbeat_interval,
+        bye=True,
     )
 
 
@@ -155,6 +156,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         sync_cursor=device.sync_cursor,
         head=ctx.delivery.head_of(device.user_id),
         heartbeat_interval=ctx.config.heartbeat_interval,
+        bye=True,
     )
 
 
