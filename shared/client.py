@@ -29,6 +29,7 @@ from shared.protocol import (
     IDEMPOTENT_REQUESTS,
     PROTOCOL_TAG,
     UNDECODABLE,
+    Bye,
     Error,
     GetServerKey,
     GoingAwayPush,
@@ -55,6 +56,7 @@ REQUEST_TIMEOUT = 15.0  # secs a request waits for its reply
 REQUEST_TRIES = 3  # sends of a repeatable request within its timeout
 CANCEL_GRACE = 1.0  # secs to wait for a cancelled task before cancelling it again
 KEY_PROBE_TIMEOUT = 3.0  # secs to wait for the key service
+BYE_TIMEOUT = 1.0  # secs a closing connection waits for the server to take its goodbye
 
 
 class ConnectionState(StrEnum):
@@ -191,6 +193,7 @@ class Connection:
         self._pending: dict[int, _InFlight] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._state_changed = asyncio.Event()
+        self._interval_changed = asyncio.Event()
         self._auth_lock = asyncio.Lock()
         self._ever_connected = False
         self._sock: zmq.asyncio.Socket | None = None
@@ -231,7 +234,18 @@ class Connection:
         ]
 
     async def close(self) -> None:
+        """Say goodbye (so others see this device leave at once, not at the presence
+        timeout), then close."""
+        await self._say_goodbye()
         await self._shutdown(ConnectionState.CLOSED)
+
+    async def _say_goodbye(self) -> None:
+        """Send ``Bye`` to a server that takes it, waiting briefly for its answer; a device
+        that cannot say it (offline, a slow server) leaves by timing out, as before."""
+        if self.state != ConnectionState.ONLINE or self.welcome is None or not self.welcome.bye:
+            return
+        with contextlib.suppress(TimeoutError, ConnectionClosed):
+            await self._exchange(Bye(), BYE_TIMEOUT)
 
     async def _shutdown(self, state: ConnectionState) -> None:
         if self._sock is not None:
@@ -344,9 +358,14 @@ class Connection:
             self.credentials = Credentials(welcome.device_id, welcome.token)
         self.welcome = welcome
         if self._fixed_interval is None and welcome.heartbeat_interval is not None:
-            self.heartbeat_interval = max(limits.MIN_HEARTBEAT_INTERVAL, welcome.heartbeat_interval)
+            self._set_interval(max(limits.MIN_HEARTBEAT_INTERVAL, welcome.heartbeat_interval))
         self._set_state(ConnectionState.ONLINE)
         return welcome
+
+    def _set_interval(self, interval: float) -> None:
+        if interval != self.heartbeat_interval:
+            self.heartbeat_interval = interval
+            self._interval_changed.set()  # the wait for the next beat starts again at this rate
 
     async def _reauthenticate(self) -> None:
         async with self._auth_lock:
@@ -470,7 +489,8 @@ class Connection:
 
     async def _beat(self) -> None:
         while True:
-            await asyncio.sleep(self.heartbeat_interval)
+            if not await self._beat_due():
+                continue
             if self.state == ConnectionState.CONNECTED and self.credentials is not None:
                 await self._rehello()  # the hello after the last reconnect did not get through
             if self.state != ConnectionState.ONLINE:
@@ -483,3 +503,14 @@ class Connection:
                 continue
             if isinstance(ack, HeartbeatAck) and self.on_head is not None:
                 self.on_head(ack.head)
+
+    async def _beat_due(self) -> bool:
+        """Wait one heartbeat interval; False if the interval changed meanwhile (the first
+        welcome may ask for beats sooner than the default the wait began with)."""
+        self._interval_changed.clear()
+        try:
+            async with asyncio.timeout(self.heartbeat_interval):
+                await self._interval_changed.wait()
+        except TimeoutError:
+            return True
+        return False

@@ -223,6 +223,12 @@ class Heartbeat(Request["HeartbeatAck"], tag="heartbeat", frozen=True, kw_only=T
     cursor: NonNegative | None = None
 
 
+class Bye(Request["Ok"], tag="bye", frozen=True, kw_only=True):
+    """This device is leaving on purpose (the app quits): its session ends now, and its user
+    goes offline for others at once unless another of their devices is present. Send it only
+    to a server whose ``welcome`` has ``bye`` set; older servers refuse unknown requests."""
+
+
 class Typing(Request["Ok"], tag="typing", frozen=True, kw_only=True):
     channel: Positive
 
@@ -254,6 +260,7 @@ AnyRequest = (
     | Sync
     | MarkRead
     | Heartbeat
+    | Bye
     | Typing
     | GetPresence
     | GetServerKey
@@ -265,6 +272,7 @@ AnyRequest = (
 IDEMPOTENT_REQUESTS: tuple[type[Request], ...] = (
     Hello,
     Heartbeat,
+    Bye,
     Send,
     History,
     Sync,
@@ -299,7 +307,8 @@ class Ok(Reply, tag="ok", frozen=True, kw_only=True):
 class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     """The connection is now this device. ``token`` is set only when the device was just
     created (Register, Login) and is never sent again. ``heartbeat_interval`` is how often
-    the server wants a heartbeat, in seconds (None from servers that predate it: 5)."""
+    the server wants a heartbeat, in seconds (None from servers that predate it: 5).
+    ``bye`` says the server takes ``Bye``."""
 
     user: str
     device_id: int
@@ -307,6 +316,7 @@ class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     sync_cursor: int
     head: int
     heartbeat_interval: float | None = None
+    bye: bool = False
 
 
 class DeviceList(Reply, tag="devices", frozen=True, kw_only=True):

@@ -8,24 +8,26 @@ from syncserver.sessions import Session, SessionTable
 
 # (routing id, encoded message) -> False when the peer is gone or its queue is full
 SendFn = Callable[[bytes, bytes], bool]
+# user id -> the newest stream position stored that the user may see
+StoredHeadFn = Callable[[int], int]
 
 
 class Delivery:
-    def __init__(self, sessions: SessionTable, send: SendFn) -> None:
+    def __init__(self, sessions: SessionTable, send: SendFn, stored_head: StoredHeadFn) -> None:
         self._sessions = sessions
         self._send = send
-        # Newest stream position pushed to each user, reported in heartbeat acks so a device
-        # that lost a push notices it is behind even when no later push arrives.
+        self._stored_head = stored_head
+        # Newest stream position each user may see, reported in heartbeat acks so a device
+        # that lost a push notices it is behind even when no later push arrives. Never the
+        # server's own head: that would tell every user how much everyone else writes.
         self._heads: dict[int, int] = {}
-        self._floor = 0
-
-    def reset_heads(self, floor: int) -> None:
-        """At start nothing is known per user; report the global head to everyone."""
-        self._heads.clear()
-        self._floor = floor
 
     def head_of(self, user_id: int) -> int:
-        return self._heads.get(user_id, self._floor)
+        """The newest stream position the user may see (looked up once, then followed)."""
+        head = self._heads.get(user_id)
+        if head is None:
+            head = self._heads[user_id] = self._stored_head(user_id)
+        return head
 
     def to_users(
         self,
@@ -37,9 +39,9 @@ class Delivery:
     ) -> None:
         """Push to every online device of these users; ``pos`` marks a stored change."""
         user_ids = list(user_ids)
-        if pos is not None:
+        if pos is not None:  # newer than anything stored, so the newest each of them may see
             for user_id in user_ids:
-                self._heads[user_id] = max(self._heads.get(user_id, self._floor), pos)
+                self._heads[user_id] = max(self._heads.get(user_id, pos), pos)
         body = None  # encoded once, for the first device that gets it
         for session in self._sessions.of_users(user_ids):
             if session.device_id != skip_device:

@@ -59,6 +59,7 @@ from syncserver.store import StorageError
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
 from syncserver.store.database import Database, database_url_of, open_database, sqlite_path
+from syncserver.store.events import newest_visible_pos
 from syncserver.writer import MessageWriter
 
 log = logging.getLogger(__name__)
@@ -158,13 +159,12 @@ class SyncServer:
             sequencer=Sequencer(),
             sessions=sessions,
             presence=Presence(sessions),
-            delivery=Delivery(sessions, self._send_frame),
+            delivery=Delivery(sessions, self._send_frame, newest_visible_pos),
             names=NameCache(),
             throttles=Throttles.from_config(cfg),
             members=MemberCache(),
             settle=self._settle,
         )
-        self.ctx.delivery.reset_heads(self.ctx.sequencer.head)
         self._writer = MessageWriter(self.ctx, self._answer_waiting)
         self._spawn(self._serve())
         self._spawn(self._sweep())

@@ -14,7 +14,9 @@ from shared.protocol import (
     Typing,
     TypingPush,
 )
-from tests.support import WAIT, ClientFactory
+from syncserver.server import SyncServer
+from tests.proxy import RecordingProxy
+from tests.support import PASSWORD, WAIT, ClientFactory, TestClient
 
 
 def _presence(user: str, state: str):
@@ -98,3 +100,53 @@ async def test_devices_beat_as_often_as_the_welcome_says(clients: ClientFactory)
     async with asyncio.timeout(WAIT):
         for _ in range(5):
             await acks.get()
+
+
+def _went_offline(user: str):
+    return lambda p: (
+        isinstance(p, PresencePush)
+        and p.presence
+        == p.presence.__class__(user=user, state="offline", last_seen=p.presence.last_seen)
+    )
+
+
+async def test_a_goodbye_takes_the_user_offline_at_once(
+    clients: ClientFactory, server: SyncServer
+) -> None:
+    """A device that quits says goodbye: its user goes offline for others as soon as no
+    other device of theirs is present, long before the presence timeout."""
+    server.config.presence_timeout = 3600.0  # so only a goodbye can take bob offline
+    alice = await clients.register("alice")
+    laptop = await clients.register("bob")
+    phone = await clients.login("bob", "phone")
+    await alice.request(OpenDirect(user="bob"))
+    assert laptop.conn.welcome.bye
+
+    await laptop.conn.close()
+    [info] = (await alice.request(GetPresence(users=["bob"]))).presence
+    assert info.state == "online"  # the phone is still there
+    await phone.conn.close()
+    await alice.wait_push(_went_offline("bob"))
+
+
+async def test_a_dropped_connection_goes_offline_within_the_presence_timeout(
+    clients: ClientFactory, server: SyncServer
+) -> None:
+    """A device whose network silently drops everything (no goodbye, nothing closed) is
+    offline for others once the presence timeout has passed without a heartbeat; the wait
+    allows the timeout and a margin for a loaded machine."""
+    alice = await clients.register("alice")
+    proxy = RecordingProxy(server.endpoint)
+    await proxy.start()
+    try:
+        bob = TestClient(clients.connection())
+        bob.conn.endpoint = proxy.endpoint
+        clients.made.append(bob)
+        await bob.conn.open()
+        await bob.conn.wait_ready(WAIT)
+        await bob.conn.register("bob", PASSWORD, "laptop")
+        await alice.request(OpenDirect(user="bob"))
+        proxy.cut()
+        await alice.wait_push(_went_offline("bob"), timeout=server.config.presence_timeout + WAIT)
+    finally:
+        await proxy.stop()

@@ -2,68 +2,19 @@
 that after the CURVE handshake nothing readable is left, and that the recording would have
 seen the words had they been sent in the clear."""
 
-import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from shared.client import Connection
 from shared.protocol import EventPush, History, OpenDirect, Send
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
+from tests.proxy import RecordingProxy
 from tests.support import PASSWORD, WAIT, TestClient, new_id
 
 SECRET_TEXT = "the eagle lands at midnight 7f3a"
 USERS = ("wintermute", "neuromancer")
-
-
-class RecordingProxy:
-    """A loopback TCP proxy to ``target`` that keeps every byte in each direction."""
-
-    def __init__(self, target: str) -> None:
-        host, port = target.removeprefix("tcp://").rsplit(":", 1)
-        self._target = (host, int(port))
-        self.upstream = bytearray()  # client to server
-        self.downstream = bytearray()  # server to client
-        self._server: asyncio.Server | None = None
-        self._pipes: set[asyncio.Task] = set()
-        self.endpoint = ""
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.endpoint = f"tcp://127.0.0.1:{port}"
-
-    async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter):
-        server_r, server_w = await asyncio.open_connection(*self._target)
-        pipes = [
-            asyncio.ensure_future(self._pipe(client_r, server_w, self.upstream)),
-            asyncio.ensure_future(self._pipe(server_r, client_w, self.downstream)),
-        ]
-        self._pipes.update(pipes)
-        await asyncio.gather(*pipes, return_exceptions=True)
-        for writer in (client_w, server_w):
-            writer.close()
-
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, log: bytearray):
-        with suppress(ConnectionError):
-            while data := await reader.read(65536):
-                log += data
-                writer.write(data)
-                await writer.drain()
-        with suppress(OSError):
-            writer.close()
-
-    def seen(self) -> bytes:
-        return bytes(self.upstream) + b"\n" + bytes(self.downstream)
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in self._pipes:
-            task.cancel()
-        await asyncio.gather(*self._pipes, return_exceptions=True)
 
 
 @asynccontextmanager

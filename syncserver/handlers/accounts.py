@@ -113,7 +113,10 @@ def _new_device(
     ctx: Context, call: Call, user_id: int, name: str, device_name: str, rid: int
 ) -> Welcome:
     token = passwords.new_device_token()
-    cursor = ctx.sequencer.head  # a new device starts from a snapshot, not from history
+    # A new device starts from a snapshot, not from history: from the newest position its
+    # user may see (nothing after it is theirs yet; the server's head would say how much
+    # everyone else writes).
+    cursor = ctx.delivery.head_of(user_id)
     device = accounts.create_device(
         user_id, device_name, passwords.token_hash(token), call.curve_key, now_ms(), cursor
     )
@@ -124,8 +127,9 @@ def _new_device(
         device_id=device.id,
         token=token,
         sync_cursor=cursor,
-        head=ctx.sequencer.head,
+        head=cursor,
         heartbeat_interval=ctx.config.heartbeat_interval,
+        bye=True,
     )
 
 
@@ -155,6 +159,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         sync_cursor=device.sync_cursor,
         head=ctx.delivery.head_of(device.user_id),
         heartbeat_interval=ctx.config.heartbeat_interval,
+        bye=True,
     )
 
 

@@ -210,4 +210,4 @@ def leave_channel(ctx: Context, call: Call, req: LeaveChannel) -> Ok:
 def list_channels(ctx: Context, call: Call, req: ListChannels) -> ChannelList:
     me = call.me
     infos = [views.channel_info(ctx, ch, me.user_id) for ch in channels.active_channels(me.user_id)]
-    return ChannelList(rid=req.rid, channels=infos, head=ctx.sequencer.head)
+    return ChannelList(rid=req.rid, channels=infos, head=ctx.delivery.head_of(me.user_id))

@@ -63,7 +63,6 @@ def _history_page(ctx: Context, req: History) -> tuple[list[Event], bool]:
 @handles(Sync)
 def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     me = call.me
-    head = ctx.sequencer.head
     after = me.sync_cursor if req.after is None else req.after
     confirm_cursor(ctx, me, after if req.confirm is None else min(req.confirm, after))
     windows = channels.windows_since(me.user_id, after)
@@ -74,7 +73,7 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
         events=page.events,
         reads=page.reads,
         channels=[page.snapshots[channel_id] for channel_id in sorted(page.snapshots)],
-        next=page.last_pos if more else head,
+        next=page.last_pos if more else _caught_up_to(ctx, me, after, page.last_pos),
         more=more,
     )
 
@@ -157,11 +156,23 @@ class _SyncPage:
         return True
 
 
+def _caught_up_to(ctx: Context, me: Session, after: int, last_pos: int) -> int:
+    """Where a device that has the last page stands: the newest position its user may see,
+    never behind where it asked from (a cursor from an older server may be further)."""
+    return max(after, ctx.delivery.head_of(me.user_id), last_pos)
+
+
 def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
     """Record that the device stored everything up to ``cursor``."""
-    head = ctx.sequencer.head
-    if cursor > head:
-        raise Refusal(ErrorCode.BAD_CURSOR, f"cursor {cursor} is beyond the server's {head}")
+    if cursor > ctx.sequencer.head:
+        raise Refusal(
+            ErrorCode.BAD_CURSOR,
+            f"cursor {cursor} is beyond anything this server has stored (was it restored "
+            "from a backup?); start again from list_channels",
+        )
+    # Past its user's head there is nothing for the device; a cursor from an older server
+    # (which counted to its own head) is kept at that, so what is stored is the user's own.
+    cursor = min(cursor, ctx.delivery.head_of(me.user_id))
     if cursor > me.sync_cursor:
         with ctx.write():
             accounts.advance_sync_cursor(me.device_id, cursor)

@@ -6,6 +6,7 @@ import time
 from shared.errors import ErrorCode
 from shared.names import normalize_user_name
 from shared.protocol import (
+    Bye,
     GetPresence,
     Heartbeat,
     HeartbeatAck,
@@ -53,6 +54,19 @@ def heartbeat(ctx: Context, call: Call, req: Heartbeat) -> HeartbeatAck:
         me.idle = req.idle
         publish_presence(ctx, me.user_id)
     return HeartbeatAck(rid=req.rid, head=ctx.delivery.head_of(me.user_id))
+
+
+@handles(Bye, authenticated=False)
+def bye(ctx: Context, call: Call, req: Bye) -> Ok:
+    """The device leaves on purpose: end its session now rather than at the presence
+    timeout. Nothing to do for a connection that is not (or no longer) a device."""
+    session = call.session
+    if session is not None:
+        log.info("device %d of %s said goodbye", session.device_id, session.user_name)
+        ctx.sessions.drop(session.routing_id)
+        accounts.touch_device(session.device_id, now_ms())
+        publish_presence(ctx, session.user_id)
+    return Ok(rid=req.rid)
 
 
 @handles(Typing)

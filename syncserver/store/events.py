@@ -5,7 +5,7 @@ from typing import NamedTuple
 from peewee import Field, fn
 
 from shared.protocol import EventKind
-from syncserver.store.models import DeviceRead, Event, UserRead, db_proxy
+from syncserver.store.models import DeviceRead, Event, MembershipPeriod, UserRead, db_proxy
 
 # Sends are the hot path: building their SQL through the query builder cost more than
 # SQLite's work, so these two statements are written out here. Both keep under SQLite's old
@@ -15,6 +15,7 @@ _EVENT_COLUMNS += ("client_id", "text", "subject", "name", "ts")
 _DEFAULTS = {"text": ""}
 _INSERT_CHUNK = 999 // len(_EVENT_COLUMNS)  # rows
 _LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
+MAX_POS = 2**63 - 1  # positions are signed 64-bit integers
 
 
 def insert_events(rows: list[dict]) -> None:
@@ -69,6 +70,26 @@ def max_pos() -> int:
     events = Event.select(fn.MAX(Event.pos)).scalar() or 0
     reads = UserRead.select(fn.MAX(UserRead.pos)).scalar() or 0
     return max(events, reads)
+
+
+def newest_visible_pos(user_id: int) -> int:
+    """The newest stream position the user may see: of the events in their stretches of
+    membership and of their read cursors (0 if none). One index seek per stretch."""
+    newest = UserRead.select(fn.MAX(UserRead.pos)).where(UserRead.user == user_id).scalar() or 0
+    stretches = MembershipPeriod.select(
+        MembershipPeriod.channel, MembershipPeriod.joined_pos, MembershipPeriod.left_pos
+    ).where(MembershipPeriod.user == user_id)
+    for channel_id, joined, left in stretches.tuples():
+        if left is not None and left <= newest:
+            continue  # nothing in this stretch can be newer
+        p = db_proxy.param
+        row = _position_row(
+            f"AND pos >= {p} AND pos <= {p} ORDER BY pos DESC LIMIT 1",
+            [channel_id, max(joined, newest + 1), MAX_POS if left is None else left],
+        )
+        if row is not None:
+            newest = row[0]
+    return newest
 
 
 def max_seq(channel_id: int) -> int:
