@@ -19,7 +19,7 @@ from typing import Any
 from desktop.cache.views import ChannelView, MessageView
 from desktop.core.account import ServerNotTrusted, open_engine, sign_in, sign_out
 from desktop.core.engine import EngineFailed, SyncEngine
-from desktop.core.events import MessageAdded, MessageUpdated
+from desktop.core.events import MessageAdded, MessageUpdated, ServerRestored
 from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
 from desktop.platform.credentials import CredentialStore, KeyringUnavailable
 from shared import limits
@@ -132,6 +132,7 @@ class Session:
         self.profile = Profile.load(args.profile)
         self.engine: SyncEngine = open_engine(self.profile, self.credentials)
         self.engine.fill_in_background = False  # a command fetches only what it shows
+        self.engine.subscribe(_tell_restored)
         self.online = False
 
     async def __aenter__(self) -> "Session":
@@ -242,6 +243,11 @@ def user_name(target: str) -> str:
         return normalize_user_name(target.removeprefix("@"))
     except ValueError as e:
         raise CliError(f"{target} is not a user name: {e}") from None
+
+
+def _tell_restored(event: object) -> None:
+    if isinstance(event, ServerRestored):
+        print(f"tidings-cli: {event.describe()}", file=sys.stderr)
 
 
 # --- commands ---------------------------------------------------------------------------

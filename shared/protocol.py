@@ -317,6 +317,9 @@ class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     head: int
     heartbeat_interval: float | None = None
     bye: bool = False
+    # The database's identity; a new one means the server was restored from a backup and
+    # positions and sequence numbers this device saw may mean other events now.
+    epoch: str | None = None
 
 
 class DeviceList(Reply, tag="devices", frozen=True, kw_only=True):

@@ -105,6 +105,11 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
         "restore", help="replace the SQLite database with a backup; the server must be stopped"
     )
     restore.add_argument("file", type=Path, help="a file made by backup")
+    commands.add_parser(
+        "new-epoch",
+        help="after restoring the database by other means (pg_restore): tell devices to "
+        "reconcile their caches; the server must be stopped",
+    )
 
 
 ADMIN: dict[str, Callable[[ServerConfig, argparse.Namespace], str]] = {
@@ -115,6 +120,7 @@ ADMIN: dict[str, Callable[[ServerConfig, argparse.Namespace], str]] = {
     "fingerprint": lambda c, a: admin.fingerprint(c),
     "backup": lambda c, a: admin.backup(c, a.file),
     "restore": lambda c, a: admin.restore(c, a.file),
+    "new-epoch": lambda c, a: admin.new_epoch(c),
 }
 
 

@@ -24,6 +24,7 @@ from syncserver.names import why_taken
 from syncserver.store import accounts, transaction
 from syncserver.store.backup import DatabaseSummary, NotADatabase, backup_sqlite, restore_sqlite
 from syncserver.store.database import database_url_of, describe_url, open_database, sqlite_path
+from syncserver.store.epoch import renew_epoch
 from syncserver.store.models import User
 
 
@@ -202,6 +203,19 @@ def restore(config: ServerConfig, source: Path) -> str:
         raise AdminError(f"not restoring: {e}") from None
     kept = f"; the database it replaced is saved as {saved}" if saved else ""
     return f"restored {source} into {path}: {_describe(summary)}{kept}"
+
+
+def new_epoch(config: ServerConfig) -> str:
+    """Give the database a new identity after it was restored other than by ``restore``
+    (``pg_restore``); refused while a server runs on it, which would go on telling the
+    old one."""
+    check_owner(config.data_dir)
+    try:
+        with DataDirLock(config.data_dir), database(config), transaction():
+            epoch = renew_epoch()
+    except DataDirBusy as e:
+        raise AdminError(f"{e}; stop it first") from None
+    return f"the database's epoch is now {epoch}; devices reconcile their caches when they connect"
 
 
 def _describe(summary: DatabaseSummary) -> str:

@@ -59,6 +59,7 @@ from syncserver.store import StorageError
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
 from syncserver.store.database import Database, database_url_of, open_database, sqlite_path
+from syncserver.store.epoch import current_epoch
 from syncserver.store.events import newest_visible_pos
 from syncserver.writer import MessageWriter
 
@@ -163,6 +164,7 @@ class SyncServer:
             names=NameCache(),
             throttles=Throttles.from_config(cfg),
             members=MemberCache(),
+            epoch=current_epoch(),
             settle=self._settle,
         )
         self._writer = MessageWriter(self.ctx, self._answer_waiting)

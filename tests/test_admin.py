@@ -2,6 +2,7 @@
 accounts, devices (revoked under a running server), the key's fingerprint, and backups taken
 under write load and restored."""
 
+import asyncio
 import hashlib
 import sqlite3
 from collections.abc import AsyncIterator
@@ -267,3 +268,47 @@ async def test_admin_commands_leave_an_old_schema_to_the_server(deployment: Depl
             "0",
         )
     assert not list(deployment.data.glob("tidings-schema*"))  # no upgrade, so no backup either
+
+
+async def _copy_database(deployment: Deployment, database_url: str | None, copy: Path) -> None:
+    if database_url is None:
+        ok(await deployment.admin("backup", str(copy)))
+    else:
+        await _run("pg_dump", "--format=custom", f"--file={copy}", database_url)
+
+
+async def _restore_database(deployment: Deployment, database_url: str | None, copy: Path) -> None:
+    if database_url is None:
+        ok(await deployment.admin("restore", str(copy)))
+    else:
+        await _run("pg_restore", "--clean", "--if-exists", f"--dbname={database_url}", str(copy))
+        assert "epoch is now" in ok(await deployment.admin("new-epoch"))
+
+
+async def _run(*argv: str) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, (argv[0], out, err)
+
+
+async def test_a_restored_database_has_a_new_epoch(
+    deployment: Deployment, database_url: str | None, tmp_path: Path
+) -> None:
+    await deployment.server.start()
+    first = await (await deployment.device()).conn.register("alice", PASSWORD, "laptop")
+    assert first.epoch is not None and len(first.epoch) == 32
+    copy = tmp_path / "copy"
+    await _copy_database(deployment, database_url, copy)
+    await deployment.server.stop()
+    await deployment.server.start()
+    again = await deployment.logged_in("alice")
+    assert again.conn.welcome.epoch == first.epoch  # a restart is not a restore
+    assert "is running" in refused(await deployment.admin("new-epoch"))
+
+    await deployment.server.stop()
+    await _restore_database(deployment, database_url, copy)
+    await deployment.server.start()
+    restored = await deployment.logged_in("alice")
+    assert restored.conn.welcome.epoch not in (None, first.epoch)

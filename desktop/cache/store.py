@@ -321,6 +321,64 @@ class Cache:
         row = self._m.Channel.get_or_none(self._m.Channel.id == channel_id)
         return self._holes.first(channel_id, row.last_seq) if row else None
 
+    def stored_between(self, channel_id: int, low: int, high: int) -> dict[int, MessageView]:
+        """The stored events numbered ``low`` to ``high``, by sequence number."""
+        Message = self._m.Message
+        query = Message.select().where(
+            (Message.channel == channel_id) & (Message.seq >= low) & (Message.seq <= high)
+        )
+        return {r.seq: _row_view(r) for r in query}
+
+    def highest_stored_below(self, channel_id: int, before: int) -> int:
+        """The highest stored sequence number below ``before``; 0 if none."""
+        Message = self._m.Message
+        found = (
+            Message.select(fn.MAX(Message.seq))
+            .where((Message.channel == channel_id) & (Message.seq < before))
+            .scalar()
+        )
+        return found or 0
+
+    # --- a server restored from a backup --------------------------------------------------
+
+    def drop_after(self, channel_id: int, seq: int) -> int:
+        """Remove the channel's stored events after ``seq`` (the server no longer has them,
+        or has others under those numbers); returns how many went. Its read position comes
+        down with them and is told to the server again."""
+        Message, Channel = self._m.Message, self._m.Channel
+        with self._m.db.atomic():
+            dropped = (
+                Message.delete()
+                .where((Message.channel == channel_id) & (Message.seq > seq))
+                .execute()
+            )
+            newest = self.highest_stored_below(channel_id, seq + 1)
+            Channel.update(
+                last_seq=newest,
+                read_seq=fn.MIN(Channel.read_seq, seq),
+                read_sent_seq=0,
+            ).where(Channel.id == channel_id).execute()
+            self._recount_unread(channel_id)
+        self._holes.forget()
+        return dropped
+
+    def set_inactive(self, channel_id: int) -> None:
+        """The server no longer counts the user as a member of the channel."""
+        Channel = self._m.Channel
+        Channel.update(active=False).where(Channel.id == channel_id).execute()
+
+    def server_epoch(self) -> str | None:
+        """The epoch of the server database this cache was last reconciled with."""
+        return self.setting("server_epoch")
+
+    def restart_sync(self, epoch: str) -> None:
+        """After reconciling with a restored server: remember its epoch, and start sync
+        again from a snapshot (the stored cursor counts positions the server reuses)."""
+        Setting = self._m.Setting
+        with self._m.db.atomic():
+            Setting.delete().where(Setting.key == "sync_cursor").execute()
+            self.set_setting("server_epoch", epoch)
+
     # --- search ---------------------------------------------------------------------------
 
     def index_pending(self, limit: int | None = None) -> bool:

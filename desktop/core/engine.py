@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from desktop.cache.store import Applied, Cache
 from desktop.cache.views import MessageView, PresenceView
+from desktop.core.epoch import reconcile
 from desktop.core.events import (
     AppEvent,
     ChannelChanged,
@@ -22,6 +23,7 @@ from desktop.core.events import (
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
+    ServerRestored,
     StateChanged,
     TypingChanged,
     UnreadChanged,
@@ -92,6 +94,10 @@ class Page:
     missing: int
 
 
+class StaleEpoch(Exception):
+    """An answer came from a server restored since the cache was last in step with it."""
+
+
 class EngineFailed(Exception):
     """The engine stopped for good: the server key changed or the device was revoked."""
 
@@ -115,7 +121,7 @@ class SyncEngine:
         self._worker: asyncio.Task | None = None
         self._indexer: asyncio.Task | None = None
         self._typing_tasks: set[asyncio.Task] = set()
-        self._gaps = GapFiller(cache, connection, lambda applied: self._announce(applied, True))
+        self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -281,7 +287,7 @@ class SyncEngine:
     async def request(self, req: Request[ReplyT]) -> ReplyT:
         """A request straight to the server, for operations that need it (groups, devices).
         A channel in the reply is stored at once, so the cache knows it before any push."""
-        reply = await self.conn.request(req)
+        reply = await self._ask(req)
         if isinstance(reply, ChannelReply):
             self._announce(self.cache.apply_channel(reply.channel))
         return reply
@@ -299,7 +305,10 @@ class SyncEngine:
     async def fill(self, channel_id: int, low: int, high: int) -> Filled:
         """Make sure the cache holds the channel's events ``low`` to ``high``, fetching from
         the server what it lacks; returns what could not be filled."""
-        return await self._gaps.fill(channel_id, low, high)
+        try:
+            return await self._gaps.fill(channel_id, low, high)
+        except StaleEpoch:  # the worker reconciles first; what is missing stays missing
+            return Filled(self.cache.missing(channel_id, max(low, 1), high))
 
     async def history(self, channel_id: int, before: int | None, limit: int) -> "Page":
         """A page of the timeline like ``Cache.messages``: the ``limit`` events before
@@ -323,6 +332,25 @@ class SyncEngine:
         channel = self.cache.channel(channel_id)
         return channel.last_seq if channel is not None else 0
 
+    async def _ask(self, req: Request) -> Reply:
+        """A request whose answer goes into the cache. An answer from a server restored
+        since the cache was last in step with it (a request sent before the restore and
+        repeated after) is not used: ``StaleEpoch`` ends the round, and the next one
+        reconciles first."""
+        reply = await self.conn.request(req)
+        if self._stale():
+            self._need_sync = True
+            self._wake.set()
+            raise StaleEpoch("the server was restored from a backup since this was asked")
+        return reply
+
+    def _stale(self) -> bool:
+        """The connected server's database has another epoch than the cache knows."""
+        welcome = self.conn.welcome
+        epoch = welcome.epoch if welcome is not None else None
+        known = self.cache.server_epoch()
+        return epoch is not None and known is not None and epoch != known
+
     # --- the worker -----------------------------------------------------------------------
 
     async def _work(self) -> None:
@@ -337,6 +365,8 @@ class SyncEngine:
             try:
                 await self._round()
                 delay = RETRY_DELAY
+            except StaleEpoch:
+                continue  # the next round reconciles with the restored server
             except Exception as e:  # the worker must outlive any failed round
                 if isinstance(e, ProtocolError | TimeoutError | ConnectionClosed):
                     log.info("sync round interrupted (%s); trying again in %.0f s", e, delay)
@@ -350,6 +380,7 @@ class SyncEngine:
         if self._need_sync:
             self._set_state(EngineState.SYNCING)
             self._need_sync = False
+            await self._check_epoch()
             await self._catch_up()
             await self._refresh_presence()
             self._gaps.retry_all()
@@ -369,7 +400,7 @@ class SyncEngine:
             return False
         try:
             return await self._gaps.fill_next()
-        except (ProtocolError, TimeoutError, ConnectionClosed) as e:
+        except (ProtocolError, TimeoutError, ConnectionClosed, StaleEpoch) as e:
             log.info("filling holes interrupted (%s); trying again after the next round", e)
             return False
 
@@ -382,6 +413,23 @@ class SyncEngine:
                 await asyncio.sleep(0)
         except Exception:
             log.exception("indexing for search failed; search will index what is left")
+
+    async def _check_epoch(self) -> None:
+        """A server whose database has a new epoch was restored from a backup: reconcile
+        the cache with it before syncing (``desktop.core.epoch``). A cache that never knew
+        an epoch (new, or from a version before epochs) just takes it."""
+        welcome = self.conn.welcome
+        epoch = welcome.epoch if welcome is not None else None
+        known = self.cache.server_epoch()
+        if epoch is None or epoch == known:
+            return
+        if known is None or self.cache.sync_cursor() is None:
+            self.cache.set_setting("server_epoch", epoch)
+            return
+        log.warning("the server's database was restored from a backup; reconciling")
+        done = await reconcile(self.cache, self.conn, epoch)
+        self._announce(Applied(channels={c.id for c in self.cache.channels()}))
+        self._emit(ServerRestored(done.dropped, done.chats))
 
     async def _catch_up(self) -> None:
         """Sync pages from the stored cursor until the server has no more. The next page is
@@ -397,7 +445,7 @@ class SyncEngine:
             while True:
                 try:
                     if ahead is None:
-                        page = await self.conn.request(Sync(after=cursor, limit=SYNC_PAGE))
+                        page = await self._ask(Sync(after=cursor, limit=SYNC_PAGE))
                     else:
                         asked, ahead = ahead, None
                         page = await asked
@@ -427,7 +475,7 @@ class SyncEngine:
         request confirms only ``confirm``, what the cache already holds. Returns once the
         request is on its way."""
         req = Sync(after=after, limit=SYNC_PAGE, confirm=confirm)
-        task = asyncio.ensure_future(self.conn.request(req))
+        task = asyncio.ensure_future(self._ask(req))
         await asyncio.sleep(0)  # let the task send it before storing blocks this thread
         return task
 
@@ -435,10 +483,10 @@ class SyncEngine:
         """A new cache: the channel list and each channel's latest page, then sync from the
         cursor the server kept for this device (its creation, for a new device), so nothing
         since then is skipped. The cursor is stored last: a start cut short starts again."""
-        listing = await self.conn.request(ListChannels())
+        listing = await self._ask(ListChannels())
         self._announce(self.cache.apply_snapshot(listing.channels))
         for info in listing.channels:
-            page = await self.conn.request(History(channel=info.id, limit=RECENT_PAGE))
+            page = await self._ask(History(channel=info.id, limit=RECENT_PAGE))
             self._announce(self.cache.apply_events(page.events))
         welcome = self.conn.welcome
         cursor = welcome.sync_cursor if welcome is not None else listing.head
@@ -450,7 +498,7 @@ class SyncEngine:
         people = sorted({m for c in self.cache.channels() if c.active for m in c.members})
         for start in range(0, len(people), limits.MAX_USERS_PER_REQUEST):
             batch = people[start : start + limits.MAX_USERS_PER_REQUEST]
-            reply = await self.conn.request(GetPresence(users=batch))
+            reply = await self._ask(GetPresence(users=batch))
             for info in reply.presence:
                 self.cache.set_presence(info)
                 self._emit(PresenceChanged(PresenceView(info.user, info.state, info.last_seen)))
@@ -458,7 +506,7 @@ class SyncEngine:
     async def _send_reads(self) -> None:
         for channel_id, seq in self.cache.reads_to_send():
             try:
-                await self.conn.request(MarkRead(channel=channel_id, seq=seq))
+                await self._ask(MarkRead(channel=channel_id, seq=seq))
             except ProtocolError as e:
                 if e.code in TRANSIENT:
                     raise
@@ -473,7 +521,7 @@ class SyncEngine:
                 continue
             req = Send(channel=item.channel, client_id=item.client_id, text=item.text)
             try:
-                sent = await self.conn.request(req)
+                sent = await self._ask(req)
             except ProtocolError as e:
                 if e.code in TRANSIENT:
                     raise
@@ -509,6 +557,8 @@ class SyncEngine:
     # --- pushes ---------------------------------------------------------------------------
 
     def _on_push(self, push: Push) -> None:
+        if self._stale() and isinstance(push, EventPush | ChannelPush | ReadPush):
+            return  # numbered by a restored server: the next round reconciles first
         if isinstance(push, EventPush):
             self._on_event(push)
         elif isinstance(push, ChannelPush):

@@ -73,8 +73,28 @@ class TypingChanged:
     user: str
 
 
+@dataclass(frozen=True)
+class ServerRestored:
+    """The server's database was restored from a backup: the cache was reconciled with it.
+    ``dropped`` stored events (in ``chats`` chats) are gone because the server no longer
+    has them; the outbox was kept."""
+
+    dropped: int
+    chats: int
+
+    def describe(self) -> str:
+        """One sentence for the user."""
+        if not self.dropped:
+            return "The server was restored from a backup; this device is in step with it."
+        return (
+            f"The server was restored from a backup: {self.dropped} messages or changes in "
+            f"{self.chats} chats are no longer on it and were removed from this device."
+        )
+
+
 AppEvent = (
     StateChanged
+    | ServerRestored
     | MessageAdded
     | MessageUpdated
     | MessageDiscarded

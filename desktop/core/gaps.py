@@ -10,15 +10,14 @@ else to do. A channel the user has left cannot be asked about and keeps what it 
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from desktop.cache.holes import Hole
 from desktop.cache.store import Applied, Cache
 from shared import limits
-from shared.client import Connection
 from shared.errors import ErrorCode, ProtocolError
-from shared.protocol import History
+from shared.protocol import History, Reply, Request
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +43,14 @@ class Filled:
 class GapFiller:
     """Brings missing events of a cache's channels from the server."""
 
-    def __init__(self, cache: Cache, conn: Connection, announce: Callable[[Applied], None]) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        ask: Callable[[Request], Awaitable[Reply]],
+        announce: Callable[[Applied], None],
+    ) -> None:
         self.cache = cache
-        self.conn = conn
+        self._ask = ask  # the engine's way of asking the server
         self._announce = announce
         # Channels whose lowest hole the server would not fill (it is not a member now, or
         # it lacks those events): skipped in the background until the next catch-up.
@@ -58,7 +62,7 @@ class GapFiller:
 
     async def fill(self, channel_id: int, low: int, high: int) -> Filled:
         """Store the channel's events ``low`` to ``high`` that the cache lacks, asking the
-        server a page at a time; returns what it could not fill. Raises what the connection
+        server a page at a time; returns what it could not fill. Raises what asking
         raises (``ProtocolError``, ``TimeoutError``, ``ConnectionClosed``)."""
         while holes := self.cache.missing(channel_id, max(low, 1), high):
             if not await self._fetch(channel_id, holes[0]):
@@ -91,6 +95,6 @@ class GapFiller:
         first, last = hole
         top = min(last, first + FILL_PAGE - 1)
         req = History(channel=channel_id, before=top + 1, limit=top - first + 1)
-        page = await self.conn.request(req)
+        page = await self._ask(req)
         self._announce(self.cache.apply_events(page.events))
         return any(first <= e.seq <= top for e in page.events)

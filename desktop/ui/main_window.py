@@ -28,6 +28,7 @@ from desktop.core.events import (
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
+    ServerRestored,
     StateChanged,
     TypingChanged,
     UnreadChanged,
@@ -202,6 +203,18 @@ class MainWindow(QMainWindow):
         elif isinstance(event, StateChanged):
             self._state = event.state
             self._show_state(event)
+        elif isinstance(event, ServerRestored):
+            self._server_restored(event)
+
+    def _server_restored(self, event: ServerRestored) -> None:
+        """Say so until the next message there, and show the open chat as it is now."""
+        text = tr(
+            "The server was restored from a backup: {count} messages or changes it no longer "
+            "has were removed from this device."
+        ).format(count=event.dropped)
+        self.statusBar().showMessage(text)
+        if self.pane.channel is not None:
+            self.open_channel(self.pane.channel.id)
 
     def _refresh_channels(self) -> None:
         """Coalesced: a burst of events (a sync page of 500) re-reads the list once."""

@@ -130,6 +130,7 @@ def _new_device(
         head=cursor,
         heartbeat_interval=ctx.config.heartbeat_interval,
         bye=True,
+        epoch=ctx.epoch,
     )
 
 
@@ -160,6 +161,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         head=ctx.delivery.head_of(device.user_id),
         heartbeat_interval=ctx.config.heartbeat_interval,
         bye=True,
+        epoch=ctx.epoch,
     )
 
 

@@ -84,6 +84,7 @@ class Context:
     names: NameCache
     throttles: Throttles
     members: MemberCache
+    epoch: str  # the database's identity, told to devices in ``welcome``
     # Waits until every send received so far is stored (see syncserver.writer); a handler
     # that awaits something must call it before it writes.
     settle: Callable[[], Awaitable[None]]

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncserver.store.epoch import EPOCH_KEY, new_epoch_id
 from syncserver.store.models import SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000  # the server's writer holds its lock only for a commit
@@ -137,6 +138,7 @@ def restore_sqlite(backup: Path, database: Path) -> tuple[DatabaseSummary, Path 
         incoming.unlink(missing_ok=True)
         raise NotADatabase(str(e).replace(str(incoming), str(backup))) from None
     try:
+        _renew_epoch(incoming)
         saved = _keep_replaced(database)
         for leftover in (_sidecar(database, "-wal"), _sidecar(database, "-shm")):
             leftover.unlink(missing_ok=True)  # they belong to the replaced database
@@ -144,6 +146,21 @@ def restore_sqlite(backup: Path, database: Path) -> tuple[DatabaseSummary, Path 
     finally:
         incoming.unlink(missing_ok=True)
     return dataclasses.replace(summary, path=database), saved
+
+
+def _renew_epoch(database: Path) -> None:
+    """A restored database goes back in time: it gets a new epoch, so that devices which saw
+    later events reconcile their caches (``syncserver.store.epoch``)."""
+    db = sqlite3.connect(database)
+    try:
+        with db:
+            db.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (EPOCH_KEY, new_epoch_id()),
+            )
+    finally:
+        db.close()
 
 
 def _keep_replaced(database: Path) -> Path | None:
