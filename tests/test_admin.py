@@ -303,12 +303,12 @@ async def test_a_restored_database_has_a_new_epoch(
     await _copy_database(deployment, database_url, copy)
     await deployment.server.stop()
     await deployment.server.start()
-    again = await deployment.logged_in("alice")
-    assert again.conn.welcome.epoch == first.epoch  # a restart is not a restore
+    again = (await deployment.logged_in("alice")).conn.welcome
+    assert again is not None and again.epoch == first.epoch  # a restart is not a restore
     assert "is running" in refused(await deployment.admin("new-epoch"))
 
     await deployment.server.stop()
     await _restore_database(deployment, database_url, copy)
     await deployment.server.start()
-    restored = await deployment.logged_in("alice")
-    assert restored.conn.welcome.epoch not in (None, first.epoch)
+    restored = (await deployment.logged_in("alice")).conn.welcome
+    assert restored is not None and restored.epoch not in (None, first.epoch)

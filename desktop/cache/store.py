@@ -337,7 +337,7 @@ class Cache:
             .where((Message.channel == channel_id) & (Message.seq < before))
             .scalar()
         )
-        return found or 0
+        return int(found or 0)
 
     # --- a server restored from a backup --------------------------------------------------
 
@@ -360,7 +360,7 @@ class Cache:
             ).where(Channel.id == channel_id).execute()
             self._recount_unread(channel_id)
         self._holes.forget()
-        return dropped
+        return int(dropped)
 
     def set_inactive(self, channel_id: int) -> None:
         """The server no longer counts the user as a member of the channel."""

@@ -332,7 +332,7 @@ class SyncEngine:
         channel = self.cache.channel(channel_id)
         return channel.last_seq if channel is not None else 0
 
-    async def _ask(self, req: Request) -> Reply:
+    async def _ask(self, req: Request[ReplyT]) -> ReplyT:
         """A request whose answer goes into the cache. An answer from a server restored
         since the cache was last in step with it (a request sent before the restore and
         repeated after) is not used: ``StaleEpoch`` ends the round, and the next one

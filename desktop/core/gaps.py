@@ -17,7 +17,7 @@ from desktop.cache.holes import Hole
 from desktop.cache.store import Applied, Cache
 from shared import limits
 from shared.errors import ErrorCode, ProtocolError
-from shared.protocol import History, Reply, Request
+from shared.protocol import History, HistoryPage
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class GapFiller:
     def __init__(
         self,
         cache: Cache,
-        ask: Callable[[Request], Awaitable[Reply]],
+        ask: Callable[[History], Awaitable[HistoryPage]],
         announce: Callable[[Applied], None],
     ) -> None:
         self.cache = cache

@@ -53,7 +53,8 @@ async def test_device_reconciles_with_a_restored_server(
         assert (told[0].dropped, told[0].chats) == (3, 1)
         [mine] = [seq for seq, _, text in whole if text.startswith("written")]
         # The read position came down from 5, which numbered "mine, lost" before.
-        assert 2 <= laptop.cache.channel(channel).read_seq <= mine
+        view = laptop.cache.channel(channel)
+        assert view is not None and mine is not None and 2 <= view.read_seq <= mine
     finally:
         await others.close_all()
         await restored.stop()
