@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from desktop.cache.store import Applied, Cache
 from desktop.cache.views import MessageView, PresenceView
-from desktop.core.epoch import reconcile
+from desktop.core.epoch import StaleEpoch, reconcile
 from desktop.core.events import (
     AppEvent,
     ChannelChanged,
@@ -94,10 +94,6 @@ class Page:
     missing: int
 
 
-class StaleEpoch(Exception):
-    """An answer came from a server restored since the cache was last in step with it."""
-
-
 class EngineFailed(Exception):
     """The engine stopped for good: the server key changed or the device was revoked."""
 
@@ -108,8 +104,8 @@ class SyncEngine:
     def __init__(self, cache: Cache, connection: Connection) -> None:
         self.cache = cache
         self.conn = connection
-        # Holes in cached channels are filled while idle; a one-command client turns this
-        # off and fills only what it shows.
+        # Holes in cached channels are filled in the background once caught up; a
+        # one-command client turns this off and fills only what it shows.
         self.fill_in_background = True
         self.state = EngineState.OFFLINE
         self.failure: str | None = None
@@ -120,6 +116,8 @@ class SyncEngine:
         self._failed = asyncio.Event()
         self._worker: asyncio.Task | None = None
         self._indexer: asyncio.Task | None = None
+        self._filler: asyncio.Task | None = None
+        self._rounds = asyncio.Event()  # a round finished: sync may have opened new holes
         self._typing_tasks: set[asyncio.Task] = set()
         self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
         connection.on_push = self._on_push
@@ -137,13 +135,17 @@ class SyncEngine:
         """Start connecting; returns at once. The cache is readable before and after."""
         await self.conn.open()
         self._worker = asyncio.create_task(self._work())
+        self._filler = asyncio.create_task(
+            self._gaps.run(self._caught_up, self._rounds, lambda: self.fill_in_background)
+        )
 
     async def stop(self) -> None:
         """Stop talking to the server. Unsent messages stay in the outbox for next time."""
         if self._worker is not None:
             await cancel_and_wait([self._worker, *self._typing_tasks])
-        if self._indexer is not None:
-            await cancel_and_wait([self._indexer])
+        for task in (self._indexer, self._filler):
+            if task is not None:
+                await cancel_and_wait([task])
         await self.conn.close()
         self._set_state(EngineState.OFFLINE)
 
@@ -356,8 +358,6 @@ class SyncEngine:
     async def _work(self) -> None:
         delay = RETRY_DELAY
         while True:
-            if not self._wake.is_set() and await self._fill_a_page():
-                continue
             await self._wake.wait()
             self._wake.clear()
             if self.conn.state != ConnectionState.ONLINE:
@@ -389,20 +389,9 @@ class SyncEngine:
         if not self._need_sync:
             self._set_state(EngineState.ONLINE)
             self._caught_up.set()
+            self._rounds.set()
         if self._indexer is None or self._indexer.done():
             self._indexer = asyncio.ensure_future(self._index_for_search())
-
-    async def _fill_a_page(self) -> bool:
-        """With nothing else to do, one page of some hole in the cache; True if there may
-        be more. Holes are filled only once caught up, so sync and the outbox come first."""
-        ready = self._caught_up.is_set() and self.conn.state == ConnectionState.ONLINE
-        if not (ready and self.fill_in_background):
-            return False
-        try:
-            return await self._gaps.fill_next()
-        except (ProtocolError, TimeoutError, ConnectionClosed, StaleEpoch) as e:
-            log.info("filling holes interrupted (%s); trying again after the next round", e)
-            return False
 
     async def _index_for_search(self) -> None:
         """Index what was stored for search, a batch at a time, letting pushes and the

@@ -20,6 +20,10 @@ from shared.protocol import Event, History, ListChannels
 COMPARE_PAGE = limits.MAX_HISTORY_PAGE  # events compared per request
 
 
+class StaleEpoch(Exception):
+    """An answer came from a server restored since the cache was last in step with it."""
+
+
 @dataclass(frozen=True)
 class Reconciled:
     """What reconciling with a restored server changed."""

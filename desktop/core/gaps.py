@@ -9,19 +9,30 @@ someone wants to show, and one page at a time for the engine's worker when it ha
 else to do. A channel the user has left cannot be asked about and keeps what it has.
 """
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from desktop.cache.holes import Hole
 from desktop.cache.store import Applied, Cache
+from desktop.core.epoch import StaleEpoch
 from shared import limits
+from shared.client import ConnectionClosed
 from shared.errors import ErrorCode, ProtocolError
 from shared.protocol import History, HistoryPage
 
 log = logging.getLogger(__name__)
 
 FILL_PAGE = limits.MAX_HISTORY_PAGE  # events asked for per request
+# What a history request costs against the request budget (docs/protocol.md, "Request
+# budgets"): a base, and a unit per UNIT_BYTES of reply. Background filling spends at most
+# FILL_UNITS_PER_SEC, a fifth of a device's default budget.
+HISTORY_UNITS = 10.0
+UNIT_BYTES = 32768
+EVENT_OVERHEAD = 100  # bytes an event takes in a reply besides its text, about
+FILL_UNITS_PER_SEC = 100.0
+RETRY_DELAY = 5.0  # secs before background filling tries again after a failure
 
 
 @dataclass(frozen=True)
@@ -69,9 +80,35 @@ class GapFiller:
                 break
         return Filled(self.cache.missing(channel_id, max(low, 1), high))
 
-    async def fill_next(self) -> bool:
+    async def run(
+        self, ready: asyncio.Event, new_round: asyncio.Event, enabled: Callable[[], bool]
+    ) -> None:
+        """Fill holes a page at a time whenever ``ready`` is set (the device is caught up)
+        and ``enabled()``, paced to a fraction of the request budget so that the user's own
+        requests, and the account's other devices, always have room; when none are left,
+        wait for ``new_round`` (a sync can open new ones). Runs until cancelled."""
+        while True:
+            await ready.wait()
+            new_round.clear()
+            if not enabled():
+                await new_round.wait()
+                continue
+            try:
+                spent = await self.fill_next()
+            except (ProtocolError, TimeoutError, ConnectionClosed, StaleEpoch) as e:
+                wait = getattr(e, "retry_after", None) or RETRY_DELAY
+                log.info("filling holes paused for %.1f s: %s", wait, e)
+                await asyncio.sleep(wait)
+                continue
+            if spent is None:
+                await new_round.wait()
+            else:
+                await asyncio.sleep(spent / FILL_UNITS_PER_SEC)
+
+    async def fill_next(self) -> float | None:
         """Fill one page of the lowest hole of some channel the user is in, the most
-        recently active first; False when there is nothing left to fill."""
+        recently active first; returns about what the request cost (in the server's units),
+        or None when there is nothing left to fill."""
         for channel in self.cache.channels():
             if not channel.active or channel.id in self._stuck:
                 continue
@@ -79,22 +116,24 @@ class GapFiller:
             if hole is None:
                 continue
             try:
-                progressed = await self._fetch(channel.id, hole)
+                progressed, spent = await self._fetch(channel.id, hole)
             except ProtocolError as e:
                 if e.code not in (ErrorCode.NO_SUCH_CHANNEL, ErrorCode.FORBIDDEN):
                     raise
                 log.info("channel %d: history not available (%s)", channel.id, e)
-                progressed = False
+                progressed, spent = False, HISTORY_UNITS
             if not progressed:
                 self._stuck.add(channel.id)
-            return True
-        return False
+            return spent
+        return None
 
-    async def _fetch(self, channel_id: int, hole: Hole) -> bool:
-        """One page from the bottom of ``hole``; True if it stored any of the hole."""
+    async def _fetch(self, channel_id: int, hole: Hole) -> tuple[bool, float]:
+        """One page from the bottom of ``hole``: whether it stored any of the hole, and
+        about what it cost."""
         first, last = hole
         top = min(last, first + FILL_PAGE - 1)
         req = History(channel=channel_id, before=top + 1, limit=top - first + 1)
         page = await self._ask(req)
         self._announce(self.cache.apply_events(page.events))
-        return any(first <= e.seq <= top for e in page.events)
+        size = sum(len(e.text.encode()) + EVENT_OVERHEAD for e in page.events)
+        return any(first <= e.seq <= top for e in page.events), HISTORY_UNITS + size / UNIT_BYTES
