@@ -415,7 +415,7 @@ class SyncEngine:
         if known is None or self.cache.sync_cursor() is None:
             self.cache.set_setting("server_epoch", epoch)
             return
-        log.warning("the server's database was restored from a backup; reconciling")
+        log.info("the server's database was restored from a backup; reconciling")
         done = await reconcile(self.cache, self.conn, epoch)
         self._announce(Applied(channels={c.id for c in self.cache.channels()}))
         self._emit(ServerRestored(done.dropped, done.chats))

@@ -86,9 +86,10 @@ class ServerRestored:
         """One sentence for the user."""
         if not self.dropped:
             return "The server was restored from a backup; this device is in step with it."
+        chats = "1 chat" if self.chats == 1 else f"{self.chats} chats"
         return (
-            f"The server was restored from a backup: {self.dropped} messages or changes in "
-            f"{self.chats} chats are no longer on it and were removed from this device."
+            f"The server was restored from a backup; it no longer has {self.dropped} of the "
+            f"messages and changes this device had (in {chats}), and they were removed here."
         )
 
 

@@ -209,8 +209,8 @@ class MainWindow(QMainWindow):
     def _server_restored(self, event: ServerRestored) -> None:
         """Say so until the next message there, and show the open chat as it is now."""
         text = tr(
-            "The server was restored from a backup: {count} messages or changes it no longer "
-            "has were removed from this device."
+            "The server was restored from a backup; it no longer has {count} of the messages "
+            "and changes this device had, and they were removed here."
         ).format(count=event.dropped)
         self.statusBar().showMessage(text)
         if self.pane.channel is not None:

@@ -340,8 +340,8 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>방해 금지</translation>
     </message>
     <message>
-      <source>The server was restored from a backup: {count} messages or changes it no longer has were removed from this device.</source>
-      <translation>서버가 백업에서 복원되었습니다: 서버에 더 이상 없는 메시지 및 변경 {count}건을 이 기기에서 삭제했습니다.</translation>
+      <source>The server was restored from a backup; it no longer has {count} of the messages and changes this device had, and they were removed here.</source>
+      <translation>서버가 백업에서 복원되었습니다. 이 기기에 있던 메시지 및 변경 중 {count}건이 서버에 더 이상 없어 여기서도 삭제했습니다.</translation>
     </message>
     <message>
       <source>Tidings stopped</source>

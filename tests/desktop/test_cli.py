@@ -14,6 +14,7 @@ import pytest
 from shared import limits
 from shared.protocol import History, OpenDirect, Send
 from syncserver.server import SyncServer
+from syncserver.store.backup import backup_sqlite, restore_sqlite
 from tests.support import PASSWORD, WAIT, ClientFactory, new_id, same_place
 
 
@@ -350,3 +351,32 @@ async def test_history_says_when_a_page_is_partial(cli: Cli, clients: ClientFact
     code, page, err = await cli.run("--offline", "history", "@bob", "--before", "35")
     assert code == 3 and [m["seq"] for m in page] == list(range(30, 35))
     assert "partial page: 29 of its events are not in the local cache" in err
+
+
+async def test_cli_says_when_the_server_was_restored(
+    cli: Cli, clients: ClientFactory, server: SyncServer, tmp_path: Path
+):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await _bob_writes(bob, channel.id, ["kept"])
+    await cli.ok("sync")
+    database = server.config.data_dir / "tidings.db"
+    backup_sqlite(database, tmp_path / "backup.db")
+    await _bob_writes(bob, channel.id, ["lost"])
+    assert [m["text"] for m in await cli.ok("history", "@bob")] == ["", "kept", "lost"]
+    config = same_place(server)
+    await server.stop()
+    restore_sqlite(tmp_path / "backup.db", database)
+
+    restored = SyncServer(config)
+    await restored.start()
+    try:
+        code, page, err = await cli.run("history", "@bob")
+        assert code == 0 and [m["text"] for m in page] == ["", "kept"]
+        assert "the server was restored from a backup; it no longer has 1 of" in err.lower()
+        assert "(in 1 chat)" in err and err.count("\n") == 1
+        code, _, err = await cli.run("history", "@bob")
+        assert code == 0 and err == ""  # said once
+    finally:
+        await restored.stop()
