@@ -316,9 +316,12 @@ class SyncEngine:
         """A page of the timeline like ``Cache.messages``: the ``limit`` events before
         ``before`` (the newest when None), whole, with what the cache lacks fetched from
         the server first. Offline, or if the server cannot fill it, the page says how many
-        of its events are missing."""
-        newest = self._last_seq(channel_id)
-        high = newest if before is None else min(before - 1, newest)
+        of its events are missing. A chat the user has left is what this device kept of it:
+        the server tells a former member nothing more."""
+        channel = self.cache.channel(channel_id)
+        if channel is None or not channel.active:
+            return Page(self.cache.messages(channel_id, before, limit), 0)
+        high = channel.last_seq if before is None else min(before - 1, channel.last_seq)
         low = max(1, high - limit + 1)
         if high < 1:
             left = Filled([])

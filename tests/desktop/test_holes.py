@@ -58,6 +58,9 @@ async def test_readded_member_gets_what_happened_while_away(
     await until(lambda: len(stored(laptop, group.id)) == 2)
     await alice.request(RemoveMember(channel=group.id, user="bob"))
     await until(lambda: not active(laptop, group.id))
+    left = await laptop.history(group.id, None, 50)  # what was kept; the server tells no more
+    assert [m.kind for m in left.messages] == ["created", "message", "member_removed"]
+    assert left.missing == 0
     for text in ("while away", "still away"):
         await alice.request(Send(channel=group.id, client_id=new_id(), text=text))
     await alice.request(AddMembers(channel=group.id, users=["bob"]))
