@@ -288,9 +288,11 @@ class SyncEngine:
 
     async def request(self, req: Request[ReplyT]) -> ReplyT:
         """A request straight to the server, for operations that need it (groups, devices).
-        A channel in the reply is stored at once, so the cache knows it before any push."""
-        reply = await self._ask(req)
-        if isinstance(reply, ChannelReply):
+        A channel in the reply is stored at once, so the cache knows it before any push
+        (unless the server was restored since the cache was in step: the next round
+        reconciles, and brings it then)."""
+        reply = await self.conn.request(req)
+        if isinstance(reply, ChannelReply) and not self._stale():
             self._announce(self.cache.apply_channel(reply.channel))
         return reply
 
@@ -312,7 +314,7 @@ class SyncEngine:
         except StaleEpoch:  # the worker reconciles first; what is missing stays missing
             return Filled(self.cache.missing(channel_id, max(low, 1), high))
 
-    async def history(self, channel_id: int, before: int | None, limit: int) -> "Page":
+    async def history(self, channel_id: int, before: int | None, limit: int) -> Page:
         """A page of the timeline like ``Cache.messages``: the ``limit`` events before
         ``before`` (the newest when None), whole, with what the cache lacks fetched from
         the server first. Offline, or if the server cannot fill it, the page says how many

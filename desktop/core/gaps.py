@@ -5,8 +5,8 @@ member of, every event from 1 to its newest, which is what the server's ``histor
 a member (events from before joining and from stretches away included). Sync brings only
 what happened while the user was a member and a new device starts with the newest page, so
 the cache can lack events anywhere. ``GapFiller`` brings them in pages: on demand for a range
-someone wants to show, and one page at a time for the engine's worker when it has nothing
-else to do. A channel the user has left cannot be asked about and keeps what it has.
+someone wants to show, and in the background, paced, once the device is caught up. A channel
+the user has left cannot be asked about and keeps what it has.
 """
 
 import asyncio
