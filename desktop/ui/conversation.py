@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 TYPING_SHOWN_MS = 5_000  # how long "is typing" stays after the last signal
 TYPING_EVERY = 3.0  # secs between typing signals sent while the user writes
 SCROLL_AHEAD = 3  # screens from the top at which older messages are read in
+FILL_SPAN = 100  # events missing between rows shown that are asked for at a time
 
 
 class ConversationPane(QWidget):
@@ -179,6 +180,7 @@ class ConversationPane(QWidget):
         if self.model is None:
             return
         if value < self.view.viewport().height() * SCROLL_AHEAD and self._from_bottom is None:
+            self._fill_shown()
             if self.model.can_load_older():
                 self._load_older(self.model)
             elif self.model.needs_server():
@@ -205,13 +207,15 @@ class ConversationPane(QWidget):
         self._fetching = spawn(self._fetch_older(self.model))
 
     def _fill_shown(self) -> None:
-        """Ask the engine for events missing between the rows shown; they arrive as new
-        messages and take their places."""
+        """Ask the engine for the newest events missing between the rows shown (at most a
+        page of them, the ones nearest what the user reads); they arrive as new messages
+        and take their places."""
         if self.model is None or self._filling is not None:
             return
-        span = self.model.hole_span()
-        if span is not None:
-            self._filling = spawn(self._fill(self.model, *span))
+        gap = self.model.newest_gap()
+        if gap is not None:
+            low, high = max(gap[0], gap[1] - FILL_SPAN + 1), gap[1]
+            self._filling = spawn(self._fill(self.model, low, high))
 
     async def _fill(self, model: MessageListModel, low: int, high: int) -> None:
         try:

@@ -122,13 +122,14 @@ class MessageListModel(QAbstractListModel):
         """The cache holds nothing older, but the channel has older events."""
         return self._exhausted and self.oldest_seq() > 1
 
-    def hole_span(self) -> tuple[int, int] | None:
-        """The sequence numbers from the oldest to the newest row shown, when some between
-        them are missing (the cache lacks them); None when what is shown is whole."""
+    def newest_gap(self) -> tuple[int, int] | None:
+        """The newest stretch of sequence numbers missing between two rows shown (the cache
+        lacks them), as (first, last); None when what is shown is whole."""
         seqs = [m.seq for m in self._rows if m.seq is not None]
-        if len(seqs) < 2 or seqs[-1] - seqs[0] + 1 == len(seqs):
-            return None
-        return seqs[0], seqs[-1]
+        for lower, upper in zip(reversed(seqs[:-1]), reversed(seqs[1:]), strict=True):
+            if upper - lower > 1:
+                return lower + 1, upper - 1
+        return None
 
     def older_arrived(self) -> None:
         """Older events were fetched into the cache: read them next time."""

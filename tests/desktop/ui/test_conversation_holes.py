@@ -1,7 +1,9 @@
 """The conversation view asks for what it shows: events missing between its rows are
 fetched from the server and take their places."""
 
-from shared.protocol import AddMembers, CreateGroup, RemoveMember
+from desktop.cache.store import Cache
+from desktop.ui.models import MessageListModel
+from shared.protocol import AddMembers, CreateGroup, Event, RemoveMember
 from tests.desktop.ui.test_window import send_as, texts, until
 from tests.support import WAIT
 
@@ -31,3 +33,25 @@ def test_a_hole_on_screen_is_filled_from_the_server(qtbot, qloop, net, profiles,
         assert [model.message_at(r).seq for r in range(model.rowCount())] == list(range(1, 8))
 
     qloop.run_until_complete(scenario())
+
+
+def test_the_model_names_the_newest_gap_it_shows(qapp, tmp_path) -> None:
+    cache = Cache.open(tmp_path / "cache.db", "alice")
+    try:
+        cache.apply_events(
+            [
+                Event(channel=1, seq=seq, pos=seq, kind="message", sender="bob", ts=seq)
+                for seq in (1, 2, 8, *range(300, 308))
+            ]
+        )
+        model = MessageListModel(cache, 1)
+        assert model.newest_gap() == (9, 299)
+        cache.apply_events(
+            [
+                Event(channel=1, seq=seq, pos=seq, kind="message", sender="bob", ts=seq)
+                for seq in range(9, 300)
+            ]
+        )
+        assert MessageListModel(cache, 1).newest_gap() is None  # the newest 30, whole
+    finally:
+        cache.close()
