@@ -371,13 +371,17 @@ class Cache:
         """The epoch of the server database this cache was last reconciled with."""
         return self.setting("server_epoch")
 
+    def set_server_epoch(self, epoch: str) -> None:
+        """Remember the epoch of the server database this cache is in step with."""
+        self.set_setting("server_epoch", epoch)
+
     def restart_sync(self, epoch: str) -> None:
         """After reconciling with a restored server: remember its epoch, and start sync
         again from a snapshot (the stored cursor counts positions the server reuses)."""
         Setting = self._m.Setting
         with self._m.db.atomic():
             Setting.delete().where(Setting.key == "sync_cursor").execute()
-            self.set_setting("server_epoch", epoch)
+            self.set_server_epoch(epoch)
 
     # --- search ---------------------------------------------------------------------------
 

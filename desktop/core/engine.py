@@ -418,7 +418,7 @@ class SyncEngine:
         if epoch is None or epoch == known:
             return
         if known is None or self.cache.sync_cursor() is None:
-            self.cache.set_setting("server_epoch", epoch)
+            self.cache.set_server_epoch(epoch)
             return
         log.info("the server's database was restored from a backup; reconciling")
         done = await reconcile(self.cache, self.conn, epoch)
