@@ -1,0 +1,163 @@
+"""One account attacks the server while another user chats: the attacker's devices pipeline
+costly requests at the rate each device was once allowed, and two of them pipeline pages of
+the longest messages without reading the answers. The other user's service is measured
+before and during the attack, and so is the server's memory. The server runs as its own
+process, and so does the attacker, so that neither's work slows the measuring loop."""
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from shared.protocol import Heartbeat, HeartbeatAck, OpenDirect, Send, Sent
+from syncserver.bench.harness import free_port_pair
+from tests.server_process import ServerProcess
+from tests.support import PASSWORD, WAIT, new_id
+
+REPO = Path(__file__).resolve().parents[1]
+BASELINE_SECS = 3.0
+ATTACK_SECS = 8.0
+ROUND = 0.05  # secs between the victim's requests
+SLACK_MS = 20.0  # how much the victim's median answer time may grow under attack
+MAX_GROWTH = 300 << 20  # bytes the server may grow by while attacked
+ATTACK = {
+    "user": "mallory",
+    "flooders": 5,
+    "flood_rate": 500.0,  # list_channels a second, per device: what a device was allowed
+    "hoarders": 2,
+    "hoard_rate": 40.0,  # history pages of about 1-2 MB a second, per device, never read
+    "long_messages": 40,
+    "secs": ATTACK_SECS,
+}
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
+    data = tmp_path / "server"
+    data.mkdir()
+    srv = ServerProcess(data, free_port_pair())
+    await srv.start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()
+
+
+class Victim:
+    """A user chatting: a message, then a heartbeat, every ``ROUND``, each timed from request
+    to answer."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self.conn = server.connection(heartbeat_interval=3600)  # only the measured ones
+
+    async def start(self) -> None:
+        await self.conn.open()
+        await self.conn.wait_ready(WAIT)
+        await self.conn.register("victim", PASSWORD, "laptop")
+        friend = self.server.connection()
+        await friend.open()
+        await friend.wait_ready(WAIT)
+        await friend.register("friend", PASSWORD, "laptop")
+        await friend.close()
+        self.channel = (await self.conn.request(OpenDirect(user="friend"))).channel.id
+
+    async def measure(self, secs: float) -> list[float]:
+        """Answer times in ms over ``secs``."""
+        times: list[float] = []
+        deadline = time.monotonic() + secs
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            sent = await self.conn.request(
+                Send(channel=self.channel, client_id=new_id(), text="still here?")
+            )
+            assert isinstance(sent, Sent)
+            middle = time.monotonic()
+            ack = await self.conn.request(Heartbeat())
+            assert isinstance(ack, HeartbeatAck)
+            ended = time.monotonic()
+            times += [(middle - started) * 1000, (ended - middle) * 1000]
+            await asyncio.sleep(ROUND)
+        return times
+
+
+class Attacker:
+    """``tests/attacker.py`` in its own process."""
+
+    async def start(self, server: ServerProcess) -> None:
+        assert server.keys is not None
+        config = {**ATTACK, "endpoint": server.endpoint, "server_key": server.keys.public}
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.attacker",
+            json.dumps(config),
+            cwd=REPO,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        async with asyncio.timeout(60):
+            line = await self.proc.stdout.readline()
+        assert line == b"ready\n", f"the attacker could not set up: {line!r}"
+
+    async def attack(self) -> None:
+        self.proc.stdin.write(b"go\n")
+        await self.proc.stdin.drain()
+
+    async def outcome(self) -> dict[str, dict[str, int]]:
+        async with asyncio.timeout(60):
+            line = await self.proc.stdout.readline()
+            await self.proc.wait()
+        return json.loads(line)
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+async def test_one_account_cannot_starve_another_user_or_the_servers_memory(
+    server: ServerProcess,
+) -> None:
+    victim, attacker = Victim(server), Attacker()
+    await victim.start()
+    await attacker.start(server)
+    try:
+        baseline = await victim.measure(BASELINE_SECS)
+        rss_before = server.rss_bytes()
+        peak = rss_before
+
+        async def watch_memory() -> None:
+            nonlocal peak
+            while True:
+                peak = max(peak, server.rss_bytes())
+                await asyncio.sleep(0.1)
+
+        watcher = asyncio.create_task(watch_memory())
+        await attacker.attack()
+        try:
+            attacked = await victim.measure(ATTACK_SECS)
+        finally:
+            watcher.cancel()
+        outcome = await attacker.outcome()
+    finally:
+        await attacker.stop()
+        await victim.conn.close()
+
+    before, during = statistics.median(baseline), statistics.median(attacked)
+    mib = 1 << 20
+    print(
+        f"\nvictim's median answer {before:.1f} ms before, {during:.1f} ms during the attack "
+        f"(slowest {max(attacked):.0f} ms); server RSS {rss_before / mib:.0f} MiB before, "
+        f"peak {peak / mib:.0f} MiB; attacker got {outcome}"
+    )
+    assert during < before + SLACK_MS, "the attack slowed another user down"
+    assert peak - rss_before < MAX_GROWTH, "the attack grew the server's memory"
+    assert outcome["flood"].get("rate_limited", 0) > 0, "the flood was never held back"
+    hoard = outcome["hoard"]
+    assert hoard.get("rate_limited", 0) + hoard.get("backlog_full", 0) > 0
