@@ -23,6 +23,7 @@ from shared import limits
 from shared.keys import KeyPair
 from shared.protocol import (
     PROTOCOL_TAG,
+    ChannelReply,
     Error,
     History,
     ListChannels,
@@ -99,7 +100,9 @@ async def main(config: dict) -> None:
     hoarders = [RawDevice(ctx, endpoint, key, HOARDER_QUEUE) for _ in range(config["hoarders"])]
     first, *others = flooders + hoarders
     await first.call(Register(rid=1, user=config["user"], password=PASSWORD, device="d0"))
-    note = (await first.call(OpenDirect(rid=2, user=config["user"]))).channel.id
+    opened = await first.call(OpenDirect(rid=2, user=config["user"]))
+    assert isinstance(opened, ChannelReply)
+    note = opened.channel.id
     for n in range(config["long_messages"]):
         text = f"{n % 10}{LONG_TEXT[1:]}"
         await first.call(Send(rid=3 + n, channel=note, client_id=f"long-{n}", text=text))
@@ -123,7 +126,8 @@ async def main(config: dict) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     for device in hoarders:
         await device.read_waiting(quiet=1.0)
-    flood, hoard = Counter(), Counter()
+    flood: Counter[str] = Counter()
+    hoard: Counter[str] = Counter()
     for device in flooders:
         flood.update(device.answers)
     for device in hoarders:

@@ -101,19 +101,22 @@ class Attacker:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        self.stdout, self.stdin = self.proc.stdout, self.proc.stdin
         async with asyncio.timeout(60):
-            line = await self.proc.stdout.readline()
+            line = await self.stdout.readline()
         assert line == b"ready\n", f"the attacker could not set up: {line!r}"
 
     async def attack(self) -> None:
-        self.proc.stdin.write(b"go\n")
-        await self.proc.stdin.drain()
+        self.stdin.write(b"go\n")
+        await self.stdin.drain()
 
     async def outcome(self) -> dict[str, dict[str, int]]:
         async with asyncio.timeout(60):
-            line = await self.proc.stdout.readline()
+            line = await self.stdout.readline()
             await self.proc.wait()
-        return json.loads(line)
+        outcome: dict[str, dict[str, int]] = json.loads(line)
+        return outcome
 
     async def stop(self) -> None:
         if self.proc.returncode is None:

@@ -13,11 +13,13 @@ from shared import limits
 from shared.errors import ErrorCode
 from shared.protocol import (
     PROTOCOL_TAG,
+    ChannelReply,
     Error,
     Hello,
     History,
     HistoryPage,
     OpenDirect,
+    Reply,
     Send,
     decode_server_message,
     encode,
@@ -46,10 +48,14 @@ async def roomy(server_config: ServerConfig):
 
 async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(roomy: ClientFactory) -> None:
     alice = await roomy.register("alice")
-    channel = (await alice.request(OpenDirect(user="alice"))).channel.id
+    opened = await alice.request(OpenDirect(user="alice"))
+    assert isinstance(opened, ChannelReply)
+    channel = opened.channel.id
     for n in range(4):
         await alice.request(Send(channel=channel, client_id=f"long-{n}", text=LONGEST))
     credentials, keys = alice.conn.credentials, alice.conn.client_keys
+    server_keys = roomy.server.keys
+    assert credentials is not None and server_keys is not None
     await alice.conn.close()
 
     # The same device on a bare socket that takes in one frame and then stops reading.
@@ -57,7 +63,7 @@ async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(roomy: Cli
     sock.setsockopt(zmq.LINGER, 0)
     sock.setsockopt(zmq.RCVHWM, 1)
     sock.setsockopt(zmq.RCVBUF, 64 * 1024)
-    sock.curve_serverkey = roomy.server.keys.public.encode()
+    sock.curve_serverkey = server_keys.public.encode()
     sock.curve_publickey, sock.curve_secretkey = keys.public.encode(), keys.secret.encode()
     sock.connect(roomy.server.endpoint)
     try:
@@ -73,10 +79,12 @@ async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(roomy: Cli
             held = max(held, server.backlog.queued_bytes(session.routing_id))
         assert BUDGET < held <= BUDGET + limits.MAX_FRAME_BYTES
 
-        answers = []
+        answers: list[Reply] = []
         async with asyncio.timeout(WAIT):
             while len(answers) < ASKS:
-                answers.append(decode_server_message((await sock.recv_multipart())[-1]))
+                answer = decode_server_message((await sock.recv_multipart())[-1])
+                assert isinstance(answer, Reply)
+                answers.append(answer)
     finally:
         sock.close()
     pages = [a for a in answers if isinstance(a, HistoryPage)]

@@ -3,6 +3,7 @@ messages (100,000 characters of 4-byte UTF-8) carry fewer events and say there i
 
 from shared import limits
 from shared.protocol import (
+    ChannelReply,
     Event,
     History,
     HistoryPage,
@@ -21,7 +22,9 @@ MESSAGES = 7  # a page holds two of them at most
 async def chat_of_longest_messages(clients: ClientFactory) -> tuple[TestClient, int]:
     alice = await clients.register("alice")
     await clients.register("bob")
-    channel = (await alice.request(OpenDirect(user="bob"))).channel.id
+    opened = await alice.request(OpenDirect(user="bob"))
+    assert isinstance(opened, ChannelReply)
+    channel = opened.channel.id
     for n in range(MESSAGES):
         await alice.request(Send(channel=channel, client_id=f"long-{n}", text=f"{n}{LONGEST[1:]}"))
     return alice, channel
