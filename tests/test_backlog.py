@@ -1,6 +1,7 @@
 """What the server holds for one connection is bounded in bytes: a device that asks for
 large pages and reads nothing gets ``backlog_full`` once its unread replies pass the budget,
-and what reached it before is whole."""
+and what reached it before is whole; requests waiting for their answers are bounded in number
+and in bytes."""
 
 import asyncio
 import itertools
@@ -24,6 +25,7 @@ from shared.protocol import (
     decode_server_message,
     encode,
 )
+from syncserver.backlog import Backlog
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from tests.support import WAIT, ClientFactory
@@ -94,3 +96,18 @@ async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(roomy: Cli
     assert "not read" in refused[0].message
     assert len(pages) + len(refused) == ASKS  # every request answered
     assert sorted(a.rid for a in answers) == list(itertools.islice(itertools.count(2), ASKS))
+
+
+def test_requests_in_flight_are_bounded_in_number_and_in_bytes() -> None:
+    backlog = Backlog(max_bytes=1000, max_in_flight=3)
+    peer, other = b"peer", b"other"
+    assert not backlog.busy(peer, 5000)  # one request alone always goes, however large
+    backlog.started(peer, 5000)
+    assert backlog.busy(peer, 1) and not backlog.busy(other, 1)  # bytes, per connection
+    backlog.answered(peer, 5000)
+    for _ in range(3):
+        assert not backlog.busy(peer, 10)
+        backlog.started(peer, 10)
+    assert backlog.busy(peer, 10)  # in number
+    backlog.answered(peer, 10)
+    assert not backlog.busy(peer, 10)
