@@ -179,7 +179,12 @@ class LeaveChannel(Request["Ok"], tag="leave_channel", frozen=True, kw_only=True
 
 
 class ListChannels(Request["ChannelList"], tag="list_channels", frozen=True, kw_only=True):
-    """The snapshot a device starts from: every channel the user is in, with cursors."""
+    """The snapshot a device starts from: every channel the user is in, with cursors, in
+    order of id. A list too long for one frame comes in pages: ask again with ``after`` the
+    last id received while the reply says ``more`` (only a server that says ``more`` takes
+    ``after``)."""
+
+    after: NonNegative | None = None
 
 
 class Send(Request["Sent"], tag="send", frozen=True, kw_only=True):
@@ -333,6 +338,7 @@ class ChannelReply(Reply, tag="channel", frozen=True, kw_only=True):
 class ChannelList(Reply, tag="channels", frozen=True, kw_only=True):
     channels: list[ChannelInfo]
     head: int  # stream position the snapshot is current to
+    more: bool = False  # the list goes on past the last channel here: ask with ``after``
 
 
 class Sent(Reply, tag="sent", frozen=True, kw_only=True):

@@ -151,7 +151,7 @@ class SyncServer:
         self._raw = zmq.Socket.shadow(self._sock.underlying)
         # Frames from this size on are sent without a copy, so that they can be tracked.
         self._raw.copy_threshold = TRACKED_BYTES
-        self._backlog = Backlog(cfg.max_queued_bytes, cfg.max_in_flight)
+        self.backlog = Backlog(cfg.max_queued_bytes, cfg.max_in_flight)
         # The loop watches the socket's descriptor itself (see _serve).
         self._readable = asyncio.Event()
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
@@ -353,10 +353,10 @@ class SyncServer:
             call.curve_key = _frame_property(frames[-1], "User-Id")
             call.address = _frame_property(frames[-1], "Peer-Address")
         if handler is None or handler.slow:  # answered later: counts as in flight till then
-            if self._backlog.busy(routing_id, call.size):
+            if self.backlog.busy(routing_id, call.size):
                 self._send(routing_id, _too_many_waiting(req.rid))
                 return None
-            self._backlog.started(routing_id, call.size)
+            self.backlog.started(routing_id, call.size)
         if handler is None:
             if isinstance(req, Send):  # the writer stores sends in batches
                 self._writer.add(call, req)
@@ -368,8 +368,8 @@ class SyncServer:
     def _admit(self, routing_id: bytes, session: Session, req: Request) -> Error | None:
         """The refusal of a request its connection or account may not make now, or None
         after charging its cost."""
-        if not isinstance(req, Heartbeat) and self._backlog.full(routing_id):
-            return _unread(req.rid, self._backlog.queued_bytes(routing_id))
+        if not isinstance(req, Heartbeat) and self.backlog.full(routing_id):
+            return _unread(req.rid, self.backlog.queued_bytes(routing_id))
         admitted = self.ctx.throttles.admit(session, cost_of(req))
         if admitted is not None:
             return _slow_down(req.rid, *admitted)
@@ -451,8 +451,8 @@ class SyncServer:
         """Send a reply; a large one to a connection that is not reading becomes an error
         saying so. The bytes sent, 0 if none."""
         body = encode(reply)
-        if not self._backlog.has_room(routing_id, len(body)):
-            body = encode(_unread(reply.rid, self._backlog.queued_bytes(routing_id)))
+        if not self.backlog.has_room(routing_id, len(body)):
+            body = encode(_unread(reply.rid, self.backlog.queued_bytes(routing_id)))
         return len(body) if self._send_frame(routing_id, body) else 0
 
     def _answer(self, call: Call, reply: Reply) -> None:
@@ -463,13 +463,13 @@ class SyncServer:
 
     def _answer_waiting(self, call: Call, reply: Reply) -> None:
         """Answer a request that was counted in flight (a send, a login)."""
-        self._backlog.answered(call.routing_id, call.size)
+        self.backlog.answered(call.routing_id, call.size)
         self._send_reply(call.routing_id, reply)
 
     def _send_frame(self, routing_id: bytes, body: bytes) -> bool:
         """Send an encoded message; False if the peer is gone, its queue is full, or it has
         more bytes queued than its budget (a push is a hint: its sync cursor recovers it)."""
-        if not self._backlog.has_room(routing_id, len(body)):
+        if not self.backlog.has_room(routing_id, len(body)):
             return False
         sock = self._raw
         assert sock is not None  # _open sets it before anything is sent
@@ -482,7 +482,7 @@ class SyncServer:
                 sock.send(body, _NOBLOCK)
             else:
                 tracker = sock.send(body, _NOBLOCK, copy=False, track=True)
-                self._backlog.queued(routing_id, tracker, len(body))
+                self.backlog.queued(routing_id, tracker, len(body))
         except zmq.Again:
             return False  # the peer's queue is full; its sync cursor recovers what it missed
         except zmq.ZMQError as e:
@@ -510,7 +510,7 @@ class SyncServer:
             await asyncio.sleep(interval)
             self._guarded(expire_sessions, self.ctx)
             self._guarded(self._forget_gone)
-            self._guarded(self._backlog.forget_released)
+            self._guarded(self.backlog.forget_released)
 
     async def _serve_keys(self) -> None:
         while True:

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from shared.errors import ErrorCode, ProtocolError
-from shared.protocol import Heartbeat, ListChannels, ListDevices, Request, RevokeDevice
+from shared.protocol import DeviceList, Heartbeat, ListChannels, ListDevices, Request, RevokeDevice
 from syncserver import costs
 from syncserver.config import ServerConfig
 from syncserver.ratelimit import RateLimiter
@@ -77,9 +77,10 @@ async def test_flooding_device_gets_rate_limited_with_an_honest_hint(
     assert passed <= most_admitted(DEVICE_BURST, DEVICE_RATE, secs, LIST_COST)
     assert refused, "60 requests at once went through a budget of 20"
     assert {e.code for e in refused} == {ErrorCode.RATE_LIMITED}
-    assert all(0 < e.retry_after <= LIST_COST / DEVICE_RATE for e in refused)
+    hints = [e.retry_after or 0.0 for e in refused]
+    assert all(0 < hint <= LIST_COST / DEVICE_RATE for hint in hints)
     assert "this device; try again in" in refused[0].message
-    await asyncio.sleep(refused[-1].retry_after)  # the hint is honest: after it, one passes
+    await asyncio.sleep(hints[-1])  # the hint is honest: after it, one passes
     await alice.request(ListChannels())
 
 
@@ -87,7 +88,6 @@ async def test_a_request_costs_what_it_costs_the_server(strict: ClientFactory) -
     alice = await quiet_device(strict, "alice")
     beats, _ = await flood(alice, Heartbeat(), int(DEVICE_BURST / 2))
     assert not [b for b in beats if isinstance(b, Exception)]  # a heartbeat costs 1
-    await asyncio.sleep(DEVICE_BURST / DEVICE_RATE)  # full again
     lists, secs = await flood(alice, ListChannels(), int(DEVICE_BURST / 2))
     passed = [r for r in lists if not isinstance(r, Exception)]
     assert len(passed) <= most_admitted(DEVICE_BURST, DEVICE_RATE, secs, LIST_COST)
@@ -119,7 +119,9 @@ async def test_an_account_has_at_most_its_devices(strict: ClientFactory) -> None
         await extra.conn.login("alice", PASSWORD, "fourth")
     assert err.value.code == ErrorCode.TOO_MANY_DEVICES
     assert "3 devices" in err.value.message
-    phone = next(d for d in (await alice.request(ListDevices())).devices if d.name == "phone")
+    listing = await alice.request(ListDevices())
+    assert isinstance(listing, DeviceList)
+    phone = next(d for d in listing.devices if d.name == "phone")
     await alice.request(RevokeDevice(device_id=phone.id))
     await extra.conn.login("alice", PASSWORD, "fourth")  # room again
 
@@ -133,7 +135,7 @@ async def test_password_guessing_is_throttled_per_account(strict: ClientFactory)
         assert err.value.code == ErrorCode.AUTH_FAILED
     with pytest.raises(ProtocolError) as err:
         await guesser.conn.login("alice", PASSWORD, "laptop")  # even the right one, for now
-    assert err.value.code == ErrorCode.RATE_LIMITED and err.value.retry_after > 50
+    assert err.value.code == ErrorCode.RATE_LIMITED and (err.value.retry_after or 0) > 50
     assert "this account" in err.value.message
 
 
@@ -177,6 +179,7 @@ async def test_guesses_sent_at_once_cannot_slip_past_the_throttle(strict: Client
         *(g.conn.login("alice", f"guess {i}", "laptop") for i, g in enumerate(guessers)),
         return_exceptions=True,
     )
-    codes = sorted(a.code for a in answers)
+    codes = sorted(a.code for a in answers if isinstance(a, ProtocolError))
+    assert len(codes) == len(guessers)
     assert codes.count(ErrorCode.AUTH_FAILED) == 3  # the account's burst, no more
     assert codes.count(ErrorCode.RATE_LIMITED) == 5

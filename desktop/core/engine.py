@@ -478,12 +478,16 @@ class SyncEngine:
         cursor the server kept for this device (its creation, for a new device), so nothing
         since then is skipped. The cursor is stored last: a start cut short starts again."""
         listing = await self._ask(ListChannels())
-        self._announce(self.cache.apply_snapshot(listing.channels))
-        for info in listing.channels:
+        head, infos = listing.head, list(listing.channels)
+        while listing.more and infos:  # a list too long for one frame comes in pages
+            listing = await self._ask(ListChannels(after=infos[-1].id))
+            infos += listing.channels
+        self._announce(self.cache.apply_snapshot(infos))
+        for info in infos:
             page = await self._ask(History(channel=info.id, limit=RECENT_PAGE))
             self._announce(self.cache.apply_events(page.events))
         welcome = self.conn.welcome
-        cursor = welcome.sync_cursor if welcome is not None else listing.head
+        cursor = welcome.sync_cursor if welcome is not None else head
         self.cache.start_cursor(cursor)
         return cursor
 

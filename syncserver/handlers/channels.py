@@ -7,6 +7,7 @@ from shared.errors import ErrorCode
 from shared.names import clean_label, normalize_user_name
 from shared.protocol import (
     AddMembers,
+    ChannelInfo,
     ChannelList,
     ChannelPush,
     ChannelReply,
@@ -21,6 +22,7 @@ from shared.protocol import (
 )
 from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
+from syncserver.pages import FrameBudget, size_of
 from syncserver.store import accounts, channels, events
 from syncserver.store.models import Channel
 
@@ -209,5 +211,17 @@ def leave_channel(ctx: Context, call: Call, req: LeaveChannel) -> Ok:
 @handles(ListChannels)
 def list_channels(ctx: Context, call: Call, req: ListChannels) -> ChannelList:
     me = call.me
-    infos = [views.channel_info(ctx, ch, me.user_id) for ch in channels.active_channels(me.user_id)]
-    return ChannelList(rid=req.rid, channels=infos, head=ctx.delivery.head_of(me.user_id))
+    head = ctx.delivery.head_of(me.user_id)
+    budget = FrameBudget(ChannelList(rid=req.rid, channels=[], head=head, more=True), 1)
+    infos: list[ChannelInfo] = []
+    after = req.after or 0
+    for channel in channels.active_channels(me.user_id):
+        if channel.id <= after:
+            continue
+        info = views.channel_info(ctx, channel, me.user_id)
+        size = size_of(info)
+        if infos and not budget.fits(size):  # the rest in the next page
+            return ChannelList(rid=req.rid, channels=infos, head=head, more=True)
+        budget.take(size)
+        infos.append(info)
+    return ChannelList(rid=req.rid, channels=infos, head=head)

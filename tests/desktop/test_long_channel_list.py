@@ -1,0 +1,43 @@
+"""A new device of a user in more channels than one frame can list reads every page of the
+list: its cache starts with all of them."""
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from shared.protocol import CreateGroup
+from syncserver.bench.seed import seed_devices
+from syncserver.config import ServerConfig
+from syncserver.server import SyncServer
+from tests.desktop.test_engine import started
+from tests.support import ClientFactory
+
+GROUPS = 120  # of 100 members with long names: 1.1 MB as one list
+
+
+@pytest.fixture
+async def server(server_config: ServerConfig) -> AsyncIterator[SyncServer]:
+    """A server whose database already holds 99 users with long names (29 three-byte
+    characters each), written directly: registering them would cost 99 password hashes."""
+    server_config.data_dir.mkdir(parents=True)
+    seed_devices(server_config.data_dir, [f"{n:03d}" + "\u6f22" * 29 for n in range(99)])
+    srv = SyncServer(server_config)
+    await srv.start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()
+
+
+async def test_a_new_device_reads_every_page_of_a_long_channel_list(
+    make_profile: Callable, engines: Callable, clients: ClientFactory
+) -> None:
+    await make_profile("alice", "laptop", create=True)
+    phone = await clients.login("alice", "phone")
+    members = [f"{n:03d}" + "\u6f22" * 29 for n in range(99)]
+    for n in range(GROUPS):
+        await phone.request(CreateGroup(name=f"group {n}", members=members))
+
+    tablet = await started(engines(await make_profile("alice", "tablet")))
+    names = sorted(c.name for c in tablet.cache.channels())
+    assert names == sorted(f"group {n}" for n in range(GROUPS))

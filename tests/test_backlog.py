@@ -1,0 +1,121 @@
+"""What the server holds for one connection is bounded in bytes: a device that asks for
+large pages and reads nothing gets ``backlog_full`` once its unread replies pass the budget,
+and what reached it before is whole; requests waiting for their answers are bounded in number
+and in bytes."""
+
+import asyncio
+import itertools
+
+import pytest
+import zmq
+import zmq.asyncio
+
+from shared import limits
+from shared.errors import ErrorCode
+from shared.protocol import (
+    PROTOCOL_TAG,
+    ChannelReply,
+    Error,
+    Hello,
+    History,
+    HistoryPage,
+    OpenDirect,
+    Push,
+    Reply,
+    Send,
+    Welcome,
+    decode_server_message,
+    encode,
+)
+from syncserver.backlog import Backlog
+from syncserver.config import ServerConfig
+from syncserver.server import SyncServer
+from tests.support import WAIT, ClientFactory
+
+LONGEST = "\U0001f600" * limits.MAX_TEXT_CHARS
+BUDGET = 2 * limits.MAX_FRAME_BYTES
+ASKS = 60  # pages of about 800 KB: 48 MB if all were held
+
+
+async def receive(sock: zmq.asyncio.Socket) -> Reply | Push:
+    return decode_server_message((await sock.recv_multipart())[-1])
+
+
+@pytest.fixture
+async def roomy(server_config: ServerConfig):
+    """Budgets for requests wide open, so that only the byte budget holds the device back."""
+    server_config.device_burst = server_config.account_burst = 1e9
+    server_config.max_queued_bytes = BUDGET
+    srv = SyncServer(server_config)
+    await srv.start()
+    factory = ClientFactory(srv)
+    yield factory
+    await factory.close_all()
+    await srv.stop()
+
+
+async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(roomy: ClientFactory) -> None:
+    alice = await roomy.register("alice")
+    opened = await alice.request(OpenDirect(user="alice"))
+    assert isinstance(opened, ChannelReply)
+    channel = opened.channel.id
+    for n in range(4):
+        await alice.request(Send(channel=channel, client_id=f"long-{n}", text=LONGEST))
+    credentials, keys = alice.conn.credentials, alice.conn.client_keys
+    server_keys = roomy.server.keys
+    assert credentials is not None and server_keys is not None
+    await alice.conn.close()
+
+    # The same device on a bare socket that takes in one frame and then stops reading.
+    sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.RCVHWM, 1)
+    sock.setsockopt(zmq.RCVBUF, 64 * 1024)
+    sock.curve_serverkey = server_keys.public.encode()
+    sock.curve_publickey, sock.curve_secretkey = keys.public.encode(), keys.secret.encode()
+    sock.connect(roomy.server.endpoint)
+    try:
+        hello = Hello(rid=1, device_id=credentials.device_id, token=credentials.token)
+        await sock.send_multipart([PROTOCOL_TAG, encode(hello)])
+        async with asyncio.timeout(WAIT):  # pushes (its own presence) may come first
+            while not isinstance(await receive(sock), Welcome):
+                pass
+        server = roomy.server
+        (session,) = server.ctx.sessions.of_users(server.ctx.sessions.online_users())
+        held = 0
+        for rid in range(2, ASKS + 2):
+            await sock.send_multipart([PROTOCOL_TAG, encode(History(rid=rid, channel=channel))])
+            await asyncio.sleep(0.01)  # paced, so that what the server holds is seen growing
+            held = max(held, server.backlog.queued_bytes(session.routing_id))
+        assert BUDGET < held <= BUDGET + limits.MAX_FRAME_BYTES
+
+        answers: list[Reply] = []
+        async with asyncio.timeout(WAIT):
+            while len(answers) < ASKS:
+                answer = await receive(sock)
+                if isinstance(answer, Reply):
+                    answers.append(answer)
+    finally:
+        sock.close()
+    pages = [a for a in answers if isinstance(a, HistoryPage)]
+    refused = [a for a in answers if isinstance(a, Error)]
+    assert pages and all(len(p.events) == 2 for p in pages)  # whole pages, as many as fit
+    assert refused and {e.code for e in refused} == {ErrorCode.BACKLOG_FULL}
+    assert "not read" in refused[0].message
+    assert len(pages) + len(refused) == ASKS  # every request answered
+    assert sorted(a.rid for a in answers) == list(itertools.islice(itertools.count(2), ASKS))
+
+
+def test_requests_in_flight_are_bounded_in_number_and_in_bytes() -> None:
+    backlog = Backlog(max_bytes=1000, max_in_flight=3)
+    peer, other = b"peer", b"other"
+    assert not backlog.busy(peer, 5000)  # one request alone always goes, however large
+    backlog.started(peer, 5000)
+    assert backlog.busy(peer, 1) and not backlog.busy(other, 1)  # bytes, per connection
+    backlog.answered(peer, 5000)
+    for _ in range(3):
+        assert not backlog.busy(peer, 10)
+        backlog.started(peer, 10)
+    assert backlog.busy(peer, 10)  # in number
+    backlog.answered(peer, 10)
+    assert not backlog.busy(peer, 10)
