@@ -262,6 +262,7 @@ async def test_refusals_of_undecodable_frames_are_sentences(server: SyncServer) 
     raw = zmq.asyncio.Context.instance().socket(zmq.DEALER)
     raw.setsockopt(zmq.LINGER, 0)
     keys = KeyPair.generate()
+    assert server.keys is not None
     raw.curve_serverkey, raw.curve_publickey, raw.curve_secretkey = (
         server.keys.public.encode(),
         keys.public.encode(),

@@ -8,16 +8,17 @@ import pytest
 from desktop.cache.store import Cache
 from desktop.core.engine import SyncEngine
 from shared.protocol import AddMembers, CreateGroup, Event, History, OpenDirect, RemoveMember, Send
-from tests.desktop.test_engine import started, until
-from tests.support import ClientFactory, new_id
+from tests.desktop.test_engine import cached, started, until
+from tests.support import ClientFactory, TestClient, new_id
 
 
-def stored(engine: SyncEngine, channel_id: int) -> list[tuple[int, str, str]]:
+def stored(engine: SyncEngine, channel_id: int) -> list[tuple[int | None, str, str]]:
     return [(m.seq, m.kind, m.text) for m in engine.cache.messages(channel_id, limit=100_000)]
 
 
-async def server_history(client, channel_id: int) -> list[tuple[int, str, str]]:
-    events, before = [], None
+async def server_history(client: TestClient, channel_id: int) -> list[tuple[int, str, str]]:
+    events: list[tuple[int, str, str]] = []
+    before = None
     while True:
         page = await client.request(History(channel=channel_id, before=before, limit=500))
         events[:0] = [(e.seq, e.kind, e.text) for e in page.events]
@@ -51,7 +52,7 @@ async def test_readded_member_gets_what_happened_while_away(
     await alice.request(Send(channel=group.id, client_id=new_id(), text="before"))
     await until(lambda: len(stored(laptop, group.id)) == 2)
     await alice.request(RemoveMember(channel=group.id, user="bob"))
-    await until(lambda: not laptop.cache.channel(group.id).active)
+    await until(lambda: not cached(laptop, group.id).active)
     for text in ("while away", "still away"):
         await alice.request(Send(channel=group.id, client_id=new_id(), text=text))
     await alice.request(AddMembers(channel=group.id, users=["bob"]))
