@@ -643,6 +643,7 @@ async def test_vanished_device_goes_offline_and_catches_up_on_return(tmp_path: P
         to_offline = time.monotonic() - paused_at
         offline_at = len(alice.pushes)
         offline = next(filter(is_presence("bob", "offline"), alice.pushes[seen:]))
+        assert isinstance(offline, PresencePush) and offline.presence.last_seen is not None
         assert offline.presence.last_seen >= paused_ms
 
         during = await alice.request(

@@ -123,7 +123,7 @@ async def test_a_goodbye_takes_the_user_offline_at_once(
     laptop = await clients.register("bob")
     phone = await clients.login("bob", "phone")
     await alice.request(OpenDirect(user="bob"))
-    assert laptop.conn.welcome.bye
+    assert laptop.welcome.bye
 
     await laptop.conn.close()
     [info] = (await alice.request(GetPresence(users=["bob"]))).presence

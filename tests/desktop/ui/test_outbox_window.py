@@ -71,6 +71,7 @@ def _bubble_menu(running) -> QMenu:
     before = set(pane.findChildren(QMenu))
     pane.view.customContextMenuRequested.emit(pane.view.visualRect(index).center())
     [menu] = [m for m in pane.findChildren(QMenu) if m not in before and m.isVisible()]
+    assert isinstance(menu, QMenu)
     menu.hide()
     return menu
 
