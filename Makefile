@@ -25,9 +25,11 @@ test: $(STAMP)
 	tests/system_packages.sh
 	$(VENV)/bin/python -m pytest
 
+# Style and types: ruff, then mypy (configured in pyproject.toml, tests included).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Renders the main window with a sample conversation to docs/screenshot-*.png (offscreen).
 screenshots: $(STAMP)

@@ -43,11 +43,11 @@ def translations(ts: Path) -> dict[str, str]:
     """Finished translations already in a .ts file, by source text."""
     if not ts.exists():
         return {}
-    found = {}
+    found: dict[str, str] = {}
     for message in ET.parse(ts).getroot().iter("message"):
         text = message.find("translation")
         if text is not None and text.text and text.get("type") is None:
-            found[message.findtext("source")] = text.text
+            found[message.findtext("source", "")] = text.text
     return found
 
 
@@ -57,10 +57,12 @@ def update(ts: Path, language: str) -> list[str]:
     root = ET.Element("TS", version="2.1", language=language)
     context = ET.SubElement(root, "context")
     ET.SubElement(context, "name").text = CONTEXT
-    missing = []
+    missing: list[str] = []
     for message in extract():
-        source = message.findtext("source")
+        source = message.findtext("source", "")
         translation = message.find("translation")
+        if translation is None:
+            translation = ET.SubElement(message, "translation")
         translation.attrib.clear()
         translation.text = known.get(source)
         if translation.text is None:
@@ -88,7 +90,7 @@ def compile_qm(ts: Path) -> Path:
 def missing_translations(ts: Path) -> list[str]:
     """Strings of the current code without a finished translation in ``ts``."""
     known = translations(ts)
-    return [m.findtext("source") for m in extract() if m.findtext("source") not in known]
+    return [m.findtext("source", "") for m in extract() if m.findtext("source", "") not in known]
 
 
 def main(argv: list[str]) -> int:

@@ -56,15 +56,16 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = READY_T
 
 
 def _read_line(stream: IO[bytes], proc: subprocess.Popen[bytes], log: Path) -> str:
+    program = Path(str(proc.args[0] if isinstance(proc.args, list) else proc.args)).name
     """One line from a daemon's stdout, or an error once it exits or the timeout passes."""
     with selectors.DefaultSelector() as sel:
         sel.register(stream, selectors.EVENT_READ)
         if not sel.select(READY_TIMEOUT):
-            raise TimeoutError(f"{proc.args[0]} printed nothing within {READY_TIMEOUT:g}s")
+            raise TimeoutError(f"{program} printed nothing within {READY_TIMEOUT:g}s")
     line = stream.readline().decode().strip()
     if not line:
         raise RuntimeError(
-            f"{proc.args[0]} exited ({proc.wait()}) before printing its address: {_log_tail(log)}"
+            f"{program} exited ({proc.wait()}) before printing its address: {_log_tail(log)}"
         )
     return line
 

@@ -51,6 +51,7 @@ class ServerProcess:
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         lines: list[str] = []
+        assert self.proc.stdout is not None  # stdout=PIPE
         async with asyncio.timeout(WAIT):
             while not lines or not lines[-1].startswith("Server key fingerprint"):
                 line = await self.proc.stdout.readline()

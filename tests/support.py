@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.client import Connection, Credentials
-from shared.protocol import Push, Reply, Request
+from shared.protocol import Push, ReplyT, Request, Welcome
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 
@@ -30,7 +30,21 @@ class TestClient:
         self.pushes.append(push)
         self._arrived.set()
 
-    async def request(self, req: Request) -> Reply:
+    @property
+    def credentials(self) -> Credentials:
+        """The device's credentials, once it has registered, logged in or resumed."""
+        if self.conn.credentials is None:
+            raise AssertionError("this client has no device credentials yet")
+        return self.conn.credentials
+
+    @property
+    def welcome(self) -> Welcome:
+        """The server's welcome to this device's last hello, login or registration."""
+        if self.conn.welcome is None:
+            raise AssertionError("this client has not been welcomed yet")
+        return self.conn.welcome
+
+    async def request(self, req: Request[ReplyT]) -> ReplyT:
         return await self.conn.request(req)
 
     async def wait_push(self, match: Callable[[Push], bool], timeout: float = WAIT) -> Push:

@@ -109,11 +109,11 @@ async def test_revoking_a_device_signs_it_out_of_the_running_server(
     ok(await deployment.admin("create-user", "alice", stdin=PASSWORD))
     phone = await deployment.logged_in("alice")
     laptop = await deployment.logged_in("alice")
-    phone_id = phone.conn.credentials.device_id
+    phone_id = phone.credentials.device_id
     listing = ok(await deployment.admin("devices", "alice"))
     assert [int(line.split()[0]) for line in listing.splitlines()[1:]] == [
         phone_id,
-        laptop.conn.credentials.device_id,
+        laptop.credentials.device_id,
     ]
     ok(await deployment.admin("revoke-device", "alice", str(phone_id)))
     await phone.wait_push(lambda p: isinstance(p, RevokedPush))
@@ -121,7 +121,7 @@ async def test_revoking_a_device_signs_it_out_of_the_running_server(
         await phone.request(ListDevices())  # not signed in; its hello is refused
     assert gone.value.code == ErrorCode.DEVICE_REVOKED
     devices = await laptop.request(ListDevices())
-    assert [d.id for d in devices.devices] == [laptop.conn.credentials.device_id]
+    assert [d.id for d in devices.devices] == [laptop.credentials.device_id]
     assert "no active device" in refused(
         await deployment.admin("revoke-device", "alice", str(phone_id))
     )

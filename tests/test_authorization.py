@@ -87,7 +87,7 @@ async def _world(clients: ClientFactory) -> World:
 
     await alice.request(RemoveMember(channel=group.id, user="rita"))
     await leo.request(LeaveChannel(channel=group.id))
-    phone_id = phone.conn.credentials.device_id
+    phone_id = phone.credentials.device_id
     await alice.request(RevokeDevice(device_id=phone_id))
     await phone.wait_push(lambda p: isinstance(p, RevokedPush))
     await _settle(rita, leo, mallory)
@@ -110,8 +110,8 @@ async def _world(clients: ClientFactory) -> World:
         late = client.pushes[mark:]
         assert not late, f"{name} got pushes after leaving or being revoked: {late}"
 
-    laptop_id = alice.conn.credentials.device_id
-    newest_device = max(c.conn.credentials.device_id for c in (alice, bob, mallory, rita, leo))
+    laptop_id = alice.credentials.device_id
+    newest_device = max(c.credentials.device_id for c in (alice, bob, mallory, rita, leo))
     return World(
         clients={
             "alice": alice,
@@ -289,7 +289,7 @@ async def test_revoked_and_anonymous_connections_get_nothing(clients: ClientFact
 
     # The revoked device stays revoked however it comes back, and harmed nothing.
     phone = w["revoked device"]
-    credentials = phone.conn.credentials
+    credentials = phone.credentials
     with pytest.raises(ProtocolError) as err:
         await phone.request(Hello(device_id=credentials.device_id, token=credentials.token))
     assert err.value.code == ErrorCode.DEVICE_REVOKED
@@ -310,11 +310,11 @@ async def test_revoked_and_anonymous_connections_get_nothing(clients: ClientFact
 async def test_other_users_devices_are_out_of_reach(clients: ClientFactory) -> None:
     w = await _world(clients)
     mallory, anon = w["outsider"], w["unauthenticated"]
-    own = mallory.conn.credentials
+    own = mallory.credentials
     bogus_token = "A" * 43
 
     # (actor, label, request, the same request on a device that does not exist, expected code)
-    cases: list[tuple[str, str, Request, Request, str]] = [
+    cases: list[tuple[str, str, RevokeDevice | Hello, RevokeDevice | Hello, str]] = [
         (
             "outsider",
             "revoke_device (alice's laptop)",
@@ -445,8 +445,8 @@ async def test_outsider_learns_nothing_from_sync_lists_or_presence(clients: Clie
     assert {mine.id, club.id}.isdisjoint(foreign)
     assert sorted(mine.members) == ["alice", "mallory"] and club.owner == "mallory"
     for channel in (mine, club):
-        page = await mallory.request(History(channel=channel.id))
-        assert [e.kind for e in page.events] == ["created"], page
+        history = await mallory.request(History(channel=channel.id))
+        assert [e.kind for e in history.events] == ["created"], history
     page = await _walk(mallory, 500)
     assert _foreign(page, foreign) == [] and {e.channel for e in page.events} == {mine.id, club.id}
     listed = {c.id for c in (await mallory.request(ListChannels())).channels}

@@ -31,6 +31,7 @@ async def test_two_users_chat_one_to_one(clients: ClientFactory) -> None:
     sent = await alice.request(Send(channel=channel.id, client_id=new_id(), text="hi bob"))
     assert isinstance(sent, Sent) and sent.seq == 2  # seq 1 is the "created" event
     got = await bob.wait_push(lambda p: _message(p, "hi bob"))
+    assert isinstance(got, EventPush)
     assert got.event.sender == "alice" and got.event.seq == sent.seq and got.event.ts == sent.ts
 
     reply = await bob.request(Send(channel=channel.id, client_id=new_id(), text="안녕, alice"))
@@ -63,6 +64,7 @@ async def test_three_member_group(clients: ClientFactory) -> None:
     await bob.request(Send(channel=group.id, client_id=new_id(), text="who drives?"))
     for member in (alice, carol):
         push = await member.wait_push(lambda p: _message(p, "who drives?"))
+        assert isinstance(push, EventPush)
         assert push.event.sender == "bob" and push.event.channel == group.id
     assert not any(_message(p, "who drives?") for p in bob.pushes)  # the sender has the ack
 

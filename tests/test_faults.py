@@ -30,6 +30,7 @@ from shared.protocol import (
     PresencePush,
     Push,
     Reply,
+    ReplyT,
     Request,
     Send,
     Sent,
@@ -73,7 +74,7 @@ class Device:
         self.states.append(state)
         self.changed.set()
 
-    async def request(self, req: Request) -> Reply:
+    async def request(self, req: Request[ReplyT]) -> ReplyT:
         return await self.conn.request(req)
 
 
@@ -243,6 +244,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_message(server: ServerPro
                 assert_gap_free(events)
                 for e in events:
                     if e.kind == "message":
+                        assert e.client_id is not None
                         counts[e.sender, e.client_id] += 1
                         by_client_id[e.client_id] = e
             duplicated = [key for key, n in counts.items() if n > 1]
@@ -308,6 +310,7 @@ class RawDevice:
     def __init__(self, server: ServerProcess, keys) -> None:
         self.sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        assert server.keys is not None
         self.sock.curve_serverkey = server.keys.public.encode()
         self.sock.curve_publickey = keys.public.encode()
         self.sock.curve_secretkey = keys.secret.encode()
@@ -373,6 +376,7 @@ async def test_slow_consumer_costs_bounded_memory_and_recovers_by_sync(
         alice = await devices.register("alice")
         bob = await devices.register("bob")
         credentials, keys = bob.conn.credentials, bob.conn.client_keys
+        assert credentials is not None
         await bob.conn.close()
         channel = (await alice.request(OpenDirect(user="bob"))).channel.id
         # One at a time: logins running at once each hold a token of the account's throttle.
@@ -450,13 +454,17 @@ async def test_slow_consumer_costs_bounded_memory_and_recovers_by_sync(
         assert slow.pushes < FLOOD, "no push was dropped: the test did not fill the queues"
         assert [e.client_id for e in events] == sorted(acks, key=lambda cid: acks[cid].seq)
         assert [e.seq for e in events] == list(range(events[0].seq, events[0].seq + FLOOD))
-        assert all(e.text.startswith(e.client_id.removeprefix("flood-") + " ") for e in events)
+        assert all(
+            e.client_id and e.text.startswith(e.client_id.removeprefix("flood-") + " ")
+            for e in events
+        )
 
         # Confirming the end of the walk, then a fresh connection of the same device resumes
         # from there, with nothing left to fetch.
-        assert (await slow.request(Sync(after=cursor))).events == []
+        confirmed = await slow.request(Sync(after=cursor))
+        assert isinstance(confirmed, SyncPage) and confirmed.events == []
         again = await devices.connect(credentials=credentials, client_keys=keys)
-        assert again.conn.welcome.sync_cursor == cursor
+        assert again.conn.welcome is not None and again.conn.welcome.sync_cursor == cursor
         assert (await again.request(Sync())).events == []
     finally:
         if slow is not None:
@@ -553,11 +561,13 @@ class ClientProcess:
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
         while line := await self.proc.stdout.readline():
             self.lines.append(json.loads(line))
             self.changed.set()
 
     def signal(self, sig: int) -> None:
+        assert self.proc is not None, "the client process was not started"
         self.proc.send_signal(sig)
 
     def messages(self) -> list[dict]:
@@ -600,6 +610,7 @@ async def test_vanished_device_goes_offline_and_catches_up_on_return(tmp_path: P
         alice = await devices.register("alice", heartbeat_interval=HEARTBEAT)
         bob = await devices.register("bob", heartbeat_interval=HEARTBEAT)
         credentials, keys = bob.conn.credentials, bob.conn.client_keys
+        assert credentials is not None and server.keys is not None
         await bob.conn.close()
         channel = (await alice.request(OpenDirect(user="bob"))).channel.id
         await client.start(
@@ -632,6 +643,7 @@ async def test_vanished_device_goes_offline_and_catches_up_on_return(tmp_path: P
         to_offline = time.monotonic() - paused_at
         offline_at = len(alice.pushes)
         offline = next(filter(is_presence("bob", "offline"), alice.pushes[seen:]))
+        assert isinstance(offline, PresencePush) and offline.presence.last_seen is not None
         assert offline.presence.last_seen >= paused_ms
 
         during = await alice.request(

@@ -448,7 +448,7 @@ def hostile_frame(rng: random.Random, pool: list[Request]) -> tuple[str, list[by
 def hostile_stream(
     rng: random.Random, pool: list[Request], me: Identity, count: int
 ) -> list[tuple[str, list[bytes], Expect]]:
-    stream = []
+    stream: list[tuple[str, list[bytes], Expect]] = []
     while len(stream) < count:
         how, frames = hostile_frame(rng, pool)
         if len(frames) == 2 and frames[0] == PROTOCOL_TAG:
@@ -466,6 +466,7 @@ def raw_socket(server: SyncServer) -> zmq.asyncio.Socket:
     sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
     keys = KeyPair.generate()
+    assert server.keys is not None
     sock.curve_serverkey = server.keys.public.encode()
     sock.curve_publickey = keys.public.encode()
     sock.curve_secretkey = keys.secret.encode()
@@ -634,7 +635,7 @@ async def test_hostile_frames_are_answered_store_nothing_and_harm_no_one(
     trudy = await clients.register("trudy")
     revoked = raw_socket(server)
     login = await exchange(revoked, Login(rid=1, user="trudy", password=PASSWORD, device="old"))
-    assert isinstance(login, Welcome)
+    assert isinstance(login, Welcome) and login.token is not None
     await trudy.request(RevokeDevice(device_id=login.device_id))
     async with asyncio.timeout(WAIT):
         while not isinstance(
@@ -654,14 +655,12 @@ async def test_hostile_frames_are_answered_store_nothing_and_harm_no_one(
     head = (await alice.request(ListChannels())).head
     known = Known(
         channels=[direct.id, group.id],
-        devices=[alice.conn.credentials.device_id, bob.conn.credentials.device_id, login.device_id],
+        devices=[alice.credentials.device_id, bob.credentials.device_id, login.device_id],
         client_ids=client_ids,
         users=["alice", "bob", "carol", "trudy"],
         last_seq=max(c.last_seq for c in (await alice.request(ListChannels())).channels),
         head=head,
-        stolen=Hello(
-            device_id=alice.conn.credentials.device_id, token=alice.conn.credentials.token
-        ),
+        stolen=Hello(device_id=alice.credentials.device_id, token=alice.credentials.token),
         own=Hello(device_id=login.device_id, token=login.token),
     )
     db_file = server.config.data_dir / "tidings.db"
@@ -713,7 +712,7 @@ async def test_hostile_frames_are_answered_store_nothing_and_harm_no_one(
     chat = (await dave.request(OpenDirect(user="erin"))).channel
     sent_reply = await dave.request(Send(channel=chat.id, client_id=new_id(), text="still here"))
     push = await erin.wait_push(lambda p: isinstance(p, EventPush) and p.event.text == "still here")
-    assert push.event.seq == sent_reply.seq
+    assert isinstance(push, EventPush) and push.event.seq == sent_reply.seq
     page = await erin.request(History(channel=chat.id))
     assert [e.text for e in page.events if e.kind == "message"] == ["still here"]
     await alice.request(Send(channel=direct.id, client_id=new_id(), text="after the storm"))
@@ -738,11 +737,13 @@ async def test_undecodable_bodies_cost_no_other_frame(server: SyncServer) -> Non
             await sock.send_multipart([PROTOCOL_TAG, encode(History(rid=1, channel=1))])
             await sock.send_multipart([PROTOCOL_TAG, body])
             await sock.send_multipart([PROTOCOL_TAG, encode(History(rid=2, channel=1))])
-            answers = []
+            answers: list[Error] = []
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(WAIT / 2):
                     while len(answers) < 3:
-                        answers.append(decode_server_message((await sock.recv_multipart())[1]))
+                        answer = decode_server_message((await sock.recv_multipart())[1])
+                        assert isinstance(answer, Error), answer
+                        answers.append(answer)
             assert [
                 (a.rid in (0, 5) if i == 1 else a.rid, a.code) for i, a in enumerate(answers)
             ] == [
@@ -763,7 +764,7 @@ async def test_ids_beyond_storage_range_are_refused_not_internal_errors(
     await clients.register("bob")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
     huge = 2**63
-    attempts = [
+    attempts: list[Request[Any]] = [
         History(channel=huge),
         Typing(channel=huge),
         MarkRead(channel=huge, seq=1),

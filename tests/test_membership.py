@@ -33,6 +33,7 @@ async def test_removed_member_sees_the_removal_and_nothing_after(clients: Client
     await alice.request(RenameGroup(channel=group.id, name="secret club"))
 
     pushed = await bob.wait_push(lambda p: isinstance(p, ChannelPush) and not p.channel.active)
+    assert isinstance(pushed, ChannelPush)
     assert pushed.channel.members == [] and pushed.channel.name == "club"
     page = await bob.request(Sync(after=start))
     assert [(e.kind, e.text, e.subject) for e in page.events] == [

@@ -39,7 +39,7 @@ from desktop.core.loop_thread import LoopThread
 from desktop.core.profile import Profile
 from desktop.platform.credentials import CredentialStore
 from shared.client import ConnectionClosed
-from shared.protocol import CreateGroup, History, OpenDirect, Send
+from shared.protocol import CreateGroup, Event, History, OpenDirect, Send
 from syncserver.bench.harness import free_port_pair
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
 from tests.server_process import ServerProcess
@@ -219,7 +219,7 @@ class Delivery(RuleBasedStateMachine):
         channel = self.written[client_id][1]
         for m in self.on_net(self.engines[device].cache.messages, channel, None, 100_000):
             if m.client_id == client_id and m.seq is not None:
-                return m.seq
+                return int(m.seq)
         return None
 
     @invariant()
@@ -297,7 +297,8 @@ class Delivery(RuleBasedStateMachine):
                 assert len(positions) == 1, f"{user}'s devices disagree on {channel}: {positions}"
 
     def _server_history(self, channel: int) -> list:
-        events, before = [], None
+        events: list[Event] = []
+        before = None
         while True:
             page = self.run(
                 self.scripts["alice"].request(History(channel=channel, before=before, limit=500))
@@ -340,7 +341,7 @@ def test_delivery_guarantees(tmp_path: Path, secret_service: str) -> None:  # no
         return Delivery(tmp_path / f"example-{next(examples)}", credentials)
 
     run_state_machine_as_test(
-        machine,
+        machine,  # type: ignore[arg-type]  # hypothesis takes any factory; it annotates the class
         settings=settings(
             max_examples=100 if LONG else 3,
             stateful_step_count=50 if LONG else 12,

@@ -36,7 +36,8 @@ def folder() -> Path:
 
 def project_version() -> str:
     with (ROOT / "pyproject.toml").open("rb") as f:
-        return tomllib.load(f)["project"]["version"]
+        version: str = tomllib.load(f)["project"]["version"]
+    return version
 
 
 def run_frozen(folder: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -84,10 +85,16 @@ def test_frozen_app_passes_its_self_test(folder: Path, tmp_path: Path) -> None:
     assert_self_test_passed(result, project_version(), steps, shot, home)
 
 
+class _CaseSensitiveParser(configparser.ConfigParser):
+    """A desktop entry's keys are case-sensitive; ConfigParser lowercases them by default."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the desktop entry is Linux's")
 def test_linux_build_carries_its_desktop_entry_and_icons(folder: Path) -> None:
-    entry = configparser.ConfigParser(interpolation=None)
-    entry.optionxform = str  # type: ignore[assignment,method-assign]  (keys are case-sensitive)
+    entry = _CaseSensitiveParser(interpolation=None)
     entry.read(folder / "tidings.desktop", encoding="utf-8")
     desktop = entry["Desktop Entry"]
     assert desktop["Type"] == "Application"

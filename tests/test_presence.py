@@ -1,6 +1,7 @@
 """Presence from heartbeats (timeouts shortened for the test) and typing indicators."""
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -10,6 +11,8 @@ from shared.protocol import (
     Heartbeat,
     OpenDirect,
     PresencePush,
+    PresenceState,
+    Push,
     Sync,
     Typing,
     TypingPush,
@@ -19,7 +22,7 @@ from tests.proxy import RecordingProxy
 from tests.support import PASSWORD, WAIT, ClientFactory, TestClient
 
 
-def _presence(user: str, state: str):
+def _presence(user: str, state: PresenceState) -> Callable[[Push], bool]:
     return lambda p: (
         isinstance(p, PresencePush)
         and p.presence
@@ -42,11 +45,11 @@ async def test_presence_online_away_offline(clients: ClientFactory) -> None:
     # Heartbeats stop without the connection closing (a frozen or cut-off device):
     # after the timeout the user is offline, with a last-seen time.
     silent = await clients.resume(
-        bob.conn.credentials, client_keys=bob.conn.client_keys, heartbeat_interval=3600
+        bob.credentials, client_keys=bob.conn.client_keys, heartbeat_interval=3600
     )
     await bob.conn.close()
     offline = await alice.wait_push(_presence("bob", "offline"))
-    assert offline.presence.last_seen is not None
+    assert isinstance(offline, PresencePush) and offline.presence.last_seen is not None
     [info] = (await alice.request(GetPresence(users=["bob"]))).presence
     assert info.state == "offline" and info.last_seen == offline.presence.last_seen
 
@@ -69,14 +72,14 @@ async def test_typing_reaches_the_other_members_only(clients: ClientFactory) -> 
     channel = (await alice.request(OpenDirect(user="bob"))).channel
     await alice.request(Typing(channel=channel.id))
     push = await bob.wait_push(lambda p: isinstance(p, TypingPush))
-    assert (push.channel, push.user) == (channel.id, "alice")
+    assert isinstance(push, TypingPush) and (push.channel, push.user) == (channel.id, "alice")
     assert not any(isinstance(p, TypingPush) for p in alice.pushes + carol.pushes)
     with pytest.raises(ProtocolError) as err:
         await carol.request(Typing(channel=channel.id))
     assert err.value.code == ErrorCode.NO_SUCH_CHANNEL
     # Typing is never stored: it does not appear in sync.
     page = await bob.request(Sync(after=0))
-    assert all(e.kind != "typing" for e in page.events)
+    assert [e.kind for e in page.events] == ["created"]
 
 
 async def test_heartbeat_confirms_the_sync_cursor(clients: ClientFactory) -> None:
@@ -85,8 +88,8 @@ async def test_heartbeat_confirms_the_sync_cursor(clients: ClientFactory) -> Non
     await alice.request(OpenDirect(user="bob"))
     head = (await alice.request(Sync())).next
     await alice.request(Heartbeat(cursor=head))
-    again = await clients.resume(alice.conn.credentials, client_keys=alice.conn.client_keys)
-    assert again.conn.welcome.sync_cursor == head
+    again = await clients.resume(alice.credentials, client_keys=alice.conn.client_keys)
+    assert again.welcome.sync_cursor == head
 
 
 async def test_devices_beat_as_often_as_the_welcome_says(clients: ClientFactory) -> None:
@@ -96,7 +99,7 @@ async def test_devices_beat_as_often_as_the_welcome_says(clients: ClientFactory)
     acks = asyncio.Queue[int]()
     bob = await clients.register("bob")
     bob.conn.on_head = acks.put_nowait
-    assert bob.conn.welcome.heartbeat_interval == clients.server.config.heartbeat_interval
+    assert bob.welcome.heartbeat_interval == clients.server.config.heartbeat_interval
     async with asyncio.timeout(WAIT):
         for _ in range(5):
             await acks.get()
@@ -120,7 +123,7 @@ async def test_a_goodbye_takes_the_user_offline_at_once(
     laptop = await clients.register("bob")
     phone = await clients.login("bob", "phone")
     await alice.request(OpenDirect(user="bob"))
-    assert laptop.conn.welcome.bye
+    assert laptop.welcome.bye
 
     await laptop.conn.close()
     [info] = (await alice.request(GetPresence(users=["bob"]))).presence

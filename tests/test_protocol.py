@@ -14,7 +14,7 @@ from syncserver.handlers import HANDLERS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _members(union) -> list[type]:
+def _members(union: object) -> list[type[msgspec.Struct]]:
     return list(typing.get_args(union))
 
 
@@ -94,7 +94,7 @@ def test_labels_and_passwords() -> None:
 
 
 def _imports(package: str) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for path in (ROOT / package).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):

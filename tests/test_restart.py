@@ -17,7 +17,7 @@ from tests.support import WAIT, ClientFactory, new_id, same_place
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 async def test_restart_keeps_messages_key_and_sequence(server_config: ServerConfig) -> None:
@@ -41,8 +41,8 @@ async def test_restart_keeps_messages_key_and_sequence(server_config: ServerConf
         # guaranteed; his sync cursor is.
         page = await bob.request(Sync(after=before.pos))
         assert [e.text for e in page.events] == ["after"]
-        page = await bob.request(History(channel=channel.id))
-        assert [e.text for e in page.events if e.kind == "message"] == ["before", "after"]
+        history = await bob.request(History(channel=channel.id))
+        assert [e.text for e in history.events if e.kind == "message"] == ["before", "after"]
     finally:
         await factory.close_all()
         await second.stop()
@@ -68,8 +68,9 @@ async def _tidings_server(data: Path, port: int, *options: str) -> asyncio.subpr
 async def test_command_line_server_prints_fingerprint_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     proc = await _tidings_server(tmp_path / "data", port)
+    assert proc.stdout is not None  # stdout=PIPE
     try:
-        lines = []
+        lines: list[str] = []
         async with asyncio.timeout(WAIT):
             while not lines or not lines[-1].startswith("Server key fingerprint"):
                 lines.append((await proc.stdout.readline()).decode().strip())
@@ -88,6 +89,7 @@ async def test_command_line_server_prints_fingerprint_and_stops_on_sigterm(tmp_p
 async def test_plaintext_needs_its_insecure_flag(tmp_path: Path) -> None:
     port = free_port()
     proc = await _tidings_server(tmp_path / "data", port, "--insecure-plaintext")
+    assert proc.stdout is not None  # stdout=PIPE
     try:
         async with asyncio.timeout(WAIT):
             lines = [(await proc.stdout.readline()).decode().strip() for _ in range(2)]

@@ -7,10 +7,12 @@ hit the same errors SQLite reports then:
 ``max_page_count`` gives "database or disk is full", ``query_only`` gives "attempt to write a
 readonly database"."""
 
+from typing import Any
+
 import pytest
 
 from shared.errors import ErrorCode, ProtocolError
-from shared.protocol import History, MarkRead, OpenDirect, Send
+from shared.protocol import History, MarkRead, OpenDirect, Request, Send
 from syncserver.server import SyncServer
 from tests.support import ClientFactory, new_id
 
@@ -22,8 +24,10 @@ def _sqlite_only(server: SyncServer) -> None:
 
 async def _pragma(server: SyncServer, pragma: str) -> None:
     """Set a pragma on both of the server's connections."""
-    server._db.execute_sql(pragma)
-    await server._writer.on_writer_thread(lambda: server._db.execute_sql(pragma))
+    db = server._db
+    assert db is not None, "the server is not started"
+    db.execute_sql(pragma)
+    await server._writer.on_writer_thread(lambda: db.execute_sql(pragma))
 
 
 async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
@@ -34,6 +38,7 @@ async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
     bob = await clients.register("bob")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
     await alice.request(Send(channel=channel.id, client_id=new_id(), text="before"))
+    assert server._db is not None
     pages = server._db.execute_sql("PRAGMA page_count").fetchone()[0]
     await _pragma(server, f"PRAGMA max_page_count = {pages}")
 
@@ -61,10 +66,11 @@ async def test_read_only_database_refuses_writes_and_recovers(
     channel = (await alice.request(OpenDirect(user="bob"))).channel
     first = await alice.request(Send(channel=channel.id, client_id=new_id(), text="first"))
     await _pragma(server, "PRAGMA query_only = 1")
-    for request in (
+    refused: list[Request[Any]] = [
         Send(channel=channel.id, client_id=new_id(), text="refused"),
         MarkRead(channel=channel.id, seq=first.seq),
-    ):
+    ]
+    for request in refused:
         with pytest.raises(ProtocolError) as err:
             await bob.request(request)
         assert err.value.code == ErrorCode.UNAVAILABLE and "readonly" in err.value.message

@@ -30,7 +30,7 @@ async def test_heads_count_only_what_the_user_may_see(
     assert server_head >= mine + OTHERS_MESSAGES
 
     phone = await clients.login("alice", "phone")
-    assert (phone.conn.welcome.head, phone.conn.welcome.sync_cursor) == (mine, mine)
+    assert (phone.welcome.head, phone.welcome.sync_cursor) == (mine, mine)
     assert (await alice.request(ListChannels())).head == mine
     ack = await alice.request(Heartbeat())
     assert isinstance(ack, HeartbeatAck) and ack.head == mine
@@ -43,7 +43,7 @@ async def test_heads_count_only_what_the_user_may_see(
     assert str(server_head) not in err.value.message
 
     # A server started again knows nothing in memory, and still says no more.
-    credentials, keys = alice.conn.credentials, alice.conn.client_keys
+    credentials, keys = alice.credentials, alice.conn.client_keys
     config = same_place(server)
     await clients.close_all()
     await server.stop()
@@ -52,7 +52,7 @@ async def test_heads_count_only_what_the_user_may_see(
     try:
         back = ClientFactory(again)
         returning = await back.resume(credentials, client_keys=keys)
-        assert returning.conn.welcome.head == mine
+        assert returning.welcome.head == mine
         assert (await returning.request(Heartbeat())).head == mine
         await back.close_all()
     finally:

@@ -38,7 +38,7 @@ async def test_offline_device_catches_up_exactly(clients: ClientFactory) -> None
     group = (await alice.request(CreateGroup(name="trip", members=["bob"]))).channel
     start = (await sync_all(bob_phone, None))[-1].next
     await bob_phone.request(Sync(after=start))  # confirms having stored everything so far
-    credentials, keys = bob_phone.conn.credentials, bob_phone.conn.client_keys
+    credentials, keys = bob_phone.credentials, bob_phone.conn.client_keys
     await bob_phone.conn.close()
 
     texts = [f"message {i}" for i in range(1000)]
@@ -51,7 +51,7 @@ async def test_offline_device_catches_up_exactly(clients: ClientFactory) -> None
         )
 
     phone = await clients.resume(credentials, client_keys=keys)
-    assert phone.conn.welcome.sync_cursor == start
+    assert phone.welcome.sync_cursor == start
     pages = await sync_all(phone, start, limit=128)
     assert len(pages) > 5  # paged, not one burst
     events = [e for page in pages for e in page.events]
@@ -121,6 +121,7 @@ async def test_read_on_one_device_reaches_the_others(clients: ClientFactory) -> 
 
     await bob_laptop.request(MarkRead(channel=channel.id, seq=sent[-1].seq))
     push = await bob_phone.wait_push(lambda p: isinstance(p, ReadPush))
+    assert isinstance(push, ReadPush)
     assert (push.read.channel, push.read.seq) == (channel.id, sent[-1].seq)
     assert not any(isinstance(p, ReadPush) for p in bob_laptop.pushes)  # it knows already
     assert not any(isinstance(p, ReadPush) for p in alice.pushes)  # it is bob's business
@@ -184,7 +185,8 @@ async def test_history_pages_backwards(clients: ClientFactory) -> None:
     assert [e.seq for e in beyond.events] == [24, 25, 26]
     nothing = await alice.request(History(channel=channel.id, before=1))
     assert nothing.events == [] and not nothing.more
-    seen, before = [], None
+    seen: list[int] = []
+    before = None
     while True:  # every page boundary, in small pages
         page = await alice.request(History(channel=channel.id, before=before, limit=4))
         seen = [e.seq for e in page.events] + seen

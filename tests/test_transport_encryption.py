@@ -47,7 +47,7 @@ async def chat_through_proxy(config: ServerConfig) -> AsyncIterator[tuple[Record
         push = await receiver.wait_push(
             lambda p: isinstance(p, EventPush) and p.event.text == SECRET_TEXT
         )
-        assert push.event.seq == sent.seq
+        assert isinstance(push, EventPush) and push.event.seq == sent.seq
         page = await receiver.request(History(channel=channel.id))
         assert [e.text for e in page.events if e.kind == "message"] == [SECRET_TEXT]
         yield proxy, server.fingerprint or ""

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from peewee import Database, SqliteDatabase
+from peewee import Database, DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect
 
 from shared.private import narrow_if_present, private_file
@@ -91,7 +91,7 @@ def open_database(url: str, upgrade: bool = True) -> Database:
     return db
 
 
-def stored_version(db: Database) -> int | None:
+def stored_version(db: Database | DatabaseProxy) -> int | None:
     """The schema version the database records; None for a new, empty database."""
     if not Setting.table_exists():
         return None

@@ -79,7 +79,8 @@ def newest_visible_pos(user_id: int) -> int:
     stretches = MembershipPeriod.select(
         MembershipPeriod.channel, MembershipPeriod.joined_pos, MembershipPeriod.left_pos
     ).where(MembershipPeriod.user == user_id)
-    for channel_id, joined, left in stretches.tuples():
+    for stretch in stretches:
+        channel_id, joined, left = stretch.channel_id, stretch.joined_pos, stretch.left_pos
         if left is not None and left <= newest:
             continue  # nothing in this stretch can be newer
         p = db_proxy.param

@@ -16,7 +16,8 @@ def bench(*args: str) -> dict:
         [sys.executable, "-m", "desktop.bench", *args], capture_output=True, text=True, timeout=100
     )
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    figures: dict = json.loads(done.stdout)
+    return figures
 
 
 def test_catchup_fills_a_real_cache() -> None:

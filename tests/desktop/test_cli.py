@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,9 +37,7 @@ class Cli:
             *args,
         ]
 
-    async def run(
-        self, *args: str, stdin: str = "", timeout: float = 30
-    ) -> tuple[int, object, str]:
+    async def run(self, *args: str, stdin: str = "", timeout: float = 30) -> tuple[int, Any, str]:
         proc = await asyncio.create_subprocess_exec(
             *self.argv(*args),
             stdin=asyncio.subprocess.PIPE,
@@ -47,15 +46,18 @@ class Cli:
         )
         out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), timeout)
         text = out.decode()
+        assert proc.returncode is not None  # communicate() waited for the exit
         return proc.returncode, json.loads(text) if text.strip() else None, err.decode()
 
-    async def ok(self, *args: str, stdin: str = "") -> object:
+    async def ok(self, *args: str, stdin: str = "") -> Any:
+        """What the command printed (parsed JSON), after checking that it succeeded."""
         code, data, err = await self.run(*args, stdin=stdin)
         assert code == 0, err
         return data
 
-    async def register(self, user: str, command: str = "register") -> dict:
+    async def register(self, user: str, command: str = "register") -> Any:
         """Sign in with ``register`` (a new account) or ``login`` (a new device)."""
+        assert self.server.key_endpoint is not None and self.server.fingerprint is not None
         return await self.ok(
             command,
             user,
@@ -267,6 +269,7 @@ async def test_follow_streams_json_lines_until_interrupted(cli: Cli, clients: Cl
     try:
         # Keep sending until the follower, once connected, prints one; then check it.
         async with asyncio.timeout(WAIT):
+            assert proc.stdout is not None  # stdout=PIPE
             line = asyncio.ensure_future(proc.stdout.readline())
             while not line.done():
                 await bob.request(Send(channel=channel.id, client_id=new_id(), text="ping"))

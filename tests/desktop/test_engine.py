@@ -8,6 +8,7 @@ import pytest
 
 from desktop.cache.schema import SCHEMA_MAJOR, CacheTooNew
 from desktop.cache.store import Cache
+from desktop.cache.views import ChannelView
 from desktop.core.engine import EngineFailed, SyncEngine
 from desktop.core.events import EngineState, StateChanged, UnreadChanged
 from shared.protocol import (
@@ -30,6 +31,13 @@ async def until(condition: Callable[[], bool], timeout: float = WAIT) -> None:
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.01)
+
+
+def cached(engine: SyncEngine, channel_id: int) -> ChannelView:
+    """The channel as the engine's cache holds it; fails if the cache does not have it."""
+    channel = engine.cache.channel(channel_id)
+    assert channel is not None, f"channel {channel_id} is not in the cache"
+    return channel
 
 
 def texts(engine: SyncEngine, channel_id: int, limit: int = 5000) -> list[str]:
@@ -96,7 +104,7 @@ async def test_profile_offline_for_1000_messages_catches_up_exactly(
     stored = again.cache.messages(channel.id, limit=2000)
     assert [m.seq for m in stored] == list(range(1, 1002))  # "created" then 1,000, no gaps
     assert sorted(m.text for m in stored if m.kind == "message") == sorted(sent)
-    assert again.cache.channel(channel.id).unread == 1000
+    assert cached(again, channel.id).unread == 1000
 
 
 async def test_composed_offline_delivered_in_order_after_reconnect(
@@ -134,13 +142,17 @@ async def test_read_on_one_profile_clears_unread_on_the_other(
     for i in range(3):
         await bob.request(Send(channel=channel.id, client_id=new_id(), text=f"{i}"))
     for engine in (laptop, phone):
-        await until(lambda e=engine: unread(e, channel.id) == 3)
+
+        def three_unread(e: SyncEngine = engine) -> bool:
+            return unread(e, channel.id) == 3
+
+        await until(three_unread)
 
     seen: list[UnreadChanged] = []
     phone.subscribe(lambda e: seen.append(e) if isinstance(e, UnreadChanged) else None)
     laptop.mark_read(channel.id)
-    assert laptop.cache.channel(channel.id).unread == 0  # at once, locally
-    await until(lambda: phone.cache.channel(channel.id).unread == 0)
+    assert cached(laptop, channel.id).unread == 0  # at once, locally
+    await until(lambda: cached(phone, channel.id).unread == 0)
     assert seen[-1].channel == channel.id and seen[-1].unread == 0 and seen[-1].read_elsewhere
 
 
@@ -181,13 +193,13 @@ async def test_refused_message_is_marked_failed_with_the_reason(
     group = (await bob.request(CreateGroup(name="club", members=["alice"]))).channel
     await until(lambda: engine.cache.channel(group.id) is not None)
     await bob.request(RemoveMember(channel=group.id, user="alice"))
-    await until(lambda: not engine.cache.channel(group.id).active)
+    await until(lambda: not cached(engine, group.id).active)
 
     queued = engine.send(group.id, "can I still post?")
     await until(lambda: engine.cache.outbox()[0].state == "failed")
     [failed] = engine.cache.outbox()
     assert failed.client_id == queued.client_id
-    assert "not in a channel" in failed.error
+    assert failed.error is not None and "not in a channel" in failed.error
     with pytest.raises(ValueError):
         engine.send(group.id, "x" * 100_001)
     for blank in ("\u200b", "\x00"):
@@ -219,7 +231,8 @@ async def test_crash_while_a_page_is_asked_ahead_loses_nothing(
     async def watched(req, timeout=None):
         if isinstance(req, Sync):
             asked.append(req)
-            stored = crashing.cache.sync_cursor()
+            stored = crashing.cache.sync_cursor() or 0
+            assert req.after is not None  # the engine always says where it stands
             confirmed = req.after if req.confirm is None else min(req.confirm, req.after)
             if confirmed > stored:
                 too_far.append((req, stored))
@@ -248,19 +261,20 @@ async def test_crash_while_a_page_is_asked_ahead_loses_nothing(
     crashing.cache.close()
 
     again = await started(engines(profile))
+    assert again.conn.welcome is not None
     assert again.conn.welcome.sync_cursor <= pages[0]  # the server never got ahead of the cache
     stored = again.cache.messages(channel.id, limit=1000)
     assert [m.seq for m in stored] == list(range(1, len(sent) + 2))  # "created", then all
     assert sorted(m.text for m in stored if m.kind == "message") == sorted(sent)
-    assert again.cache.channel(channel.id).unread == len(sent)
+    assert cached(again, channel.id).unread == len(sent)
 
 
 def indexed_up_to(cache: Cache) -> int:
-    return int(cache.setting("indexed_up_to"))
+    return int(cache.setting("indexed_up_to") or 0)
 
 
 def newest_id(cache: Cache) -> int:
-    return cache._m.db.execute_sql("SELECT MAX(id) FROM message").fetchone()[0]
+    return int(cache._m.db.execute_sql("SELECT MAX(id) FROM message").fetchone()[0])
 
 
 async def test_caught_up_messages_are_indexed_for_search_in_the_background(
@@ -380,7 +394,8 @@ async def test_cursor_unknown_to_the_server_starts_from_a_snapshot(
     await bob.request(Send(channel=channel.id, client_id=new_id(), text="after the restore"))
     again = await started(engines(profile))
     assert texts(again, channel.id) == ["after the restore"]
-    assert again.cache.sync_cursor() < 10**9
+    cursor = again.cache.sync_cursor()
+    assert cursor is not None and cursor < 10**9
 
 
 async def test_cache_1_0_is_upgraded_with_unread_counts_and_searchable(tmp_path):

@@ -7,10 +7,10 @@ import sqlite3
 import pytest
 
 from desktop.cache.store import Cache
-from desktop.core.engine import OutboxError
+from desktop.core.engine import OutboxError, SyncEngine
 from desktop.core.events import MessageDiscarded, StateChanged
 from shared.protocol import CreateGroup, History, ListChannels, OpenDirect, RemoveMember
-from tests.desktop.test_engine import alice_chatting_with_bob, started, until
+from tests.desktop.test_engine import alice_chatting_with_bob, cached, started, until
 from tests.support import ClientFactory
 
 
@@ -55,13 +55,15 @@ async def test_failed_messages_are_counted_apart_retried_and_discarded(
     engine.subscribe(lambda e: states.append(e) if isinstance(e, StateChanged) else None)
     engine.subscribe(lambda e: discarded.append(e) if isinstance(e, MessageDiscarded) else None)
     await bob.request(RemoveMember(channel=group.id, user="alice"))
-    await until(lambda: not engine.cache.channel(group.id).active)
+    await until(lambda: not cached(engine, group.id).active)
 
     first = engine.send(group.id, "one")
     second = engine.send_to_user("nobody", "two")
+    assert first.client_id is not None and second.client_id is not None
     await until(lambda: engine.cache.outbox_counts() == (0, 2))
     assert (states[-1].pending, states[-1].failed) == (0, 2)
-    assert "no user" in engine.cache.outbox_message(second.client_id).error
+    refused = engine.cache.outbox_message(second.client_id)
+    assert refused is not None and refused.error is not None and "no user" in refused.error
 
     with pytest.raises(OutboxError, match="no message"):
         engine.discard("unknown")
@@ -91,8 +93,12 @@ async def test_every_device_orders_a_new_chat_by_its_creation(
     created = (await bob.request(History(channel=channel_id))).events[0]
 
     for engine in (laptop, phone):
-        await until(lambda e=engine: e.cache.seq_bounds(channel_id)[1] == 1)
-        assert engine.cache.channel(channel_id).last_ts == created.ts
+
+        def created_stored(e: SyncEngine = engine) -> bool:
+            return e.cache.seq_bounds(channel_id)[1] == 1
+
+        await until(created_stored)
+        assert cached(engine, channel_id).last_ts == created.ts
 
 
 async def test_message_sent_online_keeps_its_writing_time(
@@ -118,5 +124,7 @@ def test_cache_3_0_is_upgraded_for_waiting_chats_and_writing_times(tmp_path):
     [old] = cache.outbox()
     assert (old.channel, old.text, old.to_user, old.written) == (7, "queued by 3.0", None, 5)
     queued = cache.queue(0, "to carol", to_user="carol")
-    assert cache.outbox_message(queued.client_id).to_user == "carol"
+    assert queued.client_id is not None
+    stored = cache.outbox_message(queued.client_id)
+    assert stored is not None and stored.to_user == "carol"
     cache.close()

@@ -9,14 +9,14 @@ from desktop.cache.store import Cache
 from desktop.core.engine import SyncEngine
 from shared.protocol import AddMembers, CreateGroup, Event, History, OpenDirect, RemoveMember, Send
 from tests.desktop.test_engine import started, until
-from tests.support import ClientFactory, new_id
+from tests.support import ClientFactory, TestClient, new_id
 
 
 def stored(engine: SyncEngine, channel_id: int) -> list[tuple[int | None, str, str]]:
     return [(m.seq, m.kind, m.text) for m in engine.cache.messages(channel_id, limit=100_000)]
 
 
-async def server_history(client, channel_id: int) -> list[tuple[int | None, str, str]]:
+async def server_history(client: TestClient, channel_id: int) -> list[tuple[int | None, str, str]]:
     events: list[tuple[int | None, str, str]] = []
     before = None
     while True:

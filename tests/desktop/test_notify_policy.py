@@ -7,7 +7,7 @@ import pytest
 from desktop.cache.store import Cache
 from desktop.core.events import MessageAdded
 from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
-from shared.protocol import ChannelInfo, Event
+from shared.protocol import ChannelInfo, ChannelKind, Event
 
 
 class Clock:
@@ -21,7 +21,8 @@ class Clock:
 @pytest.fixture
 def setup(tmp_path: Path):
     cache = Cache.open(tmp_path / "alice.sqlite3", "alice")
-    for channel_id, kind, name in ((1, "direct", ""), (2, "group", "Trip")):
+    chats: list[tuple[int, ChannelKind, str]] = [(1, "direct", ""), (2, "group", "Trip")]
+    for channel_id, kind, name in chats:
         cache.apply_channel(
             ChannelInfo(
                 id=channel_id,

@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 import keyring
+from keyring.backends import SecretService
 
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
 from tests.self_test_output import assert_self_test_passed
@@ -65,5 +66,7 @@ def test_self_test_keeps_out_of_a_working_keyring(
     # throwaway device must still not be stored there.
     result = run_tidings("--self-test", env=isolated_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    collection = keyring.get_keyring().get_preferred_collection()
+    backend = keyring.get_keyring()
+    assert isinstance(backend, SecretService.Keyring)
+    collection = backend.get_preferred_collection()
     assert list(collection.search_items({"service": "tidings-self-test"})) == []

@@ -5,7 +5,7 @@ import asyncio
 
 from desktop.app import DesktopApp
 from shared.client import Connection
-from shared.protocol import MarkRead, OpenDirect
+from shared.protocol import ChannelReply, MarkRead, OpenDirect
 from tests.desktop.ui.test_window import send_as
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
 from tests.notification_service import notification_bus  # noqa: F401  (fixture)
@@ -30,7 +30,8 @@ def test_notifications_leave_the_process_and_respect_mute_and_reads(
         return await asyncio.to_thread(bus.wait_for, match, WAIT)
 
     def chat_with_alice(conn) -> int:
-        return net.submit(conn.request(OpenDirect(user="alice"))).result(WAIT).channel.id
+        reply: ChannelReply = net.submit(conn.request(OpenDirect(user="alice"))).result(WAIT)
+        return reply.channel.id
 
     async def read_on_another_device(profile, channel_id: int, seq: int) -> None:
         phone = Connection(

@@ -11,14 +11,16 @@ from desktop.core.events import MessageUpdated
 from desktop.ui.delegates import MessageDelegate, clock
 from desktop.ui.dialogs import FormDialog
 from desktop.ui.outbox import FirstMessageDialog, OutboxDialog
-from shared.protocol import CreateGroup, ListChannels, RemoveMember
+from shared.client import Connection
+from shared.protocol import ChannelReply, CreateGroup, ListChannels, RemoveMember
 from tests.desktop.ui.test_window import last, texts, until
 from tests.support import WAIT
 
 
-def _group_alice_was_removed_from(net, people, alice) -> int:
+def _group_alice_was_removed_from(net, people, alice) -> tuple[int, Connection]:
     bob = people("bob")
     group = net.submit(bob.request(CreateGroup(name="club", members=["alice"]))).result(WAIT)
+    assert isinstance(group, ChannelReply)
     return group.channel.id, bob
 
 
@@ -69,6 +71,7 @@ def _bubble_menu(running) -> QMenu:
     before = set(pane.findChildren(QMenu))
     pane.view.customContextMenuRequested.emit(pane.view.visualRect(index).center())
     [menu] = [m for m in pane.findChildren(QMenu) if m not in before and m.isVisible()]
+    assert isinstance(menu, QMenu)
     menu.hide()
     return menu
 

@@ -32,6 +32,7 @@ def texts(running: Running) -> list[str]:
 
 def last(running: Running):
     model = running.window.pane.model
+    assert model is not None, "no chat is open"
     return model.message_at(model.rowCount() - 1)
 
 
@@ -100,7 +101,11 @@ def test_reading_on_one_device_clears_the_badge_on_the_other(
         for i in range(3):
             send_as(net, bob, channel.id, f"news {i}")
         for running in (laptop, phone):
-            await until(lambda r=running: badge(r, channel.id) == 3)
+
+            def three_unread(r: Running = running) -> bool:
+                return badge(r, channel.id) == 3
+
+            await until(three_unread)
 
         laptop.window.open_channel(channel.id)
         assert badge(laptop, channel.id) == 3  # behind another window: not read yet
