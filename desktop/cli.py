@@ -24,6 +24,7 @@ from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
 from desktop.platform.credentials import CredentialStore, KeyringUnavailable
 from shared import limits
 from shared.client import ConnectionClosed, ServerKeyMismatch
+from shared.endpoints import server_endpoint
 from shared.errors import ProtocolError
 from shared.keys import fingerprint
 from shared.names import normalize_user_name
@@ -275,6 +276,14 @@ async def cmd_sign_in(args: argparse.Namespace, out: Output) -> int:
     }
     out.emit(data, f"signed in as {profile.user} on {profile.server} (device {profile.device_id})")
     return EXIT_OK
+
+
+def server_address(text: str) -> str:
+    """argparse type: a server address as people write it, as a ZeroMQ endpoint."""
+    try:
+        return server_endpoint(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def read_password(confirm: bool) -> str:
@@ -660,7 +669,12 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (("register", "create an account"), ("login", "add this device")):
         c = sub.add_parser(name, help=help_text)
         c.add_argument("user")
-        c.add_argument("--server", required=True, help="tcp://HOST:PORT")
+        c.add_argument(
+            "--server",
+            required=True,
+            type=server_address,
+            help="HOST, HOST:PORT or tcp://HOST:PORT",
+        )
         c.add_argument(
             "--device",
             required=name == "login",

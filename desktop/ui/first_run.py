@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.i18n import tr
+from shared.endpoints import server_endpoint
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ class FirstRunDialog(QDialog):
         self.address.setEnabled(not self.host.isChecked())
 
     def _check(self) -> None:
-        if not self.host.isChecked() and not self.address.text().strip().startswith("tcp://"):
-            self.error.setText(tr("A server address looks like tcp://host:7744"))
+        if not self.host.isChecked() and not _is_address(self.address.text()):
+            self.error.setText(tr("A server address looks like host, host:7744 or tcp://host:7744"))
         elif not self.user.text().strip() or not self.password.text():
             self.error.setText(tr("Enter a user name and a password."))
         else:
@@ -103,9 +104,17 @@ class FirstRunDialog(QDialog):
         return FirstRunChoice(
             host_here=self.host.isChecked(),
             lan=self.lan.isChecked(),
-            server=self.address.text().strip(),
+            server="" if self.host.isChecked() else server_endpoint(self.address.text()),
             create_account=self.create_account.isChecked(),
             user=self.user.text().strip(),
             password=self.password.text(),
             device=self.device.text().strip() or socket.gethostname(),
         )
+
+
+def _is_address(text: str) -> bool:
+    try:
+        server_endpoint(text)
+    except ValueError:
+        return False
+    return True

@@ -256,8 +256,8 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>이 기기</translation>
     </message>
     <message>
-      <source>A server address looks like tcp://host:7744</source>
-      <translation>서버 주소는 tcp://host:7744 형식입니다</translation>
+      <source>A server address looks like host, host:7744 or tcp://host:7744</source>
+      <translation>서버 주소는 host, host:7744 또는 tcp://host:7744 형식입니다</translation>
     </message>
     <message>
       <source>Enter a user name and a password.</source>

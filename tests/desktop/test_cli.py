@@ -258,6 +258,21 @@ async def test_not_signed_in_and_usage_errors(cli: Cli):
     assert code == 2 and "usage" in err
 
 
+async def test_a_server_address_as_people_write_it(cli: Cli):
+    """``host:port`` signs in like ``tcp://host:port``; a malformed address is a usage error
+    naming the forms, not a traceback."""
+    server = cli.server
+    assert server.key_endpoint is not None and server.fingerprint is not None
+    bare = server.endpoint.removeprefix("tcp://")
+    data = await cli.ok(
+        "register", "alice", "--server", bare, "--key-endpoint", server.key_endpoint,
+        "--fingerprint", server.fingerprint, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert data["server"] == server.endpoint
+    code, _, err = await cli.run("login", "alice", "--server", "tcp://host:port:7744")
+    assert code == 2 and "host:port" in err and "Traceback" not in err
+
+
 async def test_follow_streams_json_lines_until_interrupted(cli: Cli, clients: ClientFactory):
     await cli.register("alice")
     bob = await clients.register("bob")
