@@ -10,6 +10,7 @@ import contextlib
 import datetime
 import getpass
 import json
+import os
 import signal
 import sys
 from dataclasses import asdict
@@ -761,6 +762,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("the server did not answer in time", EXIT_UNREACHABLE)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): what it wanted is printed. Python would report
+        # the pipe again when it flushes stdout at exit, so point stdout at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _fail(message: str, code: int) -> int:

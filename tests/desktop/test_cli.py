@@ -258,6 +258,24 @@ async def test_not_signed_in_and_usage_errors(cli: Cli):
     assert code == 2 and "usage" in err
 
 
+async def test_a_reader_that_stops_early_is_no_error(cli: Cli, clients: ClientFactory):
+    """``tidings-cli history ... | head -n 1``: the reader closing the pipe is not a crash."""
+    await cli.register("alice")
+    await clients.register("bob")
+    await cli.ok("send", "@bob", "x" * 100_000)  # more than a pipe holds
+    reader, writer = os.pipe()
+    proc = await asyncio.create_subprocess_exec(
+        *cli.argv("history", "@bob"), stdout=writer, stderr=asyncio.subprocess.PIPE
+    )
+    os.close(writer)
+    assert await asyncio.to_thread(os.read, reader, 1)  # the reader takes a little...
+    os.close(reader)  # ...then goes away
+    assert proc.stderr is not None
+    err = await asyncio.wait_for(proc.stderr.read(), WAIT)
+    assert await asyncio.wait_for(proc.wait(), WAIT) == 0, err
+    assert b"Traceback" not in err
+
+
 async def test_a_server_address_as_people_write_it(cli: Cli):
     """``host:port`` signs in like ``tcp://host:port``; a malformed address is a usage error
     naming the forms, not a traceback."""
