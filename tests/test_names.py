@@ -1,8 +1,12 @@
 """User names that look like another's are refused: names mixing scripts, and names whose
 Unicode TR39 skeleton equals a registered name's, on SQLite and PostgreSQL."""
 
+from pathlib import Path
+
 import pytest
 
+from desktop.core.account import sign_in
+from desktop.platform.credentials import CredentialStore
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import new_user_name, normalize_user_name
 from syncserver.skeletons import skeleton
@@ -35,6 +39,22 @@ async def test_a_name_that_looks_like_a_registered_one_is_refused(clients: Clien
     err = await refusal(clients, "MARY")
     assert (err.code, err.message) == (ErrorCode.USER_EXISTS, "the user name 'mary' is taken")
     await clients.register("marty")  # a different name, not a look-alike
+
+
+async def test_the_app_explains_a_mixed_name_before_asking_the_server(tmp_path: Path) -> None:
+    """Nothing listens at the address: the name is refused before any connection."""
+    with pytest.raises(ValueError, match="mixes Cyrillic, Latin"):
+        await sign_in(
+            tmp_path / "profile",
+            "tcp://127.0.0.1:9",
+            "\u0430lice",
+            PASSWORD,
+            "laptop",
+            create_account=True,
+            credentials=CredentialStore(),
+            trust=lambda _server, _fingerprint: True,
+        )
+    assert not (tmp_path / "profile").exists()
 
 
 def test_one_writing_system_may_use_several_scripts() -> None:

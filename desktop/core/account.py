@@ -10,6 +10,7 @@ from desktop.platform.credentials import CredentialStore, DeviceSecret
 from shared.client import Connection, Credentials, ServerKeyMismatch, fetch_server_key
 from shared.endpoints import key_endpoint_for
 from shared.keys import KeyPair, fingerprint
+from shared.names import new_user_name
 from shared.protocol import Logout
 
 CONNECT_TIMEOUT = 10.0  # secs to reach a server while signing in
@@ -34,7 +35,11 @@ async def sign_in(
     key_endpoint: str | None = None,
 ) -> Profile:
     """Register or log in, creating a new device, and save it as this profile's account.
-    The server's key is fetched and shown through ``trust`` unless the profile pinned it."""
+    The server's key is fetched and shown through ``trust`` unless the profile pinned it.
+    A name the server would refuse for a new account raises ``ValueError`` saying why,
+    before anything is asked of the server."""
+    if create_account:
+        new_user_name(user)
     credentials.check()  # before the server creates a device we could not keep
     key_endpoint = key_endpoint or key_endpoint_for(server)
     server_key = await _server_key(profile_dir, server, key_endpoint, trust)
