@@ -54,7 +54,9 @@ ReplyT = TypeVar("ReplyT", bound="Reply")
 
 class Event(_Data, frozen=True):
     """One entry of a channel's timeline. ``seq`` is gap-free per channel; ``pos`` is the
-    server-wide stream position that sync cursors count in. ``ts`` is server time in ms."""
+    server-wide stream position that sync cursors count in. ``ts`` is server time in ms, when
+    the server stored it; ``written``, for a message, the time its writer's device says it
+    was written (ms, between the device's creation and ``ts``), None if it did not say."""
 
     channel: int
     seq: int
@@ -66,6 +68,7 @@ class Event(_Data, frozen=True):
     client_id: str | None = None
     subject: str | None = None  # the member added, removed or leaving
     name: str | None = None  # the group's name for "created" and "renamed"
+    written: int | None = None
 
 
 class ChannelInfo(_Data, frozen=True):
@@ -106,9 +109,11 @@ class PresenceInfo(_Data, frozen=True):
 # --- Requests (client to server) ------------------------------------------------------------
 
 
-class Request(_Msg, Generic[ReplyT], frozen=True, forbid_unknown_fields=True):
+class Request(_Msg, Generic[ReplyT], frozen=True, forbid_unknown_fields=True, omit_defaults=True):
     """Requests are read strictly: a field the server does not know is a typo, not a feature.
-    ``ReplyT`` is the reply a request gets when it succeeds (any request may get ``Error``)."""
+    So a field left at its default is not sent: an optional field added later reaches only
+    servers that announced it. ``ReplyT`` is the reply a request gets when it succeeds (any
+    request may get ``Error``)."""
 
     rid: NonNegative = 0
 
@@ -188,11 +193,14 @@ class ListChannels(Request["ChannelList"], tag="list_channels", frozen=True, kw_
 
 
 class Send(Request["Sent"], tag="send", frozen=True, kw_only=True):
-    """Post a text message. ``client_id`` makes it idempotent: a retry gets the first answer."""
+    """Post a text message. ``client_id`` makes it idempotent: a retry gets the first answer.
+    ``written`` is when the user wrote it (ms, the device's clock), which a message that
+    waited offline keeps; send it only to a server whose ``welcome`` has ``written`` set."""
 
     channel: Positive
     client_id: ClientId
     text: Text
+    written: NonNegative | None = None
 
 
 class History(Request["HistoryPage"], tag="history", frozen=True, kw_only=True):
@@ -313,7 +321,7 @@ class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     """The connection is now this device. ``token`` is set only when the device was just
     created (Register, Login) and is never sent again. ``heartbeat_interval`` is how often
     the server wants a heartbeat, in seconds (None from servers that predate it: 5).
-    ``bye`` says the server takes ``Bye``."""
+    ``bye`` says the server takes ``Bye``; ``written``, that it takes ``Send.written``."""
 
     user: str
     device_id: int
@@ -325,6 +333,7 @@ class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     # The database's identity; a new one means the server was restored from a backup and
     # positions and sequence numbers this device saw may mean other events now.
     epoch: str | None = None
+    written: bool = False
 
 
 class DeviceList(Reply, tag="devices", frozen=True, kw_only=True):
@@ -342,11 +351,14 @@ class ChannelList(Reply, tag="channels", frozen=True, kw_only=True):
 
 
 class Sent(Reply, tag="sent", frozen=True, kw_only=True):
+    """``written`` is the time of writing as stored (see ``Event``), None if not given."""
+
     channel: int
     seq: int
     pos: int
     ts: int
     client_id: str
+    written: int | None = None
 
 
 class HistoryPage(Reply, tag="history_page", frozen=True, kw_only=True):

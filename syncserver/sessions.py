@@ -13,6 +13,7 @@ class Session:
     last_beat: float  # monotonic secs of the last frame from the device
     sync_cursor: int = 0  # last cursor the device confirmed, as stored
     idle: bool = False
+    created: int | None = None  # when the device was created (ms), once the writer needed it
 
 
 @dataclass

@@ -24,6 +24,7 @@ def event_rows_to_wire(ctx: Context, rows: list[EventRow]) -> list[protocol.Even
             client_id=r.client_id,
             subject=names[r.subject_id] if r.subject_id else None,
             name=r.name,
+            written=r.written,
         )
         for r in rows
     ]
@@ -43,6 +44,7 @@ def event_dict_to_wire(ctx: Context, row: dict) -> protocol.Event:
         client_id=row.get("client_id"),
         subject=ctx.names.one(subject) if subject else None,
         name=row.get("name"),
+        written=row.get("written"),
     )
 
 

@@ -27,7 +27,8 @@ from shared.protocol import Error, EventPush, Reply, Send, Sent
 from shared.text import BLANK_MESSAGE, is_blank
 from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, now_ms
-from syncserver.store import StorageError, events, transaction
+from syncserver.sessions import Session
+from syncserver.store import StorageError, accounts, events, transaction
 from syncserver.store.models import db_proxy
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ def _sent(rid: int, row: dict[str, Any]) -> Sent:
         pos=row["pos"],
         ts=row["ts"],
         client_id=row["client_id"],
+        written=row.get("written"),
     )
 
 
@@ -202,6 +204,7 @@ class _Batch:
                     f"message id {req.client_id!r} was already used for another message",
                 )
             return earlier
+        ts = now_ms()
         row = {
             "pos": self._ctx.sequencer.next_pos(),
             "channel": req.channel,
@@ -211,7 +214,8 @@ class _Batch:
             "device": me.device_id,
             "client_id": req.client_id,
             "text": req.text,
-            "ts": now_ms(),
+            "ts": ts,
+            "written": None if req.written is None else _time_of_writing(me, req.written, ts),
         }
         rows.append(row)
         self._by_client_id[key] = row
@@ -220,6 +224,15 @@ class _Batch:
     def _check_member(self, channel_id: int, user_id: int) -> None:
         if user_id not in self._ctx.members.of(channel_id):
             raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in a channel {channel_id}")
+
+
+def _time_of_writing(me: Session, written: int, ts: int) -> int:
+    """The time of writing a device gave, within what can be true: not after the server
+    stored the message, nor before the device existed. A device's clock may be off either
+    way; the message is then shown at the nearest possible time rather than refused."""
+    if me.created is None:
+        me.created = accounts.device_created(me.device_id)
+    return max(min(written, ts), min(me.created, ts))
 
 
 def _check_text(text: str) -> None:

@@ -111,9 +111,22 @@ def _drop_name_skeletons(db: Database) -> None:
     db.execute_sql('ALTER TABLE "user" DROP COLUMN "skeleton"')
 
 
+def _drop_times_of_writing(db: Database) -> None:
+    db.execute_sql('ALTER TABLE "event" DROP COLUMN "written"')
+
+
+def _turn_back_to_schema_3(url: str) -> None:
+    """The database as a schema 3 server left it: events without times of writing."""
+    db = open_database(url)
+    _drop_times_of_writing(db)
+    Setting.put("schema_version", "3")
+    db.close()
+
+
 def _turn_back_to_schema_2(url: str) -> None:
     """The database as a schema 2 server left it: users without name skeletons."""
     db = open_database(url)
+    _drop_times_of_writing(db)
     _drop_name_skeletons(db)
     Setting.put("schema_version", "2")
     db.close()
@@ -123,6 +136,7 @@ def _turn_back_to_schema_1(url: str) -> None:
     """The database as a schema 1 server left it: events indexed by (channel, seq) too, and
     message ids indexed sender first."""
     db = open_database(url)
+    _drop_times_of_writing(db)
     _drop_name_skeletons(db)
     db.execute_sql('DROP INDEX "event_client_id_sender_id"')
     db.execute_sql(
@@ -198,3 +212,34 @@ async def test_schema_2_gets_name_skeletons_and_refuses_new_look_alikes(
     finally:
         await factory.close_all()
         await server.stop()
+
+
+async def test_schema_3_gets_times_of_writing(server_config: ServerConfig) -> None:
+    """Messages stored before have no time of writing; new ones keep theirs."""
+    first = SyncServer(server_config)
+    await first.start()
+    factory = ClientFactory(first)
+    try:
+        alice = await factory.register("alice")
+        channel = (await alice.request(OpenDirect(user="alice"))).channel
+        await alice.request(Send(channel=channel.id, client_id=new_client_id(), text="before"))
+    finally:
+        await factory.close_all()
+        await first.stop()
+    _turn_back_to_schema_3(database_url_of(server_config))
+
+    second = SyncServer(server_config)
+    await second.start()
+    factory = ClientFactory(second)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        alice = await factory.login("alice", "desktop")
+        after = Send(channel=channel.id, client_id=new_client_id(), text="after", written=1)
+        sent = await alice.request(after)
+        assert sent.written is not None and sent.written <= sent.ts
+        page = await alice.request(History(channel=channel.id))
+        stored = [(e.text, e.written) for e in page.events if e.kind == "message"]
+        assert stored == [("before", None), ("after", sent.written)]
+    finally:
+        await factory.close_all()
+        await second.stop()

@@ -131,6 +131,7 @@ def _new_device(
         heartbeat_interval=ctx.config.heartbeat_interval,
         bye=True,
         epoch=ctx.epoch,
+        written=True,
     )
 
 
@@ -162,6 +163,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         heartbeat_interval=ctx.config.heartbeat_interval,
         bye=True,
         epoch=ctx.epoch,
+        written=True,
     )
 
 

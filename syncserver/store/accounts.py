@@ -61,6 +61,11 @@ def create_device(
     )
 
 
+def device_created(device_id: int) -> int:
+    """When the device was created (ms)."""
+    return int(Device.select(Device.created_at).where(Device.id == device_id).scalar())
+
+
 def device_by_token(token_hash: str) -> Device | None:
     return Device.get_or_none(Device.token_hash == token_hash)
 

@@ -11,7 +11,7 @@ from syncserver.store.models import DeviceRead, Event, MembershipPeriod, UserRea
 # SQLite's work, so these two statements are written out here. Both keep under SQLite's old
 # limit of 999 parameters a statement.
 _EVENT_COLUMNS: tuple[str, ...] = ("pos", "channel", "seq", "kind", "sender", "device")
-_EVENT_COLUMNS += ("client_id", "text", "subject", "name", "ts")
+_EVENT_COLUMNS += ("client_id", "text", "subject", "name", "ts", "written")
 _DEFAULTS = {"text": ""}
 _INSERT_CHUNK = 999 // len(_EVENT_COLUMNS)  # rows
 _LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
@@ -35,7 +35,7 @@ def insert_events(rows: list[dict]) -> None:
 
 def sent_by_client_ids(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
     """Stored messages for (sender, client id) pairs, each as a dict of channel, seq, pos,
-    ts, client_id and text."""
+    ts, client_id, text and written."""
     found: dict[tuple[int, str], dict] = {}
     ordered = list(keys)
     for start in range(0, len(ordered), _LOOKUP_CHUNK):
@@ -48,13 +48,15 @@ def _sent_by_client_ids(keys: list[tuple[int, str]]) -> dict[tuple[int, str], di
     pairs = ", ".join([f"({mark}, {mark})"] * len(keys))
     sql = (
         f"WITH wanted(sender, client_id) AS (VALUES {pairs}) "
-        "SELECT e.sender_id, e.channel_id, e.seq, e.pos, e.ts, e.client_id, e.text "
+        "SELECT e.sender_id, e.channel_id, e.seq, e.pos, e.ts, e.client_id, e.text, e.written "
         f"FROM wanted JOIN {Event._meta.table_name} e "
         "ON e.sender_id = wanted.sender AND e.client_id = wanted.client_id"
     )
     params = [value for key in keys for value in key]
     found = {}
-    for sender, channel, seq, pos, ts, client_id, text in db_proxy.execute_sql(sql, params):
+    for sender, channel, seq, pos, ts, client_id, text, written in db_proxy.execute_sql(
+        sql, params
+    ):
         found[(sender, client_id)] = {
             "channel": channel,
             "seq": seq,
@@ -62,6 +64,7 @@ def _sent_by_client_ids(keys: list[tuple[int, str]]) -> dict[tuple[int, str], di
             "ts": ts,
             "client_id": client_id,
             "text": text,
+            "written": written,
         }
     return found
 
@@ -112,12 +115,13 @@ class EventRow(NamedTuple):
     subject_id: int | None
     name: str | None
     ts: int
+    written: int | None
 
 
 # A sync page of 1,000 events spent most of its time making model instances; these reads
 # build the SQL with the query builder and take the rows as plain tuples.
 _ROW_FIELDS: tuple[Field, ...] = (Event.pos, Event.channel, Event.seq, Event.kind, Event.sender)
-_ROW_FIELDS += (Event.client_id, Event.text, Event.subject, Event.name, Event.ts)
+_ROW_FIELDS += (Event.client_id, Event.text, Event.subject, Event.name, Event.ts, Event.written)
 
 
 def _event_rows(query) -> list[EventRow]:

@@ -42,4 +42,14 @@ def user_name_skeletons(db: Database) -> None:
     db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "user_skeleton" ON "user" ("skeleton")')
 
 
-MIGRATIONS: dict[int, Migration] = {1: fewer_event_index_pages, 2: user_name_skeletons}
+def times_of_writing(db: Database) -> None:
+    """3 -> 4: events keep the time their writer says a message was written (``written``);
+    messages stored before have none, and are shown at the time the server stored them."""
+    db.execute_sql('ALTER TABLE "event" ADD COLUMN "written" BIGINT')
+
+
+MIGRATIONS: dict[int, Migration] = {
+    1: fewer_event_index_pages,
+    2: user_name_skeletons,
+    3: times_of_writing,
+}

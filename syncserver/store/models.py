@@ -18,7 +18,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 3  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 4  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -130,6 +130,7 @@ class Event(BaseModel):
     subject = ForeignKeyField(User, null=True, index=False)
     name = CharField(null=True)
     ts = BigIntegerField()
+    written = BigIntegerField(null=True)  # a message's time of writing, if its device said
 
     class Meta:
         indexes = (
