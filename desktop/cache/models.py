@@ -1,5 +1,6 @@
 """Tables of the local cache. Times are milliseconds since the epoch: the server's, except
-the local times of writing (``Message.written``, ``Outbox.created``).
+the times of writing (``Message.written``, ``Outbox.created``), which are the writing
+device's.
 
 The models here are unbound templates: each open cache binds its own subclasses to its own
 database (``bind_models``), so several profiles can be open in one process, on any thread.
@@ -54,7 +55,7 @@ class Message(Model):
     client_id = CharField(null=True)
     subject = CharField(null=True)
     name = CharField(null=True)
-    written = BigIntegerField(null=True)  # local time of writing, for messages written here
+    written = BigIntegerField(null=True)  # the time of writing its writer's device gave
 
     class Meta:
         indexes = ((("channel", "seq"), True),)

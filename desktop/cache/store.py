@@ -163,11 +163,11 @@ class Cache:
                 _INSERT_EVENT,
                 [
                     (e.channel, e.seq, e.pos, e.kind, e.sender, e.ts, e.text, e.client_id,
-                     e.subject, e.name)
+                     e.subject, e.name, e.written)
                     for e in new
                 ],
             )  # fmt: skip
-            written = self._settle_outbox(channel_id, mine)
+            here = self._settle_outbox(channel_id, mine)
             read = db.execute_sql("SELECT read_seq FROM channel WHERE id = ?", (channel_id,))
             read_seq = (read.fetchone() or (0,))[0]
             unread = sum(
@@ -183,7 +183,9 @@ class Cache:
             applied.messages.extend(
                 [
                     view(e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id,
-                         e.subject, e.name, written.get(e.client_id or "") if written else None)
+                         e.subject, e.name,
+                         e.written if e.written is not None or not here
+                         else here.get(e.client_id or ""))
                     for e in new
                 ]
             )  # fmt: skip
@@ -193,7 +195,8 @@ class Cache:
     def _settle_outbox(self, channel_id: int, events: list[Event]) -> dict[str, int]:
         """Our own messages the server already stored leave the outbox, even when the
         acknowledgement was lost and they came back through sync instead; each keeps the
-        time it was written, returned by client id."""
+        time it was written here, returned by client id, unless the server gave it one (a
+        server that predates times of writing does not)."""
         seqs = {e.client_id: e.seq for e in events if e.client_id and e.sender == self.me}
         if not seqs:
             return {}
@@ -202,7 +205,7 @@ class Cache:
         rows = Outbox.select(Outbox.client_id, Outbox.created).where(Outbox.client_id.in_(ids))
         written = {r.client_id: r.created for r in rows}
         self._m.db.cursor().executemany(
-            "UPDATE message SET written = ? WHERE channel = ? AND seq = ?",
+            "UPDATE message SET written = COALESCE(written, ?) WHERE channel = ? AND seq = ?",
             [(ts, channel_id, seqs[client_id]) for client_id, ts in written.items()],
         )
         Outbox.delete().where(Outbox.client_id.in_(ids)).execute()
@@ -505,6 +508,7 @@ class Cache:
                     ts=sent.ts,
                     text=row.text,
                     client_id=client_id,
+                    written=sent.written,
                 )
                 self._apply_events([event])
             stored = Message.get((Message.channel == sent.channel) & (Message.seq == sent.seq))
@@ -635,8 +639,8 @@ class _ChannelRow:
 
 
 _INSERT_EVENT = (
-    "INSERT INTO message (channel, seq, pos, kind, sender, ts, text, client_id, subject, name) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO message (channel, seq, pos, kind, sender, ts, text, client_id, subject, name, "
+    "written) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 

@@ -19,13 +19,14 @@ class MessageView:
     error: str | None = None  # why the server refused it, when failed
     subject: str | None = None
     name: str | None = None
-    written: int | None = None  # local time of writing in ms, for messages written here
+    written: int | None = None  # the time of writing in ms, as the writer's device gave it
     to_user: str | None = None  # in the outbox for a direct chat not opened yet (channel 0)
 
     @property
     def shown_ts(self) -> int:
-        """The time to show: when it was written, if written here, as Signal does; a
-        message written offline keeps its time rather than the server's later one."""
+        """The time to show: when it was written, as Signal does; a message written
+        offline keeps its time rather than the server's later one. Messages from servers
+        or devices that predate times of writing show the server's."""
         return self.written if self.written is not None else self.ts
 
     @classmethod

@@ -517,7 +517,12 @@ class SyncEngine:
             if item.to_user is not None:
                 await self._open_chat_for(item.to_user)
                 continue
-            req = Send(channel=item.channel, client_id=item.client_id, text=item.text)
+            req = Send(
+                channel=item.channel,
+                client_id=item.client_id,
+                text=item.text,
+                written=item.written if self._server_takes_written() else None,
+            )
             try:
                 sent = await self._ask(req)
             except ProtocolError as e:
@@ -535,6 +540,12 @@ class SyncEngine:
             if self.cache.mark_read(sent.channel, sent.seq):
                 self._emit_unread(sent.channel)
             await self._send_reads()
+
+    def _server_takes_written(self) -> bool:
+        """Whether this connection's server said it keeps times of writing (an older one
+        refuses a send that carries one)."""
+        welcome = self.conn.welcome
+        return welcome is not None and welcome.written
 
     async def _open_chat_for(self, user: str) -> None:
         """Open (creating on the server) the direct chat that messages written to ``user``
