@@ -125,7 +125,8 @@ class Cache:
             else:
                 values[Channel.last_seq] = max(existing.last_seq, info.last_seq)
                 Channel.update(values).where(Channel.id == info.id).execute()
-                self._raise_read(info.id, info.read_seq)
+                if self._raise_read(info.id, info.read_seq):
+                    applied.reads.add(info.id)  # read on another device
             applied.channels.add(info.id)
         return applied
 

@@ -4,6 +4,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable
 
+import msgspec
 import pytest
 
 from desktop.cache.schema import SCHEMA_MAJOR, CacheTooNew
@@ -18,9 +19,11 @@ from shared.protocol import (
     EventPush,
     History,
     OpenDirect,
+    ReadCursor,
     RemoveMember,
     Send,
     Sync,
+    SyncPage,
 )
 from syncserver.server import SyncServer
 from tests.support import WAIT, ClientFactory, new_id, same_place
@@ -153,7 +156,40 @@ async def test_read_on_one_profile_clears_unread_on_the_other(
     laptop.mark_read(channel.id)
     assert cached(laptop, channel.id).unread == 0  # at once, locally
     await until(lambda: cached(phone, channel.id).unread == 0)
-    assert seen[-1].channel == channel.id and seen[-1].unread == 0 and seen[-1].read_elsewhere
+    [cleared] = [e for e in seen if e.read_elsewhere]
+    assert (cleared.channel, cleared.unread) == (channel.id, 0)
+    # The phone's next catch-up may announce the chat again (the sync page that created it
+    # arrives after the read), not read elsewhere then, but the count never comes back.
+    assert all(e.unread == 0 for e in seen[seen.index(cleared) :])
+
+
+async def test_a_read_position_that_comes_with_the_chat_counts_as_read_elsewhere(tmp_path):
+    """A sync page that brings a chat's fresh state (its membership changed within the page)
+    brings the user's read position in it: raised there, the chat was read on another
+    device, as when the page's read cursors raise it."""
+    cache = Cache.open(tmp_path / "alice.sqlite3", "alice")
+    try:
+        chat = ChannelInfo(
+            id=1, kind="direct", name="", members=["alice", "bob"], owner=None, last_seq=3,
+            read_seq=0,
+        )  # fmt: skip
+        cache.apply_channel(chat)
+        cache.apply_events(
+            [
+                Event(channel=1, seq=s, pos=s, kind="message", sender="bob", ts=s, text=f"{s}")
+                for s in (1, 2, 3)
+            ]
+        )
+        assert cache.unread(1) == 3
+        read = ReadCursor(channel=1, seq=3)
+        page = SyncPage(
+            rid=1, events=[], reads=[read], channels=[msgspec.structs.replace(chat, read_seq=3)],
+            next=4, more=False,
+        )  # fmt: skip
+        applied = cache.apply_page(page)
+        assert (applied.reads, cache.unread(1)) == ({1}, 0)
+    finally:
+        cache.close()
 
 
 def unread(engine: SyncEngine, channel_id: int) -> int | None:
