@@ -2,8 +2,11 @@
 writer's other devices and the other person's alike; and the time of writing goes only to a
 server that said it keeps it."""
 
+from functools import partial
+
 import msgspec
 
+from desktop.cache.views import MessageView
 from desktop.cli import message_json
 from desktop.core.engine import SyncEngine
 from shared.protocol import History, OpenDirect, Welcome, decode_server_message
@@ -12,9 +15,16 @@ from tests.desktop.test_engine import started, until
 from tests.support import ClientFactory, same_place
 
 
-def the_message(engine: SyncEngine, channel_id: int, text: str):
+def the_message(engine: SyncEngine, channel_id: int, text: str) -> MessageView:
+    """The stored message with this text; fails if there is none."""
+    [found] = [m for m in engine.cache.messages(channel_id) if m.text == text]
+    return found
+
+
+def has_sent(engine: SyncEngine, channel_id: int, text: str) -> bool:
+    """Whether the engine's cache holds the message as stored by the server."""
     found = [m for m in engine.cache.messages(channel_id) if m.text == text]
-    return found[0] if found else None
+    return bool(found) and found[0].state == "sent"
 
 
 async def test_a_message_written_offline_shows_its_time_of_writing_everywhere(
@@ -34,8 +44,7 @@ async def test_a_message_written_offline_shows_its_time_of_writing_everywhere(
     await replacement.start()
     try:
         for engine in (laptop, phone, bob):
-            await until(lambda e=engine: the_message(e, channel, "written on the train"))
-        await until(lambda: the_message(laptop, channel, "written on the train").state == "sent")
+            await until(partial(has_sent, engine, channel, "written on the train"))
         for engine in (laptop, phone, bob):
             shown = the_message(engine, channel, "written on the train")
             assert shown.ts > queued.written  # the server got it later...
