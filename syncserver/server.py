@@ -532,11 +532,12 @@ def _frame_property(frame: zmq.Frame, name: str) -> str | None:
 
 
 def _slow_down(rid: int, wait: float, whose: str) -> Error:
+    retry_after = math.ceil(wait * 1000) / 1000  # rounded up: after it, the request goes
     return Error(
         rid=rid,
         code=ErrorCode.RATE_LIMITED,
-        message=f"too many requests from {whose}; try again in {wait:.2f} s",
-        retry_after=math.ceil(wait * 1000) / 1000,  # rounded up: after it, the request goes
+        message=f"too many requests from {whose}; try again in {retry_after:g} s",
+        retry_after=retry_after,
     )
 
 

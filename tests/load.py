@@ -4,7 +4,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from shared.protocol import Send, Sent
+from shared.errors import ErrorCode, ProtocolError
+from shared.protocol import Reply, Send, Sent
 from tests.support import WAIT, TestClient, new_id
 
 
@@ -25,12 +26,21 @@ class Sender:
         while not self._stopping:
             self._count += 1
             text = f"message {self._count}"
-            reply = await self.client.request(
-                Send(channel=self.channel, client_id=new_id(), text=text)
-            )
+            reply = await self._send(Send(channel=self.channel, client_id=new_id(), text=text))
             assert isinstance(reply, Sent)
             self.acked.append(text)
             self.progress.set()
+
+    async def _send(self, send: Send) -> Reply:
+        """Send, waiting out the server's request budget as the app does: the same send
+        again after the ``retry_after`` it names."""
+        while True:
+            try:
+                return await self.client.request(send)
+            except ProtocolError as e:
+                if e.code != ErrorCode.RATE_LIMITED:
+                    raise
+                await asyncio.sleep(e.retry_after or 0.0)
 
     async def wait_for(self, count: int) -> None:
         async with asyncio.timeout(WAIT):
