@@ -164,6 +164,28 @@ async def test_retried_send_is_not_duplicated(clients: ClientFactory) -> None:
     assert err.value.code == ErrorCode.ID_REUSED
 
 
+async def test_the_same_send_twice_in_one_batch_is_stored_once(
+    clients: ClientFactory,
+) -> None:
+    """Two copies of a new message that reach the server together (one group commit, where
+    nothing is stored yet to find the id in) get one answer and one stored message. All the
+    sends leave in one turn of the client's loop, before the server can read any of them."""
+    alice = await clients.register("alice")
+    await clients.register("bob")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel
+    sends = [Send(channel=channel.id, client_id=new_id(), text=f"twice {i}") for i in range(10)]
+    replies = await asyncio.gather(*(alice.request(send) for send in sends for _ in range(2)))
+    firsts, seconds = replies[::2], replies[1::2]
+    assert [(r.seq, r.pos, r.client_id) for r in firsts] == [
+        (r.seq, r.pos, r.client_id) for r in seconds
+    ]
+    assert sorted(r.seq for r in firsts) == list(range(2, 12))
+    page = await alice.request(History(channel=channel.id))
+    assert sorted(e.text for e in page.events if e.kind == "message") == sorted(
+        s.text for s in sends
+    )
+
+
 async def test_history_pages_backwards(clients: ClientFactory) -> None:
     alice = await clients.register("alice")
     await clients.register("bob")
