@@ -613,7 +613,6 @@ async def test_hostile_frames_are_answered_store_nothing_and_harm_no_one(
         pytest.skip("fuzzed on SQLite only: the handlers are the same, and a file snapshots")
     # Frames of the fuzzing device may queue behind heavy batches: keep it from timing out.
     server.config.presence_timeout = 120.0
-    started = time.monotonic()
 
     # Victims with data: a direct chat and a group, messages, read positions.
     alice = await clients.register("alice")
@@ -717,7 +716,6 @@ async def test_hostile_frames_are_answered_store_nothing_and_harm_no_one(
     assert [e.text for e in page.events if e.kind == "message"] == ["still here"]
     await alice.request(Send(channel=direct.id, client_id=new_id(), text="after the storm"))
     await bob.wait_push(lambda p: isinstance(p, EventPush) and p.event.text == "after the storm")
-    assert time.monotonic() - started < 60
 
 
 async def test_undecodable_bodies_cost_no_other_frame(server: SyncServer) -> None:
