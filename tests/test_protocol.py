@@ -1,6 +1,9 @@
-"""The protocol definitions themselves: codec, coverage by the server, names, layering."""
+"""The protocol definitions themselves: codec, coverage by the server, the document that is
+their contract, names, layering."""
 
 import ast
+import json
+import re
 import typing
 from pathlib import Path
 
@@ -8,6 +11,7 @@ import msgspec
 import pytest
 
 from shared import protocol
+from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, normalize_user_name
 from syncserver.handlers import HANDLERS
 
@@ -68,6 +72,84 @@ def test_the_server_refuses_request_fields_it_does_not_know() -> None:
 def test_out_of_range_fields_are_refused_at_decoding(body: dict) -> None:
     with pytest.raises(msgspec.ValidationError):
         protocol.decode_request(msgspec.msgpack.encode(body))
+
+
+PROTOCOL_DOC = ROOT / "docs" / "protocol.md"
+Section = dict[str, list[str]]  # documented field -> its cells after the name
+
+
+def _reference() -> dict[tuple[str, str], Section]:
+    """The document's message reference: (tag or structure name, family) -> its field table."""
+    text = PROTOCOL_DOC.read_text(encoding="utf-8")
+    sections: dict[tuple[str, str], Section] = {}
+    current: Section | None = None
+    for line in text[text.index("## Message reference") :].splitlines():
+        heading = re.fullmatch(r"#### `(\w+)` (request|reply|push|structure)", line)
+        if heading:
+            current = sections.setdefault((heading[1], heading[2]), {})
+            continue
+        row = re.fullmatch(r"\| `(\w+)` \|(.*)\|", line)
+        if row and current is not None:
+            current[row[1]] = [cell.strip() for cell in row[2].split("|")]
+    return sections
+
+
+def _wire_types() -> list[tuple[type[msgspec.Struct], str, str]]:
+    """Every struct of the protocol, as (type, tag or name, family)."""
+    found: list[tuple[type[msgspec.Struct], str, str]] = []
+    for kind in _members(protocol.AnyRequest):
+        found.append((kind, str(kind.__struct_config__.tag), "request"))
+    for kind in _members(protocol.AnyServerMessage):
+        family = "reply" if issubclass(kind, protocol.Reply) else "push"
+        found.append((kind, str(kind.__struct_config__.tag), family))
+    for value in vars(protocol).values():
+        if (
+            isinstance(value, type)
+            and issubclass(value, msgspec.Struct)
+            and value.__module__ == protocol.__name__
+            and not value.__name__.startswith("_")
+            and not issubclass(value, (protocol.Request, protocol.Reply, protocol.Push))
+        ):
+            found.append((value, value.__name__, "structure"))
+    return found
+
+
+def _presence(field: msgspec.structs.FieldInfo) -> str:
+    """How the reference must describe whether a field may be left out."""
+    if field.default is not msgspec.NODEFAULT:
+        return f"optional, default `{json.dumps(field.default)}`"
+    if field.default_factory is not msgspec.NODEFAULT:
+        return f"optional, default `{json.dumps(field.default_factory())}`"
+    return "required"
+
+
+def test_the_protocol_document_names_every_message_and_field() -> None:
+    """docs/protocol.md is the contract for clients written without the code: each message
+    type and structure has a table there with exactly its fields, each saying whether it
+    is required or its default when left out."""
+    reference = _reference()
+    problems = []
+    for kind, name, family in _wire_types():
+        section = reference.get((name, family))
+        if section is None:
+            problems.append(f"no section for `{name}` {family}")
+            continue
+        fields = {f.name: f for f in msgspec.structs.fields(kind)}
+        for missing in fields.keys() - section.keys():
+            problems.append(f"`{name}` {family}: field `{missing}` is not documented")
+        for extra in section.keys() - fields.keys():
+            problems.append(f"`{name}` {family}: documents `{extra}`, which it does not have")
+        for field_name, field in fields.items():
+            cells = section.get(field_name)
+            if cells is not None and (len(cells) < 3 or cells[1] != _presence(field)):
+                problems.append(f"`{name}` {family}: `{field_name}` should say {_presence(field)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_protocol_document_lists_every_error_code() -> None:
+    text = PROTOCOL_DOC.read_text(encoding="utf-8")
+    missing = [code.value for code in ErrorCode if f"| `{code.value}` |" not in text]
+    assert not missing, f"error codes missing from the table in docs/protocol.md: {missing}"
 
 
 def test_salvage_rid() -> None:
