@@ -24,6 +24,7 @@ leaves, since the cache only changes in whole transactions.
 """
 
 import asyncio
+import contextlib
 import itertools
 import math
 import os
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import zmq
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -315,10 +317,17 @@ class Delivery(RuleBasedStateMachine):
         async def abandon() -> None:
             if engine._worker is not None:
                 engine._worker.cancel()
+            sock = engine.conn._sock
+            if sock is not None:
+                # As the client itself does before closing (libzmq#3575): a monitor whose
+                # reader is gone blocks ZeroMQ's I/O thread, and with it every socket of the
+                # process, on its next event. A killed process has no I/O thread left to block.
+                with contextlib.suppress(zmq.ZMQError):
+                    sock.disable_monitor()
             for task in engine.conn._tasks:
                 task.cancel()
-            if engine.conn._sock is not None:
-                engine.conn._sock.close(linger=0)
+            if sock is not None:
+                sock.close(linger=0)
             engine.cache.close()
 
         self.run(abandon())
