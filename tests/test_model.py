@@ -52,7 +52,7 @@ from desktop.core.events import MessageUpdated
 from desktop.core.loop_thread import LoopThread
 from desktop.core.profile import Profile
 from desktop.platform.credentials import CredentialStore
-from shared.client import Connection
+from shared.client import Connection, cancel_and_wait
 from shared.protocol import (
     ChannelInfo,
     ChannelList,
@@ -315,8 +315,6 @@ class Delivery(RuleBasedStateMachine):
         engine = self.engines[device]
 
         async def abandon() -> None:
-            if engine._worker is not None:
-                engine._worker.cancel()
             sock = engine.conn._sock
             if sock is not None:
                 # As the client itself does before closing (libzmq#3575): a monitor whose
@@ -324,8 +322,10 @@ class Delivery(RuleBasedStateMachine):
                 # process, on its next event. A killed process has no I/O thread left to block.
                 with contextlib.suppress(zmq.ZMQError):
                     sock.disable_monitor()
-            for task in engine.conn._tasks:
-                task.cancel()
+            # Cancelled until they are gone: a worker left running would go on retrying on
+            # the closed socket and cache, which a killed process cannot do.
+            worker = [engine._worker] if engine._worker is not None else []
+            await cancel_and_wait([*worker, *engine.conn._tasks])
             if sock is not None:
                 sock.close(linger=0)
             engine.cache.close()
