@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 import zmq
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -543,6 +543,9 @@ def test_delivery_guarantees(tmp_path: Path, secret_service: str) -> None:  # no
             deadline=None,
             suppress_health_check=list(HealthCheck),
             database=None,
+            # Each replay restarts a server and four devices: shrinking a failure would take
+            # longer than the default run may, so it is left to the long run.
+            phases=list(Phase) if LONG else [Phase.explicit, Phase.reuse, Phase.generate],
         ),
     )
     print(f"\n{tally}")
