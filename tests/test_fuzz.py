@@ -4,6 +4,7 @@ the server serving everyone else."""
 
 import asyncio
 import contextlib
+import dataclasses
 import random
 import sqlite3
 import time
@@ -62,6 +63,7 @@ from shared.protocol import (
     encode,
     salvage_rid,
 )
+from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from tests.support import PASSWORD, WAIT, ClientFactory, new_id
 
@@ -604,6 +606,20 @@ def snapshot(db_file: Path) -> dict[str, list[tuple]]:
 
 
 # --- the test ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server_config(server_config: ServerConfig) -> ServerConfig:
+    """The fuzzing device sends tens of thousands of frames as fast as it can, and each one's
+    own answer is checked: request budgets (tests/test_rate_limits.py) stay out of the way."""
+    unlimited = 1e9  # cost units
+    return dataclasses.replace(
+        server_config,
+        device_rate=unlimited,
+        device_burst=unlimited,
+        account_rate=unlimited,
+        account_burst=unlimited,
+    )
 
 
 async def test_hostile_frames_are_answered_store_nothing_and_harm_no_one(
