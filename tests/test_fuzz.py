@@ -622,11 +622,11 @@ def server_config(server_config: ServerConfig) -> ServerConfig:
     )
 
 
+# Fuzzed on SQLite only: the handlers are the same, and a file snapshots.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_hostile_frames_are_answered_store_nothing_and_harm_no_one(
     clients: ClientFactory, server: SyncServer
 ) -> None:
-    if server.config.database_url:
-        pytest.skip("fuzzed on SQLite only: the handlers are the same, and a file snapshots")
     # Frames of the fuzzing device may queue behind heavy batches: keep it from timing out.
     server.config.presence_timeout = 120.0
 
@@ -734,12 +734,11 @@ async def test_hostile_frames_are_answered_store_nothing_and_harm_no_one(
     await bob.wait_push(lambda p: isinstance(p, EventPush) and p.event.text == "after the storm")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the decoder's alone
 async def test_undecodable_bodies_cost_no_other_frame(server: SyncServer) -> None:
     """Bodies that break the decoder in unusual ways (nesting deeper than it recurses, text
     that is not UTF-8) get a bad_request like any other, and frames queued behind them are
     still answered."""
-    if server.config.database_url:
-        pytest.skip("the decoder does not depend on the database")
     key = msgspec.msgpack.encode
     poison = [
         b"\x82" + key("type") + b"\x91" * 2_000 + b"\xc0" + key("rid") + key(5),

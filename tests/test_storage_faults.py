@@ -17,11 +17,6 @@ from syncserver.server import SyncServer
 from tests.support import ClientFactory, new_id
 
 
-def _sqlite_only(server: SyncServer) -> None:
-    if server.config.database_url:
-        pytest.skip("the fault is injected through SQLite pragmas")
-
-
 async def _pragma(server: SyncServer, pragma: str) -> None:
     """Set a pragma on both of the server's connections."""
     db = server._db
@@ -30,10 +25,14 @@ async def _pragma(server: SyncServer, pragma: str) -> None:
     await server._writer.on_writer_thread(lambda: db.execute_sql(pragma))
 
 
+# The faults are injected through SQLite pragmas.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@sqlite_only
 async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
     clients: ClientFactory, server: SyncServer
 ) -> None:
-    _sqlite_only(server)
     alice = await clients.register("alice")
     bob = await clients.register("bob")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
@@ -57,10 +56,10 @@ async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
     assert sent.seq == 3  # the refused attempt used no sequence number
 
 
+@sqlite_only
 async def test_read_only_database_refuses_writes_and_recovers(
     clients: ClientFactory, server: SyncServer
 ) -> None:
-    _sqlite_only(server)
     alice = await clients.register("alice")
     bob = await clients.register("bob")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
