@@ -32,7 +32,9 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 # Renders the main window with a sample conversation to docs/screenshot-*.png (offscreen).
+# The Korean one needs a font with Hangul (Debian: fonts-noto-cjk), or it shows boxes.
 screenshots: $(STAMP)
+	@fc-list :lang=ko | grep -q . || { echo "no font with Hangul: install fonts-noto-cjk" >&2; exit 1; }
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python packaging/screenshots.py
 
 # Updates resources/i18n/*.ts from the code's strings and compiles them to .qm.
