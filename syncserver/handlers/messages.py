@@ -4,6 +4,7 @@ import logging
 from collections import deque
 from collections.abc import Iterator
 
+from shared import limits
 from shared.errors import ErrorCode
 from shared.protocol import (
     MAX_ID,
@@ -21,13 +22,30 @@ from shared.protocol import (
 from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, handles
 from syncserver.handlers.channels import member_channel
-from syncserver.pages import ChunkSizes, FrameBudget, size_of
+from syncserver.pages import FrameBudget, next_chunk, size_of
 from syncserver.sessions import Session
 from syncserver.store import accounts, channels, events
 from syncserver.store.events import EventRow
 from syncserver.store.models import UserRead
 
 log = logging.getLogger(__name__)
+
+
+# A stored event row, encoded, is its wire event less the field names and the user names in
+# place of their ids: this many bytes more at most (10 field names, two names of up to 32
+# four-byte characters), so a sync page is measured without building its events twice.
+EVENT_EXTRA_BYTES = 80 + 2 * (2 + 4 * limits.MAX_USER_NAME_CHARS)
+EVENT_ROW_BYTES = 100  # the rest of an encoded row at most, besides its strings
+SHORT_TEXT = 1000  # characters; shorter text is counted at 4 bytes each, without encoding
+
+
+def _event_bytes(row: EventRow) -> int:
+    """At least the bytes of ``row`` as a wire event: counted for short text, measured for
+    long text (where counting 4 bytes a character would halve pages of plain text)."""
+    strings = len(row.client_id or "") + len(row.name or "") + len(row.kind)
+    if len(row.text) < SHORT_TEXT:
+        return EVENT_ROW_BYTES + EVENT_EXTRA_BYTES + 4 * (strings + len(row.text))
+    return size_of(row) + EVENT_EXTRA_BYTES
 
 
 @handles(History)
@@ -43,21 +61,26 @@ def _history_page(ctx: Context, req: History) -> tuple[list[Event], bool]:
     """The page's events, newest first, as many as fit one frame; and whether older ones
     exist. At least one event always goes (a single event always fits)."""
     budget = FrameBudget(HistoryPage(rid=req.rid, channel=req.channel, events=[], more=True), 1)
-    chunks = ChunkSizes(req.limit)
     page: list[Event] = []
-    before = req.before
+    want = next_chunk(req.limit, 0, 0, budget.left)
+    rows = events.history(req.channel, req.before, want)
     while True:
-        want = chunks.next(len(page))
-        rows = events.history(req.channel, before, want)
-        for event in views.event_rows_to_wire(ctx, rows):
-            size = size_of(event)
-            if len(page) == req.limit or (page and not budget.fits(size)):
-                return page, True
+        wire = views.event_rows_to_wire(ctx, rows)
+        size = size_of(wire)
+        if len(page) + len(wire) <= req.limit and budget.fits(size):
+            page += wire  # the common case: the whole chunk fits, measured at once
             budget.take(size)
-            page.append(event)
+        else:
+            for event in wire:
+                size = size_of(event)
+                if len(page) == req.limit or (page and not budget.fits(size)):
+                    return page, True
+                budget.take(size)
+                page.append(event)
         if len(rows) < want:
             return page, False
-        before = page[-1].seq
+        want = next_chunk(req.limit, len(page), budget.taken, budget.left)
+        rows = events.history_below(req.channel, page[-1].pos, want)
 
 
 @handles(Sync)
@@ -67,10 +90,10 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     confirm_cursor(ctx, me, after if req.confirm is None else min(req.confirm, after))
     windows = channels.windows_since(me.user_id, after)
     page = _SyncPage(ctx, me.user_id, windows, req)
-    more = page.fill(_stream(windows, after, req.limit, me.user_id))
+    more = page.fill(_stream(windows, after, me.user_id, page))
     return SyncPage(
         rid=req.rid,
-        events=page.events,
+        events=views.event_rows_to_wire(ctx, page.events),
         reads=page.reads,
         channels=[page.snapshots[channel_id] for channel_id in sorted(page.snapshots)],
         next=page.last_pos if more else _caught_up_to(ctx, me, after, page.last_pos),
@@ -79,15 +102,16 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
 
 
 def _stream(
-    windows: dict[int, list[tuple[int, int | None]]], after: int, limit: int, user_id: int
+    windows: dict[int, list[tuple[int, int | None]]], after: int, user_id: int, page: "_SyncPage"
 ) -> Iterator[EventRow | UserRead]:
-    """Events and read positions past ``after`` in stream order, at most ``limit + 1`` (the
-    last one only says that more exist), read from storage a few at a time."""
+    """Events and read positions past ``after`` in stream order, at most the page's limit
+    and one more (which says that more exist), read from storage a chunk at a time as the
+    page takes them (see ``next_chunk``)."""
+    limit = page.limit
     reads = deque(events.user_reads_after(user_id, after, limit + 1))
-    chunks = ChunkSizes(limit)
     given, cursor = 0, after
     while True:
-        want = chunks.next(given)
+        want = next_chunk(limit, given, page.budget.taken, page.budget.left)
         rows = events.events_after(list(windows), cursor, want)
         for row in rows:
             while reads and reads[0].pos < row.pos:
@@ -112,10 +136,10 @@ class _SyncPage:
         windows: dict[int, list[tuple[int, int | None]]],
         req: Sync,
     ) -> None:
-        self._ctx, self._user_id, self._windows, self._limit = ctx, user_id, windows, req.limit
+        self._ctx, self._user_id, self._windows, self.limit = ctx, user_id, windows, req.limit
         envelope = SyncPage(rid=req.rid, events=[], reads=[], channels=[], next=MAX_ID, more=True)
-        self._budget = FrameBudget(envelope, 3)
-        self.events: list[Event] = []
+        self.budget = FrameBudget(envelope, 3)
+        self.events: list[EventRow] = []
         self.reads: list[ReadCursor] = []
         self.snapshots: dict[int, ChannelInfo] = {}
         self.rows = 0
@@ -124,27 +148,27 @@ class _SyncPage:
     def fill(self, stream: Iterator[EventRow | UserRead]) -> bool:
         """Take rows from ``stream``; whether rows are left over for the next page."""
         # Stops at the first row that does not go in: the stream is read no further.
-        return any(self.rows == self._limit or not self._add(row) for row in stream)
+        return any(self.rows == self.limit or not self._add(row) for row in stream)
 
     def _add(self, row: EventRow | UserRead) -> bool:
         """Add one row if it fits (the first always does); False if the frame is full."""
         read: ReadCursor | None = None
-        event: Event | None = None
+        event: EventRow | None = None
         snapshot: ChannelInfo | None = None
         size = 0
         if isinstance(row, UserRead):
             read = ReadCursor(channel=row.channel_id, seq=row.seq)
             size = size_of(read)
         elif _visible(row, self._windows):
-            event = views.event_rows_to_wire(self._ctx, [row])[0]
-            size = size_of(event)
+            event = row
+            size = _event_bytes(row)
             if row.kind != "message" and row.channel_id not in self.snapshots:
                 left = self._windows[row.channel_id][-1][1]
                 snapshot = _snapshot(self._ctx, row.channel_id, self._user_id, left)
                 size += size_of(snapshot)
-        if self.rows and not self._budget.fits(size):
+        if self.rows and not self.budget.fits(size):
             return False
-        self._budget.take(size)
+        self.budget.take(size)
         self.rows += 1
         self.last_pos = row.pos
         if read is not None:

@@ -139,6 +139,13 @@ def history(channel_id: int, before: int | None, limit: int) -> list[EventRow]:
     return _event_rows(query.order_by(Event.pos.desc()).limit(limit))
 
 
+def history_below(channel_id: int, pos: int, limit: int) -> list[EventRow]:
+    """Up to ``limit`` events before stream position ``pos``, newest first: where a page
+    read in chunks goes on below its last row."""
+    query = Event.select(*_ROW_FIELDS).where((Event.channel == channel_id) & (Event.pos < pos))
+    return _event_rows(query.order_by(Event.pos.desc()).limit(limit))
+
+
 def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
     """The stream position of the channel's first event numbered ``seq`` or higher; None if
     there is none.
