@@ -83,11 +83,11 @@ async def test_sync_pages_of_the_longest_messages_fit_a_frame(clients: ClientFac
     assert [e.client_id for e in messages] == [f"long-{n}" for n in range(MESSAGES)]
 
 
+# The members are written straight into SQLite, as the benchmarks do.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_long_channel_list_comes_in_pages_that_fit_a_frame(
-    server_config: ServerConfig, database_url: str | None
+    server_config: ServerConfig,
 ) -> None:
-    if database_url is not None:
-        pytest.skip("the members are written straight into SQLite, as the benchmarks do")
     # Members with long names (29 three-byte characters each), written into the database
     # directly: registering a hundred accounts would cost a hundred password hashes.
     members = [f"{n:03d}" + "\u6f22" * 29 for n in range(99)]
