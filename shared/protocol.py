@@ -12,6 +12,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 import msgspec
 
 from shared import limits
+from shared.explain import explain_validation
 
 PROTOCOL_VERSION = 1
 PROTOCOL_TAG = b"tidings/%d" % PROTOCOL_VERSION
@@ -470,7 +471,7 @@ def why_undecodable(error: Exception) -> str:
     if isinstance(error, UnicodeDecodeError):
         return "the body holds text that is not valid UTF-8"
     if isinstance(error, msgspec.ValidationError):
-        return f"the request does not fit the protocol: {error}"
+        return f"the request does not fit the protocol: {explain_validation(str(error))}"
     if isinstance(error, msgspec.DecodeError):
         return f"the body is not valid MessagePack: {error}"
     return "the body holds a value that cannot be read"
