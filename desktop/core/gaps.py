@@ -76,7 +76,8 @@ class GapFiller:
         server a page at a time; returns what it could not fill. Raises what asking
         raises (``ProtocolError``, ``TimeoutError``, ``ConnectionClosed``)."""
         while holes := self.cache.missing(channel_id, max(low, 1), high):
-            if not await self._fetch(channel_id, holes[0]):
+            progressed, _ = await self._fetch(channel_id, holes[0])
+            if not progressed:
                 break
         return Filled(self.cache.missing(channel_id, max(low, 1), high))
 

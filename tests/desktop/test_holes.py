@@ -1,6 +1,7 @@
 """Every device ends up with the whole chat: holes anywhere in a cached channel are found and
 filled from the server, in the background and on demand."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from desktop.cache.store import Cache
 from desktop.core.engine import SyncEngine
 from shared.protocol import AddMembers, CreateGroup, Event, History, OpenDirect, RemoveMember, Send
 from tests.desktop.test_engine import started, until
-from tests.support import ClientFactory, TestClient, new_id
+from tests.support import WAIT, ClientFactory, TestClient, new_id
 
 
 def stored(engine: SyncEngine, channel_id: int) -> list[tuple[int | None, str, str]]:
@@ -122,3 +123,21 @@ async def test_a_range_is_filled_on_demand(make_profile, engines, clients: Clien
     assert filled.whole and phone.cache.missing(channel.id, 1, 121) == [(1, 19), (31, 71)]
     page = await phone.history(channel.id, before=60, limit=5)
     assert [m.seq for m in page.messages] == [55, 56, 57, 58, 59] and page.missing == 0
+
+
+async def test_filling_stops_where_the_server_has_nothing_more(
+    make_profile, engines, clients: ClientFactory
+):
+    await make_profile("alice", "laptop", create=True)
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await bob.request(Send(channel=channel.id, client_id=new_id(), text="only"))
+    phone = engines(await make_profile("alice", "phone"))
+    phone.fill_in_background = False
+    await started(phone)
+    assert phone.cache.missing(channel.id, 1, 2) == []
+
+    # Numbers past the newest event: the server answers with none of them, once.
+    async with asyncio.timeout(WAIT):
+        filled = await phone.fill(channel.id, 1, 5)
+    assert filled.left == [(3, 5)] and filled.missing == 3
