@@ -29,6 +29,7 @@ from desktop.core.events import (
     UnreadChanged,
 )
 from desktop.core.gaps import Filled, GapFiller
+from desktop.core.listing import list_channels
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
@@ -39,7 +40,6 @@ from shared.protocol import (
     EventPush,
     GetPresence,
     History,
-    ListChannels,
     MarkRead,
     OpenDirect,
     PresencePush,
@@ -477,11 +477,7 @@ class SyncEngine:
         """A new cache: the channel list and each channel's latest page, then sync from the
         cursor the server kept for this device (its creation, for a new device), so nothing
         since then is skipped. The cursor is stored last: a start cut short starts again."""
-        listing = await self._ask(ListChannels())
-        head, infos = listing.head, list(listing.channels)
-        while listing.more and infos:  # a list too long for one frame comes in pages
-            listing = await self._ask(ListChannels(after=infos[-1].id))
-            infos += listing.channels
+        head, infos = await list_channels(self._ask)
         self._announce(self.cache.apply_snapshot(infos))
         for info in infos:
             page = await self._ask(History(channel=info.id, limit=RECENT_PAGE))

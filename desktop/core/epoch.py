@@ -9,13 +9,16 @@ kept, and sync starts again from a snapshot; the worker then refetches what is m
 Chats the server no longer lists for the user are kept as they are, marked inactive.
 """
 
+import asyncio
 from dataclasses import dataclass
 
 from desktop.cache.store import Cache
 from desktop.cache.views import MessageView
+from desktop.core.listing import list_channels
 from shared import limits
 from shared.client import Connection
-from shared.protocol import Event, History, ListChannels
+from shared.errors import ErrorCode, ProtocolError
+from shared.protocol import Event, History, ReplyT, Request
 
 COMPARE_PAGE = limits.MAX_HISTORY_PAGE  # events compared per request
 
@@ -35,8 +38,8 @@ class Reconciled:
 async def reconcile(cache: Cache, conn: Connection, epoch: str) -> Reconciled:
     """Bring the cache in line with a server of a new epoch; see the module's docstring.
     Interrupted, it starts over at the next connection (the epoch is stored last)."""
-    listing = await conn.request(ListChannels())
-    on_server = {info.id: info for info in listing.channels}
+    _, infos = await list_channels(lambda req: _patiently(conn, req))
+    on_server = {info.id: info for info in infos}
     dropped = chats = 0
     for channel in cache.channels():
         info = on_server.get(channel.id)
@@ -57,7 +60,8 @@ async def _agreed_up_to(cache: Cache, conn: Connection, channel_id: int, last_se
     top = cache.highest_stored_below(channel_id, last_seq + 1)
     while top > 0:
         low = max(1, top - COMPARE_PAGE + 1)
-        page = await conn.request(History(channel=channel_id, before=top + 1, limit=top - low + 1))
+        req = History(channel=channel_id, before=top + 1, limit=top - low + 1)
+        page = await _patiently(conn, req)
         if not page.events:
             return 0
         low = page.events[0].seq
@@ -68,6 +72,19 @@ async def _agreed_up_to(cache: Cache, conn: Connection, channel_id: int, last_se
                 return event.seq
         top = cache.highest_stored_below(channel_id, low)
     return 0
+
+
+async def _patiently(conn: Connection, req: Request[ReplyT]) -> ReplyT:
+    """Ask, waiting out the server's rate limit rather than giving up: reconciling an account
+    in many chats can cost more than a device may spend in a row, and starting over would
+    cost as much again."""
+    while True:
+        try:
+            return await conn.request(req)
+        except ProtocolError as e:
+            if e.code != ErrorCode.RATE_LIMITED or e.retry_after is None:
+                raise
+            await asyncio.sleep(e.retry_after)
 
 
 def _same(stored: MessageView, event: Event) -> bool:

@@ -1,10 +1,11 @@
-"""A new device of a user in more channels than one frame can list reads every page of the
-list: its cache starts with all of them."""
+"""A device of a user in more channels than one frame can list reads every page of the list:
+a new one starts with all of them, and reconciling with a restored server keeps them all."""
 
 from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from desktop.core.epoch import reconcile
 from shared.protocol import CreateGroup
 from syncserver.bench.seed import seed_devices
 from syncserver.config import ServerConfig
@@ -41,3 +42,8 @@ async def test_a_new_device_reads_every_page_of_a_long_channel_list(
     tablet = await started(engines(await make_profile("alice", "tablet")))
     names = sorted(c.name for c in tablet.cache.channels())
     assert names == sorted(f"group {n}" for n in range(GROUPS))
+
+    # Reconciling with a restored server reads every page too: no channel past the first
+    # page is taken for one the user is no longer in.
+    await reconcile(tablet.cache, tablet.conn, "a restored database")
+    assert all(c.active for c in tablet.cache.channels())
