@@ -136,14 +136,18 @@ class Session:
         self.engine.fill_in_background = False  # a command fetches only what it shows
         self.engine.subscribe(_tell_restored)
         self.online = False
+        self._tried = False  # to connect: a command waits for an unreachable server once
 
     async def __aenter__(self) -> "Session":
         return self
 
     async def connect(self) -> None:
-        """Connect and catch up, unless ``--offline``; unreachable is not an error here."""
-        if self.args.offline or self.online:
+        """Connect and catch up, unless ``--offline``; unreachable is not an error here.
+        Only the first call of a command tries: the engine keeps redialling in the
+        background, and a later call would wait the whole timeout again."""
+        if self.args.offline or self._tried:
             return
+        self._tried = True
         await self.engine.start()
         try:
             await self.engine.wait_caught_up(self.args.timeout)

@@ -416,3 +416,14 @@ async def test_cli_says_when_the_server_was_restored(
         assert code == 0 and err == ""  # said once
     finally:
         await restored.stop()
+
+
+async def test_an_unreachable_server_is_waited_for_once(
+    cli: Cli, clients: ClientFactory, server: SyncServer
+):
+    """A command that looks a chat up again after it could not connect does not connect,
+    and wait, a second time."""
+    await _alice_with_bob_then_server_down(cli, clients, server)
+    code, data, err = await cli.run("--timeout", "1", "history", "@carol")
+    assert (code, data) == (0, []), err
+    assert err.count("is not reachable") == 1, err
