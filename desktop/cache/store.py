@@ -185,8 +185,7 @@ class Cache:
                 [
                     view(e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id,
                          e.subject, e.name,
-                         e.written if e.written is not None or not here
-                         else here.get(e.client_id or ""))
+                         e.written if e.written is not None else here.get(e.client_id or ""))
                     for e in new
                 ]
             )  # fmt: skip
@@ -479,6 +478,7 @@ class Cache:
         return counts.get("pending", 0), counts.get("failed", 0)
 
     def outbox_message(self, client_id: str) -> MessageView | None:
+        """The message with this client id in the outbox, or None if it is not there."""
         row = self._m.Outbox.get_or_none(self._m.Outbox.client_id == client_id)
         return self._outbox_view(row) if row else None
 

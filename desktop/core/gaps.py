@@ -43,6 +43,7 @@ class Filled:
 
     @property
     def whole(self) -> bool:
+        """Whether every event of the range is stored now."""
         return not self.left
 
     @property
