@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView
 from desktop.core.account import ServerNotTrusted, open_engine, sign_in, sign_out
 from desktop.core.engine import EngineFailed, SyncEngine
@@ -181,10 +182,10 @@ class Session:
         know is looked up again after catching up with the server (someone may have added
         this user to a group since the last sync). None for a direct chat that does not
         exist yet: looking never creates one, only sending does."""
-        found = find_target(self.engine.cache.channels(), name)
+        found = find_target(self.engine.cache, name)
         if found is None and not self.online:
             await self.connect()
-            found = find_target(self.engine.cache.channels(), name)
+            found = find_target(self.engine.cache, name)
         if found is None and name.startswith("#"):
             unreachable = "" if self.online else f" ({self.profile.server} is not reachable)"
             raise CliError(f"no group {name} here{unreachable}")
@@ -223,16 +224,14 @@ class Session:
         return list(wanted.values())
 
 
-def find_target(channels: list[ChannelView], name: str) -> ChannelView | None:
+def find_target(cache: Cache, name: str) -> ChannelView | None:
     """The cached chat a TARGET names, or None; raises ``CliError`` for a malformed or
     ambiguous TARGET."""
     if name.startswith("@"):
-        user = user_name(name)
-        direct = [c for c in channels if c.kind == "direct" and c.title.casefold() == user]
-        return direct[0] if direct else None
+        return cache.direct_with(user_name(name))
     if name.startswith("#"):
         wanted = name[1:]
-        found = [c for c in channels if c.kind == "group" and c.active]
+        found = [c for c in cache.channels() if c.kind == "group" and c.active]
         if wanted.isdigit():
             found = [c for c in found if c.id == int(wanted)]
         else:
