@@ -102,6 +102,10 @@ class GapFiller:
                 log.info("filling holes paused for %.1f s: %s", wait, e)
                 await asyncio.sleep(wait)
                 continue
+            except Exception:  # like the sync worker, filling must outlive any failed page
+                log.exception("filling holes failed; trying again in %.1f s", RETRY_DELAY)
+                await asyncio.sleep(RETRY_DELAY)
+                continue
             if spent is None:
                 await new_round.wait()
             else:

@@ -2,6 +2,7 @@
 filled from the server, in the background and on demand."""
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,30 @@ async def test_filling_stops_where_the_server_has_nothing_more(
     async with asyncio.timeout(WAIT):
         filled = await phone.fill(channel.id, 1, 5)
     assert filled.left == [(3, 5)] and filled.missing == 3
+
+
+async def test_background_filling_outlives_a_failed_page(
+    make_profile, engines, clients: ClientFactory, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("desktop.core.gaps.RETRY_DELAY", 0.05)
+    await make_profile("alice", "laptop", create=True)
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    for i in range(80):
+        await bob.request(Send(channel=channel.id, client_id=new_id(), text=f"m{i}"))
+    whole = await server_history(bob, channel.id)
+
+    phone: SyncEngine = engines(await make_profile("alice", "phone"))
+    first_hole = phone.cache.first_hole
+    failures: list[int] = []
+
+    def fails_once(channel_id: int) -> tuple[int, int] | None:
+        if not failures:
+            failures.append(channel_id)
+            raise sqlite3.OperationalError("disk I/O error")
+        return first_hole(channel_id)
+
+    monkeypatch.setattr(phone.cache, "first_hole", fails_once)
+    await started(phone)
+    await until(lambda: stored(phone, channel.id) == whole)
+    assert failures == [channel.id]
