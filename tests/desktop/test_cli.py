@@ -345,12 +345,17 @@ async def _bob_writes(bob, channel_id: int, texts: list[str]) -> None:
         await bob.request(Send(channel=channel_id, client_id=new_id(), text=text))
 
 
-async def test_history_before_an_uncached_range_fetches_that_page(cli: Cli, clients: ClientFactory):
+async def _alice_signs_in_after(cli: Cli, clients: ClientFactory, texts: list[str]) -> None:
+    """Bob's messages to Alice, all written before the CLI's device signs in as her."""
     await clients.register("alice")
     bob = await clients.register("bob")
     channel = (await bob.request(OpenDirect(user="alice"))).channel
-    await _bob_writes(bob, channel.id, [f"message {seq}" for seq in range(2, 308)])
+    await _bob_writes(bob, channel.id, texts)
     await cli.register("alice", "login")
+
+
+async def test_history_before_an_uncached_range_fetches_that_page(cli: Cli, clients: ClientFactory):
+    await _alice_signs_in_after(cli, clients, [f"message {seq}" for seq in range(2, 308)])
 
     # The device starts with the newest page only: seqs 5 to 9 are on the server alone.
     for _ in range(3):
@@ -363,13 +368,9 @@ async def test_history_before_an_uncached_range_fetches_that_page(cli: Cli, clie
 
 
 async def test_history_is_whole_when_pages_are_cut_by_size(cli: Cli, clients: ClientFactory):
-    await clients.register("alice")
-    bob = await clients.register("bob")
-    channel = (await bob.request(OpenDirect(user="alice"))).channel
     # Each message is as long as allowed, so a page holds only a few of them.
     texts = [f"{i:02d}" + "字" * (limits.MAX_TEXT_CHARS - 2) for i in range(13)]
-    await _bob_writes(bob, channel.id, texts)
-    await cli.register("alice", "login")
+    await _alice_signs_in_after(cli, clients, texts)
 
     page = await cli.ok("history", "@bob", "--limit", "50")
     assert [m["text"][:2] for m in page if m["kind"] == "message"] == [t[:2] for t in texts]
@@ -377,11 +378,7 @@ async def test_history_is_whole_when_pages_are_cut_by_size(cli: Cli, clients: Cl
 
 
 async def test_history_says_when_a_page_is_partial(cli: Cli, clients: ClientFactory):
-    await clients.register("alice")
-    bob = await clients.register("bob")
-    channel = (await bob.request(OpenDirect(user="alice"))).channel
-    await _bob_writes(bob, channel.id, [f"message {seq}" for seq in range(2, 80)])
-    await cli.register("alice", "login")
+    await _alice_signs_in_after(cli, clients, [f"message {seq}" for seq in range(2, 80)])
     await cli.ok("sync")  # the newest page only: 30 to 79
 
     code, page, err = await cli.run("--offline", "history", "@bob", "--before", "35")
