@@ -82,6 +82,19 @@ class MessageDelegate(QStyledItemDelegate):
             and (new_day or above is None or above.sender != m.sender or above.kind != "message")
         )
 
+    def _line(self, option: QStyleOptionViewItem, text: str) -> int:
+        """The height of one line of ``text``: taller than the font's own line when a glyph
+        comes from a fallback font (Hangul next to Latin), which would otherwise be cut."""
+        metrics = QFontMetrics(option.font)
+        return max(
+            metrics.height(), metrics.boundingRect(QRect(0, 0, 10**6, 10**6), 0, text).height()
+        )
+
+    def _failure(self, m: MessageView) -> str:
+        return tr("Not sent: {reason} — click to retry, right-click to discard").format(
+            reason=m.error or ""
+        )
+
     def _text_rect(self, option: QStyleOptionViewItem, m: MessageView) -> QRect:
         width = max(120, int(option.rect.width() * BUBBLE_SHARE)) - 2 * PAD
         metrics = QFontMetrics(option.font)
@@ -96,11 +109,14 @@ class MessageDelegate(QStyledItemDelegate):
         line = QFontMetrics(option.font).height()
         if m.kind != "message":
             return QSize(option.rect.width(), height + line + PAD)
-        height += self._text_rect(option, m).height() + 2 * PAD + line  # text, then time line
+        # The text, then the time line.
+        height += (
+            self._text_rect(option, m).height() + 2 * PAD + self._line(option, self._footer(m))
+        )
         if self._shows_sender(m, above, new_day):
-            height += line
+            height += self._line(option, m.sender)
         if m.state == "failed":
-            height += line
+            height += self._line(option, self._failure(m)) + 2
         return QSize(option.rect.width(), height)
 
     # --- painting ---------------------------------------------------------------------------
@@ -154,15 +170,16 @@ class MessageDelegate(QStyledItemDelegate):
     ) -> None:
         own = m.sender == self.me
         metrics = QFontMetrics(option.font)
-        line = metrics.height()
         text = self._text_rect(option, m)
         footer = self._footer(m)
+        footer_line = self._line(option, footer)
+        sender_line = self._line(option, m.sender) if sender else 0
         inner_width = max(
             text.width(),
             metrics.horizontalAdvance(footer),
             metrics.horizontalAdvance(m.sender) if sender else 0,
         )
-        height = text.height() + 2 * PAD + line + (line if sender else 0)
+        height = text.height() + 2 * PAD + footer_line + sender_line
         left = option.rect.right() - 12 - inner_width - 2 * PAD if own else option.rect.left() + 12
         bubble = QRect(left, top, inner_width + 2 * PAD, height)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -175,10 +192,10 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setFont(bold)
             painter.setPen(QColor(SENDER_COLORS[sum(map(ord, m.sender)) % len(SENDER_COLORS)]))
             painter.drawText(
-                QRect(left + PAD, y, inner_width, line), Qt.AlignmentFlag.AlignLeft, m.sender
+                QRect(left + PAD, y, inner_width, sender_line), Qt.AlignmentFlag.AlignLeft, m.sender
             )
             painter.setFont(option.font)
-            y += line
+            y += sender_line
         painter.setPen(QColor("#111827"))
         painter.drawText(
             QRect(left + PAD, y, text.width(), text.height()), Qt.TextFlag.TextWordWrap, m.text
@@ -186,14 +203,14 @@ class MessageDelegate(QStyledItemDelegate):
         y += text.height()
         painter.setPen(FAILED if m.state == "failed" else MUTED_TEXT)
         painter.drawText(
-            QRect(left + PAD, y, inner_width, line), Qt.AlignmentFlag.AlignRight, footer
+            QRect(left + PAD, y, inner_width, footer_line), Qt.AlignmentFlag.AlignRight, footer
         )
         if m.state == "failed":
-            reason = tr("Not sent: {reason} — click to retry, right-click to discard").format(
-                reason=m.error or ""
-            )
+            reason = self._failure(m)
+            width = option.rect.width() - 24
+            line = self._line(option, reason)
             painter.drawText(
-                QRect(option.rect.left() + 12, bubble.bottom() + 2, option.rect.width() - 24, line),
+                QRect(option.rect.left() + 12, bubble.bottom() + 2, width, line),
                 Qt.AlignmentFlag.AlignRight if own else Qt.AlignmentFlag.AlignLeft,
                 reason,
             )
