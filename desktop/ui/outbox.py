@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.cache.views import ChannelView, MessageView
 from desktop.core.events import AppEvent, MessageDiscarded, MessageUpdated, StateChanged
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.delegates import FAILED
 from desktop.ui.i18n import tr
 
 
@@ -56,21 +57,25 @@ class OutboxDialog(QDialog):
 
     def __init__(self, parent: QWidget, bridge: EngineBridge) -> None:
         super().__init__(parent)
+        # Each opening makes a new one; once closed it must stop following the engine.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.bridge = bridge
         self.setWindowTitle(tr("Unsent messages"))
         self.resize(520, 380)
         self.list = QListWidget()
+        self.list.setSpacing(3)
+        self.list.setAlternatingRowColors(True)
         self.list.currentItemChanged.connect(self._selected)
         self.retry_button = QPushButton(tr("Retry"))
         self.retry_button.clicked.connect(self._retry)
         self.discard_button = QPushButton(tr("Discard"))
         self.discard_button.clicked.connect(self._discard)
-        retry_all = QPushButton(tr("Retry all"))
-        retry_all.clicked.connect(lambda: bridge.post(bridge.engine.retry_all))
+        self.retry_all_button = QPushButton(tr("Retry all"))
+        self.retry_all_button.clicked.connect(lambda: bridge.post(bridge.engine.retry_all))
         close = QPushButton(tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for button in (self.retry_button, self.discard_button, retry_all):
+        for button in (self.retry_button, self.discard_button, self.retry_all_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -88,7 +93,8 @@ class OutboxDialog(QDialog):
         chosen = self._chosen()
         channels = {c.id: c for c in self.bridge.cache.channels()}
         self.list.clear()
-        for message in self.bridge.cache.outbox():
+        outbox = self.bridge.cache.outbox()
+        for message in outbox:
             if message.state == "failed":
                 state = tr("not sent: {reason}").format(reason=message.error or "")
             else:
@@ -96,9 +102,12 @@ class OutboxDialog(QDialog):
             text = message.text.replace("\n", " ")
             item = QListWidgetItem(f"{where(message, channels)} — {text}\n{state}")
             item.setData(Qt.ItemDataRole.UserRole, message)
+            if message.state == "failed":
+                item.setForeground(FAILED)
             self.list.addItem(item)
             if chosen is not None and message.client_id == chosen.client_id:
                 self.list.setCurrentItem(item)
+        self.retry_all_button.setEnabled(any(m.state == "failed" for m in outbox))
         self._selected()
 
     def _chosen(self) -> MessageView | None:

@@ -94,10 +94,14 @@ def test_failed_message_in_a_left_chat_is_listed_and_discarded(
         assert dialog.list.item(0).text().startswith("club — lost in a left group?")
         assert "not sent" in dialog.list.item(0).text()
         dialog.list.setCurrentRow(0)
-        assert dialog.discard_button.isEnabled()
+        assert dialog.discard_button.isEnabled() and dialog.retry_all_button.isEnabled()
         dialog.discard_button.click()
         await until(lambda: dialog.list.count() == 0)
         assert alice.bridge.cache.outbox() == []
+        assert not dialog.retry_all_button.isEnabled()  # nothing is left to retry
+        dialog.accept()
+        # Closed is gone: no hidden copy goes on following the engine's events.
+        await until(lambda: alice.window.findChildren(OutboxDialog) == [])
 
     qloop.run_until_complete(scenario())
 
