@@ -207,12 +207,19 @@ class MainWindow(QMainWindow):
             self._server_restored(event)
 
     def _server_restored(self, event: ServerRestored) -> None:
-        """Say so until the next message there, and show the open chat as it is now."""
-        text = tr(
-            "The server was restored from a backup; it no longer has {count} of the messages "
-            "and changes this device had, and they were removed here."
-        ).format(count=event.dropped)
-        self.statusBar().showMessage(text)
+        """Say so in a box of its own (the status bar keeps saying what state the app is in),
+        and show the chats as they are now."""
+        if event.dropped:
+            text = tr(
+                "The server was restored from a backup; it no longer has {count} of the "
+                "messages and changes this device had, and they were removed here."
+            ).format(count=event.dropped)
+        else:
+            text = tr("The server was restored from a backup; this device is in step with it.")
+        box = QMessageBox(QMessageBox.Icon.Information, tr("Server restored"), text, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not exec(): no nested event loop inside an event handler
+        self._refresh_channels()
         if self.pane.channel is not None:
             self.open_channel(self.pane.channel.id)
 

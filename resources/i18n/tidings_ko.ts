@@ -88,12 +88,12 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>{sender} 님이 그룹 이름을 “{name}”(으)로 바꿨습니다</translation>
     </message>
     <message>
-      <source>New messages</source>
-      <translation>새 메시지</translation>
-    </message>
-    <message>
       <source>Not sent: {reason} — click to retry, right-click to discard</source>
       <translation>보내지 못함: {reason} — 눌러서 다시 시도, 오른쪽 클릭으로 삭제</translation>
+    </message>
+    <message>
+      <source>New messages</source>
+      <translation>새 메시지</translation>
     </message>
     <message>
       <source>sending…</source>
@@ -341,7 +341,15 @@ Ask its administrator whether this is right before you trust it.</source>
     </message>
     <message>
       <source>The server was restored from a backup; it no longer has {count} of the messages and changes this device had, and they were removed here.</source>
-      <translation>서버가 백업에서 복원되었습니다. 이 기기에 있던 메시지 및 변경 중 {count}건이 서버에 더 이상 없어 여기서도 삭제했습니다.</translation>
+      <translation>서버가 백업에서 복원되었습니다. 이 기기에 있던 메시지와 변경 사항 중 {count}건이 서버에 더 이상 없어 이 기기에서도 삭제했습니다.</translation>
+    </message>
+    <message>
+      <source>The server was restored from a backup; this device is in step with it.</source>
+      <translation>서버가 백업에서 복원되었습니다. 이 기기의 내용은 서버와 일치합니다.</translation>
+    </message>
+    <message>
+      <source>Server restored</source>
+      <translation>서버 복원됨</translation>
     </message>
     <message>
       <source>Tidings stopped</source>

@@ -1,5 +1,7 @@
-"""The window after the server was restored from a backup: it says so, and the open chat
-shows what the server has."""
+"""The window after the server was restored from a backup: it says so, the status bar still
+says what state the app is in, and the open chat shows what the server has."""
+
+from PySide6.QtWidgets import QMessageBox
 
 from shared.protocol import OpenDirect
 from syncserver.store.backup import backup_sqlite, restore_sqlite
@@ -25,9 +27,31 @@ def test_window_says_the_server_was_restored(qtbot, qloop, net, host, profiles, 
         host.stop()
         restore_sqlite(backup, database)
         host.restart()
-        status = alice.window.statusBar()
-        await until(lambda: "restored from a backup" in status.currentMessage())
-        assert "no longer has 1 of the messages" in status.currentMessage()
+        box = await _notice(alice.window)
+        assert "no longer has 1 of the messages" in box.text()
         await until(lambda: texts(alice) == ["kept"])
+        await until(lambda: alice.window.state_label.text() == "Online")
+        assert alice.window.state_label.isVisible()
+
+        # Restored again from a backup that lacks nothing this device has: nothing to count.
+        box.accept()
+        await until(lambda: _boxes(alice.window) == [])
+        backup_sqlite(database, backup)
+        host.stop()
+        restore_sqlite(backup, database)
+        host.restart()
+        box = await _notice(alice.window)
+        assert "this device is in step with it" in box.text() and "0" not in box.text()
+        assert texts(alice) == ["kept"]
 
     qloop.run_until_complete(scenario())
+
+
+def _boxes(window) -> list[QMessageBox]:
+    return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+
+
+async def _notice(window) -> QMessageBox:
+    await until(lambda: any("restored from a backup" in b.text() for b in _boxes(window)))
+    [box] = _boxes(window)
+    return box
