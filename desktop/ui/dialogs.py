@@ -116,7 +116,7 @@ async def new_chat(parent: QWidget, bridge: EngineBridge) -> int | None:
         except (TimeoutError, ConnectionClosed):
             pass  # the server went away meanwhile: write the first message anyway
     first = FirstMessageDialog(parent, user)
-    if await finished(first) and first.text().strip():
+    if await finished(first):
         try:
             await bridge.call(bridge.engine.send_to_user, user, first.text())
         except ValueError as e:

@@ -21,6 +21,7 @@ from desktop.core.events import AppEvent, MessageDiscarded, MessageUpdated, Stat
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.delegates import FAILED
 from desktop.ui.i18n import tr
+from shared.text import is_blank
 
 
 def outbox_text(pending: int, failed: int) -> str:
@@ -141,6 +142,7 @@ class FirstMessageDialog(QDialog):
     def __init__(self, parent: QWidget, user: str) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("New chat"))
+        self.resize(440, 260)
         note = QLabel(
             tr(
                 "The server cannot be reached right now. Write your first message to {user}: "
@@ -149,8 +151,11 @@ class FirstMessageDialog(QDialog):
         )
         note.setWordWrap(True)
         self.edit = QPlainTextEdit()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.send_button = buttons.addButton(tr("Send"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button.setEnabled(False)
+        self.edit.textChanged.connect(
+            lambda: self.send_button.setEnabled(not is_blank(self.text()))
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -160,4 +165,5 @@ class FirstMessageDialog(QDialog):
         layout.addWidget(buttons)
 
     def text(self) -> str:
+        """The message as written."""
         return self.edit.toPlainText()

@@ -297,7 +297,7 @@ Ask its administrator whether this is right before you trust it.</source>
     </message>
     <message>
       <source>Unsent messages…</source>
-      <translation>보내지 못한 메시지…</translation>
+      <translation>전송되지 않은 메시지…</translation>
     </message>
     <message>
       <source>&amp;Chat</source>
@@ -373,7 +373,7 @@ Ask its administrator whether this is right before you trust it.</source>
     </message>
     <message>
       <source>Unsent messages</source>
-      <translation>보내지 못한 메시지</translation>
+      <translation>전송되지 않은 메시지</translation>
     </message>
     <message>
       <source>Retry all</source>
@@ -393,7 +393,7 @@ Ask its administrator whether this is right before you trust it.</source>
     </message>
     <message>
       <source>The server cannot be reached right now. Write your first message to {user}: it waits here and is sent, opening the chat, as soon as the server is back.</source>
-      <translation>지금은 서버에 연결할 수 없습니다. {user}님에게 보낼 첫 메시지를 쓰세요. 메시지는 여기서 기다렸다가 서버가 돌아오는 대로 대화를 열고 보내집니다.</translation>
+      <translation>지금은 서버에 연결할 수 없습니다. {user}님에게 보낼 첫 메시지를 쓰세요. 메시지는 이 기기에서 기다렸다가, 서버에 다시 연결되면 대화가 열리면서 전송됩니다.</translation>
     </message>
     <message>
       <source>Open Tidings</source>

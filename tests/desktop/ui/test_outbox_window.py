@@ -120,8 +120,11 @@ def test_new_chat_while_the_server_is_away_queues_the_first_message(
         form.edits[0].setText("bob")
         form.accept()
         first = await _shown(alice.window, FirstMessageDialog)
+        assert first.send_button.text() == "Send" and not first.send_button.isEnabled()
+        first.edit.setPlainText("\u200b")
+        assert not first.send_button.isEnabled()  # nothing visible to send
         first.edit.setPlainText("hello from the train")
-        first.accept()
+        first.send_button.click()
         await until(lambda: "1 waiting to send" in alice.window.state_label.text())
         [queued] = alice.bridge.cache.outbox()
         assert (queued.to_user, queued.text) == ("bob", "hello from the train")
