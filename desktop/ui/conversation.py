@@ -101,6 +101,7 @@ class ConversationPane(QWidget):
         self.view.setModel(self.model)
         self._typists.clear()
         self._expire_typing()
+        self.subtitle.clear()  # a direct chat's presence, if known, is shown next
         self.show_channel(channel)
         self.composer.edit.setEnabled(channel.active)
         self.composer.edit.setFocus()

@@ -3,7 +3,7 @@ fetched from the server and take their places."""
 
 from desktop.cache.store import Cache
 from desktop.ui.models import MessageListModel
-from shared.protocol import AddMembers, CreateGroup, Event, RemoveMember
+from shared.protocol import AddMembers, CreateGroup, Event, OpenDirect, RemoveMember
 from tests.desktop.ui.test_window import send_as, texts, until
 from tests.support import WAIT
 
@@ -55,3 +55,20 @@ def test_the_model_names_the_newest_gap_it_shows(qapp, tmp_path) -> None:
         assert MessageListModel(cache, 1).newest_gap() is None  # the newest 30, whole
     finally:
         cache.close()
+
+
+def test_a_direct_chat_does_not_show_the_previous_chats_member_count(
+    qtbot, qloop, net, profiles, people, windows
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        bob = people("bob")
+        group = net.submit(bob.request(CreateGroup(name="club", members=["alice"]))).result(WAIT)
+        direct = net.submit(bob.request(OpenDirect(user="alice"))).result(WAIT).channel
+        await until(lambda: alice.window.channels.row_of(direct.id) is not None)
+        alice.window.open_channel(group.channel.id)
+        assert alice.window.pane.subtitle.text() == "2 members"
+        alice.window.open_channel(direct.id)
+        assert "members" not in alice.window.pane.subtitle.text()
+
+    qloop.run_until_complete(scenario())
