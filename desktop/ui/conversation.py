@@ -213,6 +213,8 @@ class ConversationPane(QWidget):
         and take their places."""
         if self.model is None or self._filling is not None:
             return
+        if self.channel is None or not self.channel.active:
+            return  # the server tells a former member nothing: asking would only be refused
         gap = self.model.newest_gap()
         if gap is not None:
             low, high = max(gap[0], gap[1] - FILL_SPAN + 1), gap[1]
