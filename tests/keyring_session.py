@@ -56,8 +56,8 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = READY_T
 
 
 def _read_line(stream: IO[bytes], proc: subprocess.Popen[bytes], log: Path) -> str:
-    program = Path(str(proc.args[0] if isinstance(proc.args, list) else proc.args)).name
     """One line from a daemon's stdout, or an error once it exits or the timeout passes."""
+    program = Path(str(proc.args[0] if isinstance(proc.args, list) else proc.args)).name
     with selectors.DefaultSelector() as sel:
         sel.register(stream, selectors.EVENT_READ)
         if not sel.select(READY_TIMEOUT):

@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         self.outbox_button.setFlat(True)
         self.outbox_button.clicked.connect(self.show_outbox)
         self.statusBar().addPermanentWidget(self.outbox_button)
-        self._state = bridge.engine.state if bridge.engine else EngineState.OFFLINE
+        self._state = bridge.engine.state  # the window is made once the engine started
         self._failure: str | None = None
         self._show_outbox_state()
         self._menus()
