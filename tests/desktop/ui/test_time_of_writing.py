@@ -3,21 +3,14 @@
 import asyncio
 
 from desktop.ui.delegates import MessageDelegate, clock
-from shared.protocol import OpenDirect
-from tests.desktop.ui.test_window import last, texts, type_and_send, until
+from tests.desktop.ui.test_window import direct_chat_open, last, texts, type_and_send, until
 
 
 def test_the_other_persons_bubble_shows_when_a_message_was_written_offline(
     qtbot, qloop, host, profiles, windows
 ):
     async def scenario() -> None:
-        alice = await windows(profiles("alice", "laptop", create=True))
-        bob = await windows(profiles("bob", "laptop", create=True))
-        reply = await alice.bridge.ask(alice.bridge.engine.request, OpenDirect(user="bob"))
-        channel_id = reply.channel.id
-        alice.window.open_channel(channel_id)
-        await until(lambda: bob.window.channels.row_of(channel_id) is not None)
-        bob.window.open_channel(channel_id)
+        alice, bob = await direct_chat_open(profiles, windows)
 
         await asyncio.to_thread(host.stop)
         await until(lambda: "Offline" in alice.window.state_label.text())

@@ -47,6 +47,18 @@ def send_as(net, conn, channel_id: int, text: str):
     ).result(WAIT)
 
 
+async def direct_chat_open(profiles: Callable, windows: Callable) -> tuple[Running, Running]:
+    """Alice's and Bob's windows, each showing the direct chat Alice opened with Bob."""
+    alice = await windows(profiles("alice", "laptop", create=True))
+    bob = await windows(profiles("bob", "laptop", create=True))
+    reply = await alice.bridge.ask(alice.bridge.engine.request, OpenDirect(user="bob"))
+    channel_id = reply.channel.id
+    alice.window.open_channel(channel_id)
+    await until(lambda: bob.window.channels.row_of(channel_id) is not None)
+    bob.window.open_channel(channel_id)
+    return alice, bob
+
+
 def commit_like_an_input_method(widget, text: str) -> None:
     """What an input method (Korean, Japanese...) delivers: a composing preedit, then the
     committed text."""
@@ -65,13 +77,7 @@ def type_and_send(qtbot, running: Running, text: str) -> None:
 
 def test_typed_message_appears_in_the_other_users_window(qtbot, qloop, profiles, windows):
     async def scenario() -> None:
-        alice = await windows(profiles("alice", "laptop", create=True))
-        bob = await windows(profiles("bob", "laptop", create=True))
-        reply = await alice.bridge.ask(alice.bridge.engine.request, OpenDirect(user="bob"))
-        channel_id = reply.channel.id
-        alice.window.open_channel(channel_id)
-        await until(lambda: bob.window.channels.row_of(channel_id) is not None)
-        bob.window.open_channel(channel_id)
+        alice, bob = await direct_chat_open(profiles, windows)
 
         type_and_send(qtbot, alice, "see you at 7")
         assert alice.window.pane.composer.edit.toPlainText() == ""  # Enter sent it
