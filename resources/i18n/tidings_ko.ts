@@ -89,7 +89,7 @@ Ask its administrator whether this is right before you trust it.</source>
     </message>
     <message>
       <source>Not sent: {reason} — click to retry, right-click to discard</source>
-      <translation>보내지 못함: {reason} — 눌러서 다시 시도, 오른쪽 클릭으로 삭제</translation>
+      <translation>보내지 못함: {reason} — 클릭하면 다시 시도, 오른쪽 클릭하면 삭제</translation>
     </message>
     <message>
       <source>New messages</source>
