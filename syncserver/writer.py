@@ -223,7 +223,7 @@ class _Batch:
 
     def _check_member(self, channel_id: int, user_id: int) -> None:
         if user_id not in self._ctx.members.of(channel_id):
-            raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in a channel {channel_id}")
+            raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in channel {channel_id}")
 
 
 def _time_of_writing(me: Session, written: int, ts: int) -> int:

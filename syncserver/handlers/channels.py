@@ -33,7 +33,7 @@ def member_channel(channel_id: int, user_id: int) -> Channel:
     """The channel if the user is in it; otherwise the same refusal whether or not it exists."""
     channel = channels.get_channel(channel_id)
     if channel is None or channels.active_membership(channel_id, user_id) is None:
-        raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in a channel {channel_id}")
+        raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in channel {channel_id}")
     return channel
 
 

@@ -73,7 +73,7 @@ def bye(ctx: Context, call: Call, req: Bye) -> Ok:
 def typing(ctx: Context, call: Call, req: Typing) -> Ok:
     me = call.me
     if channels.active_membership(req.channel, me.user_id) is None:
-        raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in a channel {req.channel}")
+        raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in channel {req.channel}")
     others = [u for u in channels.member_ids(req.channel) if u != me.user_id]
     ctx.delivery.to_users(others, TypingPush(channel=req.channel, user=me.user_name))
     return Ok(rid=req.rid)

@@ -139,7 +139,7 @@ async def test_failed_message_in_a_left_group_is_listed_retried_and_discarded(
         "#club",
         "am I still in?",
     )
-    assert "not in a channel" in failed["error"]
+    assert "not in channel" in failed["error"]
 
     code, [again], err = await cli.run("retry", failed["client_id"])
     assert code == 1 and again["state"] == "failed" and "refused" in err
