@@ -30,7 +30,7 @@ from shared.protocol import (
 )
 from syncserver.backlog import Backlog
 from syncserver.config import ServerConfig
-from tests.support import WAIT, ClientFactory
+from tests.support import WAIT, ClientFactory, bare_socket
 
 LONGEST = "\U0001f600" * limits.MAX_TEXT_CHARS
 BUDGET = 2 * limits.MAX_FRAME_BYTES
@@ -64,13 +64,9 @@ async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(
     await alice.conn.close()
 
     # The same device on a bare socket that takes in one frame and then stops reading.
-    sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.setsockopt(zmq.RCVHWM, 1)
-    sock.setsockopt(zmq.RCVBUF, 64 * 1024)
-    sock.curve_serverkey = server_keys.public.encode()
-    sock.curve_publickey, sock.curve_secretkey = keys.public.encode(), keys.secret.encode()
-    sock.connect(clients.server.endpoint)
+    sock = bare_socket(
+        clients.server.endpoint, server_keys.public, keys, RCVHWM=1, RCVBUF=64 * 1024
+    )
     try:
         hello = Hello(rid=1, device_id=credentials.device_id, token=credentials.token)
         await sock.send_multipart([PROTOCOL_TAG, encode(hello)])
