@@ -26,13 +26,16 @@ _INVISIBLE_RANGES = (
     (0x1D173, 0x1D17A),
     (0xE0000, 0xE0FFF),
 )
-# Control (Cc), format (Cf), unassigned (Cn), surrogate (Cs) and separator characters.
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Cs", "Zs", "Zl", "Zp"})
+# Control (Cc), format (Cf), surrogate (Cs) and separator characters. Not unassigned ones
+# (Cn): this Python's Unicode data may predate the writer's (an emoji of a newer Unicode), and
+# a renderer that does not know a character still draws something for it. The unassigned
+# ones drawn as nothing are in the ranges above.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 
 
 def is_visible(ch: str) -> bool:
-    """Whether a character shows as something: not whitespace, not a control, format or
-    unassigned character, and not one Unicode says to draw as nothing."""
+    """Whether a character shows as something: not whitespace, not a control or format
+    character, and not one Unicode says to draw as nothing."""
     if ch.isspace() or unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
         return False
     code = ord(ch)
@@ -41,8 +44,8 @@ def is_visible(ch: str) -> bool:
 
 def is_blank(text: str) -> bool:
     """True when a message has no visible character: empty, or only whitespace, controls
-    (NUL included), format characters such as U+200B ZERO WIDTH SPACE, unassigned code
-    points or fillers that render as nothing."""
+    (NUL included), format characters such as U+200B ZERO WIDTH SPACE, or fillers that
+    render as nothing."""
     return not any(is_visible(ch) for ch in text)
 
 

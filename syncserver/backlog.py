@@ -81,10 +81,12 @@ class Backlog:
         return count >= self.max_in_flight or (count > 0 and held + size > self.max_bytes)
 
     def started(self, peer: bytes, size: int) -> None:
+        """Count a request of ``size`` bytes from ``peer`` as waiting for its answer."""
         count, held = self._in_flight.get(peer, (0, 0))
         self._in_flight[peer] = (count + 1, held + size)
 
     def answered(self, peer: bytes, size: int) -> None:
+        """A request counted by ``started`` got its answer: it waits no more."""
         count, held = self._in_flight.get(peer, (1, size))
         if count > 1:
             self._in_flight[peer] = (count - 1, held - size)

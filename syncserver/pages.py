@@ -25,9 +25,11 @@ class FrameBudget:
         self.taken = 0
 
     def fits(self, size: int) -> bool:
+        """Whether an item of ``size`` encoded bytes still goes into the frame."""
         return size <= self.left
 
     def take(self, size: int) -> None:
+        """Count an item of ``size`` bytes as put into the frame."""
         self.left -= size
         self.taken += size
 

@@ -1,11 +1,18 @@
 """Token buckets: a steady rate with room for bursts, per key (a device, an account, an
 address). An action costs a number of tokens; refusals come with how long to wait."""
 
+import math
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 MAX_KEYS = 100_000  # buckets kept at most; full ones are forgotten first
+
+
+def rounded_up(wait: float) -> float:
+    """Seconds to wait, rounded up to the millisecond: an action retried after them goes
+    (rounded to the nearest, it could come a fraction too early and be refused again)."""
+    return math.ceil(wait * 1000) / 1000
 
 
 @dataclass

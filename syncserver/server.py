@@ -8,7 +8,6 @@ on its own thread and replies after the commit (group commit).
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -52,6 +51,7 @@ from syncserver.lock import DataDirLock
 from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
+from syncserver.ratelimit import rounded_up
 from syncserver.revocations import watch_revocations
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import Session, SessionTable
@@ -532,7 +532,7 @@ def _frame_property(frame: zmq.Frame, name: str) -> str | None:
 
 
 def _slow_down(rid: int, wait: float, whose: str) -> Error:
-    retry_after = math.ceil(wait * 1000) / 1000  # rounded up: after it, the request goes
+    retry_after = rounded_up(wait)
     return Error(
         rid=rid,
         code=ErrorCode.RATE_LIMITED,

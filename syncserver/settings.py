@@ -82,6 +82,13 @@ def _positive(value: float) -> str | None:
     return None if value > 0 and math.isfinite(value) else "a number above 0"
 
 
+def _heartbeat_interval(value: float) -> str | None:
+    # Clients beat no faster than this whatever they are told: a shorter interval would be
+    # promised to them but not kept, and they would flap offline between their heartbeats.
+    fastest = limits.MIN_HEARTBEAT_INTERVAL
+    return None if fastest <= value < math.inf else f"a number of seconds of at least {fastest:g}"
+
+
 def _at_least_two(value: int) -> str | None:
     return None if value >= 2 else "an integer of at least 2"
 
@@ -225,7 +232,7 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "seconds between client heartbeats, told to each device when it connects",
         section="presence",
-        check=_positive,
+        check=_heartbeat_interval,
     ),
     Setting(
         "presence_timeout",

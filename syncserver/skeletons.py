@@ -13,7 +13,8 @@ from functools import cache
 
 from confusable_homoglyphs.confusables import confusables_data
 
-# Marks the package puts around right-to-left characters so that its table displays well.
+# Marks the package puts around right-to-left characters so that its table displays well, on
+# both sides of a pair: a character is looked up, and compared, without them.
 _DISPLAY_MARKS = str.maketrans("", "", "\u200e\u200f")
 
 
@@ -32,7 +33,7 @@ def _class_keys() -> Mapping[str, str]:
     class (the character, its partners, and theirs: each class is a prototype with its
     sources around it, so two steps reach every member)."""
     partners = {
-        ch: {entry["c"].translate(_DISPLAY_MARKS) for entry in entries}
+        ch.translate(_DISPLAY_MARKS): {entry["c"].translate(_DISPLAY_MARKS) for entry in entries}
         for ch, entries in confusables_data.items()
     }
     single: dict[str, str] = {}

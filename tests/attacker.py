@@ -20,7 +20,6 @@ import zmq
 import zmq.asyncio
 
 from shared import limits
-from shared.keys import KeyPair
 from shared.protocol import (
     PROTOCOL_TAG,
     ChannelReply,
@@ -36,6 +35,7 @@ from shared.protocol import (
     decode_server_message,
     encode,
 )
+from tests.support import bare_socket
 
 PASSWORD = "correct horse battery"
 LONG_TEXT = "\U0001f600" * limits.MAX_TEXT_CHARS  # 400,000 bytes of UTF-8
@@ -44,16 +44,9 @@ HOARDER_QUEUE = 4  # frames a hoarder's own socket takes in before it stops read
 
 
 class RawDevice:
-    def __init__(self, ctx: zmq.asyncio.Context, endpoint: str, server_key: str, hwm: int) -> None:
-        keys = KeyPair.generate()
-        self.sock = ctx.socket(zmq.DEALER)
-        self.sock.setsockopt(zmq.LINGER, 0)
-        self.sock.setsockopt(zmq.RCVHWM, hwm)
-        self.sock.setsockopt(zmq.RCVBUF, 64 * 1024)  # the kernel holds little for it either
-        self.sock.curve_serverkey = server_key.encode()
-        self.sock.curve_publickey = keys.public.encode()
-        self.sock.curve_secretkey = keys.secret.encode()
-        self.sock.connect(endpoint)
+    def __init__(self, endpoint: str, server_key: str, hwm: int) -> None:
+        # The kernel holds little for it either.
+        self.sock = bare_socket(endpoint, server_key, RCVHWM=hwm, RCVBUF=64 * 1024)
         self.rids = itertools.count(1)
         self.answers: Counter[str] = Counter()
 
@@ -94,10 +87,9 @@ async def pipeline(device: RawDevice, make: type[Request], rate: float, **fields
 
 
 async def main(config: dict) -> None:
-    ctx = zmq.asyncio.Context()
     endpoint, key = config["endpoint"], config["server_key"]
-    flooders = [RawDevice(ctx, endpoint, key, 1000) for _ in range(config["flooders"])]
-    hoarders = [RawDevice(ctx, endpoint, key, HOARDER_QUEUE) for _ in range(config["hoarders"])]
+    flooders = [RawDevice(endpoint, key, 1000) for _ in range(config["flooders"])]
+    hoarders = [RawDevice(endpoint, key, HOARDER_QUEUE) for _ in range(config["hoarders"])]
     first, *others = flooders + hoarders
     await first.call(Register(rid=1, user=config["user"], password=PASSWORD, device="d0"))
     opened = await first.call(OpenDirect(rid=2, user=config["user"]))
@@ -133,7 +125,7 @@ async def main(config: dict) -> None:
     for device in hoarders:
         hoard.update(device.answers)
     print(json.dumps({"flood": flood, "hoard": hoard}), flush=True)
-    ctx.destroy(linger=0)
+    zmq.asyncio.Context.instance().destroy(linger=0)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import zmq
+import zmq.asyncio
+
 from shared.client import Connection, Credentials
+from shared.keys import KeyPair
 from shared.protocol import Push, ReplyT, Request, Welcome
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
@@ -101,6 +105,24 @@ class ClientFactory:
     async def close_all(self) -> None:
         for client in self.made:
             await client.conn.close()
+
+
+def bare_socket(
+    endpoint: str, server_key: str, keys: KeyPair | None = None, **options: int
+) -> zmq.asyncio.Socket:
+    """A DEALER socket connected to a server over CURVE, for a device that sends what the
+    shared client never would, or reads when the test decides; ``options`` are further socket
+    options by name (``RCVHWM=1``). New keys unless ``keys`` are given."""
+    keys = keys or KeyPair.generate()
+    sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    for name, value in options.items():
+        sock.setsockopt(getattr(zmq, name), value)
+    sock.curve_serverkey = server_key.encode()
+    sock.curve_publickey = keys.public.encode()
+    sock.curve_secretkey = keys.secret.encode()
+    sock.connect(endpoint)
+    return sock
 
 
 def new_id() -> str:

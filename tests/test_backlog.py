@@ -4,6 +4,7 @@ and what reached it before is whole; requests waiting for their answers are boun
 and in bytes."""
 
 import asyncio
+import dataclasses
 import itertools
 
 import pytest
@@ -29,8 +30,7 @@ from shared.protocol import (
 )
 from syncserver.backlog import Backlog
 from syncserver.config import ServerConfig
-from syncserver.server import SyncServer
-from tests.support import WAIT, ClientFactory
+from tests.support import WAIT, ClientFactory, bare_socket
 
 LONGEST = "\U0001f600" * limits.MAX_TEXT_CHARS
 BUDGET = 2 * limits.MAX_FRAME_BYTES
@@ -42,45 +42,38 @@ async def receive(sock: zmq.asyncio.Socket) -> Reply | Push:
 
 
 @pytest.fixture
-async def roomy(server_config: ServerConfig):
+def server_config(server_config: ServerConfig) -> ServerConfig:
     """Budgets for requests wide open, so that only the byte budget holds the device back."""
-    server_config.device_burst = server_config.account_burst = 1e9
-    server_config.max_queued_bytes = BUDGET
-    srv = SyncServer(server_config)
-    await srv.start()
-    factory = ClientFactory(srv)
-    yield factory
-    await factory.close_all()
-    await srv.stop()
+    return dataclasses.replace(
+        server_config, device_burst=1e9, account_burst=1e9, max_queued_bytes=BUDGET
+    )
 
 
-async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(roomy: ClientFactory) -> None:
-    alice = await roomy.register("alice")
+async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(
+    clients: ClientFactory,
+) -> None:
+    alice = await clients.register("alice")
     opened = await alice.request(OpenDirect(user="alice"))
     assert isinstance(opened, ChannelReply)
     channel = opened.channel.id
     for n in range(4):
         await alice.request(Send(channel=channel, client_id=f"long-{n}", text=LONGEST))
     credentials, keys = alice.conn.credentials, alice.conn.client_keys
-    server_keys = roomy.server.keys
+    server_keys = clients.server.keys
     assert credentials is not None and server_keys is not None
     await alice.conn.close()
 
     # The same device on a bare socket that takes in one frame and then stops reading.
-    sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.setsockopt(zmq.RCVHWM, 1)
-    sock.setsockopt(zmq.RCVBUF, 64 * 1024)
-    sock.curve_serverkey = server_keys.public.encode()
-    sock.curve_publickey, sock.curve_secretkey = keys.public.encode(), keys.secret.encode()
-    sock.connect(roomy.server.endpoint)
+    sock = bare_socket(
+        clients.server.endpoint, server_keys.public, keys, RCVHWM=1, RCVBUF=64 * 1024
+    )
     try:
         hello = Hello(rid=1, device_id=credentials.device_id, token=credentials.token)
         await sock.send_multipart([PROTOCOL_TAG, encode(hello)])
         async with asyncio.timeout(WAIT):  # pushes (its own presence) may come first
             while not isinstance(await receive(sock), Welcome):
                 pass
-        server = roomy.server
+        server = clients.server
         (session,) = server.ctx.sessions.of_users(server.ctx.sessions.online_users())
         held = 0
         for rid in range(2, ASKS + 2):

@@ -15,8 +15,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
-import zmq
-import zmq.asyncio
 
 from shared.client import Connection, ConnectionState
 from shared.protocol import (
@@ -42,7 +40,7 @@ from shared.protocol import (
 )
 from syncserver.bench.harness import free_port_pair
 from tests.server_process import ServerProcess
-from tests.support import PASSWORD, WAIT
+from tests.support import PASSWORD, WAIT, bare_socket
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -308,13 +306,8 @@ class RawDevice:
     """A device on a bare DEALER socket, so the test decides when it reads."""
 
     def __init__(self, server: ServerProcess, keys) -> None:
-        self.sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
-        self.sock.setsockopt(zmq.LINGER, 0)
         assert server.keys is not None
-        self.sock.curve_serverkey = server.keys.public.encode()
-        self.sock.curve_publickey = keys.public.encode()
-        self.sock.curve_secretkey = keys.secret.encode()
-        self.sock.connect(server.endpoint)
+        self.sock = bare_socket(server.endpoint, server.keys.public, keys)
         self.rids = itertools.count(1)
         self.pushes = 0
 

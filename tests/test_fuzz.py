@@ -21,7 +21,6 @@ import zmq.asyncio
 
 from shared import limits
 from shared.errors import ErrorCode, ProtocolError
-from shared.keys import KeyPair
 from shared.protocol import (
     PROTOCOL_TAG,
     AddMembers,
@@ -65,7 +64,7 @@ from shared.protocol import (
 )
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
-from tests.support import PASSWORD, WAIT, ClientFactory, new_id
+from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, new_id
 
 SEED = 0x7D1_F022
 FRAMES_PER_SOCKET = 7_000  # three sockets: 21,000 hostile frames in all
@@ -465,15 +464,8 @@ def hostile_stream(
 
 
 def raw_socket(server: SyncServer) -> zmq.asyncio.Socket:
-    sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    keys = KeyPair.generate()
     assert server.keys is not None
-    sock.curve_serverkey = server.keys.public.encode()
-    sock.curve_publickey = keys.public.encode()
-    sock.curve_secretkey = keys.secret.encode()
-    sock.connect(server.endpoint)
-    return sock
+    return bare_socket(server.endpoint, server.keys.public)
 
 
 async def exchange(sock: zmq.asyncio.Socket, req: Request) -> Reply:

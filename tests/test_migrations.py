@@ -3,7 +3,7 @@ each step commits with its new version or not at all, and a database from a newe
 refused."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -106,6 +106,15 @@ async def test_the_server_refuses_a_database_from_a_newer_server(tmp_path: Path)
     assert "Traceback" not in finished.err
 
 
+def _index_events_as_schema_1(db: Database) -> None:
+    """Events indexed by (channel, seq) too, and message ids indexed sender first."""
+    db.execute_sql('DROP INDEX "event_client_id_sender_id"')
+    db.execute_sql(
+        'CREATE UNIQUE INDEX "event_sender_id_client_id" ON "event" ("sender_id", "client_id")'
+    )
+    db.execute_sql('CREATE UNIQUE INDEX "event_channel_id_seq" ON "event" ("channel_id", "seq")')
+
+
 def _drop_name_skeletons(db: Database) -> None:
     db.execute_sql('DROP INDEX "user_skeleton"')
     db.execute_sql('ALTER TABLE "user" DROP COLUMN "skeleton"')
@@ -115,35 +124,22 @@ def _drop_times_of_writing(db: Database) -> None:
     db.execute_sql('ALTER TABLE "event" DROP COLUMN "written"')
 
 
-def _turn_back_to_schema_3(url: str) -> None:
-    """The database as a schema 3 server left it: events without times of writing."""
+# Version -> what undoes the migration from it to the next (see syncserver/store/migrations.py).
+UNDO: dict[int, Callable[[Database], None]] = {
+    1: _index_events_as_schema_1,
+    2: _drop_name_skeletons,
+    3: _drop_times_of_writing,
+}
+
+
+def _turn_back_to_schema(url: str, version: int) -> None:
+    """The database as a server of schema ``version`` left it: every later migration undone,
+    newest first."""
     db = open_database(url)
-    _drop_times_of_writing(db)
-    Setting.put("schema_version", "3")
-    db.close()
-
-
-def _turn_back_to_schema_2(url: str) -> None:
-    """The database as a schema 2 server left it: users without name skeletons."""
-    db = open_database(url)
-    _drop_times_of_writing(db)
-    _drop_name_skeletons(db)
-    Setting.put("schema_version", "2")
-    db.close()
-
-
-def _turn_back_to_schema_1(url: str) -> None:
-    """The database as a schema 1 server left it: events indexed by (channel, seq) too, and
-    message ids indexed sender first."""
-    db = open_database(url)
-    _drop_times_of_writing(db)
-    _drop_name_skeletons(db)
-    db.execute_sql('DROP INDEX "event_client_id_sender_id"')
-    db.execute_sql(
-        'CREATE UNIQUE INDEX "event_sender_id_client_id" ON "event" ("sender_id", "client_id")'
-    )
-    db.execute_sql('CREATE UNIQUE INDEX "event_channel_id_seq" ON "event" ("channel_id", "seq")')
-    Setting.put("schema_version", "1")
+    for undone in sorted(UNDO, reverse=True):
+        if undone >= version:
+            UNDO[undone](db)
+    Setting.put("schema_version", str(version))
     db.close()
 
 
@@ -162,7 +158,7 @@ async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
         await factory.close_all()
         await first.stop()
     url = database_url_of(server_config)
-    _turn_back_to_schema_1(url)
+    _turn_back_to_schema(url, 1)
 
     second = SyncServer(server_config)
     await second.start()
@@ -194,7 +190,7 @@ async def test_schema_2_gets_name_skeletons_and_refuses_new_look_alikes(
     for name in ("mill", "rnill"):  # as a schema 2 server took them: both look like "mill"
         User.insert(name=name, password_hash="x", created_at=0).execute()
     db.close()
-    _turn_back_to_schema_2(url)
+    _turn_back_to_schema(url, 2)
 
     server = SyncServer(server_config)
     await server.start()
@@ -226,7 +222,7 @@ async def test_schema_3_gets_times_of_writing(server_config: ServerConfig) -> No
     finally:
         await factory.close_all()
         await first.stop()
-    _turn_back_to_schema_3(database_url_of(server_config))
+    _turn_back_to_schema(database_url_of(server_config), 3)
 
     second = SyncServer(server_config)
     await second.start()

@@ -70,3 +70,10 @@ def test_skeletons_follow_tr39() -> None:
     assert skeleton("paypal") == skeleton("paypa1")
     assert skeleton("alice") != skeleton("alicf")
     assert skeleton("김철수") == skeleton("김철수")
+
+
+def test_right_to_left_letters_have_skeletons_too() -> None:
+    """The table marks right-to-left entries for display; the letters are confusable all
+    the same: Arabic alef and Hebrew vav are drawn like "l", Hebrew samekh like "o"."""
+    assert skeleton("\u0627\u0627") == skeleton("ll")
+    assert skeleton("\u05d5\u05e1") == skeleton("lo")

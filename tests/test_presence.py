@@ -105,14 +105,6 @@ async def test_devices_beat_as_often_as_the_welcome_says(clients: ClientFactory)
             await acks.get()
 
 
-def _went_offline(user: str):
-    return lambda p: (
-        isinstance(p, PresencePush)
-        and p.presence
-        == p.presence.__class__(user=user, state="offline", last_seen=p.presence.last_seen)
-    )
-
-
 async def test_a_goodbye_takes_the_user_offline_at_once(
     clients: ClientFactory, server: SyncServer
 ) -> None:
@@ -129,7 +121,7 @@ async def test_a_goodbye_takes_the_user_offline_at_once(
     [info] = (await alice.request(GetPresence(users=["bob"]))).presence
     assert info.state == "online"  # the phone is still there
     await phone.conn.close()
-    await alice.wait_push(_went_offline("bob"))
+    await alice.wait_push(_presence("bob", "offline"))
 
 
 async def test_a_dropped_connection_goes_offline_within_the_presence_timeout(
@@ -150,6 +142,8 @@ async def test_a_dropped_connection_goes_offline_within_the_presence_timeout(
         await bob.conn.register("bob", PASSWORD, "laptop")
         await alice.request(OpenDirect(user="bob"))
         proxy.cut()
-        await alice.wait_push(_went_offline("bob"), timeout=server.config.presence_timeout + WAIT)
+        await alice.wait_push(
+            _presence("bob", "offline"), timeout=server.config.presence_timeout + WAIT
+        )
     finally:
         await proxy.stop()

@@ -6,6 +6,7 @@ Token buckets refill while a test runs, and on a loaded machine it runs longer: 
 checked against what the budget and the refill over the measured time could admit at most."""
 
 import asyncio
+import dataclasses
 import time
 
 import pytest
@@ -15,7 +16,6 @@ from shared.protocol import DeviceList, Heartbeat, ListChannels, ListDevices, Re
 from syncserver import costs
 from syncserver.config import ServerConfig
 from syncserver.ratelimit import RateLimiter
-from syncserver.server import SyncServer
 from tests.support import PASSWORD, ClientFactory, TestClient
 
 DEVICE_RATE, DEVICE_BURST = 50.0, 200.0  # cost units
@@ -24,22 +24,20 @@ LIST_COST = costs.REQUEST_COSTS[ListChannels]  # with no channels in the list, a
 
 
 @pytest.fixture
-async def strict(server_config: ServerConfig):
-    server_config.device_rate = DEVICE_RATE
-    server_config.device_burst = DEVICE_BURST
-    server_config.account_rate = ACCOUNT_RATE
-    server_config.account_burst = ACCOUNT_BURST
-    server_config.max_devices = 3
-    server_config.login_burst = 3.0
-    server_config.login_interval = 60.0
-    server_config.address_burst = 8.0
-    server_config.address_interval = 60.0
-    srv = SyncServer(server_config)
-    await srv.start()
-    factory = ClientFactory(srv)
-    yield factory
-    await factory.close_all()
-    await srv.stop()
+def server_config(server_config: ServerConfig) -> ServerConfig:
+    """Budgets small enough for a test to exhaust."""
+    return dataclasses.replace(
+        server_config,
+        device_rate=DEVICE_RATE,
+        device_burst=DEVICE_BURST,
+        account_rate=ACCOUNT_RATE,
+        account_burst=ACCOUNT_BURST,
+        max_devices=3,
+        login_burst=3.0,
+        login_interval=60.0,
+        address_burst=8.0,
+        address_interval=60.0,
+    )
 
 
 async def quiet_device(factory: ClientFactory, user: str, device: str = "laptop") -> TestClient:
@@ -67,9 +65,9 @@ def most_admitted(budget: float, rate: float, secs: float, cost: int) -> float:
 
 
 async def test_flooding_device_gets_rate_limited_with_an_honest_hint(
-    strict: ClientFactory,
+    clients: ClientFactory,
 ) -> None:
-    alice = await quiet_device(strict, "alice")
+    alice = await quiet_device(clients, "alice")
     answers, secs = await flood(alice, ListChannels(), 60)
     refused = [a for a in answers if isinstance(a, ProtocolError)]
     passed = len(answers) - len(refused)
@@ -87,8 +85,8 @@ async def test_flooding_device_gets_rate_limited_with_an_honest_hint(
     await alice.request(ListChannels())
 
 
-async def test_a_request_costs_what_it_costs_the_server(strict: ClientFactory) -> None:
-    alice = await quiet_device(strict, "alice")
+async def test_a_request_costs_what_it_costs_the_server(clients: ClientFactory) -> None:
+    alice = await quiet_device(clients, "alice")
     beats, _ = await flood(alice, Heartbeat(), int(DEVICE_BURST / 2))
     assert not [b for b in beats if isinstance(b, Exception)]  # a heartbeat costs 1
     lists, secs = await flood(alice, ListChannels(), int(DEVICE_BURST / 2))
@@ -96,9 +94,9 @@ async def test_a_request_costs_what_it_costs_the_server(strict: ClientFactory) -
     assert len(passed) <= most_admitted(DEVICE_BURST, DEVICE_RATE, secs, LIST_COST)
 
 
-async def test_an_accounts_devices_share_one_budget(strict: ClientFactory) -> None:
-    devices = [await quiet_device(strict, "alice", name) for name in ("laptop", "phone", "tab")]
-    bob = await quiet_device(strict, "bob")
+async def test_an_accounts_devices_share_one_budget(clients: ClientFactory) -> None:
+    devices = [await quiet_device(clients, "alice", name) for name in ("laptop", "phone", "tab")]
+    bob = await quiet_device(clients, "bob")
     started = time.monotonic()
     answers = await asyncio.gather(
         *(d.request(ListChannels()) for d in devices for _ in range(15)), return_exceptions=True
@@ -113,11 +111,11 @@ async def test_an_accounts_devices_share_one_budget(strict: ClientFactory) -> No
     await bob.request(ListChannels())  # another account's budget is its own
 
 
-async def test_an_account_has_at_most_its_devices(strict: ClientFactory) -> None:
-    alice = await strict.register("alice")
-    await strict.login("alice", "phone")
-    await strict.login("alice", "tablet")
-    extra = await strict.connect()
+async def test_an_account_has_at_most_its_devices(clients: ClientFactory) -> None:
+    alice = await clients.register("alice")
+    await clients.login("alice", "phone")
+    await clients.login("alice", "tablet")
+    extra = await clients.connect()
     with pytest.raises(ProtocolError) as err:
         await extra.conn.login("alice", PASSWORD, "fourth")
     assert err.value.code == ErrorCode.TOO_MANY_DEVICES
@@ -129,9 +127,9 @@ async def test_an_account_has_at_most_its_devices(strict: ClientFactory) -> None
     await extra.conn.login("alice", PASSWORD, "fourth")  # room again
 
 
-async def test_password_guessing_is_throttled_per_account(strict: ClientFactory) -> None:
-    await strict.register("alice")
-    guesser = await strict.connect()
+async def test_password_guessing_is_throttled_per_account(clients: ClientFactory) -> None:
+    await clients.register("alice")
+    guesser = await clients.connect()
     for guess in range(3):
         with pytest.raises(ProtocolError) as err:
             await guesser.conn.login("alice", f"wrong guess {guess}", "laptop")
@@ -143,16 +141,31 @@ async def test_password_guessing_is_throttled_per_account(strict: ClientFactory)
     assert "this account" in err.value.message
 
 
-async def test_many_accounts_from_one_address_are_throttled(strict: ClientFactory) -> None:
+async def test_many_accounts_from_one_address_are_throttled(clients: ClientFactory) -> None:
     codes = []
     for i in range(10):
-        client = await strict.connect()
+        client = await clients.connect()
         try:
             await client.conn.register(f"user{i}", PASSWORD, "laptop")
             codes.append("ok")
         except ProtocolError as e:
             codes.append(e.code)
     assert codes == ["ok"] * 8 + [ErrorCode.RATE_LIMITED] * 2
+
+
+async def test_a_short_wait_is_said_as_it_is_and_rounded_up(clients: ClientFactory) -> None:
+    """A throttle's wait under half a second is not "try again in 0 s", and the hint is
+    never shorter than the wait: a client that waits it is let through."""
+    clients.server.ctx.throttles.address = RateLimiter(rate=1 / 0.4, burst=1.0)
+    await clients.register("alice")
+    late = await clients.connect()
+    with pytest.raises(ProtocolError) as err:
+        await late.conn.register("bob", PASSWORD, "laptop")
+    hint = err.value.retry_after
+    assert err.value.code == ErrorCode.RATE_LIMITED and hint is not None and 0 < hint <= 0.4
+    assert f"try again in {hint:g} s" in err.value.message
+    await asyncio.sleep(hint)  # the hint is honest: after it, one passes
+    await late.conn.register("bob", PASSWORD, "laptop")
 
 
 def test_token_bucket_refills_at_its_rate() -> None:
@@ -176,9 +189,9 @@ def test_costs_are_taken_before_and_charged_after() -> None:
     assert limiter.take("k", 50) is None  # more than the burst goes once the bucket is full
 
 
-async def test_guesses_sent_at_once_cannot_slip_past_the_throttle(strict: ClientFactory) -> None:
-    await strict.register("alice")
-    guessers = [await strict.connect() for _ in range(8)]
+async def test_guesses_sent_at_once_cannot_slip_past_the_throttle(clients: ClientFactory) -> None:
+    await clients.register("alice")
+    guessers = [await clients.connect() for _ in range(8)]
     answers = await asyncio.gather(
         *(g.conn.login("alice", f"guess {i}", "laptop") for i, g in enumerate(guessers)),
         return_exceptions=True,

@@ -29,7 +29,7 @@ from shared.protocol import (
     encode,
 )
 from syncserver.server import SyncServer
-from tests.support import WAIT, ClientFactory, new_id
+from tests.support import WAIT, ClientFactory, bare_socket, new_id
 
 
 async def _refused(client, request, code: ErrorCode) -> str:
@@ -161,17 +161,8 @@ async def test_garbage_frames_get_errors_and_the_server_keeps_serving(
     bob = await clients.register("bob")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
 
-    ctx = zmq.asyncio.Context.instance()
-    raw = ctx.socket(zmq.DEALER)
-    raw.setsockopt(zmq.LINGER, 0)
-    keys = KeyPair.generate()
     assert server.keys is not None
-    raw.curve_serverkey, raw.curve_publickey, raw.curve_secretkey = (
-        server.keys.public.encode(),
-        keys.public.encode(),
-        keys.secret.encode(),
-    )
-    raw.connect(server.endpoint)
+    raw = bare_socket(server.endpoint, server.keys.public)
 
     async def answer(*frames: bytes) -> Error:
         await raw.send_multipart(list(frames))
@@ -218,7 +209,7 @@ async def test_garbage_frames_get_errors_and_the_server_keeps_serving(
     raw.close()
 
     # A plaintext peer cannot even complete a handshake with the CURVE socket.
-    plain = ctx.socket(zmq.DEALER)
+    plain = zmq.asyncio.Context.instance().socket(zmq.DEALER)
     plain.setsockopt(zmq.LINGER, 0)
     plain.connect(server.endpoint)
     await plain.send_multipart([PROTOCOL_TAG, encode(History(rid=1, channel=channel.id))])
@@ -259,16 +250,8 @@ async def test_refusals_of_undecodable_frames_are_sentences(server: SyncServer) 
         ),
         (PROTOCOL_TAG, b"\xc1", "not valid MessagePack"),
     ]
-    raw = zmq.asyncio.Context.instance().socket(zmq.DEALER)
-    raw.setsockopt(zmq.LINGER, 0)
-    keys = KeyPair.generate()
     assert server.keys is not None
-    raw.curve_serverkey, raw.curve_publickey, raw.curve_secretkey = (
-        server.keys.public.encode(),
-        keys.public.encode(),
-        keys.secret.encode(),
-    )
-    raw.connect(server.endpoint)
+    raw = bare_socket(server.endpoint, server.keys.public)
     try:
         for tag, body, sentence in cases:
             await raw.send_multipart([tag, body])

@@ -61,7 +61,11 @@ def test_the_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
         ("max_group_members = 3\n", "unknown key 'max_group_members'; did you mean"),
         ("[limits]\nmax_group_members = 2.5\n", "expected an integer, got 2.5"),
         ("[limits]\nmax_group_members = 1\n", "expected an integer of at least 2, got 1"),
-        ("[presence]\nheartbeat_interval = -1\n", "expected a number above 0, got -1"),
+        ("[presence]\npresence_timeout = -1\n", "expected a number above 0, got -1"),
+        (
+            "[presence]\nheartbeat_interval = 0.01\n",
+            "expected a number of seconds of at least 0.1, got 0.01",
+        ),
         ("listen = 7744\n", "key 'listen': expected a string, got 7744"),
         ('listen = "localhost"\n', "expected an endpoint tcp://HOST:PORT"),
         ('database_url = "mysql://x/y"\n', "expected a database URL starting sqlite:///"),

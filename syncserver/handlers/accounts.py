@@ -24,6 +24,7 @@ from syncserver import passwords
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.handlers.presence import publish_presence
 from syncserver.names import why_taken
+from syncserver.ratelimit import rounded_up
 from syncserver.sessions import Session
 from syncserver.store import accounts
 
@@ -169,10 +170,11 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
 
 def _throttle(wait: float | None, what: str) -> None:
     if wait is not None:
+        retry_after = rounded_up(wait)
         raise Refusal(
             ErrorCode.RATE_LIMITED,
-            f"too many {what}; try again in {wait:.0f} s",
-            retry_after=round(wait, 3),
+            f"too many {what}; try again in {retry_after:g} s",
+            retry_after=retry_after,
         )
 
 
