@@ -26,6 +26,7 @@ from shared.endpoints import key_endpoint_for
 from shared.errors import ErrorCode, ProtocolError
 from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
+    FEATURE_TOLERANT,
     IDEMPOTENT_REQUESTS,
     PROTOCOL_TAG,
     UNDECODABLE,
@@ -188,6 +189,9 @@ class Connection:
         self.state = ConnectionState.CLOSED
         self.failure: Exception | None = None
         self.welcome: Welcome | None = None
+        # What this app tells the server it reads (FEATURE_TOLERANT), until a server from
+        # before features refuses the field.
+        self._features: list[str] = [FEATURE_TOLERANT]
         self._ctx = context or zmq.asyncio.Context.instance()
         self._rids = itertools.count(1)
         self._pending: dict[int, _InFlight] = {}
@@ -338,22 +342,32 @@ class Connection:
 
     async def register(self, user: str, password: str, device: str) -> Welcome:
         """Create an account with this as its first device."""
-        return await self._authenticate(Register(user=user, password=password, device=device))
+        req = Register(user=user, password=password, device=device, features=self._features)
+        return await self._authenticate(req)
 
     async def login(self, user: str, password: str, device: str) -> Welcome:
         """Log in, creating a new device for this connection."""
-        return await self._authenticate(Login(user=user, password=password, device=device))
+        req = Login(user=user, password=password, device=device, features=self._features)
+        return await self._authenticate(req)
 
     async def hello(self) -> Welcome:
         """Authenticate as the device in ``credentials``."""
         if self.credentials is None:
             raise ValueError("no device credentials to say hello with")
         c = self.credentials
-        return await self._authenticate(Hello(device_id=c.device_id, token=c.token))
+        req = Hello(device_id=c.device_id, token=c.token, features=self._features)
+        return await self._authenticate(req)
 
-    async def _authenticate(self, req: Request) -> Welcome:
-        welcome = await self.request(req)
-        assert isinstance(welcome, Welcome)
+    async def _authenticate(self, req: Register | Login | Hello) -> Welcome:
+        try:
+            welcome = await self.request(req)
+        except ProtocolError as e:
+            if not (req.features and e.code == ErrorCode.BAD_REQUEST and "features" in e.message):
+                raise
+            # A server from before features were named refuses the field: sign in as apps
+            # did then, and name none again on this connection.
+            self._features = []
+            welcome = await self.request(msgspec.structs.replace(req, features=[]))
         if welcome.token is not None:
             self.credentials = Credentials(welcome.device_id, welcome.token)
         self.welcome = welcome

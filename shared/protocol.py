@@ -26,6 +26,13 @@ GroupName = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.MAX_GROU
 Password = Annotated[str, msgspec.Meta(max_length=limits.MAX_PASSWORD_CHARS)]
 ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.MAX_CLIENT_ID_CHARS)]
 UserList = Annotated[list[UserName], msgspec.Meta(max_length=limits.MAX_USERS_PER_REQUEST)]
+Feature = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Features = Annotated[list[Feature], msgspec.Meta(max_length=32)]
+
+# The one feature a client names when it signs in: it ignores fields it does not know in
+# replies and pushes, so the server may send it fields added after protocol 1. Apps that
+# predate this read replies strictly: they get replies with none of the later fields.
+FEATURE_TOLERANT = "tolerant"
 # Text length has its own error code, so it is checked by the server, not here.
 Text = str
 
@@ -125,6 +132,7 @@ class Register(Request["Welcome"], tag="register", frozen=True, kw_only=True):
     user: UserName
     password: Password
     device: DeviceName
+    features: Features = []
 
 
 class Login(Request["Welcome"], tag="login", frozen=True, kw_only=True):
@@ -133,6 +141,7 @@ class Login(Request["Welcome"], tag="login", frozen=True, kw_only=True):
     user: UserName
     password: Password
     device: DeviceName
+    features: Features = []
 
 
 class Hello(Request["Welcome"], tag="hello", frozen=True, kw_only=True):
@@ -140,6 +149,7 @@ class Hello(Request["Welcome"], tag="hello", frozen=True, kw_only=True):
 
     device_id: Positive
     token: Annotated[str, msgspec.Meta(max_length=256)]
+    features: Features = []
 
 
 class Logout(Request["Ok"], tag="logout", frozen=True, kw_only=True):
@@ -304,7 +314,10 @@ IDEMPOTENT_REQUESTS: tuple[type[Request], ...] = (
 # --- Replies (server to client, one per request) --------------------------------------------
 
 
-class Reply(_Msg, frozen=True):
+class Reply(_Msg, frozen=True, omit_defaults=True):
+    """A field at its default is not sent, so an app from before that field was added reads
+    the reply as it always did."""
+
     rid: int
 
 
@@ -396,8 +409,8 @@ class ServerKey(Reply, tag="server_key", frozen=True, kw_only=True):
 # --- Pushes (server to client, unrequested) -------------------------------------------------
 
 
-class Push(_Msg, frozen=True):
-    pass
+class Push(_Msg, frozen=True, omit_defaults=True):
+    """A field at its default is not sent, as in replies."""
 
 
 class EventPush(Push, tag="event", frozen=True, kw_only=True):

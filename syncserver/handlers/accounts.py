@@ -4,10 +4,13 @@ import asyncio
 import logging
 import time
 
+import msgspec
+
 from shared import limits
 from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
+    FEATURE_TOLERANT,
     DeviceInfo,
     DeviceList,
     Hello,
@@ -54,7 +57,7 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
         if user is None:
             _check_free(name)
             raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
-        welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)
+        welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("registered user %s, device %d", name, welcome.device_id)
     _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
     return welcome
@@ -92,7 +95,7 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
     throttles.address.give_back(address)
     _check_device_count(ctx, user.id)
     with ctx.write():
-        welcome = _new_device(ctx, call, user.id, name, device_name, req.rid)
+        welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("user %s logged in as new device %d", name, welcome.device_id)
     _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
     return welcome
@@ -111,7 +114,7 @@ def _check_device_count(ctx: Context, user_id: int) -> None:
 
 
 def _new_device(
-    ctx: Context, call: Call, user_id: int, name: str, device_name: str, rid: int
+    ctx: Context, call: Call, req: Register | Login, user_id: int, name: str, device_name: str
 ) -> Welcome:
     token = passwords.new_device_token()
     # A new device starts from a snapshot, not from history: from the newest position its
@@ -122,18 +125,7 @@ def _new_device(
         user_id, device_name, passwords.token_hash(token), call.curve_key, now_ms(), cursor
     )
     ctx.names.remember(user_id, name)
-    return Welcome(
-        rid=rid,
-        user=name,
-        device_id=device.id,
-        token=token,
-        sync_cursor=cursor,
-        head=cursor,
-        heartbeat_interval=ctx.config.heartbeat_interval,
-        bye=True,
-        epoch=ctx.epoch,
-        written=True,
-    )
+    return _welcome(ctx, req, name, device.id, cursor, cursor, token)
 
 
 @handles(Hello, authenticated=False)
@@ -155,12 +147,28 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
     accounts.touch_device(device.id, now_ms())
     _bind(ctx, call, device.user_id, name, device.id, device.sync_cursor)
     log.info("device %d of %s connected", device.id, name)
-    return Welcome(
-        rid=req.rid,
-        user=name,
-        device_id=device.id,
-        sync_cursor=device.sync_cursor,
-        head=ctx.delivery.head_of(device.user_id),
+    head = ctx.delivery.head_of(device.user_id)
+    return _welcome(ctx, req, name, device.id, device.sync_cursor, head)
+
+
+def _welcome(
+    ctx: Context,
+    req: Register | Login | Hello,
+    name: str,
+    device_id: int,
+    cursor: int,
+    head: int,
+    token: str | None = None,
+) -> Welcome:
+    """The welcome a device gets. What protocol 1 has since added goes only to apps that
+    said they read replies tolerantly: an older app would refuse the whole welcome."""
+    plain = Welcome(
+        rid=req.rid, user=name, device_id=device_id, token=token, sync_cursor=cursor, head=head
+    )
+    if FEATURE_TOLERANT not in req.features:
+        return plain
+    return msgspec.structs.replace(
+        plain,
         heartbeat_interval=ctx.config.heartbeat_interval,
         bye=True,
         epoch=ctx.epoch,

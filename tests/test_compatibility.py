@@ -1,0 +1,169 @@
+"""Installed apps and self-hosted servers upgrade at different times. An app that speaks
+protocol 1 as first released (``tests/frozen/protocol_v1.py``, which reads every reply and
+push strictly) keeps working against this server; this app signs in to a server from before
+sign-in features were named, which refuses any field it does not know."""
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pytest
+import zmq
+import zmq.asyncio
+
+from shared.client import Connection, Credentials
+from shared.keys import KeyPair
+from shared.protocol import FEATURE_TOLERANT, Send
+from syncserver.config import ServerConfig
+from syncserver.server import SyncServer
+from tests.frozen import protocol_v1 as v1
+from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, new_id
+
+
+@pytest.fixture
+def server_config(server_config: ServerConfig) -> ServerConfig:
+    """Heartbeats as a first-release app sends them (every 5 s), and a presence timeout to
+    match: the old app below sends none, and must stay signed in while the test runs."""
+    return dataclasses.replace(server_config, heartbeat_interval=5.0, presence_timeout=30.0)
+
+
+class OldApp:
+    """A device of a first-release app: requests and replies in the frozen protocol 1."""
+
+    def __init__(self, sock: zmq.asyncio.Socket) -> None:
+        self.sock = sock
+        self.pushes: list[Any] = []
+
+    async def ask(self, req: Any) -> Any:
+        """Send ``req`` (a frozen protocol 1 request) and return its reply, read strictly;
+        pushes read on the way are kept."""
+        await self.sock.send_multipart([v1.PROTOCOL_TAG, v1.encode(req)])
+        async with asyncio.timeout(WAIT):
+            while True:
+                message = await self.next_message()
+                if isinstance(message, v1.Reply) and message.rid == req.rid:
+                    return message
+
+    async def next_message(self) -> Any:
+        tag, body = await self.sock.recv_multipart()
+        assert tag == v1.PROTOCOL_TAG
+        message = v1.decode_server_message(body)  # raises on any field protocol 1 lacks
+        if isinstance(message, v1.Push):
+            self.pushes.append(message)
+        return message
+
+    async def wait_event(self, text: str) -> Any:
+        """The event push of the message with ``text``, read or arriving."""
+        async with asyncio.timeout(WAIT):
+            while True:
+                for push in self.pushes:
+                    if isinstance(push, v1.EventPush) and push.event.text == text:
+                        return push
+                await self.next_message()
+
+
+async def test_a_first_release_app_works_with_this_server(
+    server: SyncServer, clients: ClientFactory
+) -> None:
+    assert server.keys is not None
+    keys = KeyPair.generate()  # the device's transport key, which its credential is bound to
+    old = OldApp(bare_socket(server.endpoint, server.keys.public, keys))
+    try:
+        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
+        assert isinstance(welcome, v1.Welcome) and welcome.token
+        bob = await clients.register("bob")
+        assert bob.conn.welcome is not None and bob.conn.welcome.epoch  # this app gets more
+
+        chat = await old.ask(v1.OpenDirect(rid=2, user="bob"))
+        assert isinstance(chat, v1.ChannelReply)
+        channel = chat.channel.id
+        sent = await old.ask(
+            v1.Send(rid=3, channel=channel, client_id=new_id(), text="from an old app")
+        )
+        assert isinstance(sent, v1.Sent) and sent.seq == 2
+        # A message that carries a time of writing reaches the old app as an event it reads.
+        await bob.request(Send(channel=channel, client_id=new_id(), text="hi", written=1))
+        push = await old.wait_event("hi")
+        assert push.event.seq == 3
+
+        page = await old.ask(v1.History(rid=4, channel=channel))
+        assert isinstance(page, v1.HistoryPage)
+        assert [e.text for e in page.events if e.kind == "message"] == ["from an old app", "hi"]
+        synced = await old.ask(v1.Sync(rid=5, after=0))
+        assert isinstance(synced, v1.SyncPage) and len(synced.events) == 3
+        listed = await old.ask(v1.ListChannels(rid=6))
+        assert isinstance(listed, v1.ChannelList) and [c.id for c in listed.channels] == [channel]
+        assert isinstance(await old.ask(v1.MarkRead(rid=7, channel=channel, seq=3)), v1.Ok)
+        assert isinstance(await old.ask(v1.Heartbeat(rid=8)), v1.HeartbeatAck)
+        refused = await old.ask(v1.Send(rid=9, channel=channel, client_id=new_id(), text=" "))
+        assert isinstance(refused, v1.Error) and refused.code == "invalid"
+    finally:
+        old.sock.close(linger=0)
+
+    again = OldApp(bare_socket(server.endpoint, server.keys.public, keys))
+    try:
+        hello = v1.Hello(rid=1, device_id=welcome.device_id, token=welcome.token)
+        assert isinstance(await again.ask(hello), v1.Welcome)
+    finally:
+        again.sock.close(linger=0)
+
+
+@pytest.fixture
+async def old_server() -> AsyncIterator[tuple[str, str, list[bytes]]]:
+    """A server from before sign-in features: protocol 1's strict request decoder on a real
+    CURVE socket, answering a hello as it did and refusing a field it does not know with
+    that decoder's own words. Yields its endpoint, its public key and every body it read."""
+    keys = KeyPair.generate()
+    sock = zmq.asyncio.Context.instance().socket(zmq.ROUTER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.curve_server = True
+    sock.curve_secretkey = keys.secret.encode()
+    sock.curve_publickey = keys.public.encode()
+    port = sock.bind_to_random_port("tcp://127.0.0.1")
+    bodies: list[bytes] = []
+
+    async def serve() -> None:
+        while True:
+            peer, _, body = await sock.recv_multipart()
+            bodies.append(body)
+            try:
+                req = v1.decode_request(body)
+            except msgspec.ValidationError as e:
+                reply: Any = v1.Error(rid=v1.salvage_rid(body), code="bad_request", message=str(e))
+            else:
+                if isinstance(req, v1.Hello):
+                    reply = v1.Welcome(rid=req.rid, user="olga", device_id=1, sync_cursor=0, head=0)
+                elif isinstance(req, v1.Heartbeat):
+                    reply = v1.HeartbeatAck(rid=req.rid, head=0)
+                else:
+                    reply = v1.Ok(rid=req.rid)
+            await sock.send_multipart([peer, v1.PROTOCOL_TAG, v1.encode(reply)])
+
+    task = asyncio.create_task(serve())
+    try:
+        yield f"tcp://127.0.0.1:{port}", keys.public, bodies
+    finally:
+        task.cancel()
+        sock.close(linger=0)
+
+
+async def test_this_app_signs_in_to_a_server_from_before_features(
+    old_server: tuple[str, str, list[bytes]],
+) -> None:
+    endpoint, key, bodies = old_server
+    conn = Connection(endpoint, server_key=key, credentials=Credentials(1, "token"))
+    await conn.open()
+    try:
+        await conn.wait_ready(WAIT)
+        welcome = await conn.hello()
+        assert welcome.user == "olga" and not welcome.bye and welcome.epoch is None
+        await conn.hello()  # a later hello on this connection names no features
+    finally:
+        await conn.close()
+    hellos = [msgspec.msgpack.decode(b) for b in bodies]
+    hellos = [h for h in hellos if h.get("type") == "hello"]
+    named = [h.get("features") for h in hellos]
+    assert named[0] == [FEATURE_TOLERANT] and len(named) >= 3, named  # refused, then two
+    assert not any(named[1:]), named
