@@ -1,16 +1,17 @@
 """Delivery guarantees as a model-based test.
 
 Hypothesis drives a real server process and four real client devices (two users, two devices
-each, a direct chat and a group) through random steps: sending bursts (and re-sending ids
-from a third device of the author, as a retry after a lost acknowledgement would), devices
-going offline and coming back, a device dropped mid-work and reopened from its profile, an app
+each, a direct chat and a group) through random steps: sending bursts (and re-sending ids from
+a third device of the author, as a retry after a lost acknowledgement would), devices going
+offline and coming back, a device dropped mid-work and reopened from its profile, an app
 process on a device's profile killed with SIGKILL, reading on the devices and on a third
 device of each user, and the server restarted or killed with SIGKILL. After every step the
 caches must be in order and free of duplicates (holes are counted), read positions must only
-move forward and no queued message may vanish; at the end, with everything reconnected, the server's history must
-be gap-free, every message stored once on the server and once in every member device, in the
-same order everywhere, every retry must get its first answer, and each user's read position
-must be the highest any of their devices marked, on the server and on every device.
+move forward and no queued message may vanish; at the end, with everything reconnected, the
+server's history must be gap-free, every message stored once on the server and once in every
+member device, in the same order everywhere, every retry must get its first answer, and each
+user's read position must be the highest any of their devices marked, on the server and on
+every device.
 
 Every example starts the same way, so that no run can miss the faults the test is for: every
 device writes a burst and the server is killed with SIGKILL while the outboxes flush, and a
