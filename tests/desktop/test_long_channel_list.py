@@ -1,7 +1,7 @@
 """A device of a user in more channels than one frame can list reads every page of the list:
 a new one starts with all of them, and reconciling with a restored server keeps them all."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -9,7 +9,6 @@ from desktop.core.epoch import reconcile
 from shared.protocol import CreateGroup
 from syncserver.bench.seed import seed_devices
 from syncserver.config import ServerConfig
-from syncserver.server import SyncServer
 from tests.desktop.test_engine import started
 from tests.support import ClientFactory
 
@@ -17,17 +16,13 @@ GROUPS = 120  # of 100 members with long names: 1.1 MB as one list
 
 
 @pytest.fixture
-async def server(server_config: ServerConfig) -> AsyncIterator[SyncServer]:
-    """A server whose database already holds 99 users with long names (29 three-byte
-    characters each), written directly: registering them would cost 99 password hashes."""
+def server_config(server_config: ServerConfig) -> ServerConfig:
+    """A data directory whose database already holds 99 users with long names (29
+    three-byte characters each), written directly: registering them would cost 99 password
+    hashes. The shared ``server`` fixture starts on it."""
     server_config.data_dir.mkdir(parents=True)
     seed_devices(server_config.data_dir, [f"{n:03d}" + "\u6f22" * 29 for n in range(99)])
-    srv = SyncServer(server_config)
-    await srv.start()
-    try:
-        yield srv
-    finally:
-        await srv.stop()
+    return server_config
 
 
 async def test_a_new_device_reads_every_page_of_a_long_channel_list(
