@@ -109,7 +109,10 @@ def open_cache_db(path: Path, me: str) -> BoundModels:
     private_file(private_dir(path.parent) / path.name)
     for sidecar in ("-wal", "-shm"):
         narrow_if_present(path.with_name(path.name + sidecar))
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS)
+    # A transaction takes the write lock when it begins: one that read first and then wrote
+    # would fail at once (SQLITE_BUSY, no wait) whenever another connection committed in
+    # between, and the engine's thread and the GUI's each have a connection.
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE")
     db.connect()
     models = bind_models(db)
     version = db.execute_sql("PRAGMA user_version").fetchone()[0]

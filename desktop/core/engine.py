@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop.cache.store import Applied, Cache
-from desktop.cache.views import MessageView, PresenceView
+from desktop.cache.views import MessageView, PresenceView, SearchHit
 from desktop.core.epoch import StaleEpoch, reconcile
 from desktop.core.events import (
     AppEvent,
@@ -334,6 +334,12 @@ class SyncEngine:
         messages = self.cache.messages(channel_id, before, limit)
         page = [m for m in messages if m.seq is None or m.seq >= low]
         return Page(page, left.missing)
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Cached messages matching every word of ``query``, best first, offline too.
+        Run on the engine's thread: it first indexes what was stored since the last
+        batch, a write the GUI thread must not wait for."""
+        return self.cache.search(query, limit)
 
     def _last_seq(self, channel_id: int) -> int:
         channel = self.cache.channel(channel_id)

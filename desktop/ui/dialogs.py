@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.cache.store import Cache
-from desktop.cache.views import ChannelView
+from desktop.cache.views import ChannelView, SearchHit
 from desktop.core.events import EngineState
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
@@ -288,17 +288,31 @@ class _PickerDialog(QDialog):
 
 
 class SearchDialog(_PickerDialog):
-    """Ctrl+F: every cached message, offline too; the matched words in bold."""
+    """Ctrl+F: every cached message, offline too; the matched words in bold. The engine's
+    thread searches (it may index new messages first); only the newest query's answer
+    is shown."""
 
-    def __init__(self, parent: QWidget, cache: Cache, open_channel: Callable[[int], None]) -> None:
+    def __init__(
+        self, parent: QWidget, bridge: EngineBridge, open_channel: Callable[[int], None]
+    ) -> None:
         super().__init__(parent, tr("Search messages"), open_channel)
-        self.cache = cache
+        self.bridge = bridge
         self.box.setPlaceholderText(tr("Search all messages"))
+        self._asked = 0
 
     def refresh(self, text: str) -> None:
+        self._asked += 1
+        spawn(self._search(self._asked, text))
+
+    async def _search(self, asked: int, text: str) -> None:
+        hits = await self.bridge.call(self.bridge.engine.search, text)
+        if asked == self._asked:
+            self._show(hits)
+
+    def _show(self, hits: list[SearchHit]) -> None:
         self.list.clear()
-        channels = {c.id: c for c in self.cache.channels()}
-        for hit in self.cache.search(text):
+        channels = {c.id: c for c in self.bridge.cache.channels()}
+        for hit in hits:
             m = hit.message
             where = channels[m.channel].title if m.channel in channels else "?"
             item = QListWidgetItem()

@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         dialogs.DevicesDialog(self, self.bridge).open()
 
     def search(self) -> None:
-        dialogs.SearchDialog(self, self.bridge.cache, self.open_channel).open()
+        dialogs.SearchDialog(self, self.bridge, self.open_channel).open()
 
     def switch(self) -> None:
         dialogs.SwitcherDialog(self, self.bridge.cache, self.open_channel).open()

@@ -4,10 +4,11 @@ unreachable server."""
 import asyncio
 import uuid
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop.app import Running
 from desktop.ui.dialogs import SearchDialog, SwitcherDialog
@@ -168,13 +169,18 @@ def test_search_switcher_members_and_presence(qtbot, qloop, net, profiles, peopl
             )
         )
 
-        search = SearchDialog(alice.window, alice.bridge.cache, alice.window.open_channel)
+        search = SearchDialog(alice.window, alice.bridge, alice.window.open_channel)
         search.open()
+
+        def found() -> list[str]:
+            items = (search.list.item(i) for i in range(search.list.count()))
+            return [cast(QLabel, search.list.itemWidget(item)).text() for item in items]
+
         commit_like_an_input_method(search.box, "회의")  # Hangul through the input method
-        assert search.list.count() == 1
+        await until(lambda: len(found()) == 1 and "<b>회의는</b>" in found()[0])
         search.box.clear()
         qtbot.keyClicks(search.box, "harb")
-        assert search.list.count() == 1
+        await until(lambda: len(found()) == 1 and "<b>harbour</b>" in found()[0])
         qtbot.keyClick(search.box, Qt.Key.Key_Return)
         assert alice.window.pane.channel.id == direct.id and not search.isVisible()
 
