@@ -5,6 +5,7 @@ sign-in features were named, which refuses any field it does not know."""
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,8 +15,17 @@ import zmq
 import zmq.asyncio
 
 from shared.client import Connection, Credentials
+from shared.errors import ProtocolError
 from shared.keys import KeyPair
-from shared.protocol import FEATURE_TOLERANT, Send
+from shared.protocol import (
+    FEATURE_TOLERANT,
+    PROTOCOL_TAG,
+    GetPresence,
+    Heartbeat,
+    Push,
+    Send,
+    TypingPush,
+)
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from tests.frozen import protocol_v1 as v1
@@ -167,3 +177,76 @@ async def test_this_app_signs_in_to_a_server_from_before_features(
     named = [h.get("features") for h in hellos]
     assert named[0] == [FEATURE_TOLERANT] and len(named) >= 3, named  # refused, then two
     assert not any(named[1:]), named
+
+
+@pytest.fixture
+async def newer_server() -> AsyncIterator[tuple[str, str]]:
+    """A server newer than this app: after a hello it sends a push of a type this app does
+    not know, then a typing push it does; it answers ``get_presence`` with a reply of an
+    unknown type. Real CURVE; the message bodies are written out as such a server would."""
+    keys = KeyPair.generate()
+    sock = zmq.asyncio.Context.instance().socket(zmq.ROUTER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.curve_server = True
+    sock.curve_secretkey = keys.secret.encode()
+    sock.curve_publickey = keys.public.encode()
+    port = sock.bind_to_random_port("tcp://127.0.0.1")
+    pack = msgspec.msgpack.encode
+
+    async def serve() -> None:
+        while True:
+            peer, _, body = await sock.recv_multipart()
+            req = msgspec.msgpack.decode(body)
+            rid = req.get("rid", 0)
+            if req["type"] == "hello":
+                welcome = {"type": "welcome", "rid": rid, "user": "nina", "device_id": 1}
+                frames = [pack(welcome | {"sync_cursor": 0, "head": 0, "stickers": True})]
+                frames += [pack({"type": "sticker_pack", "pack": [1, 2]})] * 2
+                frames.append(pack({"type": "typing", "channel": 7, "user": "olga", "x": 1}))
+            elif req["type"] == "get_presence":
+                frames = [pack({"type": "presence_with_moods", "rid": rid, "moods": []})]
+            else:
+                frames = [pack({"type": "ok", "rid": rid, "new_field": 1})]
+            for frame in frames:
+                await sock.send_multipart([peer, PROTOCOL_TAG, frame])
+
+    task = asyncio.create_task(serve())
+    try:
+        yield f"tcp://127.0.0.1:{port}", keys.public
+    finally:
+        task.cancel()
+        sock.close(linger=0)
+
+
+async def test_this_app_ignores_what_a_newer_server_adds(
+    newer_server: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    endpoint, key = newer_server
+    conn = Connection(endpoint, server_key=key, credentials=Credentials(1, "token"))
+    pushes: list[Push] = []
+    typed = asyncio.Event()
+
+    def on_push(push: Push) -> None:
+        pushes.append(push)
+        typed.set()
+
+    conn.on_push = on_push
+    caplog.set_level(logging.INFO, logger="shared.client")
+    await conn.open()
+    try:
+        await conn.wait_ready(WAIT)
+        assert (await conn.hello()).user == "nina"  # a field it does not know, ignored
+        async with asyncio.timeout(WAIT):
+            await typed.wait()
+        # The unknown type is skipped; each hello (the app's own, and the one it says on
+        # connecting) brings one typing push.
+        assert set(pushes) == {TypingPush(channel=7, user="olga")}
+        said = [r.getMessage() for r in caplog.records if "sticker_pack" in r.getMessage()]
+        assert len(said) == 1, said  # once, not per push
+
+        await conn.request(Heartbeat())  # answered by an `ok` with a field it lacks
+        with pytest.raises(ProtocolError, match="presence_with_moods"):
+            async with asyncio.timeout(WAIT):  # fails at once rather than timing out
+                await conn.request(GetPresence(users=["olga"]))
+    finally:
+        await conn.close()
