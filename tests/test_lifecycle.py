@@ -44,9 +44,13 @@ async def history(client: TestClient, channel: int) -> list[Event]:
     return (await client.request(History(channel=channel, limit=500))).events
 
 
-def pushed(client: TestClient, kind: str, sender: str) -> Any:
-    """A matcher for the event push of a ``kind`` event from ``sender``."""
-    return lambda p: isinstance(p, EventPush) and (p.event.kind, p.event.sender) == (kind, sender)
+async def pushed(client: TestClient, kind: str, sender: str) -> Event:
+    """The event of the first push to ``client`` of a ``kind`` event from ``sender``."""
+    push = await client.wait_push(
+        lambda p: isinstance(p, EventPush) and (p.event.kind, p.event.sender) == (kind, sender)
+    )
+    assert isinstance(push, EventPush)
+    return push.event
 
 
 async def refused(client: TestClient, req: Request) -> ErrorCode:
@@ -68,12 +72,12 @@ async def test_every_action_reaches_every_device_and_an_offline_one_catches_up(
     answer = await bob.request(
         Send(channel=group, client_id=new_id(), text="yes @Alice!", reply_to=first.seq)
     )
-    reply = await alice.wait_push(pushed(alice, "message", "bob"))
-    assert reply.event.reply_to == first.seq
-    assert reply.event.mentions == [Mention(user="alice", start=4, end=10)]
+    reply = await pushed(alice, "message", "bob")
+    assert reply.reply_to == first.seq
+    assert reply.mentions == [Mention(user="alice", start=4, end=10)]
 
     await bob.request(React(channel=group, seq=first.seq, client_id=new_id(), emoji="👍"))
-    reaction = (await alice.wait_push(pushed(alice, "reaction", "bob"))).event
+    reaction = await pushed(alice, "reaction", "bob")
     assert (reaction.target, reaction.emoji, reaction.removed) == (first.seq, "👍", False)
     await alice.request(React(channel=group, seq=first.seq, client_id=new_id(), emoji="👍"))
     await alice.request(React(channel=group, seq=first.seq, client_id=new_id(), emoji="❤️"))
@@ -85,7 +89,7 @@ async def test_every_action_reaches_every_device_and_an_offline_one_catches_up(
     edit = await alice.request(
         Edit(channel=group, seq=first.seq, client_id=new_id(), text="lunch at one, @bob?")
     )
-    edited = (await bob.wait_push(pushed(bob, "edit", "alice"))).event
+    edited = await pushed(bob, "edit", "alice")
     assert (edited.target, edited.text) == (first.seq, "lunch at one, @bob?")
     assert edited.mentions == [Mention(user="bob", start=14, end=18)]
 
@@ -93,7 +97,7 @@ async def test_every_action_reaches_every_device_and_an_offline_one_catches_up(
     await bob.request(React(channel=group, seq=doomed.seq, client_id=new_id(), emoji="😮"))
     await bob.request(Edit(channel=group, seq=doomed.seq, client_id=new_id(), text="still"))
     await alice.request(Delete(channel=group, seq=doomed.seq, client_id=new_id()))  # the owner
-    deleted = (await bob.wait_push(pushed(bob, "delete", "alice"))).event
+    deleted = await pushed(bob, "delete", "alice")
     assert deleted.target == doomed.seq
 
     final = fold(await history(alice, group))
