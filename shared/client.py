@@ -28,6 +28,7 @@ from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
     FEATURE_TOLERANT,
     IDEMPOTENT_REQUESTS,
+    KNOWN_SERVER_TYPES,
     PROTOCOL_TAG,
     UNDECODABLE,
     Bye,
@@ -47,6 +48,7 @@ from shared.protocol import (
     Welcome,
     decode_server_message,
     encode,
+    peek_envelope,
 )
 
 log = logging.getLogger(__name__)
@@ -192,6 +194,7 @@ class Connection:
         # What this app tells the server it reads (FEATURE_TOLERANT), until a server from
         # before features refuses the field.
         self._features: list[str] = [FEATURE_TOLERANT]
+        self._unknown_types: set[str] = set()  # push types from a newer server, logged once
         self._ctx = context or zmq.asyncio.Context.instance()
         self._rids = itertools.count(1)
         self._pending: dict[int, _InFlight] = {}
@@ -397,7 +400,7 @@ class Connection:
             try:
                 message = decode_server_message(frames[1])
             except UNDECODABLE as e:
-                log.warning("dropped an undecodable frame from the server: %s", type(e).__name__)
+                self._undecodable(frames[1], e)
                 continue
             if isinstance(message, Reply):
                 flight = self._pending.get(message.rid)
@@ -411,6 +414,31 @@ class Connection:
                     self.on_push(message)
                 except Exception:  # a failing listener must not stop replies being matched
                     log.exception("handling a push failed")
+
+    def _undecodable(self, body: bytes, error: Exception) -> None:
+        """A message of a type this version lacks comes from a newer server: a push is
+        ignored (logged once per type), a reply fails its request at once rather than
+        letting it time out. Anything else is a broken frame, dropped."""
+        envelope = peek_envelope(body)
+        if envelope is None or envelope.type in KNOWN_SERVER_TYPES:
+            log.warning("dropped an undecodable frame from the server: %s", type(error).__name__)
+            return
+        if envelope.rid is None:
+            if envelope.type not in self._unknown_types:
+                self._unknown_types.add(envelope.type)
+                log.info(
+                    "ignoring pushes of type %r, which this version does not know", envelope.type
+                )
+            return
+        flight = self._pending.get(envelope.rid)
+        if flight is not None and not flight.reply.done():
+            flight.reply.set_exception(
+                ProtocolError(
+                    ErrorCode.BAD_REQUEST,
+                    f"the server answered with a message of type {envelope.type!r}, "
+                    "which this version of Tidings does not know",
+                )
+            )
 
     def _server_going_away(self) -> None:
         """The server is shutting down and has answered everything it will answer here.

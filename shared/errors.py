@@ -28,6 +28,11 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"  # too many requests or login attempts; see retry_after
     BACKLOG_FULL = "backlog_full"  # too many requests or unread replies held for a connection
     TOO_MANY_DEVICES = "too_many_devices"  # the account has as many devices as allowed
+    NO_SUCH_MESSAGE = "no_such_message"  # a seq that is not a message of this channel
+    NOT_YOUR_MESSAGE = "not_your_message"  # editing or deleting another member's message
+    MESSAGE_DELETED = "message_deleted"  # editing, reacting or replying to a deleted message
+    NOT_AN_EMOJI = "not_an_emoji"  # a reaction that is not one emoji
+    TOO_MANY_REACTIONS = "too_many_reactions"  # a message has as many distinct emoji as allowed
     UNAVAILABLE = "unavailable"  # storage failed (disk full, read-only); try again later
     INTERNAL = "internal"
 

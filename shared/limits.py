@@ -12,6 +12,9 @@ MAX_CLIENT_ID_CHARS = 64
 MAX_SYNC_PAGE = 1000  # events per sync page
 MAX_HISTORY_PAGE = 500  # events per history page
 MAX_USERS_PER_REQUEST = 100
+MAX_REACTIONS_PER_MESSAGE = 20  # distinct emoji on one message
+MAX_EMOJI_CHARS = 16  # code points in one reaction (one grapheme cluster, ZWJ sequences too)
+MAX_MENTIONS_PER_MESSAGE = 100  # one per member of the largest default group
 
 HEARTBEAT_INTERVAL = 5.0  # secs between client heartbeats unless the server says otherwise
 MIN_HEARTBEAT_INTERVAL = 0.1  # secs; a client beats no faster, whatever a server asks

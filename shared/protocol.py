@@ -33,13 +33,33 @@ Features = Annotated[list[Feature], msgspec.Meta(max_length=32)]
 # replies and pushes, so the server may send it fields added after protocol 1. Apps that
 # predate this read replies strictly: they get replies with none of the later fields.
 FEATURE_TOLERANT = "tolerant"
+# What a server may offer, named in ``Welcome.features``; an app uses a feature only when its
+# server named it, and hides the actions that need it otherwise.
+FEATURE_LIFECYCLE = "lifecycle"  # reply, react, edit, delete, mentions
+FEATURE_RECEIPTS = "receipts"  # delivery and read receipts, the read-receipts setting
 # Text length has its own error code, so it is checked by the server, not here.
 Text = str
 
 ChannelKind = Literal["direct", "group"]
+# The kinds of timeline event this version knows. ``Event.kind`` is read as any string: a
+# newer server's kinds are stored and shown as a placeholder, so no seq goes missing.
 EventKind = Literal[
-    "message", "created", "member_added", "member_removed", "member_left", "renamed"
+    "message",
+    "created",
+    "member_added",
+    "member_removed",
+    "member_left",
+    "renamed",
+    "reaction",
+    "edit",
+    "delete",
 ]
+# Events that change an earlier message (``Event.target``) rather than show as one.
+CHANGE_KINDS: frozenset[str] = frozenset({"reaction", "edit", "delete"})
+# What protocol 1 sent: an app that did not name FEATURE_TOLERANT gets only these kinds.
+FIRST_KINDS: frozenset[str] = frozenset(
+    {"message", "created", "member_added", "member_removed", "member_left", "renamed"}
+)
 PresenceState = Literal["online", "away", "offline"]
 
 
@@ -48,8 +68,9 @@ class _Msg(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
     a newer server can add fields without breaking installed apps."""
 
 
-class _Data(msgspec.Struct, frozen=True, kw_only=True):
-    pass
+class _Data(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Data inside replies and pushes; a field at its default is not sent, so an event
+    pays only for the fields it uses."""
 
 
 # Every struct below repeats ``frozen=True``: msgspec inherits it, but type checkers follow
@@ -60,16 +81,39 @@ ReplyT = TypeVar("ReplyT", bound="Reply")
 # --- Data carried inside replies and pushes -------------------------------------------------
 
 
+class Mention(_Data, frozen=True):
+    """``@user`` in a message's text, as the server found it: code points ``start`` (the
+    ``@``) to ``end`` (exclusive) of the text name a member of the channel."""
+
+    user: str
+    start: int
+    end: int
+
+
+class Reactions(_Data, frozen=True):
+    """One emoji on a message and who put it there, in the order they did."""
+
+    emoji: str
+    users: list[str]
+
+
 class Event(_Data, frozen=True):
     """One entry of a channel's timeline. ``seq`` is gap-free per channel; ``pos`` is the
     server-wide stream position that sync cursors count in. ``ts`` is server time in ms, when
     the server stored it; ``written``, for a message, the time its writer's device says it
-    was written (ms, between the device's creation and ``ts``), None if it did not say."""
+    was written (ms, between the device's creation and ``ts``), None if it did not say.
+
+    ``kind`` is one of ``EventKind`` from this version's server; an app reads any string.
+    A ``reaction``, ``edit`` or ``delete`` changes the message ``target`` (a seq of the same
+    channel). A message carries its state as the server held it when this copy was made:
+    ``text`` as last edited (empty once deleted), ``edited`` (the seq of the latest edit),
+    ``deleted``, ``reactions``, and ``changed``, the seq of the latest event reflected in
+    that state: an app applies a change event to it only if the event's seq is higher."""
 
     channel: int
     seq: int
     pos: int
-    kind: EventKind
+    kind: str
     sender: str
     ts: int
     text: str = ""
@@ -77,11 +121,32 @@ class Event(_Data, frozen=True):
     subject: str | None = None  # the member added, removed or leaving
     name: str | None = None  # the group's name for "created" and "renamed"
     written: int | None = None
+    reply_to: int | None = None  # a message: the seq of the message it answers
+    mentions: list[Mention] = []  # a message or an edit: who its text names
+    target: int | None = None  # a reaction, edit or delete: the seq of the message it changes
+    emoji: str | None = None  # a reaction: the emoji
+    removed: bool = False  # a reaction: the sender took the emoji back
+    edited: int | None = None
+    deleted: bool = False
+    reactions: list[Reactions] = []
+    changed: int | None = None
+
+
+class Receipt(_Data, frozen=True):
+    """How far another member has got in a channel: ``delivered``, the highest seq stored on
+    at least one of their devices; ``read``, the highest they read (0 while they keep read
+    receipts to themselves)."""
+
+    channel: int
+    user: str
+    delivered: int
+    read: int
 
 
 class ChannelInfo(_Data, frozen=True):
     """A channel as the asking user sees it. ``active`` is false once the user has left or
-    was removed; such a channel carries no members and no later events."""
+    was removed; such a channel carries no members and no later events. ``receipts`` holds
+    the other members' receipts, from a server with the ``receipts`` feature."""
 
     id: int
     kind: ChannelKind
@@ -91,6 +156,7 @@ class ChannelInfo(_Data, frozen=True):
     last_seq: int
     read_seq: int
     active: bool = True
+    receipts: list[Receipt] = []
 
 
 class ReadCursor(_Data, frozen=True):
@@ -106,6 +172,12 @@ class DeviceInfo(_Data, frozen=True):
     created: int
     last_seen: int | None
     current: bool
+
+
+class AccountSettings(_Data, frozen=True):
+    """Settings of the account, kept on the server and the same on all its devices."""
+
+    read_receipts: bool = True  # others see when this user read their messages
 
 
 class PresenceInfo(_Data, frozen=True):
@@ -206,12 +278,58 @@ class ListChannels(Request["ChannelList"], tag="list_channels", frozen=True, kw_
 class Send(Request["Sent"], tag="send", frozen=True, kw_only=True):
     """Post a text message. ``client_id`` makes it idempotent: a retry gets the first answer.
     ``written`` is when the user wrote it (ms, the device's clock), which a message that
-    waited offline keeps; send it only to a server whose ``welcome`` has ``written`` set."""
+    waited offline keeps; send it only to a server whose ``welcome`` has ``written`` set.
+    ``reply_to`` (the seq of a message it answers) only with the ``lifecycle`` feature."""
 
     channel: Positive
     client_id: ClientId
     text: Text
     written: NonNegative | None = None
+    reply_to: Positive | None = None
+
+
+class React(Request["Sent"], tag="react", frozen=True, kw_only=True):
+    """Put ``emoji`` on the message ``seq``, or take it back (``remove``). The user's
+    reaction counts once whichever of their devices sent it. Idempotent by ``client_id``."""
+
+    channel: Positive
+    seq: Positive
+    client_id: ClientId
+    emoji: Annotated[str, msgspec.Meta(min_length=1, max_length=limits.MAX_EMOJI_CHARS)]
+    remove: bool = False
+
+
+class Edit(Request["Sent"], tag="edit", frozen=True, kw_only=True):
+    """Replace the text of the sender's own message ``seq``. Idempotent by ``client_id``."""
+
+    channel: Positive
+    seq: Positive
+    client_id: ClientId
+    text: Text
+
+
+class Delete(Request["Sent"], tag="delete", frozen=True, kw_only=True):
+    """Delete the message ``seq`` for everyone: its sender may, and a group's owner may
+    delete any message of the group. Idempotent by ``client_id``."""
+
+    channel: Positive
+    seq: Positive
+    client_id: ClientId
+
+
+class GetReceipts(Request["ReceiptList"], tag="get_receipts", frozen=True, kw_only=True):
+    """The other members' receipts in these channels, as they are now: what a device asks
+    after catching up, since receipts move without taking stream positions. Only with the
+    ``receipts`` feature."""
+
+    channels: Annotated[list[Positive], msgspec.Meta(max_length=limits.MAX_USERS_PER_REQUEST)]
+
+
+class UpdateSettings(Request["SettingsReply"], tag="update_settings", frozen=True, kw_only=True):
+    """Change the account's settings; a field left out stays as it is. Only with the
+    ``receipts`` feature."""
+
+    read_receipts: bool | None = None
 
 
 class History(Request["HistoryPage"], tag="history", frozen=True, kw_only=True):
@@ -280,6 +398,11 @@ AnyRequest = (
     | LeaveChannel
     | ListChannels
     | Send
+    | React
+    | Edit
+    | Delete
+    | GetReceipts
+    | UpdateSettings
     | History
     | Sync
     | MarkRead
@@ -298,6 +421,11 @@ IDEMPOTENT_REQUESTS: tuple[type[Request], ...] = (
     Heartbeat,
     Bye,
     Send,
+    React,
+    Edit,
+    Delete,
+    GetReceipts,
+    UpdateSettings,
     History,
     Sync,
     MarkRead,
@@ -348,6 +476,8 @@ class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     # positions and sequence numbers this device saw may mean other events now.
     epoch: str | None = None
     written: bool = False
+    features: list[str] = []  # what this server offers (FEATURE_LIFECYCLE, FEATURE_RECEIPTS)
+    settings: AccountSettings | None = None  # from a server with FEATURE_RECEIPTS
 
 
 class DeviceList(Reply, tag="devices", frozen=True, kw_only=True):
@@ -393,6 +523,14 @@ class SyncPage(Reply, tag="sync_page", frozen=True, kw_only=True):
     more: bool
 
 
+class ReceiptList(Reply, tag="receipts", frozen=True, kw_only=True):
+    receipts: list[Receipt]
+
+
+class SettingsReply(Reply, tag="settings", frozen=True, kw_only=True):
+    settings: AccountSettings
+
+
 class HeartbeatAck(Reply, tag="heartbeat_ack", frozen=True, kw_only=True):
     head: int  # the newest stream position relevant to this user; sync if behind
 
@@ -426,6 +564,18 @@ class ReadPush(Push, tag="read", frozen=True, kw_only=True):
     pos: int
 
 
+class ReceiptPush(Push, tag="receipt", frozen=True, kw_only=True):
+    """Another member's receipt in a channel moved forward."""
+
+    receipt: Receipt
+
+
+class SettingsPush(Push, tag="settings_changed", frozen=True, kw_only=True):
+    """Another device of this account changed its settings."""
+
+    settings: AccountSettings
+
+
 class PresencePush(Push, tag="presence_changed", frozen=True, kw_only=True):
     presence: PresenceInfo
 
@@ -455,12 +605,16 @@ AnyServerMessage = (
     | Sent
     | HistoryPage
     | SyncPage
+    | ReceiptList
+    | SettingsReply
     | HeartbeatAck
     | PresenceList
     | ServerKey
     | EventPush
     | ChannelPush
     | ReadPush
+    | ReceiptPush
+    | SettingsPush
     | PresencePush
     | TypingPush
     | RevokedPush
@@ -470,6 +624,18 @@ AnyServerMessage = (
 
 class _RidOnly(msgspec.Struct):
     rid: int = 0
+
+
+class _Envelope(msgspec.Struct):
+    """What can be read of any server message, even one of a type this version lacks."""
+
+    type: str = ""
+    rid: int | None = None
+
+
+KNOWN_SERVER_TYPES: frozenset[str] = frozenset(
+    str(t.__struct_config__.tag) for t in AnyServerMessage.__args__
+)
 
 
 # What decoding hostile bytes can raise besides msgspec's own errors: deep nesting exhausts
@@ -504,6 +670,7 @@ _server_decoder: msgspec.msgpack.Decoder[AnyServerMessage] = msgspec.msgpack.Dec
     AnyServerMessage
 )
 _rid_decoder = msgspec.msgpack.Decoder(_RidOnly)
+_envelope_decoder = msgspec.msgpack.Decoder(_Envelope)
 
 
 def encode(message: msgspec.Struct) -> bytes:
@@ -520,6 +687,15 @@ def decode_request(body: bytes) -> AnyRequest:
 def decode_server_message(body: bytes) -> Reply | Push:
     """Parse a server frame body."""
     return _server_decoder.decode(body)
+
+
+def peek_envelope(body: bytes) -> "_Envelope | None":
+    """The type and request id of a server message that did not decode, to tell a newer
+    server's message type (ignorable) from a broken frame; None if not even that reads."""
+    try:
+        return _envelope_decoder.decode(body)
+    except UNDECODABLE:
+        return None
 
 
 def salvage_rid(body: bytes) -> int:

@@ -5,6 +5,7 @@ sign-in features were named, which refuses any field it does not know."""
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,10 +15,25 @@ import zmq
 import zmq.asyncio
 
 from shared.client import Connection, Credentials
+from shared.errors import ProtocolError
 from shared.keys import KeyPair
-from shared.protocol import FEATURE_TOLERANT, Send
+from shared.protocol import (
+    FEATURE_TOLERANT,
+    PROTOCOL_TAG,
+    CreateGroup,
+    Delete,
+    Edit,
+    GetPresence,
+    Heartbeat,
+    Push,
+    React,
+    Request,
+    Send,
+    TypingPush,
+)
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
+from syncserver.views import DELETED_MESSAGE, NEEDS_NEWER_APP
 from tests.frozen import protocol_v1 as v1
 from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, new_id
 
@@ -53,6 +69,12 @@ class OldApp:
         if isinstance(message, v1.Push):
             self.pushes.append(message)
         return message
+
+    def events(self, text: str) -> list[Any]:
+        """The events pushed so far with ``text``."""
+        return [
+            p.event for p in self.pushes if isinstance(p, v1.EventPush) and p.event.text == text
+        ]
 
     async def wait_event(self, text: str) -> Any:
         """The event push of the message with ``text``, read or arriving."""
@@ -108,6 +130,62 @@ async def test_a_first_release_app_works_with_this_server(
         assert isinstance(await again.ask(hello), v1.Welcome)
     finally:
         again.sock.close(linger=0)
+
+
+async def test_a_first_release_app_sees_changes_as_placeholders(
+    server: SyncServer, clients: ClientFactory
+) -> None:
+    """Others reply, react, edit and delete around an app of the first release: it still
+    chats and syncs, reading every frame strictly, and is never sent a kind it does not
+    know: a change comes as a message saying to upgrade, a deleted message as deleted."""
+    assert server.keys is not None
+    old = OldApp(bare_socket(server.endpoint, server.keys.public))
+    try:
+        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
+        assert isinstance(welcome, v1.Welcome)
+        bob = await clients.register("bob")
+        group = (await bob.request(CreateGroup(name="club", members=["olga"]))).channel.id
+        said = await bob.request(Send(channel=group, client_id=new_id(), text="hello @olga"))
+        await old.wait_event("hello @olga")
+        mine = await old.ask(v1.Send(rid=2, channel=group, client_id=new_id(), text="hi bob"))
+        assert isinstance(mine, v1.Sent)
+
+        def change(seq: int) -> list[Request]:
+            return [
+                Send(channel=group, client_id=new_id(), text="a reply", reply_to=seq),
+                React(channel=group, seq=seq, client_id=new_id(), emoji="👍"),
+                Edit(channel=group, seq=said.seq, client_id=new_id(), text="hello again"),
+                Delete(channel=group, seq=said.seq, client_id=new_id()),
+            ]
+
+        for req in change(mine.seq):
+            await bob.request(req)
+        await old.wait_event("a reply")
+        async with asyncio.timeout(WAIT):
+            while len(upgrade := old.events(NEEDS_NEWER_APP)) < 3:
+                await old.next_message()
+        assert {(e.kind, e.client_id, e.sender) for e in upgrade} == {("message", None, "bob")}
+
+        page = await old.ask(v1.History(rid=3, channel=group))
+        assert isinstance(page, v1.HistoryPage)
+        shown = [(e.seq, e.kind, e.text) for e in page.events]
+        synced = await old.ask(v1.Sync(rid=4, after=0))
+        assert isinstance(synced, v1.SyncPage)
+        assert [(e.seq, e.kind, e.text) for e in synced.events] == shown
+        first, reply = said.seq, mine.seq + 1
+        assert shown[first - 1 :] == [
+            (first, "message", DELETED_MESSAGE),
+            (mine.seq, "message", "hi bob"),
+            (reply, "message", "a reply"),
+            (reply + 1, "message", NEEDS_NEWER_APP),
+            (reply + 2, "message", NEEDS_NEWER_APP),
+            (reply + 3, "message", NEEDS_NEWER_APP),
+        ]
+        # It still chats.
+        again = await old.ask(v1.Send(rid=5, channel=group, client_id=new_id(), text="bye"))
+        assert isinstance(again, v1.Sent) and again.seq == reply + 4
+    finally:
+        old.sock.close(linger=0)
 
 
 @pytest.fixture
@@ -167,3 +245,76 @@ async def test_this_app_signs_in_to_a_server_from_before_features(
     named = [h.get("features") for h in hellos]
     assert named[0] == [FEATURE_TOLERANT] and len(named) >= 3, named  # refused, then two
     assert not any(named[1:]), named
+
+
+@pytest.fixture
+async def newer_server() -> AsyncIterator[tuple[str, str]]:
+    """A server newer than this app: after a hello it sends a push of a type this app does
+    not know, then a typing push it does; it answers ``get_presence`` with a reply of an
+    unknown type. Real CURVE; the message bodies are written out as such a server would."""
+    keys = KeyPair.generate()
+    sock = zmq.asyncio.Context.instance().socket(zmq.ROUTER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.curve_server = True
+    sock.curve_secretkey = keys.secret.encode()
+    sock.curve_publickey = keys.public.encode()
+    port = sock.bind_to_random_port("tcp://127.0.0.1")
+    pack = msgspec.msgpack.encode
+
+    async def serve() -> None:
+        while True:
+            peer, _, body = await sock.recv_multipart()
+            req = msgspec.msgpack.decode(body)
+            rid = req.get("rid", 0)
+            if req["type"] == "hello":
+                welcome = {"type": "welcome", "rid": rid, "user": "nina", "device_id": 1}
+                frames = [pack(welcome | {"sync_cursor": 0, "head": 0, "stickers": True})]
+                frames += [pack({"type": "sticker_pack", "pack": [1, 2]})] * 2
+                frames.append(pack({"type": "typing", "channel": 7, "user": "olga", "x": 1}))
+            elif req["type"] == "get_presence":
+                frames = [pack({"type": "presence_with_moods", "rid": rid, "moods": []})]
+            else:
+                frames = [pack({"type": "ok", "rid": rid, "new_field": 1})]
+            for frame in frames:
+                await sock.send_multipart([peer, PROTOCOL_TAG, frame])
+
+    task = asyncio.create_task(serve())
+    try:
+        yield f"tcp://127.0.0.1:{port}", keys.public
+    finally:
+        task.cancel()
+        sock.close(linger=0)
+
+
+async def test_this_app_ignores_what_a_newer_server_adds(
+    newer_server: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    endpoint, key = newer_server
+    conn = Connection(endpoint, server_key=key, credentials=Credentials(1, "token"))
+    pushes: list[Push] = []
+    typed = asyncio.Event()
+
+    def on_push(push: Push) -> None:
+        pushes.append(push)
+        typed.set()
+
+    conn.on_push = on_push
+    caplog.set_level(logging.INFO, logger="shared.client")
+    await conn.open()
+    try:
+        await conn.wait_ready(WAIT)
+        assert (await conn.hello()).user == "nina"  # a field it does not know, ignored
+        async with asyncio.timeout(WAIT):
+            await typed.wait()
+        # The unknown type is skipped; each hello (the app's own, and the one it says on
+        # connecting) brings one typing push.
+        assert set(pushes) == {TypingPush(channel=7, user="olga")}
+        said = [r.getMessage() for r in caplog.records if "sticker_pack" in r.getMessage()]
+        assert len(said) == 1, said  # once, not per push
+
+        await conn.request(Heartbeat())  # answered by an `ok` with a field it lacks
+        with pytest.raises(ProtocolError, match="presence_with_moods"):
+            async with asyncio.timeout(WAIT):  # fails at once rather than timing out
+                await conn.request(GetPresence(users=["olga"]))
+    finally:
+        await conn.close()
