@@ -30,17 +30,6 @@ from shared.endpoints import server_endpoint
 from shared.errors import ProtocolError
 from shared.keys import fingerprint
 from shared.names import normalize_user_name
-from shared.protocol import (
-    AddMembers,
-    CreateGroup,
-    DeviceList,
-    GetPresence,
-    LeaveChannel,
-    ListDevices,
-    PresenceList,
-    RemoveMember,
-    RevokeDevice,
-)
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # refused, not found, bad input, not signed in
@@ -524,59 +513,37 @@ async def cmd_group(s: Session, out: Output) -> int:
     a = s.args
     if a.action == "create":
         members = [m.strip() for m in (a.members or "").split(",") if m.strip()]
-        reply = await s.engine.request(CreateGroup(name=a.name, members=members))
-        channel = s.stored_channel(reply.channel.id)
+        channel = await s.engine.create_group(a.name, members)
     else:
-        channel = await s.chat(a.name if a.name.startswith("#") else f"#{a.name}")
+        found = await s.chat(a.name if a.name.startswith("#") else f"#{a.name}")
         if a.action == "add":
-            await s.engine.request(AddMembers(channel=channel.id, users=[a.user]))
+            channel = await s.engine.add_members(found.id, [a.user])
         elif a.action == "remove":
-            await s.engine.request(RemoveMember(channel=channel.id, user=a.user))
+            channel = await s.engine.remove_member(found.id, a.user)
         else:
-            await s.engine.request(LeaveChannel(channel=channel.id))
-        await s.engine.settle(a.timeout)
-        channel = s.stored_channel(channel.id)
+            channel = await s.engine.leave(found.id)
     out.emit(channel_json(channel), f"{channel.target}: {', '.join(channel.members) or 'left'}")
     return EXIT_OK
 
 
 async def cmd_presence(s: Session, out: Output) -> int:
     await s.connect()
-    if s.online:
-        users = s.args.users or sorted({m for c in s.engine.cache.channels() for m in c.members})
-        reply = await s.engine.request(GetPresence(users=users[:100]))
-        assert isinstance(reply, PresenceList)
-        for info in reply.presence:
-            s.engine.cache.set_presence(info)
-    views = s.engine.cache.presence(s.args.users or None)
+    views = await s.engine.presence(s.args.users or None)
     out.emit([asdict(v) for v in views], "\n".join(f"{v.user:<20} {v.state}" for v in views))
     return EXIT_OK
 
 
 async def cmd_devices(s: Session, out: Output) -> int:
     await s.require_online()
-    reply = await s.engine.request(ListDevices())
-    assert isinstance(reply, DeviceList)
-    data = [
-        {
-            "id": d.id,
-            "name": d.name,
-            "created": d.created,
-            "last_seen": d.last_seen,
-            "current": d.current,
-        }
-        for d in reply.devices
-    ]
-    text = "\n".join(
-        f"{d['id']:>5} {d['name']}{' (this device)' if d['current'] else ''}" for d in data
-    )
-    out.emit(data, text)
+    devices = await s.engine.list_devices()
+    text = "\n".join(f"{d.id:>5} {d.name}{' (this device)' if d.current else ''}" for d in devices)
+    out.emit([asdict(d) for d in devices], text)
     return EXIT_OK
 
 
 async def cmd_revoke(s: Session, out: Output) -> int:
     await s.require_online()
-    await s.engine.request(RevokeDevice(device_id=s.args.device))
+    await s.engine.revoke_device(s.args.device)
     out.emit({"revoked": s.args.device}, f"device {s.args.device} revoked")
     return EXIT_OK
 

@@ -248,6 +248,14 @@ class Cache:
             views[channel.id] = self._channel_view(channel, preview)
         return views
 
+    def info_view(self, info: ChannelInfo) -> ChannelView:
+        """A channel as the server described it, for one not stored here."""
+        row = _ChannelRow(
+            info.id, info.kind, info.name, info.owner, json.dumps(info.members), info.active,
+            info.last_seq, info.read_seq, info.read_seq, 0, 0, False,
+        )  # fmt: skip
+        return self._channel_view(row, None)
+
     def _channel_view(self, row, preview: MessageView | None) -> ChannelView:
         members = tuple(json.loads(row.members))
         if row.kind == "direct":

@@ -30,6 +30,7 @@ from desktop.core.events import (
 )
 from desktop.core.gaps import Filled, GapFiller
 from desktop.core.listing import list_channels
+from desktop.core.operations import ServerOperations
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
@@ -41,7 +42,6 @@ from shared.protocol import (
     GetPresence,
     History,
     MarkRead,
-    OpenDirect,
     PresencePush,
     Push,
     ReadPush,
@@ -98,8 +98,10 @@ class EngineFailed(Exception):
     """The engine stopped for good: the server key changed or the device was revoked."""
 
 
-class SyncEngine:
-    """Owns a profile's cache and server connection while the app or a CLI command runs."""
+class SyncEngine(ServerOperations):
+    """Owns a profile's cache and server connection while the app or a CLI command runs.
+    Its public methods are the operations the window and the CLI use (chats, groups,
+    devices and presence come from ``ServerOperations``)."""
 
     def __init__(self, cache: Cache, connection: Connection) -> None:
         self.cache = cache
@@ -287,7 +289,7 @@ class SyncEngine:
         self.conn.idle = idle
 
     async def request(self, req: Request[ReplyT]) -> ReplyT:
-        """A request straight to the server, for operations that need it (groups, devices).
+        """A request straight to the server, for the typed operations that need it.
         A channel in the reply is stored at once, so the cache knows it before any push
         (unless the server was restored since the cache was in step: the next round
         reconciles, and brings it then)."""
@@ -553,7 +555,7 @@ class SyncEngine:
         """Open (creating on the server) the direct chat that messages written to ``user``
         wait for; they then go to it in the order they were written."""
         try:
-            reply = await self.request(OpenDirect(user=user))
+            channel = await self.open_direct(user)
         except ProtocolError as e:
             if e.code in TRANSIENT:
                 raise
@@ -561,8 +563,7 @@ class SyncEngine:
                 self._emit(MessageUpdated(failed))
             self._outbox_changed()
             return
-        assert isinstance(reply, ChannelReply)
-        for moved in self.cache.open_chat_for(user, reply.channel.id):
+        for moved in self.cache.open_chat_for(user, channel.id):
             self._emit(MessageUpdated(moved))
 
     # --- pushes ---------------------------------------------------------------------------
