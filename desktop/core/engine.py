@@ -20,6 +20,7 @@ from desktop.core.events import (
     ChannelChanged,
     EngineState,
     MessageAdded,
+    MessageChanged,
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
@@ -537,8 +538,9 @@ class SyncEngine(ServerOperations):
                     self._emit(MessageUpdated(failed))
                     self._outbox_changed()
                 continue
-            stored = self.cache.mark_sent(item.client_id, sent)
+            stored, applied = self.cache.mark_sent(item.client_id, sent)
             self._emit(MessageUpdated(stored))
+            self._emit_changed(applied.changed)
             self._outbox_changed()
             # Writing in a chat means having read it up to one's own message.
             if self.cache.mark_read(sent.channel, sent.seq):
@@ -608,12 +610,20 @@ class SyncEngine(ServerOperations):
     def _announce(self, applied: Applied, filled: bool = False) -> None:
         for message in applied.messages:
             self._emit(MessageAdded(message, filled))
+        self._emit_changed(applied.changed)
         changed = self.cache.channels_by_id(applied.channels | applied.reads)
         for channel_id, channel in changed.items():
             if channel_id in applied.channels:
                 self._emit(ChannelChanged(channel))
             elsewhere = channel_id in applied.reads
             self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, elsewhere))
+
+    def _emit_changed(self, changed: set[tuple[int, int]]) -> None:
+        """Announce the stored messages whose state changed, as they show now."""
+        for channel_id, seq in sorted(changed):
+            message = self.cache.message(channel_id, seq)
+            if message is not None:
+                self._emit(MessageChanged(message))
 
     def _emit_unread(self, channel_id: int, read_elsewhere: bool = False) -> None:
         channel = self.cache.channel(channel_id)

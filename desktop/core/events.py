@@ -34,7 +34,18 @@ class MessageAdded:
 
 @dataclass(frozen=True)
 class MessageUpdated:
-    """An outbox message changed state (queued, sent, failed)."""
+    """An outbox entry changed state (queued, sent, failed). A change to a message
+    (``message.is_change``: a reaction, edit or deletion) is an outbox entry too, and is
+    never shown as one: its message comes with ``MessageChanged``."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
+class MessageChanged:
+    """A stored message shows differently now: a reaction, an edit or a deletion was
+    stored or queued here, or failed, or whom it mentions became known. ``message`` is
+    its whole new view; replace the one shown with the same channel and seq."""
 
     message: MessageView
 
@@ -98,6 +109,7 @@ AppEvent = (
     | ServerRestored
     | MessageAdded
     | MessageUpdated
+    | MessageChanged
     | MessageDiscarded
     | ChannelChanged
     | UnreadChanged
