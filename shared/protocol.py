@@ -68,8 +68,9 @@ class _Msg(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
     a newer server can add fields without breaking installed apps."""
 
 
-class _Data(msgspec.Struct, frozen=True, kw_only=True):
-    pass
+class _Data(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Data inside replies and pushes; a field at its default is not sent, so an event
+    pays only for the fields it uses."""
 
 
 # Every struct below repeats ``frozen=True``: msgspec inherits it, but type checkers follow

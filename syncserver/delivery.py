@@ -36,15 +36,23 @@ class Delivery:
         *,
         pos: int | None = None,
         skip_device: int | None = None,
+        first_release: Push | None = None,
     ) -> None:
-        """Push to every online device of these users; ``pos`` marks a stored change."""
+        """Push to every online device of these users; ``pos`` marks a stored change.
+        ``first_release`` is what apps of the first release get instead, where ``push``
+        holds what they would misread."""
         user_ids = list(user_ids)
         if pos is not None:  # newer than anything stored, so the newest each of them may see
             for user_id in user_ids:
                 self._heads[user_id] = max(self._heads.get(user_id, pos), pos)
-        body = None  # encoded once, for the first device that gets it
+        body = old_body = None  # each encoded once, for the first device that gets it
         for session in self._sessions.of_users(user_ids):
-            if session.device_id != skip_device:
+            if session.device_id == skip_device:
+                continue
+            if first_release is not None and not session.tolerant:
+                old_body = old_body or encode(first_release)
+                self._send(session.routing_id, old_body)
+            else:
                 body = body or encode(push)
                 self._send(session.routing_id, body)
 

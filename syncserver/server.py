@@ -1,8 +1,8 @@
 """Socket wiring: the ROUTER every device talks to, the key service, and the dispatch loop.
 
 One asyncio task reads frames. It drains everything already queued and handles the batch in
-order; sends go to the writer (``syncserver.writer``), which stores them in one transaction
-on its own thread and replies after the commit (group commit).
+order; sends and changes of messages go to the writer (``syncserver.writer``), which stores
+them in one transaction on its own thread and replies after the commit (group commit).
 """
 
 import asyncio
@@ -31,7 +31,6 @@ from shared.protocol import (
     Push,
     Reply,
     Request,
-    Send,
     ServerKey,
     decode_request,
     describe_tag,
@@ -41,6 +40,7 @@ from shared.protocol import (
 )
 from syncserver import server_keys
 from syncserver.backlog import TRACKED_BYTES, Backlog
+from syncserver.batch import WRITTEN_REQUESTS
 from syncserver.config import BEATS_PER_TIMEOUT, ServerConfig, check_consistency
 from syncserver.costs import cost_of, reply_cost
 from syncserver.delivery import Delivery
@@ -340,7 +340,7 @@ class SyncServer:
             if refusal is not None:
                 self._send(routing_id, refusal)
                 return None
-        handler = None if isinstance(req, Send) else HANDLERS[type(req)]
+        handler = None if isinstance(req, WRITTEN_REQUESTS) else HANDLERS[type(req)]
         if session is None and (handler is None or handler.authenticated):
             message = "this connection is not logged in; send hello or login first"
             self._send(
@@ -358,7 +358,7 @@ class SyncServer:
                 return None
             self.backlog.started(routing_id, call.size)
         if handler is None:
-            if isinstance(req, Send):  # the writer stores sends in batches
+            if isinstance(req, WRITTEN_REQUESTS):  # the writer stores these in batches
                 self._writer.add(call, req)
             return None
         if handler.slow:

@@ -14,6 +14,9 @@ class Session:
     sync_cursor: int = 0  # last cursor the device confirmed, as stored
     idle: bool = False
     created: int | None = None  # when the device was created (ms), once the writer needed it
+    # The app reads fields, push types and event kinds it does not know (FEATURE_TOLERANT);
+    # apps of the first release do not, and get what protocol 1 first had.
+    tolerant: bool = False
 
 
 @dataclass

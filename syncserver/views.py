@@ -1,50 +1,148 @@
 """Stored rows turned into protocol data, as one user sees them."""
 
+from collections.abc import Mapping
 from typing import cast
 
 from shared import protocol
 from syncserver.handlers.base import Context
 from syncserver.store import channels, events
+from syncserver.store import mentions as stored_mentions
+from syncserver.store.changes import Reactions, reactions_of
 from syncserver.store.events import EventRow
 from syncserver.store.models import Channel
 
+# What apps of the first release, which know no later event kinds, are shown instead.
+NEEDS_NEWER_APP = "This message needs a newer version of Tidings."
+DELETED_MESSAGE = "This message was deleted."
 
-def event_rows_to_wire(ctx: Context, rows: list[EventRow]) -> list[protocol.Event]:
-    ids = {r.sender_id for r in rows} | {r.subject_id for r in rows if r.subject_id}
-    names = ctx.names.of(ids)
+ReactionMap = Mapping[tuple[int, int], Reactions]
+
+
+def reacted(rows: list[EventRow]) -> list[tuple[int, int]]:
+    """The (channel, seq) of the rows that may have reactions: messages changed since they
+    were sent and not deleted. Plain messages need no query."""
     return [
-        protocol.Event(
-            channel=r.channel_id,
-            seq=r.seq,
-            pos=r.pos,
-            kind=r.kind,
-            sender=names[r.sender_id],
-            ts=r.ts,
-            text=r.text,
-            client_id=r.client_id,
-            subject=names[r.subject_id] if r.subject_id else None,
-            name=r.name,
-            written=r.written,
-        )
+        (r.channel_id, r.seq)
         for r in rows
+        if r.changed is not None and not r.deleted and r.kind == "message"
+    ]
+
+
+def event_rows_to_wire(
+    ctx: Context,
+    rows: list[EventRow],
+    *,
+    tolerant: bool = True,
+    reactions: ReactionMap | None = None,
+) -> list[protocol.Event]:
+    """Stored events as one user's device gets them: with their reactions (looked up in
+    one query unless given), or as first-release apps read them if not ``tolerant``."""
+    if reactions is None:
+        wanted = reacted(rows)
+        reactions = reactions_of(wanted) if wanted else {}
+    ids = {r.sender_id for r in rows} | {r.subject_id for r in rows if r.subject_id}
+    ids |= {user for r in rows for user, _, _ in stored_mentions.decode(r.mentions)}
+    ids |= {user for value in reactions.values() for _, users in value for user in users}
+    names = ctx.names.of(ids)
+    wire = [_event(r, names, reactions.get((r.channel_id, r.seq), [])) for r in rows]
+    return wire if tolerant else [first_release(event) for event in wire]
+
+
+def _event(r: EventRow, names: Mapping[int, str], reactions: Reactions) -> protocol.Event:
+    return protocol.Event(
+        channel=r.channel_id,
+        seq=r.seq,
+        pos=r.pos,
+        kind=r.kind,
+        sender=names[r.sender_id],
+        ts=r.ts,
+        text=r.text,
+        client_id=r.client_id,
+        subject=names[r.subject_id] if r.subject_id else None,
+        name=r.name,
+        written=r.written,
+        reply_to=r.reply_to,
+        mentions=_mentions(r.mentions, names),
+        target=r.target,
+        emoji=r.emoji,
+        removed=bool(r.removed),
+        edited=r.edited,
+        deleted=bool(r.deleted),
+        reactions=[
+            protocol.Reactions(emoji=emoji, users=[names[u] for u in users])
+            for emoji, users in reactions
+        ],
+        changed=r.changed,
+    )
+
+
+def _mentions(stored: str | None, names: Mapping[int, str]) -> list[protocol.Mention]:
+    return [
+        protocol.Mention(user=names[user], start=start, end=end)
+        for user, start, end in stored_mentions.decode(stored)
     ]
 
 
 def event_dict_to_wire(ctx: Context, row: dict) -> protocol.Event:
-    """A freshly inserted event (still a dict of column values) as wire data."""
+    """A freshly inserted event (still a dict of column values) as wire data. A message new
+    in its batch has no reactions yet: a reaction in the same batch comes as its own event."""
     subject = row.get("subject")
+    stored = stored_mentions.decode(row.get("mentions"))
+    names = ctx.names.of({row["sender"]} | {user for user, _, _ in stored})
     return protocol.Event(
         channel=row["channel"],
         seq=row["seq"],
         pos=row["pos"],
         kind=row["kind"],
-        sender=ctx.names.one(row["sender"]),
+        sender=names[row["sender"]],
         ts=row["ts"],
         text=row.get("text", ""),
         client_id=row.get("client_id"),
         subject=ctx.names.one(subject) if subject else None,
         name=row.get("name"),
         written=row.get("written"),
+        reply_to=row.get("reply_to"),
+        mentions=_mentions(row.get("mentions"), names),
+        target=row.get("target"),
+        emoji=row.get("emoji"),
+        removed=bool(row.get("removed")),
+        deleted=bool(row.get("deleted")),
+        changed=row.get("changed"),
+    )
+
+
+def changes_for_first_release(event: protocol.Event) -> bool:
+    """Whether an app of the first release must get this event otherwise than as it is: a
+    kind it does not know, or a deleted message (whose empty text it would show as such)."""
+    return event.kind not in protocol.FIRST_KINDS or event.deleted
+
+
+def first_release(event: protocol.Event) -> protocol.Event:
+    """The event as an app of the first release gets it: only the fields it had (and the
+    time of writing, which it ignores), and a kind it does not know as a message whose text
+    says to upgrade. It has no ``client_id``, which the app would take for one of its own."""
+    if event.kind not in protocol.FIRST_KINDS:
+        return protocol.Event(
+            channel=event.channel,
+            seq=event.seq,
+            pos=event.pos,
+            kind="message",
+            sender=event.sender,
+            ts=event.ts,
+            text=NEEDS_NEWER_APP,
+        )
+    return protocol.Event(
+        channel=event.channel,
+        seq=event.seq,
+        pos=event.pos,
+        kind=event.kind,
+        sender=event.sender,
+        ts=event.ts,
+        text=DELETED_MESSAGE if event.deleted else event.text,
+        client_id=event.client_id,
+        subject=event.subject,
+        name=event.name,
+        written=event.written,
     )
 
 

@@ -20,6 +20,8 @@ from shared.protocol import (
     AddMembers,
     ChannelPush,
     CreateGroup,
+    Delete,
+    Edit,
     EventPush,
     GetPresence,
     Heartbeat,
@@ -32,6 +34,7 @@ from shared.protocol import (
     MarkRead,
     OpenDirect,
     PresencePush,
+    React,
     ReadPush,
     RemoveMember,
     RenameGroup,
@@ -169,6 +172,10 @@ CHANNEL_ACTORS: dict[str, frozenset[str]] = {
 ChannelRequest = Callable[[int, str], Request]
 CHANNEL_REQUESTS: list[tuple[str, ChannelRequest]] = [
     ("send", lambda ch, me: Send(channel=ch, client_id=new_id(), text="let me in")),
+    ("send a reply", lambda ch, me: Send(channel=ch, client_id=new_id(), text="re", reply_to=2)),
+    ("react", lambda ch, me: React(channel=ch, seq=2, client_id=new_id(), emoji="👍")),
+    ("edit", lambda ch, me: Edit(channel=ch, seq=2, client_id=new_id(), text="let me in")),
+    ("delete", lambda ch, me: Delete(channel=ch, seq=2, client_id=new_id())),
     ("history", lambda ch, me: History(channel=ch)),
     ("history, older page", lambda ch, me: History(channel=ch, before=3, limit=1)),
     ("mark_read", lambda ch, me: MarkRead(channel=ch, seq=1)),

@@ -20,14 +20,20 @@ from shared.keys import KeyPair
 from shared.protocol import (
     FEATURE_TOLERANT,
     PROTOCOL_TAG,
+    CreateGroup,
+    Delete,
+    Edit,
     GetPresence,
     Heartbeat,
     Push,
+    React,
+    Request,
     Send,
     TypingPush,
 )
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
+from syncserver.views import DELETED_MESSAGE, NEEDS_NEWER_APP
 from tests.frozen import protocol_v1 as v1
 from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, new_id
 
@@ -63,6 +69,12 @@ class OldApp:
         if isinstance(message, v1.Push):
             self.pushes.append(message)
         return message
+
+    def events(self, text: str) -> list[Any]:
+        """The events pushed so far with ``text``."""
+        return [
+            p.event for p in self.pushes if isinstance(p, v1.EventPush) and p.event.text == text
+        ]
 
     async def wait_event(self, text: str) -> Any:
         """The event push of the message with ``text``, read or arriving."""
@@ -118,6 +130,62 @@ async def test_a_first_release_app_works_with_this_server(
         assert isinstance(await again.ask(hello), v1.Welcome)
     finally:
         again.sock.close(linger=0)
+
+
+async def test_a_first_release_app_sees_changes_as_placeholders(
+    server: SyncServer, clients: ClientFactory
+) -> None:
+    """Others reply, react, edit and delete around an app of the first release: it still
+    chats and syncs, reading every frame strictly, and is never sent a kind it does not
+    know: a change comes as a message saying to upgrade, a deleted message as deleted."""
+    assert server.keys is not None
+    old = OldApp(bare_socket(server.endpoint, server.keys.public))
+    try:
+        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
+        assert isinstance(welcome, v1.Welcome)
+        bob = await clients.register("bob")
+        group = (await bob.request(CreateGroup(name="club", members=["olga"]))).channel.id
+        said = await bob.request(Send(channel=group, client_id=new_id(), text="hello @olga"))
+        await old.wait_event("hello @olga")
+        mine = await old.ask(v1.Send(rid=2, channel=group, client_id=new_id(), text="hi bob"))
+        assert isinstance(mine, v1.Sent)
+
+        def change(seq: int) -> list[Request]:
+            return [
+                Send(channel=group, client_id=new_id(), text="a reply", reply_to=seq),
+                React(channel=group, seq=seq, client_id=new_id(), emoji="👍"),
+                Edit(channel=group, seq=said.seq, client_id=new_id(), text="hello again"),
+                Delete(channel=group, seq=said.seq, client_id=new_id()),
+            ]
+
+        for req in change(mine.seq):
+            await bob.request(req)
+        await old.wait_event("a reply")
+        async with asyncio.timeout(WAIT):
+            while len(upgrade := old.events(NEEDS_NEWER_APP)) < 3:
+                await old.next_message()
+        assert {(e.kind, e.client_id, e.sender) for e in upgrade} == {("message", None, "bob")}
+
+        page = await old.ask(v1.History(rid=3, channel=group))
+        assert isinstance(page, v1.HistoryPage)
+        shown = [(e.seq, e.kind, e.text) for e in page.events]
+        synced = await old.ask(v1.Sync(rid=4, after=0))
+        assert isinstance(synced, v1.SyncPage)
+        assert [(e.seq, e.kind, e.text) for e in synced.events] == shown
+        first, reply = said.seq, mine.seq + 1
+        assert shown[first - 1 :] == [
+            (first, "message", DELETED_MESSAGE),
+            (mine.seq, "message", "hi bob"),
+            (reply, "message", "a reply"),
+            (reply + 1, "message", NEEDS_NEWER_APP),
+            (reply + 2, "message", NEEDS_NEWER_APP),
+            (reply + 3, "message", NEEDS_NEWER_APP),
+        ]
+        # It still chats.
+        again = await old.ask(v1.Send(rid=5, channel=group, client_id=new_id(), text="bye"))
+        assert isinstance(again, v1.Sent) and again.seq == reply + 4
+    finally:
+        old.sock.close(linger=0)
 
 
 @pytest.fixture

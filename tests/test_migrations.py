@@ -11,7 +11,7 @@ from peewee import Database
 
 from shared.errors import ErrorCode, ProtocolError
 from shared.ids import new_client_id
-from shared.protocol import History, OpenDirect, Send
+from shared.protocol import Delete, Edit, History, OpenDirect, React, Send
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from syncserver.skeletons import skeleton
@@ -124,11 +124,20 @@ def _drop_times_of_writing(db: Database) -> None:
     db.execute_sql('ALTER TABLE "event" DROP COLUMN "written"')
 
 
+def _drop_messages_that_change(db: Database) -> None:
+    db.execute_sql('DROP INDEX "event_channel_id_target"')
+    columns = ("reply_to", "target", "emoji", "removed", "mentions", "edited", "deleted")
+    for column in (*columns, "changed"):
+        db.execute_sql(f'ALTER TABLE "event" DROP COLUMN "{column}"')
+    db.execute_sql('DROP TABLE "reaction"')
+
+
 # Version -> what undoes the migration from it to the next (see syncserver/store/migrations.py).
 UNDO: dict[int, Callable[[Database], None]] = {
     1: _index_events_as_schema_1,
     2: _drop_name_skeletons,
     3: _drop_times_of_writing,
+    4: _drop_messages_that_change,
 }
 
 
@@ -236,6 +245,49 @@ async def test_schema_3_gets_times_of_writing(server_config: ServerConfig) -> No
         page = await alice.request(History(channel=channel.id))
         stored = [(e.text, e.written) for e in page.events if e.kind == "message"]
         assert stored == [("before", None), ("after", sent.written)]
+    finally:
+        await factory.close_all()
+        await second.stop()
+
+
+async def test_schema_4_gets_messages_that_change(server_config: ServerConfig) -> None:
+    """Messages stored before are plain, unchanged messages; they can be reacted to, edited
+    and deleted after the upgrade, and a resend of one is still recognised."""
+    first = SyncServer(server_config)
+    await first.start()
+    factory = ClientFactory(first)
+    try:
+        alice = await factory.register("alice")
+        channel = (await alice.request(OpenDirect(user="alice"))).channel
+        message = Send(channel=channel.id, client_id=new_client_id(), text="before")
+        before = await alice.request(message)
+    finally:
+        await factory.close_all()
+        await first.stop()
+    _turn_back_to_schema(database_url_of(server_config), 4)
+
+    second = SyncServer(server_config)
+    await second.start()
+    factory = ClientFactory(second)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        alice = await factory.login("alice", "desktop")
+        assert (await alice.request(message)).seq == before.seq
+        seq = before.seq
+        await alice.request(
+            React(channel=channel.id, seq=seq, client_id=new_client_id(), emoji="👍")
+        )
+        await alice.request(
+            Edit(channel=channel.id, seq=seq, client_id=new_client_id(), text="after")
+        )
+        page = await alice.request(History(channel=channel.id))
+        [stored] = [e for e in page.events if e.seq == seq]
+        assert (stored.text, stored.edited, stored.deleted) == ("after", seq + 2, False)
+        assert [(r.emoji, r.users) for r in stored.reactions] == [("👍", ["alice"])]
+        await alice.request(Delete(channel=channel.id, seq=seq, client_id=new_client_id()))
+        page = await alice.request(History(channel=channel.id))
+        [stored] = [e for e in page.events if e.seq == seq]
+        assert (stored.text, stored.deleted, stored.reactions) == ("", True, [])
     finally:
         await factory.close_all()
         await second.stop()

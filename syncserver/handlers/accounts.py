@@ -10,6 +10,7 @@ from shared import limits
 from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
+    FEATURE_LIFECYCLE,
     FEATURE_TOLERANT,
     DeviceInfo,
     DeviceList,
@@ -59,7 +60,7 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
             raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
         welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("registered user %s, device %d", name, welcome.device_id)
-    _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
+    _bind(ctx, call, req, user.id, welcome.device_id, welcome.sync_cursor)
     return welcome
 
 
@@ -97,7 +98,7 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
     with ctx.write():
         welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("user %s logged in as new device %d", name, welcome.device_id)
-    _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
+    _bind(ctx, call, req, user.id, welcome.device_id, welcome.sync_cursor)
     return welcome
 
 
@@ -145,7 +146,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         )
     name = ctx.names.one(device.user_id)
     accounts.touch_device(device.id, now_ms())
-    _bind(ctx, call, device.user_id, name, device.id, device.sync_cursor)
+    _bind(ctx, call, req, device.user_id, device.id, device.sync_cursor)
     log.info("device %d of %s connected", device.id, name)
     head = ctx.delivery.head_of(device.user_id)
     return _welcome(ctx, req, name, device.id, device.sync_cursor, head)
@@ -173,6 +174,7 @@ def _welcome(
         bye=True,
         epoch=ctx.epoch,
         written=True,
+        features=[FEATURE_LIFECYCLE],
     )
 
 
@@ -186,8 +188,23 @@ def _throttle(wait: float | None, what: str) -> None:
         )
 
 
-def _bind(ctx: Context, call: Call, user_id: int, name: str, device_id: int, cursor: int) -> None:
-    session = Session(call.routing_id, device_id, user_id, name, time.monotonic(), cursor)
+def _bind(
+    ctx: Context,
+    call: Call,
+    req: Register | Login | Hello,
+    user_id: int,
+    device_id: int,
+    cursor: int,
+) -> None:
+    session = Session(
+        call.routing_id,
+        device_id,
+        user_id,
+        ctx.names.one(user_id),
+        time.monotonic(),
+        cursor,
+        tolerant=FEATURE_TOLERANT in req.features,
+    )
     ctx.sessions.bind(session)
     call.session = session
     publish_presence(ctx, user_id)

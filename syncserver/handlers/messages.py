@@ -4,7 +4,7 @@ import logging
 from collections import deque
 from collections.abc import Iterator
 
-from shared import limits
+from shared import limits, protocol
 from shared.errors import ErrorCode
 from shared.protocol import (
     MAX_ID,
@@ -24,7 +24,8 @@ from syncserver.handlers.base import Call, Context, Refusal, handles
 from syncserver.handlers.channels import member_channel
 from syncserver.pages import FrameBudget, next_chunk, size_of
 from syncserver.sessions import Session
-from syncserver.store import accounts, channels, events
+from syncserver.store import accounts, changes, channels, events, mentions
+from syncserver.store.changes import Reactions
 from syncserver.store.events import EventRow
 from syncserver.store.models import UserRead
 
@@ -37,27 +38,47 @@ log = logging.getLogger(__name__)
 EVENT_EXTRA_BYTES = 80 + 2 * (2 + 4 * limits.MAX_USER_NAME_CHARS)
 EVENT_ROW_BYTES = 100  # the rest of an encoded row at most, besides its strings
 SHORT_TEXT = 1000  # characters; shorter text is counted at 4 bytes each, without encoding
+# What a reply, a change or a changed message adds at most besides its mentions and
+# reactions: the names of those fields and their numbers; or the text a first-release app
+# is shown instead of a change or a deleted message.
+CHANGE_EXTRA_BYTES = 200
+MENTION_BYTES = 30 + 2 + 4 * limits.MAX_USER_NAME_CHARS  # one mention at most
+REACTIONS_BYTES = 20 + 4 * limits.MAX_EMOJI_CHARS  # one emoji and its list, users aside
+MEMBERSHIP_KINDS = protocol.FIRST_KINDS - {"message"}  # events that change a channel
 
 
 def _event_bytes(row: EventRow) -> int:
-    """At least the bytes of ``row`` as a wire event: counted for short text, measured for
-    long text (where counting 4 bytes a character would halve pages of plain text)."""
+    """At least the bytes of ``row`` as a wire event, reactions aside: counted for short
+    text, measured for long text (where counting 4 bytes a character would halve pages of
+    plain text)."""
     strings = len(row.client_id or "") + len(row.name or "") + len(row.kind)
+    strings += len(row.emoji or "")
+    size = EVENT_EXTRA_BYTES + mentions.count(row.mentions) * MENTION_BYTES
+    if row.reply_to is not None or row.target is not None or row.changed is not None:
+        size += CHANGE_EXTRA_BYTES
     if len(row.text) < SHORT_TEXT:
-        return EVENT_ROW_BYTES + EVENT_EXTRA_BYTES + 4 * (strings + len(row.text))
-    return size_of(row) + EVENT_EXTRA_BYTES
+        return size + EVENT_ROW_BYTES + 4 * (strings + len(row.text))
+    return size + size_of(row)
+
+
+def _reactions_bytes(reactions: Reactions, names: dict[int, str]) -> int:
+    """At least the bytes of a message's reactions on the wire."""
+    return sum(
+        REACTIONS_BYTES + sum(3 + 4 * len(names.get(u, "")) for u in users)
+        for _, users in reactions
+    )
 
 
 @handles(History)
 def history(ctx: Context, call: Call, req: History) -> HistoryPage:
     member_channel(req.channel, call.me.user_id)
-    newest_first, more = _history_page(ctx, req)
+    newest_first, more = _history_page(ctx, call, req)
     return HistoryPage(
         rid=req.rid, channel=req.channel, events=list(reversed(newest_first)), more=more
     )
 
 
-def _history_page(ctx: Context, req: History) -> tuple[list[Event], bool]:
+def _history_page(ctx: Context, call: Call, req: History) -> tuple[list[Event], bool]:
     """The page's events, newest first, as many as fit one frame; and whether older ones
     exist. At least one event always goes (a single event always fits)."""
     budget = FrameBudget(HistoryPage(rid=req.rid, channel=req.channel, events=[], more=True), 1)
@@ -65,7 +86,7 @@ def _history_page(ctx: Context, req: History) -> tuple[list[Event], bool]:
     want = next_chunk(req.limit, 0, 0, budget.left)
     rows = events.history(req.channel, req.before, want)
     while True:
-        wire = views.event_rows_to_wire(ctx, rows)
+        wire = views.event_rows_to_wire(ctx, rows, tolerant=call.me.tolerant)
         size = size_of(wire)
         if len(page) + len(wire) <= req.limit and budget.fits(size):
             page += wire  # the common case: the whole chunk fits, measured at once
@@ -91,9 +112,12 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     windows = channels.windows_since(me.user_id, after)
     page = _SyncPage(ctx, me.user_id, windows, req)
     more = page.fill(_stream(windows, after, me.user_id, page))
+    wire = views.event_rows_to_wire(
+        ctx, page.events, tolerant=me.tolerant, reactions=page.reactions
+    )
     return SyncPage(
         rid=req.rid,
-        events=views.event_rows_to_wire(ctx, page.events),
+        events=wire,
         reads=page.reads,
         channels=[page.snapshots[channel_id] for channel_id in sorted(page.snapshots)],
         next=page.last_pos if more else _caught_up_to(ctx, me, after, page.last_pos),
@@ -113,6 +137,7 @@ def _stream(
     while True:
         want = next_chunk(limit, given, page.budget.taken, page.budget.left)
         rows = events.events_after(list(windows), cursor, want)
+        page.read_reactions(rows)
         for row in rows:
             while reads and reads[0].pos < row.pos:
                 given += 1
@@ -142,8 +167,16 @@ class _SyncPage:
         self.events: list[EventRow] = []
         self.reads: list[ReadCursor] = []
         self.snapshots: dict[int, ChannelInfo] = {}
+        self.reactions: dict[tuple[int, int], Reactions] = {}
         self.rows = 0
         self.last_pos = 0
+
+    def read_reactions(self, rows: list[EventRow]) -> None:
+        """Look up the reactions of the messages among ``rows`` that may have some, in one
+        query: before the rows are measured, as reactions take room in the frame."""
+        wanted = views.reacted(rows)
+        if wanted:
+            self.reactions.update(changes.reactions_of(wanted))
 
     def fill(self, stream: Iterator[EventRow | UserRead]) -> bool:
         """Take rows from ``stream``; whether rows are left over for the next page."""
@@ -162,7 +195,11 @@ class _SyncPage:
         elif _visible(row, self._windows):
             event = row
             size = _event_bytes(row)
-            if row.kind != "message" and row.channel_id not in self.snapshots:
+            reactions = self.reactions.get((row.channel_id, row.seq))
+            if reactions:
+                users = {u for _, who in reactions for u in who}
+                size += _reactions_bytes(reactions, self._ctx.names.of(users))
+            if row.kind in MEMBERSHIP_KINDS and row.channel_id not in self.snapshots:
                 left = self._windows[row.channel_id][-1][1]
                 snapshot = _snapshot(self._ctx, row.channel_id, self._user_id, left)
                 size += size_of(snapshot)

@@ -25,11 +25,17 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from peewee import DatabaseError, SqliteDatabase
+
+from syncserver.store.models import db_proxy
+
 log = logging.getLogger(__name__)
 
 INTERVAL = 0.1  # secs between checkpoints (see above)
 RESTART_FRAMES = 4096  # pages in the log (16 MiB) beyond which it is rewound
 
+# How often erasing tries again when a reader still holds an older snapshot of the log.
+ERASE_ATTEMPTS = 3
 
 THREAD_NAME = "tidings-checkpoint"
 
@@ -69,3 +75,24 @@ class Checkpointer:
             log.warning("checkpoint failed: %s", e)
             return 0
         return int(log_pages)
+
+
+def erase_log() -> bool:
+    """After deleted text was overwritten in the database (``secure_delete``), copy the log
+    into the database and empty its file, so that no older page holding the text is left
+    in either file. Runs on the caller's connection (the writer's, between batches, so it
+    waits for no writer); a no-op on other databases. False if a reader kept it from
+    finishing (the text then leaves the log when it is next rewound)."""
+    db = db_proxy.obj
+    if not isinstance(db, SqliteDatabase):
+        return True
+    for _ in range(ERASE_ATTEMPTS):
+        try:
+            busy, _, _ = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except DatabaseError as e:
+            log.warning("erasing the log failed: %s", e)
+            continue
+        if not busy:
+            return True
+    log.warning("erasing the log: a reader kept an older snapshot; it is emptied later")
+    return False

@@ -24,6 +24,9 @@ SQLITE_PRAGMAS = {
     "cache_size": -32_000,
     "wal_autocheckpoint": 0,  # checkpoints run on their own thread (checkpoints.py)
     "journal_size_limit": 64 * 2**20,  # bytes of log kept on disk once it is rewound
+    # Deleted text is overwritten with zeros, not left in free space (docs/protocol.md,
+    # "Messages that change"); sends only insert, so they do not pay for it.
+    "secure_delete": 1,
 }
 
 

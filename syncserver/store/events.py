@@ -12,30 +12,41 @@ from syncserver.store.models import DeviceRead, Event, MembershipPeriod, UserRea
 # limit of 999 parameters a statement.
 _EVENT_COLUMNS: tuple[str, ...] = ("pos", "channel", "seq", "kind", "sender", "device")
 _EVENT_COLUMNS += ("client_id", "text", "subject", "name", "ts", "written")
-_DEFAULTS = {"text": ""}
-_INSERT_CHUNK = 999 // len(_EVENT_COLUMNS)  # rows
+# What a reply, a mention or a change adds; a plain message leaves them to the database's
+# defaults, so its insert stays as short as before them.
+CHANGE_COLUMNS: tuple[str, ...] = ("reply_to", "target", "emoji", "removed", "mentions")
+_ALL_COLUMNS = _EVENT_COLUMNS + CHANGE_COLUMNS
+_DEFAULTS = {"text": "", "removed": False}
 _LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
 MAX_POS = 2**63 - 1  # positions are signed 64-bit integers
 
 
 def insert_events(rows: list[dict]) -> None:
     """Insert events (dicts keyed by field name); the caller holds the transaction."""
+    plain = [row for row in rows if not CHANGE_COLUMNS & row.keys()]
+    _insert(plain, _EVENT_COLUMNS)
+    if len(plain) < len(rows):
+        _insert([row for row in rows if CHANGE_COLUMNS & row.keys()], _ALL_COLUMNS)
+
+
+def _insert(rows: list[dict], names: tuple[str, ...]) -> None:
     fields = Event._meta.fields
-    columns = ", ".join(fields[name].column_name for name in _EVENT_COLUMNS)
-    row_marks = "(" + ", ".join([db_proxy.param] * len(_EVENT_COLUMNS)) + ")"
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        chunk = rows[start : start + _INSERT_CHUNK]
+    columns = ", ".join(fields[name].column_name for name in names)
+    row_marks = "(" + ", ".join([db_proxy.param] * len(names)) + ")"
+    per_statement = 999 // len(names)  # rows
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
         sql = (
             f"INSERT INTO {Event._meta.table_name} ({columns}) "
             f"VALUES {', '.join([row_marks] * len(chunk))}"
         )
-        params = [row.get(c, _DEFAULTS.get(c)) for row in chunk for c in _EVENT_COLUMNS]
+        params = [row.get(c, _DEFAULTS.get(c)) for row in chunk for c in names]
         db_proxy.execute_sql(sql, params)
 
 
 def sent_by_client_ids(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
-    """Stored messages for (sender, client id) pairs, each as a dict of channel, seq, pos,
-    ts, client_id, text and written."""
+    """Stored messages and changes for (sender, client id) pairs, each as a dict of
+    ``_SENT_COLUMNS``."""
     found: dict[tuple[int, str], dict] = {}
     ordered = list(keys)
     for start in range(0, len(ordered), _LOOKUP_CHUNK):
@@ -46,27 +57,32 @@ def sent_by_client_ids(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict
 def _sent_by_client_ids(keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
     mark = db_proxy.param
     pairs = ", ".join([f"({mark}, {mark})"] * len(keys))
+    columns = ", ".join(f"e.{c}" for c in _SENT_COLUMNS)
     sql = (
         f"WITH wanted(sender, client_id) AS (VALUES {pairs}) "
-        "SELECT e.sender_id, e.channel_id, e.seq, e.pos, e.ts, e.client_id, e.text, e.written "
-        f"FROM wanted JOIN {Event._meta.table_name} e "
+        f"SELECT e.sender_id, {columns} FROM wanted JOIN {Event._meta.table_name} e "
         "ON e.sender_id = wanted.sender AND e.client_id = wanted.client_id"
     )
     params = [value for key in keys for value in key]
     found = {}
-    for sender, channel, seq, pos, ts, client_id, text, written in db_proxy.execute_sql(
-        sql, params
-    ):
-        found[(sender, client_id)] = {
-            "channel": channel,
-            "seq": seq,
-            "pos": pos,
-            "ts": ts,
-            "client_id": client_id,
-            "text": text,
-            "written": written,
-        }
+    for sender, *values in db_proxy.execute_sql(sql, params):
+        row = dict(zip(("channel", *_SENT_COLUMNS[1:]), values, strict=True))
+        found[(sender, row["client_id"])] = row
     return found
+
+
+# What a repeated request is compared with, and answered from.
+_SENT_COLUMNS: tuple[str, ...] = (
+    "channel_id",
+    "seq",
+    "pos",
+    "ts",
+    "client_id",
+    "text",
+    "written",
+    "kind",
+)
+_SENT_COLUMNS += ("reply_to", "target", "emoji", "removed", "edited", "deleted")
 
 
 def max_pos() -> int:
@@ -116,12 +132,22 @@ class EventRow(NamedTuple):
     name: str | None
     ts: int
     written: int | None
+    reply_to: int | None
+    target: int | None
+    emoji: str | None
+    removed: bool
+    mentions: str | None  # encoded (``store.mentions``)
+    edited: int | None
+    deleted: bool
+    changed: int | None
 
 
 # A sync page of 1,000 events spent most of its time making model instances; these reads
 # build the SQL with the query builder and take the rows as plain tuples.
 _ROW_FIELDS: tuple[Field, ...] = (Event.pos, Event.channel, Event.seq, Event.kind, Event.sender)
 _ROW_FIELDS += (Event.client_id, Event.text, Event.subject, Event.name, Event.ts, Event.written)
+_ROW_FIELDS += (Event.reply_to, Event.target, Event.emoji, Event.removed, Event.mentions)
+_ROW_FIELDS += (Event.edited, Event.deleted, Event.changed)
 
 
 def _event_rows(query) -> list[EventRow]:

@@ -48,8 +48,31 @@ def times_of_writing(db: Database) -> None:
     db.execute_sql('ALTER TABLE "event" ADD COLUMN "written" BIGINT')
 
 
+def messages_that_change(db: Database) -> None:
+    """4 -> 5: messages that change (docs/protocol.md). Events get the columns of replies,
+    reactions, edits, deletions and mentions, left at their defaults by plain messages; a
+    partial index finds a message's edits. Reactions get a table of their own."""
+    for column, kind in (
+        ("reply_to", "BIGINT"),
+        ("target", "BIGINT"),
+        ("emoji", "VARCHAR(255)"),
+        ("removed", "BOOLEAN NOT NULL DEFAULT FALSE"),
+        ("mentions", "TEXT"),
+        ("edited", "BIGINT"),
+        ("deleted", "BOOLEAN NOT NULL DEFAULT FALSE"),
+        ("changed", "BIGINT"),
+    ):
+        db.execute_sql(f'ALTER TABLE "event" ADD COLUMN "{column}" {kind}')
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "event_channel_id_target" ON "event" ("channel_id", "target") '
+        'WHERE ("target" IS NOT NULL)'
+    )
+    # The reaction table is new: open_database creates it with the other tables.
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: fewer_event_index_pages,
     2: user_name_skeletons,
     3: times_of_writing,
+    4: messages_that_change,
 }

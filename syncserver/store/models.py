@@ -6,8 +6,10 @@ sync cursor is a single number.
 """
 
 from peewee import (
+    SQL,
     AutoField,
     BigIntegerField,
+    BooleanField,
     CharField,
     CompositeKey,
     DatabaseProxy,
@@ -18,7 +20,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 4  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 5  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -131,6 +133,16 @@ class Event(BaseModel):
     name = CharField(null=True)
     ts = BigIntegerField()
     written = BigIntegerField(null=True)  # a message's time of writing, if its device said
+    # Messages that change (docs/protocol.md). Plain messages leave these at their defaults,
+    # which the database fills in: a send writes no more than it did before them.
+    reply_to = BigIntegerField(null=True)  # a message: the seq it answers
+    target = BigIntegerField(null=True)  # a reaction, edit or delete: the seq it changes
+    emoji = CharField(null=True)  # a reaction's emoji
+    removed = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])  # a reaction
+    mentions = TextField(null=True)  # a message's or an edit's (``store.mentions``)
+    edited = BigIntegerField(null=True)  # a message: the seq of its latest edit
+    deleted = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])  # a message
+    changed = BigIntegerField(null=True)  # a message: the seq of its latest change
 
     class Meta:
         indexes = (
@@ -138,6 +150,27 @@ class Event(BaseModel):
             # Id first: client ids begin with the time, so new entries land at the end.
             (("client_id", "sender"), True),
         )
+
+
+# The edits of a message, found when it is deleted. Partial: only change events have a
+# target, so plain messages write nothing to this index.
+Event.add_index(Event.index(Event.channel, Event.target, where=Event.target.is_null(False)))
+
+
+class Reaction(BaseModel):
+    """The reactions a message has now: a user's emoji on it, put there at stream position
+    ``pos`` (which orders who reacted). Removing a reaction deletes its row."""
+
+    channel = ForeignKeyField(Channel, index=False)
+    seq = BigIntegerField()
+    user = ForeignKeyField(User, index=False)
+    emoji = CharField()
+    pos = BigIntegerField()
+    channel_id: int
+    user_id: int
+
+    class Meta:
+        primary_key = CompositeKey("channel", "seq", "user", "emoji")
 
 
 class DeviceRead(BaseModel):
@@ -173,4 +206,5 @@ ALL_MODELS = [
     Event,
     DeviceRead,
     UserRead,
+    Reaction,
 ]

@@ -1,0 +1,159 @@
+"""Messages that change (docs/protocol.md): finding a message by its ``seq``, reading its
+reactions, and applying reactions, edits and deletions to it in the transaction that
+stores the events that make them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from syncserver.store import events
+from syncserver.store.models import Event, Reaction, db_proxy
+
+_PAIRS_CHUNK = 999 // 2  # (channel, seq) pairs a statement
+
+
+class StoredEvent(NamedTuple):
+    """What the checks of a change need of the event it names."""
+
+    pos: int
+    seq: int
+    kind: str
+    sender_id: int
+    deleted: bool
+
+
+def event_at(channel_id: int, seq: int) -> StoredEvent | None:
+    """The channel's event numbered ``seq``, found by bisecting its positions (events are
+    indexed by (channel, pos) only: ``events.first_pos_from_seq``)."""
+    pos = events.first_pos_from_seq(channel_id, seq)
+    if pos is None:
+        return None
+    p = db_proxy.param
+    row = db_proxy.execute_sql(
+        f'SELECT pos, seq, kind, sender_id, deleted FROM "event" WHERE pos = {p}', [pos]
+    ).fetchone()
+    if row is None or row[1] != seq:
+        return None
+    return StoredEvent(row[0], row[1], row[2], row[3], bool(row[4]))
+
+
+def emoji_on(channel_id: int, seq: int) -> set[str]:
+    """The distinct emoji on a message now."""
+    query = (
+        Reaction.select(Reaction.emoji)
+        .where((Reaction.channel == channel_id) & (Reaction.seq == seq))
+        .distinct()
+    )
+    return {r.emoji for r in query}
+
+
+# A message's reactions: each emoji, in the order it first came, with who put it there.
+Reactions = list[tuple[str, list[int]]]
+
+
+def reactions_of(messages: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Reactions]:
+    """The reactions of these (channel, seq) messages, in one query per 499 of them; a
+    message without any is left out."""
+    wanted = list(messages)
+    found: dict[tuple[int, int], dict[str, list[int]]] = {}
+    for start in range(0, len(wanted), _PAIRS_CHUNK):
+        chunk = wanted[start : start + _PAIRS_CHUNK]
+        mark = db_proxy.param
+        pairs = ", ".join([f"({mark}, {mark})"] * len(chunk))
+        sql = (
+            f"WITH wanted(channel_id, seq) AS (VALUES {pairs}) "
+            'SELECT r.channel_id, r.seq, r.emoji, r.user_id FROM wanted JOIN "reaction" r '
+            "ON r.channel_id = wanted.channel_id AND r.seq = wanted.seq ORDER BY r.pos"
+        )
+        params = [value for pair in chunk for value in pair]
+        for channel_id, seq, emoji, user_id in db_proxy.execute_sql(sql, params):
+            found.setdefault((channel_id, seq), {}).setdefault(emoji, []).append(user_id)
+    return {key: list(by_emoji.items()) for key, by_emoji in found.items()}
+
+
+@dataclass(frozen=True)
+class EditApplied:
+    """An edit's new text becomes its message's text."""
+
+    target_pos: int
+    seq: int
+    text: str
+    mentions: str | None  # encoded (``store.mentions``)
+
+
+@dataclass(frozen=True)
+class ReactionApplied:
+    """A user's emoji put on a message, or taken back."""
+
+    channel_id: int
+    target: int
+    target_pos: int
+    seq: int
+    pos: int
+    user_id: int
+    emoji: str
+    removed: bool
+
+
+@dataclass(frozen=True)
+class DeleteApplied:
+    """A message deleted: its text, mentions, edits' text and reactions go."""
+
+    channel_id: int
+    target: int
+    target_pos: int
+    seq: int
+
+
+Change = EditApplied | ReactionApplied | DeleteApplied
+
+
+def apply(changes: Iterable[Change]) -> None:
+    """Apply changes in order (of their seqs); the caller holds the transaction, in which the
+    events that make them were inserted first."""
+    for change in changes:
+        if isinstance(change, EditApplied):
+            _apply_edit(change)
+        elif isinstance(change, ReactionApplied):
+            _apply_reaction(change)
+        else:
+            _apply_delete(change)
+
+
+def _apply_edit(edit: EditApplied) -> None:
+    Event.update(text=edit.text, mentions=edit.mentions, edited=edit.seq, changed=edit.seq).where(
+        Event.pos == edit.target_pos
+    ).execute()
+
+
+def _apply_reaction(reaction: ReactionApplied) -> None:
+    if reaction.removed:
+        Reaction.delete().where(
+            (Reaction.channel == reaction.channel_id)
+            & (Reaction.seq == reaction.target)
+            & (Reaction.user == reaction.user_id)
+            & (Reaction.emoji == reaction.emoji)
+        ).execute()
+    else:
+        Reaction.insert(
+            channel=reaction.channel_id,
+            seq=reaction.target,
+            user=reaction.user_id,
+            emoji=reaction.emoji,
+            pos=reaction.pos,
+        ).on_conflict_ignore().execute()
+    Event.update(changed=reaction.seq).where(Event.pos == reaction.target_pos).execute()
+
+
+def _apply_delete(delete: DeleteApplied) -> None:
+    Event.update(text="", mentions=None).where(
+        (Event.channel == delete.channel_id)
+        & (Event.target == delete.target)
+        & (Event.kind == "edit")
+    ).execute()
+    Event.update(text="", mentions=None, deleted=True, changed=delete.seq).where(
+        Event.pos == delete.target_pos
+    ).execute()
+    Reaction.delete().where(
+        (Reaction.channel == delete.channel_id) & (Reaction.seq == delete.target)
+    ).execute()
