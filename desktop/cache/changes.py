@@ -42,7 +42,11 @@ class Changed:
     deletion left text to purge from the files (``Cache.finish_purge``)."""
 
     targets: set[int] = field(default_factory=set)
-    purged: bool = False
+    deleted: set[int] = field(default_factory=set)
+
+    @property
+    def purged(self) -> bool:
+        return bool(self.deleted)
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,7 @@ class ChangeApplier:
             return change.sender == sender and self._edit(channel_id, change, edited)
         if change.kind == "delete":
             self._delete(channel_id, change.target)
-            done.purged = True
+            done.deleted.add(change.target)
             return True
         return self._react(channel_id, change)
 

@@ -41,6 +41,8 @@ class Applied:
     reads: set[int] = field(default_factory=set)
     changed: set[tuple[int, int]] = field(default_factory=set)
     purged: bool = False
+    settled: list[tuple[int, int]] = field(default_factory=list)  # outbox changes stored
+    discarded: list[MessageView] = field(default_factory=list)  # changes of deleted messages
 
 
 class Cache:
@@ -56,6 +58,11 @@ class Cache:
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
         return cls(open_cache_db(path, me), me)
+
+    @property
+    def path(self) -> Path:
+        """The cache's database file."""
+        return Path(self._m.db.database)
 
     def close(self) -> None:
         if not self._m.db.is_closed():
@@ -93,6 +100,7 @@ class Cache:
             more = self._apply_events(page.events)
             applied.messages, applied.channels = more.messages, applied.channels | more.channels
             applied.changed, applied.purged = more.changed, more.purged
+            applied.settled, applied.discarded = more.settled, more.discarded
             for read in page.reads:
                 if self._raise_read(read.channel, read.seq):
                     applied.reads.add(read.channel)
@@ -211,7 +219,7 @@ class Cache:
             if not new:
                 continue
             self._store_new(channel_id, new, provisional, applied)
-            here = self._settle_outbox(channel_id, mine)
+            here = self._settle_outbox(channel_id, mine, applied)
             self._count_new(channel_id, new, applied.purged)
             view = MessageView.stored  # not through a helper: this runs for every row
             shown = [e for e in new if e.kind not in CHANGE_KINDS]
@@ -255,6 +263,25 @@ class Cache:
         if changed.purged:
             applied.purged = True
             self.set_setting("purge", "index")
+            stored = {e.client_id for e in new if e.client_id and e.sender == me}
+            applied.discarded += self._drop_changes_of(channel_id, changed.deleted, stored)
+
+    def _drop_changes_of(
+        self, channel_id: int, deleted: set[int], stored: set[str]
+    ) -> list[MessageView]:
+        """This device's changes to messages now deleted will not be taken, and an edit's
+        text is the deleted message's: they leave the outbox (but those just ``stored``,
+        whose ids came with the events, which settle as sent)."""
+        Outbox = self._m.Outbox
+        doomed = (
+            (Outbox.channel == channel_id)
+            & Outbox.target.in_(list(deleted))
+            & (Outbox.kind != "message")
+            & Outbox.client_id.not_in(list(stored))
+        )
+        dropped = [self._outbox_view(row) for row in Outbox.select().where(doomed)]
+        Outbox.delete().where(doomed).execute()
+        return dropped
 
     def _count_new(self, channel_id: int, new: list[Event], purged: bool) -> None:
         """Keep the channel's newest seq, time and unread count up to date with ``new``."""
@@ -288,23 +315,34 @@ class Cache:
         applied.changed -= set(whole)  # announced as new, in their latest state
         return [whole.get((m.channel, m.seq), m) for m in applied.messages]
 
-    def _settle_outbox(self, channel_id: int, events: list[Event]) -> dict[str, int]:
-        """Our own messages the server already stored leave the outbox, even when the
-        acknowledgement was lost and they came back through sync instead; each keeps the
-        time it was written here, returned by client id, unless the server gave it one (a
-        server that predates times of writing does not)."""
+    def _settle_outbox(
+        self, channel_id: int, events: list[Event], applied: Applied
+    ) -> dict[str, int]:
+        """Our own messages and changes the server already stored leave the outbox, even
+        when the acknowledgement was lost and they came back through sync instead. Each
+        message keeps the time it was written here, returned by client id, unless the
+        server gave it one (a server that predates times of writing does not); each change
+        is named in ``applied.settled``."""
         seqs = {e.client_id: e.seq for e in events if e.client_id and e.sender == self.me}
         if not seqs:
             return {}
         Outbox = self._m.Outbox
         ids = list(seqs)
-        rows = Outbox.select(Outbox.client_id, Outbox.created).where(Outbox.client_id.in_(ids))
-        written = {r.client_id: r.created for r in rows}
+        rows = Outbox.select(Outbox.client_id, Outbox.created, Outbox.kind).where(
+            Outbox.client_id.in_(ids)
+        )
+        written, changes = {}, []
+        for row in rows:
+            if row.kind == "message":
+                written[row.client_id] = row.created
+            else:
+                changes.append((channel_id, seqs[row.client_id]))
         self._m.db.cursor().executemany(
             "UPDATE message SET written = COALESCE(written, ?) WHERE channel = ? AND seq = ?",
             [(ts, channel_id, seqs[client_id]) for client_id, ts in written.items()],
         )
         Outbox.delete().where(Outbox.client_id.in_(ids)).execute()
+        applied.settled.extend(changes)
         return written
 
     def _raise_read(self, channel_id: int, seq: int) -> bool:
@@ -813,7 +851,8 @@ _INSERT_EVENT = (
 
 
 def _sent_event(row, sent: Sent, me: str) -> Event:
-    """The event the server stored for an outbox entry, as its acknowledgement tells."""
+    """The event the server stored for an outbox entry, as its acknowledgement tells (a
+    change carries its id too, as the server's copy does)."""
     change = row.kind != "message"
     return Event(
         channel=sent.channel,
@@ -823,7 +862,7 @@ def _sent_event(row, sent: Sent, me: str) -> Event:
         sender=me,
         ts=sent.ts,
         text=row.text,
-        client_id=None if change else row.client_id,
+        client_id=row.client_id,
         written=None if change else sent.written,
         reply_to=row.reply_to,
         target=row.target,
