@@ -426,6 +426,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._gaps.retry_all()
         await self._send_reads()
         await self._flush_outbox()
+        self.cache.finish_purge()  # a deletion left unpurged by a stop or a busy reader
         if not self._need_sync:
             self._set_state(EngineState.ONLINE)
             self._caught_up.set()
