@@ -671,7 +671,12 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             if channel_id in applied.channels:
                 self._emit(ChannelChanged(channel))
             elsewhere = channel_id in applied.reads
-            self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, elsewhere))
+            self._emit(
+                UnreadChanged(
+                    channel_id, channel.unread, channel.read_seq, elsewhere,
+                    channel.unread_mentions,
+                )
+            )  # fmt: skip
 
     def _emit_changed(self, changed: set[tuple[int, int]]) -> None:
         """Announce the stored messages whose state changed, as they show now."""
@@ -683,4 +688,9 @@ class SyncEngine(ServerOperations, MessageLifecycle):
     def _emit_unread(self, channel_id: int, read_elsewhere: bool = False) -> None:
         channel = self.cache.channel(channel_id)
         if channel is not None:
-            self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, read_elsewhere))
+            self._emit(
+                UnreadChanged(
+                    channel_id, channel.unread, channel.read_seq, read_elsewhere,
+                    channel.unread_mentions,
+                )
+            )  # fmt: skip

@@ -65,12 +65,14 @@ class ChannelChanged:
 @dataclass(frozen=True)
 class UnreadChanged:
     """Unread count of a channel changed; ``read_elsewhere`` when another of the user's
-    devices read it (notifications for it should be withdrawn)."""
+    devices read it (notifications for it should be withdrawn). ``unread_mentions``: how
+    many of the unread messages mention the user (the chat list's ``@``)."""
 
     channel: int
     unread: int
     read_seq: int
     read_elsewhere: bool = False
+    unread_mentions: int = 0
 
 
 @dataclass(frozen=True)
