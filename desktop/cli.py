@@ -30,17 +30,6 @@ from shared.endpoints import server_endpoint
 from shared.errors import ProtocolError
 from shared.keys import fingerprint
 from shared.names import normalize_user_name
-from shared.protocol import (
-    AddMembers,
-    CreateGroup,
-    DeviceList,
-    GetPresence,
-    LeaveChannel,
-    ListDevices,
-    PresenceList,
-    RemoveMember,
-    RevokeDevice,
-)
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # refused, not found, bad input, not signed in
@@ -74,7 +63,7 @@ class Output:
 
 
 def message_json(m: MessageView, channel: ChannelView | None = None) -> dict:
-    data = {
+    data: dict[str, Any] = {
         "channel": m.channel,
         "seq": m.seq,
         "kind": m.kind,
@@ -85,7 +74,14 @@ def message_json(m: MessageView, channel: ChannelView | None = None) -> dict:
         "state": m.state,
         "client_id": m.client_id,
         "error": m.error,
+        "reply_to": m.reply_to,
+        "reactions": {r.emoji: list(r.users) for r in m.reactions},
+        "edited": m.edited,
+        "deleted": m.deleted,
+        "mentions": [{"user": x.user, "start": x.start, "end": x.end} for x in m.mentions],
     }
+    if m.is_change:
+        data.update(change_of=m.target, emoji=m.emoji, removed=m.removed)
     if channel is not None:
         data["target"] = channel.target
     elif m.to_user is not None:
@@ -93,13 +89,36 @@ def message_json(m: MessageView, channel: ChannelView | None = None) -> dict:
     return data
 
 
+UNKNOWN_TEXT = "(a message this version of Tidings cannot show; update Tidings to see it)"
+
+
 def message_text(m: MessageView) -> str:
     seq = f"{m.seq:>6}" if m.seq is not None else "     …"
     state = "" if m.state == "sent" else f" [{m.state}{': ' + m.error if m.error else ''}]"
+    when = _clock(m.shown_ts)
+    if m.is_change:
+        return f"{seq} {when} * {m.sender} {change_text(m)}{state}"
+    if m.unknown:
+        return f"{seq} {when} {m.sender}: {UNKNOWN_TEXT}"
     if m.kind != "message":
         detail = " ".join(x for x in (m.kind.replace("_", " "), m.subject or "", m.name or "") if x)
-        return f"{seq} {_clock(m.shown_ts)} * {m.sender} {detail}"
-    return f"{seq} {_clock(m.shown_ts)} {m.sender}: {m.text}{state}"
+        return f"{seq} {when} * {m.sender} {detail}"
+    answer = f"(re #{m.reply_to}) " if m.reply_to is not None else ""
+    text = "(message deleted)" if m.deleted else m.text + (" (edited)" if m.edited else "")
+    reactions = "; ".join(f"{r.emoji} {', '.join(r.users)}" for r in m.reactions)
+    reacted = f" [{reactions}]" if reactions else ""
+    return f"{seq} {when} {m.sender}: {answer}{text}{reacted}{state}"
+
+
+def change_text(m: MessageView) -> str:
+    """A change to a message, for people: "reacted 👍 to #5", "edited #5: ..."."""
+    if m.kind == "reaction" and m.removed:
+        return f"took back {m.emoji} from #{m.target}"
+    if m.kind == "reaction":
+        return f"reacted {m.emoji} to #{m.target}"
+    if m.kind == "edit":
+        return f"edited #{m.target}: {m.text}"
+    return f"deleted #{m.target}"
 
 
 def channel_json(c: ChannelView) -> dict:
@@ -197,6 +216,15 @@ class Session:
         if found is None:
             raise CliError(f"no chat with {name} yet")
         return found
+
+    async def message_in(self, name: str, seq: int) -> ChannelView:
+        """The chat a TARGET names, with its message ``seq`` fetched from the server if this
+        device does not hold it yet (and the server can be reached)."""
+        channel = await self.chat(name)
+        await self.connect()
+        if self.online and self.engine.cache.message(channel.id, seq) is None:
+            await self.engine.fill(channel.id, seq, seq)
+        return channel
 
     async def deliver(self, queued: list[MessageView]) -> list[MessageView]:
         """Connect and wait until the server stored or refused each queued message (or the
@@ -327,18 +355,51 @@ async def cmd_send(s: Session, out: Output) -> int:
         queued = s.engine.send_to_user(user_name(target), text)
     else:
         queued = s.engine.send((await s.chat(target)).id, text)
-    [message] = await s.deliver([queued])
-    channel = s.engine.cache.channel(message.channel) if message.channel else None
-    if message.state == "pending":
+    return await report(s, out, queued)
+
+
+async def cmd_reply(s: Session, out: Output) -> int:
+    text = message_input(s.args)
+    channel = await s.message_in(s.args.target, s.args.seq)
+    return await report(s, out, s.engine.reply(channel.id, s.args.seq, text))
+
+
+async def cmd_react(s: Session, out: Output) -> int:
+    channel = await s.message_in(s.args.target, s.args.seq)
+    return await report(s, out, s.engine.react(channel.id, s.args.seq, s.args.emoji, s.args.remove))
+
+
+async def cmd_edit(s: Session, out: Output) -> int:
+    text = message_input(s.args)
+    channel = await s.message_in(s.args.target, s.args.seq)
+    return await report(s, out, s.engine.edit(channel.id, s.args.seq, text))
+
+
+async def cmd_delete(s: Session, out: Output) -> int:
+    channel = await s.message_in(s.args.target, s.args.seq)
+    return await report(s, out, s.engine.delete(channel.id, s.args.seq))
+
+
+async def report(s: Session, out: Output, queued: MessageView) -> int:
+    """Wait until the server stored or refused a queued message or change, print it as it
+    stands then (a change with its message as it shows now), and say how it went."""
+    [entry] = await s.deliver([queued])
+    channel = s.engine.cache.channel(entry.channel) if entry.channel else None
+    data = message_json(entry, channel)
+    what = "change" if entry.is_change else "message"
+    if entry.is_change and entry.target is not None:
+        shown = s.engine.cache.message(entry.channel, entry.target)
+        data["message"] = message_json(shown, channel) if shown is not None else None
+    if entry.state == "pending":
         out.emit(
-            message_json(message, channel),
-            "queued: the server is not reachable; "
-            "the message waits in the outbox for the next sync",
+            data,
+            f"queued: the server is not reachable; the {what} waits in the outbox for the "
+            "next sync",
         )
         return EXIT_UNREACHABLE
-    if message.state == "failed":
-        raise CliError(f"the server refused the message: {message.error}")
-    out.emit(message_json(message, channel), f"sent as #{message.seq}")
+    if entry.state == "failed":
+        raise CliError(f"the server refused the {what}: {entry.error}")
+    out.emit(data, f"sent as #{entry.seq}")
     return EXIT_OK
 
 
@@ -358,7 +419,8 @@ def message_input(args: argparse.Namespace) -> str:
         return decode_text(sys.stdin.buffer.read(), "stdin").rstrip("\r\n")
     if args.text is None:
         raise CliError(
-            "send needs the text: TEXT, - to read stdin, or --text-file PATH", EXIT_USAGE
+            f"{args.command} needs the text: TEXT, - to read stdin, or --text-file PATH",
+            EXIT_USAGE,
         )
     text: str = args.text
     return text
@@ -524,59 +586,37 @@ async def cmd_group(s: Session, out: Output) -> int:
     a = s.args
     if a.action == "create":
         members = [m.strip() for m in (a.members or "").split(",") if m.strip()]
-        reply = await s.engine.request(CreateGroup(name=a.name, members=members))
-        channel = s.stored_channel(reply.channel.id)
+        channel = await s.engine.create_group(a.name, members)
     else:
-        channel = await s.chat(a.name if a.name.startswith("#") else f"#{a.name}")
+        found = await s.chat(a.name if a.name.startswith("#") else f"#{a.name}")
         if a.action == "add":
-            await s.engine.request(AddMembers(channel=channel.id, users=[a.user]))
+            channel = await s.engine.add_members(found.id, [a.user])
         elif a.action == "remove":
-            await s.engine.request(RemoveMember(channel=channel.id, user=a.user))
+            channel = await s.engine.remove_member(found.id, a.user)
         else:
-            await s.engine.request(LeaveChannel(channel=channel.id))
-        await s.engine.settle(a.timeout)
-        channel = s.stored_channel(channel.id)
+            channel = await s.engine.leave(found.id)
     out.emit(channel_json(channel), f"{channel.target}: {', '.join(channel.members) or 'left'}")
     return EXIT_OK
 
 
 async def cmd_presence(s: Session, out: Output) -> int:
     await s.connect()
-    if s.online:
-        users = s.args.users or sorted({m for c in s.engine.cache.channels() for m in c.members})
-        reply = await s.engine.request(GetPresence(users=users[:100]))
-        assert isinstance(reply, PresenceList)
-        for info in reply.presence:
-            s.engine.cache.set_presence(info)
-    views = s.engine.cache.presence(s.args.users or None)
+    views = await s.engine.presence(s.args.users or None)
     out.emit([asdict(v) for v in views], "\n".join(f"{v.user:<20} {v.state}" for v in views))
     return EXIT_OK
 
 
 async def cmd_devices(s: Session, out: Output) -> int:
     await s.require_online()
-    reply = await s.engine.request(ListDevices())
-    assert isinstance(reply, DeviceList)
-    data = [
-        {
-            "id": d.id,
-            "name": d.name,
-            "created": d.created,
-            "last_seen": d.last_seen,
-            "current": d.current,
-        }
-        for d in reply.devices
-    ]
-    text = "\n".join(
-        f"{d['id']:>5} {d['name']}{' (this device)' if d['current'] else ''}" for d in data
-    )
-    out.emit(data, text)
+    devices = await s.engine.list_devices()
+    text = "\n".join(f"{d.id:>5} {d.name}{' (this device)' if d.current else ''}" for d in devices)
+    out.emit([asdict(d) for d in devices], text)
     return EXIT_OK
 
 
 async def cmd_revoke(s: Session, out: Output) -> int:
     await s.require_online()
-    await s.engine.request(RevokeDevice(device_id=s.args.device))
+    await s.engine.revoke_device(s.args.device)
     out.emit({"revoked": s.args.device}, f"device {s.args.device} revoked")
     return EXIT_OK
 
@@ -584,6 +624,10 @@ async def cmd_revoke(s: Session, out: Output) -> int:
 SESSION_COMMANDS = {
     "logout": cmd_logout,
     "send": cmd_send,
+    "reply": cmd_reply,
+    "react": cmd_react,
+    "edit": cmd_edit,
+    "delete": cmd_delete,
     "channels": cmd_channels,
     "history": cmd_history,
     "read": cmd_read,
@@ -612,32 +656,34 @@ def page_size(text: str) -> int:
 
 
 class CommandParser(argparse.ArgumentParser):
-    """A command's parser. For one that ``takes_text`` (``send``), the word after the
-    TARGET is the message text whatever it looks like: argparse alone takes a word that
-    begins with "-" for an option ("-_-"), and mishandles "--" ("send @bob -- --")."""
+    """A command's parser. For one that takes text after ``text_after`` positional words
+    (``send TARGET``, ``reply TARGET SEQ``), the next word is the message text whatever it
+    looks like: argparse alone takes a word that begins with "-" for an option ("-_-"),
+    and mishandles "--" ("send @bob -- --")."""
 
-    takes_text = False
+    text_after = 0  # 0: the command takes no text
 
     def parse_known_args(self, args=None, namespace=None):
-        if not self.takes_text:
+        if not self.text_after:
             return super().parse_known_args(args, namespace)
-        rest, text = split_text(list(args or []), self._option_string_actions)
+        rest, text = split_text(list(args or []), self._option_string_actions, self.text_after)
         parsed, extra = super().parse_known_args(rest, namespace)
         parsed.text = text
         return parsed, extra
 
 
 def split_text(
-    args: list[str], options: dict[str, argparse.Action]
+    args: list[str], options: dict[str, argparse.Action], after: int = 1
 ) -> tuple[list[str], str | None]:
-    """Take the message text out of a command's words: the first word after the TARGET
-    that is not one of the command's own options, or the word after a "--" there."""
+    """Take the message text out of a command's words: the first word after ``after``
+    positional words (the TARGET, and the SEQ of ``reply`` and ``edit``) that is not one
+    of the command's own options, or the word after a "--" there."""
     rest: list[str] = []
     text: str | None = None
     words = iter(args)
     targets = 0
     for word in words:
-        if targets == 1 and text is None and word.split("=", 1)[0] not in options:
+        if targets == after and text is None and word.split("=", 1)[0] not in options:
             text = next(words, None) if word == "--" else word
             continue
         rest.append(word)
@@ -648,6 +694,15 @@ def split_text(
         elif not word.startswith("-") or word == "-":
             targets += 1
     return rest, text
+
+
+def _text_file_option(c: argparse.ArgumentParser) -> None:
+    c.add_argument(
+        "--text-file",
+        type=Path,
+        metavar="PATH",
+        help="the text is this UTF-8 file's content instead of TEXT",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -696,14 +751,27 @@ def build_parser() -> argparse.ArgumentParser:
         'goes after "--".',
     )
     c.add_argument("target", help="@user or #group")
-    c.takes_text = True  # read by CommandParser
-    c.add_argument(
-        "--text-file",
-        type=Path,
-        metavar="PATH",
-        help="send this UTF-8 file's content instead of TEXT",
-    )
+    c.text_after = 1  # read by CommandParser
+    _text_file_option(c)
     c.usage = "tidings-cli send TARGET (TEXT | - | --text-file PATH)"
+    for name, help_text in (
+        ("reply", "answer a message and wait for the server to store the answer"),
+        ("edit", "replace the text of one of your messages"),
+    ):
+        c = sub.add_parser(name, help=help_text, description="TEXT as for send.")
+        c.add_argument("target", help="@user or #group")
+        c.add_argument("seq", type=int, help="the message's number (history shows it)")
+        c.text_after = 2
+        _text_file_option(c)
+        c.usage = f"tidings-cli {name} TARGET SEQ (TEXT | - | --text-file PATH)"
+    c = sub.add_parser("react", help="put an emoji on a message, or take it back")
+    c.add_argument("target", help="@user or #group")
+    c.add_argument("seq", type=int, help="the message's number")
+    c.add_argument("emoji", help="one emoji")
+    c.add_argument("--remove", action="store_true", help="take the emoji back")
+    c = sub.add_parser("delete", help="delete a message for everyone")
+    c.add_argument("target", help="@user or #group")
+    c.add_argument("seq", type=int, help="the message's number")
     sub.add_parser("channels", help="list chats")
     c = sub.add_parser("history", help="show messages of a chat")
     c.add_argument("target")

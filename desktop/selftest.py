@@ -43,7 +43,6 @@ from desktop.platform.credentials import CredentialStore
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.first_run import FirstRunChoice
 from desktop.ui.models import ChannelRole
-from shared.protocol import OpenDirect
 
 TIMEOUT = 60.0  # secs for the whole self-test; a healthy run takes a few
 SHUTDOWN_GRACE = 15.0  # secs past TIMEOUT before the watchdog ends a self-test stuck shutting down
@@ -295,8 +294,7 @@ async def _send_through_window(steps: Steps, running: Running, text: str) -> int
             raise SelfTestFailed("the main window is not visible")
         await bridge.wait(bridge.engine.wait_caught_up(TIMEOUT))
     with steps.step("notes chat opened"):
-        reply = await bridge.ask(bridge.engine.request, OpenDirect(user=window.me))
-        channel_id: int = reply.channel.id
+        channel_id = (await bridge.ask(bridge.engine.open_direct, window.me)).id
         window.open_channel(channel_id)
         if window.pane.channel is None or window.pane.channel.id != channel_id:
             raise SelfTestFailed("the window did not open the notes chat")

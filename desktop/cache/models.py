@@ -9,14 +9,19 @@ database (``bind_models``), so several profiles can be open in one process, on a
 from dataclasses import dataclass
 
 from peewee import (
+    SQL,
     AutoField,
     BigIntegerField,
     BooleanField,
     CharField,
     Database,
     Model,
+    Node,
     TextField,
 )
+
+# Columns added by an upgrade have their default in the table too, as the upgrade gives them.
+_ZERO: list[Node] = [SQL("DEFAULT 0")]
 
 
 class Setting(Model):
@@ -42,7 +47,14 @@ class Channel(Model):
 
 
 class Message(Model):
-    """A timeline event stored from the server (messages and membership changes)."""
+    """A timeline event stored from the server: messages, membership changes, changes to
+    messages (``reaction``, ``edit``, ``delete``: stored so that seqs stay gap-free, applied
+    to their ``target``, never shown themselves) and kinds this version does not know.
+
+    A message's columns hold its state: ``text`` as last edited (empty once deleted),
+    ``edited`` (the seq of that edit), ``deleted``, and ``changed``, the seq up to which the
+    server's copy it was stored from reflected every change (``desktop/cache/changes.py``).
+    """
 
     id = AutoField()  # rowid, also the full-text index's
     channel = BigIntegerField()
@@ -56,15 +68,45 @@ class Message(Model):
     subject = CharField(null=True)
     name = CharField(null=True)
     written = BigIntegerField(null=True)  # the time of writing its writer's device gave
+    reply_to = BigIntegerField(null=True)  # a message: the seq of the message it answers
+    # A message or an edit: who its text names, JSON [[user, start, end], ...]; "" for
+    # nobody, NULL while unknown (our own, stored from the server's acknowledgement).
+    mentions = TextField(null=True, default="", constraints=[SQL("DEFAULT ''")])
+    mentions_me = BooleanField(default=False, constraints=_ZERO)  # names this cache's user
+    target = BigIntegerField(null=True)  # a change: the seq of the message it changes
+    emoji = CharField(null=True)  # a reaction
+    removed = BooleanField(default=False, constraints=_ZERO)  # a reaction taken back
+    edited = BigIntegerField(null=True)  # a message: the seq of the edit its text is from
+    deleted = BooleanField(default=False, constraints=_ZERO)
+    changed = BigIntegerField(default=0, constraints=_ZERO)
 
     class Meta:
         indexes = ((("channel", "seq"), True),)
 
 
+class Reaction(Model):
+    """Who put which emoji on a message. ``stamp`` is the seq of the reaction event that
+    decided this row (the copy's ``changed`` for rows from a server copy); a row taken back
+    stays, not ``present``, so an older event arriving later cannot bring it back."""
+
+    id = AutoField()
+    channel = BigIntegerField()
+    seq = BigIntegerField()  # the message's
+    user = CharField()
+    emoji = CharField()
+    present = BooleanField(default=True)
+    stamp = BigIntegerField()
+
+    class Meta:
+        indexes = ((("channel", "seq", "user", "emoji"), True),)
+
+
 class Outbox(Model):
-    """Messages written here that the server has not acknowledged yet, in send order. A
-    message to someone with no direct chat yet has channel 0 and ``to_user``: the engine
-    opens the chat when the server can be reached, then sends it."""
+    """Messages and changes written here that the server has not acknowledged yet, in send
+    order. A message to someone with no direct chat yet has channel 0 and ``to_user``: the
+    engine opens the chat when the server can be reached, then sends it. A change
+    (``kind`` ``reaction``, ``edit`` or ``delete``) names the message it changes in
+    ``target``; an edit's new text is ``text``."""
 
     id = AutoField()
     client_id = CharField(unique=True)
@@ -74,6 +116,11 @@ class Outbox(Model):
     state = CharField(default="pending")  # "pending" or "failed"
     error = TextField(null=True)
     created = BigIntegerField()  # local time of writing
+    kind = CharField(default="message", constraints=[SQL("DEFAULT 'message'")])
+    reply_to = BigIntegerField(null=True)
+    target = BigIntegerField(null=True)
+    emoji = CharField(null=True)
+    removed = BooleanField(default=False, constraints=_ZERO)
 
 
 class Presence(Model):
@@ -82,7 +129,7 @@ class Presence(Model):
     last_seen = BigIntegerField(null=True)
 
 
-TEMPLATES: list[type[Model]] = [Setting, Channel, Message, Outbox, Presence]
+TEMPLATES: list[type[Model]] = [Setting, Channel, Message, Reaction, Outbox, Presence]
 
 
 @dataclass(frozen=True)
@@ -93,12 +140,20 @@ class BoundModels:
     Setting: type[Setting]
     Channel: type[Channel]
     Message: type[Message]
+    Reaction: type[Reaction]
     Outbox: type[Outbox]
     Presence: type[Presence]
 
     @property
     def all(self) -> list[type[Model]]:
-        return [self.Setting, self.Channel, self.Message, self.Outbox, self.Presence]
+        return [
+            self.Setting,
+            self.Channel,
+            self.Message,
+            self.Reaction,
+            self.Outbox,
+            self.Presence,
+        ]
 
 
 def bind_models(db: Database) -> BoundModels:

@@ -13,11 +13,13 @@ from peewee import SqliteDatabase
 from desktop.cache.models import BoundModels, bind_models
 from shared.private import narrow_if_present, private_dir, private_file
 
-SCHEMA_MAJOR = 4
+SCHEMA_MAJOR = 5
 SCHEMA_MINOR = 0
 
 PRAGMAS = {
     "journal_mode": "wal",
+    # A deleted message's text must leave the file: freed space is overwritten with zeros.
+    "secure_delete": 1,
     "synchronous": "normal",  # committed data survives an app crash; fsync costs too much
     "foreign_keys": 1,
     "cache_size": -16_000,
@@ -29,6 +31,7 @@ PRAGMAS = {
 # the ``indexed_up_to`` setting are indexed, later ones not yet. Triggers keep the indexed
 # ones in step when a message changes or goes. (A trigger per inserted row was ten times
 # slower than the insert: FTS5 writes out its pending index at every statement it runs in.)
+# Only rows of kind 'message' are indexed: an edit's text is its message's once applied.
 INDEXED = "(SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'indexed_up_to')"
 _FTS_TABLE = (
     "CREATE VIRTUAL TABLE message_fts USING fts5("
@@ -36,19 +39,28 @@ _FTS_TABLE = (
 )
 _FTS_TRIGGERS = [
     "CREATE TRIGGER message_fts_delete AFTER DELETE ON message "
-    f"WHEN old.id <= {INDEXED} BEGIN "
+    f"WHEN old.id <= {INDEXED} AND old.kind = 'message' BEGIN "
     "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
     "CREATE TRIGGER message_fts_update AFTER UPDATE OF text ON message "
-    f"WHEN old.id <= {INDEXED} BEGIN "
+    f"WHEN old.id <= {INDEXED} AND old.kind = 'message' BEGIN "
     "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); "
     "INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END",
 ]
 _FTS = [_FTS_TABLE, *_FTS_TRIGGERS]
+# Change events by the message they change; messages that mention the user, to count those
+# not read yet. Both are few among the rows, so partial indexes keep them small.
+_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS message_target ON message (channel, target) "
+    "WHERE target IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS message_mentions_me ON message (channel, seq) "
+    "WHERE mentions_me = 1",
+]
 
 
 UNREAD_COUNT = (
     "SELECT COUNT(*) FROM message WHERE message.channel = channel.id "
-    "AND message.seq > channel.read_seq AND message.kind = 'message' AND message.sender != ?"
+    "AND message.seq > channel.read_seq AND message.kind = 'message' AND message.sender != ? "
+    "AND NOT message.deleted"
 )
 
 
@@ -81,6 +93,46 @@ def _outbox_for_new_chats_and_writing_times(db: SqliteDatabase, me: str) -> None
     _add_column(db, "message", "written INTEGER")
 
 
+def _messages_that_change(db: SqliteDatabase, me: str) -> None:
+    """5.0: replies, reactions, edits, deletions and mentions. Change events are stored as
+    rows that older versions would show as entries of their own, hence a major version.
+    Change rows stored by 4.0, which did not read their target, go: holes now, filled from
+    the server with their targets. Only messages stay in the search index."""
+    for column in (
+        "reply_to INTEGER",
+        "mentions TEXT DEFAULT ''",
+        "mentions_me INTEGER NOT NULL DEFAULT 0",
+        "target INTEGER",
+        "emoji VARCHAR(255)",
+        "removed INTEGER NOT NULL DEFAULT 0",
+        "edited INTEGER",
+        "deleted INTEGER NOT NULL DEFAULT 0",
+        "changed INTEGER NOT NULL DEFAULT 0",
+    ):
+        _add_column(db, "message", column)
+    for column in (
+        "kind VARCHAR(255) NOT NULL DEFAULT 'message'",
+        "reply_to INTEGER",
+        "target INTEGER",
+        "emoji VARCHAR(255)",
+        "removed INTEGER NOT NULL DEFAULT 0",
+    ):
+        _add_column(db, "outbox", column)
+    bind_models(db).Reaction.create_table(safe=True)
+    for trigger in ("message_fts_delete", "message_fts_update"):
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute_sql(
+        "DELETE FROM message WHERE kind IN ('reaction', 'edit', 'delete') AND target IS NULL"
+    )
+    db.execute_sql("INSERT INTO message_fts (message_fts) VALUES ('delete-all')")
+    db.execute_sql(
+        f"INSERT INTO message_fts (rowid, text) SELECT id, text FROM message "
+        f"WHERE kind = 'message' AND id <= {INDEXED}"
+    )
+    for statement in [*_FTS_TRIGGERS, *_INDEXES]:
+        db.execute_sql(statement)
+
+
 def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
     """Add a column unless the table has it (a cache made by this version and marked older,
     as tests of earlier upgrades do)."""
@@ -95,6 +147,7 @@ UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (2, 0): _stored_unread_and_batch_indexing,
     (3, 0): _indexing_apart_from_storing,
     (4, 0): _outbox_for_new_chats_and_writing_times,
+    (5, 0): _messages_that_change,
 }
 
 
@@ -126,7 +179,7 @@ def open_cache_db(path: Path, me: str) -> BoundModels:
     if version == 0:
         with db.atomic():
             db.create_tables(models.all)
-            for statement in _FTS:
+            for statement in [*_FTS, *_INDEXES]:
                 db.execute_sql(statement)
             db.execute_sql("INSERT INTO setting (key, value) VALUES ('indexed_up_to', 0)")
             _set_version(db)

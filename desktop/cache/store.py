@@ -10,23 +10,39 @@ from typing import Any
 
 from peewee import Field, fn
 
+from desktop.cache.changes import ChangeApplier, encode_mentions, names
 from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
+from desktop.cache.reading import MESSAGE_COLUMNS, Decorator, view_of
 from desktop.cache.schema import UNREAD_COUNT, open_cache_db
-from desktop.cache.views import ChannelView, MessageView, PresenceView, SearchHit
+from desktop.cache.views import (
+    ChannelView,
+    MentionView,
+    MessageView,
+    PresenceView,
+    ReactionView,
+    SearchHit,
+)
 from shared.ids import new_client_id
-from shared.protocol import ChannelInfo, Event, PresenceInfo, Sent, SyncPage
+from shared.protocol import CHANGE_KINDS, ChannelInfo, Event, PresenceInfo, Sent, SyncPage
 
 _START, _END = "\x01", "\x02"  # highlight markers; control characters never stored in text
 
 
 @dataclass
 class Applied:
-    """What a write changed, for the engine to announce."""
+    """What a write changed, for the engine to announce: new timeline entries (change
+    events are not entries: the messages they changed are in ``changed``, by channel and
+    seq), channels, read positions. ``purged``: a deletion left text to purge from the
+    files (``Cache.finish_purge``)."""
 
     messages: list[MessageView] = field(default_factory=list)
     channels: set[int] = field(default_factory=set)
     reads: set[int] = field(default_factory=set)
+    changed: set[tuple[int, int]] = field(default_factory=set)
+    purged: bool = False
+    settled: list[tuple[int, int]] = field(default_factory=list)  # outbox changes stored
+    discarded: list[MessageView] = field(default_factory=list)  # changes of deleted messages
 
 
 class Cache:
@@ -36,10 +52,17 @@ class Cache:
         self._m = models
         self.me = me
         self._holes = HoleFinder(models.db)
+        self._changes = ChangeApplier(models.db, me)
+        self._reader = Decorator(models.db, me)
 
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
         return cls(open_cache_db(path, me), me)
+
+    @property
+    def path(self) -> Path:
+        """The cache's database file."""
+        return Path(self._m.db.database)
 
     def close(self) -> None:
         if not self._m.db.is_closed():
@@ -76,16 +99,45 @@ class Cache:
             applied = self._apply_channels(page.channels)
             more = self._apply_events(page.events)
             applied.messages, applied.channels = more.messages, applied.channels | more.channels
+            applied.changed, applied.purged = more.changed, more.purged
+            applied.settled, applied.discarded = more.settled, more.discarded
             for read in page.reads:
                 if self._raise_read(read.channel, read.seq):
                     applied.reads.add(read.channel)
             self.set_setting("sync_cursor", str(page.next))
-        return applied
+        return self._after(applied)
 
     def apply_events(self, events: list[Event]) -> Applied:
         """Pushed or paged-in events; ones already stored are skipped."""
         with self._m.db.atomic():
-            return self._apply_events(events)
+            applied = self._apply_events(events)
+        return self._after(applied)
+
+    def _after(self, applied: Applied) -> Applied:
+        """Once a write is committed: a deletion's text leaves the files."""
+        if applied.purged:
+            self.finish_purge()
+        return applied
+
+    def finish_purge(self) -> bool:
+        """Make deleted text leave the cache files, as far as a deletion left any: merge the
+        search index (without FTS5's 'secure-delete', which this SQLite may lack, a deleted
+        entry stays in the index's segments until they are merged; ``secure_delete``
+        zeroes what the merge frees) and checkpoint the write-ahead log into the database,
+        truncating it. False if a reader kept the log from being truncated: it is tried
+        again after the next write, or the next call."""
+        db = self._m.db
+        pending = self.setting("purge")
+        if pending is None:
+            return True
+        with db.atomic():
+            if pending == "index":
+                db.execute_sql("INSERT INTO message_fts (message_fts) VALUES ('optimize')")
+            self._m.Setting.delete().where(self._m.Setting.key == "purge").execute()
+        busy = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            self.set_setting("purge", "log")
+        return not busy
 
     def apply_channel(self, info: ChannelInfo) -> Applied:
         with self._m.db.atomic():
@@ -139,76 +191,200 @@ class Cache:
             (channel_id,),
         )
 
-    def _apply_events(self, events: list[Event]) -> Applied:
+    def _apply_events(self, events: list[Event], provisional: bool = False) -> Applied:
         # Plain SQL: building these statements through peewee cost more than running them.
         # Not indexed for search here: ``index_pending`` does that apart, in bigger batches.
+        # ``provisional``: made here from an acknowledgement, so whom the text names is not
+        # known until the server's copy comes (``ChangeApplier.mentions_known``).
         applied = Applied()
         db = self._m.db
+        replies = False
         by_channel: dict[int, list[Event]] = {}
         for e in events:
             by_channel.setdefault(e.channel, []).append(e)
         for channel_id in sorted(by_channel):
             mine = by_channel[channel_id]
             seqs = [e.seq for e in mine]
+            span = (min(seqs), max(seqs))
             have = {
                 seq
                 for (seq,) in db.execute_sql(
                     "SELECT seq FROM message WHERE channel = ? AND seq BETWEEN ? AND ?",
-                    (channel_id, min(seqs), max(seqs)),
+                    (channel_id, *span),
                 )
             }
             new = [e for e in mine if e.seq not in have]
+            ours = [e for e in mine if e.seq in have and e.sender == self.me] if have else []
+            if ours:
+                known = self._changes.mentions_known(channel_id, ours, self.me)
+                applied.changed |= {(channel_id, seq) for seq in known}
             if not new:
                 continue
-            db.cursor().executemany(
-                _INSERT_EVENT,
+            # Most events carry none of what messages that change added: stored and shown
+            # the way they were before those, which costs a third less.
+            # (Any change a copy reflects sets its ``changed``; a change event has a target.)
+            plain = not provisional and not any(
+                e.changed or e.target or e.reply_to or e.mentions for e in new
+            )
+            self._store_new(channel_id, new, span, plain, provisional, applied)
+            here = self._settle_outbox(channel_id, mine, applied)
+            self._count_new(channel_id, new, plain, applied.purged)
+            view = MessageView.stored  # not through a helper: this runs for every row
+            if plain:
+                applied.messages.extend(
+                    [
+                        view(e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id,
+                             e.subject, e.name,
+                             e.written if e.written is not None else here.get(e.client_id or ""))
+                        for e in new
+                    ]
+                )  # fmt: skip
+            else:
+                shown = [e for e in new if e.kind not in CHANGE_KINDS]
+                applied.messages.extend(self._views_of_new(shown, here))
+                replies |= any(e.reply_to for e in shown)
+            applied.channels.add(channel_id)
+        if applied.changed or replies:
+            applied.messages = self._completed(applied)
+        return applied
+
+    def _views_of_new(self, events: list[Event], here: dict[str, int]) -> list[MessageView]:
+        """New entries as they are stored, but for what other rows say of them."""
+        me = self.me
+        return [
+            MessageView.stored(
+                e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id, e.subject, e.name,
+                e.written if e.written is not None else here.get(e.client_id or ""),
+            ).with_state(
+                e.reply_to, _mention_views(e), names(e, me), e.edited is not None, e.deleted,
+                reactions=_reaction_views(e),
+            )
+            for e in events
+        ]  # fmt: skip
+
+    def _store_new(
+        self,
+        channel_id: int,
+        new: list[Event],
+        span: tuple[int, int],
+        plain: bool,
+        provisional: bool,
+        applied: Applied,
+    ) -> None:
+        """Insert events new to the cache (their seqs within ``span``), then apply the
+        changes among them (and those stored before that target messages among them).
+        ``plain``: none of them carries anything of messages that change."""
+        me = self.me
+        earlier = self._changes.earlier(channel_id, span)
+        doomed = self._changes.doomed(channel_id, new, earlier, plain)
+        if plain and not doomed:
+            self._m.db.cursor().executemany(
+                _INSERT_PLAIN,
                 [
                     (e.channel, e.seq, e.pos, e.kind, e.sender, e.ts, e.text, e.client_id,
                      e.subject, e.name, e.written)
                     for e in new
                 ],
             )  # fmt: skip
-            here = self._settle_outbox(channel_id, mine)
-            read = db.execute_sql("SELECT read_seq FROM channel WHERE id = ?", (channel_id,))
-            read_seq = (read.fetchone() or (0,))[0]
-            unread = sum(
-                1 for e in new if e.kind == "message" and e.sender != self.me and e.seq > read_seq
-            )
-            newest = max(new, key=lambda e: e.seq)
-            db.execute_sql(
-                "UPDATE channel SET last_seq = MAX(last_seq, ?), last_ts = MAX(last_ts, ?), "
-                "unread = unread + ? WHERE id = ?",
-                (newest.seq, newest.ts, unread, channel_id),
-            )
-            view = MessageView.stored  # not through a helper: this runs for every row
-            applied.messages.extend(
+        else:
+            self._m.db.cursor().executemany(
+                _INSERT_EVENT,
                 [
-                    view(e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id,
-                         e.subject, e.name,
-                         e.written if e.written is not None else here.get(e.client_id or ""))
+                    (e.channel, e.seq, e.pos, e.kind, e.sender, e.ts,
+                     "" if (e.seq if e.kind == "message" else e.target) in doomed else e.text,
+                     e.client_id, e.subject, e.name, e.written, e.reply_to,
+                     None if provisional else encode_mentions(e.mentions) if e.mentions else "",
+                     e.kind == "message" and names(e, me), e.target, e.emoji, e.removed,
+                     e.edited, e.deleted, e.changed or 0)
                     for e in new
-                ]
+                ],
             )  # fmt: skip
-            applied.channels.add(channel_id)
-        return applied
+        if not plain:
+            self._changes.store_reactions([e for e in new if e.reactions])
+        changed = self._changes.apply_new(channel_id, new, earlier, doomed, provisional, plain)
+        applied.changed |= {(channel_id, seq) for seq in changed.targets}
+        if changed.purged:
+            applied.purged = True
+            self.set_setting("purge", "index")
+            stored = {e.client_id for e in new if e.client_id and e.sender == me}
+            applied.discarded += self._drop_changes_of(channel_id, changed.deleted, stored)
 
-    def _settle_outbox(self, channel_id: int, events: list[Event]) -> dict[str, int]:
-        """Our own messages the server already stored leave the outbox, even when the
-        acknowledgement was lost and they came back through sync instead; each keeps the
-        time it was written here, returned by client id, unless the server gave it one (a
-        server that predates times of writing does not)."""
+    def _drop_changes_of(
+        self, channel_id: int, deleted: set[int], stored: set[str]
+    ) -> list[MessageView]:
+        """This device's changes to messages now deleted will not be taken, and an edit's
+        text is the deleted message's: they leave the outbox (but those just ``stored``,
+        whose ids came with the events, which settle as sent)."""
+        Outbox = self._m.Outbox
+        doomed = (
+            (Outbox.channel == channel_id)
+            & Outbox.target.in_(list(deleted))
+            & (Outbox.kind != "message")
+            & Outbox.client_id.not_in(list(stored))
+        )
+        dropped = [self._outbox_view(row) for row in Outbox.select().where(doomed)]
+        Outbox.delete().where(doomed).execute()
+        return dropped
+
+    def _count_new(self, channel_id: int, new: list[Event], plain: bool, purged: bool) -> None:
+        """Keep the channel's newest seq, time and unread count up to date with ``new``
+        (``plain``: none of them was deleted)."""
+        db = self._m.db
+        read = db.execute_sql("SELECT read_seq FROM channel WHERE id = ?", (channel_id,))
+        read_seq = (read.fetchone() or (0,))[0]
+        me = self.me
+        unread = [e for e in new if e.kind == "message" and e.sender != me and e.seq > read_seq]
+        count = len(unread) if plain else sum(1 for e in unread if not e.deleted)
+        newest = max(new, key=lambda e: e.seq)
+        db.execute_sql(
+            "UPDATE channel SET last_seq = MAX(last_seq, ?), last_ts = MAX(last_ts, ?), "
+            "unread = unread + ? WHERE id = ?",
+            (newest.seq, newest.ts, count, channel_id),
+        )
+        if purged:  # a deletion may have taken an unread message
+            self._recount_unread(channel_id)
+
+    def _completed(self, applied: Applied) -> list[MessageView]:
+        """New entries whose state needs other rows (reactions, the quote of a reply, or
+        changes applied with them), read again whole."""
+        redo = {(m.channel, m.seq) for m in applied.messages if m.reply_to} | applied.changed
+        fresh = [m for m in applied.messages if (m.channel, m.seq) in redo]
+        whole: dict[tuple[int, int | None], MessageView] = {}
+        for channel_id in {m.channel for m in fresh}:
+            seqs = [m.seq for m in fresh if m.channel == channel_id and m.seq is not None]
+            for view in self._views(channel_id, seqs):
+                whole[(view.channel, view.seq)] = view
+        applied.changed -= set(whole)  # announced as new, in their latest state
+        return [whole.get((m.channel, m.seq), m) for m in applied.messages]
+
+    def _settle_outbox(
+        self, channel_id: int, events: list[Event], applied: Applied
+    ) -> dict[str, int]:
+        """Our own messages and changes the server already stored leave the outbox, even
+        when the acknowledgement was lost and they came back through sync instead. Each
+        message keeps the time it was written here, returned by client id, unless the
+        server gave it one (a server that predates times of writing does not); each change
+        is named in ``applied.settled``."""
         seqs = {e.client_id: e.seq for e in events if e.client_id and e.sender == self.me}
         if not seqs:
             return {}
         Outbox = self._m.Outbox
         ids = list(seqs)
-        rows = Outbox.select(Outbox.client_id, Outbox.created).where(Outbox.client_id.in_(ids))
-        written = {r.client_id: r.created for r in rows}
+        rows = Outbox.select(Outbox.client_id, Outbox.created, Outbox.kind).where(
+            Outbox.client_id.in_(ids)
+        )
+        written, changes = {}, []
+        for row in rows:
+            if row.kind == "message":
+                written[row.client_id] = row.created
+            else:
+                changes.append((channel_id, seqs[row.client_id]))
         self._m.db.cursor().executemany(
             "UPDATE message SET written = COALESCE(written, ?) WHERE channel = ? AND seq = ?",
             [(ts, channel_id, seqs[client_id]) for client_id, ts in written.items()],
         )
         Outbox.delete().where(Outbox.client_id.in_(ids)).execute()
+        applied.settled.extend(changes)
         return written
 
     def _raise_read(self, channel_id: int, seq: int) -> bool:
@@ -220,10 +396,7 @@ class Cache:
 
     def channels(self) -> list[ChannelView]:
         """Every channel, the most recently active first."""
-        Channel = self._m.Channel
-        rows = list(Channel.select().order_by(Channel.last_ts.desc(), Channel.id.desc()))
-        previews = self._previews()
-        return [self._channel_view(r, previews.get(r.id)) for r in rows]
+        return list(self._channel_views("", ()).values())
 
     def channel(self, channel_id: int) -> ChannelView | None:
         return self.channels_by_id([channel_id]).get(channel_id)
@@ -234,21 +407,37 @@ class Cache:
         ids = list(ids)
         if not ids:
             return {}
-        marks = ", ".join("?" * len(ids))
+        return self._channel_views(f"WHERE c.id IN ({', '.join('?' * len(ids))})", ids)
+
+    def _channel_views(self, where: str, params: Iterable[object]) -> dict[int, ChannelView]:
+        """Channels with their newest message (found by walking its index back from the
+        end) and their unread mentions, the most recently active first."""
+        columns = ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
         cursor = self._m.db.execute_sql(
-            f"SELECT {_CHANNEL_COLUMNS}, {_PREVIEW_COLUMNS} FROM channel AS c LEFT JOIN message "
-            "AS m ON m.id = (SELECT id FROM message WHERE message.channel = c.id "
-            f"AND kind = 'message' ORDER BY seq DESC LIMIT 1) WHERE c.id IN ({marks})",
-            ids,
+            f"SELECT {_CHANNEL_COLUMNS}, {_UNREAD_MENTIONS}, {columns} FROM channel AS c "
+            "LEFT JOIN message AS m ON m.id = (SELECT id FROM message WHERE "
+            f"message.channel = c.id AND kind = 'message' ORDER BY seq DESC LIMIT 1) {where} "
+            "ORDER BY c.last_ts DESC, c.id DESC",
+            list(params),
         )
         views = {}
         for row in cursor:
             channel = _ChannelRow(*row[:12])
-            preview = MessageView.stored(*row[12:]) if row[12] is not None else None
-            views[channel.id] = self._channel_view(channel, preview)
+            preview = view_of(row[13:]) if row[13] is not None else None
+            views[channel.id] = self._channel_view(channel, preview, row[12])
         return views
 
-    def _channel_view(self, row, preview: MessageView | None) -> ChannelView:
+    def info_view(self, info: ChannelInfo) -> ChannelView:
+        """A channel as the server described it, for one not stored here."""
+        row = _ChannelRow(
+            info.id, info.kind, info.name, info.owner, json.dumps(info.members), info.active,
+            info.last_seq, info.read_seq, info.read_seq, 0, 0, False,
+        )  # fmt: skip
+        return self._channel_view(row, None)
+
+    def _channel_view(
+        self, row: "_ChannelRow", preview: MessageView | None, mentions: int = 0
+    ) -> ChannelView:
         members = tuple(json.loads(row.members))
         if row.kind == "direct":
             others = [m for m in members if m != self.me]
@@ -269,20 +458,8 @@ class Cache:
             last_ts=row.last_ts,
             muted=bool(row.muted),
             preview=preview,
+            unread_mentions=mentions,
         )
-
-    def _previews(self, channel_id: int | None = None) -> dict[int, MessageView]:
-        """Each channel's newest message, found by walking its index back from the end."""
-        sql = (
-            "SELECT m.* FROM channel AS c JOIN message AS m ON m.id = ("
-            "SELECT id FROM message WHERE message.channel = c.id AND kind = 'message' "
-            "ORDER BY seq DESC LIMIT 1)"
-        )
-        params: tuple = ()
-        if channel_id is not None:
-            sql += " WHERE c.id = ?"
-            params = (channel_id,)
-        return {r.channel: _row_view(r) for r in self._m.Message.raw(sql, *params)}
 
     def unread(self, channel_id: int) -> int:
         row = self._m.Channel.get_or_none(self._m.Channel.id == channel_id)
@@ -291,17 +468,36 @@ class Cache:
     def messages(
         self, channel_id: int, before: int | None = None, limit: int = 50
     ) -> list[MessageView]:
-        """A page of the timeline in ascending order: the newest ``limit`` events older than
-        ``before``; the newest page (``before`` None) ends with messages still in the outbox."""
-        Message = self._m.Message
-        query = Message.select().where(Message.channel == channel_id)
+        """A page of the timeline in ascending order: the newest ``limit`` entries older
+        than ``before``; the newest page (``before`` None) ends with messages still in the
+        outbox. Change events are not entries: their messages show what they did."""
+        sql = f"SELECT {MESSAGE_COLUMNS} FROM message WHERE channel = ? AND kind NOT IN {_CHANGES}"
+        params: list[object] = [channel_id]
         if before is not None:
-            query = query.where(Message.seq < before)
-        rows = list(query.order_by(Message.seq.desc()).limit(limit))
-        page = [_row_view(r) for r in reversed(rows)]
+            sql += " AND seq < ?"
+            params.append(before)
+        rows = self._m.db.execute_sql(sql + " ORDER BY seq DESC LIMIT ?", (*params, limit))
+        page = [view_of(row) for row in reversed(rows.fetchall())]
+        outbox = self.outbox(channel_id)
         if before is None:
-            page.extend(self.outbox(channel_id))
-        return page
+            page.extend(m for m in outbox if not m.is_change)
+        return self._reader.decorate(channel_id, page, outbox)
+
+    def message(self, channel_id: int, seq: int) -> MessageView | None:
+        """The stored event ``seq`` of a channel as it shows now (a message with this
+        device's changes still in the outbox applied); None if not stored here."""
+        found = self._views(channel_id, [seq])
+        return found[0] if found else None
+
+    def _views(self, channel_id: int, seqs: list[int]) -> list[MessageView]:
+        marks = ", ".join("?" * len(seqs))
+        rows = self._m.db.execute_sql(
+            f"SELECT {MESSAGE_COLUMNS} FROM message WHERE channel = ? AND seq IN ({marks}) "
+            "ORDER BY seq",
+            (channel_id, *seqs),
+        )
+        views = [view_of(row) for row in rows]
+        return self._reader.decorate(channel_id, views, self.outbox(channel_id))
 
     def seq_bounds(self, channel_id: int) -> tuple[int, int]:
         """(lowest, highest) stored sequence numbers of a channel; (0, 0) when empty."""
@@ -326,11 +522,11 @@ class Cache:
 
     def stored_between(self, channel_id: int, low: int, high: int) -> dict[int, MessageView]:
         """The stored events numbered ``low`` to ``high``, by sequence number."""
-        Message = self._m.Message
-        query = Message.select().where(
-            (Message.channel == channel_id) & (Message.seq >= low) & (Message.seq <= high)
+        rows = self._m.db.execute_sql(
+            f"SELECT {MESSAGE_COLUMNS} FROM message WHERE channel = ? AND seq BETWEEN ? AND ?",
+            (channel_id, low, high),
         )
-        return {r.seq: _row_view(r) for r in query}
+        return {row[1]: view_of(row) for row in rows}
 
     def highest_stored_below(self, channel_id: int, before: int) -> int:
         """The highest stored sequence number below ``before``; 0 if none."""
@@ -348,13 +544,28 @@ class Cache:
         """Remove the channel's stored events after ``seq`` (the server no longer has them,
         or has others under those numbers); returns how many went. Its read position comes
         down with them and is told to the server again."""
-        Message, Channel = self._m.Message, self._m.Channel
-        with self._m.db.atomic():
-            dropped = (
-                Message.delete()
-                .where((Message.channel == channel_id) & (Message.seq > seq))
-                .execute()
+        Channel, db = self._m.Channel, self._m.db
+        with db.atomic():
+            # Messages kept whose state came from changes that go are stored again from
+            # the server's copy: they go too, leaving holes to fill.
+            changed = db.execute_sql(
+                "SELECT DISTINCT target FROM message WHERE channel = ? AND seq > ? AND target <= ?",
+                (channel_id, seq, seq),
             )
+            stale = [target for (target,) in changed]
+            dropped = 0
+            for where, params in (
+                ("seq > ?", [seq]),
+                (f"seq IN ({', '.join('?' * len(stale))})", stale),
+            ):
+                if params:
+                    for table in ("message", "reaction"):
+                        gone = db.execute_sql(
+                            f"DELETE FROM {table} WHERE channel = ? AND {where}",
+                            (channel_id, *params),
+                        )
+                        if table == "message" and where == "seq > ?":
+                            dropped = gone.rowcount
             newest = self.highest_stored_below(channel_id, seq + 1)
             Channel.update(
                 last_seq=newest,
@@ -403,7 +614,7 @@ class Cache:
                 return False
             db.execute_sql(
                 "INSERT INTO message_fts (rowid, text) "
-                "SELECT id, text FROM message WHERE id > ? AND id <= ?",
+                "SELECT id, text FROM message WHERE id > ? AND id <= ? AND kind = 'message'",
                 (done, last),
             )
             self.set_setting("indexed_up_to", str(last))
@@ -417,30 +628,66 @@ class Cache:
         if not match:
             return []
         self.index_pending()
-        Message = self._m.Message
-        cursor = self._m.db.execute_sql(
+        db = self._m.db
+        cursor = db.execute_sql(
             "SELECT rowid, highlight(message_fts, 0, ?, ?), bm25(message_fts) FROM message_fts "
             "WHERE message_fts MATCH ? ORDER BY bm25(message_fts) LIMIT ?",
             (_START, _END, match, limit),
         )
         found = cursor.fetchall()
-        rows = {r.id: r for r in Message.select().where(Message.id.in_([f[0] for f in found]))}
+        marks = ", ".join("?" * len(found))
+        rows = db.execute_sql(
+            f"SELECT id, {MESSAGE_COLUMNS} FROM message WHERE id IN ({marks})",
+            [f[0] for f in found],
+        )
+        views = {row[0]: view_of(row[1:]) for row in rows}
         return [
-            SearchHit(message=_row_view(rows[rowid]), spans=_spans(marked), rank=rank)
+            SearchHit(message=views[rowid], spans=_spans(marked), rank=rank)
             for rowid, marked, rank in found
-            if rowid in rows and rows[rowid].kind == "message"
+            if rowid in views and views[rowid].kind == "message"
         ]
 
     # --- outbox -------------------------------------------------------------------------
 
-    def queue(self, channel_id: int, text: str, to_user: str | None = None) -> MessageView:
+    def queue(
+        self,
+        channel_id: int,
+        text: str,
+        to_user: str | None = None,
+        reply_to: int | None = None,
+    ) -> MessageView:
         """Write a message to the outbox before anything is sent, so nothing is lost. With
-        ``to_user`` (and channel 0) it waits for the direct chat with that user to open."""
+        ``to_user`` (and channel 0) it waits for the direct chat with that user to open;
+        with ``reply_to`` it answers that message of the channel."""
         row = self._m.Outbox.create(
             client_id=new_client_id(),
             channel=channel_id,
             to_user=to_user,
             text=text,
+            created=_now_ms(),
+            reply_to=reply_to,
+        )
+        return self._outbox_view(row)
+
+    def queue_change(
+        self,
+        channel_id: int,
+        kind: str,
+        target: int,
+        text: str = "",
+        emoji: str | None = None,
+        removed: bool = False,
+    ) -> MessageView:
+        """Write a change of the message ``target`` (``reaction``, ``edit`` or ``delete``)
+        to the outbox, in order with the messages; the message shows it at once."""
+        row = self._m.Outbox.create(
+            client_id=new_client_id(),
+            channel=channel_id,
+            kind=kind,
+            target=target,
+            text=text,
+            emoji=emoji,
+            removed=removed,
             created=_now_ms(),
         )
         return self._outbox_view(row)
@@ -494,26 +741,19 @@ class Cache:
         row = Outbox.select().where(Outbox.state == "pending").order_by(Outbox.id).first()
         return self._outbox_view(row) if row else None
 
-    def mark_sent(self, client_id: str, sent: Sent) -> MessageView:
-        """The server stored it: it moves from the outbox into the timeline."""
-        Outbox, Message = self._m.Outbox, self._m.Message
+    def mark_sent(self, client_id: str, sent: Sent) -> tuple[MessageView, Applied]:
+        """The server stored it: it moves from the outbox into the timeline (a change is
+        applied to its message). Returns it as stored, and what storing it changed."""
+        Outbox = self._m.Outbox
+        applied = Applied()
         with self._m.db.atomic():
             row = Outbox.get_or_none(Outbox.client_id == client_id)
             if row is not None:
-                event = Event(
-                    channel=sent.channel,
-                    seq=sent.seq,
-                    pos=sent.pos,
-                    kind="message",
-                    sender=self.me,
-                    ts=sent.ts,
-                    text=row.text,
-                    client_id=client_id,
-                    written=sent.written,
-                )
-                self._apply_events([event])
-            stored = Message.get((Message.channel == sent.channel) & (Message.seq == sent.seq))
-        return _row_view(stored)
+                applied = self._apply_events([_sent_event(row, sent, self.me)], provisional=True)
+        self._after(applied)
+        stored = self.message(sent.channel, sent.seq)
+        assert stored is not None, "an acknowledged event is stored"
+        return stored, applied
 
     def mark_failed(self, client_id: str, error: str) -> MessageView | None:
         """None if the message already left the outbox (sync brought it back as stored)."""
@@ -546,7 +786,7 @@ class Cache:
         return MessageView(
             channel=row.channel,
             seq=None,
-            kind="message",
+            kind=row.kind,
             sender=self.me,
             text=row.text,
             ts=row.created,
@@ -555,6 +795,10 @@ class Cache:
             error=row.error,
             written=row.created,
             to_user=row.to_user if row.channel == 0 else None,
+            reply_to=row.reply_to,
+            target=row.target,
+            emoji=row.emoji,
+            removed=bool(row.removed),
         )
 
     def set_muted(self, channel_id: int, muted: bool) -> None:
@@ -616,9 +860,11 @@ _CHANNEL_COLUMNS = (
     "c.id, c.kind, c.name, c.owner, c.members, c.active, c.last_seq, c.read_seq, "
     "c.read_sent_seq, c.unread, c.last_ts, c.muted"
 )
-_PREVIEW_COLUMNS = (
-    "m.channel, m.seq, m.kind, m.sender, m.text, m.ts, m.client_id, m.subject, m.name, m.written"
+_UNREAD_MENTIONS = (
+    "(SELECT COUNT(*) FROM message WHERE message.channel = c.id AND message.mentions_me = 1 "
+    "AND message.seq > c.read_seq)"
 )
+_CHANGES = "('reaction', 'edit', 'delete')"  # the kinds in CHANGE_KINDS, for SQL
 
 
 @dataclass
@@ -639,16 +885,46 @@ class _ChannelRow:
     muted: int
 
 
-_INSERT_EVENT = (
+_INSERT_PLAIN = (
     "INSERT INTO message (channel, seq, pos, kind, sender, ts, text, client_id, subject, name, "
     "written) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_EVENT = (
+    "INSERT INTO message (channel, seq, pos, kind, sender, ts, text, client_id, subject, name, "
+    "written, reply_to, mentions, mentions_me, target, emoji, removed, edited, deleted, "
+    "changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
-def _row_view(r) -> MessageView:
-    return MessageView.stored(
-        r.channel, r.seq, r.kind, r.sender, r.text, r.ts, r.client_id, r.subject, r.name, r.written
+def _sent_event(row, sent: Sent, me: str) -> Event:
+    """The event the server stored for an outbox entry, as its acknowledgement tells (a
+    change carries its id too, as the server's copy does)."""
+    change = row.kind != "message"
+    return Event(
+        channel=sent.channel,
+        seq=sent.seq,
+        pos=sent.pos,
+        kind=row.kind,
+        sender=me,
+        ts=sent.ts,
+        text=row.text,
+        client_id=row.client_id,
+        written=None if change else sent.written,
+        reply_to=row.reply_to,
+        target=row.target,
+        emoji=row.emoji,
+        removed=bool(row.removed),
     )
+
+
+def _mention_views(e: Event) -> tuple[MentionView, ...]:
+    return tuple(MentionView(m.user, m.start, m.end) for m in e.mentions) if e.mentions else ()
+
+
+def _reaction_views(e: Event) -> tuple[ReactionView, ...]:
+    if not e.reactions or e.deleted:
+        return ()
+    return tuple(ReactionView(r.emoji, tuple(r.users)) for r in e.reactions if r.users)
 
 
 def _fts_query(text: str) -> str:

@@ -1,13 +1,53 @@
 """What the cache hands out: plain, immutable snapshots the GUI and the CLI can keep."""
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
+
+from shared.protocol import CHANGE_KINDS, EventKind
 
 MessageState = Literal["sent", "pending", "failed"]
+KNOWN_KINDS: frozenset[str] = frozenset(get_args(EventKind))
+
+
+@dataclass(frozen=True)
+class MentionView:
+    """``@user`` in a message's text: code points ``start`` (the ``@``) to ``end``."""
+
+    user: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ReactionView:
+    """One emoji on a message and who put it there, in the order they did."""
+
+    emoji: str
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    """The message a reply answers, as it is now: its latest text, or deleted."""
+
+    seq: int
+    sender: str
+    text: str  # empty once deleted
+    edited: bool
+    deleted: bool
 
 
 @dataclass(frozen=True)
 class MessageView:
+    """A timeline entry, or an entry of the outbox (``seq`` None).
+
+    ``kind`` is ``message``, a membership change (``member_added``...), a change to a
+    message (``reaction``, ``edit``, ``delete``: only outbox entries and ``MessageUpdated``
+    show these; they change their ``target`` rather than being shown), or a kind this
+    version does not know (``unknown``: show a placeholder). A message's state is its
+    latest: ``text`` as last edited (empty once deleted), with this device's changes still
+    in the outbox applied (``changes`` lists them, pending or failed)."""
+
     channel: int
     seq: int | None  # None until the server acknowledged it
     kind: str  # "message", or a membership change such as "member_added"
@@ -21,6 +61,27 @@ class MessageView:
     name: str | None = None
     written: int | None = None  # the time of writing in ms, as the writer's device gave it
     to_user: str | None = None  # in the outbox for a direct chat not opened yet (channel 0)
+    reply_to: int | None = None  # the seq of the message this one answers
+    quote: QuoteView | None = None  # that message, when this device holds it
+    mentions: tuple[MentionView, ...] = ()
+    mentions_me: bool = False  # someone else's message that names this device's user
+    edited: bool = False
+    deleted: bool = False
+    reactions: tuple[ReactionView, ...] = ()
+    target: int | None = None  # a change: the seq of the message it changes
+    emoji: str | None = None  # a reaction
+    removed: bool = False  # a reaction taken back
+    changes: tuple["MessageView", ...] = ()  # this device's changes to it not stored yet
+
+    @property
+    def unknown(self) -> bool:
+        """An event of a kind this version of Tidings does not know: shown as a placeholder."""
+        return self.kind not in KNOWN_KINDS
+
+    @property
+    def is_change(self) -> bool:
+        """A reaction, edit or deletion of the message ``target``."""
+        return self.kind in CHANGE_KINDS
 
     @property
     def shown_ts(self) -> int:
@@ -44,7 +105,9 @@ class MessageView:
         written: int | None = None,
     ) -> "MessageView":
         """A stored event's view, made without the generated ``__init__``: that sets each
-        field through ``object.__setattr__``, which was a tenth of storing a sync page."""
+        field through ``object.__setattr__``, which was a tenth of storing a sync page. The
+        fields of messages that change keep their defaults (a dataclass keeps a field's
+        default on the class, where the instance finds it): see ``with_state``."""
         view = _new(cls)
         _set(view, "__dict__", {
             "channel": channel,
@@ -62,6 +125,33 @@ class MessageView:
             "to_user": None,
         })  # fmt: skip
         return view
+
+    def with_state(
+        self,
+        reply_to: int | None,
+        mentions: tuple[MentionView, ...],
+        mentions_me: bool,
+        edited: bool,
+        deleted: bool,
+        target: int | None = None,
+        emoji: str | None = None,
+        removed: bool = False,
+        reactions: tuple[ReactionView, ...] = (),
+    ) -> "MessageView":
+        """A view made by ``stored`` with the state of a message that changes (or the
+        details of a change), set in place: the view is new and not shared yet."""
+        self.__dict__.update(
+            reply_to=reply_to,
+            mentions=mentions,
+            mentions_me=mentions_me,
+            edited=edited,
+            deleted=deleted,
+            target=target,
+            emoji=emoji,
+            removed=removed,
+            reactions=reactions,
+        )
+        return self
 
 
 _new, _set = object.__new__, object.__setattr__
@@ -82,6 +172,7 @@ class ChannelView:
     last_ts: int
     muted: bool
     preview: MessageView | None  # the newest message, for the chat list
+    unread_mentions: int = 0  # others' messages after read_seq that mention the user
 
     @property
     def target(self) -> str:

@@ -20,6 +20,7 @@ from desktop.core.events import (
     ChannelChanged,
     EngineState,
     MessageAdded,
+    MessageChanged,
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
@@ -29,21 +30,33 @@ from desktop.core.events import (
     UnreadChanged,
 )
 from desktop.core.gaps import Filled, GapFiller
+from desktop.core.lifecycle import (
+    MessageLifecycle,
+    check_text,
+    features_setting,
+    not_offered,
+    store_features,
+    stored_features,
+)
 from desktop.core.listing import list_channels
+from desktop.core.operations import ServerOperations
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import normalize_user_name
 from shared.protocol import (
+    FEATURE_LIFECYCLE,
     ChannelPush,
     ChannelReply,
+    Delete,
+    Edit,
     EventPush,
     GetPresence,
     History,
     MarkRead,
-    OpenDirect,
     PresencePush,
     Push,
+    React,
     ReadPush,
     ReplyT,
     Request,
@@ -53,7 +66,6 @@ from shared.protocol import (
     Typing,
     TypingPush,
 )
-from shared.text import BLANK_MESSAGE, is_blank
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +90,6 @@ class OutboxError(ValueError):
     """A retry or discard of a message that is not in the outbox, or not failed."""
 
 
-def check_text(text: str) -> None:
-    """Raise ``ValueError`` for text the server would refuse for its length or blankness."""
-    if is_blank(text):
-        raise ValueError(BLANK_MESSAGE)
-    if len(text) > limits.MAX_TEXT_CHARS:
-        raise ValueError(f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters")
-
-
 @dataclass(frozen=True)
 class Page:
     """A page of a channel's timeline and how many of its events are not stored here."""
@@ -98,8 +102,11 @@ class EngineFailed(Exception):
     """The engine stopped for good: the server key changed or the device was revoked."""
 
 
-class SyncEngine:
-    """Owns a profile's cache and server connection while the app or a CLI command runs."""
+class SyncEngine(ServerOperations, MessageLifecycle):
+    """Owns a profile's cache and server connection while the app or a CLI command runs.
+    Its public methods are the operations the window and the CLI use (chats, groups,
+    devices and presence come from ``ServerOperations``; replies, reactions, edits and
+    deletions from ``MessageLifecycle``)."""
 
     def __init__(self, cache: Cache, connection: Connection) -> None:
         self.cache = cache
@@ -188,6 +195,10 @@ class SyncEngine:
             self.failure = str(self.conn.failure)
             self._set_state(EngineState.FAILED, self.failure)
         elif state == ConnectionState.ONLINE:
+            welcome = self.conn.welcome
+            known = self.cache.setting("server_features")
+            if welcome is not None and known != features_setting(welcome.features):
+                store_features(self.cache, welcome.features)
             self._need_sync = True
             self._wake.set()
         elif state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
@@ -215,11 +226,27 @@ class SyncEngine:
             return self._queued(self.cache.queue(channel.id, text))
         return self._queued(self.cache.queue(0, text, to_user=name))
 
+    @property
+    def features(self) -> frozenset[str]:
+        """What the server offers beyond the first release (``welcome.features``), as it
+        said at this device's last sign-in to it, so also while it cannot be reached. The
+        window reads it (``can``) when the state changes, to show the actions it allows."""
+        welcome = self.conn.welcome
+        if welcome is not None and self.conn.state == ConnectionState.ONLINE:
+            return frozenset(welcome.features)
+        return stored_features(self.cache)
+
     def _queued(self, queued: MessageView) -> MessageView:
-        self._emit(MessageUpdated(queued))
+        self._emit_outbox(queued)
         self._outbox_changed()
         self._wake.set()
         return queued
+
+    def _emit_outbox(self, entry: MessageView) -> None:
+        """An outbox entry changed state; a change's message shows differently with it."""
+        self._emit(MessageUpdated(entry))
+        if entry.is_change and entry.target is not None:
+            self._emit_changed({(entry.channel, entry.target)})
 
     def retry(self, client_id: str) -> MessageView:
         """Send a failed message again. Raises ``OutboxError`` if there is no such message."""
@@ -250,6 +277,8 @@ class SyncEngine:
                 "only a failed message can be discarded"
             )
         self._emit(MessageDiscarded(dropped))
+        if dropped.is_change and dropped.target is not None:
+            self._emit_changed({(dropped.channel, dropped.target)})
         self._outbox_changed()
         return dropped
 
@@ -287,7 +316,7 @@ class SyncEngine:
         self.conn.idle = idle
 
     async def request(self, req: Request[ReplyT]) -> ReplyT:
-        """A request straight to the server, for operations that need it (groups, devices).
+        """A request straight to the server, for the typed operations that need it.
         A channel in the reply is stored at once, so the cache knows it before any push
         (unless the server was restored since the cache was in step: the next round
         reconciles, and brings it then)."""
@@ -397,6 +426,7 @@ class SyncEngine:
             self._gaps.retry_all()
         await self._send_reads()
         await self._flush_outbox()
+        self.cache.finish_purge()  # a deletion left unpurged by a stop or a busy reader
         if not self._need_sync:
             self._set_state(EngineState.ONLINE)
             self._caught_up.set()
@@ -519,29 +549,50 @@ class SyncEngine:
             if item.to_user is not None:
                 await self._open_chat_for(item.to_user)
                 continue
-            req = Send(
-                channel=item.channel,
-                client_id=item.client_id,
-                text=item.text,
-                written=item.written if self._server_takes_written() else None,
-            )
+            req = self._request_for(item)
             try:
+                if req is None:
+                    raise ProtocolError(ErrorCode.INVALID, not_offered(self.cache))
                 sent = await self._ask(req)
             except ProtocolError as e:
                 if e.code in TRANSIENT:
                     raise
                 failed = self.cache.mark_failed(item.client_id, e.message)
                 if failed is not None:
-                    self._emit(MessageUpdated(failed))
+                    self._emit_outbox(failed)
                     self._outbox_changed()
                 continue
-            stored = self.cache.mark_sent(item.client_id, sent)
+            stored, applied = self.cache.mark_sent(item.client_id, sent)
             self._emit(MessageUpdated(stored))
+            self._emit_changed(applied.changed)
             self._outbox_changed()
             # Writing in a chat means having read it up to one's own message.
             if self.cache.mark_read(sent.channel, sent.seq):
                 self._emit_unread(sent.channel)
             await self._send_reads()
+
+    def _request_for(self, item: MessageView) -> Send | React | Edit | Delete | None:
+        """The request that stores an outbox entry; None for a reply or a change that this
+        server does not take (it is older than the app that queued it)."""
+        assert item.client_id is not None
+        lifecycle = self.can(FEATURE_LIFECYCLE)
+        if item.kind == "message":
+            if item.reply_to is not None and not lifecycle:
+                return None
+            written = item.written if self._server_takes_written() else None
+            return Send(channel=item.channel, client_id=item.client_id, text=item.text,
+                        written=written, reply_to=item.reply_to)  # fmt: skip
+        if not lifecycle or item.target is None:
+            return None
+        channel, seq, client_id = item.channel, item.target, item.client_id
+        if item.kind == "reaction" and item.emoji is not None:
+            return React(channel=channel, seq=seq, client_id=client_id, emoji=item.emoji,
+                         remove=item.removed)  # fmt: skip
+        if item.kind == "edit":
+            return Edit(channel=channel, seq=seq, client_id=client_id, text=item.text)
+        if item.kind == "delete":
+            return Delete(channel=channel, seq=seq, client_id=client_id)
+        return None
 
     def _server_takes_written(self) -> bool:
         """Whether this connection's server said it keeps times of writing (an older one
@@ -553,16 +604,15 @@ class SyncEngine:
         """Open (creating on the server) the direct chat that messages written to ``user``
         wait for; they then go to it in the order they were written."""
         try:
-            reply = await self.request(OpenDirect(user=user))
+            channel = await self.open_direct(user)
         except ProtocolError as e:
             if e.code in TRANSIENT:
                 raise
             for failed in self.cache.fail_chat_for(user, e.message):
-                self._emit(MessageUpdated(failed))
+                self._emit_outbox(failed)
             self._outbox_changed()
             return
-        assert isinstance(reply, ChannelReply)
-        for moved in self.cache.open_chat_for(user, reply.channel.id):
+        for moved in self.cache.open_chat_for(user, channel.id):
             self._emit(MessageUpdated(moved))
 
     # --- pushes ---------------------------------------------------------------------------
@@ -607,14 +657,40 @@ class SyncEngine:
     def _announce(self, applied: Applied, filled: bool = False) -> None:
         for message in applied.messages:
             self._emit(MessageAdded(message, filled))
+        for channel_id, seq in applied.settled:  # changes whose acknowledgement was lost
+            stored = self.cache.message(channel_id, seq)
+            if stored is not None:
+                self._emit(MessageUpdated(stored))
+        for dropped in applied.discarded:  # changes of a message deleted meanwhile
+            self._emit(MessageDiscarded(dropped))
+        self._emit_changed(applied.changed)
+        if applied.settled or applied.discarded:
+            self._outbox_changed()
         changed = self.cache.channels_by_id(applied.channels | applied.reads)
         for channel_id, channel in changed.items():
             if channel_id in applied.channels:
                 self._emit(ChannelChanged(channel))
             elsewhere = channel_id in applied.reads
-            self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, elsewhere))
+            self._emit(
+                UnreadChanged(
+                    channel_id, channel.unread, channel.read_seq, elsewhere,
+                    channel.unread_mentions,
+                )
+            )  # fmt: skip
+
+    def _emit_changed(self, changed: set[tuple[int, int]]) -> None:
+        """Announce the stored messages whose state changed, as they show now."""
+        for channel_id, seq in sorted(changed):
+            message = self.cache.message(channel_id, seq)
+            if message is not None:
+                self._emit(MessageChanged(message))
 
     def _emit_unread(self, channel_id: int, read_elsewhere: bool = False) -> None:
         channel = self.cache.channel(channel_id)
         if channel is not None:
-            self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, read_elsewhere))
+            self._emit(
+                UnreadChanged(
+                    channel_id, channel.unread, channel.read_seq, read_elsewhere,
+                    channel.unread_mentions,
+                )
+            )  # fmt: skip

@@ -34,7 +34,18 @@ class MessageAdded:
 
 @dataclass(frozen=True)
 class MessageUpdated:
-    """An outbox message changed state (queued, sent, failed)."""
+    """An outbox entry changed state (queued, sent, failed). A change to a message
+    (``message.is_change``: a reaction, edit or deletion) is an outbox entry too, and is
+    never shown as one: its message comes with ``MessageChanged``."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
+class MessageChanged:
+    """A stored message shows differently now: a reaction, an edit or a deletion was
+    stored or queued here, or failed, or whom it mentions became known. ``message`` is
+    its whole new view; replace the one shown with the same channel and seq."""
 
     message: MessageView
 
@@ -54,12 +65,14 @@ class ChannelChanged:
 @dataclass(frozen=True)
 class UnreadChanged:
     """Unread count of a channel changed; ``read_elsewhere`` when another of the user's
-    devices read it (notifications for it should be withdrawn)."""
+    devices read it (notifications for it should be withdrawn). ``unread_mentions``: how
+    many of the unread messages mention the user (the chat list's ``@``)."""
 
     channel: int
     unread: int
     read_seq: int
     read_elsewhere: bool = False
+    unread_mentions: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,7 @@ AppEvent = (
     | ServerRestored
     | MessageAdded
     | MessageUpdated
+    | MessageChanged
     | MessageDiscarded
     | ChannelChanged
     | UnreadChanged

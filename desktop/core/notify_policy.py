@@ -1,5 +1,6 @@
 """When a new message deserves a desktop notification. No Qt: the window tells the policy
-what is on screen; the engine's events feed it."""
+what is on screen; the engine's events feed it. A message that mentions the user notifies
+even in a muted chat."""
 
 import time
 from collections.abc import Callable
@@ -39,7 +40,8 @@ class NotificationPolicy:
             return
         channel = self._cache.channel(m.channel)
         # Read elsewhere already: sync brings the read position with (or before) the message.
-        if channel is None or channel.muted or m.seq <= channel.read_seq:
+        # A muted chat stays quiet, but for a message that names the user.
+        if channel is None or (channel.muted and not m.mentions_me) or m.seq <= channel.read_seq:
             return
         now = self._clock()
         if now - self._last.get(m.channel, -BURST_WINDOW) < BURST_WINDOW:

@@ -2,7 +2,8 @@
 
 import asyncio
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,16 +31,6 @@ from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
 from shared.names import normalize_user_name
-from shared.protocol import (
-    AddMembers,
-    CreateGroup,
-    DeviceList,
-    LeaveChannel,
-    ListDevices,
-    OpenDirect,
-    RemoveMember,
-    RevokeDevice,
-)
 
 
 def presence_text(state: str, last_seen: int | None) -> str:
@@ -111,8 +102,8 @@ async def new_chat(parent: QWidget, bridge: EngineBridge) -> int | None:
         return known.id
     if bridge.engine.state == EngineState.ONLINE:
         try:
-            reply = await bridge.wait(bridge.engine.request(OpenDirect(user=user)))
-            return reply.channel.id
+            channel = await bridge.ask(bridge.engine.open_direct, user)
+            return channel.id
         except (TimeoutError, ConnectionClosed):
             pass  # the server went away meanwhile: write the first message anyway
     first = FirstMessageDialog(parent, user)
@@ -136,10 +127,8 @@ async def new_group(parent: QWidget, bridge: EngineBridge) -> int | None:
     if not await finished(dialog):
         return None
     name, members = dialog.values()
-    reply = await bridge.wait(
-        bridge.engine.request(CreateGroup(name=name, members=_names(members)))
-    )
-    return reply.channel.id
+    channel = await bridge.ask(bridge.engine.create_group, name, _names(members))
+    return channel.id
 
 
 class _ServerDialog(QDialog):
@@ -167,6 +156,8 @@ class _ServerDialog(QDialog):
             await coro
         except ProtocolError as e:
             self.error.setText(e.message)
+        except ValueError as e:  # refused before asking: a name that cannot be one
+            self.error.setText(str(e))
         except (TimeoutError, ConnectionClosed):
             self.error.setText(tr("The server cannot be reached right now."))
 
@@ -205,19 +196,21 @@ class MembersDialog(_ServerDialog):
     def _add(self) -> None:
         users = _names(self.add_edit.text())
         if users:
-            self.run(self._do(AddMembers(channel=self.channel.id, users=users)))
+            self.run(self._do(self.bridge.engine.add_members, self.channel.id, users))
 
     def _remove(self) -> None:
         item = self.list.currentItem()
         if item is not None:
             user = item.data(Qt.ItemDataRole.UserRole)
-            self.run(self._do(RemoveMember(channel=self.channel.id, user=user)))
+            self.run(self._do(self.bridge.engine.remove_member, self.channel.id, user))
 
     def _leave(self) -> None:
-        self.run(self._do(LeaveChannel(channel=self.channel.id)))
+        self.run(self._do(self.bridge.engine.leave, self.channel.id))
 
-    async def _do(self, request) -> None:
-        await self.bridge.ask(self.bridge.engine.request, request)
+    async def _do(
+        self, operation: Callable[..., Coroutine[Any, Any, ChannelView]], *args: Any
+    ) -> None:
+        await self.bridge.ask(operation, *args)
         self.accept()
 
 
@@ -230,10 +223,9 @@ class DevicesDialog(_ServerDialog):
         self.run(self._load())
 
     async def _load(self) -> None:
-        reply = await self.bridge.ask(self.bridge.engine.request, ListDevices())
-        assert isinstance(reply, DeviceList)
+        devices = await self.bridge.ask(self.bridge.engine.list_devices)
         self.list.clear()
-        for device in reply.devices:
+        for device in devices:
             label = device.name + (tr(" (this device)") if device.current else "")
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, (device.id, device.current))
@@ -252,7 +244,7 @@ class DevicesDialog(_ServerDialog):
         self.run(self._revoke_device(device_id))
 
     async def _revoke_device(self, device_id: int) -> None:
-        await self.bridge.ask(self.bridge.engine.request, RevokeDevice(device_id=device_id))
+        await self.bridge.ask(self.bridge.engine.revoke_device, device_id)
         await self._load()
 
 

@@ -360,6 +360,9 @@ class MainWindow(QMainWindow):
         except ProtocolError as e:
             QMessageBox.warning(self, tr("Not done"), e.message)
             return
+        except ValueError as e:  # refused before asking the server (a name that cannot be)
+            QMessageBox.warning(self, tr("Not done"), str(e))
+            return
         except (TimeoutError, ConnectionClosed):
             QMessageBox.warning(self, tr("Not done"), tr("The server cannot be reached right now."))
             return

@@ -49,6 +49,16 @@ class Cli:
         assert proc.returncode is not None  # communicate() waited for the exit
         return proc.returncode, json.loads(text) if text.strip() else None, err.decode()
 
+    async def run_text(self, *args: str) -> tuple[int, str, str]:
+        """Run without ``--json``: the exit code, stdout and stderr as people see them."""
+        argv = [a for a in self.argv(*args) if a != "--json"]
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode is not None
+        return proc.returncode, out.decode(), err.decode()
+
     async def ok(self, *args: str, stdin: str = "") -> Any:
         """What the command printed (parsed JSON), after checking that it succeeded."""
         code, data, err = await self.run(*args, stdin=stdin)
@@ -107,6 +117,11 @@ async def test_json_output_field_by_field(cli: Cli, clients: ClientFactory, serv
         "client_id",
         "error",
         "target",
+        "reply_to",
+        "reactions",
+        "edited",
+        "deleted",
+        "mentions",
     }
     assert (sent["seq"], sent["kind"], sent["sender"], sent["text"]) == (
         2,

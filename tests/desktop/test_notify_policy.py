@@ -7,7 +7,7 @@ import pytest
 from desktop.cache.store import Cache
 from desktop.core.events import MessageAdded
 from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
-from shared.protocol import ChannelInfo, ChannelKind, Event
+from shared.protocol import ChannelInfo, ChannelKind, Event, Mention
 
 
 class Clock:
@@ -39,7 +39,13 @@ def setup(tmp_path: Path):
     policy = NotificationPolicy(cache, lambda title, body: shown.append((title, body)), clock)
     seq = {1: 0, 2: 0}
 
-    def arrive(channel: int, text: str, sender: str = "bob", filled: bool = False) -> None:
+    def arrive(
+        channel: int,
+        text: str,
+        sender: str = "bob",
+        filled: bool = False,
+        mentions: list[Mention] | None = None,
+    ) -> None:
         seq[channel] += 1
         event = Event(
             channel=channel,
@@ -49,6 +55,7 @@ def setup(tmp_path: Path):
             sender=sender,
             ts=1,
             text=text,
+            mentions=mentions or [],
         )
         [message] = cache.apply_events([event]).messages
         policy.on_event(MessageAdded(message, filled))
@@ -91,3 +98,16 @@ def test_old_messages_filling_a_hole_do_not_notify(setup) -> None:
     assert shown == []
     arrive(2, "new")
     assert shown == [("bob · Trip", "new")]
+
+
+def test_a_mention_notifies_in_a_muted_chat(setup) -> None:
+    cache, policy, shown, _, arrive = setup
+    cache.set_muted(2, True)
+    arrive(2, "muted chatter")
+    arrive(2, "hi @carol", mentions=[Mention(user="carol", start=3, end=9)])
+    assert shown == []
+    arrive(2, "hi @alice", mentions=[Mention(user="alice", start=3, end=9)])
+    assert shown == [("bob · Trip", "hi @alice")]
+    policy.do_not_disturb = True  # do not disturb means it, mentions included
+    arrive(1, "@alice again", mentions=[Mention(user="alice", start=0, end=6)])
+    assert len(shown) == 1
