@@ -14,6 +14,9 @@ class Session:
     sync_cursor: int = 0  # last cursor the device confirmed, as stored
     idle: bool = False
     created: int | None = None  # when the device was created (ms), once the writer needed it
+    # The app reads replies and pushes tolerantly (it named FEATURE_TOLERANT): it may be sent
+    # what protocol 1 added since its first release.
+    tolerant: bool = False
 
 
 @dataclass

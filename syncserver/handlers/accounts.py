@@ -10,7 +10,9 @@ from shared import limits
 from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
+    FEATURE_RECEIPTS,
     FEATURE_TOLERANT,
+    AccountSettings,
     DeviceInfo,
     DeviceList,
     Hello,
@@ -29,9 +31,13 @@ from syncserver.handlers.presence import publish_presence
 from syncserver.names import why_taken
 from syncserver.ratelimit import rounded_up
 from syncserver.sessions import Session
-from syncserver.store import accounts
+from syncserver.store import accounts, receipts
 
 log = logging.getLogger(__name__)
+
+# What this server offers beyond the first release, named in the welcome of every app that
+# reads tolerantly (docs/protocol.md, "Growing the protocol"). One a line.
+OFFERED_FEATURES: tuple[str, ...] = (FEATURE_RECEIPTS,)
 
 
 def _valid(fn, *args):
@@ -59,7 +65,7 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
             raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
         welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("registered user %s, device %d", name, welcome.device_id)
-    _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
+    _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor, req)
     return welcome
 
 
@@ -97,7 +103,7 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
     with ctx.write():
         welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("user %s logged in as new device %d", name, welcome.device_id)
-    _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor)
+    _bind(ctx, call, user.id, name, welcome.device_id, welcome.sync_cursor, req)
     return welcome
 
 
@@ -125,7 +131,7 @@ def _new_device(
         user_id, device_name, passwords.token_hash(token), call.curve_key, now_ms(), cursor
     )
     ctx.names.remember(user_id, name)
-    return _welcome(ctx, req, name, device.id, cursor, cursor, token)
+    return _welcome(ctx, req, user_id, name, device.id, cursor, cursor, token)
 
 
 @handles(Hello, authenticated=False)
@@ -145,15 +151,16 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         )
     name = ctx.names.one(device.user_id)
     accounts.touch_device(device.id, now_ms())
-    _bind(ctx, call, device.user_id, name, device.id, device.sync_cursor)
+    _bind(ctx, call, device.user_id, name, device.id, device.sync_cursor, req)
     log.info("device %d of %s connected", device.id, name)
     head = ctx.delivery.head_of(device.user_id)
-    return _welcome(ctx, req, name, device.id, device.sync_cursor, head)
+    return _welcome(ctx, req, device.user_id, name, device.id, device.sync_cursor, head)
 
 
 def _welcome(
     ctx: Context,
     req: Register | Login | Hello,
+    user_id: int,
     name: str,
     device_id: int,
     cursor: int,
@@ -173,6 +180,8 @@ def _welcome(
         bye=True,
         epoch=ctx.epoch,
         written=True,
+        features=list(OFFERED_FEATURES),
+        settings=AccountSettings(read_receipts=receipts.read_receipts_on(user_id)),
     )
 
 
@@ -186,8 +195,17 @@ def _throttle(wait: float | None, what: str) -> None:
         )
 
 
-def _bind(ctx: Context, call: Call, user_id: int, name: str, device_id: int, cursor: int) -> None:
+def _bind(
+    ctx: Context,
+    call: Call,
+    user_id: int,
+    name: str,
+    device_id: int,
+    cursor: int,
+    req: Register | Login | Hello,
+) -> None:
     session = Session(call.routing_id, device_id, user_id, name, time.monotonic(), cursor)
+    session.tolerant = FEATURE_TOLERANT in req.features
     ctx.sessions.bind(session)
     call.session = session
     publish_presence(ctx, user_id)
