@@ -240,8 +240,21 @@ def mark_read(ctx: Context, call: Call, req: MarkRead) -> Ok:
         events.set_device_read(me.device_id, req.channel, req.seq)
         pos = ctx.sequencer.next_pos()
         events.set_user_read(me.user_id, req.channel, req.seq, pos)
+        delivered_before = receipts.raise_delivered(req.channel, me.user_id, req.seq)
     push = ReadPush(read=ReadCursor(channel=req.channel, seq=req.seq), pos=pos)
     ctx.delivery.to_users([me.user_id], push, pos=pos, skip_device=me.device_id)
-    if receipts.read_receipts_on(me.user_id):
-        ctx.receipts.rose(req.channel, me.user_id, before)
+    _receipt_rose(ctx, me, req.channel, before, delivered_before)
     return Ok(rid=req.rid)
+
+
+def _receipt_rose(
+    ctx: Context, me: Session, channel_id: int, read_before: int, delivered_before: int | None
+) -> None:
+    """Reading raised the user's read position, and maybe their delivered one: what a
+    device read, it stored, even before its cursor said so. Others see the read position
+    only if the user lets them."""
+    passed = [] if delivered_before is None else [delivered_before]
+    if receipts.read_receipts_on(me.user_id):
+        passed.append(read_before)
+    if passed:
+        ctx.receipts.rose(channel_id, me.user_id, min(passed))

@@ -68,6 +68,17 @@ def deliver(user_id: int, old_cursor: int, new_cursor: int) -> list[Rise]:
     return rises
 
 
+def raise_delivered(channel_id: int, user_id: int, seq: int) -> int | None:
+    """The user has ``seq`` stored on a device (they read it there, say): raise their
+    delivered position to it. Returns where it was if that raised it, else None."""
+    row = Receipt.get_or_none((Receipt.channel == channel_id) & (Receipt.user == user_id))
+    before = row.delivered if row is not None else 0
+    if seq <= before:
+        return None
+    _raise_delivered(channel_id, user_id, seq)
+    return int(before)
+
+
 def _raise_delivered(channel_id: int, user_id: int, seq: int) -> None:
     Receipt.insert(channel=channel_id, user=user_id, delivered=seq).on_conflict(
         conflict_target=[Receipt.channel, Receipt.user],
