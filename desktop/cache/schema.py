@@ -11,10 +11,11 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from desktop.cache.models import BoundModels, bind_models
+from desktop.cache.receipts import RECEIPT_TABLE
 from shared.private import narrow_if_present, private_dir, private_file
 
 SCHEMA_MAJOR = 4
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -44,6 +45,8 @@ _FTS_TRIGGERS = [
     "INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END",
 ]
 _FTS = [_FTS_TABLE, *_FTS_TRIGGERS]
+# Tables kept with plain SQL, apart from the models.
+_PLAIN_TABLES = [RECEIPT_TABLE]
 
 
 UNREAD_COUNT = (
@@ -81,6 +84,11 @@ def _outbox_for_new_chats_and_writing_times(db: SqliteDatabase, me: str) -> None
     _add_column(db, "message", "written INTEGER")
 
 
+def _receipts(db: SqliteDatabase, me: str) -> None:
+    """4.1: the other members' receipts per chat (older versions ignore the table)."""
+    db.execute_sql(RECEIPT_TABLE)
+
+
 def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
     """Add a column unless the table has it (a cache made by this version and marked older,
     as tests of earlier upgrades do)."""
@@ -95,6 +103,7 @@ UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (2, 0): _stored_unread_and_batch_indexing,
     (3, 0): _indexing_apart_from_storing,
     (4, 0): _outbox_for_new_chats_and_writing_times,
+    (4, 1): _receipts,
 }
 
 
@@ -126,7 +135,7 @@ def open_cache_db(path: Path, me: str) -> BoundModels:
     if version == 0:
         with db.atomic():
             db.create_tables(models.all)
-            for statement in _FTS:
+            for statement in [*_FTS, *_PLAIN_TABLES]:
                 db.execute_sql(statement)
             db.execute_sql("INSERT INTO setting (key, value) VALUES ('indexed_up_to', 0)")
             _set_version(db)

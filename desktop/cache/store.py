@@ -12,6 +12,7 @@ from peewee import Field, fn
 
 from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
+from desktop.cache.receipts import ReceiptBook
 from desktop.cache.schema import UNREAD_COUNT, open_cache_db
 from desktop.cache.views import ChannelView, MessageView, PresenceView, SearchHit
 from shared.ids import new_client_id
@@ -27,6 +28,7 @@ class Applied:
     messages: list[MessageView] = field(default_factory=list)
     channels: set[int] = field(default_factory=set)
     reads: set[int] = field(default_factory=set)
+    receipts: set[int] = field(default_factory=set)  # channels whose receipts came anew
 
 
 class Cache:
@@ -36,6 +38,7 @@ class Cache:
         self._m = models
         self.me = me
         self._holes = HoleFinder(models.db)
+        self.receipts = ReceiptBook(models.db, me)
 
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
@@ -127,6 +130,9 @@ class Cache:
                 Channel.update(values).where(Channel.id == info.id).execute()
                 if self._raise_read(info.id, info.read_seq):
                     applied.reads.add(info.id)  # read on another device
+            if info.receipts:  # from a server that keeps receipts, which sends them all
+                self.receipts.replace([info.id], info.receipts)
+                applied.receipts.add(info.id)
             applied.channels.add(info.id)
         return applied
 

@@ -23,6 +23,7 @@ from desktop.core.events import (
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
+    ReceiptsChanged,
     ServerRestored,
     StateChanged,
     TypingChanged,
@@ -30,11 +31,13 @@ from desktop.core.events import (
 )
 from desktop.core.gaps import Filled, GapFiller
 from desktop.core.listing import list_channels
+from desktop.core.receipts import ReceiptKeeper
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import normalize_user_name
 from shared.protocol import (
+    AccountSettings,
     ChannelPush,
     ChannelReply,
     EventPush,
@@ -45,6 +48,7 @@ from shared.protocol import (
     PresencePush,
     Push,
     ReadPush,
+    ReceiptPush,
     ReplyT,
     Request,
     RevokedPush,
@@ -120,6 +124,7 @@ class SyncEngine:
         self._rounds = asyncio.Event()  # a round finished: sync may have opened new holes
         self._typing_tasks: set[asyncio.Task] = set()
         self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
+        self._receipts = ReceiptKeeper(cache, connection, self._ask, self._emit, self._wake.set)
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -146,6 +151,7 @@ class SyncEngine:
         for task in (self._indexer, self._filler):
             if task is not None:
                 await cancel_and_wait([task])
+        self._receipts.close()
         await self.conn.close()
         self._set_state(EngineState.OFFLINE)
 
@@ -188,6 +194,7 @@ class SyncEngine:
             self.failure = str(self.conn.failure)
             self._set_state(EngineState.FAILED, self.failure)
         elif state == ConnectionState.ONLINE:
+            self._receipts.online()
             self._need_sync = True
             self._wake.set()
         elif state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
@@ -281,6 +288,25 @@ class SyncEngine:
     async def _send_typing(self, channel_id: int) -> None:
         with contextlib.suppress(ProtocolError, TimeoutError, ConnectionClosed):
             await self.conn.request(Typing(channel=channel_id))
+
+    @property
+    def receipts_available(self) -> bool:
+        """Whether the connected server keeps delivery and read receipts; without it, own
+        messages go no further than "sent" and the setting below cannot change."""
+        return self._receipts.available
+
+    @property
+    def settings(self) -> AccountSettings | None:
+        """The account's settings as last heard from the server (None if never heard:
+        the server keeps none, or this device has not reached it yet)."""
+        return self._receipts.settings
+
+    async def set_read_receipts(self, on: bool) -> AccountSettings:
+        """Let the others see when the user read their messages, or not (they then see
+        "delivered" only), on every device of the account. Needs the server: raises
+        ``ReceiptsUnavailable`` if it keeps no receipts, ``ProtocolError``,
+        ``ConnectionClosed`` or ``TimeoutError`` if it cannot be asked now."""
+        return await self._receipts.set_read_receipts(on)
 
     def set_idle(self, idle: bool) -> None:
         """The user stepped away (or came back); heartbeats report it as presence."""
@@ -388,13 +414,18 @@ class SyncEngine:
                 self._wake.set()
 
     async def _round(self) -> None:
+        confirm = self._receipts.take_due()
         if self._need_sync:
             self._set_state(EngineState.SYNCING)
             self._need_sync = False
             await self._check_epoch()
             await self._catch_up()
             await self._refresh_presence()
+            await self._receipts.caught_up()
             self._gaps.retry_all()
+        elif confirm:  # pushed events to confirm: the sync alone
+            await self._catch_up()
+            await self._receipts.caught_up()
         await self._send_reads()
         await self._flush_outbox()
         if not self._need_sync:
@@ -568,8 +599,10 @@ class SyncEngine:
     # --- pushes ---------------------------------------------------------------------------
 
     def _on_push(self, push: Push) -> None:
-        if self._stale() and isinstance(push, EventPush | ChannelPush | ReadPush):
+        if self._stale() and isinstance(push, EventPush | ChannelPush | ReadPush | ReceiptPush):
             return  # numbered by a restored server: the next round reconciles first
+        if self._receipts.on_push(push):
+            return
         if isinstance(push, EventPush):
             self._on_event(push)
         elif isinstance(push, ChannelPush):
@@ -597,6 +630,7 @@ class SyncEngine:
             self._wake.set()
             return
         self._announce(self.cache.apply_events([event]))
+        self._receipts.stored_pushed()
 
     def _on_head(self, head: int) -> None:
         cursor = self.cache.sync_cursor()
@@ -613,6 +647,8 @@ class SyncEngine:
                 self._emit(ChannelChanged(channel))
             elsewhere = channel_id in applied.reads
             self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, elsewhere))
+        for channel_id in applied.receipts:
+            self._emit(ReceiptsChanged(channel_id))
 
     def _emit_unread(self, channel_id: int, read_elsewhere: bool = False) -> None:
         channel = self.cache.channel(channel_id)
