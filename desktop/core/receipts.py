@@ -10,6 +10,7 @@ and confirms where that ends with a heartbeat, a burst of pushes at a time.
 """
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
@@ -17,6 +18,7 @@ from desktop.cache.store import Cache
 from desktop.core.events import AppEvent, ReceiptsChanged, SettingsChanged
 from shared import limits
 from shared.client import Connection
+from shared.errors import ProtocolError
 from shared.protocol import (
     FEATURE_RECEIPTS,
     AccountSettings,
@@ -29,6 +31,8 @@ from shared.protocol import (
     SettingsPush,
     UpdateSettings,
 )
+
+log = logging.getLogger(__name__)
 
 CONFIRM_DELAY = 0.5  # secs from storing a pushed event to confirming it; a burst waits once
 CHANNELS_PER_REQUEST = limits.MAX_USERS_PER_REQUEST  # what one get_receipts may name
@@ -125,13 +129,17 @@ class ReceiptKeeper:
         heartbeat), and on a new session ask for the receipts that moved meanwhile."""
         if not self.available:
             return
+        # Receipts are hints: a refusal is logged, and the next catch-up tries again.
         cursor = self._cache.sync_cursor()
-        if cursor is not None and cursor > self._confirmed:
-            await self._ask(Heartbeat(idle=self._conn.idle, cursor=cursor))
-            self._confirmed = cursor
-        if self._stale:
-            await self._refresh()
-            self._stale = False
+        try:
+            if cursor is not None and cursor > self._confirmed:
+                await self._ask(Heartbeat(idle=self._conn.idle, cursor=cursor))
+                self._confirmed = cursor
+            if self._stale:
+                await self._refresh()
+                self._stale = False
+        except ProtocolError as e:
+            log.info("receipts not brought up to date: %s", e)
 
     async def _refresh(self) -> None:
         channels = self._cache.receipts.unsettled_channels()

@@ -36,7 +36,7 @@ from syncserver.store import accounts, receipts
 log = logging.getLogger(__name__)
 
 # What this server offers beyond the first release, named in the welcome of every app that
-# reads tolerantly (docs/protocol.md, "Growing the protocol"). One a line.
+# reads tolerantly (docs/protocol.md, "Growing the protocol").
 OFFERED_FEATURES: tuple[str, ...] = (FEATURE_RECEIPTS,)
 
 
