@@ -11,6 +11,7 @@ and confirms where that ends with a heartbeat, a burst of pushes at a time.
 
 import asyncio
 import logging
+import random
 from collections.abc import Callable
 from typing import Protocol
 
@@ -34,7 +35,10 @@ from shared.protocol import (
 
 log = logging.getLogger(__name__)
 
-CONFIRM_DELAY = 0.5  # secs from storing a pushed event to confirming it; a burst waits once
+# Secs from storing a pushed event to confirming it (a burst waits once), at random within
+# these: every member's device gets a group's message at the same moment, and would
+# otherwise ask the server all at once.
+CONFIRM_DELAY = (0.5, 1.0)
 CHANNELS_PER_REQUEST = limits.MAX_USERS_PER_REQUEST  # what one get_receipts may name
 READ_RECEIPTS = "read_receipts"  # the cache setting holding the account's setting
 
@@ -110,7 +114,7 @@ class ReceiptKeeper:
         """Pushed events were stored: confirm them soon, together with any that follow."""
         if self.available and self._timer is None and not self._due:
             loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(CONFIRM_DELAY, self._confirm_due)
+            self._timer = loop.call_later(random.uniform(*CONFIRM_DELAY), self._confirm_due)
 
     def _confirm_due(self) -> None:
         self._timer = None

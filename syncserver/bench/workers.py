@@ -6,6 +6,7 @@ Timestamps are ``time.monotonic_ns()``: on Linux every process reads the same cl
 send time written into a message by one worker can be compared with the receive time in
 another."""
 
+import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,8 +32,8 @@ POLL_MS = 1  # the pacing granularity of a steady sender
 # them to the kernel on each call.
 SWEEP_PAUSE = 0.01  # secs between sweeps
 HELLO_TIMEOUT = 300.0  # secs for every device of a worker to be greeted
-CONFIRM_DELAY = 0.5  # secs from a push to confirming it, as the app waits (desktop/core)
-RECEIPTS_WAIT = 4 * CONFIRM_DELAY  # secs a sender goes on counting receipts after a run
+CONFIRM_DELAY = (0.5, 1.0)  # secs from a push to confirming it, as the app waits (at random)
+RECEIPTS_WAIT = 2.0  # secs a sender goes on counting receipts after a run
 
 
 def _open(
@@ -144,7 +145,7 @@ class _Confirming:
 
     def pushed(self, d: RawDevice) -> None:
         if d not in self.due and d not in self.syncing:
-            self.due[d] = time.monotonic() + CONFIRM_DELAY
+            self.due[d] = time.monotonic() + random.uniform(*CONFIRM_DELAY)
 
     def answered(self, d: RawDevice, page: SyncPage) -> None:
         if self.syncing.get(d) != page.rid:

@@ -80,11 +80,15 @@ def raise_delivered(channel_id: int, user_id: int, seq: int) -> int | None:
 
 
 def _raise_delivered(channel_id: int, user_id: int, seq: int) -> None:
-    Receipt.insert(channel=channel_id, user=user_id, delivered=seq).on_conflict(
-        conflict_target=[Receipt.channel, Receipt.user],
-        update={Receipt.delivered: seq},
-        where=Receipt.delivered < seq,
-    ).execute()
+    # Plain SQL: every confirmation of a cursor runs this, and building it with peewee cost
+    # more than the database's work.
+    p, table = db_proxy.param, _table(Receipt)
+    db_proxy.execute_sql(
+        f"INSERT INTO {table} (channel_id, user_id, delivered) VALUES ({p}, {p}, {p}) "
+        "ON CONFLICT (channel_id, user_id) DO UPDATE SET delivered = excluded.delivered "
+        f"WHERE {table}.delivered < excluded.delivered",
+        [channel_id, user_id, seq],
+    )
 
 
 def receipts_of(channel_ids: list[int], except_user: int) -> list[ReceiptRow]:
@@ -92,13 +96,20 @@ def receipts_of(channel_ids: list[int], except_user: int) -> list[ReceiptRow]:
     channel, in the order members joined."""
     found: list[ReceiptRow] = []
     for start in range(0, len(channel_ids), IN_CHUNK):
-        found += _receipts_of(channel_ids[start : start + IN_CHUNK], except_user)
+        chunk = channel_ids[start : start + IN_CHUNK]
+        marks = ", ".join([db_proxy.param] * len(chunk))
+        found += _receipts(f"m.channel_id IN ({marks}) AND m.user_id != ", [*chunk, except_user])
     return found
 
 
-def _receipts_of(channel_ids: list[int], except_user: int) -> list[ReceiptRow]:
-    if not channel_ids:
-        return []
+def receipt_of(channel_id: int, user_id: int) -> ReceiptRow | None:
+    """One member's receipt; None if the user is not a member of the channel."""
+    rows = _receipts(f"m.channel_id = {db_proxy.param} AND m.user_id = ", [channel_id, user_id])
+    return rows[0] if rows else None
+
+
+def _receipts(where: str, params: list[int]) -> list[ReceiptRow]:
+    """Members' receipts, chosen by ``where`` and a last parameter for the user id."""
     p = db_proxy.param
     sql = (
         "SELECT m.channel_id, m.user_id, COALESCE(r.delivered, 0), COALESCE(u.seq, 0), "
@@ -106,22 +117,12 @@ def _receipts_of(channel_ids: list[int], except_user: int) -> list[ReceiptRow]:
         f"LEFT JOIN {_table(Receipt)} r ON r.channel_id = m.channel_id AND r.user_id = m.user_id "
         f"LEFT JOIN {_table(UserRead)} u ON u.channel_id = m.channel_id AND u.user_id = m.user_id "
         f"LEFT JOIN {_table(AccountSettings)} s ON s.user_id = m.user_id "
-        f"WHERE m.channel_id IN ({', '.join([p] * len(channel_ids))}) "
-        f"AND m.left_pos IS NULL AND m.user_id != {p} ORDER BY m.channel_id, m.joined_pos"
+        f"WHERE {where}{p} AND m.left_pos IS NULL ORDER BY m.channel_id, m.joined_pos"
     )
-    rows = db_proxy.execute_sql(sql, [*channel_ids, except_user])
     return [
         ReceiptRow(channel, user, delivered, read, shown is None or bool(shown))
-        for channel, user, delivered, read, shown in rows
+        for channel, user, delivered, read, shown in db_proxy.execute_sql(sql, params)
     ]
-
-
-def receipt_of(channel_id: int, user_id: int) -> ReceiptRow | None:
-    """One member's receipt; None if the user is not a member of the channel."""
-    for row in _receipts_of([channel_id], 0):
-        if row.user_id == user_id:
-            return row
-    return None
 
 
 def senders_between(channel_id: int, newest_seq: int, low: int, high: int) -> set[int] | None:
