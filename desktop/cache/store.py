@@ -14,6 +14,7 @@ from desktop.cache.changes import ChangeApplier, encode_mentions, names
 from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
 from desktop.cache.reading import MESSAGE_COLUMNS, Decorator, view_of
+from desktop.cache.receipts import ReceiptBook
 from desktop.cache.schema import UNREAD_COUNT, open_cache_db
 from desktop.cache.views import (
     ChannelView,
@@ -43,6 +44,7 @@ class Applied:
     purged: bool = False
     settled: list[tuple[int, int]] = field(default_factory=list)  # outbox changes stored
     discarded: list[MessageView] = field(default_factory=list)  # changes of deleted messages
+    receipts: set[int] = field(default_factory=set)  # channels whose receipts came anew
 
 
 class Cache:
@@ -54,6 +56,7 @@ class Cache:
         self._holes = HoleFinder(models.db)
         self._changes = ChangeApplier(models.db, me)
         self._reader = Decorator(models.db, me)
+        self.receipts = ReceiptBook(models.db, me)
 
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
@@ -179,6 +182,9 @@ class Cache:
                 Channel.update(values).where(Channel.id == info.id).execute()
                 if self._raise_read(info.id, info.read_seq):
                     applied.reads.add(info.id)  # read on another device
+            if info.receipts:  # from a server that keeps receipts, which sends them all
+                self.receipts.replace([info.id], info.receipts)
+                applied.receipts.add(info.id)
             applied.channels.add(info.id)
         return applied
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from desktop.cache.views import ChannelView, MessageView, PresenceView
+from shared.protocol import AccountSettings
 
 
 class EngineState(StrEnum):
@@ -87,6 +88,21 @@ class TypingChanged:
 
 
 @dataclass(frozen=True)
+class ReceiptsChanged:
+    """What the other members of a chat got and read changed: the receipts of the user's
+    own messages there may read differently (``Cache.receipts.for_messages``)."""
+
+    channel: int
+
+
+@dataclass(frozen=True)
+class SettingsChanged:
+    """The account's settings changed, here or on another device."""
+
+    settings: AccountSettings
+
+
+@dataclass(frozen=True)
 class ServerRestored:
     """The server's database was restored from a backup: the cache was reconciled with it.
     ``dropped`` stored events (in ``chats`` chats) are gone because the server no longer
@@ -117,4 +133,6 @@ AppEvent = (
     | UnreadChanged
     | PresenceChanged
     | TypingChanged
+    | ReceiptsChanged
+    | SettingsChanged
 )
