@@ -123,6 +123,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self._listeners: list[Listener] = []
         self._wake = asyncio.Event()  # something for the worker: sync, reads or outbox
         self._need_sync = True
+        self._presence_stale = False  # chats or members came: ask who is online
         self._caught_up = asyncio.Event()
         self._failed = asyncio.Event()
         self._worker: asyncio.Task | None = None
@@ -449,12 +450,15 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._need_sync = False
             await self._check_epoch()
             await self._catch_up()
-            await self._refresh_presence()
+            self._presence_stale = True
             await self._receipts.caught_up()
             self._gaps.retry_all()
         elif confirm:  # pushed events to confirm: the sync alone
             await self._catch_up()
             await self._receipts.caught_up()
+        if self._presence_stale:
+            self._presence_stale = False
+            await self._refresh_presence()
         await self._send_reads()
         await self._flush_outbox()
         self.cache.finish_purge()  # a deletion left unpurged by a stop or a busy reader
@@ -689,6 +693,9 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._wake.set()
 
     def _announce(self, applied: Applied, filled: bool = False) -> None:
+        if applied.channels:  # a new chat or new members: whether they are online, too
+            self._presence_stale = True
+            self._wake.set()
         for message in applied.messages:
             self._emit(MessageAdded(message, filled))
         for channel_id, seq in applied.settled:  # changes whose acknowledgement was lost
