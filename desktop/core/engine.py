@@ -133,6 +133,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self._typing_tasks: set[asyncio.Task] = set()
         self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
         self._receipts = ReceiptKeeper(cache, connection, self._ask, self._emit, self._wake.set)
+        self._presence_asked: set[str] = set()  # people whose presence this session asked
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -453,8 +454,9 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._presence_stale = True
             await self._receipts.caught_up()
             self._gaps.retry_all()
-        elif confirm:  # pushed events to confirm: the sync alone
+        elif confirm:  # pushed events to confirm: the sync alone, and who is new in it
             await self._catch_up()
+            await self._refresh_presence(only_new=True)
             await self._receipts.caught_up()
         if self._presence_stale:
             self._presence_stale = False
@@ -558,9 +560,12 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self.cache.start_cursor(cursor)
         return cursor
 
-    async def _refresh_presence(self) -> None:
-        """Everyone sharing a chat, as of now; later changes arrive as pushes."""
-        people = sorted({m for c in self.cache.channels() if c.active for m in c.members})
+    async def _refresh_presence(self, only_new: bool = False) -> None:
+        """Everyone sharing a chat (``only_new``: but those asked about before in this
+        session), as of now; later changes arrive as pushes."""
+        everyone = {m for c in self.cache.channels() if c.active for m in c.members}
+        people = sorted(everyone - self._presence_asked if only_new else everyone)
+        self._presence_asked = self._presence_asked | everyone if only_new else everyone
         for start in range(0, len(people), limits.MAX_USERS_PER_REQUEST):
             batch = people[start : start + limits.MAX_USERS_PER_REQUEST]
             reply = await self._ask(GetPresence(users=batch))

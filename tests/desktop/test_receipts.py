@@ -87,6 +87,18 @@ async def test_a_message_goes_sending_sent_delivered_read(make_profile, engines)
     assert receipt(alice, channel, "and now online") is None  # not Alice's own
 
 
+async def test_confirming_a_new_chat_also_asks_who_is_in_it(
+    make_profile, engines, clients: ClientFactory
+) -> None:
+    """Confirming pushed events replaces the catch-up a heartbeat used to start, which also
+    asked for the presence of people in new chats."""
+    alice = await started(engines(await make_profile("alice", "laptop", create=True)))
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel.id
+    await bob.request(Send(channel=channel, client_id=new_id(), text="hello"))
+    await until(lambda: [p.state for p in alice.cache.presence(["bob"])] == ["online"])
+
+
 async def test_a_group_counts_who_read(make_profile, engines, clients: ClientFactory) -> None:
     alice = await started(engines(await make_profile("alice", "laptop", create=True)))
     bob = await clients.register("bob")
