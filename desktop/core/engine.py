@@ -451,16 +451,16 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._need_sync = False
             await self._check_epoch()
             await self._catch_up()
-            self._presence_stale = True
-            await self._receipts.caught_up()
-            self._gaps.retry_all()
-        elif confirm:  # pushed events to confirm: the sync alone, and who is new in it
-            await self._catch_up()
-            await self._refresh_presence(only_new=True)
-            await self._receipts.caught_up()
-        if self._presence_stale:
             self._presence_stale = False
             await self._refresh_presence()
+            await self._receipts.caught_up()
+            self._gaps.retry_all()
+        elif confirm:  # pushed events to confirm: the sync alone
+            await self._catch_up()
+            await self._receipts.caught_up()
+        if self._presence_stale:  # chats or members came since: who among them is online
+            self._presence_stale = False
+            await self._refresh_presence(only_new=True)
         await self._send_reads()
         await self._flush_outbox()
         self.cache.finish_purge()  # a deletion left unpurged by a stop or a busy reader
