@@ -25,6 +25,7 @@ from desktop.core.events import (
     ChannelChanged,
     EngineState,
     MessageAdded,
+    MessageChanged,
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
@@ -45,6 +46,7 @@ from desktop.ui.outbox import OutboxDialog, outbox_text
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
+from shared.protocol import FEATURE_LIFECYCLE
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
         self._state = bridge.engine.state  # the window is made once the engine started
         self._failure: str | None = None
         self._show_outbox_state()
+        self._show_features()
         self._menus()
 
         self._refresh = QTimer(self)
@@ -183,6 +186,8 @@ class MainWindow(QMainWindow):
         elif isinstance(event, MessageUpdated):
             self.pane.outbox_changed(event.message)
             self._show_outbox_state()
+        elif isinstance(event, MessageChanged):
+            self.pane.message_changed(event.message)
         elif isinstance(event, MessageDiscarded):
             self.pane.outbox_discarded(event.message)
         elif isinstance(event, ChannelChanged):
@@ -203,6 +208,7 @@ class MainWindow(QMainWindow):
         elif isinstance(event, StateChanged):
             self._state = event.state
             self._show_state(event)
+            self._show_features()
         elif isinstance(event, ServerRestored):
             self._server_restored(event)
 
@@ -234,6 +240,11 @@ class MainWindow(QMainWindow):
         if current is not None:
             self._select(current)
         self.unread_total_changed.emit(self.channels.unread_total())
+
+    def _show_features(self) -> None:
+        """Offer only what the server takes (as it last said, so also while offline)."""
+        if self.bridge.started:  # not after the engine stopped, when its last state comes
+            self.pane.set_lifecycle(self.bridge.engine.can(FEATURE_LIFECYCLE))
 
     def _show_outbox_state(self) -> None:
         self._show_state(StateChanged(self._state, None, *self.bridge.cache.outbox_counts()))
