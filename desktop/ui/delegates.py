@@ -117,6 +117,14 @@ class SelectableText(QTextBrowser):
         event.ignore()  # to the conversation, which scrolls
 
 
+def option_in(view: QAbstractItemView, index: Index) -> QStyleOptionViewItem:
+    """The style option ``view`` paints the row at ``index`` with."""
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(index.model().index(index.row(), 0))
+    return option
+
+
 def open_link(url: QUrl) -> None:
     """A link in a message, opened by the system (the browser, the mail app...)."""
     QDesktopServices.openUrl(url)
@@ -144,10 +152,7 @@ class MessageDelegate(QStyledItemDelegate):
 
     def layout_in(self, view: QAbstractItemView, index: Index) -> RowLayout:
         """Where everything of the row at ``index`` is in ``view``'s viewport."""
-        option = QStyleOptionViewItem()
-        view.initViewItemOption(option)
-        option.rect = view.visualRect(index.model().index(index.row(), 0))
-        return self.layout(option, index)
+        return self.layout(option_in(view, index), index)
 
     def _footer(self, m: MessageView) -> str:
         return self.bubbles.footer(m)

@@ -1,5 +1,6 @@
 """Qt item models over the cache: the chat list, and one conversation paged by sequence."""
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -130,6 +131,7 @@ class MessageListModel(QAbstractListModel):
                 self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
                 self._rows[:0] = older
                 self.endInsertRows()
+                self._requote(older)  # fetched just now: replies shown may quote them
         return self.row_of_seq(seq) is not None
 
     # --- changes from the engine ----------------------------------------------------------
@@ -165,6 +167,7 @@ class MessageListModel(QAbstractListModel):
             return
         if message.client_id is not None:
             self._drop_pending(message.client_id)
+        self._requote([message])  # shown or not, replies to it shown here can quote it now
         if message.seq is None or any(m.seq == message.seq for m in self._rows):
             return
         if self._rows and message.seq < self.oldest_seq():
@@ -173,7 +176,6 @@ class MessageListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.insert(row, message)
         self.endInsertRows()
-        self._requote(message)
 
     def change(self, message: MessageView) -> None:
         """A stored message shows differently (a reaction, an edit, a deletion, whom it
@@ -184,15 +186,20 @@ class MessageListModel(QAbstractListModel):
         if row is not None:
             self._rows[row] = message
             self._changed(row)
-        self._requote(message)
+        self._requote([message])
 
-    def _requote(self, original: MessageView) -> None:
-        if original.kind != "message" or original.seq is None:
+    def _requote(self, originals: Iterable[MessageView]) -> None:
+        """Replies shown quote these messages as they are now."""
+        quotes = {
+            o.seq: QuoteView(o.seq, o.sender, o.text, o.edited, o.deleted)
+            for o in originals
+            if o.kind == "message" and o.seq is not None
+        }
+        if not quotes:
             return
-        quote = QuoteView(original.seq, original.sender, original.text, original.edited,
-                          original.deleted)  # fmt: skip
         for row, m in enumerate(self._rows):
-            if m.reply_to == original.seq and m.quote != quote:
+            quote = quotes.get(m.reply_to) if m.reply_to is not None else None
+            if quote is not None and m.quote != quote:
                 self._rows[row] = replace(m, quote=quote)
                 self._changed(row)
 
