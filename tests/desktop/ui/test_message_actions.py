@@ -1,17 +1,26 @@
 """Replies, reactions, edits and deletions done through the window (its context menu, the
 emoji picker, the chips, the composer's keys), seen in the other person's window."""
 
+from typing import Protocol
+
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
-from desktop.app import Running
 from desktop.cache.views import MessageView, QuoteView
 from desktop.ui.bubble import RowLayout
 from desktop.ui.delegates import MessageDelegate, option_in
+from desktop.ui.main_window import MainWindow
 from desktop.ui.message_menu import EmojiPicker
 from desktop.ui.text_overlay import row_layout
 from tests.desktop.ui.test_window import direct_chat_open, type_and_send, until
+
+
+class Running(Protocol):
+    """A window under test (``desktop.app.Running``, or one made by hand)."""
+
+    @property
+    def window(self) -> MainWindow: ...
 
 
 def shown(running: Running) -> list[MessageView]:
