@@ -58,9 +58,17 @@ class TextOverlay(QObject):
             if event.type() == QEvent.Type.MouseMove:
                 self._hovered(at)
             elif event.type() == QEvent.Type.MouseButtonPress:
-                self._close(self._kept)  # a press elsewhere ends the kept selection
-                self._kept = None
+                self._pressed()
         return False
+
+    def _pressed(self) -> None:
+        """A press outside the texts laid over bubbles ends any selection in them."""
+        self._close(self._kept)
+        self._kept = None
+        hover = self.editor(self._hover) if self._hover is not None else None
+        if hover is not None and hover.has_selection():
+            self._close(self._hover)
+            self._hover = None
 
     def _hovered(self, at: QPoint) -> None:
         index = self.view.indexAt(at)
