@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QHelpEvent,
+    QMouseEvent,
     QPainter,
     QPalette,
     QWheelEvent,
@@ -90,6 +91,9 @@ class SelectableText(QTextBrowser):
     def __init__(self, parent: QWidget, font: QFont) -> None:
         super().__init__(parent)
         self.setFont(font)
+        # No focus policy: the list view focuses an open editor whenever the pointer moves
+        # over its row, which would take the composer's keys; a click focuses it instead.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -109,6 +113,10 @@ class SelectableText(QTextBrowser):
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Text, TEXT)
         self.setPalette(palette)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)  # for Ctrl+C on what gets selected
+        super().mousePressEvent(event)
 
     def has_selection(self) -> bool:
         return self.textCursor().hasSelection()

@@ -4,7 +4,7 @@ copied, and a placeholder for a kind of event this version cannot show."""
 
 from PySide6.QtCore import QObject, QPoint, QRect, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence, QTextCursor
-from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QMenu, QStyleOptionViewItem
 
 from desktop.cache.views import ChannelView, MessageView
 from desktop.ui.bubble import ACCENT, MENTION_OF_ME, BubbleLayout, links, shown_mentions
@@ -92,12 +92,20 @@ def test_links_open_and_text_is_selected_and_copied(qtbot, qloop, net, profiles,
         await until(lambda: opened.urls == ["https://maps.example/harbour"])
 
         # The pointer over the text lays selectable text exactly over it.
+        alice.window.pane.composer.edit.setFocus()
         qtbot.mouseMove(view.viewport(), layout.text.topLeft() + QPoint(2, 2))
         await until(lambda: isinstance(view.indexWidget(index_of(alice, sent.seq)), SelectableText))
         editor = view.indexWidget(index_of(alice, sent.seq))
         assert isinstance(editor, SelectableText)
         assert editor.geometry() == layout_of(alice, sent.seq).text
         assert editor.toPlainText() == text and not editor.has_selection()
+        qtbot.mouseMove(view.viewport(), layout.text.topLeft() + QPoint(6, 3))
+        assert alice.window.pane.composer.edit.hasFocus()  # typing still goes to the composer
+        before = set(alice.window.pane.findChildren(QMenu))
+        editor.customContextMenuRequested.emit(QPoint(3, 3))  # a right-click on the text
+        [menu] = [m for m in alice.window.pane.findChildren(QMenu) if m not in before]
+        assert [a.objectName() for a in menu.actions() if a.objectName()][-2:] == ["copy", "select"]
+        menu.hide()
 
         right_click(alice, sent.seq)["select"].trigger()
         assert editor.textCursor().selectedText() == text and editor.hasFocus()
