@@ -17,12 +17,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView
 from desktop.core.account import ServerNotTrusted, open_engine, sign_in, sign_out
 from desktop.core.engine import EngineFailed, SyncEngine
 from desktop.core.events import MessageAdded, MessageUpdated, ServerRestored
 from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
+from desktop.core.receipts import ReceiptsUnavailable
 from desktop.platform.credentials import CredentialStore, KeyringUnavailable
 from shared import limits
 from shared.client import ConnectionClosed, ServerKeyMismatch
@@ -119,6 +121,22 @@ def change_text(m: MessageView) -> str:
     if m.kind == "edit":
         return f"edited #{m.target}: {m.text}"
     return f"deleted #{m.target}"
+
+
+def receipt_json(r: MessageReceipt | None) -> dict | None:
+    """How far one of the user's own messages got; None for others' messages."""
+    if r is None:
+        return None
+    return {"state": r.state, "read_by": list(r.read_by), "others": r.others}
+
+
+def receipt_text(r: MessageReceipt | None) -> str:
+    """A stored own message's receipt for people: "read", "read by 2 of 5", ..."""
+    if r is None or r.state in ("sending", "failed"):
+        return ""  # the message's own state says it
+    if r.state != "read" and r.read_by and r.others > 1:
+        return f" [read by {len(r.read_by)} of {r.others}]"
+    return f" [{r.state}]"
 
 
 def channel_json(c: ChannelView) -> dict:
@@ -452,7 +470,14 @@ async def cmd_history(s: Session, out: Output) -> int:
         return no_chat_yet(s, out, [])
     page = await s.engine.history(channel.id, s.args.before, s.args.limit)
     messages = page.messages
-    out.emit([message_json(m) for m in messages], "\n".join(message_text(m) for m in messages))
+    receipts = s.engine.cache.receipts.for_messages(channel.id, messages)
+    # Receipts are shown to people only from a server known to keep them.
+    shown = receipts if s.engine.settings is not None else [None] * len(receipts)
+    rows = list(zip(messages, receipts, shown, strict=True))
+    out.emit(
+        [{**message_json(m), "receipt": receipt_json(r)} for m, r, _ in rows],
+        "\n".join(message_text(m) + receipt_text(told) for m, _, told in rows),
+    )
     if page.missing:
         why = "the server did not send them" if s.online else "the server is not reachable"
         print(
@@ -606,6 +631,26 @@ async def cmd_presence(s: Session, out: Output) -> int:
     return EXIT_OK
 
 
+async def cmd_settings(s: Session, out: Output) -> int:
+    if s.args.read_receipts is not None:
+        await s.require_online()
+        try:
+            settings = await s.engine.set_read_receipts(s.args.read_receipts == "on")
+        except ReceiptsUnavailable as e:
+            raise CliError(f"{s.profile.server}: {e}") from None
+    else:
+        await s.connect()
+        known = s.engine.settings
+        if known is None and s.online:
+            raise CliError(f"{s.profile.server} keeps no account settings")
+        if known is None:
+            raise CliError(f"{s.profile.server} is not reachable", EXIT_UNREACHABLE)
+        settings = known
+    on = "on" if settings.read_receipts else "off"
+    out.emit({"read_receipts": settings.read_receipts}, f"read receipts: {on}")
+    return EXIT_OK
+
+
 async def cmd_devices(s: Session, out: Output) -> int:
     await s.require_online()
     devices = await s.engine.list_devices()
@@ -639,6 +684,7 @@ SESSION_COMMANDS = {
     "search": cmd_search,
     "group": cmd_group,
     "presence": cmd_presence,
+    "settings": cmd_settings,
     "devices": cmd_devices,
     "revoke": cmd_revoke,
 }
@@ -803,6 +849,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_parser("leave").add_argument("name")
     c = sub.add_parser("presence", help="who is online")
     c.add_argument("users", nargs="*")
+    c = sub.add_parser("settings", help="show or change the account's settings")
+    c.add_argument(
+        "--read-receipts",
+        choices=("on", "off"),
+        help="let others see when you read their messages (all your devices)",
+    )
     sub.add_parser("devices", help="list this account's devices")
     c = sub.add_parser("revoke", help="sign a device out")
     c.add_argument("device", type=int)

@@ -13,6 +13,7 @@ from shared.protocol import (
     Delete,
     Edit,
     GetPresence,
+    GetReceipts,
     Heartbeat,
     History,
     LeaveChannel,
@@ -30,6 +31,7 @@ from shared.protocol import (
     Send,
     Sync,
     Typing,
+    UpdateSettings,
 )
 
 DEFAULT_COST = 1  # any request not named below: hello, login, register, the key request
@@ -49,11 +51,13 @@ REQUEST_COSTS: dict[type[Request], int] = {
     LeaveChannel: 5,
     RevokeDevice: 5,
     Logout: 5,
+    UpdateSettings: 5,  # a write, and pushes to every chat of the user
     CreateGroup: 10,
     AddMembers: 10,
     History: 10,
     Sync: 10,
     ListChannels: 10,
+    GetReceipts: 10,  # up to 100 channels of up to 100 members
 }
 REPLY_BYTES_PER_UNIT = 32768  # a reply costs one more unit per this many bytes
 CHANNEL_COST = 5  # units per channel in a channel list: each is several queries

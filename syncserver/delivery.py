@@ -56,5 +56,11 @@ class Delivery:
                 body = body or encode(push)
                 self._send(session.routing_id, body)
 
+    def to_sessions(self, sessions: Iterable[Session], push: Push) -> None:
+        """Push to these devices, encoding the push once."""
+        body = encode(push)
+        for session in sessions:
+            self._send(session.routing_id, body)
+
     def to_session(self, session: Session, push: Push) -> bool:
         return self._send(session.routing_id, encode(push))

@@ -52,6 +52,7 @@ from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
 from syncserver.ratelimit import rounded_up
+from syncserver.receipts import ReceiptBoard
 from syncserver.revocations import watch_revocations
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import Session, SessionTable
@@ -155,15 +156,18 @@ class SyncServer:
         # The loop watches the socket's descriptor itself (see _serve).
         self._readable = asyncio.Event()
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
+        sequencer, delivery = Sequencer(), Delivery(sessions, self._send_frame, newest_visible_pos)
+        members, names = MemberCache(), NameCache()
         self.ctx = Context(
             config=cfg,
-            sequencer=Sequencer(),
+            sequencer=sequencer,
             sessions=sessions,
             presence=Presence(sessions),
-            delivery=Delivery(sessions, self._send_frame, newest_visible_pos),
-            names=NameCache(),
+            delivery=delivery,
+            names=names,
             throttles=Throttles.from_config(cfg),
-            members=MemberCache(),
+            members=members,
+            receipts=ReceiptBoard(sessions, delivery, members, names, sequencer.last_seq),
             epoch=current_epoch(),
             settle=self._settle,
         )
@@ -244,6 +248,7 @@ class SyncServer:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._writer.close()  # stores and acknowledges every send received
+        self.ctx.receipts.close()
         self._say_going_away()
         now = int(time.time() * 1000)
         for user_id in self.ctx.sessions.online_users():
@@ -511,6 +516,7 @@ class SyncServer:
             self._guarded(expire_sessions, self.ctx)
             self._guarded(self._forget_gone)
             self._guarded(self.backlog.forget_released)
+            self._guarded(self.ctx.receipts.forget_old)
 
     async def _serve_keys(self) -> None:
         while True:

@@ -5,7 +5,8 @@ from typing import cast
 
 from shared import protocol
 from syncserver.handlers.base import Context
-from syncserver.store import channels, events
+from syncserver.receipts import to_wire
+from syncserver.store import channels, events, receipts
 from syncserver.store import mentions as stored_mentions
 from syncserver.store.changes import Reactions, reactions_of
 from syncserver.store.events import EventRow
@@ -147,9 +148,15 @@ def first_release(event: protocol.Event) -> protocol.Event:
 
 
 def channel_info(
-    ctx: Context, channel: Channel, user_id: int, *, active: bool = True
+    ctx: Context,
+    channel: Channel,
+    user_id: int,
+    *,
+    active: bool = True,
+    with_receipts: bool = False,
 ) -> protocol.ChannelInfo:
-    """The channel as ``user_id`` sees it; a former member sees no members."""
+    """The channel as ``user_id`` sees it; a former member sees no members. The other
+    members' receipts ``with_receipts`` (for an app that reads tolerantly)."""
     owner = ctx.names.one(channel.owner_id) if channel.owner_id and active else None
     return protocol.ChannelInfo(
         id=channel.id,
@@ -161,4 +168,10 @@ def channel_info(
         last_seq=ctx.sequencer.last_seq(channel.id) if active else 0,
         read_seq=events.user_read_seq(user_id, channel.id) if active else 0,
         active=active,
+        receipts=receipts_in(ctx, [channel.id], user_id) if active and with_receipts else [],
     )
+
+
+def receipts_in(ctx: Context, channel_ids: list[int], user_id: int) -> list[protocol.Receipt]:
+    """The receipts of the members of these channels other than ``user_id``."""
+    return [to_wire(ctx.names, row) for row in receipts.receipts_of(channel_ids, user_id)]

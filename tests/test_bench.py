@@ -48,6 +48,10 @@ def test_every_scenario_runs_at_smoke_size(tmp_path: Path) -> None:
     assert 0 < latency["p50_ms"] <= latency["p99_ms"] <= latency["p999_ms"]
     fanout = results["fanout"]
     assert fanout["members"] == 100 and 0 < fanout["p50_ms"] <= fanout["p99_ms"]
+    assert fanout["receipts_to_sender"] == 0  # its devices read protocol 1 only
+    receipts = results["receipts"]
+    assert receipts["members"] == 100 and 0 < receipts["p50_ms"] <= receipts["p99_ms"]
+    assert receipts["receipts_to_sender"] > 0
     connections = results["connections"]
     assert connections["devices"] == 40 and connections["heartbeat_acks_per_s"] > 0
     assert results["catchup"]["in_cache"] == results["catchup"]["messages"] == 2_000

@@ -11,7 +11,17 @@ from peewee import Database
 
 from shared.errors import ErrorCode, ProtocolError
 from shared.ids import new_client_id
-from shared.protocol import Delete, Edit, History, OpenDirect, React, Send
+from shared.protocol import (
+    AccountSettings,
+    Delete,
+    Edit,
+    GetReceipts,
+    History,
+    OpenDirect,
+    React,
+    Send,
+    Sync,
+)
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from syncserver.skeletons import skeleton
@@ -132,12 +142,18 @@ def _drop_messages_that_change(db: Database) -> None:
     db.execute_sql('DROP TABLE "reaction"')
 
 
+def _drop_receipts(db: Database) -> None:
+    db.execute_sql('DROP TABLE "receipt"')
+    db.execute_sql('DROP TABLE "account_settings"')
+
+
 # Version -> what undoes the migration from it to the next (see syncserver/store/migrations.py).
 UNDO: dict[int, Callable[[Database], None]] = {
     1: _index_events_as_schema_1,
     2: _drop_name_skeletons,
     3: _drop_times_of_writing,
     4: _drop_messages_that_change,
+    5: _drop_receipts,
 }
 
 
@@ -288,6 +304,41 @@ async def test_schema_4_gets_messages_that_change(server_config: ServerConfig) -
         page = await alice.request(History(channel=channel.id))
         [stored] = [e for e in page.events if e.seq == seq]
         assert (stored.text, stored.deleted, stored.reactions) == ("", True, [])
+    finally:
+        await factory.close_all()
+        await second.stop()
+
+
+async def test_schema_5_gets_receipts_from_the_devices_cursors(
+    server_config: ServerConfig,
+) -> None:
+    """Members start delivered up to the newest event their furthest device confirmed;
+    every account keeps read receipts on."""
+    first = SyncServer(server_config)
+    await first.start()
+    factory = ClientFactory(first)
+    try:
+        alice = await factory.register("alice")
+        bob = await factory.register("bob")
+        channel = (await alice.request(OpenDirect(user="bob"))).channel
+        for text in ("one", "two"):
+            await alice.request(Send(channel=channel.id, client_id=new_client_id(), text=text))
+        page = await bob.request(Sync(after=bob.welcome.sync_cursor))
+        await bob.request(Sync(after=page.next))  # confirms everything up to "two"
+    finally:
+        await factory.close_all()
+        await first.stop()
+    _turn_back_to_schema(database_url_of(server_config), 5)
+
+    second = SyncServer(server_config)
+    await second.start()
+    factory = ClientFactory(second)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        alice = await factory.login("alice", "desktop")
+        assert alice.welcome.settings == AccountSettings(read_receipts=True)
+        reply = await alice.request(GetReceipts(channels=[channel.id]))
+        assert [(r.user, r.delivered, r.read) for r in reply.receipts] == [("bob", 3, 0)]
     finally:
         await factory.close_all()
         await second.stop()

@@ -5,13 +5,16 @@ each, a direct chat and a group) through random steps: sending bursts (and re-se
 a third device of the author, as a retry after a lost acknowledgement would), devices going
 offline and coming back, a device dropped mid-work and reopened from its profile, an app
 process on a device's profile killed with SIGKILL, reading on the devices and on a third
-device of each user, and the server restarted or killed with SIGKILL. After every step the
+device of each user, replying to, reacting to, editing and deleting messages, and the
+server restarted or killed with SIGKILL. After every step the
 caches must be in order and free of duplicates (holes are counted), read positions must only
 move forward and no queued message may vanish; at the end, with everything reconnected, the
 server's history must be gap-free, every message stored once on the server and once in every
-member device, in the same order everywhere, every retry must get its first answer, and each
-user's read position must be the highest any of their devices marked, on the server and on
-every device.
+member device, in the same order everywhere, every retry must get its first answer, every
+message must look the same on every device as on the server (text as last edited, deleted
+or not, reactions), every change queued must be stored once (or dropped because its
+message was deleted), and each user's read position must be the highest any of their
+devices marked, on the server and on every device.
 
 Every example starts the same way, so that no run can miss the faults the test is for: every
 device writes a burst and the server is killed with SIGKILL while the outboxes flush, and a
@@ -31,6 +34,7 @@ import math
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +79,8 @@ USERS = ("alice", "bob")
 DEVICES = ["alice-1", "alice-2", "bob-1", "bob-2"]
 SETTLE = 60.0  # secs for everything to reconnect and catch up at the end
 APP_TIMEOUT = "5"  # secs the killed app's tidings-cli may try to reach the server
+EMOJI = ("👍", "❤️", "😂", "🎉")
+CHANGES = ("reply", "react", "unreact", "edit", "delete")
 
 
 @dataclass
@@ -87,6 +93,7 @@ class Tally:
     app_kills: int = 0
     resends: int = 0
     reads_below_position: int = 0  # marks the server had to ignore
+    changes: int = 0  # replies, reactions, edits and deletions queued
     other_holes: int = 0  # seen between steps, not below a message of the device's own
     hole_samples: list[str] = field(default_factory=list)
 
@@ -133,6 +140,8 @@ class Delivery(RuleBasedStateMachine):
         for engine in self.engines.values():  # every device holds both chats from step one
             self.run(engine.settle(SETTLE), timeout=SETTLE + 5)
         self.written: dict[str, tuple[str, int, str]] = {}  # client id -> device, channel, text
+        self.changed: dict[str, tuple[int, int]] = {}  # a change's client id -> channel, target
+        self.replies: dict[str, int] = {}  # a reply's client id -> the seq it answers
         self.acked: dict[str, int] = {}  # client id -> seq its first retry got
         self.reads: dict[tuple[str, int], int] = {}  # (device, channel) -> read seq seen
         self.marked: dict[tuple[str, int], int] = {}  # (user, channel) -> highest seq marked
@@ -272,12 +281,65 @@ class Delivery(RuleBasedStateMachine):
         while not self._run_app(device, which, life):
             life = life / 4 if life > 0.01 else 0.0  # it finished first: kill the next sooner
 
+    @initialize(device=st.sampled_from(DEVICES), pick=st.integers(0, 2**16))
+    def change_messages_every_way(self, device: str, pick: int) -> None:
+        """Each kind of change once, on messages the device holds (as stored once it has
+        caught up), so that every example changes messages while the rest goes on."""
+        self.run(self.engines[device].settle(SETTLE), timeout=SETTLE + 5)
+        for change in CHANGES:
+            self.on_net(self._change_here, device, pick % 2, pick, change)
+
     # --- steps ----------------------------------------------------------------------------
 
     @rule(device=st.sampled_from(DEVICES), which=st.integers(0, 1), count=st.integers(1, 20))
     def send(self, device: str, which: int, count: int) -> None:
         for _ in range(count):
             self._write(device, which)
+
+    @rule(
+        device=st.sampled_from(DEVICES),
+        which=st.integers(0, 1),
+        pick=st.integers(0, 2**16),
+        change=st.sampled_from(CHANGES),
+    )
+    def change_a_message(self, device: str, which: int, pick: int, change: str) -> None:
+        """Reply to, react to, take a reaction back from, edit or delete a message the
+        device holds (its own, for edits and deletions)."""
+        self.on_net(self._change_here, device, which, pick, change)
+
+    def _change_here(self, device: str, which: int, pick: int, change: str) -> None:
+        engine, channel = self.engines[device], self.channels[which]
+        me = device.split("-")[0]
+        shown = engine.cache.messages(channel, None, 100_000)
+        messages = [
+            m
+            for m in shown
+            if m.seq is not None
+            and m.kind == "message"
+            and not m.deleted
+            and (change not in ("edit", "delete") or m.sender == me)
+        ]
+        if not messages:
+            return
+        seq = int(messages[pick % len(messages)].seq or 0)
+        text = f"{device} #{next(self.counter)} {change}"
+        emoji = EMOJI[pick % len(EMOJI)]
+        operations = {
+            "reply": lambda: engine.reply(channel, seq, text),
+            "react": lambda: engine.react(channel, seq, emoji),
+            "unreact": lambda: engine.react(channel, seq, emoji, remove=True),
+            "edit": lambda: engine.edit(channel, seq, text),
+            "delete": lambda: engine.delete(channel, seq),
+        }
+        queued = operations[change]()
+        assert queued.client_id is not None
+        if change == "reply":
+            self.written[queued.client_id] = (device, channel, text)
+            self.replies[queued.client_id] = seq
+            self.tally.messages += 1
+        else:
+            self.changed[queued.client_id] = (channel, seq)
+        self.tally.changes += 1
 
     @precondition(lambda self: self.written)
     @rule(pick=st.integers(0, 2**16))
@@ -288,9 +350,9 @@ class Delivery(RuleBasedStateMachine):
         # message), so the choice is drawn independently of it: Hypothesis replays a failing
         # history only if every draw is the same as the first time.
         client_id = sorted(self.written)[pick % len(self.written)]
-        device, channel, text = self.written[client_id]
+        device = self.written[client_id][0]
         user = device.split("-")[0]
-        retry = Send(channel=channel, client_id=client_id, text=text)
+        retry = self._retry_of(client_id)
         sent = self.run(self.scripts[user].request(retry))
         first = self.acked.setdefault(client_id, sent.seq)
         assert sent.seq == first, f"a retry of {client_id} got seq {sent.seq}, first {first}"
@@ -448,8 +510,10 @@ class Delivery(RuleBasedStateMachine):
             assert positions == sorted(set(positions)), f"positions of {channel}: {positions}"
         for client_id, (_, channel, text) in self.written.items():
             copies = [e for e in server_view[channel] if e.client_id == client_id]
-            assert len(copies) == 1 and copies[0].text == text, f"{client_id}: {len(copies)} copies"
+            assert len(copies) == 1, f"{client_id}: {len(copies)} copies"
+            assert copies[0].text in (text, "") or copies[0].edited, f"{client_id}: {copies[0]}"
             assert self.acked.get(client_id, copies[0].seq) == copies[0].seq
+        self._every_change_stored_once(server_view)
         self._reads_below_the_position_change_nothing()
         for device, engine in self.engines.items():
             snapshot = self.on_net(_snapshot, engine, self.channels)
@@ -457,6 +521,8 @@ class Delivery(RuleBasedStateMachine):
             for channel in self.channels:
                 expected = [(e.seq, e.client_id) for e in server_view[channel]]
                 assert snapshot["messages"][channel] == expected, f"{device}: {channel} differs"
+                looks = _looks_on_server(server_view[channel])
+                assert snapshot["looks"][channel] == looks, f"{device}: {channel} looks other"
                 unread = sum(
                     1
                     for e in server_view[channel]
@@ -469,12 +535,29 @@ class Delivery(RuleBasedStateMachine):
             for channel in self.channels:
                 self._check_read_position(user, channel, server_view[channel])
 
+    def _retry_of(self, client_id: str) -> Send:
+        """The message ``client_id`` sent again, as its author's app sent it first."""
+        _, channel, text = self.written[client_id]
+        reply_to = self.replies.get(client_id)
+        return Send(channel=channel, client_id=client_id, text=text, reply_to=reply_to)
+
+    def _every_change_stored_once(self, server_view: dict[int, list[Event]]) -> None:
+        """Each change queued is stored once, unless its message was deleted before the
+        change reached the server: then the change may have been dropped."""
+        for client_id, (channel, target) in self.changed.items():
+            events = server_view[channel]
+            copies = [e for e in events if e.client_id == client_id]
+            deleted = any(e.seq == target and e.deleted for e in events)
+            assert len(copies) == 1 or (deleted and not copies), (
+                f"change {client_id} of {target} in {channel}: {len(copies)} copies"
+            )
+
     def _every_retry_gets_the_first_answer(self) -> None:
         """Each message sent once more from another device of its author gets the seq it was
         stored with, and nothing new is stored (checked with the server's history next)."""
-        for client_id, (device, channel, text) in sorted(self.written.items()):
+        for client_id, (device, _, _) in sorted(self.written.items()):
             user = device.split("-")[0]
-            retry = Send(channel=channel, client_id=client_id, text=text)
+            retry = self._retry_of(client_id)
             sent = self.run(self.scripts[user].request(retry))
             stored = self._stored_seq(device, client_id)
             assert sent.seq == stored, f"a retry of {client_id} got {sent.seq}, stored {stored}"
@@ -521,16 +604,45 @@ def _messages_with_text(engine: SyncEngine, channel: int, text: str) -> list:
     return [m for m in found if m.text == text and m.client_id is not None][:1]
 
 
+def _looks(
+    text: str, deleted: bool, edited: bool, reactions: Iterable[tuple[str, Iterable[str]]]
+) -> tuple:
+    """What a person sees of a message: its text, whether it was deleted or edited, and
+    which emoji are on it from whom."""
+    shown = sorted((emoji, tuple(sorted(users))) for emoji, users in reactions if users)
+    return (text, deleted, edited, tuple(shown))
+
+
+def _looks_on_server(events: list[Event]) -> dict[int, tuple]:
+    return {
+        e.seq: _looks(
+            e.text, e.deleted, e.edited is not None, [(r.emoji, r.users) for r in e.reactions]
+        )
+        for e in events
+        if e.kind == "message"
+    }
+
+
 def _snapshot(engine: SyncEngine, channels: list[int]) -> dict:
-    """What a device holds, read in one go on the engine's thread."""
+    """What a device holds, read in one go on the engine's thread: every stored event
+    (changes included) and how each message looks."""
     cache = engine.cache
-    messages = {
-        c: [(m.seq, m.client_id) for m in cache.messages(c, None, 100_000) if m.seq is not None]
+    stored = {c: cache.stored_between(c, 1, 2**62) for c in channels}
+    messages = {c: [(seq, m.client_id) for seq, m in sorted(stored[c].items())] for c in channels}
+    looks = {
+        c: {
+            int(m.seq): _looks(
+                m.text, m.deleted, m.edited, [(r.emoji, r.users) for r in m.reactions]
+            )
+            for m in cache.messages(c, None, 100_000)
+            if m.seq is not None and m.kind == "message"
+        }
         for c in channels
     }
     views = {c: cache.channel(c) for c in channels}
     return {
         "messages": messages,
+        "looks": looks,
         "outbox": {m.client_id for m in cache.outbox()},
         "reads": {c: (v.read_seq if v else 0) for c, v in views.items()},
         "unread": {c: (v.unread if v else 0) for c, v in views.items()},
@@ -562,6 +674,6 @@ def test_delivery_guarantees(tmp_path: Path, secret_service: str) -> None:  # no
         ),
     )
     print(f"\n{tally}")
-    assert tally.messages >= 200, tally
+    assert tally.messages >= 200 and tally.changes >= 3, tally
     assert tally.server_kills >= 1 and tally.app_kills >= 1, tally
     assert tally.resends >= tally.messages and tally.reads_below_position >= 1, tally

@@ -69,27 +69,31 @@ class ChangeApplier:
         self._db = db
         self._me = me
 
-    def doomed(self, channel_id: int, events: list[Event]) -> set[int]:
+    def earlier(self, channel_id: int, span: tuple[int, int]) -> list["_Change"]:
+        """The stored change events that target a message from ``span[0]`` to ``span[1]``
+        (asked before new events there are stored). One range query on the partial index
+        of change rows: next to nothing when there are none."""
+        return self._stored_changes(channel_id, *span)
+
+    def doomed(
+        self, channel_id: int, events: list[Event], earlier: list["_Change"], plain: bool
+    ) -> set[int]:
         """Seqs of messages these events (about to be stored) must not bring text for: ones
-        deleted, by a stored row or by one of the events. Cheap when there are none: one
-        range query on the partial index of change rows."""
-        doomed = {e.target for e in events if e.kind == "delete" and e.target is not None}
-        doomed |= {e.seq for e in events if e.kind == "message" and e.deleted}
-        wanted = [e.target for e in events if e.kind == "edit" and e.target is not None]
-        wanted += [e.seq for e in events if e.kind == "message"]
-        if not wanted:
+        deleted, by a stored row (``earlier`` holds those of the events' own span) or by one
+        of the events. ``plain``: the events carry nothing of messages that change."""
+        doomed = {c.target for c in earlier if c.kind == "delete"}
+        if plain:
             return doomed
-        low, high = min(wanted), max(wanted)
-        rows = self._db.execute_sql(
-            "SELECT target FROM message WHERE channel = ? AND target BETWEEN ? AND ? "
-            "AND kind = 'delete'",
-            (channel_id, low, high),
-        )
-        doomed |= {target for (target,) in rows}
-        if any(e.kind == "edit" for e in events):
+        doomed |= {e.target for e in events if e.kind == "delete" and e.target is not None}
+        doomed |= {e.seq for e in events if e.kind == "message" and e.deleted}
+        edited = [e.target for e in events if e.kind == "edit" and e.target is not None]
+        if edited:  # the messages of edits may be older than the events' span
+            low, high = min(edited), max(edited)
             rows = self._db.execute_sql(
-                "SELECT seq FROM message WHERE channel = ? AND seq BETWEEN ? AND ? AND deleted",
-                (channel_id, low, high),
+                "SELECT target FROM message WHERE channel = ? AND target BETWEEN ? AND ? "
+                "AND kind = 'delete' UNION SELECT seq FROM message WHERE channel = ? "
+                "AND seq BETWEEN ? AND ? AND deleted",
+                (channel_id, low, high, channel_id, low, high),
             )
             doomed |= {seq for (seq,) in rows}
         return doomed
@@ -112,22 +116,27 @@ class ChangeApplier:
             )
 
     def apply_new(
-        self, channel_id: int, events: list[Event], doomed: set[int], provisional: bool = False
+        self,
+        channel_id: int,
+        events: list[Event],
+        earlier: list["_Change"],
+        doomed: set[int],
+        provisional: bool = False,
+        plain: bool = False,
     ) -> Changed:
         """After storing ``events`` (new to the cache) of one channel: apply the changes
-        among them, and the changes stored earlier that target messages among them.
-        ``doomed`` is what ``doomed`` said before they were stored; ``provisional``: the
-        events were made here from an acknowledgement, without their mentions."""
-        changes = [
+        among them, and the ``earlier`` ones that target messages among them. ``doomed`` is
+        what ``doomed`` said before they were stored; ``provisional``: the events were made
+        here from an acknowledgement, without their mentions; ``plain``: no change events
+        among them."""
+        changes = [] if plain else [
             self._from_event(e, e.target in doomed, provisional)
             for e in events
             if e.kind in CHANGE_KINDS and e.target
-        ]
-        copies = {e.seq for e in events if e.kind == "message"}
-        if copies:
-            fresh = {e.seq for e in events}
-            earlier = self._stored_changes(channel_id, min(copies), max(copies))
-            changes += [c for c in earlier if c.target in copies and c.seq not in fresh]
+        ]  # fmt: skip
+        if earlier:
+            copies = {e.seq for e in events if e.kind == "message"}
+            changes += [c for c in earlier if c.target in copies]
         done = Changed()
         for change in sorted(changes, key=lambda c: c.seq):
             if self._apply(channel_id, change, done):

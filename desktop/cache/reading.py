@@ -22,10 +22,12 @@ def view_of(row: tuple) -> MessageView:
     ``MESSAGE_COLUMNS``."""
     (channel, seq, kind, sender, text, ts, client_id, subject, name, written, reply_to,
      mentions, mentions_me, edited, deleted, target, emoji, removed) = row  # fmt: skip
-    return MessageView.stored(
-        channel, seq, kind, sender, text, ts, client_id, subject, name, written, reply_to,
-        decode_mentions(mentions), bool(mentions_me), edited is not None, bool(deleted),
-        target, emoji, bool(removed),
+    view = MessageView.stored(
+        channel, seq, kind, sender, text, ts, client_id, subject, name, written
+    )
+    return view.with_state(
+        reply_to, decode_mentions(mentions), bool(mentions_me), edited is not None,
+        bool(deleted), target, emoji, bool(removed),
     )  # fmt: skip
 
 

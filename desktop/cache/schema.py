@@ -11,6 +11,7 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from desktop.cache.models import BoundModels, bind_models
+from desktop.cache.receipts import RECEIPT_TABLE
 from shared.private import narrow_if_present, private_dir, private_file
 
 SCHEMA_MAJOR = 5
@@ -55,6 +56,8 @@ _INDEXES = [
     "CREATE INDEX IF NOT EXISTS message_mentions_me ON message (channel, seq) "
     "WHERE mentions_me = 1",
 ]
+# Tables kept with plain SQL, apart from the models.
+_PLAIN_TABLES = [RECEIPT_TABLE]
 
 
 UNREAD_COUNT = (
@@ -133,6 +136,11 @@ def _messages_that_change(db: SqliteDatabase, me: str) -> None:
         db.execute_sql(statement)
 
 
+def _receipts(db: SqliteDatabase, me: str) -> None:
+    """4.1: the other members' receipts per chat (older versions ignore the table)."""
+    db.execute_sql(RECEIPT_TABLE)
+
+
 def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
     """Add a column unless the table has it (a cache made by this version and marked older,
     as tests of earlier upgrades do)."""
@@ -148,6 +156,7 @@ UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (3, 0): _indexing_apart_from_storing,
     (4, 0): _outbox_for_new_chats_and_writing_times,
     (5, 0): _messages_that_change,
+    (4, 1): _receipts,
 }
 
 
@@ -179,7 +188,7 @@ def open_cache_db(path: Path, me: str) -> BoundModels:
     if version == 0:
         with db.atomic():
             db.create_tables(models.all)
-            for statement in [*_FTS, *_INDEXES]:
+            for statement in [*_FTS, *_INDEXES, *_PLAIN_TABLES]:
                 db.execute_sql(statement)
             db.execute_sql("INSERT INTO setting (key, value) VALUES ('indexed_up_to', 0)")
             _set_version(db)

@@ -103,18 +103,11 @@ class MessageView:
         subject: str | None,
         name: str | None,
         written: int | None = None,
-        reply_to: int | None = None,
-        mentions: tuple[MentionView, ...] = (),
-        mentions_me: bool = False,
-        edited: bool = False,
-        deleted: bool = False,
-        target: int | None = None,
-        emoji: str | None = None,
-        removed: bool = False,
-        reactions: tuple[ReactionView, ...] = (),
     ) -> "MessageView":
         """A stored event's view, made without the generated ``__init__``: that sets each
-        field through ``object.__setattr__``, which was a tenth of storing a sync page."""
+        field through ``object.__setattr__``, which was a tenth of storing a sync page. The
+        fields of messages that change keep their defaults (a dataclass keeps a field's
+        default on the class, where the instance finds it): see ``with_state``."""
         view = _new(cls)
         _set(view, "__dict__", {
             "channel": channel,
@@ -130,19 +123,35 @@ class MessageView:
             "name": name,
             "written": written,
             "to_user": None,
-            "reply_to": reply_to,
-            "quote": None,
-            "mentions": mentions,
-            "mentions_me": mentions_me,
-            "edited": edited,
-            "deleted": deleted,
-            "reactions": reactions,
-            "target": target,
-            "emoji": emoji,
-            "removed": removed,
-            "changes": (),
         })  # fmt: skip
         return view
+
+    def with_state(
+        self,
+        reply_to: int | None,
+        mentions: tuple[MentionView, ...],
+        mentions_me: bool,
+        edited: bool,
+        deleted: bool,
+        target: int | None = None,
+        emoji: str | None = None,
+        removed: bool = False,
+        reactions: tuple[ReactionView, ...] = (),
+    ) -> "MessageView":
+        """A view made by ``stored`` with the state of a message that changes (or the
+        details of a change), set in place: the view is new and not shared yet."""
+        self.__dict__.update(
+            reply_to=reply_to,
+            mentions=mentions,
+            mentions_me=mentions_me,
+            edited=edited,
+            deleted=deleted,
+            target=target,
+            emoji=emoji,
+            removed=removed,
+            reactions=reactions,
+        )
+        return self
 
 
 _new, _set = object.__new__, object.__setattr__

@@ -24,6 +24,7 @@ from desktop.core.events import (
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
+    ReceiptsChanged,
     ServerRestored,
     StateChanged,
     TypingChanged,
@@ -40,12 +41,14 @@ from desktop.core.lifecycle import (
 )
 from desktop.core.listing import list_channels
 from desktop.core.operations import ServerOperations
+from desktop.core.receipts import ReceiptKeeper
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import normalize_user_name
 from shared.protocol import (
     FEATURE_LIFECYCLE,
+    AccountSettings,
     ChannelPush,
     ChannelReply,
     Delete,
@@ -58,6 +61,7 @@ from shared.protocol import (
     Push,
     React,
     ReadPush,
+    ReceiptPush,
     ReplyT,
     Request,
     RevokedPush,
@@ -127,6 +131,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self._rounds = asyncio.Event()  # a round finished: sync may have opened new holes
         self._typing_tasks: set[asyncio.Task] = set()
         self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
+        self._receipts = ReceiptKeeper(cache, connection, self._ask, self._emit, self._wake.set)
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -153,6 +158,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         for task in (self._indexer, self._filler):
             if task is not None:
                 await cancel_and_wait([task])
+        self._receipts.close()
         await self.conn.close()
         self._set_state(EngineState.OFFLINE)
 
@@ -199,6 +205,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             known = self.cache.setting("server_features")
             if welcome is not None and known != features_setting(welcome.features):
                 store_features(self.cache, welcome.features)
+            self._receipts.online()
             self._need_sync = True
             self._wake.set()
         elif state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
@@ -311,6 +318,25 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         with contextlib.suppress(ProtocolError, TimeoutError, ConnectionClosed):
             await self.conn.request(Typing(channel=channel_id))
 
+    @property
+    def receipts_available(self) -> bool:
+        """Whether the connected server keeps delivery and read receipts; without it, own
+        messages go no further than "sent" and the setting below cannot change."""
+        return self._receipts.available
+
+    @property
+    def settings(self) -> AccountSettings | None:
+        """The account's settings as last heard from the server (None if never heard:
+        the server keeps none, or this device has not reached it yet)."""
+        return self._receipts.settings
+
+    async def set_read_receipts(self, on: bool) -> AccountSettings:
+        """Let the others see when the user read their messages, or not (they then see
+        "delivered" only), on every device of the account. Needs the server: raises
+        ``ReceiptsUnavailable`` if it keeps no receipts, ``ProtocolError``,
+        ``ConnectionClosed`` or ``TimeoutError`` if it cannot be asked now."""
+        return await self._receipts.set_read_receipts(on)
+
     def set_idle(self, idle: bool) -> None:
         """The user stepped away (or came back); heartbeats report it as presence."""
         self.conn.idle = idle
@@ -417,15 +443,21 @@ class SyncEngine(ServerOperations, MessageLifecycle):
                 self._wake.set()
 
     async def _round(self) -> None:
+        confirm = self._receipts.take_due()
         if self._need_sync:
             self._set_state(EngineState.SYNCING)
             self._need_sync = False
             await self._check_epoch()
             await self._catch_up()
             await self._refresh_presence()
+            await self._receipts.caught_up()
             self._gaps.retry_all()
+        elif confirm:  # pushed events to confirm: the sync alone
+            await self._catch_up()
+            await self._receipts.caught_up()
         await self._send_reads()
         await self._flush_outbox()
+        self.cache.finish_purge()  # a deletion left unpurged by a stop or a busy reader
         if not self._need_sync:
             self._set_state(EngineState.ONLINE)
             self._caught_up.set()
@@ -617,8 +649,10 @@ class SyncEngine(ServerOperations, MessageLifecycle):
     # --- pushes ---------------------------------------------------------------------------
 
     def _on_push(self, push: Push) -> None:
-        if self._stale() and isinstance(push, EventPush | ChannelPush | ReadPush):
+        if self._stale() and isinstance(push, EventPush | ChannelPush | ReadPush | ReceiptPush):
             return  # numbered by a restored server: the next round reconciles first
+        if self._receipts.on_push(push):
+            return
         if isinstance(push, EventPush):
             self._on_event(push)
         elif isinstance(push, ChannelPush):
@@ -646,6 +680,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._wake.set()
             return
         self._announce(self.cache.apply_events([event]))
+        self._receipts.stored_pushed()
 
     def _on_head(self, head: int) -> None:
         cursor = self.cache.sync_cursor()
@@ -670,7 +705,14 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             if channel_id in applied.channels:
                 self._emit(ChannelChanged(channel))
             elsewhere = channel_id in applied.reads
-            self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, elsewhere))
+            self._emit(
+                UnreadChanged(
+                    channel_id, channel.unread, channel.read_seq, elsewhere,
+                    channel.unread_mentions,
+                )
+            )  # fmt: skip
+        for channel_id in applied.receipts:
+            self._emit(ReceiptsChanged(channel_id))
 
     def _emit_changed(self, changed: set[tuple[int, int]]) -> None:
         """Announce the stored messages whose state changed, as they show now."""
@@ -682,4 +724,9 @@ class SyncEngine(ServerOperations, MessageLifecycle):
     def _emit_unread(self, channel_id: int, read_elsewhere: bool = False) -> None:
         channel = self.cache.channel(channel_id)
         if channel is not None:
-            self._emit(UnreadChanged(channel_id, channel.unread, channel.read_seq, read_elsewhere))
+            self._emit(
+                UnreadChanged(
+                    channel_id, channel.unread, channel.read_seq, read_elsewhere,
+                    channel.unread_mentions,
+                )
+            )  # fmt: skip

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from desktop.cache.views import ChannelView, MessageView, PresenceView
+from shared.protocol import AccountSettings
 
 
 class EngineState(StrEnum):
@@ -65,12 +66,14 @@ class ChannelChanged:
 @dataclass(frozen=True)
 class UnreadChanged:
     """Unread count of a channel changed; ``read_elsewhere`` when another of the user's
-    devices read it (notifications for it should be withdrawn)."""
+    devices read it (notifications for it should be withdrawn). ``unread_mentions``: how
+    many of the unread messages mention the user (the chat list's ``@``)."""
 
     channel: int
     unread: int
     read_seq: int
     read_elsewhere: bool = False
+    unread_mentions: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,21 @@ class PresenceChanged:
 class TypingChanged:
     channel: int
     user: str
+
+
+@dataclass(frozen=True)
+class ReceiptsChanged:
+    """What the other members of a chat got and read changed: the receipts of the user's
+    own messages there may read differently (``Cache.receipts.for_messages``)."""
+
+    channel: int
+
+
+@dataclass(frozen=True)
+class SettingsChanged:
+    """The account's settings changed, here or on another device."""
+
+    settings: AccountSettings
 
 
 @dataclass(frozen=True)
@@ -115,4 +133,6 @@ AppEvent = (
     | UnreadChanged
     | PresenceChanged
     | TypingChanged
+    | ReceiptsChanged
+    | SettingsChanged
 )

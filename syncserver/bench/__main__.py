@@ -20,6 +20,7 @@ SCENARIOS: dict[str, Callable[[scenarios.Size], dict]] = {
     "throughput": scenarios.throughput,
     "latency": scenarios.latency,
     "fanout": scenarios.fanout,
+    "receipts": scenarios.receipts,
     "connections": scenarios.connections,
     "catchup": scenarios.catchup,
     "desktop": scenarios.desktop,

@@ -15,6 +15,7 @@ import zmq
 from shared.errors import ProtocolError
 from shared.ids import new_client_id
 from shared.protocol import (
+    FEATURE_TOLERANT,
     PROTOCOL_TAG,
     Error,
     Hello,
@@ -59,6 +60,7 @@ class RawDevice:
         self.sock.curve_secretkey = creds.secret.encode()
         self.sock.connect(target.endpoint)
         self._rids = itertools.count(1)
+        self.cursor = 0  # the sync cursor the server has for the device, from its welcome
 
     def send(self, req: Request) -> int:
         """Send without waiting; returns the request id."""
@@ -83,9 +85,12 @@ class RawDevice:
                     raise ProtocolError(message.code, message.message)
                 return message
 
-    def send_hello(self) -> int:
-        """Start authenticating as this device; returns the request id to wait for."""
-        return self.send(Hello(device_id=self.creds.device_id, token=self.creds.token))
+    def send_hello(self, tolerant: bool = False) -> int:
+        """Start authenticating as this device; returns the request id to wait for. A
+        ``tolerant`` device reads what protocol 1 added, receipts among it, as the app does."""
+        features = [FEATURE_TOLERANT] if tolerant else []
+        hello = Hello(device_id=self.creds.device_id, token=self.creds.token, features=features)
+        return self.send(hello)
 
     def greet(self) -> None:
         """Authenticate as this device and wait until the server agrees."""

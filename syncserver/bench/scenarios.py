@@ -291,14 +291,26 @@ def latency(size: Size) -> dict:
 def fanout(size: Size) -> dict:
     """One member of a 100-member group sends; the time until the last of the 99 others has
     each message."""
+    return _fan_out(size, workers.send_steadily, workers.receive)
+
+
+def receipts(size: Size) -> dict:
+    """``fanout`` as the app does it with receipts: every device reads tolerantly and
+    confirms what was pushed to it half a second later (a sync from its cursor, then a
+    heartbeat), so the server works out each member's delivered position and pushes the
+    sender its messages' receipts, coalesced."""
+    return _fan_out(size, workers.send_steadily_with_receipts, workers.receive_and_confirm)
+
+
+def _fan_out(size: Size, sender: Any, receiver: Any) -> dict:
     users = [f"m{i}" for i in range(100)]
     with _Run(users) as run:
         owner, others = run.devices[0], run.devices[1:]
         group = run.create_group(owner, others)
         parts = _split(others)
         pool = _Workers(
-            [(workers.send_steadily, run.target, [(owner, group)])]
-            + [(workers.receive, run.target, part) for part in parts]
+            [(sender, run.target, [(owner, group)])]
+            + [(receiver, run.target, part) for part in parts]
         )
         try:
             cpu_before = run.server.cpu_seconds()
@@ -321,6 +333,7 @@ def fanout(size: Size) -> dict:
             "p50_ms": percentile(spans, 0.50),
             "p99_ms": percentile(spans, 0.99),
             "server_cpu": cpu / counts["seconds"],
+            "receipts_to_sender": counts["receipts"],
         }
 
 

@@ -6,13 +6,25 @@ Timestamps are ``time.monotonic_ns()``: on Linux every process reads the same cl
 send time written into a message by one worker can be compared with the receive time in
 another."""
 
+import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import zmq
 
-from shared.protocol import Error, EventPush, Heartbeat, HeartbeatAck, Send, Sent
+from shared.protocol import (
+    Error,
+    EventPush,
+    Heartbeat,
+    HeartbeatAck,
+    ReceiptPush,
+    Send,
+    Sent,
+    Sync,
+    SyncPage,
+    Welcome,
+)
 from syncserver.bench.device import DeviceCredentials, RawDevice, Target
 
 POLL_MS = 1  # the pacing granularity of a steady sender
@@ -20,17 +32,19 @@ POLL_MS = 1  # the pacing granularity of a steady sender
 # them to the kernel on each call.
 SWEEP_PAUSE = 0.01  # secs between sweeps
 HELLO_TIMEOUT = 300.0  # secs for every device of a worker to be greeted
+CONFIRM_DELAY = (0.5, 1.0)  # secs from a push to confirming it, as the app waits (at random)
+RECEIPTS_WAIT = 2.0  # secs a sender goes on counting receipts after a run
 
 
 def _open(
-    target: Target, creds: Iterable[DeviceCredentials]
+    target: Target, creds: Iterable[DeviceCredentials], tolerant: bool = False
 ) -> tuple[zmq.Context, list[RawDevice]]:
     """Devices connected and greeted in parallel: each says hello before any waits."""
     creds = list(creds)
     ctx = zmq.Context()
     ctx.set(zmq.MAX_SOCKETS, len(creds) + 64)
     devices = [RawDevice(ctx, target, c) for c in creds]
-    waiting = {d: d.send_hello() for d in devices}
+    waiting = {d: d.send_hello(tolerant) for d in devices}
     deadline = time.monotonic() + HELLO_TIMEOUT
     while waiting:
         if time.monotonic() > deadline:
@@ -41,6 +55,8 @@ def _open(
                 if d in waiting and getattr(message, "rid", None) == waiting[d]:
                     if isinstance(message, Error):
                         raise RuntimeError(f"hello refused: {message.message}")
+                    if isinstance(message, Welcome):
+                        d.cursor = message.sync_cursor
                     del waiting[d]
     return ctx, devices
 
@@ -110,7 +126,48 @@ def receive(target: Target, creds: list[DeviceCredentials], commands) -> None:
     """Devices that record every message pushed to them. Commands on the pipe:
     ("collect", tag, expected, timeout): answer with the arrivals of ``tag`` once
     ``expected`` have come (or the timeout passed); ("stop",)."""
-    ctx, devs = _open(target, creds)
+    _receive(target, creds, commands, None)
+
+
+def receive_and_confirm(target: Target, creds: list[DeviceCredentials], commands) -> None:
+    """``receive``, by devices that read tolerantly and confirm what was pushed to them
+    as the app does: ``CONFIRM_DELAY`` after a push, a sync from the device's cursor (which
+    brings the pushed events again), then a heartbeat confirming where that ended."""
+    _receive(target, creds, commands, _Confirming())
+
+
+class _Confirming:
+    """Each device's confirmation in progress: due at a time, or a sync in flight."""
+
+    def __init__(self) -> None:
+        self.due: dict[RawDevice, float] = {}
+        self.syncing: dict[RawDevice, int] = {}  # the sync's request id
+
+    def pushed(self, d: RawDevice) -> None:
+        if d not in self.due and d not in self.syncing:
+            self.due[d] = time.monotonic() + random.uniform(*CONFIRM_DELAY)
+
+    def answered(self, d: RawDevice, page: SyncPage) -> None:
+        if self.syncing.get(d) != page.rid:
+            return
+        del self.syncing[d]
+        d.cursor = page.next
+        if page.more:
+            self.syncing[d] = d.send(Sync(after=d.cursor, limit=1000))
+        else:
+            d.send(Heartbeat(cursor=d.cursor))
+
+    def start_due(self) -> None:
+        now = time.monotonic()
+        for d in [d for d, at in self.due.items() if at <= now]:
+            del self.due[d]
+            self.syncing[d] = d.send(Sync(after=d.cursor, limit=1000))
+
+
+def _receive(
+    target: Target, creds: list[DeviceCredentials], commands, confirming: "_Confirming | None"
+) -> None:
+    ctx, devs = _open(target, creds, tolerant=confirming is not None)
     by_sock = {d.sock: d for d in devs}
     poller = _poller(devs)
     arrivals = _Arrivals()
@@ -118,9 +175,16 @@ def receive(target: Target, creds: list[DeviceCredentials], commands) -> None:
     pending: tuple[str, int, float] | None = None
     while True:
         for sock, _ in poller.poll(10):
-            for message in by_sock[sock].drain():
+            d = by_sock[sock]
+            for message in d.drain():
                 if isinstance(message, EventPush):
                     arrivals.record(message.event.text, time.monotonic_ns())
+                    if confirming is not None:
+                        confirming.pushed(d)
+                elif isinstance(message, SyncPage) and confirming is not None:
+                    confirming.answered(d, message)
+        if confirming is not None:
+            confirming.start_due()
         if pending is None and commands.poll():
             command = commands.recv()
             if command[0] == "stop":
@@ -140,7 +204,21 @@ def send_steadily(target: Target, devices: list[tuple[DeviceCredentials, int]], 
     """Devices that send at a given total rate, round robin, each message carrying its tag,
     number and send time. Commands: ("run", tag, rate, seconds) answers with a dict of
     counts once every send was acknowledged or refused; ("stop",)."""
-    ctx, devs = _open(target, (c for c, _ in devices))
+    _send_steadily(target, devices, commands, tolerant=False)
+
+
+def send_steadily_with_receipts(
+    target: Target, devices: list[tuple[DeviceCredentials, int]], commands
+) -> None:
+    """``send_steadily`` by devices that read tolerantly: they get their messages'
+    receipts, counted as ``receipts``."""
+    _send_steadily(target, devices, commands, tolerant=True)
+
+
+def _send_steadily(
+    target: Target, devices: list[tuple[DeviceCredentials, int]], commands, tolerant: bool
+) -> None:
+    ctx, devs = _open(target, (c for c, _ in devices), tolerant)
     lanes = [(d, channel) for d, (_, channel) in zip(devs, devices, strict=True)]
     poller = _poller(devs)
     commands.send("ready")
@@ -149,8 +227,22 @@ def send_steadily(target: Target, devices: list[tuple[DeviceCredentials, int]], 
         if command[0] == "stop":
             break
         _, tag, rate, seconds = command
-        commands.send(_paced_run(lanes, poller, tag, rate, seconds))
+        counts = _paced_run(lanes, poller, tag, rate, seconds)
+        if tolerant:  # the last messages' receipts come once their readers confirmed them
+            counts["receipts"] += _count_receipts([d for d, _ in lanes], poller, RECEIPTS_WAIT)
+        commands.send(counts)
     _close(ctx, devs)
+
+
+def _count_receipts(devs: list[RawDevice], poller: zmq.Poller, seconds: float) -> int:
+    """Receipt pushes that arrive within ``seconds``."""
+    by_sock = {d.sock: d for d in devs}
+    count = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for sock, _ in poller.poll(10):
+            count += sum(isinstance(m, ReceiptPush) for m in by_sock[sock].drain())
+    return count
 
 
 def _paced_run(
@@ -158,7 +250,7 @@ def _paced_run(
 ) -> dict:
     by_sock = {d.sock: d for d, _ in lanes}
     total = int(rate * seconds)
-    sent = acked = refused = 0
+    sent = acked = refused = receipts = 0
     start = time.monotonic()
     while acked + refused < total:
         due = min(total, int((time.monotonic() - start) * rate) + 1)
@@ -173,10 +265,13 @@ def _paced_run(
                     acked += 1
                 elif isinstance(message, Error):
                     refused += 1
+                elif isinstance(message, ReceiptPush):
+                    receipts += 1
         if time.monotonic() - start > seconds + 60:
             break
     elapsed = time.monotonic() - start
-    return {"sent": sent, "acked": acked, "refused": refused, "seconds": elapsed}
+    counts = {"sent": sent, "acked": acked, "refused": refused, "receipts": receipts}
+    return {**counts, "seconds": elapsed}
 
 
 def idle(target: Target, creds: list[DeviceCredentials], interval: float, commands) -> None:

@@ -1,6 +1,6 @@
 """Request handlers, one module per family. Importing this package registers them all."""
 
-from syncserver.handlers import accounts, channels, messages, presence
+from syncserver.handlers import accounts, channels, messages, presence, receipts
 from syncserver.handlers.base import HANDLERS, Call, Context, Handler, Refusal
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "channels",
     "messages",
     "presence",
+    "receipts",
 ]

@@ -11,7 +11,9 @@ from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
     FEATURE_LIFECYCLE,
+    FEATURE_RECEIPTS,
     FEATURE_TOLERANT,
+    AccountSettings,
     DeviceInfo,
     DeviceList,
     Hello,
@@ -30,9 +32,13 @@ from syncserver.handlers.presence import publish_presence
 from syncserver.names import why_taken
 from syncserver.ratelimit import rounded_up
 from syncserver.sessions import Session
-from syncserver.store import accounts
+from syncserver.store import accounts, receipts
 
 log = logging.getLogger(__name__)
+
+# What this server offers beyond the first release, named in the welcome of every app that
+# reads tolerantly (docs/protocol.md, "Growing the protocol").
+OFFERED_FEATURES: tuple[str, ...] = (FEATURE_LIFECYCLE, FEATURE_RECEIPTS)
 
 
 def _valid(fn, *args):
@@ -126,7 +132,7 @@ def _new_device(
         user_id, device_name, passwords.token_hash(token), call.curve_key, now_ms(), cursor
     )
     ctx.names.remember(user_id, name)
-    return _welcome(ctx, req, name, device.id, cursor, cursor, token)
+    return _welcome(ctx, req, user_id, name, device.id, cursor, cursor, token)
 
 
 @handles(Hello, authenticated=False)
@@ -149,12 +155,13 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
     _bind(ctx, call, req, device.user_id, device.id, device.sync_cursor)
     log.info("device %d of %s connected", device.id, name)
     head = ctx.delivery.head_of(device.user_id)
-    return _welcome(ctx, req, name, device.id, device.sync_cursor, head)
+    return _welcome(ctx, req, device.user_id, name, device.id, device.sync_cursor, head)
 
 
 def _welcome(
     ctx: Context,
     req: Register | Login | Hello,
+    user_id: int,
     name: str,
     device_id: int,
     cursor: int,
@@ -174,7 +181,8 @@ def _welcome(
         bye=True,
         epoch=ctx.epoch,
         written=True,
-        features=[FEATURE_LIFECYCLE],
+        features=list(OFFERED_FEATURES),
+        settings=AccountSettings(read_receipts=receipts.read_receipts_on(user_id)),
     )
 
 

@@ -14,6 +14,7 @@ from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
 from syncserver.ratelimit import RateLimiter
+from syncserver.receipts import ReceiptBoard
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import Session, SessionTable
 from syncserver.store import transaction
@@ -84,6 +85,7 @@ class Context:
     names: NameCache
     throttles: Throttles
     members: MemberCache
+    receipts: ReceiptBoard  # pushes members' receipts as they rise
     epoch: str  # the database's identity, told to devices in ``welcome``
     # Waits until every send received so far is stored (see syncserver.writer); a handler
     # that awaits something must call it before it writes.

@@ -24,7 +24,7 @@ from syncserver.handlers.base import Call, Context, Refusal, handles
 from syncserver.handlers.channels import member_channel
 from syncserver.pages import FrameBudget, next_chunk, size_of
 from syncserver.sessions import Session
-from syncserver.store import accounts, changes, channels, events, mentions
+from syncserver.store import accounts, changes, channels, events, mentions, receipts
 from syncserver.store.changes import Reactions
 from syncserver.store.events import EventRow
 from syncserver.store.models import UserRead
@@ -110,7 +110,7 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     after = me.sync_cursor if req.after is None else req.after
     confirm_cursor(ctx, me, after if req.confirm is None else min(req.confirm, after))
     windows = channels.windows_since(me.user_id, after)
-    page = _SyncPage(ctx, me.user_id, windows, req)
+    page = _SyncPage(ctx, me, windows, req)
     more = page.fill(_stream(windows, after, me.user_id, page))
     wire = views.event_rows_to_wire(
         ctx, page.events, tolerant=me.tolerant, reactions=page.reactions
@@ -157,11 +157,11 @@ class _SyncPage:
     def __init__(
         self,
         ctx: Context,
-        user_id: int,
+        me: Session,
         windows: dict[int, list[tuple[int, int | None]]],
         req: Sync,
     ) -> None:
-        self._ctx, self._user_id, self._windows, self.limit = ctx, user_id, windows, req.limit
+        self._ctx, self._me, self._windows, self.limit = ctx, me, windows, req.limit
         envelope = SyncPage(rid=req.rid, events=[], reads=[], channels=[], next=MAX_ID, more=True)
         self.budget = FrameBudget(envelope, 3)
         self.events: list[EventRow] = []
@@ -201,7 +201,7 @@ class _SyncPage:
                 size += _reactions_bytes(reactions, self._ctx.names.of(users))
             if row.kind in MEMBERSHIP_KINDS and row.channel_id not in self.snapshots:
                 left = self._windows[row.channel_id][-1][1]
-                snapshot = _snapshot(self._ctx, row.channel_id, self._user_id, left)
+                snapshot = _snapshot(self._ctx, row.channel_id, self._me, left)
                 size += size_of(snapshot)
         if self.rows and not self.budget.fits(size):
             return False
@@ -237,7 +237,10 @@ def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
     if cursor > me.sync_cursor:
         with ctx.write():
             accounts.advance_sync_cursor(me.device_id, cursor)
+            rises = receipts.deliver(me.user_id, me.sync_cursor, cursor)
         me.sync_cursor = cursor
+        for rise in rises:
+            ctx.receipts.rose(rise.channel_id, me.user_id, rise.before)
 
 
 def _visible(row: EventRow, windows: dict[int, list[tuple[int, int | None]]]) -> bool:
@@ -247,15 +250,15 @@ def _visible(row: EventRow, windows: dict[int, list[tuple[int, int | None]]]) ->
     )
 
 
-def _snapshot(ctx: Context, channel_id: int, user_id: int, left_pos: int | None):
+def _snapshot(ctx: Context, channel_id: int, me: Session, left_pos: int | None) -> ChannelInfo:
     channel = channels.get_channel(channel_id)
     if channel is None:
         raise LookupError(f"channel {channel_id} has a membership but no row")
-    active = channels.active_membership(channel_id, user_id) is not None
+    active = channels.active_membership(channel_id, me.user_id) is not None
     if not active and left_pos is not None and channel.kind == "group":
         # A former member sees the group as it was when they left, not renamed since.
         channel.name = events.group_name_at(channel_id, left_pos) or channel.name
-    return views.channel_info(ctx, channel, user_id, active=active)
+    return views.channel_info(ctx, channel, me.user_id, active=active, with_receipts=me.tolerant)
 
 
 @handles(MarkRead)
@@ -265,7 +268,8 @@ def mark_read(ctx: Context, call: Call, req: MarkRead) -> Ok:
     last = ctx.sequencer.last_seq(req.channel)
     if req.seq > last:
         raise Refusal(ErrorCode.BAD_CURSOR, f"channel {req.channel} has no event {req.seq} yet")
-    if req.seq <= events.user_read_seq(me.user_id, req.channel):
+    before = events.user_read_seq(me.user_id, req.channel)
+    if req.seq <= before:
         with ctx.write():
             events.set_device_read(me.device_id, req.channel, req.seq)
         return Ok(rid=req.rid)
@@ -273,6 +277,21 @@ def mark_read(ctx: Context, call: Call, req: MarkRead) -> Ok:
         events.set_device_read(me.device_id, req.channel, req.seq)
         pos = ctx.sequencer.next_pos()
         events.set_user_read(me.user_id, req.channel, req.seq, pos)
+        delivered_before = receipts.raise_delivered(req.channel, me.user_id, req.seq)
     push = ReadPush(read=ReadCursor(channel=req.channel, seq=req.seq), pos=pos)
     ctx.delivery.to_users([me.user_id], push, pos=pos, skip_device=me.device_id)
+    _receipt_rose(ctx, me, req.channel, before, delivered_before)
     return Ok(rid=req.rid)
+
+
+def _receipt_rose(
+    ctx: Context, me: Session, channel_id: int, read_before: int, delivered_before: int | None
+) -> None:
+    """Reading raised the user's read position, and maybe their delivered one: what a
+    device read, it stored, even before its cursor said so. Others see the read position
+    only if the user lets them."""
+    passed = [] if delivered_before is None else [delivered_before]
+    if receipts.read_receipts_on(me.user_id):
+        passed.append(read_before)
+    if passed:
+        ctx.receipts.rose(channel_id, me.user_id, min(passed))

@@ -218,8 +218,17 @@ def events_after(channel_ids: list[int], after: int, limit: int) -> list[EventRo
     """Up to ``limit`` events of the channels past stream position ``after``, oldest first."""
     if not channel_ids:
         return []
-    query = Event.select(*_ROW_FIELDS).where(Event.channel.in_(channel_ids) & (Event.pos > after))
-    return _event_rows(query.order_by(Event.pos).limit(limit))
+    # Plain SQL: every sync page asks this, often for a few events, and building it with
+    # peewee cost more than reading them.
+    p = db_proxy.param
+    columns = ", ".join(field.column_name for field in _ROW_FIELDS)
+    sql = (
+        f"SELECT {columns} FROM {Event._meta.table_name} "
+        f"WHERE channel_id IN ({', '.join([p] * len(channel_ids))}) AND pos > {p} "
+        f"ORDER BY pos LIMIT {p}"
+    )
+    rows = db_proxy.execute_sql(sql, [*channel_ids, after, limit])
+    return list(map(EventRow._make, rows))
 
 
 def user_reads_after(user_id: int, after: int, limit: int) -> list[UserRead]:

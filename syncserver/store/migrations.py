@@ -70,9 +70,39 @@ def messages_that_change(db: Database) -> None:
     # The reaction table is new: open_database creates it with the other tables.
 
 
+def receipts_and_account_settings(db: Database) -> None:
+    """5 -> 6: each member's delivered position per channel (``receipt``) and the accounts'
+    settings (``account_settings``; no row means every default). Members start delivered
+    up to the newest event of the channel their furthest device confirmed storing."""
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "receipt" ("channel_id" INTEGER NOT NULL, '
+        '"user_id" INTEGER NOT NULL, "delivered" BIGINT NOT NULL, '
+        'PRIMARY KEY ("channel_id", "user_id"), '
+        'FOREIGN KEY ("channel_id") REFERENCES "channel" ("id"), '
+        'FOREIGN KEY ("user_id") REFERENCES "user" ("id"))'
+    )
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "account_settings" ("user_id" INTEGER NOT NULL PRIMARY KEY, '
+        '"read_receipts" BOOLEAN NOT NULL, FOREIGN KEY ("user_id") REFERENCES "user" ("id"))'
+    )
+    newest_stored = (
+        'SELECT e."seq" FROM "event" e WHERE e."channel_id" = m."channel_id" '
+        'AND e."pos" >= m."joined_pos" AND e."pos" <= ('
+        'SELECT MAX(d."sync_cursor") FROM "device" d WHERE d."user_id" = m."user_id") '
+        'ORDER BY e."pos" DESC LIMIT 1'
+    )
+    db.execute_sql(
+        'INSERT INTO "receipt" ("channel_id", "user_id", "delivered") '
+        'SELECT "channel_id", "user_id", "seq" FROM ('
+        f'SELECT m."channel_id", m."user_id", ({newest_stored}) AS "seq" '
+        'FROM "membership" m WHERE m."left_pos" IS NULL) AS known WHERE "seq" IS NOT NULL'
+    )
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: fewer_event_index_pages,
     2: user_name_skeletons,
     3: times_of_writing,
     4: messages_that_change,
+    5: receipts_and_account_settings,
 }

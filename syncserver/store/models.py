@@ -20,7 +20,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 5  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 6  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -196,6 +196,33 @@ class UserRead(BaseModel):
         primary_key = CompositeKey("user", "channel")
 
 
+class Receipt(BaseModel):
+    """How far a member got in a channel: ``delivered`` is the highest seq stored on at least
+    one of their devices, as their devices' sync cursors confirm it. (Their read position
+    is ``UserRead``.) Both key columns are served by the primary key, so neither has an
+    index of its own."""
+
+    channel = ForeignKeyField(Channel, index=False)
+    user = ForeignKeyField(User, index=False)
+    channel_id: int
+    user_id: int
+    delivered = BigIntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("channel", "user")
+
+
+class AccountSettings(BaseModel):
+    """An account's settings, the same on all its devices. No row: every default."""
+
+    user = ForeignKeyField(User, primary_key=True)
+    user_id: int
+    read_receipts = BooleanField(default=True)  # others see when this user read their messages
+
+    class Meta:
+        table_name = "account_settings"
+
+
 ALL_MODELS = [
     Setting,
     User,
@@ -207,4 +234,6 @@ ALL_MODELS = [
     DeviceRead,
     UserRead,
     Reaction,
+    Receipt,
+    AccountSettings,
 ]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from shared import limits
-from shared.protocol import History, OpenDirect, Send
+from shared.protocol import GetReceipts, History, MarkRead, OpenDirect, Send
 from syncserver.server import SyncServer
 from syncserver.store.backup import backup_sqlite, restore_sqlite
 from tests.support import PASSWORD, WAIT, ClientFactory, new_id, same_place
@@ -439,3 +439,27 @@ async def test_an_unreachable_server_is_waited_for_once(
     code, data, err = await cli.run("--timeout", "1", "history", "@carol")
     assert (code, data) == (0, []), err
     assert err.count("is not reachable") == 1, err
+
+
+async def test_receipts_in_history_and_the_read_receipts_setting(cli: Cli, clients: ClientFactory):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    assert await cli.ok("settings") == {"read_receipts": True}
+    sent = await cli.ok("send", "@bob", "did you read this?")
+    await bob.request(MarkRead(channel=sent["channel"], seq=sent["seq"]))
+    await bob.request(Send(channel=sent["channel"], client_id=new_id(), text="yes"))
+
+    history = await cli.ok("history", "@bob")
+    assert [(m["text"], m["receipt"]) for m in history] == [
+        ("", None),  # the chat's creation
+        ("did you read this?", {"state": "read", "read_by": ["bob"], "others": 1}),
+        ("yes", None),
+    ]
+
+    assert await cli.ok("settings", "--read-receipts", "off") == {"read_receipts": False}
+    assert await cli.ok("--offline", "settings") == {"read_receipts": False}
+    await cli.ok("read", "@bob")
+    told = await bob.request(GetReceipts(channels=[sent["channel"]]))
+    assert [(r.user, r.read) for r in told.receipts] == [("alice", 0)]
+    code, _, err = await cli.run("settings", "--read-receipts", "maybe")
+    assert code == 2 and "maybe" in err

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.engine import SyncEngine
-from desktop.core.events import MessageChanged
+from desktop.core.events import MessageChanged, UnreadChanged
 from desktop.core.lifecycle import ChangeRefused
 from desktop.core.profile import Profile
 from shared.protocol import FEATURE_LIFECYCLE, History, React, Send
@@ -360,3 +360,25 @@ async def test_mistakes_are_refused_before_queueing(make_profile, engines):
     with pytest.raises(ChangeRefused, match="was deleted"):
         laptop.reply(chat, theirs, "too late")
     assert laptop.cache.outbox() == []
+
+
+def unread_mentions(engine: SyncEngine, chat: int) -> int | None:
+    channel = engine.cache.channel(chat)
+    return channel.unread_mentions if channel is not None else None
+
+
+async def test_an_unread_mention_counts_until_read_on_any_device(make_profile, engines):
+    d = await group_of_alice_and_bob(make_profile, engines)
+    told: list[UnreadChanged] = []
+    d.phone.subscribe(lambda e: told.append(e) if isinstance(e, UnreadChanged) else None)
+    d.bob.send(d.chat, "@alice, look")
+    d.bob.send(d.chat, "and @bob too")
+    for engine in (d.laptop, d.phone):
+        await until(partial(lambda e: unread_mentions(e, d.chat) == 1, engine))
+    assert any(e.unread_mentions == 1 for e in told)
+    [message] = [m for m in d.phone.cache.messages(d.chat) if m.text == "@alice, look"]
+    assert message.mentions_me and message.mentions[0].user == "alice"
+    d.laptop.mark_read(d.chat)
+    await until(lambda: unread_mentions(d.phone, d.chat) == 0)
+    assert any(e.read_elsewhere and e.unread_mentions == 0 for e in told)
+    assert told[-1].unread_mentions == 0
