@@ -164,6 +164,11 @@ class ConversationPane(QWidget):
                 self.target = ComposeTarget(self.target.kind, message)
                 self.composer.show_target(self.target, self.me)
 
+    def receipts_changed(self, channel_id: int) -> None:
+        """What the others got and read moved: the marks on the user's messages follow."""
+        if self.model is not None and self.model.channel_id == channel_id:
+            self.model.read_receipts()
+
     def set_lifecycle(self, offered: bool) -> None:
         """Whether the server offers replies, reactions, edits and deletions (the actions
         are hidden when it does not)."""

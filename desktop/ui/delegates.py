@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.cache.receipts import MessageReceipt
 from desktop.cache.views import ChannelView, MessageView
 from desktop.ui.bubble import (
     ACCENT,
@@ -60,7 +61,7 @@ from desktop.ui.bubble import (
     sender_color,
 )
 from desktop.ui.i18n import tr
-from desktop.ui.marks import Mark, describe, mark_for, paint_mark
+from desktop.ui.marks import describe, mark_for, paint_mark
 from desktop.ui.models import ChannelRole, HighlightRole, MessageRole, PresenceRole, ReceiptRole
 
 Index = QModelIndex | QPersistentModelIndex
@@ -291,7 +292,7 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setPen(ACCENT if chip.mine else TEXT)
         painter.drawText(chip.rect, Qt.AlignmentFlag.AlignCenter, chip.label)
 
-    def mark(self, index: Index) -> Mark | None:
+    def mark(self, index: Index) -> MessageReceipt | None:
         """The receipt mark of the row's message; None for others' messages."""
         m: MessageView = index.data(MessageRole)
         if m.sender != self.me:

@@ -29,13 +29,16 @@ from desktop.core.events import (
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
+    ReceiptsChanged,
     ServerRestored,
+    SettingsChanged,
     StateChanged,
     TypingChanged,
     UnreadChanged,
 )
 from desktop.core.notify_policy import NotificationPolicy
 from desktop.ui import dialogs
+from desktop.ui.account_settings import ReadReceiptsAction
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
@@ -136,8 +139,8 @@ class MainWindow(QMainWindow):
         self._state = bridge.engine.state  # the window is made once the engine started
         self._failure: str | None = None
         self._show_outbox_state()
-        self._show_features()
         self._menus()
+        self._show_features()
 
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
@@ -174,6 +177,8 @@ class MainWindow(QMainWindow):
         self.dnd_action = QAction(tr("Do not disturb"), self, checkable=True)
         self.dnd_action.toggled.connect(self.set_do_not_disturb)
         account.addAction(self.dnd_action)
+        self.read_receipts_action = ReadReceiptsAction(self, self.bridge)
+        account.addAction(self.read_receipts_action)
 
     # --- events from the engine -------------------------------------------------------------
 
@@ -188,6 +193,10 @@ class MainWindow(QMainWindow):
             self._show_outbox_state()
         elif isinstance(event, MessageChanged):
             self.pane.message_changed(event.message)
+        elif isinstance(event, ReceiptsChanged):
+            self.pane.receipts_changed(event.channel)
+        elif isinstance(event, SettingsChanged):
+            self.read_receipts_action.show_state()
         elif isinstance(event, MessageDiscarded):
             self.pane.outbox_discarded(event.message)
         elif isinstance(event, ChannelChanged):
@@ -245,6 +254,7 @@ class MainWindow(QMainWindow):
         """Offer only what the server takes (as it last said, so also while offline)."""
         if self.bridge.started:  # not after the engine stopped, when its last state comes
             self.pane.set_lifecycle(self.bridge.engine.can(FEATURE_LIFECYCLE))
+            self.read_receipts_action.show_state()
 
     def _show_outbox_state(self) -> None:
         self._show_state(StateChanged(self._state, None, *self.bridge.cache.outbox_counts()))

@@ -2,11 +2,10 @@
 stored it, two once every other member's device has it, two coloured ones once read; drawn
 rather than typed, so they look the same in every font."""
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 
+from desktop.cache.receipts import MessageReceipt
 from desktop.cache.views import MessageView
 from desktop.ui.bubble import ACCENT, MUTED_TEXT
 from desktop.ui.i18n import tr
@@ -14,32 +13,24 @@ from desktop.ui.i18n import tr
 TICK_SHIFT = 5  # px between the two ticks
 
 
-@dataclass(frozen=True)
-class Mark:
-    """What one own message's mark says: ``state`` is ``sending``, ``sent``, ``delivered``
-    or ``read``; in a group, ``read_by`` of ``others`` members read it."""
-
-    state: str
-    read_by: tuple[str, ...] = ()
-    others: int = 0
-
-
-def mark_for(m: MessageView, receipt: Mark | None) -> Mark | None:
-    """The mark of a message as shown: None for others' messages and refused ones."""
+def mark_for(m: MessageView, receipt: MessageReceipt | None) -> MessageReceipt | None:
+    """The mark of one of the user's messages as shown (``receipt`` as the cache tells, if
+    read): None for a refused or deleted one."""
     if m.state == "failed" or m.deleted or m.unknown:
         return None
     if m.state == "pending":
-        return Mark("sending")
-    return receipt if receipt is not None else Mark("sent")
+        return MessageReceipt("sending")
+    return receipt if receipt is not None else MessageReceipt("sent")
 
 
-def describe(mark: Mark, group: bool) -> str:
+def describe(mark: MessageReceipt, group: bool) -> str:
     """The mark in words, for its tooltip: in a group, who of how many read it."""
     words = {
         "sending": tr("Sending…"),
         "sent": tr("Sent"),
         "delivered": tr("Delivered"),
         "read": tr("Read"),
+        "failed": tr("not sent"),
     }[mark.state]
     if not group or not mark.others or mark.state == "sending":
         return words
@@ -49,7 +40,7 @@ def describe(mark: Mark, group: bool) -> str:
     return read if mark.state == "read" else f"{words} · {read}"
 
 
-def paint_mark(painter: QPainter, rect: QRect, mark: Mark) -> None:
+def paint_mark(painter: QPainter, rect: QRect, mark: MessageReceipt) -> None:
     """Draw ``mark`` centred vertically at the right of ``rect``."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -5,9 +5,9 @@ from dataclasses import replace
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView, QuoteView
-from desktop.ui.marks import Mark
 
 ChannelRole = Qt.ItemDataRole.UserRole + 1
 MessageRole = Qt.ItemDataRole.UserRole + 2
@@ -78,8 +78,9 @@ class MessageListModel(QAbstractListModel):
         self.channel_id = channel_id
         self._rows: list[MessageView] = cache.messages(channel_id, limit=FIRST_PAGE)
         self._exhausted = False  # nothing older in the cache
-        self._receipts: dict[int, Mark] = {}  # by seq, for the user's own messages
+        self._receipts: dict[int, MessageReceipt] = {}  # by seq, of the user's messages
         self.highlighted: int | None = None
+        self.read_receipts()
 
     # --- Qt interface ---------------------------------------------------------------------
 
@@ -118,6 +119,7 @@ class MessageListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
         self._rows[:0] = older
         self.endInsertRows()
+        self.read_receipts()
         return len(older)
 
     def load_down_to(self, seq: int) -> bool:
@@ -132,6 +134,7 @@ class MessageListModel(QAbstractListModel):
                 self._rows[:0] = older
                 self.endInsertRows()
                 self._requote(older)  # fetched just now: replies shown may quote them
+                self.read_receipts()
         return self.row_of_seq(seq) is not None
 
     # --- changes from the engine ----------------------------------------------------------
@@ -176,6 +179,8 @@ class MessageListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.insert(row, message)
         self.endInsertRows()
+        if message.sender == self._cache.me:
+            self.read_receipts()  # others' devices may have it already
 
     def change(self, message: MessageView) -> None:
         """A stored message shows differently (a reaction, an edit, a deletion, whom it
@@ -203,8 +208,13 @@ class MessageListModel(QAbstractListModel):
                 self._rows[row] = replace(m, quote=quote)
                 self._changed(row)
 
-    def set_receipts(self, receipts: dict[int, Mark]) -> None:
-        """The receipts of the user's own messages shown, by seq."""
+    def read_receipts(self) -> None:
+        """Read the receipts of the user's own messages shown from the cache (one query for
+        them all): when the chat opens, rows are added, and receipts change."""
+        mine = [m for m in self._rows if m.seq is not None and m.sender == self._cache.me]
+        found = self._cache.receipts.for_messages(self.channel_id, mine)
+        receipts = {m.seq: r for m, r in zip(mine, found, strict=True)
+                    if m.seq is not None and r is not None}  # fmt: skip
         changed = {s for s in receipts.keys() | self._receipts.keys()
                    if receipts.get(s) != self._receipts.get(s)}  # fmt: skip
         self._receipts = receipts

@@ -28,6 +28,18 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>Tidings를 시작할 수 없습니다</translation>
     </message>
     <message>
+      <source>Send read receipts</source>
+      <translation>읽음 확인 보내기</translation>
+    </message>
+    <message>
+      <source>Read receipts cannot be changed now</source>
+      <translation>지금은 읽음 확인 설정을 바꿀 수 없습니다</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached right now.</source>
+      <translation>지금은 서버에 연결할 수 없습니다.</translation>
+    </message>
+    <message>
       <source>Today</source>
       <translation>오늘</translation>
     </message>
@@ -186,10 +198,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>user names, separated by commas</source>
       <translation>사용자 이름 (쉼표로 구분)</translation>
-    </message>
-    <message>
-      <source>The server cannot be reached right now.</source>
-      <translation>지금은 서버에 연결할 수 없습니다.</translation>
     </message>
     <message>
       <source>Members of {name}</source>

@@ -1,5 +1,5 @@
 """The window against a server of the first release, which offers no replies, reactions,
-edits or deletions: their actions are not offered, and chatting works as before."""
+edits, deletions or receipts: their actions are not offered, and chatting works as before."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +56,7 @@ def test_a_server_without_replies_or_changes_gets_no_such_actions(
         await until(lambda: [m.text for m in shown(olga)] == ["hello olga", "how are you?"])
 
         assert list(right_click(olga, 2)) == ["copy", "select"]  # no reply, react...
+        assert not window.read_receipts_action.isEnabled()  # it keeps no receipts
         edit = window.pane.composer.edit
         qtbot.keyClicks(edit, "fine, thanks")  # a plain message still goes
         qtbot.keyClick(edit, Qt.Key.Key_Return)
