@@ -29,6 +29,7 @@ from shared.protocol import (
     CreateGroup,
     Delete,
     Edit,
+    Heartbeat,
     MarkRead,
     OpenDirect,
     React,
@@ -68,6 +69,7 @@ def new_id() -> str:
 async def group_chat(clients: dict[str, Connection], group_id: int) -> None:
     """The group's messages, with their replies, reactions, edits and deletions."""
     seqs: list[int] = []
+    last = None
     for sender, text, then in GROUP:
         conn = clients[sender]
         first = then.get("edit", text)
@@ -76,6 +78,7 @@ async def group_chat(clients: dict[str, Connection], group_id: int) -> None:
             Send(channel=group_id, client_id=new_id(), text=first, reply_to=reply_to)
         )
         seqs.append(sent.seq)
+        last = sent
         if "edit" in then:
             await conn.request(Edit(channel=group_id, seq=sent.seq, client_id=new_id(), text=text))
         if then.get("delete"):
@@ -84,8 +87,12 @@ async def group_chat(clients: dict[str, Connection], group_id: int) -> None:
             await clients[who].request(
                 React(channel=group_id, seq=sent.seq, client_id=new_id(), emoji=emoji)
             )
-    for reader in ("mina", "jun"):  # they read it all; sam has not yet
+    # Mina and Jun read it all; Sam's phone has it all, but he read only up to his question.
+    assert last is not None
+    for reader in ("mina", "jun"):
         await clients[reader].request(MarkRead(channel=group_id, seq=seqs[-1]))
+    await clients["sam"].request(Heartbeat(cursor=last.pos))
+    await clients["sam"].request(MarkRead(channel=group_id, seq=seqs[5]))
 
 
 async def people(hosted, me_profile_dir: Path) -> int:
@@ -120,7 +127,7 @@ async def people(hosted, me_profile_dir: Path) -> int:
 async def render(app: QApplication, desktop: DesktopApp, profile, group_id: int, name: str) -> None:
     running = await desktop.show(profile, None)
     window = running.window
-    window.resize(1040, 760)
+    window.resize(1040, 820)
     engine = window.bridge.engine
     await window.bridge.wait(engine.wait_caught_up(20))
     window._refresh_channels()

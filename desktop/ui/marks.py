@@ -10,7 +10,7 @@ from desktop.cache.views import MessageView
 from desktop.ui.bubble import ACCENT, MUTED_TEXT
 from desktop.ui.i18n import tr
 
-TICK_SHIFT = 5  # px between the two ticks
+TICK_SHIFT = 5.5  # px between the two ticks
 
 
 def mark_for(m: MessageView, receipt: MessageReceipt | None) -> MessageReceipt | None:
@@ -65,6 +65,6 @@ def paint_mark(painter: QPainter, rect: QRect, mark: MessageReceipt) -> None:
 
 def _tick(left: float, mid: float) -> QPainterPath:
     path = QPainterPath(QPointF(left, mid))
-    path.lineTo(left + 3.2, mid + 3.2)
-    path.lineTo(left + 9.5, mid - 3.8)
+    path.lineTo(left + 3.5, mid + 3.5)
+    path.lineTo(left + 10, mid - 4)
     return path
