@@ -464,6 +464,22 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>{count}개 보내지 못함</translation>
     </message>
     <message>
+      <source>Taking back {emoji}</source>
+      <translation>{emoji} 반응 취소</translation>
+    </message>
+    <message>
+      <source>Reaction {emoji}</source>
+      <translation>{emoji} 반응</translation>
+    </message>
+    <message>
+      <source>Edit: {text}</source>
+      <translation>수정: {text}</translation>
+    </message>
+    <message>
+      <source>Deleting a message</source>
+      <translation>메시지 삭제하기</translation>
+    </message>
+    <message>
       <source>Retry</source>
       <translation>다시 시도</translation>
     </message>

@@ -14,6 +14,7 @@ from desktop.core.notify_policy import NotificationPolicy
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.main_window import MainWindow
+from desktop.ui.outbox import OutboxDialog
 from shared.client import Connection, Credentials
 from tests.desktop.test_engine_old_server import CHAT, start_old_server
 from tests.desktop.ui.test_message_actions import right_click, shown
@@ -66,6 +67,16 @@ def test_a_server_without_replies_or_changes_gets_no_such_actions(
         qtbot.keyClick(edit, Qt.Key.Key_Up)
         assert not window.pane.composer.bar.isVisible() and edit.toPlainText() == ""
         assert not {"react", "edit", "delete"} & {body["type"] for body in server.asked}
+
+        # A reaction queued while the server still offered them (it was downgraded since)
+        # is refused here, and the list of unsent messages says what it was.
+        engine = bridge.engine
+        await bridge.call(lambda: engine.cache.queue_change(CHAT, "reaction", 1, emoji="👍"))
+        await bridge.wait(engine.settle(WAIT))
+        await until(lambda: "1 not sent" in window.state_label.text())
+        dialog = OutboxDialog(window, bridge)
+        assert dialog.list.item(0).text().startswith("bob — Reaction 👍\nnot sent: the server")
+        dialog.close()
         return window
 
     try:
