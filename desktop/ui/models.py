@@ -193,6 +193,19 @@ class MessageListModel(QAbstractListModel):
             self._changed(row)
         self._requote([message])
 
+    def _quoted(self, reply: MessageView) -> MessageView:
+        """A reply with the quote of its original as shown here, when it came without one
+        (the outbox's own view names only the seq it answers)."""
+        if reply.reply_to is None or reply.quote is not None:
+            return reply
+        row = self.row_of_seq(reply.reply_to)
+        if row is None:
+            return reply
+        o = self._rows[row]
+        return replace(
+            reply, quote=QuoteView(reply.reply_to, o.sender, o.text, o.edited, o.deleted)
+        )
+
     def _requote(self, originals: Iterable[MessageView]) -> None:
         """Replies shown quote these messages as they are now."""
         quotes = {
@@ -257,6 +270,7 @@ class MessageListModel(QAbstractListModel):
         deletion) is never a row: its message comes changed (``change``)."""
         if message.channel != self.channel_id or message.is_change:
             return
+        message = self._quoted(message)
         if message.seq is not None:
             self.add(message)
             return
