@@ -32,9 +32,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 # Renders the main window with a sample conversation to docs/screenshot-*.png (offscreen).
-# The Korean one needs a font with Hangul (Debian: fonts-noto-cjk), or it shows boxes.
+# The Korean one needs a font with Hangul (Debian: fonts-noto-cjk), and the reactions one with
+# colour emoji (Debian: fonts-noto-color-emoji), or they show boxes.
 screenshots: $(STAMP)
 	@fc-list :lang=ko | grep -q . || { echo "no font with Hangul: install fonts-noto-cjk" >&2; exit 1; }
+	@fc-list | grep -qi emoji || { echo "no emoji font: install fonts-noto-color-emoji" >&2; exit 1; }
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python packaging/screenshots.py
 
 # Updates resources/i18n/*.ts from the code's strings and compiles them to .qm.

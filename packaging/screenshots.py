@@ -24,26 +24,75 @@ from desktop.embedded import EmbeddedServer
 from desktop.platform.credentials import CredentialStore
 from desktop.selftest import use_memory_keyring
 from shared.client import Connection
-from shared.protocol import AddMembers, CreateGroup, MarkRead, OpenDirect, Send
+from shared.protocol import (
+    AddMembers,
+    CreateGroup,
+    Delete,
+    Edit,
+    Heartbeat,
+    MarkRead,
+    OpenDirect,
+    React,
+    Send,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PASSWORD = "demo password 1"
 
-GROUP = [
-    ("mina", "Is everyone still up for the coast on Saturday?"),
-    ("jun", "Yes! I can drive, there's room for three more."),
-    ("alice", "Count me in. I'll bring the thermos and the good sandwiches."),
-    ("mina", "Perfect. Weather says sunny until 4, then wind picks up."),
-    ("sam", "Could we leave a bit earlier then? 7:30 at the station?"),
-    ("jun", "7:30 works. Parking at the harbour is free before 9."),
-    ("alice", "Great, see you all at 7:30"),
-    ("mina", "I booked the table at the fish place for 12:30, under my name."),
-]
+# The group chat: (sender, text, what happens to it). A reply names the index of the message
+# it answers; "edit" is the text as first sent.
+GROUP: list[tuple[str, str, dict]] = [
+    ("mina", "Is everyone still up for the coast on Saturday?", {}),
+    ("jun", "Yes! I can drive, there's room for three more.",
+     {"react": [("mina", "👍"), ("sam", "👍"), ("alice", "👍"), ("sam", "🎉")]}),
+    ("alice", "Count me in. I'll bring the thermos and the good sandwiches.", {}),
+    ("mina", "Perfect. Weather says sunny until 4, then wind picks up.",
+     {"edit": "Perfect. Weather says sunny until 3, then wind picks up."}),
+    ("sam", "oops, wrong chat", {"delete": True}),
+    ("sam", "Could we leave a bit earlier then? 7:30 at the station?", {"reply": 3}),
+    ("jun", "7:30 works. Parking is free before 9: www.harbour.example/parking",
+     {"react": [("alice", "❤️")]}),
+    ("alice", "Great, see you all at 7:30", {"reply": 5}),
+    ("mina", "@alice I booked the table at the fish place for 12:30, under my name.", {}),
+]  # fmt: skip
 DIRECT = [
     ("jun", "Hey, do you still have my camera charger?"),
     ("alice", "I do! I'll bring it on Saturday."),
     ("jun", "Lifesaver, thanks"),
 ]
+
+
+def new_id() -> str:
+    return os.urandom(8).hex()
+
+
+async def group_chat(clients: dict[str, Connection], group_id: int) -> None:
+    """The group's messages, with their replies, reactions, edits and deletions."""
+    seqs: list[int] = []
+    last = None
+    for sender, text, then in GROUP:
+        conn = clients[sender]
+        first = then.get("edit", text)
+        reply_to = seqs[then["reply"]] if "reply" in then else None
+        sent = await conn.request(
+            Send(channel=group_id, client_id=new_id(), text=first, reply_to=reply_to)
+        )
+        seqs.append(sent.seq)
+        last = sent
+        if "edit" in then:
+            await conn.request(Edit(channel=group_id, seq=sent.seq, client_id=new_id(), text=text))
+        if then.get("delete"):
+            await conn.request(Delete(channel=group_id, seq=sent.seq, client_id=new_id()))
+        for who, emoji in then.get("react", []):
+            await clients[who].request(
+                React(channel=group_id, seq=sent.seq, client_id=new_id(), emoji=emoji)
+            )
+    # Mina and Jun read it all; Sam's phone has it all, but he read only up to his question.
+    assert last is not None
+    for reader in ("mina", "jun"):
+        await clients[reader].request(MarkRead(channel=group_id, seq=seqs[-1]))
+    await clients["sam"].request(Heartbeat(cursor=last.pos))
+    await clients["sam"].request(MarkRead(channel=group_id, seq=seqs[5]))
 
 
 async def people(hosted, me_profile_dir: Path) -> int:
@@ -61,15 +110,10 @@ async def people(hosted, me_profile_dir: Path) -> int:
         await clients["mina"].request(CreateGroup(name="Coast trip", members=["jun", "sam"]))
     ).channel
     await clients["mina"].request(AddMembers(channel=group.id, users=["alice"]))
-    for sender, text in GROUP:
-        await clients[sender].request(
-            Send(channel=group.id, client_id=os.urandom(8).hex(), text=text)
-        )
+    await group_chat(clients, group.id)
     direct = (await clients["jun"].request(OpenDirect(user="alice"))).channel
     for sender, text in DIRECT:
-        sent = await clients[sender].request(
-            Send(channel=direct.id, client_id=os.urandom(8).hex(), text=text)
-        )
+        sent = await clients[sender].request(Send(channel=direct.id, client_id=new_id(), text=text))
     await clients["alice"].request(MarkRead(channel=direct.id, seq=sent.seq))
     note = (await clients["sam"].request(OpenDirect(user="alice"))).channel
     await clients["sam"].request(
@@ -83,12 +127,15 @@ async def people(hosted, me_profile_dir: Path) -> int:
 async def render(app: QApplication, desktop: DesktopApp, profile, group_id: int, name: str) -> None:
     running = await desktop.show(profile, None)
     window = running.window
-    window.resize(1040, 680)
+    window.resize(1040, 820)
     engine = window.bridge.engine
     await window.bridge.wait(engine.wait_caught_up(20))
     window._refresh_channels()
     window.open_channel(group_id)
-    window.pane.composer.edit.setPlainText("Bringing the frisbee too")
+    model = window.pane.model
+    assert model is not None
+    window.pane.start_reply(model.message_at(model.rowCount() - 1).seq)
+    window.pane.composer.edit.setPlainText("Thanks! Bringing the frisbee too")
     for _ in range(5):
         await asyncio.sleep(0.1)
         app.processEvents()

@@ -1,12 +1,15 @@
 """The message box: Enter sends, Shift+Enter starts a new line, the limit shows before the
 server would refuse. Input methods (Korean, Japanese, Chinese) compose as usual: Qt delivers
-their text through input-method events, not key presses, so Enter only sends finished text."""
+their text through input-method events, not key presses, so Enter only sends finished text.
+Up in an empty box asks to edit the user's last message, Escape to stop a reply or an edit;
+the bar above the box says which one is being written."""
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.ui.i18n import tr
+from desktop.ui.reply_bar import ComposeTarget, ReplyBar
 from shared import limits
 from shared.text import is_blank
 
@@ -15,23 +18,37 @@ SHOW_COUNT_FROM = 0.9  # of the limit: the counter appears near it
 
 class MessageEdit(QPlainTextEdit):
     submit = Signal()
+    up_in_empty = Signal()
+    escape = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.submit.emit()
             return
+        plain = event.modifiers() == Qt.KeyboardModifier.NoModifier
+        if event.key() == Qt.Key.Key_Up and plain and not self.toPlainText():
+            self.up_in_empty.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape.emit()
+            return
         super().keyPressEvent(event)
 
 
 class Composer(QWidget):
-    """Emits ``send_text`` with the text to send, and ``typing`` as the user writes."""
+    """Emits ``send_text`` with the text to send, and ``typing`` as the user writes;
+    ``edit_last`` for Up in an empty box, ``cancel`` for Escape or the bar's close button."""
 
     send_text = Signal(str)
     typing = Signal()
+    edit_last = Signal()
+    cancel = Signal()
 
     def __init__(self) -> None:
         super().__init__()
+        self.bar = ReplyBar()
+        self.bar.closed.connect(self.cancel)
         self.edit = MessageEdit()
         self.edit.setPlaceholderText(tr("Write a message…"))
         self.edit.setFixedHeight(64)
@@ -45,9 +62,12 @@ class Composer(QWidget):
         row.addWidget(self.button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 8)
+        layout.addWidget(self.bar)
         layout.addLayout(row)
         layout.addWidget(self.counter)
         self.edit.submit.connect(self._submit)
+        self.edit.up_in_empty.connect(self.edit_last)
+        self.edit.escape.connect(self.cancel)
         self.button.clicked.connect(self._submit)
         self.edit.textChanged.connect(self._changed)
         self._changed()
@@ -72,3 +92,13 @@ class Composer(QWidget):
         if not is_blank(text) and len(text) <= limits.MAX_TEXT_CHARS:
             self.edit.clear()
             self.send_text.emit(text)
+
+    def show_target(self, target: ComposeTarget | None, me: str) -> None:
+        """Show what is being written (a reply, an edit), or a plain message again."""
+        if target is None:
+            self.bar.hide()
+            self.button.setText(tr("Send"))
+            return
+        self.bar.show_target(target, me)
+        self.button.setText(tr("Save") if target.kind == "edit" else tr("Send"))
+        self.edit.setFocus()

@@ -1,20 +1,35 @@
-"""One open chat: header, the message list, the typing line and the composer."""
+"""One open chat: header, the message list, the typing line and the composer (with the bar
+of a reply or an edit being written)."""
 
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.cache.views import ChannelView, MessageView
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
 from desktop.ui.i18n import tr
+from desktop.ui.message_actions import MessageActions
 from desktop.ui.models import MessageListModel, MessageRole
 from desktop.ui.outbox import failed_menu
+from desktop.ui.reply_bar import ComposeTarget
 from desktop.ui.tasks import spawn
+from desktop.ui.text_overlay import TextOverlay
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
 
@@ -71,6 +86,12 @@ class ConversationPane(QWidget):
         self.view.clicked.connect(self._clicked)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        self.overlay = TextOverlay(self.view)
+        self.overlay.context_menu.connect(self._context_menu)
+        self.message_actions = MessageActions(self)
+        self.target: ComposeTarget | None = None  # a reply or an edit being written
+        self._released_at = QPoint()  # where the last click ended, for what it hit
+        self.view.viewport().installEventFilter(self)
 
         self.typing_label = QLabel()
         self.typing_label.setStyleSheet("color: #6b7280; font-style: italic; padding-left: 12px;")
@@ -81,6 +102,8 @@ class ConversationPane(QWidget):
         self.composer = Composer()
         self.composer.send_text.connect(self._send)
         self.composer.typing.connect(self._typing)
+        self.composer.edit_last.connect(self._edit_last)
+        self.composer.cancel.connect(self.cancel_target)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -97,8 +120,11 @@ class ConversationPane(QWidget):
         self.model = MessageListModel(self.bridge.cache, channel.id)
         self._from_bottom = None
         marker = channel.read_seq + 1 if channel.unread else None
-        self.view.setItemDelegate(MessageDelegate(self.me, channel.kind == "group", marker))
+        group = channel.kind == "group"
+        self.view.setItemDelegate(MessageDelegate(self.me, group, marker, channel.members))
         self.view.setModel(self.model)
+        self.overlay.reset()
+        self.cancel_target()
         self._typists.clear()
         self._expire_typing()
         self.subtitle.clear()  # a direct chat's presence, if known, is shown next
@@ -126,9 +152,35 @@ class ConversationPane(QWidget):
             self.view.scrollToBottom()
             self.at_bottom.emit()
 
+    def message_changed(self, message: MessageView) -> None:
+        """A message shown may read differently: reactions, an edit, a deletion."""
+        if self.model is None or message.channel != self.model.channel_id:
+            return
+        self.model.change(message)
+        if self.target is not None and self.target.message.seq == message.seq:
+            if message.deleted:
+                self.cancel_target()  # nothing left to answer or edit
+            else:
+                self.target = ComposeTarget(self.target.kind, message)
+                self.composer.show_target(self.target, self.me)
+
+    def receipts_changed(self, channel_id: int) -> None:
+        """What the others got and read moved: the marks on the user's messages follow."""
+        if self.model is not None and self.model.channel_id == channel_id:
+            self.model.read_receipts()
+
+    def set_lifecycle(self, offered: bool) -> None:
+        """Whether the server offers replies, reactions, edits and deletions (the actions
+        are hidden when it does not)."""
+        self.message_actions.lifecycle = offered
+        if not offered:
+            self.cancel_target()
+
     def outbox_changed(self, message: MessageView) -> None:
         if self.model is None or message.channel != self.model.channel_id:
             return
+        if message.is_change:
+            return  # its message comes with message_changed, and stays where it is
         self.model.update_outbox(message)
         self.view.scrollToBottom()
 
@@ -151,8 +203,67 @@ class ConversationPane(QWidget):
     # --- user actions -----------------------------------------------------------------------
 
     def _send(self, text: str) -> None:
-        if self.channel is not None:
-            self.bridge.post(self.bridge.engine.send, self.channel.id, text)
+        """The composer's text: a new message, a reply, or new text for a message."""
+        if self.channel is None:
+            return
+        target, engine, channel_id = self.target, self.bridge.engine, self.channel.id
+        self.cancel_target(keep_text=True)
+        if target is None:
+            spawn(self._sent(target, text, engine.send, channel_id, text))
+        elif target.kind == "reply":
+            spawn(self._sent(target, text, engine.reply, channel_id, target.message.seq, text))
+        elif text != target.message.text:
+            spawn(self._sent(target, text, engine.edit, channel_id, target.message.seq, text))
+
+    async def _sent(
+        self, target: ComposeTarget | None, text: str, fn: Callable[..., Any], *args: Any
+    ) -> None:
+        """Run the engine operation for the composer's text; if it is refused, the text
+        comes back to the composer (with what it was for) instead of being lost."""
+        if not await self.message_actions.run(fn, *args) and not self.composer.edit.toPlainText():
+            self.composer.edit.setPlainText(text)
+            if target is not None:
+                self.target = target
+                self.composer.show_target(target, self.me)
+
+    def start_reply(self, seq: int | None) -> None:
+        """Write a reply to the message ``seq``: the bar above the composer shows it."""
+        self._start("reply", seq)
+
+    def start_edit(self, seq: int | None) -> None:
+        """Edit the user's message ``seq``: its text goes into the composer."""
+        if self._start("edit", seq) and self.target is not None:
+            self.composer.edit.setPlainText(self.target.message.text)
+            self.composer.edit.moveCursor(QTextCursor.MoveOperation.End)
+
+    def _start(self, kind: str, seq: int | None) -> bool:
+        row = self.model.row_of_seq(seq) if self.model is not None and seq is not None else None
+        if self.model is None or row is None:
+            return False
+        if self.target is not None and self.target.kind == "edit":
+            self.composer.edit.clear()  # the text of the edit left behind
+        self.target = ComposeTarget("reply" if kind == "reply" else "edit",
+                                    self.model.message_at(row))  # fmt: skip
+        self.composer.show_target(self.target, self.me)
+        return True
+
+    def cancel_target(self, keep_text: bool = False) -> None:
+        """Stop writing a reply or an edit (Escape, or the bar's close button). A reply's
+        text stays, to send as a message; an edit's goes."""
+        if self.target is not None and self.target.kind == "edit" and not keep_text:
+            self.composer.edit.clear()
+        self.target = None
+        self.composer.show_target(None, self.me)
+
+    def _edit_last(self) -> None:
+        """Up in an empty composer: edit the user's newest message, as in Slack or Signal."""
+        if self.model is None or self.channel is None or not self.channel.active:
+            return
+        if not self.message_actions.lifecycle:
+            return
+        last = self.model.last_own(self.me)
+        if last is not None:
+            self.start_edit(last.seq)
 
     def _typing(self) -> None:
         now = time.monotonic()
@@ -160,16 +271,27 @@ class ConversationPane(QWidget):
             self._typing_sent = now
             self.bridge.post(self.bridge.engine.typing, self.channel.id)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QMouseEvent) and event.type() == QEvent.Type.MouseButtonRelease:
+            self._released_at = event.position().toPoint()  # for _clicked, which follows
+        return False
+
     def _clicked(self, index: QModelIndex) -> None:
         message: MessageView = index.data(MessageRole)
         if message.state == "failed" and message.client_id:
             self.bridge.post(self.bridge.engine.retry, message.client_id)
+        else:
+            self.message_actions.clicked(index, self._released_at)
 
     def _context_menu(self, at: QPoint) -> None:
         index = self.view.indexAt(at)
         message: MessageView | None = index.data(MessageRole) if index.isValid() else None
+        menu: QMenu | None
         if message is not None and message.state == "failed" and message.client_id:
             menu = failed_menu(self, self.bridge, message)
+        else:
+            menu = self.message_actions.menu_for(index)
+        if menu is not None:
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per right-click
             menu.popup(self.view.viewport().mapToGlobal(at))
 

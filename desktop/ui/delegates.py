@@ -1,40 +1,72 @@
-"""Painting: message bubbles with day separators and the new-messages marker, and chat rows."""
+"""Painting: message bubbles (quotes, mentions, links, "edited", receipt marks, reaction
+chips) with day separators and the new-messages marker, the selectable text laid over a
+bubble, and chat rows."""
 
-import datetime
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTextBrowser,
+    QToolTip,
+    QWidget,
+)
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
-
+from desktop.cache.receipts import MessageReceipt
 from desktop.cache.views import ChannelView, MessageView
+from desktop.ui.bubble import (
+    ACCENT,
+    FAILED,
+    HIGHLIGHT,
+    MUTED_TEXT,
+    OTHER_BUBBLE,
+    OWN_BUBBLE,
+    QUOTE_BAR,
+    QUOTE_LEFT,
+    QUOTE_PAD,
+    QUOTE_RIGHT,
+    SEPARATOR_HEIGHT,
+    TEXT,
+    BubbleLayout,
+    Chip,
+    RowLayout,
+    clock,
+    day_label,
+    first_line,
+    placeholder_text,
+    sender_color,
+)
 from desktop.ui.i18n import tr
-from desktop.ui.models import ChannelRole, MessageRole, PresenceRole
+from desktop.ui.marks import describe, mark_for, paint_mark
+from desktop.ui.models import ChannelRole, HighlightRole, MessageRole, PresenceRole, ReceiptRole
 
-PAD = 8  # px inside a bubble
-GAP = 4  # px between rows
-SEPARATOR_HEIGHT = 30  # px for a day separator or the new-messages marker
-BUBBLE_SHARE = 0.68  # of the view's width a bubble may take
-OWN_BUBBLE = QColor("#d3e5ff")
-OTHER_BUBBLE = QColor("#eef0f3")
-MUTED_TEXT = QColor("#6b7280")
-ACCENT = QColor("#1f6feb")
-FAILED = QColor("#c62828")
+Index = QModelIndex | QPersistentModelIndex
 PRESENCE_COLORS = {"online": QColor("#2ea043"), "away": QColor("#d29922")}
-SENDER_COLORS = ["#1f6feb", "#8250df", "#bf3989", "#0a7d5a", "#b35900", "#2f6f9f"]
-
-
-def day_label(ts: int) -> str:
-    day = datetime.date.fromtimestamp(ts / 1000)
-    today = datetime.date.today()
-    if day == today:
-        return tr("Today")
-    if day == today - datetime.timedelta(days=1):
-        return tr("Yesterday")
-    return day.strftime("%Y-%m-%d")
-
-
-def clock(ts: int) -> str:
-    return datetime.datetime.fromtimestamp(ts / 1000).strftime("%H:%M")
+__all__ = ["FAILED", "ChannelDelegate", "MessageDelegate", "SelectableText", "clock"]
 
 
 def event_sentence(m: MessageView) -> str:
@@ -52,108 +84,126 @@ def event_sentence(m: MessageView) -> str:
     return templates.get(m.kind, m.kind).format(sender=m.sender, subject=m.subject, name=m.name)
 
 
-class MessageDelegate(QStyledItemDelegate):
-    """Draws one timeline row. ``marker_seq`` is the first unread event when the chat opened."""
+class SelectableText(QTextBrowser):
+    """A message's text laid exactly over its bubble while the pointer is on it, so it can be
+    selected like any text (drag, double-click, Ctrl+C) and its links followed. Transparent,
+    read-only, wrapped at the bubble's width; the conversation scrolls through it."""
 
-    def __init__(self, me: str, group: bool, marker_seq: int | None) -> None:
+    def __init__(self, parent: QWidget, font: QFont) -> None:
+        super().__init__(parent)
+        self.setFont(font)
+        # No focus policy: the list view focuses an open editor whenever the pointer moves
+        # over its row, which would take the composer's keys; a click focuses it instead.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setLineWrapMode(QTextBrowser.LineWrapMode.FixedPixelWidth)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(open_link)
+        self.setStyleSheet("QTextBrowser { background: transparent; border: none; }")
+        self.viewport().setAutoFillBackground(False)
+        self.setContentsMargins(0, 0, 0, 0)
+        self.setViewportMargins(0, 0, 0, 0)
+        self.document().setDocumentMargin(0)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Text, TEXT)
+        self.setPalette(palette)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)  # for Ctrl+C on what gets selected
+        super().mousePressEvent(event)
+
+    def has_selection(self) -> bool:
+        return self.textCursor().hasSelection()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # to the conversation, which scrolls
+
+
+def option_in(view: QAbstractItemView, index: Index) -> QStyleOptionViewItem:
+    """The style option ``view`` paints the row at ``index`` with."""
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(index.model().index(index.row(), 0))
+    return option
+
+
+def open_link(url: QUrl) -> None:
+    """A link in a message, opened by the system (the browser, the mail app...)."""
+    QDesktopServices.openUrl(url)
+
+
+class MessageDelegate(QStyledItemDelegate):
+    """Draws one timeline row. ``marker_seq`` is the first unread event when the chat opened;
+    ``members`` are the chat's (for mentions the server has not found yet)."""
+
+    def __init__(
+        self, me: str, group: bool, marker_seq: int | None, members: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()
         self.me = me
         self.group = group
-        self.marker_seq = marker_seq
+        self.bubbles = BubbleLayout(me, group, marker_seq, members)
 
     # --- layout -----------------------------------------------------------------------------
 
-    def _neighbours(
-        self, index: QModelIndex | QPersistentModelIndex
-    ) -> tuple[MessageView, MessageView | None]:
+    def layout(self, option: QStyleOptionViewItem, index: Index) -> RowLayout:
+        """Where everything of the row at ``index`` goes, for a row at ``option.rect``."""
         message = index.data(MessageRole)
         above = index.model().index(index.row() - 1, 0) if index.row() > 0 else None
-        return message, above.data(MessageRole) if above is not None else None
+        return self.bubbles.layout(option, message, above.data(MessageRole) if above else None)
 
-    def _headers(self, m: MessageView, above: MessageView | None) -> tuple[bool, bool]:
-        new_day = above is None or day_label(above.shown_ts) != day_label(m.shown_ts)
-        marker = self.marker_seq is not None and m.seq == self.marker_seq
-        return new_day, marker
+    def layout_in(self, view: QAbstractItemView, index: Index) -> RowLayout:
+        """Where everything of the row at ``index`` is in ``view``'s viewport."""
+        return self.layout(option_in(view, index), index)
 
-    def _shows_sender(self, m: MessageView, above: MessageView | None, new_day: bool) -> bool:
-        return (
-            self.group
-            and m.sender != self.me
-            and (new_day or above is None or above.sender != m.sender or above.kind != "message")
-        )
+    def _footer(self, m: MessageView) -> str:
+        return self.bubbles.footer(m)
 
-    def _line(self, option: QStyleOptionViewItem, text: str) -> int:
-        """The height of one line of ``text``: taller than the font's own line when a glyph
-        comes from a fallback font (Hangul next to Latin), which would otherwise be cut."""
-        metrics = QFontMetrics(option.font)
-        return max(
-            metrics.height(), metrics.boundingRect(QRect(0, 0, 10**6, 10**6), 0, text).height()
-        )
-
-    def _failure(self, m: MessageView) -> str:
-        return tr("Not sent: {reason} — click to retry, right-click to discard").format(
-            reason=m.error or ""
-        )
-
-    def _text_rect(self, option: QStyleOptionViewItem, m: MessageView) -> QRect:
-        width = max(120, int(option.rect.width() * BUBBLE_SHARE)) - 2 * PAD
-        metrics = QFontMetrics(option.font)
-        return metrics.boundingRect(QRect(0, 0, width, 10**7), Qt.TextFlag.TextWordWrap, m.text)
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        m, above = self._neighbours(index)
-        new_day, marker = self._headers(m, above)
-        height = GAP + SEPARATOR_HEIGHT * (int(new_day) + int(marker))
-        line = QFontMetrics(option.font).height()
-        if m.kind != "message":
-            return QSize(option.rect.width(), height + line + PAD)
-        # The text, then the time line.
-        height += (
-            self._text_rect(option, m).height() + 2 * PAD + self._line(option, self._footer(m))
-        )
-        if self._shows_sender(m, above, new_day):
-            height += self._line(option, m.sender)
-        if m.state == "failed":
-            height += self._line(option, self._failure(m)) + 2
-        return QSize(option.rect.width(), height)
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return QSize(option.rect.width(), self.layout(option, index).height)
 
     # --- painting ---------------------------------------------------------------------------
 
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        m, above = self._neighbours(index)
-        new_day, marker = self._headers(m, above)
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        m: MessageView = index.data(MessageRole)
+        row = self.layout(option, index)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        top = option.rect.top() + GAP
-        if new_day:
-            self._separator(painter, option, top, day_label(m.shown_ts), MUTED_TEXT)
-            top += SEPARATOR_HEIGHT
-        if marker:
-            self._separator(painter, option, top, tr("New messages"), ACCENT)
-            top += SEPARATOR_HEIGHT
-        if m.kind == "message":
-            self._bubble(painter, option, top, m, self._shows_sender(m, above, new_day))
-        else:
+        if row.new_day:
+            self._separator(painter, option, row, 0, day_label(m.shown_ts), MUTED_TEXT)
+        if row.marker:
+            self._separator(painter, option, row, int(row.new_day), tr("New messages"), ACCENT)
+        if row.bubble is None:
             painter.setPen(MUTED_TEXT)
-            rect = QRect(option.rect.left(), top, option.rect.width(), option.rect.bottom() - top)
-            painter.drawText(
-                rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, event_sentence(m)
-            )
+            painter.drawText(row.text, Qt.AlignmentFlag.AlignHCenter, event_sentence(m))
+        else:
+            if index.data(HighlightRole):
+                band = QRect(option.rect.left(), row.top - 2, option.rect.width(), 0)
+                band.setBottom(row.bubble.bottom() + 2)
+                painter.fillRect(band, HIGHLIGHT)
+            self._bubble(painter, option, index, m, row)
         painter.restore()
 
     def _separator(
-        self, painter: QPainter, option: QStyleOptionViewItem, top: int, text: str, color: QColor
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        row: RowLayout,
+        place: int,
+        text: str,
+        color: QColor,
     ) -> None:
-        rect = QRect(option.rect.left(), top, option.rect.width(), SEPARATOR_HEIGHT)
-        metrics = QFontMetrics(option.font)
-        width = metrics.horizontalAdvance(text) + 24
+        first = row.top - SEPARATOR_HEIGHT * (int(row.new_day) + int(row.marker))
+        rect = QRect(option.rect.left(), first + SEPARATOR_HEIGHT * place, option.rect.width(),
+                     SEPARATOR_HEIGHT)  # fmt: skip
+        width = QFontMetrics(option.font).horizontalAdvance(text) + 24
         mid = rect.center().y()
         painter.setPen(color)
         painter.drawLine(rect.left() + 16, mid, rect.center().x() - width // 2, mid)
@@ -164,63 +214,157 @@ class MessageDelegate(QStyledItemDelegate):
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
-        top: int,
+        index: Index,
         m: MessageView,
-        sender: bool,
+        row: RowLayout,
     ) -> None:
+        assert row.bubble is not None
         own = m.sender == self.me
-        metrics = QFontMetrics(option.font)
-        text = self._text_rect(option, m)
-        footer = self._footer(m)
-        footer_line = self._line(option, footer)
-        sender_line = self._line(option, m.sender) if sender else 0
-        inner_width = max(
-            text.width(),
-            metrics.horizontalAdvance(footer),
-            metrics.horizontalAdvance(m.sender) if sender else 0,
-        )
-        height = text.height() + 2 * PAD + footer_line + sender_line
-        left = option.rect.right() - 12 - inner_width - 2 * PAD if own else option.rect.left() + 12
-        bubble = QRect(left, top, inner_width + 2 * PAD, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(OWN_BUBBLE if own else OTHER_BUBBLE)
-        painter.drawRoundedRect(bubble, 10, 10)
-        y = top + PAD
-        if sender:
-            bold = QFont(option.font)
-            bold.setBold(True)
+        painter.drawRoundedRect(row.bubble, 10, 10)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        if row.sender is not None:
             painter.setFont(bold)
-            painter.setPen(QColor(SENDER_COLORS[sum(map(ord, m.sender)) % len(SENDER_COLORS)]))
-            painter.drawText(
-                QRect(left + PAD, y, inner_width, sender_line), Qt.AlignmentFlag.AlignLeft, m.sender
-            )
+            painter.setPen(sender_color(m.sender))
+            painter.drawText(row.sender, Qt.AlignmentFlag.AlignLeft, m.sender)
             painter.setFont(option.font)
-            y += sender_line
-        painter.setPen(QColor("#111827"))
-        painter.drawText(
-            QRect(left + PAD, y, text.width(), text.height()), Qt.TextFlag.TextWordWrap, m.text
-        )
-        y += text.height()
+        if row.quote is not None:
+            self._quote(painter, option, m, row.quote)
+        if row.document is not None and not self._editing(option, index):
+            painter.save()
+            painter.translate(row.text.topLeft())
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.palette.setColor(QPalette.ColorRole.Text, TEXT)
+            row.document.documentLayout().draw(painter, context)
+            painter.restore()
         painter.setPen(FAILED if m.state == "failed" else MUTED_TEXT)
-        painter.drawText(
-            QRect(left + PAD, y, inner_width, footer_line), Qt.AlignmentFlag.AlignRight, footer
-        )
-        if m.state == "failed":
-            reason = self._failure(m)
-            width = option.rect.width() - 24
-            line = self._line(option, reason)
-            painter.drawText(
-                QRect(option.rect.left() + 12, bubble.bottom() + 2, width, line),
-                Qt.AlignmentFlag.AlignRight if own else Qt.AlignmentFlag.AlignLeft,
-                reason,
-            )
+        painter.drawText(row.footer, Qt.AlignmentFlag.AlignRight, self.bubbles.footer(m))
+        mark = self.mark(index)
+        if row.mark is not None and mark is not None:
+            paint_mark(painter, row.mark, mark)
+        for chip in row.chips:
+            self._chip(painter, chip)
+        if row.failure is not None:
+            painter.setPen(FAILED)
+            side = Qt.AlignmentFlag.AlignRight if own else Qt.AlignmentFlag.AlignLeft
+            painter.drawText(row.failure, side, self.bubbles.failure(m))
 
-    def _footer(self, m: MessageView) -> str:
-        if m.state == "pending":
-            return tr("sending…")
-        if m.state == "failed":
-            return tr("not sent")
-        return clock(m.shown_ts) + ("  ✓" if m.sender == self.me else "")
+    @staticmethod
+    def _editing(option: QStyleOptionViewItem, index: Index) -> bool:
+        """Whether the selectable text is over this bubble (then it draws the text)."""
+        view = option.widget
+        return isinstance(view, QAbstractItemView) and view.isPersistentEditorOpen(index)
+
+    def _quote(self, painter: QPainter, option: QStyleOptionViewItem, m: MessageView,
+               rect: QRect) -> None:  # fmt: skip
+        who, what = self.bubbles.quote_lines(m)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 16))
+        painter.drawRoundedRect(rect, 6, 6)
+        color = sender_color(who) if m.quote is not None else MUTED_TEXT
+        painter.setBrush(color)
+        painter.drawRoundedRect(QRect(rect.left(), rect.top(), QUOTE_BAR, rect.height()), 1.5, 1.5)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        inner = rect.adjusted(QUOTE_LEFT, QUOTE_PAD, -QUOTE_RIGHT, -QUOTE_PAD)
+        half = QFontMetrics(bold).height()
+        painter.setFont(bold)
+        painter.setPen(color)
+        painter.drawText(QRect(inner.left(), inner.top(), inner.width(), half),
+                         Qt.AlignmentFlag.AlignLeft,
+                         QFontMetrics(bold).elidedText(who, Qt.TextElideMode.ElideRight,
+                                                       inner.width()))  # fmt: skip
+        italic = QFont(option.font)
+        italic.setItalic(m.quote is None or m.quote.deleted)
+        painter.setFont(italic)
+        painter.setPen(MUTED_TEXT)
+        below = QRect(inner.left(), inner.top() + half, inner.width(), inner.height() - half)
+        elided = QFontMetrics(italic).elidedText(what, Qt.TextElideMode.ElideRight, inner.width())
+        painter.drawText(below, Qt.AlignmentFlag.AlignLeft, elided)
+        painter.setFont(option.font)
+
+    def _chip(self, painter: QPainter, chip: Chip) -> None:
+        painter.setPen(ACCENT if chip.mine else QColor("#d0d7de"))
+        painter.setBrush(QColor("#e7f0ff") if chip.mine else QColor("white"))
+        painter.drawRoundedRect(chip.rect.adjusted(0, 0, -1, -1), 10, 10)
+        painter.setPen(ACCENT if chip.mine else TEXT)
+        painter.drawText(chip.rect, Qt.AlignmentFlag.AlignCenter, chip.label)
+
+    def mark(self, index: Index) -> MessageReceipt | None:
+        """The receipt mark of the row's message; None for others' messages."""
+        m: MessageView = index.data(MessageRole)
+        if m.sender != self.me:
+            return None
+        return mark_for(m, index.data(ReceiptRole))
+
+    # --- tooltips ---------------------------------------------------------------------------
+
+    def tooltip(self, option: QStyleOptionViewItem, index: Index, at: QPoint) -> str:
+        """What hovering at ``at`` explains: who reacted with a chip's emoji, what a receipt
+        mark means (in a group, who read it)."""
+        row = self.layout(option, index)
+        hit = row.hit(at)
+        if hit is None:
+            return ""
+        if hit.kind == "chip":
+            chip = next(c for c in row.chips if c.emoji == hit.value)
+            names = [tr("you") if u == self.me else u for u in chip.users]
+            return f"{chip.emoji} " + ", ".join(names)
+        if hit.kind == "mark":
+            mark = self.mark(index)
+            return describe(mark, self.group) if mark is not None else ""
+        if hit.kind == "quote":
+            return tr("Show the message this one answers")
+        return ""
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: Index,
+    ) -> bool:
+        if event.type() != QEvent.Type.ToolTip or not index.isValid():
+            return super().helpEvent(event, view, option, index)
+        text = self.tooltip(option, index, event.pos())
+        if text:
+            QToolTip.showText(event.globalPos(), text, view)
+        else:
+            QToolTip.hideText()
+        return True
+
+    # --- the selectable text ----------------------------------------------------------------
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        return SelectableText(parent, option.font)
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        if isinstance(editor, SelectableText):
+            selected = editor.has_selection()
+            rich = self.bubbles.html(index.data(MessageRole))
+            if not selected or editor.property("rich") != rich:
+                editor.setHtml(rich)
+                editor.setProperty("rich", rich)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        """Read-only: nothing goes back to the model."""
+
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: Index
+    ) -> None:
+        row = self.layout(option, index)
+        editor.setGeometry(row.text)
+        if isinstance(editor, SelectableText):
+            editor.setLineWrapColumnOrWidth(row.text.width())
+
+
+def badges(channel: ChannelView) -> list[str]:
+    """The pills a chat row ends with: "@" while an unread message mentions the user, then
+    the unread count."""
+    shown = ["@"] if channel.unread_mentions else []
+    return shown + ([str(channel.unread)] if channel.unread else [])
 
 
 class ChannelDelegate(QStyledItemDelegate):
@@ -236,7 +380,10 @@ class ChannelDelegate(QStyledItemDelegate):
         m = channel.preview
         if m is None:
             return ""
-        text = m.text.replace("\n", " ")
+        if m.deleted or m.unknown:
+            text = tr("message deleted") if m.deleted else placeholder_text()
+        else:
+            text = first_line(m.text) if m.text.strip() else m.text
         if m.sender == self.me:
             return tr("You: {text}").format(text=text)
         return f"{m.sender}: {text}" if channel.kind == "group" else text
@@ -287,29 +434,32 @@ class ChannelDelegate(QStyledItemDelegate):
             time_text,
         )
         preview = self._preview(channel)
-        badge = str(channel.unread) if channel.unread else ""
-        badge_width = metrics.horizontalAdvance(badge) + 14 if badge else 0
-        painter.drawText(
-            QRect(left, rect.top() + 31, right - left - badge_width - 6, 20),
-            Qt.AlignmentFlag.AlignLeft,
-            metrics.elidedText(
-                preview, Qt.TextElideMode.ElideRight, right - left - badge_width - 6
-            ),
-        )
-        if badge:
-            pill = QRect(right - badge_width, rect.top() + 32, badge_width, 18)
+        x = right
+        for badge in reversed(badges(channel)):
+            width = max(18, metrics.horizontalAdvance(badge) + 14)
+            x -= width
+            pill = QRect(x, rect.top() + 32, width, 18)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(MUTED_TEXT if channel.muted else ACCENT)
+            # A mention stands out even in a muted chat: it notified there too.
+            loud = badge == "@" or not channel.muted
+            painter.setBrush(ACCENT if loud else MUTED_TEXT)
             painter.drawRoundedRect(pill, 9, 9)
             painter.setPen(QColor("white"))
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, badge)
+            x -= 4
+        painter.setPen(MUTED_TEXT)
+        painter.drawText(
+            QRect(left, rect.top() + 31, x - left - 2, 20),
+            Qt.AlignmentFlag.AlignLeft,
+            metrics.elidedText(preview, Qt.TextElideMode.ElideRight, x - left - 2),
+        )
         painter.restore()
 
     @staticmethod
     def _avatar(painter: QPainter, rect: QRect, channel: ChannelView, presence: str | None) -> None:
         circle = QRect(rect.left() + 10, rect.top() + 9, 40, 40)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(SENDER_COLORS[sum(map(ord, channel.title)) % len(SENDER_COLORS)]))
+        painter.setBrush(sender_color(channel.title))
         painter.drawEllipse(circle)
         painter.setPen(QColor("white"))
         bold = QFont(painter.font())

@@ -25,16 +25,20 @@ from desktop.core.events import (
     ChannelChanged,
     EngineState,
     MessageAdded,
+    MessageChanged,
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
+    ReceiptsChanged,
     ServerRestored,
+    SettingsChanged,
     StateChanged,
     TypingChanged,
     UnreadChanged,
 )
 from desktop.core.notify_policy import NotificationPolicy
 from desktop.ui import dialogs
+from desktop.ui.account_settings import ReadReceiptsAction
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
@@ -45,6 +49,7 @@ from desktop.ui.outbox import OutboxDialog, outbox_text
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
+from shared.protocol import FEATURE_LIFECYCLE
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +140,7 @@ class MainWindow(QMainWindow):
         self._failure: str | None = None
         self._show_outbox_state()
         self._menus()
+        self._show_features()
 
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
@@ -171,6 +177,8 @@ class MainWindow(QMainWindow):
         self.dnd_action = QAction(tr("Do not disturb"), self, checkable=True)
         self.dnd_action.toggled.connect(self.set_do_not_disturb)
         account.addAction(self.dnd_action)
+        self.read_receipts_action = ReadReceiptsAction(self, self.bridge)
+        account.addAction(self.read_receipts_action)
 
     # --- events from the engine -------------------------------------------------------------
 
@@ -183,6 +191,12 @@ class MainWindow(QMainWindow):
         elif isinstance(event, MessageUpdated):
             self.pane.outbox_changed(event.message)
             self._show_outbox_state()
+        elif isinstance(event, MessageChanged):
+            self.pane.message_changed(event.message)
+        elif isinstance(event, ReceiptsChanged):
+            self.pane.receipts_changed(event.channel)
+        elif isinstance(event, SettingsChanged):
+            self.read_receipts_action.show_state()
         elif isinstance(event, MessageDiscarded):
             self.pane.outbox_discarded(event.message)
         elif isinstance(event, ChannelChanged):
@@ -203,6 +217,7 @@ class MainWindow(QMainWindow):
         elif isinstance(event, StateChanged):
             self._state = event.state
             self._show_state(event)
+            self._show_features()
         elif isinstance(event, ServerRestored):
             self._server_restored(event)
 
@@ -234,6 +249,12 @@ class MainWindow(QMainWindow):
         if current is not None:
             self._select(current)
         self.unread_total_changed.emit(self.channels.unread_total())
+
+    def _show_features(self) -> None:
+        """Offer only what the server takes (as it last said, so also while offline)."""
+        if self.bridge.started:  # not after the engine stopped, when its last state comes
+            self.pane.set_lifecycle(self.bridge.engine.can(FEATURE_LIFECYCLE))
+            self.read_receipts_action.show_state()
 
     def _show_outbox_state(self) -> None:
         self._show_state(StateChanged(self._state, None, *self.bridge.cache.outbox_counts()))

@@ -1,13 +1,19 @@
 """Qt item models over the cache: the chat list, and one conversation paged by sequence."""
 
+from collections.abc import Iterable
+from dataclasses import replace
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
-from desktop.cache.views import ChannelView, MessageView
+from desktop.cache.views import ChannelView, MessageView, QuoteView
 
 ChannelRole = Qt.ItemDataRole.UserRole + 1
 MessageRole = Qt.ItemDataRole.UserRole + 2
 PresenceRole = Qt.ItemDataRole.UserRole + 3
+ReceiptRole = Qt.ItemDataRole.UserRole + 4  # the receipt of one of the user's messages
+HighlightRole = Qt.ItemDataRole.UserRole + 5  # the message a quote was clicked to show
 FIRST_PAGE = 30  # events read when a conversation opens, as Telegram Desktop does
 OLDER_PAGE = 100  # events read per scroll-back step
 Index = QModelIndex | QPersistentModelIndex
@@ -72,6 +78,9 @@ class MessageListModel(QAbstractListModel):
         self.channel_id = channel_id
         self._rows: list[MessageView] = cache.messages(channel_id, limit=FIRST_PAGE)
         self._exhausted = False  # nothing older in the cache
+        self._receipts: dict[int, MessageReceipt] = {}  # by seq, of the user's messages
+        self.highlighted: int | None = None
+        self.read_receipts()
 
     # --- Qt interface ---------------------------------------------------------------------
 
@@ -86,6 +95,10 @@ class MessageListModel(QAbstractListModel):
             return message.text
         if role == MessageRole:
             return message
+        if role == ReceiptRole:
+            return self._receipts.get(message.seq) if message.seq is not None else None
+        if role == HighlightRole:
+            return message.seq is not None and message.seq == self.highlighted
         return None
 
     # Qt's own canFetchMore/fetchMore are not used: Qt calls fetchMore when the view reaches
@@ -106,7 +119,23 @@ class MessageListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
         self._rows[:0] = older
         self.endInsertRows()
+        self.read_receipts()
         return len(older)
+
+    def load_down_to(self, seq: int) -> bool:
+        """Read from the cache every event from ``seq`` up to the first row shown (to show
+        the message a reply answers); returns whether ``seq`` is shown now."""
+        oldest = self.oldest_seq()
+        if seq < oldest:
+            older = self._cache.messages(self.channel_id, before=oldest, limit=oldest - seq)
+            older = [m for m in older if m.seq is not None]
+            if older:
+                self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
+                self._rows[:0] = older
+                self.endInsertRows()
+                self._requote(older)  # fetched just now: replies shown may quote them
+                self.read_receipts()
+        return self.row_of_seq(seq) is not None
 
     # --- changes from the engine ----------------------------------------------------------
 
@@ -137,10 +166,11 @@ class MessageListModel(QAbstractListModel):
 
     def add(self, message: MessageView) -> None:
         """A newly stored event, or one of ours leaving the outbox."""
-        if message.channel != self.channel_id:
+        if message.channel != self.channel_id or message.is_change:
             return
         if message.client_id is not None:
             self._drop_pending(message.client_id)
+        self._requote([message])  # shown or not, replies to it shown here can quote it now
         if message.seq is None or any(m.seq == message.seq for m in self._rows):
             return
         if self._rows and message.seq < self.oldest_seq():
@@ -149,19 +179,105 @@ class MessageListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.insert(row, message)
         self.endInsertRows()
+        if message.sender == self._cache.me:
+            self.read_receipts()  # others' devices may have it already
+
+    def change(self, message: MessageView) -> None:
+        """A stored message shows differently (a reaction, an edit, a deletion, whom it
+        mentions): replace it, and the quote in every reply to it shown here."""
+        if message.channel != self.channel_id or message.seq is None:
+            return
+        row = self.row_of_seq(message.seq)
+        if row is not None:
+            self._rows[row] = message
+            self._changed(row)
+        self._requote([message])
+
+    def _quoted(self, reply: MessageView) -> MessageView:
+        """A reply with the quote of its original as shown here, when it came without one
+        (the outbox's own view names only the seq it answers)."""
+        if reply.reply_to is None or reply.quote is not None:
+            return reply
+        row = self.row_of_seq(reply.reply_to)
+        if row is None:
+            return reply
+        o = self._rows[row]
+        return replace(
+            reply, quote=QuoteView(reply.reply_to, o.sender, o.text, o.edited, o.deleted)
+        )
+
+    def _requote(self, originals: Iterable[MessageView]) -> None:
+        """Replies shown quote these messages as they are now."""
+        quotes = {
+            o.seq: QuoteView(o.seq, o.sender, o.text, o.edited, o.deleted)
+            for o in originals
+            if o.kind == "message" and o.seq is not None
+        }
+        if not quotes:
+            return
+        for row, m in enumerate(self._rows):
+            quote = quotes.get(m.reply_to) if m.reply_to is not None else None
+            if quote is not None and m.quote != quote:
+                self._rows[row] = replace(m, quote=quote)
+                self._changed(row)
+
+    def read_receipts(self) -> None:
+        """Read the receipts of the user's own messages shown from the cache (one query for
+        them all): when the chat opens, rows are added, and receipts change."""
+        mine = [m for m in self._rows if m.seq is not None and m.sender == self._cache.me]
+        found = self._cache.receipts.for_messages(self.channel_id, mine)
+        receipts = {m.seq: r for m, r in zip(mine, found, strict=True)
+                    if m.seq is not None and r is not None}  # fmt: skip
+        changed = {s for s in receipts.keys() | self._receipts.keys()
+                   if receipts.get(s) != self._receipts.get(s)}  # fmt: skip
+        self._receipts = receipts
+        for seq in changed:
+            row = self.row_of_seq(seq)
+            if row is not None:
+                self._changed(row)
+
+    def highlight(self, seq: int | None) -> None:
+        """Mark the message ``seq`` (one scrolled to), or none."""
+        before, self.highlighted = self.highlighted, seq
+        for shown in (before, seq):
+            row = self.row_of_seq(shown) if shown is not None else None
+            if row is not None:
+                self._changed(row)
+
+    def _changed(self, row: int) -> None:
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+
+    def row_of_seq(self, seq: int) -> int | None:
+        for row in range(len(self._rows) - 1, -1, -1):
+            if self._rows[row].seq == seq:
+                return row
+        return None
+
+    def last_own(self, me: str) -> MessageView | None:
+        """The user's newest message shown that can still be edited (stored, not deleted)."""
+        for m in reversed(self._rows):
+            if m.sender == me and m.kind == "message" and m.seq is not None and not m.deleted:
+                return m
+        return None
+
+    def messages(self) -> list[MessageView]:
+        """The rows shown, in order."""
+        return list(self._rows)
 
     def update_outbox(self, message: MessageView) -> None:
-        """A message queued, sent or failed."""
-        if message.channel != self.channel_id:
+        """A message queued, sent or failed. A change to a message (a reaction, an edit, a
+        deletion) is never a row: its message comes changed (``change``)."""
+        if message.channel != self.channel_id or message.is_change:
             return
+        message = self._quoted(message)
         if message.seq is not None:
             self.add(message)
             return
         for row, existing in enumerate(self._rows):
             if existing.client_id == message.client_id and existing.seq is None:
                 self._rows[row] = message
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+                self._changed(row)
                 return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
         self._rows.append(message)

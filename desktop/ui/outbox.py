@@ -34,6 +34,18 @@ def outbox_text(pending: int, failed: int) -> str:
     return " · ".join(parts)
 
 
+def entry_text(message: MessageView) -> str:
+    """What an outbox entry is, on one line: a message's text, or what a change does."""
+    if message.kind == "reaction":
+        template = tr("Taking back {emoji}") if message.removed else tr("Reaction {emoji}")
+        return template.format(emoji=message.emoji or "")
+    if message.kind == "edit":
+        return tr("Edit: {text}").format(text=message.text.replace("\n", " "))
+    if message.kind == "delete":
+        return tr("Deleting a message")
+    return message.text.replace("\n", " ")
+
+
 def failed_menu(parent: QWidget, bridge: EngineBridge, message: MessageView) -> QMenu:
     """Retry or Discard, for a message the server refused."""
     menu = QMenu(parent)
@@ -100,7 +112,7 @@ class OutboxDialog(QDialog):
                 state = tr("not sent: {reason}").format(reason=message.error or "")
             else:
                 state = tr("waiting to send")
-            text = message.text.replace("\n", " ")
+            text = entry_text(message)
             item = QListWidgetItem(f"{where(message, channels)} — {text}\n{state}")
             item.setData(Qt.ItemDataRole.UserRole, message)
             if message.state == "failed":

@@ -28,6 +28,58 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>Tidings를 시작할 수 없습니다</translation>
     </message>
     <message>
+      <source>Send read receipts</source>
+      <translation>읽음 확인 보내기</translation>
+    </message>
+    <message>
+      <source>Read receipts cannot be changed now</source>
+      <translation>지금은 읽음 확인 설정을 바꿀 수 없습니다</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached right now.</source>
+      <translation>지금은 서버에 연결할 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>Today</source>
+      <translation>오늘</translation>
+    </message>
+    <message>
+      <source>Yesterday</source>
+      <translation>어제</translation>
+    </message>
+    <message>
+      <source>message deleted</source>
+      <translation>삭제된 메시지입니다</translation>
+    </message>
+    <message>
+      <source>a message this version of Tidings cannot show</source>
+      <translation>이 버전의 Tidings에서 표시할 수 없는 메시지입니다</translation>
+    </message>
+    <message>
+      <source>not sent</source>
+      <translation>보내지 못함</translation>
+    </message>
+    <message>
+      <source>edited</source>
+      <translation>수정됨</translation>
+    </message>
+    <message>
+      <source>Not sent: {reason} — click to retry, right-click to discard</source>
+      <translation>보내지 못함: {reason} — 클릭하면 다시 시도, 오른쪽 클릭하면 삭제</translation>
+    </message>
+    <message>
+      <source>An earlier message</source>
+      <translation>이전 메시지</translation>
+    </message>
+    <message>
+      <source>Click to show it</source>
+      <translation>눌러서 보기</translation>
+    </message>
+    <message>
+      <source>deleted message</source>
+      <translation>삭제된 메시지</translation>
+    </message>
+    <message>
       <source>Write a message…</source>
       <translation>메시지 입력…</translation>
     </message>
@@ -44,6 +96,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>{count} / {limit}자</translation>
     </message>
     <message>
+      <source>Save</source>
+      <translation>저장</translation>
+    </message>
+    <message>
       <source>Members</source>
       <translation>멤버</translation>
     </message>
@@ -54,14 +110,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>{names} is typing…</source>
       <translation>{names} 님이 입력 중…</translation>
-    </message>
-    <message>
-      <source>Today</source>
-      <translation>오늘</translation>
-    </message>
-    <message>
-      <source>Yesterday</source>
-      <translation>어제</translation>
     </message>
     <message>
       <source>{sender} created the group “{name}”</source>
@@ -88,20 +136,16 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>{sender} 님이 그룹 이름을 “{name}”(으)로 바꿨습니다</translation>
     </message>
     <message>
-      <source>Not sent: {reason} — click to retry, right-click to discard</source>
-      <translation>보내지 못함: {reason} — 클릭하면 다시 시도, 오른쪽 클릭하면 삭제</translation>
-    </message>
-    <message>
       <source>New messages</source>
       <translation>새 메시지</translation>
     </message>
     <message>
-      <source>sending…</source>
-      <translation>보내는 중…</translation>
+      <source>you</source>
+      <translation>나</translation>
     </message>
     <message>
-      <source>not sent</source>
-      <translation>보내지 못함</translation>
+      <source>Show the message this one answers</source>
+      <translation>답장한 원래 메시지 보기</translation>
     </message>
     <message>
       <source>You: {text}</source>
@@ -154,10 +198,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>user names, separated by commas</source>
       <translation>사용자 이름 (쉼표로 구분)</translation>
-    </message>
-    <message>
-      <source>The server cannot be reached right now.</source>
-      <translation>지금은 서버에 연결할 수 없습니다.</translation>
     </message>
     <message>
       <source>Members of {name}</source>
@@ -356,12 +396,88 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>Tidings가 중지되었습니다</translation>
     </message>
     <message>
+      <source>Sending…</source>
+      <translation>보내는 중…</translation>
+    </message>
+    <message>
+      <source>Sent</source>
+      <translation>보냄</translation>
+    </message>
+    <message>
+      <source>Delivered</source>
+      <translation>전달됨</translation>
+    </message>
+    <message>
+      <source>Read</source>
+      <translation>읽음</translation>
+    </message>
+    <message>
+      <source>Read by {count} of {total}</source>
+      <translation>{total}명 중 {count}명이 읽음</translation>
+    </message>
+    <message>
+      <source>Delete message</source>
+      <translation>메시지 삭제</translation>
+    </message>
+    <message>
+      <source>Delete this message for everyone in the chat? This cannot be undone.</source>
+      <translation>대화의 모든 사람에게서 이 메시지를 삭제할까요? 되돌릴 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>Delete for everyone</source>
+      <translation>모두에게서 삭제</translation>
+    </message>
+    <message>
+      <source>That message cannot be fetched right now.</source>
+      <translation>지금은 그 메시지를 가져올 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>Reply</source>
+      <translation>답장</translation>
+    </message>
+    <message>
+      <source>React…</source>
+      <translation>반응…</translation>
+    </message>
+    <message>
+      <source>Edit</source>
+      <translation>수정</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>삭제</translation>
+    </message>
+    <message>
+      <source>Copy text</source>
+      <translation>텍스트 복사</translation>
+    </message>
+    <message>
+      <source>Select text</source>
+      <translation>텍스트 선택</translation>
+    </message>
+    <message>
       <source>{count} waiting to send</source>
       <translation>보낼 메시지 {count}개 대기 중</translation>
     </message>
     <message>
       <source>{count} not sent</source>
       <translation>{count}개 보내지 못함</translation>
+    </message>
+    <message>
+      <source>Taking back {emoji}</source>
+      <translation>{emoji} 반응 취소</translation>
+    </message>
+    <message>
+      <source>Reaction {emoji}</source>
+      <translation>{emoji} 반응</translation>
+    </message>
+    <message>
+      <source>Edit: {text}</source>
+      <translation>수정: {text}</translation>
+    </message>
+    <message>
+      <source>Deleting a message</source>
+      <translation>메시지 삭제하기</translation>
     </message>
     <message>
       <source>Retry</source>
@@ -394,6 +510,26 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>The server cannot be reached right now. Write your first message to {user}: it waits here and is sent, opening the chat, as soon as the server is back.</source>
       <translation>지금은 서버에 연결할 수 없습니다. {user}님에게 보낼 첫 메시지를 쓰세요. 메시지는 이 기기에서 기다렸다가, 서버에 다시 연결되면 대화가 열리면서 전송됩니다.</translation>
+    </message>
+    <message>
+      <source>Cancel (Esc)</source>
+      <translation>취소 (Esc)</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>취소</translation>
+    </message>
+    <message>
+      <source>Editing your message</source>
+      <translation>메시지 수정 중</translation>
+    </message>
+    <message>
+      <source>Replying to yourself</source>
+      <translation>나에게 답장</translation>
+    </message>
+    <message>
+      <source>Replying to {sender}</source>
+      <translation>{sender} 님에게 답장</translation>
     </message>
     <message>
       <source>Open Tidings</source>

@@ -3,7 +3,7 @@ edits or deletions: the engine says so (``can``), refuses them with a clear erro
 change its outbox already held instead of sending it, and chats as before."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,8 +76,9 @@ class OldServer:
         return v1.Sent(rid=req.rid, channel=CHAT, seq=seq, pos=seq, ts=seq, client_id=req.client_id)
 
 
-@pytest.fixture
-async def old_server() -> AsyncIterator[OldServer]:
+async def start_old_server() -> tuple[OldServer, Callable[[], None]]:
+    """An ``OldServer`` answering on the running loop, with Olga's chat holding two of Bob's
+    messages; returns it and what stops it (to call on the same loop)."""
     keys = KeyPair.generate()
     sock = zmq.asyncio.Context.instance().socket(zmq.ROUTER)
     sock.setsockopt(zmq.LINGER, 0)
@@ -101,11 +102,21 @@ async def old_server() -> AsyncIterator[OldServer]:
             await sock.send_multipart([peer, v1.PROTOCOL_TAG, v1.encode(reply)])
 
     task = asyncio.create_task(serve())
+
+    def stop() -> None:
+        task.cancel()
+        sock.close(linger=0)
+
+    return server, stop
+
+
+@pytest.fixture
+async def old_server() -> AsyncIterator[OldServer]:
+    server, stop = await start_old_server()
     try:
         yield server
     finally:
-        task.cancel()
-        sock.close(linger=0)
+        stop()
 
 
 @pytest.fixture
