@@ -74,7 +74,7 @@ async def test_every_action_reaches_every_device_and_an_offline_one_catches_up(
     )
     reply = await pushed(alice, "message", "bob")
     assert reply.reply_to == first.seq
-    assert reply.mentions == [Mention(user="alice", start=4, end=10)]
+    assert reply.mentions == (Mention(user="alice", start=4, end=10),)
 
     await bob.request(React(channel=group, seq=first.seq, client_id=new_id(), emoji="👍"))
     reaction = await pushed(alice, "reaction", "bob")
@@ -91,7 +91,7 @@ async def test_every_action_reaches_every_device_and_an_offline_one_catches_up(
     )
     edited = await pushed(bob, "edit", "alice")
     assert (edited.target, edited.text) == (first.seq, "lunch at one, @bob?")
-    assert edited.mentions == [Mention(user="bob", start=14, end=18)]
+    assert edited.mentions == (Mention(user="bob", start=14, end=18),)
 
     doomed = await bob.request(Send(channel=group, client_id=new_id(), text="oops, secret"))
     await bob.request(React(channel=group, seq=doomed.seq, client_id=new_id(), emoji="😮"))
@@ -306,7 +306,7 @@ async def test_a_reaction_counts_once_across_a_users_devices(clients: ClientFact
         React(channel=channel, seq=sent.seq, client_id=new_id(), emoji="👍", remove=True)
     )
     [message] = [e for e in await history(alice, channel) if e.seq == sent.seq]
-    assert message.reactions == []
+    assert message.reactions == ()
     # A removal of what is not there is stored all the same, and changes nothing.
     await alice.request(
         React(channel=channel, seq=sent.seq, client_id=new_id(), emoji="👍", remove=True)
@@ -323,8 +323,8 @@ async def test_mentions_name_members_only_as_whole_names(clients: ClientFactory)
     await alice.request(Send(channel=group, client_id=new_id(), text=text))
     [message] = [e for e in await history(alice, group) if e.kind == "message"]
     # bobby is not a member; "mail@bob" is an address; "@Bob_" names someone else.
-    assert message.mentions == [
+    assert message.mentions == (
         Mention(user="bob", start=0, end=4),
         Mention(user="alice", start=37, end=43),
-    ]
+    )
     assert text[37:43] == "@alice"

@@ -303,7 +303,7 @@ async def test_schema_4_gets_messages_that_change(server_config: ServerConfig) -
         await alice.request(Delete(channel=channel.id, seq=seq, client_id=new_client_id()))
         page = await alice.request(History(channel=channel.id))
         [stored] = [e for e in page.events if e.seq == seq]
-        assert (stored.text, stored.deleted, stored.reactions) == ("", True, [])
+        assert (stored.text, stored.deleted, stored.reactions) == ("", True, ())
     finally:
         await factory.close_all()
         await second.stop()

@@ -53,7 +53,9 @@ def _event_bytes(row: EventRow) -> int:
     plain text)."""
     strings = len(row.client_id or "") + len(row.name or "") + len(row.kind)
     strings += len(row.emoji or "")
-    size = EVENT_EXTRA_BYTES + mentions.count(row.mentions) * MENTION_BYTES
+    size = EVENT_EXTRA_BYTES
+    if row.mentions:
+        size += mentions.count(row.mentions) * MENTION_BYTES
     if row.reply_to is not None or row.target is not None or row.changed is not None:
         size += CHANGE_EXTRA_BYTES
     if len(row.text) < SHORT_TEXT:

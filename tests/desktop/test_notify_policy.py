@@ -55,7 +55,7 @@ def setup(tmp_path: Path):
             sender=sender,
             ts=1,
             text=text,
-            mentions=mentions or [],
+            mentions=tuple(mentions or ()),
         )
         [message] = cache.apply_events([event]).messages
         policy.on_event(MessageAdded(message, filled))
