@@ -26,7 +26,8 @@ def view_of(row: tuple) -> MessageView:
         channel, seq, kind, sender, text, ts, client_id, subject, name, written
     )
     return view.with_state(
-        reply_to, decode_mentions(mentions), bool(mentions_me), edited is not None,
+        reply_to, decode_mentions(mentions), bool(mentions_me),
+        edited is not None and not deleted,  # a deletion takes the edits with it
         bool(deleted), target, emoji, bool(removed),
     )  # fmt: skip
 

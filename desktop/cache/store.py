@@ -262,7 +262,8 @@ class Cache:
                 e.channel, e.seq, e.kind, e.sender, e.text, e.ts, e.client_id, e.subject, e.name,
                 e.written if e.written is not None else here.get(e.client_id or ""),
             ).with_state(
-                e.reply_to, _mention_views(e), names(e, me), e.edited is not None, e.deleted,
+                e.reply_to, _mention_views(e), names(e, me),
+                e.edited is not None and not e.deleted, e.deleted,
                 reactions=_reaction_views(e),
             )
             for e in events

@@ -97,7 +97,8 @@ class ReactionApplied:
 
 @dataclass(frozen=True)
 class DeleteApplied:
-    """A message deleted: its text, mentions, edits' text and reactions go."""
+    """A message deleted: its text, mentions, edits (their text, and its being edited)
+    and reactions go."""
 
     channel_id: int
     target: int
@@ -151,7 +152,7 @@ def _apply_delete(delete: DeleteApplied) -> None:
         & (Event.target == delete.target)
         & (Event.kind == "edit")
     ).execute()
-    Event.update(text="", mentions=None, deleted=True, changed=delete.seq).where(
+    Event.update(text="", mentions=None, edited=None, deleted=True, changed=delete.seq).where(
         Event.pos == delete.target_pos
     ).execute()
     Reaction.delete().where(

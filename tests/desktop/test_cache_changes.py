@@ -145,7 +145,7 @@ def test_replies_quote_the_message_as_it_is_now(cache: Cache) -> None:
     cache.apply_events([event(3, "edit", target=1, text="better question")])
     assert shown(cache)[2].quote == QuoteView(1, "bob", "better question", True, False)
     cache.apply_events([event(4, "delete", target=1)])
-    assert shown(cache)[2].quote == QuoteView(1, "bob", "", True, True)
+    assert shown(cache)[2].quote == QuoteView(1, "bob", "", False, True)  # edits go with it
     # A reply whose message is not stored here names it, without a quote.
     cache.apply_events([event(6, "message", "carol", text="b", reply_to=5)])
     assert (shown(cache)[6].reply_to, shown(cache)[6].quote) == (5, None)
@@ -186,7 +186,7 @@ def test_a_deleted_message_leaves_no_bytes_in_the_cache_files(cache: Cache, tmp_
     applied = cache.apply_events([event(5, "delete", target=1)])
     assert applied.purged and (CHANNEL, 1) in applied.changed
     deleted = shown(cache)[1]
-    assert state(deleted) == ("", True, True, {})
+    assert state(deleted) == ("", False, True, {})  # its edits went with it
     assert cache.search(SECRET) == [] and [h.message.seq for h in cache.search("keep")] == [2]
     assert SECRET.encode() not in file_bytes(path)
     # An edit of a deleted message fetched later never brings its text.
@@ -201,7 +201,7 @@ def test_deleted_before_its_message_and_edits_arrive(cache: Cache, tmp_path: Pat
     stale = event(1, text=f"{SECRET} stale copy")
     cache.apply_events([stale, event(2, "edit", target=1, text=f"{SECRET} edit")])
     cache.finish_purge()
-    assert state(shown(cache)[1]) == ("", True, True, {})  # edited, then deleted
+    assert state(shown(cache)[1]) == ("", False, True, {})  # edited, then deleted: no edits
     assert SECRET.encode() not in file_bytes(path)
 
 
