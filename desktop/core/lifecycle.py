@@ -29,6 +29,19 @@ def check_text(text: str) -> None:
         raise ValueError(f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters")
 
 
+# What a numbered event that is not a message is, for a refusal that names it.
+_KIND_WORDS = {
+    "created": "the chat's start",
+    "member_added": "a member joining",
+    "member_removed": "a member's removal",
+    "member_left": "a member leaving",
+    "renamed": "a renaming",
+    "reaction": "a reaction",
+    "edit": "an edit",
+    "delete": "a deletion",
+}
+
+
 class ChangeRefused(ValueError):
     """A reply or change this app will not send: the message cannot take it."""
 
@@ -111,7 +124,8 @@ class MessageLifecycle:
                 raise ChangeRefused(f"there is no message {seq} in this chat")
             raise ChangeRefused(f"message {seq} is not on this device yet; fetch it first")
         if message.kind != "message":
-            raise ChangeRefused(f"{seq} is not a message of this chat (it is a {message.kind})")
+            what = _KIND_WORDS.get(message.kind, "an event this version does not know")
+            raise ChangeRefused(f"{seq} is not a message of this chat: it is {what}")
         if message.deleted:
             raise ChangeRefused(f"message {seq} was deleted")
         return message
