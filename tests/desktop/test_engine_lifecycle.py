@@ -349,7 +349,7 @@ async def test_mistakes_are_refused_before_queueing(make_profile, engines):
         carol.delete(chat, theirs)
     with pytest.raises(ChangeRefused, match="'x' is not one emoji"):
         laptop.react(chat, theirs, "x")
-    with pytest.raises(ChangeRefused, match="is not a message of this chat: it is the chat.s start"):
+    with pytest.raises(ChangeRefused, match=r"not a message of this chat: it is the chat.s start"):
         laptop.react(chat, 1, "👍")  # the group's creation
     with pytest.raises(ChangeRefused, match="there is no message 99"):
         laptop.reply(chat, 99, "hm")
