@@ -107,6 +107,19 @@ class ClientFactory:
             await client.conn.close()
 
 
+def fake_server_socket() -> tuple[zmq.asyncio.Socket, str, str]:
+    """A CURVE ROUTER on a free loopback port, for a stand-in server older or newer than
+    this one (its frames written by the test); returns it, its endpoint and public key."""
+    keys = KeyPair.generate()
+    sock = zmq.asyncio.Context.instance().socket(zmq.ROUTER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.curve_server = True
+    sock.curve_secretkey = keys.secret.encode()
+    sock.curve_publickey = keys.public.encode()
+    port = sock.bind_to_random_port("tcp://127.0.0.1")
+    return sock, f"tcp://127.0.0.1:{port}", keys.public
+
+
 def bare_socket(
     endpoint: str, server_key: str, keys: KeyPair | None = None, **options: int
 ) -> zmq.asyncio.Socket:

@@ -35,7 +35,7 @@ from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from syncserver.views import DELETED_MESSAGE, NEEDS_NEWER_APP
 from tests.frozen import protocol_v1 as v1
-from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, new_id
+from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, fake_server_socket, new_id
 
 
 @pytest.fixture
@@ -193,13 +193,7 @@ async def old_server() -> AsyncIterator[tuple[str, str, list[bytes]]]:
     """A server from before sign-in features: protocol 1's strict request decoder on a real
     CURVE socket, answering a hello as it did and refusing a field it does not know with
     that decoder's own words. Yields its endpoint, its public key and every body it read."""
-    keys = KeyPair.generate()
-    sock = zmq.asyncio.Context.instance().socket(zmq.ROUTER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.curve_server = True
-    sock.curve_secretkey = keys.secret.encode()
-    sock.curve_publickey = keys.public.encode()
-    port = sock.bind_to_random_port("tcp://127.0.0.1")
+    sock, endpoint, public_key = fake_server_socket()
     bodies: list[bytes] = []
 
     async def serve() -> None:
@@ -221,7 +215,7 @@ async def old_server() -> AsyncIterator[tuple[str, str, list[bytes]]]:
 
     task = asyncio.create_task(serve())
     try:
-        yield f"tcp://127.0.0.1:{port}", keys.public, bodies
+        yield endpoint, public_key, bodies
     finally:
         task.cancel()
         sock.close(linger=0)
@@ -252,13 +246,7 @@ async def newer_server() -> AsyncIterator[tuple[str, str]]:
     """A server newer than this app: after a hello it sends a push of a type this app does
     not know, then a typing push it does; it answers ``get_presence`` with a reply of an
     unknown type. Real CURVE; the message bodies are written out as such a server would."""
-    keys = KeyPair.generate()
-    sock = zmq.asyncio.Context.instance().socket(zmq.ROUTER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.curve_server = True
-    sock.curve_secretkey = keys.secret.encode()
-    sock.curve_publickey = keys.public.encode()
-    port = sock.bind_to_random_port("tcp://127.0.0.1")
+    sock, endpoint, public_key = fake_server_socket()
     pack = msgspec.msgpack.encode
 
     async def serve() -> None:
@@ -280,7 +268,7 @@ async def newer_server() -> AsyncIterator[tuple[str, str]]:
 
     task = asyncio.create_task(serve())
     try:
-        yield f"tcp://127.0.0.1:{port}", keys.public
+        yield endpoint, public_key
     finally:
         task.cancel()
         sock.close(linger=0)

@@ -10,18 +10,15 @@ from typing import Any
 
 import msgspec
 import pytest
-import zmq
-import zmq.asyncio
 
 from desktop.cache.store import Cache
 from desktop.core.engine import SyncEngine
 from desktop.core.lifecycle import NotOffered
 from shared.client import Connection, Credentials
-from shared.keys import KeyPair
 from shared.protocol import FEATURE_LIFECYCLE
 from tests.desktop.test_engine import until
 from tests.frozen import protocol_v1 as v1
-from tests.support import WAIT
+from tests.support import WAIT, fake_server_socket
 
 CHAT = 7
 
@@ -79,14 +76,8 @@ class OldServer:
 async def start_old_server() -> tuple[OldServer, Callable[[], None]]:
     """An ``OldServer`` answering on the running loop, with Olga's chat holding two of Bob's
     messages; returns it and what stops it (to call on the same loop)."""
-    keys = KeyPair.generate()
-    sock = zmq.asyncio.Context.instance().socket(zmq.ROUTER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.curve_server = True
-    sock.curve_secretkey = keys.secret.encode()
-    sock.curve_publickey = keys.public.encode()
-    port = sock.bind_to_random_port("tcp://127.0.0.1")
-    server = OldServer(f"tcp://127.0.0.1:{port}", keys.public)
+    sock, endpoint, public_key = fake_server_socket()
+    server = OldServer(endpoint, public_key)
     for seq, text in enumerate(["hello olga", "how are you?"], start=1):
         server.events.append(v1.Event(channel=CHAT, seq=seq, pos=seq, kind="message",
                                       sender="bob", ts=seq, text=text))  # fmt: skip
