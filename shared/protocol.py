@@ -98,10 +98,11 @@ class Reactions(_Data, frozen=True):
 
 
 class Event(_Data, frozen=True):
-    """One entry of a channel's timeline. ``seq`` is gap-free per channel; ``pos`` is the
-    server-wide stream position that sync cursors count in. ``ts`` is server time in ms, when
-    the server stored it; ``written``, for a message, the time its writer's device says it
-    was written (ms, between the device's creation and ``ts``), None if it did not say.
+    """One entry of a channel's timeline. ``seq`` is gap-free per channel; ``pos`` is its
+    position in the stream of the user who receives it, which sync cursors count in (0 in a
+    history page). ``ts`` is server time in ms, when the server stored it; ``written``, for a
+    message, the time its writer's device says it was written (ms, between the device's
+    creation and ``ts``), None if it did not say.
 
     ``kind`` is one of ``EventKind`` from this version's server; an app reads any string.
     A ``reaction``, ``edit`` or ``delete`` changes the message ``target`` (a seq of the same
@@ -534,7 +535,7 @@ class SettingsReply(Reply, tag="settings", frozen=True, kw_only=True):
 
 
 class HeartbeatAck(Reply, tag="heartbeat_ack", frozen=True, kw_only=True):
-    head: int  # the newest stream position relevant to this user; sync if behind
+    head: int  # the head of this user's stream; sync if behind
 
 
 class PresenceList(Reply, tag="presence", frozen=True, kw_only=True):

@@ -163,11 +163,14 @@ class Batch:
         return row
 
     def _add(self, me: Session, req: Written, kind: str, **fields: object) -> dict:
-        """A new event row of this batch, with the next position and sequence number."""
+        """A new event row of this batch, with the next position and sequence number, and
+        its position in the stream of each member (``stream``)."""
+        sequencer = self._ctx.sequencer
         row: dict = {
-            "pos": self._ctx.sequencer.next_pos(),
+            "pos": sequencer.next_pos(),
             "channel": req.channel,
-            "seq": self._ctx.sequencer.next_seq(req.channel),
+            "seq": sequencer.next_seq(req.channel),
+            "stream": sequencer.stream_positions(self._ctx.members.of(req.channel)),
             "kind": kind,
             "sender": me.user_id,
             "device": me.device_id,

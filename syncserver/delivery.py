@@ -1,58 +1,51 @@
 """Pushing events to connected devices. A push is a courtesy: ZeroMQ may drop it (queue full,
 peer gone), and the device's sync cursor recovers anything dropped."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
-from shared.protocol import Push, encode
+import msgspec
+
+from shared.protocol import Event, EventPush, Push, encode
+from syncserver.first_release import changes_for_first_release, first_release
 from syncserver.sessions import Session, SessionTable
 
 # (routing id, encoded message) -> False when the peer is gone or its queue is full
 SendFn = Callable[[bytes, bytes], bool]
-# user id -> the newest stream position stored that the user may see
-StoredHeadFn = Callable[[int], int]
 
 
 class Delivery:
-    def __init__(self, sessions: SessionTable, send: SendFn, stored_head: StoredHeadFn) -> None:
+    def __init__(self, sessions: SessionTable, send: SendFn) -> None:
         self._sessions = sessions
         self._send = send
-        self._stored_head = stored_head
-        # Newest stream position each user may see, reported in heartbeat acks so a device
-        # that lost a push notices it is behind even when no later push arrives. Never the
-        # server's own head: that would tell every user how much everyone else writes.
-        self._heads: dict[int, int] = {}
 
-    def head_of(self, user_id: int) -> int:
-        """The newest stream position the user may see (looked up once, then followed)."""
-        head = self._heads.get(user_id)
-        if head is None:
-            head = self._heads[user_id] = self._stored_head(user_id)
-        return head
+    def event_to_streams(
+        self, event: Event, positions: Mapping[int, int], *, skip_device: int | None = None
+    ) -> None:
+        """Push a stored event to every online device of the users in ``positions``, each
+        user's copy with the event's position in their stream (encoded once per user); an
+        app of the first release gets it as it reads it (``first_release``)."""
+        older = changes_for_first_release(event)
+        for user_id, pos in positions.items():
+            devices = [s for s in self._sessions.of_user(user_id) if s.device_id != skip_device]
+            if not devices:
+                continue
+            mine = msgspec.structs.replace(event, pos=pos)
+            body = old_body = None  # each encoded once, for the first device that gets it
+            for session in devices:
+                if older and not session.tolerant:
+                    old_body = old_body or encode(EventPush(event=first_release(mine)))
+                    self._send(session.routing_id, old_body)
+                else:
+                    body = body or encode(EventPush(event=mine))
+                    self._send(session.routing_id, body)
 
     def to_users(
-        self,
-        user_ids: Iterable[int],
-        push: Push,
-        *,
-        pos: int | None = None,
-        skip_device: int | None = None,
-        first_release: Push | None = None,
+        self, user_ids: Iterable[int], push: Push, *, skip_device: int | None = None
     ) -> None:
-        """Push to every online device of these users; ``pos`` marks a stored change.
-        ``first_release`` is what apps of the first release get instead, where ``push``
-        holds what they would misread."""
-        user_ids = list(user_ids)
-        if pos is not None:  # newer than anything stored, so the newest each of them may see
-            for user_id in user_ids:
-                self._heads[user_id] = max(self._heads.get(user_id, pos), pos)
-        body = old_body = None  # each encoded once, for the first device that gets it
+        """Push to every online device of these users, encoding the push once."""
+        body: bytes | None = None
         for session in self._sessions.of_users(user_ids):
-            if session.device_id == skip_device:
-                continue
-            if first_release is not None and not session.tolerant:
-                old_body = old_body or encode(first_release)
-                self._send(session.routing_id, old_body)
-            else:
+            if session.device_id != skip_device:
                 body = body or encode(push)
                 self._send(session.routing_id, body)
 

@@ -61,7 +61,6 @@ from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
 from syncserver.store.database import Database, database_url_of, open_database, sqlite_path
 from syncserver.store.epoch import current_epoch
-from syncserver.store.events import newest_visible_pos
 from syncserver.writer import MessageWriter
 
 log = logging.getLogger(__name__)
@@ -156,7 +155,7 @@ class SyncServer:
         # The loop watches the socket's descriptor itself (see _serve).
         self._readable = asyncio.Event()
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
-        sequencer, delivery = Sequencer(), Delivery(sessions, self._send_frame, newest_visible_pos)
+        sequencer, delivery = Sequencer(), Delivery(sessions, self._send_frame)
         members, names = MemberCache(), NameCache()
         self.ctx = Context(
             config=cfg,

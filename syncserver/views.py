@@ -6,6 +6,7 @@ from typing import cast
 import msgspec
 
 from shared import protocol
+from syncserver.first_release import first_release
 from syncserver.handlers.base import Context
 from syncserver.receipts import to_wire
 from syncserver.store import channels, events, receipts
@@ -13,10 +14,6 @@ from syncserver.store import mentions as stored_mentions
 from syncserver.store.changes import Reactions, reactions_of
 from syncserver.store.events import EventRow
 from syncserver.store.models import Channel
-
-# What apps of the first release, which know no later event kinds, are shown instead.
-NEEDS_NEWER_APP = "This message needs a newer version of Tidings."
-DELETED_MESSAGE = "This message was deleted."
 
 ReactionMap = Mapping[tuple[int, int], Reactions]
 
@@ -37,9 +34,12 @@ def event_rows_to_wire(
     *,
     tolerant: bool = True,
     reactions: ReactionMap | None = None,
+    in_stream: bool = True,
 ) -> list[protocol.Event]:
     """Stored events as one user's device gets them: with their reactions (looked up in
-    one query unless given), or as first-release apps read them if not ``tolerant``."""
+    one query unless given), or as first-release apps read them if not ``tolerant``. Rows
+    read from the user's stream carry their position in it; others (``in_stream`` False,
+    a history page) carry none (0): their server-wide position is not the user's to see."""
     if reactions is None:
         wanted = reacted(rows)
         reactions = reactions_of(wanted) if wanted else {}
@@ -53,7 +53,7 @@ def event_rows_to_wire(
         protocol.Event(
             channel=r.channel_id,
             seq=r.seq,
-            pos=r.pos,
+            pos=r.pos if in_stream else 0,
             kind=r.kind,
             sender=names[r.sender_id],
             ts=r.ts,
@@ -104,15 +104,17 @@ def _mentions(stored: str | None, names: Mapping[int, str]) -> tuple[protocol.Me
 
 
 def event_dict_to_wire(ctx: Context, row: dict) -> protocol.Event:
-    """A freshly inserted event (still a dict of column values) as wire data. A message new
-    in its batch has no reactions yet: a reaction in the same batch comes as its own event."""
+    """A freshly inserted event (still a dict of column values) as wire data, with no
+    position yet: each member's copy takes theirs (``Delivery.event_to_streams``). A message
+    new in its batch has no reactions yet: a reaction in the same batch comes as its own
+    event."""
     subject = row.get("subject")
     stored = stored_mentions.decode(row.get("mentions"))
     names = ctx.names.of({row["sender"]} | {user for user, _, _ in stored})
     return protocol.Event(
         channel=row["channel"],
         seq=row["seq"],
-        pos=row["pos"],
+        pos=0,
         kind=row["kind"],
         sender=names[row["sender"]],
         ts=row["ts"],
@@ -128,41 +130,6 @@ def event_dict_to_wire(ctx: Context, row: dict) -> protocol.Event:
         removed=bool(row.get("removed")),
         deleted=bool(row.get("deleted")),
         changed=row.get("changed"),
-    )
-
-
-def changes_for_first_release(event: protocol.Event) -> bool:
-    """Whether an app of the first release must get this event otherwise than as it is: a
-    kind it does not know, or a deleted message (whose empty text it would show as such)."""
-    return event.kind not in protocol.FIRST_KINDS or event.deleted
-
-
-def first_release(event: protocol.Event) -> protocol.Event:
-    """The event as an app of the first release gets it: only the fields it had (and the
-    time of writing, which it ignores), and a kind it does not know as a message whose text
-    says to upgrade. It has no ``client_id``, which the app would take for one of its own."""
-    if event.kind not in protocol.FIRST_KINDS:
-        return protocol.Event(
-            channel=event.channel,
-            seq=event.seq,
-            pos=event.pos,
-            kind="message",
-            sender=event.sender,
-            ts=event.ts,
-            text=NEEDS_NEWER_APP,
-        )
-    return protocol.Event(
-        channel=event.channel,
-        seq=event.seq,
-        pos=event.pos,
-        kind=event.kind,
-        sender=event.sender,
-        ts=event.ts,
-        text=DELETED_MESSAGE if event.deleted else event.text,
-        client_id=event.client_id,
-        subject=event.subject,
-        name=event.name,
-        written=event.written,
     )
 
 

@@ -23,11 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from shared.errors import ErrorCode
-from shared.protocol import Error, EventPush, Reply, Sent
+from shared.protocol import Error, Reply, Sent
 from syncserver import views
 from syncserver.batch import Batch, Written
 from syncserver.handlers.base import Call, Context, Refusal
-from syncserver.store import StorageError, changes, events, transaction
+from syncserver.store import StorageError, changes, events, stream, transaction
 from syncserver.store.checkpoints import erase_log
 from syncserver.store.models import db_proxy
 
@@ -53,6 +53,7 @@ class _Prepared:
         """Store the batch, in one transaction (on whichever thread calls it)."""
         with transaction():
             events.insert_events(self.rows)
+            stream.insert(self.rows)
             changes.apply(self.changes)
         if self.erases:
             erase_log()
@@ -148,7 +149,8 @@ class MessageWriter:
 
     def _answer(self, outcomes: list[Outcome], rows: list[dict]) -> None:
         for call, req, out in outcomes:
-            self._reply(call, _sent(req.rid, out) if isinstance(out, dict) else out)
+            answer = _sent(req.rid, out, call.me.user_id) if isinstance(out, dict) else out
+            self._reply(call, answer)
         try:
             self._push(rows)
         except StorageError as e:  # pushes are hints; sync delivers what they would have
@@ -157,15 +159,7 @@ class MessageWriter:
     def _push(self, rows: list[dict]) -> None:
         for row in rows:
             event = views.event_dict_to_wire(self._ctx, row)
-            # Apps of the first release would misread a change or a deleted message.
-            earlier = views.first_release(event) if views.changes_for_first_release(event) else None
-            self._ctx.delivery.to_users(
-                self._ctx.members.of(row["channel"]),
-                EventPush(event=event),
-                pos=row["pos"],
-                skip_device=row["device"],
-                first_release=None if earlier is None else EventPush(event=earlier),
-            )
+            self._ctx.delivery.event_to_streams(event, row["stream"], skip_device=row["device"])
 
 
 def _failed(
@@ -186,13 +180,15 @@ def _failed(
     ]
 
 
-def _sent(rid: int, row: dict[str, Any]) -> Sent:
-    """The answer to a send or change that stored ``row`` (now or earlier)."""
+def _sent(rid: int, row: dict[str, Any], user_id: int) -> Sent:
+    """The answer to a send or change that stored ``row`` (now or earlier), to its sender:
+    with the row's position in their stream (looked up for a row stored earlier)."""
+    pos = row["stream"][user_id] if "stream" in row else stream.position_of(user_id, row["pos"])
     return Sent(
         rid=rid,
         channel=row["channel"],
         seq=row["seq"],
-        pos=row["pos"],
+        pos=pos or 0,
         ts=row["ts"],
         client_id=row["client_id"],
         written=row.get("written"),

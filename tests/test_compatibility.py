@@ -32,8 +32,8 @@ from shared.protocol import (
     TypingPush,
 )
 from syncserver.config import ServerConfig
+from syncserver.first_release import DELETED_MESSAGE, NEEDS_NEWER_APP
 from syncserver.server import SyncServer
-from syncserver.views import DELETED_MESSAGE, NEEDS_NEWER_APP
 from tests.frozen import protocol_v1 as v1
 from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, fake_server_socket, new_id
 

@@ -36,7 +36,7 @@ from syncserver.store.database import (
 )
 from syncserver.store.models import SCHEMA_VERSION, Setting, User, db_proxy
 from tests.server_command import tidings_server
-from tests.support import PASSWORD, ClientFactory
+from tests.support import PASSWORD, ClientFactory, TestClient
 
 NEXT = SCHEMA_VERSION + 1
 
@@ -147,6 +147,31 @@ def _drop_receipts(db: Database) -> None:
     db.execute_sql('DROP TABLE "account_settings"')
 
 
+def _number_positions_server_wide(db: Database) -> None:
+    """Schema 6 numbered everything in one server-wide order and kept every stretch of a
+    membership (here with the columns the upgrade reads). Cursors and read positions become
+    server-wide positions (the event they stand at; no test here reads before turning
+    back), and the streams go."""
+    at = (
+        'SELECT s."event_pos" FROM "stream" s WHERE s."user_id" = {user} '
+        'AND s."pos" <= {pos} ORDER BY s."pos" DESC LIMIT 1'
+    )
+    device = at.format(user='"device"."user_id"', pos='"device"."sync_cursor"')
+    db.execute_sql(f'UPDATE "device" SET "sync_cursor" = COALESCE(({device}), 0)')
+    read = at.format(user='"userread"."user_id"', pos='"userread"."pos"')
+    db.execute_sql(f'UPDATE "userread" SET "pos" = COALESCE(({read}), 0)')
+    db.execute_sql(
+        'CREATE TABLE "membershipperiod" ("channel_id" INTEGER NOT NULL, '
+        '"user_id" INTEGER NOT NULL, "joined_pos" BIGINT NOT NULL, "left_pos" BIGINT)'
+    )
+    db.execute_sql(
+        'INSERT INTO "membershipperiod" ("channel_id", "user_id", "joined_pos", "left_pos") '
+        'SELECT "channel_id", "user_id", "joined_pos", "left_pos" FROM "membership"'
+    )
+    db.execute_sql('DROP TABLE "stream"')
+    db.execute_sql("DELETE FROM \"setting\" WHERE \"key\" IN ('stream_base', 'stream_base_user')")
+
+
 # Version -> what undoes the migration from it to the next (see syncserver/store/migrations.py).
 UNDO: dict[int, Callable[[Database], None]] = {
     1: _index_events_as_schema_1,
@@ -154,6 +179,7 @@ UNDO: dict[int, Callable[[Database], None]] = {
     3: _drop_times_of_writing,
     4: _drop_messages_that_change,
     5: _drop_receipts,
+    6: _number_positions_server_wide,
 }
 
 
@@ -339,6 +365,71 @@ async def test_schema_5_gets_receipts_from_the_devices_cursors(
         assert alice.welcome.settings == AccountSettings(read_receipts=True)
         reply = await alice.request(GetReceipts(channels=[channel.id]))
         assert [(r.user, r.delivered, r.read) for r in reply.receipts] == [("bob", 3, 0)]
+    finally:
+        await factory.close_all()
+        await second.stop()
+
+
+async def _say(client: TestClient, channel_id: int, text: str) -> None:
+    await client.request(Send(channel=channel_id, client_id=new_client_id(), text=text))
+
+
+async def test_schema_6_gets_streams_and_the_cursors_devices_hold_still_hold(
+    server_config: ServerConfig,
+) -> None:
+    """Events stored before the upgrade keep their server-wide positions in every stream, so
+    a device resumes from the cursor it has, missing nothing and getting nothing twice;
+    after it, a user's positions count only their own events."""
+    first = SyncServer(server_config)
+    await first.start()
+    factory = ClientFactory(first)
+    try:
+        alice = await factory.register("alice")
+        bob = await factory.register("bob")
+        carol = await factory.register("carol")
+        await factory.register("dave")
+        chat = (await alice.request(OpenDirect(user="bob"))).channel
+        elsewhere = (await carol.request(OpenDirect(user="dave"))).channel
+        await _say(alice, chat.id, "a1")
+        for text in ("c1", "c2"):
+            await _say(carol, elsewhere.id, text)
+        page = await bob.request(Sync(after=bob.welcome.sync_cursor))
+        bob_cursor = next(e.pos for e in page.events if e.text == "a1")
+        await bob.request(Sync(after=bob_cursor))  # confirms up to a1
+        await _say(alice, chat.id, "a2")
+        await _say(carol, elsewhere.id, "c3")
+        await _say(alice, chat.id, "a3")
+        credentials, keys = bob.credentials, bob.conn.client_keys
+    finally:
+        await factory.close_all()
+        await first.stop()
+    _turn_back_to_schema(database_url_of(server_config), 6)
+
+    second = SyncServer(server_config)
+    await second.start()
+    factory = ClientFactory(second)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        bob = await factory.resume(credentials, client_keys=keys)
+        held = bob.welcome.sync_cursor  # the server-wide position of a1, as schema 6 kept it
+        page = await bob.request(Sync(after=held))
+        assert [e.text for e in page.events] == ["a2", "a3"]
+        old_positions = [e.pos for e in page.events]
+        assert old_positions[0] > held and old_positions[1] > old_positions[0] + 1  # c3
+        upgraded_at = second.ctx.sequencer.head
+
+        alice = await factory.login("alice", "phone")
+        carol = await factory.login("carol", "phone")
+        await _say(alice, chat.id, "a4")
+        await _say(carol, elsewhere.id, "c4")
+        await _say(alice, chat.id, "a5")
+        page = await bob.request(Sync(after=page.next))
+        assert [(e.text, e.pos) for e in page.events] == [
+            ("a4", upgraded_at + 1),
+            ("a5", upgraded_at + 2),
+        ]
+        erin = await factory.register("erin")
+        assert erin.welcome.head == 0  # registered after the upgrade: a stream from 0
     finally:
         await factory.close_all()
         await second.stop()

@@ -124,10 +124,9 @@ def _new_device(
     ctx: Context, call: Call, req: Register | Login, user_id: int, name: str, device_name: str
 ) -> Welcome:
     token = passwords.new_device_token()
-    # A new device starts from a snapshot, not from history: from the newest position its
-    # user may see (nothing after it is theirs yet; the server's head would say how much
-    # everyone else writes).
-    cursor = ctx.delivery.head_of(user_id)
+    # A new device starts from a snapshot, not from history: from the head of its user's
+    # stream (nothing after it is theirs yet).
+    cursor = ctx.sequencer.user_head(user_id)
     device = accounts.create_device(
         user_id, device_name, passwords.token_hash(token), call.curve_key, now_ms(), cursor
     )
@@ -154,7 +153,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
     accounts.touch_device(device.id, now_ms())
     _bind(ctx, call, req, device.user_id, device.id, device.sync_cursor)
     log.info("device %d of %s connected", device.id, name)
-    head = ctx.delivery.head_of(device.user_id)
+    head = ctx.sequencer.user_head(device.user_id)
     return _welcome(ctx, req, device.user_id, name, device.id, device.sync_cursor, head)
 
 

@@ -12,7 +12,6 @@ from shared.protocol import (
     ChannelPush,
     ChannelReply,
     CreateGroup,
-    EventPush,
     LeaveChannel,
     ListChannels,
     Ok,
@@ -23,7 +22,7 @@ from shared.protocol import (
 from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.pages import FrameBudget, size_of
-from syncserver.store import accounts, channels, events
+from syncserver.store import accounts, channels, events, stream
 from syncserver.store.models import Channel
 
 log = logging.getLogger(__name__)
@@ -44,8 +43,11 @@ def member_group(channel_id: int, user_id: int) -> Channel:
     return channel
 
 
-def append_event(ctx: Context, channel_id: int, kind: str, sender_id: int, **fields) -> dict:
-    """Store one timeline event with the next sequence number and position."""
+def append_event(
+    ctx: Context, channel_id: int, kind: str, sender_id: int, audience: set[int], **fields
+) -> dict:
+    """Store one timeline event with the next sequence number and position, in the streams
+    of the users of ``audience`` (those who may see it)."""
     row = {
         "pos": ctx.sequencer.next_pos(),
         "channel": channel_id,
@@ -53,18 +55,23 @@ def append_event(ctx: Context, channel_id: int, kind: str, sender_id: int, **fie
         "kind": kind,
         "sender": sender_id,
         "ts": now_ms(),
+        "stream": ctx.sequencer.stream_positions(audience),
         **fields,
     }
     events.insert_events([row])
+    stream.insert([row])
     return row
 
 
-def announce(ctx: Context, channel: Channel, rows: list[dict], audience: set[int]) -> None:
-    """After commit: push the new events and each member's fresh view of the channel."""
+def announce(ctx: Context, channel: Channel, rows: list[dict]) -> None:
+    """After commit: push the new events to those who may see them, and to each of those
+    their fresh view of the channel."""
     ctx.members.forget(channel.id)
+    audience: set[int] = set()
     for row in rows:
         event = views.event_dict_to_wire(ctx, row)
-        ctx.delivery.to_users(audience, EventPush(event=event), pos=row["pos"])
+        ctx.delivery.event_to_streams(event, row["stream"])
+        audience |= row["stream"].keys()
     current = set(channels.member_ids(channel.id))
     for user_id in audience:
         if ctx.sessions.of_user(user_id):
@@ -112,11 +119,12 @@ def open_direct(ctx: Context, call: Call, req: OpenDirect) -> ChannelReply:
     if channel is None:
         with ctx.write():
             channel = channels.create_channel("direct", "", None, key, now_ms())
-            row = append_event(ctx, channel.id, "created", me.user_id)
-            for user_id in {me.user_id, other.id}:
+            both = {me.user_id, other.id}
+            row = append_event(ctx, channel.id, "created", me.user_id, both)
+            for user_id in both:
                 channels.join(channel.id, user_id, row["pos"])
         log.info("direct channel %d created", channel.id)
-        announce(ctx, channel, [row], {me.user_id, other.id})
+        announce(ctx, channel, [row])
     return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
 
 
@@ -128,11 +136,11 @@ def create_group(ctx: Context, call: Call, req: CreateGroup) -> ChannelReply:
     _check_size(ctx, len(members))
     with ctx.write():
         channel = channels.create_channel("group", name, me.user_id, None, now_ms())
-        row = append_event(ctx, channel.id, "created", me.user_id, name=name)
+        row = append_event(ctx, channel.id, "created", me.user_id, members, name=name)
         for user_id in members:
             channels.join(channel.id, user_id, row["pos"])
     log.info("group %d created with %d members", channel.id, len(members))
-    announce(ctx, channel, [row], members)
+    announce(ctx, channel, [row])
     return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
 
 
@@ -149,9 +157,10 @@ def rename_group(ctx: Context, call: Call, req: RenameGroup) -> ChannelReply:
     name = _group_name(req.name)
     with ctx.write():
         channels.rename(channel.id, name)
-        row = append_event(ctx, channel.id, "renamed", me.user_id, name=name)
+        members = set(channels.member_ids(channel.id))
+        row = append_event(ctx, channel.id, "renamed", me.user_id, members, name=name)
     channel.name = name
-    announce(ctx, channel, [row], set(channels.member_ids(channel.id)))
+    announce(ctx, channel, [row])
     return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
 
 
@@ -165,10 +174,13 @@ def add_members(ctx: Context, call: Call, req: AddMembers) -> ChannelReply:
     rows = []
     with ctx.write():
         for user_id in new:
-            row = append_event(ctx, channel.id, "member_added", me.user_id, subject=user_id)
+            current.add(user_id)  # who is added sees their own arrival, not earlier ones
+            row = append_event(
+                ctx, channel.id, "member_added", me.user_id, set(current), subject=user_id
+            )
             channels.join(channel.id, user_id, row["pos"])
             rows.append(row)
-    announce(ctx, channel, rows, current | set(new))
+    announce(ctx, channel, rows)
     return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
 
 
@@ -185,9 +197,11 @@ def remove_member(ctx: Context, call: Call, req: RemoveMember) -> ChannelReply:
     if target.id not in audience:
         raise Refusal(ErrorCode.INVALID, f"{target.name!r} is not a member of this group")
     with ctx.write():
-        row = append_event(ctx, channel.id, "member_removed", me.user_id, subject=target.id)
+        row = append_event(
+            ctx, channel.id, "member_removed", me.user_id, audience, subject=target.id
+        )
         channels.end_membership(channel.id, target.id, row["pos"])
-    announce(ctx, channel, [row], audience)
+    announce(ctx, channel, [row])
     return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
 
 
@@ -197,21 +211,21 @@ def leave_channel(ctx: Context, call: Call, req: LeaveChannel) -> Ok:
     channel = member_group(req.channel, me.user_id)
     audience = set(channels.member_ids(channel.id))
     with ctx.write():
-        row = append_event(ctx, channel.id, "member_left", me.user_id, subject=me.user_id)
+        row = append_event(ctx, channel.id, "member_left", me.user_id, audience, subject=me.user_id)
         channels.end_membership(channel.id, me.user_id, row["pos"])
         if channel.owner_id == me.user_id:
             # Ownership passes to the longest-standing member, so a group is never stuck.
             remaining = channels.member_ids(channel.id)
             channel.owner_id = remaining[0] if remaining else None
             channels.set_owner(channel.id, channel.owner_id)
-    announce(ctx, channel, [row], audience)
+    announce(ctx, channel, [row])
     return Ok(rid=req.rid)
 
 
 @handles(ListChannels)
 def list_channels(ctx: Context, call: Call, req: ListChannels) -> ChannelList:
     me = call.me
-    head = ctx.delivery.head_of(me.user_id)
+    head = ctx.sequencer.user_head(me.user_id)
     budget = FrameBudget(ChannelList(rid=req.rid, channels=[], head=head, more=True), 1)
     infos: list[ChannelInfo] = []
     after = req.after or 0

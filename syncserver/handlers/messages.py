@@ -88,7 +88,7 @@ def _history_page(ctx: Context, call: Call, req: History) -> tuple[list[Event], 
     want = next_chunk(req.limit, 0, 0, budget.left)
     rows = events.history(req.channel, req.before, want)
     while True:
-        wire = views.event_rows_to_wire(ctx, rows, tolerant=call.me.tolerant)
+        wire = views.event_rows_to_wire(ctx, rows, tolerant=call.me.tolerant, in_stream=False)
         size = size_of(wire)
         if len(page) + len(wire) <= req.limit and budget.fits(size):
             page += wire  # the common case: the whole chunk fits, measured at once
@@ -103,7 +103,7 @@ def _history_page(ctx: Context, call: Call, req: History) -> tuple[list[Event], 
         if len(rows) < want:
             return page, False
         want = next_chunk(req.limit, len(page), budget.taken, budget.left)
-        rows = events.history_below(req.channel, page[-1].pos, want)
+        rows = events.history_below(req.channel, rows[-1].pos, want)
 
 
 @handles(Sync)
@@ -111,9 +111,8 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     me = call.me
     after = me.sync_cursor if req.after is None else req.after
     confirm_cursor(ctx, me, after if req.confirm is None else min(req.confirm, after))
-    windows = channels.windows_since(me.user_id, after)
-    page = _SyncPage(ctx, me, windows, req)
-    more = page.fill(_stream(windows, after, me.user_id, page))
+    page = _SyncPage(ctx, me, req)
+    more = page.fill(_stream(after, me.user_id, page))
     wire = views.event_rows_to_wire(
         ctx, page.events, tolerant=me.tolerant, reactions=page.reactions
     )
@@ -127,18 +126,16 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     )
 
 
-def _stream(
-    windows: dict[int, list[tuple[int, int | None]]], after: int, user_id: int, page: "_SyncPage"
-) -> Iterator[EventRow | UserRead]:
-    """Events and read positions past ``after`` in stream order, at most the page's limit
-    and one more (which says that more exist), read from storage a chunk at a time as the
-    page takes them (see ``next_chunk``)."""
+def _stream(after: int, user_id: int, page: "_SyncPage") -> Iterator[EventRow | UserRead]:
+    """Events and read positions of the user's stream past ``after``, in order, at most the
+    page's limit and one more (which says that more exist), read from storage a chunk at a
+    time as the page takes them (see ``next_chunk``)."""
     limit = page.limit
     reads = deque(events.user_reads_after(user_id, after, limit + 1))
     given, cursor = 0, after
     while True:
         want = next_chunk(limit, given, page.budget.taken, page.budget.left)
-        rows = events.events_after(list(windows), cursor, want)
+        rows = events.stream_after(user_id, cursor, want)
         page.read_reactions(rows)
         for row in rows:
             while reads and reads[0].pos < row.pos:
@@ -156,14 +153,8 @@ class _SyncPage:
     """A sync page being filled, in stream order, until it holds ``limit`` rows or its frame
     is full; a channel changed within it brings its fresh snapshot, which counts too."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        me: Session,
-        windows: dict[int, list[tuple[int, int | None]]],
-        req: Sync,
-    ) -> None:
-        self._ctx, self._me, self._windows, self.limit = ctx, me, windows, req.limit
+    def __init__(self, ctx: Context, me: Session, req: Sync) -> None:
+        self._ctx, self._me, self.limit = ctx, me, req.limit
         envelope = SyncPage(rid=req.rid, events=[], reads=[], channels=[], next=MAX_ID, more=True)
         self.budget = FrameBudget(envelope, 3)
         self.events: list[EventRow] = []
@@ -194,7 +185,7 @@ class _SyncPage:
         if isinstance(row, UserRead):
             read = ReadCursor(channel=row.channel_id, seq=row.seq)
             size = size_of(read)
-        elif _visible(row, self._windows):
+        else:
             event = row
             size = _event_bytes(row)
             reactions = self.reactions.get((row.channel_id, row.seq))
@@ -202,8 +193,7 @@ class _SyncPage:
                 users = {u for _, who in reactions for u in who}
                 size += _reactions_bytes(reactions, self._ctx.names.of(users))
             if row.kind in MEMBERSHIP_KINDS and row.channel_id not in self.snapshots:
-                left = self._windows[row.channel_id][-1][1]
-                snapshot = _snapshot(self._ctx, row.channel_id, self._me, left)
+                snapshot = _snapshot(self._ctx, row.channel_id, self._me)
                 size += size_of(snapshot)
         if self.rows and not self.budget.fits(size):
             return False
@@ -220,22 +210,20 @@ class _SyncPage:
 
 
 def _caught_up_to(ctx: Context, me: Session, after: int, last_pos: int) -> int:
-    """Where a device that has the last page stands: the newest position its user may see,
-    never behind where it asked from (a cursor from an older server may be further)."""
-    return max(after, ctx.delivery.head_of(me.user_id), last_pos)
+    """Where a device that has the last page stands: the head of its user's stream, never
+    behind where it asked from (a cursor from an older server may be further)."""
+    return max(after, ctx.sequencer.user_head(me.user_id), last_pos)
 
 
 def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
     """Record that the device stored everything up to ``cursor``."""
-    if cursor > ctx.sequencer.head:
+    head = ctx.sequencer.user_head(me.user_id)
+    if cursor > head:
         raise Refusal(
             ErrorCode.BAD_CURSOR,
-            f"cursor {cursor} is beyond anything this server has stored (was it restored "
-            "from a backup?); start again from list_channels",
+            f"cursor {cursor} is beyond anything this server has stored for you (was it "
+            "restored from a backup?); start again from list_channels",
         )
-    # Past its user's head there is nothing for the device; a cursor from an older server
-    # (which counted to its own head) is kept at that, so what is stored is the user's own.
-    cursor = min(cursor, ctx.delivery.head_of(me.user_id))
     if cursor > me.sync_cursor:
         with ctx.write():
             accounts.advance_sync_cursor(me.device_id, cursor)
@@ -245,19 +233,13 @@ def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
             ctx.receipts.rose(rise.channel_id, me.user_id, rise.before)
 
 
-def _visible(row: EventRow, windows: dict[int, list[tuple[int, int | None]]]) -> bool:
-    return any(
-        joined <= row.pos and (left is None or row.pos <= left)
-        for joined, left in windows[row.channel_id]
-    )
-
-
-def _snapshot(ctx: Context, channel_id: int, me: Session, left_pos: int | None) -> ChannelInfo:
+def _snapshot(ctx: Context, channel_id: int, me: Session) -> ChannelInfo:
     channel = channels.get_channel(channel_id)
     if channel is None:
         raise LookupError(f"channel {channel_id} has a membership but no row")
-    active = channels.active_membership(channel_id, me.user_id) is not None
-    if not active and left_pos is not None and channel.kind == "group":
+    left_pos = channels.last_left_pos(channel_id, me.user_id)
+    active = left_pos is None
+    if left_pos is not None and channel.kind == "group":
         # A former member sees the group as it was when they left, not renamed since.
         channel.name = events.group_name_at(channel_id, left_pos) or channel.name
     return views.channel_info(ctx, channel, me.user_id, active=active, with_receipts=me.tolerant)
@@ -277,11 +259,11 @@ def mark_read(ctx: Context, call: Call, req: MarkRead) -> Ok:
         return Ok(rid=req.rid)
     with ctx.write():
         events.set_device_read(me.device_id, req.channel, req.seq)
-        pos = ctx.sequencer.next_pos()
+        pos = ctx.sequencer.next_user_pos(me.user_id)
         events.set_user_read(me.user_id, req.channel, req.seq, pos)
         delivered_before = receipts.raise_delivered(req.channel, me.user_id, req.seq)
     push = ReadPush(read=ReadCursor(channel=req.channel, seq=req.seq), pos=pos)
-    ctx.delivery.to_users([me.user_id], push, pos=pos, skip_device=me.device_id)
+    ctx.delivery.to_users([me.user_id], push, skip_device=me.device_id)
     _receipt_rose(ctx, me, req.channel, before, delivered_before)
     return Ok(rid=req.rid)
 

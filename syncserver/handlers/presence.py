@@ -53,7 +53,7 @@ def heartbeat(ctx: Context, call: Call, req: Heartbeat) -> HeartbeatAck:
     if me.idle != req.idle:
         me.idle = req.idle
         publish_presence(ctx, me.user_id)
-    return HeartbeatAck(rid=req.rid, head=ctx.delivery.head_of(me.user_id))
+    return HeartbeatAck(rid=req.rid, head=ctx.sequencer.user_head(me.user_id))
 
 
 @handles(Bye, authenticated=False)

@@ -2,7 +2,7 @@
 
 from peewee import fn
 
-from syncserver.store.models import Channel, Membership, MembershipPeriod, User, db_proxy
+from syncserver.store.models import Channel, Membership, User
 
 
 def create_channel(kind: str, name: str, owner_id: int | None, direct_key: str | None, now: int):
@@ -53,17 +53,11 @@ def join(channel_id: int, user_id: int, pos: int) -> None:
         conflict_target=[Membership.channel, Membership.user],
         update={Membership.joined_pos: pos, Membership.left_pos: None},
     ).execute()
-    MembershipPeriod.create(channel=channel_id, user=user_id, joined_pos=pos, left_pos=None)
 
 
 def end_membership(channel_id: int, user_id: int, pos: int) -> None:
     Membership.update(left_pos=pos).where(
         (Membership.channel == channel_id) & (Membership.user == user_id)
-    ).execute()
-    MembershipPeriod.update(left_pos=pos).where(
-        (MembershipPeriod.channel == channel_id)
-        & (MembershipPeriod.user == user_id)
-        & MembershipPeriod.left_pos.is_null()
     ).execute()
 
 
@@ -75,20 +69,10 @@ def rename(channel_id: int, name: str) -> None:
     Channel.update(name=name).where(Channel.id == channel_id).execute()
 
 
-def windows_since(user_id: int, after: int) -> dict[int, list[tuple[int, int | None]]]:
-    """The stretches of the user's memberships that can hold events after position
-    ``after``, per channel, oldest first: (joined, left or None while still a member)."""
-    # Plain SQL: every sync asks this, and building it with peewee cost more than the query.
-    p = db_proxy.param
-    rows = db_proxy.execute_sql(
-        f'SELECT channel_id, joined_pos, left_pos FROM "{MembershipPeriod._meta.table_name}" '
-        f"WHERE user_id = {p} AND (left_pos IS NULL OR left_pos > {p}) ORDER BY joined_pos",
-        [user_id, after],
-    )
-    windows: dict[int, list[tuple[int, int | None]]] = {}
-    for channel_id, joined, left in rows:
-        windows.setdefault(channel_id, []).append((joined, left))
-    return windows
+def last_left_pos(channel_id: int, user_id: int) -> int | None:
+    """Where the user's latest stretch of membership ended; None while a member."""
+    row = Membership.get_or_none((Membership.channel == channel_id) & (Membership.user == user_id))
+    return row.left_pos if row is not None else None
 
 
 def active_channels(user_id: int) -> list[Channel]:

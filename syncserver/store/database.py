@@ -8,6 +8,7 @@ from playhouse.db_url import connect
 
 from shared.private import narrow_if_present, private_file
 from syncserver.config import ServerConfig
+from syncserver.store import stream
 from syncserver.store.backup import pre_migration_backup
 from syncserver.store.migrations import MIGRATIONS, Migration
 from syncserver.store.models import ALL_MODELS, SCHEMA_VERSION, Setting, db_proxy
@@ -88,6 +89,7 @@ def open_database(url: str, upgrade: bool = True) -> Database:
         migrate(db, path, stored, SCHEMA_VERSION, MIGRATIONS)
     with db.atomic():
         db.create_tables(ALL_MODELS, safe=True)
+        stream.create_table(db)
         if stored is None:
             Setting.create(key="schema_version", value=str(SCHEMA_VERSION))
     log.info("database ready (%s)", type(db).__name__)

@@ -5,7 +5,8 @@ from typing import NamedTuple
 from peewee import Field, fn
 
 from shared.protocol import EventKind
-from syncserver.store.models import DeviceRead, Event, MembershipPeriod, UserRead, db_proxy
+from syncserver.store import stream
+from syncserver.store.models import DeviceRead, Event, UserRead, db_proxy
 
 # Sends are the hot path: building their SQL through the query builder cost more than
 # SQLite's work, so these two statements are written out here. Both keep under SQLite's old
@@ -18,7 +19,6 @@ CHANGE_COLUMNS: tuple[str, ...] = ("reply_to", "target", "emoji", "removed", "me
 _ALL_COLUMNS = _EVENT_COLUMNS + CHANGE_COLUMNS
 _DEFAULTS = {"text": "", "removed": False}
 _LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
-MAX_POS = 2**63 - 1  # positions are signed 64-bit integers
 
 
 def insert_events(rows: list[dict]) -> None:
@@ -86,30 +86,10 @@ _SENT_COLUMNS += ("reply_to", "target", "emoji", "removed", "edited", "deleted")
 
 
 def max_pos() -> int:
-    events = Event.select(fn.MAX(Event.pos)).scalar() or 0
-    reads = UserRead.select(fn.MAX(UserRead.pos)).scalar() or 0
-    return max(events, reads)
-
-
-def newest_visible_pos(user_id: int) -> int:
-    """The newest stream position the user may see: of the events in their stretches of
-    membership and of their read cursors (0 if none). One index seek per stretch."""
-    newest = UserRead.select(fn.MAX(UserRead.pos)).where(UserRead.user == user_id).scalar() or 0
-    stretches = MembershipPeriod.select(
-        MembershipPeriod.channel, MembershipPeriod.joined_pos, MembershipPeriod.left_pos
-    ).where(MembershipPeriod.user == user_id)
-    for stretch in stretches:
-        channel_id, joined, left = stretch.channel_id, stretch.joined_pos, stretch.left_pos
-        if left is not None and left <= newest:
-            continue  # nothing in this stretch can be newer
-        p = db_proxy.param
-        row = _position_row(
-            f"AND pos >= {p} AND pos <= {p} ORDER BY pos DESC LIMIT 1",
-            [channel_id, max(joined, newest + 1), MAX_POS if left is None else left],
-        )
-        if row is not None:
-            newest = row[0]
-    return newest
+    """The newest server-wide position of an event (or, in a database from before streams,
+    of anything: ``stream.Base``)."""
+    newest = Event.select(fn.MAX(Event.pos)).scalar() or 0
+    return max(newest, stream.base().pos)
 
 
 def max_seq(channel_id: int) -> int:
@@ -119,7 +99,9 @@ def max_seq(channel_id: int) -> int:
 
 
 class EventRow(NamedTuple):
-    """A stored event as read for a reply: the columns under the model's attribute names."""
+    """A stored event as read for a reply: the columns under the model's attribute names.
+    ``pos`` is the server-wide position, except in rows of a user's stream
+    (``stream_after``), where it is the event's position in that stream."""
 
     pos: int
     channel_id: int
@@ -214,20 +196,19 @@ def _position_row(rest: str, params: list[int]) -> tuple[int, int] | None:
     return (int(row[0]), int(row[1])) if row else None
 
 
-def events_after(channel_ids: list[int], after: int, limit: int) -> list[EventRow]:
-    """Up to ``limit`` events of the channels past stream position ``after``, oldest first."""
-    if not channel_ids:
-        return []
+def stream_after(user_id: int, after: int, limit: int) -> list[EventRow]:
+    """Up to ``limit`` events of the user's stream past position ``after``, oldest first;
+    each row's ``pos`` is the event's position in that stream."""
     # Plain SQL: every sync page asks this, often for a few events, and building it with
     # peewee cost more than reading them.
     p = db_proxy.param
-    columns = ", ".join(field.column_name for field in _ROW_FIELDS)
+    columns = ", ".join(f"e.{field.column_name}" for field in _ROW_FIELDS[1:])
     sql = (
-        f"SELECT {columns} FROM {Event._meta.table_name} "
-        f"WHERE channel_id IN ({', '.join([p] * len(channel_ids))}) AND pos > {p} "
-        f"ORDER BY pos LIMIT {p}"
+        f'SELECT s.pos, {columns} FROM "{stream.TABLE}" s '
+        f"JOIN {Event._meta.table_name} e ON e.pos = s.event_pos "
+        f"WHERE s.user_id = {p} AND s.pos > {p} ORDER BY s.pos LIMIT {p}"
     )
-    rows = db_proxy.execute_sql(sql, [*channel_ids, after, limit])
+    rows = db_proxy.execute_sql(sql, [user_id, after, limit])
     return list(map(EventRow._make, rows))
 
 

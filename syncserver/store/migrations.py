@@ -9,6 +9,7 @@ from collections.abc import Callable
 from peewee import Database
 
 from syncserver.skeletons import skeleton
+from syncserver.store import stream
 
 Migration = Callable[[Database], None]
 
@@ -99,10 +100,38 @@ def receipts_and_account_settings(db: Database) -> None:
     )
 
 
+def streams_of_their_own(db: Database) -> None:
+    """6 -> 7: every user gets a stream of their own (``store.stream``), so that positions
+    count only what the user sees. Each event enters the stream of everyone who may see it
+    under its server-wide position, so cursors devices hold keep their meaning; streams go
+    on from the server's position now. The stretches of membership, which sync pages used to
+    walk, are in the streams now, and go."""
+    stream.create_table(db)
+    # A database from before the stretches were kept has only the latest, in "membership".
+    stretches = (
+        'SELECT "channel_id", "user_id", "joined_pos", "left_pos" FROM "membershipperiod" '
+        'UNION SELECT "channel_id", "user_id", "joined_pos", "left_pos" FROM "membership"'
+    )
+    # WHERE TRUE: SQLite would otherwise read ON CONFLICT as part of the join.
+    db.execute_sql(
+        f'INSERT INTO "{stream.TABLE}" ("user_id", "pos", "event_pos") '
+        f'SELECT p."user_id", e."pos", e."pos" FROM ({stretches}) AS p '
+        'JOIN "event" e ON e."channel_id" = p."channel_id" AND e."pos" >= p."joined_pos" '
+        'AND (p."left_pos" IS NULL OR e."pos" <= p."left_pos") '
+        "WHERE TRUE ON CONFLICT DO NOTHING"
+    )
+    newest = 'SELECT MAX("pos") AS "pos" FROM "event" UNION ALL SELECT MAX("pos") FROM "userread"'
+    pos = db.execute_sql(f'SELECT MAX("pos") FROM ({newest}) AS newest').fetchone()[0]
+    last_user = db.execute_sql('SELECT MAX("id") FROM "user"').fetchone()[0]
+    stream.record_base(db, int(pos or 0), int(last_user or 0))
+    db.execute_sql('DROP TABLE "membershipperiod"')
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: fewer_event_index_pages,
     2: user_name_skeletons,
     3: times_of_writing,
     4: messages_that_change,
     5: receipts_and_account_settings,
+    6: streams_of_their_own,
 }

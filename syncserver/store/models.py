@@ -1,8 +1,10 @@
 """Peewee models of the server's storage. Times are integer milliseconds since the epoch.
 
-``pos`` columns count in one server-wide stream position, assigned by the sequencer: every
-timeline event and every change of a user's read cursor takes the next position, so a device's
-sync cursor is a single number.
+Two kinds of position are kept. An event's ``pos`` is its place in one server-wide order,
+assigned by the sequencer; it never leaves the server. Each user has a stream of their own
+(``StreamEntry``): every event they may see and every change of their read position takes the
+next position of that user's stream, so a device's sync cursor is a single number that counts
+only what its user sees (docs/protocol.md, "Sync").
 """
 
 from peewee import (
@@ -20,7 +22,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 6  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 7  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -96,22 +98,6 @@ class Membership(BaseModel):
         primary_key = CompositeKey("channel", "user")
 
 
-class MembershipPeriod(BaseModel):
-    """Every stretch of a membership, so that a user removed and added again while one of
-    their devices was away still gets, on that device, the events of the earlier stretch."""
-
-    id = AutoField()
-    channel = ForeignKeyField(Channel, index=False)
-    user = ForeignKeyField(User)
-    channel_id: int
-    user_id: int
-    joined_pos = BigIntegerField()
-    left_pos = BigIntegerField(null=True)
-
-    class Meta:
-        indexes = ((("channel", "user", "joined_pos"), True),)
-
-
 class Event(BaseModel):
     """One entry of a channel's timeline.
 
@@ -182,8 +168,27 @@ class DeviceRead(BaseModel):
         primary_key = CompositeKey("device", "channel")
 
 
+class StreamEntry(BaseModel):
+    """An event in one user's stream: the user's own position ``pos`` for the event at
+    server-wide position ``event_pos``. A row per event and member, written with the event
+    (the design's per-user sync queue); both positions grow together within a user.
+
+    On SQLite the table is made WITHOUT ROWID (``store.stream.create_table``): the key is
+    then the only b-tree an insert writes."""
+
+    user = ForeignKeyField(User, index=False)
+    user_id: int
+    pos = BigIntegerField()
+    event_pos = BigIntegerField()
+
+    class Meta:
+        table_name = "stream"
+        primary_key = CompositeKey("user", "pos")
+
+
 class UserRead(BaseModel):
-    """The user's effective read position: the highest over their devices."""
+    """The user's effective read position: the highest over their devices. ``pos`` is the
+    position its latest change took in the user's stream."""
 
     user = ForeignKeyField(User)
     channel = ForeignKeyField(Channel)
@@ -223,13 +228,13 @@ class AccountSettings(BaseModel):
         table_name = "account_settings"
 
 
+# Made by ``database.open_database``; the stream table is made apart (``stream.create_table``).
 ALL_MODELS = [
     Setting,
     User,
     Device,
     Channel,
     Membership,
-    MembershipPeriod,
     Event,
     DeviceRead,
     UserRead,

@@ -2,6 +2,7 @@
 
 from typing import NamedTuple
 
+from syncserver.store import stream
 from syncserver.store.models import (
     AccountSettings,
     Event,
@@ -46,9 +47,14 @@ class ReceiptRow(NamedTuple):
 
 def deliver(user_id: int, old_cursor: int, new_cursor: int) -> list[Rise]:
     """A device of the user confirmed storing everything up to ``new_cursor`` (from
-    ``old_cursor``): raise the user's delivered position in each of their channels with
-    events in between to the newest of those events. One query finds them, a seek in the
-    (channel, pos) index per channel of the user; returns the positions that rose."""
+    ``old_cursor``), positions of the user's stream: raise the user's delivered position in
+    each of their channels with events in between to the newest of those events. The two
+    cursors bound a range of server-wide positions (``stream.event_pos_at``); one query finds
+    the events in it, a seek in the (channel, pos) index per channel of the user. Returns the
+    positions that rose."""
+    low, high = stream.event_pos_at(user_id, old_cursor), stream.event_pos_at(user_id, new_cursor)
+    if high <= low:
+        return []
     p = db_proxy.param
     newest_between = (
         f"SELECT e.seq FROM {_table(Event)} e WHERE e.channel_id = m.channel_id "
@@ -61,7 +67,7 @@ def deliver(user_id: int, old_cursor: int, new_cursor: int) -> list[Rise]:
         "ON r.channel_id = m.channel_id AND r.user_id = m.user_id "
         f"WHERE m.user_id = {p} AND m.left_pos IS NULL"
     )
-    rows = db_proxy.execute_sql(sql, [old_cursor, new_cursor, user_id]).fetchall()
+    rows = db_proxy.execute_sql(sql, [low, high, user_id]).fetchall()
     rises = [Rise(c, before, after) for c, before, after in rows if after and after > before]
     for rise in rises:
         _raise_delivered(rise.channel_id, user_id, rise.after)
