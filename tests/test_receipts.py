@@ -3,6 +3,7 @@ confirm storing, read follows their read positions unless they keep them to them
 and changes reach the senders they concern, coalesced."""
 
 import asyncio
+import dataclasses
 
 import pytest
 
@@ -26,6 +27,7 @@ from shared.protocol import (
     Sync,
     UpdateSettings,
 )
+from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 from tests.frozen import protocol_v1 as v1
 from tests.support import PASSWORD, ClientFactory, TestClient, bare_socket, new_id
@@ -240,10 +242,15 @@ async def test_channel_snapshots_carry_the_receipts(clients: ClientFactory) -> N
     assert [r.user for r in snapshots[channel].receipts] == ["bob"]
 
 
-async def test_a_first_release_app_gets_no_receipts(server: SyncServer, clients: ClientFactory):
+async def test_a_first_release_app_gets_no_receipts(server_config: ServerConfig) -> None:
     """Olga's app reads every push strictly: a receipt push would fail what it reads next.
     Alice's app gets the same pushes Olga's would, so once Alice has hers, any for Olga
-    would have come before the answers Olga reads after that."""
+    would have come before the answers Olga reads after that. Olga's app sends no
+    heartbeats between its requests here, so the server waits for it as long as a real
+    server waits for a first-release app (which beats every 5 s), not the tests' second."""
+    server = SyncServer(dataclasses.replace(server_config, presence_timeout=30.0))
+    await server.start()
+    clients = ClientFactory(server)
     assert server.keys is not None
     old = OldApp(bare_socket(server.endpoint, server.keys.public))
     try:
@@ -269,3 +276,5 @@ async def test_a_first_release_app_gets_no_receipts(server: SyncServer, clients:
         )
     finally:
         old.sock.close(linger=0)
+        await clients.close_all()
+        await server.stop()
