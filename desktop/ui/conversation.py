@@ -24,7 +24,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
 from desktop.ui.i18n import tr
-from desktop.ui.membership import ended_text
+from desktop.ui.membership import ended_text, how_ended
 from desktop.ui.message_actions import MessageActions
 from desktop.ui.models import MessageListModel, MessageRole
 from desktop.ui.outbox import failed_menu
@@ -138,7 +138,7 @@ class ConversationPane(QWidget):
         self.channel = channel
         self.title.setText(channel.title)
         self.members_button.setVisible(channel.kind == "group" and channel.active)
-        self.composer.close_with(ended_text(self.bridge.cache, channel, self.me))
+        self.composer.close_with(ended_text(how_ended(self.bridge.cache, channel, self.me)))
         if channel.kind == "group" and channel.active:
             self.subtitle.setText(tr("%n member(s)", "", len(channel.members)))
         elif channel.kind == "group":

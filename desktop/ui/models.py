@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView, QuoteView
-from desktop.ui.membership import ended_text
+from desktop.ui.membership import Ended, ended_text, how_ended
 
 ChannelRole = Qt.ItemDataRole.UserRole + 1
 MessageRole = Qt.ItemDataRole.UserRole + 2
@@ -33,11 +33,12 @@ class ChannelListModel(QAbstractListModel):
         self._presence: dict[str, str] = {}
 
     def reload(self) -> None:
-        """Active chats, and groups the user was removed from or left (readable still)."""
+        """Active chats, and groups the user did not leave themselves (readable still)."""
         self.beginResetModel()
-        self._rows = [c for c in self._cache.channels() if c.active or c.kind == "group"]
-        ended = ((c.id, ended_text(self._cache, c, self._me)) for c in self._rows if not c.active)
-        self._ended = {channel_id: text for channel_id, text in ended if text}
+        rows = self._cache.channels()
+        ended = {c.id: how_ended(self._cache, c, self._me) for c in rows if not c.active}
+        self._rows = [c for c in rows if c.active or ended[c.id] not in (None, Ended.LEFT)]
+        self._ended = {i: text for i, how in ended.items() if (text := ended_text(how))}
         self.endResetModel()
 
     def set_presence(self, user: str, state: str) -> None:
