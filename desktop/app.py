@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
@@ -24,12 +24,14 @@ from desktop.core.notify_policy import NotificationPolicy
 from desktop.core.profile import NotSignedIn, Profile
 from desktop.platform.credentials import CredentialStore
 from desktop.platform.notifications import Notifier
+from desktop.ui import refusals
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.dialogs import finished
-from desktop.ui.first_run import FirstRunChoice, FirstRunDialog
+from desktop.ui.first_run import FirstRunChoice, FirstRunDialog, sign_in_attempt
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
+from desktop.ui.languages import install_translations
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tray import Tray
 from shared.client import fetch_server_key
@@ -50,13 +52,10 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_PORT = 7744
 
 
-def install_translator(app: QApplication) -> QTranslator | None:
-    """Korean (or any shipped language) when the system locale asks for it."""
-    translator = QTranslator(app)
-    if translator.load(QLocale(), "tidings", "_", str(RESOURCES / "i18n")):
-        app.installTranslator(translator)
-        return translator
-    return None
+def install_translator(app: QApplication) -> list[QTranslator]:
+    """Korean (or any shipped language) when the system locale asks for it, Qt's own
+    strings in it too, and English plurals otherwise."""
+    return install_translations(app)
 
 
 @dataclass
@@ -134,7 +133,8 @@ class DesktopApp:
                 profile = await self.sign_in(choice, hosted)
             except Exception as e:  # every failure is shown, and the user may try again
                 log.info("sign-in failed: %s", e)
-                dialog.show_error(str(e))
+                attempt = sign_in_attempt(choice)
+                dialog.show_error(f"{refusals.title(attempt)}: {refusals.explain(e, attempt)}")
                 if hosted is not None:
                     await asyncio.to_thread(hosted.stop)
                 continue

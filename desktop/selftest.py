@@ -42,6 +42,7 @@ from desktop.embedded import EmbeddedServer
 from desktop.platform.credentials import CredentialStore
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.first_run import FirstRunChoice
+from desktop.ui.languages import qt_translations_dir
 from desktop.ui.models import ChannelRole
 
 TIMEOUT = 60.0  # secs for the whole self-test; a healthy run takes a few
@@ -236,6 +237,10 @@ async def _scenario(app: QApplication, steps: Steps, root: Path, screenshot: Pat
             raise SelfTestFailed(f"the app icon {RESOURCES / 'tidings.svg'} did not load")
         if not QTranslator().load("tidings_ko", str(RESOURCES / "i18n")):
             raise SelfTestFailed(f"the Korean translation is missing from {RESOURCES / 'i18n'}")
+        if not QTranslator().load("qtbase_ko", str(qt_translations_dir())):
+            raise SelfTestFailed(f"Qt's Korean translation is missing from {qt_translations_dir()}")
+        if not QTranslator().load("plurals_en", str(RESOURCES / "i18n")):
+            raise SelfTestFailed(f"the English plurals are missing from {RESOURCES / 'i18n'}")
 
     with steps.step("embedded server started") as details:
         server = EmbeddedServer(root / "server", ANY_LOOPBACK_PORT, ANY_LOOPBACK_PORT)

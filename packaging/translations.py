@@ -4,6 +4,10 @@ Extracts every ``tr("...")`` string of the desktop app with ``pyside6-lupdate``,
 ``resources/i18n/tidings_LANG.ts`` (keeping what translators wrote, marking new strings
 unfinished, dropping ones the code no longer has), and compiles each to its ``.qm`` with
 ``pyside6-lrelease``. ``--check`` changes nothing and fails if a string lacks a translation.
+
+A string counted with ``tr(text, "", n)`` has one form per plural of the language (Korean
+one, English two). English is the source language, so its plurals alone come from a file of
+their own, ``plurals_en.ts``, which holds only those strings ("1 member", "2 members").
 """
 
 import subprocess
@@ -39,16 +43,40 @@ def extract() -> list[ET.Element]:
         return list(ET.parse(out).getroot().iter("message"))
 
 
-def translations(ts: Path) -> dict[str, str]:
-    """Finished translations already in a .ts file, by source text."""
+def _finished(translation: ET.Element | None) -> bool:
+    if translation is None or translation.get("type") is not None:
+        return False
+    forms = translation.findall("numerusform")
+    if forms:
+        return all(form.text for form in forms)
+    return bool(translation.text and translation.text.strip())
+
+
+def translations(ts: Path) -> dict[str, ET.Element]:
+    """Finished translations already in a .ts file (their <translation> elements), by
+    source text."""
     if not ts.exists():
         return {}
-    found: dict[str, str] = {}
+    found: dict[str, ET.Element] = {}
     for message in ET.parse(ts).getroot().iter("message"):
-        text = message.find("translation")
-        if text is not None and text.text and text.get("type") is None:
-            found[message.findtext("source", "")] = text.text
+        translation = message.find("translation")
+        if translation is not None and _finished(translation):
+            found[message.findtext("source", "")] = translation
     return found
+
+
+def wanted(ts: Path) -> list[ET.Element]:
+    """The current strings ``ts`` translates: all of them, or the counted ones only for a
+    ``plurals_`` file."""
+    messages = extract()
+    if ts.name.startswith("plurals_"):
+        return [m for m in messages if m.get("numerus") == "yes"]
+    return messages
+
+
+def _forms(language: str) -> int:
+    """How many plural forms ``language`` has, as Qt counts them."""
+    return 2 if language == "en" else 1
 
 
 def update(ts: Path, language: str) -> list[str]:
@@ -58,16 +86,19 @@ def update(ts: Path, language: str) -> list[str]:
     context = ET.SubElement(root, "context")
     ET.SubElement(context, "name").text = CONTEXT
     missing: list[str] = []
-    for message in extract():
+    for message in wanted(ts):
         source = message.findtext("source", "")
-        translation = message.find("translation")
+        old = message.find("translation")
+        if old is not None:
+            message.remove(old)
+        translation = known.get(source)
         if translation is None:
-            translation = ET.SubElement(message, "translation")
-        translation.attrib.clear()
-        translation.text = known.get(source)
-        if translation.text is None:
-            translation.set("type", "unfinished")
+            translation = ET.Element("translation", type="unfinished")
+            if message.get("numerus") == "yes":
+                for _ in range(_forms(language)):
+                    ET.SubElement(translation, "numerusform")
             missing.append(source)
+        message.append(translation)
         context.append(message)
     ET.indent(root)
     ts.write_text(
@@ -90,12 +121,12 @@ def compile_qm(ts: Path) -> Path:
 def missing_translations(ts: Path) -> list[str]:
     """Strings of the current code without a finished translation in ``ts``."""
     known = translations(ts)
-    return [m.findtext("source", "") for m in extract() if m.findtext("source", "") not in known]
+    return [m.findtext("source", "") for m in wanted(ts) if m.findtext("source", "") not in known]
 
 
 def main(argv: list[str]) -> int:
     status = 0
-    for ts in sorted(I18N.glob("tidings_*.ts")):
+    for ts in sorted([*I18N.glob("tidings_*.ts"), *I18N.glob("plurals_*.ts")]):
         if "--check" in argv:
             missing = missing_translations(ts)
         else:

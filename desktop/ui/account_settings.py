@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from desktop.core.receipts import ReceiptsUnavailable
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
+from desktop.ui.refusals import Action, Attempt, explain, title
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
@@ -45,11 +46,7 @@ class ReadReceiptsAction(QAction):
             await self.bridge.ask(self.bridge.engine.set_read_receipts, on)
         except (ReceiptsUnavailable, ProtocolError, TimeoutError, ConnectionClosed) as e:
             self.show_state()  # back to what the server has
-            reason = e.message if isinstance(e, ProtocolError) else str(e)
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                tr("Read receipts cannot be changed now"),
-                reason or tr("The server cannot be reached right now."),
-                parent=self.window,
-            )
+            attempt = Attempt(Action.READ_RECEIPTS)
+            reason = explain(e, attempt)
+            box = QMessageBox(QMessageBox.Icon.Warning, title(attempt), reason, parent=self.window)
             box.open()

@@ -72,6 +72,12 @@ class Composer(QWidget):
         self.edit.textChanged.connect(self._changed)
         self._changed()
 
+    def close_with(self, reason: str | None) -> None:
+        """No more writing here, saying why in the box (the chat ended); None opens it."""
+        self.edit.setEnabled(reason is None)
+        self.edit.setPlaceholderText(reason or tr("Write a message…"))
+        self.button.setEnabled(reason is None and not is_blank(self.edit.toPlainText()))
+
     def _changed(self) -> None:
         text = self.edit.toPlainText()
         length = len(text)

@@ -24,6 +24,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
 from desktop.ui.i18n import tr
+from desktop.ui.membership import ended_text, how_ended
 from desktop.ui.message_actions import MessageActions
 from desktop.ui.models import MessageListModel, MessageRole
 from desktop.ui.outbox import failed_menu
@@ -129,7 +130,6 @@ class ConversationPane(QWidget):
         self._expire_typing()
         self.subtitle.clear()  # a direct chat's presence, if known, is shown next
         self.show_channel(channel)
-        self.composer.edit.setEnabled(channel.active)
         self.composer.edit.setFocus()
         QTimer.singleShot(0, self.view.scrollToBottom)
         self._fill_shown()
@@ -137,9 +137,12 @@ class ConversationPane(QWidget):
     def show_channel(self, channel: ChannelView, presence: str | None = None) -> None:
         self.channel = channel
         self.title.setText(channel.title)
-        self.members_button.setVisible(channel.kind == "group")
-        if channel.kind == "group":
-            self.subtitle.setText(tr("{count} members").format(count=len(channel.members)))
+        self.members_button.setVisible(channel.kind == "group" and channel.active)
+        self.composer.close_with(ended_text(how_ended(self.bridge.cache, channel, self.me)))
+        if channel.kind == "group" and channel.active:
+            self.subtitle.setText(tr("%n member(s)", "", len(channel.members)))
+        elif channel.kind == "group":
+            self.subtitle.clear()
         elif presence is not None:
             self.subtitle.setText(presence)
 

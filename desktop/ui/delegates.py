@@ -62,7 +62,14 @@ from desktop.ui.bubble import (
 )
 from desktop.ui.i18n import tr
 from desktop.ui.marks import describe, mark_for, paint_mark
-from desktop.ui.models import ChannelRole, HighlightRole, MessageRole, PresenceRole, ReceiptRole
+from desktop.ui.models import (
+    ChannelRole,
+    EndedRole,
+    HighlightRole,
+    MessageRole,
+    PresenceRole,
+    ReceiptRole,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 PRESENCE_COLORS = {"online": QColor("#2ea043"), "away": QColor("#d29922")}
@@ -433,7 +440,7 @@ class ChannelDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignRight,
             time_text,
         )
-        preview = self._preview(channel)
+        preview = index.data(EndedRole) or self._preview(channel)
         x = right
         for badge in reversed(badges(channel)):
             width = max(18, metrics.horizontalAdvance(badge) + 14)

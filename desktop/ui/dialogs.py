@@ -1,7 +1,6 @@
 """Dialogs: new chat, new group, members, devices, message search, quick switcher."""
 
 import asyncio
-import datetime
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -24,8 +23,10 @@ from PySide6.QtWidgets import (
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, SearchHit
 from desktop.core.events import EngineState
+from desktop.ui import refusals
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
+from desktop.ui.last_seen import last_seen_text
 from desktop.ui.outbox import FirstMessageDialog
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
@@ -39,8 +40,7 @@ def presence_text(state: str, last_seen: int | None) -> str:
     if state == "away":
         return tr("away")
     if last_seen:
-        when = datetime.datetime.fromtimestamp(last_seen / 1000).strftime("%Y-%m-%d %H:%M")
-        return tr("last seen {when}").format(when=when)
+        return last_seen_text(last_seen)
     return tr("offline")
 
 
@@ -58,18 +58,23 @@ async def finished(dialog: QDialog) -> bool:
 
 
 class FormDialog(QDialog):
-    """A small form with OK and Cancel."""
+    """A small form with OK and Cancel; each field may say its rules under it, and a
+    refusal is shown in the form, which keeps what was typed."""
 
-    def __init__(self, parent: QWidget, title: str, fields: list[tuple[str, str]]) -> None:
+    def __init__(self, parent: QWidget, title: str, fields: list[tuple[str, str, str]]) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         form = QFormLayout(self)
         self.edits: list[QLineEdit] = []
-        for label, placeholder in fields:
+        for label, placeholder, rules in fields:
             edit = QLineEdit()
             edit.setPlaceholderText(placeholder)
             form.addRow(label, edit)
+            if rules:
+                form.addRow("", hint(rules))
             self.edits.append(edit)
+        self.error = error_label()
+        form.addRow(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -80,6 +85,45 @@ class FormDialog(QDialog):
     def values(self) -> list[str]:
         return [e.text().strip() for e in self.edits]
 
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+
+def hint(text: str) -> QLabel:
+    """A field's rules, shown under it before the user trips on them."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #6b7280; font-size: 9pt;")
+    return label
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("error")
+    label.setStyleSheet("color: #c62828;")
+    label.setWordWrap(True)
+    return label
+
+
+async def confirmed(parent: QWidget, title: str, text: str, action: str) -> bool:
+    """Ask before something that cannot be undone; ``action`` names the button that does it."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    def answered(_code: int) -> None:
+        if not answer.done():
+            answer.set_result(box.clickedButton() is yes)
+
+    box.finished.connect(answered)
+    box.open()
+    return await answer
+
+
+REFUSED = (ProtocolError, ValueError, TimeoutError, ConnectionClosed)
+
 
 def _names(text: str) -> list[str]:
     return [n.strip().lstrip("@") for n in text.replace(";", ",").split(",") if n.strip()]
@@ -87,16 +131,22 @@ def _names(text: str) -> list[str]:
 
 async def new_chat(parent: QWidget, bridge: EngineBridge) -> int | None:
     """Ask whom to write to; the chat's id, or None if cancelled. Without the server, the
-    first message is written anyway and waits in the outbox until the chat can be opened."""
-    dialog = FormDialog(parent, tr("New chat"), [(tr("User name"), tr("e.g. alice"))])
-    if not await finished(dialog):
-        return None
-    [user] = dialog.values()
-    try:
-        user = normalize_user_name(user.lstrip("@"))
-    except ValueError as e:
-        QMessageBox.warning(parent, tr("Not done"), str(e))
-        return None
+    first message is written anyway and waits in the outbox until the chat can be opened.
+    A refusal is shown in the dialog, which stays open."""
+    dialog = FormDialog(
+        parent, tr("New chat"), [(tr("User name"), tr("e.g. alice"), refusals.name_rules())]
+    )
+    while await finished(dialog):
+        [user] = dialog.values()
+        attempt = refusals.Attempt(refusals.Action.NEW_CHAT, names=(user.lstrip("@"),))
+        try:
+            return await _open_direct(parent, bridge, normalize_user_name(user.lstrip("@")))
+        except REFUSED as e:
+            dialog.show_error(refusals.explain(e, attempt))
+    return None
+
+
+async def _open_direct(parent: QWidget, bridge: EngineBridge, user: str) -> int | None:
     known = bridge.cache.direct_with(user)
     if known is not None:
         return known.id
@@ -108,27 +158,31 @@ async def new_chat(parent: QWidget, bridge: EngineBridge) -> int | None:
             pass  # the server went away meanwhile: write the first message anyway
     first = FirstMessageDialog(parent, user)
     if await finished(first):
-        try:
-            await bridge.call(bridge.engine.send_to_user, user, first.text())
-        except ValueError as e:
-            QMessageBox.warning(parent, tr("Not done"), str(e))
+        await bridge.call(bridge.engine.send_to_user, user, first.text())
     return None
 
 
 async def new_group(parent: QWidget, bridge: EngineBridge) -> int | None:
+    """Ask for a group's name and members and create it; its id, or None if cancelled."""
     dialog = FormDialog(
         parent,
         tr("New group"),
         [
-            (tr("Name"), tr("e.g. Weekend trip")),
-            (tr("Members"), tr("user names, separated by commas")),
+            (tr("Name"), tr("e.g. Weekend trip"), ""),
+            (tr("Members"), tr("user names, separated by commas"), refusals.name_rules()),
         ],
     )
-    if not await finished(dialog):
-        return None
-    name, members = dialog.values()
-    channel = await bridge.ask(bridge.engine.create_group, name, _names(members))
-    return channel.id
+    while await finished(dialog):
+        name, members = dialog.values()
+        attempt = refusals.Attempt(
+            refusals.Action.NEW_GROUP, names=tuple(_names(members)), group=name
+        )
+        try:
+            channel = await bridge.ask(bridge.engine.create_group, name, _names(members))
+            return channel.id
+        except REFUSED as e:
+            dialog.show_error(refusals.explain(e, attempt))
+    return None
 
 
 class _ServerDialog(QDialog):
@@ -139,34 +193,65 @@ class _ServerDialog(QDialog):
         self.bridge = bridge
         self.setWindowTitle(title)
         self.resize(380, 420)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         self.list = QListWidget()
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(self.list, 1)
         self.layout_.addWidget(self.error)
 
-    def run(self, coro) -> None:
-        spawn(self._guarded(coro))
+    def run(self, coro: Coroutine[Any, Any, None], attempt: refusals.Attempt) -> asyncio.Task:
+        return spawn(self._guarded(coro, attempt))
 
-    async def _guarded(self, coro) -> None:
+    async def _guarded(self, coro: Coroutine[Any, Any, None], attempt: refusals.Attempt) -> None:
         self.error.clear()
         try:
             await coro
-        except ProtocolError as e:
-            self.error.setText(e.message)
-        except ValueError as e:  # refused before asking: a name that cannot be one
-            self.error.setText(str(e))
-        except (TimeoutError, ConnectionClosed):
-            self.error.setText(tr("The server cannot be reached right now."))
+        except REFUSED as e:
+            self.error.setText(
+                tr("{what}: {why}").format(
+                    what=refusals.title(attempt), why=refusals.explain(e, attempt)
+                )
+            )
 
 
 class MembersDialog(_ServerDialog):
+    """A group's members with their presence; its owner adds and removes people here, and
+    the dialog stays open to show the change."""
+
     def __init__(self, parent: QWidget, bridge: EngineBridge, channel: ChannelView) -> None:
         super().__init__(parent, bridge, tr("Members of {name}").format(name=channel.title))
+        self.add_edit = QLineEdit()
+        self.add_edit.setPlaceholderText(tr("Add people: user names, separated by commas"))
+        add = QPushButton(tr("Add"))
+        add.clicked.connect(self._add)
+        self.add_edit.returnPressed.connect(self._add)
+        self.remove_button = QPushButton(tr("Remove selected"))
+        self.remove_button.clicked.connect(self._remove)
+        leave = QPushButton(tr("Leave group"))
+        leave.clicked.connect(self._leave)
+        row = QHBoxLayout()
+        row.addWidget(self.add_edit, 1)
+        row.addWidget(add)
+        self.layout_.addLayout(row)
+        self.layout_.addWidget(hint(refusals.name_rules()))
+        actions = QHBoxLayout()
+        actions.addWidget(self.remove_button)
+        actions.addStretch(1)
+        actions.addWidget(leave)
+        self.layout_.addLayout(actions)
+        self.show_members(channel)
+
+    def show_members(self, channel: ChannelView) -> None:
+        """List the group's members as ``channel`` has them."""
         self.channel = channel
-        presence = {p.user: p for p in bridge.cache.presence(channel.members)}
+        self.setWindowTitle(
+            tr("Members of {name}").format(name=channel.title)
+            + " — "
+            + tr("%n member(s)", "", len(channel.members))
+        )
+        self.remove_button.setEnabled(channel.owner == self.bridge.cache.me)
+        presence = {p.user: p for p in self.bridge.cache.presence(list(channel.members))}
+        self.list.clear()
         for member in channel.members:
             owner = tr(" (owner)") if member == channel.owner else ""
             seen = presence.get(member)
@@ -174,44 +259,48 @@ class MembersDialog(_ServerDialog):
             item = QListWidgetItem(f"{member}{owner}   {state}".rstrip())
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.list.addItem(item)
-        self.add_edit = QLineEdit()
-        self.add_edit.setPlaceholderText(tr("Add people: user names, separated by commas"))
-        add = QPushButton(tr("Add"))
-        add.clicked.connect(self._add)
-        remove = QPushButton(tr("Remove selected"))
-        remove.setEnabled(channel.owner == bridge.cache.me)
-        remove.clicked.connect(self._remove)
-        leave = QPushButton(tr("Leave group"))
-        leave.clicked.connect(self._leave)
-        row = QHBoxLayout()
-        row.addWidget(self.add_edit, 1)
-        row.addWidget(add)
-        self.layout_.addLayout(row)
-        actions = QHBoxLayout()
-        actions.addWidget(remove)
-        actions.addStretch(1)
-        actions.addWidget(leave)
-        self.layout_.addLayout(actions)
+
+    def _attempt(self, action: refusals.Action, names: list[str]) -> refusals.Attempt:
+        return refusals.Attempt(action, names=tuple(names), me=self.bridge.cache.me)
 
     def _add(self) -> None:
         users = _names(self.add_edit.text())
         if users:
-            self.run(self._do(self.bridge.engine.add_members, self.channel.id, users))
+            attempt = self._attempt(refusals.Action.ADD_MEMBERS, users)
+            self.run(self._added(users), attempt)
+
+    async def _added(self, users: list[str]) -> None:
+        changed = await self.bridge.ask(self.bridge.engine.add_members, self.channel.id, users)
+        self.add_edit.clear()  # kept when refused, to be corrected
+        self.show_members(changed)
 
     def _remove(self) -> None:
         item = self.list.currentItem()
         if item is not None:
             user = item.data(Qt.ItemDataRole.UserRole)
-            self.run(self._do(self.bridge.engine.remove_member, self.channel.id, user))
+            self.run(self._removed(user), self._attempt(refusals.Action.REMOVE_MEMBER, [user]))
+
+    async def _removed(self, user: str) -> None:
+        question = tr(
+            "Remove {name} from {group}? They keep what they read so far, but see nothing new."
+        ).format(name=user, group=self.channel.title)
+        if not await confirmed(
+            self, tr("Remove {name}?").format(name=user), question, tr("Remove")
+        ):
+            return
+        changed = await self.bridge.ask(self.bridge.engine.remove_member, self.channel.id, user)
+        self.show_members(changed)
 
     def _leave(self) -> None:
-        self.run(self._do(self.bridge.engine.leave, self.channel.id))
+        self.run(self._left(), self._attempt(refusals.Action.LEAVE, []))
 
-    async def _do(
-        self, operation: Callable[..., Coroutine[Any, Any, ChannelView]], *args: Any
-    ) -> None:
-        await self.bridge.ask(operation, *args)
-        self.accept()
+    async def _left(self) -> None:
+        question = tr("Leave {group}? You keep what you read so far, but see nothing new.").format(
+            group=self.channel.title
+        )
+        if await confirmed(self, tr("Leave the group?"), question, tr("Leave group")):
+            await self.bridge.ask(self.bridge.engine.leave, self.channel.id)
+            self.accept()
 
 
 class DevicesDialog(_ServerDialog):
@@ -220,7 +309,7 @@ class DevicesDialog(_ServerDialog):
         revoke = QPushButton(tr("Sign out selected device"))
         revoke.clicked.connect(self._revoke)
         self.layout_.addWidget(revoke)
-        self.run(self._load())
+        self.run(self._load(), refusals.Attempt(refusals.Action.LIST_DEVICES))
 
     async def _load(self) -> None:
         devices = await self.bridge.ask(self.bridge.engine.list_devices)
@@ -228,24 +317,32 @@ class DevicesDialog(_ServerDialog):
         for device in devices:
             label = device.name + (tr(" (this device)") if device.current else "")
             item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, (device.id, device.current))
+            item.setData(Qt.ItemDataRole.UserRole, (device.id, device.current, device.name))
             self.list.addItem(item)
 
     def _revoke(self) -> None:
         item = self.list.currentItem()
         if item is None:
             return
-        device_id, current = item.data(Qt.ItemDataRole.UserRole)
+        device_id, current, name = item.data(Qt.ItemDataRole.UserRole)
         if current:
             QMessageBox.information(
                 self, tr("Devices"), tr("To sign out this device, use another one.")
             )
             return
-        self.run(self._revoke_device(device_id))
+        self.run(
+            self._revoke_device(device_id, name), refusals.Attempt(refusals.Action.REVOKE_DEVICE)
+        )
 
-    async def _revoke_device(self, device_id: int) -> None:
-        await self.bridge.ask(self.bridge.engine.revoke_device, device_id)
-        await self._load()
+    async def _revoke_device(self, device_id: int, name: str) -> None:
+        question = tr(
+            "Sign out {device}? It stops receiving messages, and someone using it has to "
+            "log in again."
+        ).format(device=name)
+        title = tr("Sign out {device}?").format(device=name)
+        if await confirmed(self, title, question, tr("Sign out")):
+            await self.bridge.ask(self.bridge.engine.revoke_device, device_id)
+            await self._load()
 
 
 class _PickerDialog(QDialog):

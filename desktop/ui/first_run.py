@@ -16,8 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.dialogs import error_label, hint
 from desktop.ui.i18n import tr
-from shared.endpoints import server_endpoint
+from desktop.ui.refusals import (
+    Action,
+    Attempt,
+    name_rules,
+    password_problem,
+    password_rules,
+    user_name_problem,
+)
+from shared.endpoints import DEFAULT_PORT, server_endpoint
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,10 @@ class FirstRunDialog(QDialog):
         self.lan = QCheckBox(tr("Let other computers on this network connect"))
         self.connect_to = QRadioButton(tr("Connect to a server"))
         self.address = QLineEdit()
-        self.address.setPlaceholderText("tcp://chat.example.org:7744")
+        self.address.setPlaceholderText(tr("chat.example.org or chat.example.org:7744"))
+        self.address_hint = hint(
+            tr("A host name or address, with :port if it is not {port}.").format(port=DEFAULT_PORT)
+        )
         where = QButtonGroup(self)
         where.addButton(self.host)
         where.addButton(self.connect_to)
@@ -56,12 +68,13 @@ class FirstRunDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.device = QLineEdit(socket.gethostname())
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(tr("User name"), self.user)
+        form.addRow("", hint(name_rules()))
         form.addRow(tr("Password"), self.password)
+        self.password_hint = hint(password_rules())
+        form.addRow("", self.password_hint)
         form.addRow(tr("This device"), self.device)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -75,6 +88,7 @@ class FirstRunDialog(QDialog):
             self.lan,
             self.connect_to,
             self.address,
+            self.address_hint,
             self.create_account,
             self.log_in,
         ):
@@ -83,17 +97,28 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.host.toggled.connect(self._sync_enabled)
+        self.create_account.toggled.connect(self._sync_enabled)
         self._sync_enabled()
 
     def _sync_enabled(self) -> None:
         self.lan.setEnabled(self.host.isChecked())
         self.address.setEnabled(not self.host.isChecked())
+        self.address_hint.setEnabled(not self.host.isChecked())
+        self.password_hint.setVisible(self.create_account.isChecked())
 
     def _check(self) -> None:
+        """Say what is wrong before asking the server; the dialog keeps what was typed."""
+        new = self.create_account.isChecked()
         if not self.host.isChecked() and not _is_address(self.address.text()):
-            self.error.setText(tr("A server address looks like host, host:7744 or tcp://host:7744"))
+            self.error.setText(
+                tr("A server address looks like chat.example.org or chat.example.org:7744.")
+            )
         elif not self.user.text().strip() or not self.password.text():
             self.error.setText(tr("Enter a user name and a password."))
+        elif (problem := user_name_problem(self.user.text(), new=new)) or (
+            new and (problem := password_problem(self.password.text()))
+        ):
+            self.error.setText(problem)
         else:
             self.accept()
 
@@ -110,6 +135,12 @@ class FirstRunDialog(QDialog):
             password=self.password.text(),
             device=self.device.text().strip() or socket.gethostname(),
         )
+
+
+def sign_in_attempt(choice: FirstRunChoice) -> Attempt:
+    """What the user tried, to explain a refusal of it."""
+    action = Action.CREATE_ACCOUNT if choice.create_account else Action.LOG_IN
+    return Attempt(action, names=(choice.user,), password=choice.password, device=choice.device)
 
 
 def _is_address(text: str) -> bool:

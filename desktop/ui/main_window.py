@@ -47,8 +47,6 @@ from desktop.ui.idle import IdleMonitor
 from desktop.ui.models import ChannelListModel, ChannelRole
 from desktop.ui.outbox import OutboxDialog, outbox_text
 from desktop.ui.tasks import spawn
-from shared.client import ConnectionClosed
-from shared.errors import ProtocolError
 from shared.protocol import FEATURE_LIFECYCLE
 
 log = logging.getLogger(__name__)
@@ -85,7 +83,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("Tidings"))
         self.resize(1040, 700)
 
-        self.channels = ChannelListModel(bridge.cache)
+        self.channels = ChannelListModel(bridge.cache, me)
         self.filtered = QSortFilterProxyModel()
         self.filtered.setSourceModel(self.channels)
         self.filtered.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -375,18 +373,8 @@ class MainWindow(QMainWindow):
         dialogs.SwitcherDialog(self, self.bridge.cache, self.open_channel).open()
 
     async def _guarded(self, operation) -> None:
-        """Run a server operation; a refusal or an unreachable server is shown, not raised."""
-        try:
-            channel_id = await operation
-        except ProtocolError as e:
-            QMessageBox.warning(self, tr("Not done"), e.message)
-            return
-        except ValueError as e:  # refused before asking the server (a name that cannot be)
-            QMessageBox.warning(self, tr("Not done"), str(e))
-            return
-        except (TimeoutError, ConnectionClosed):
-            QMessageBox.warning(self, tr("Not done"), tr("The server cannot be reached right now."))
-            return
+        """Open the chat a dialog made (the dialog shows its own refusals, and stays open)."""
+        channel_id = await operation
         if channel_id is not None:
             self._refresh_channels()
             self.open_channel(channel_id)

@@ -8,12 +8,14 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView, QuoteView
+from desktop.ui.membership import Ended, ended_text, how_ended
 
 ChannelRole = Qt.ItemDataRole.UserRole + 1
 MessageRole = Qt.ItemDataRole.UserRole + 2
 PresenceRole = Qt.ItemDataRole.UserRole + 3
 ReceiptRole = Qt.ItemDataRole.UserRole + 4  # the receipt of one of the user's messages
 HighlightRole = Qt.ItemDataRole.UserRole + 5  # the message a quote was clicked to show
+EndedRole = Qt.ItemDataRole.UserRole + 6  # why a group the user is no longer in ended
 FIRST_PAGE = 30  # events read when a conversation opens, as Telegram Desktop does
 OLDER_PAGE = 100  # events read per scroll-back step
 Index = QModelIndex | QPersistentModelIndex
@@ -22,15 +24,21 @@ Index = QModelIndex | QPersistentModelIndex
 class ChannelListModel(QAbstractListModel):
     """Chats, most recent first, re-read from the cache (one query) when something changes."""
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Cache, me: str = "") -> None:
         super().__init__()
         self._cache = cache
+        self._me = me
         self._rows: list[ChannelView] = []
+        self._ended: dict[int, str] = {}
         self._presence: dict[str, str] = {}
 
     def reload(self) -> None:
+        """Active chats, and groups the user did not leave themselves (readable still)."""
         self.beginResetModel()
-        self._rows = [c for c in self._cache.channels() if c.active]
+        rows = self._cache.channels()
+        ended = {c.id: how_ended(self._cache, c, self._me) for c in rows if not c.active}
+        self._rows = [c for c in rows if c.active or ended[c.id] not in (None, Ended.LEFT)]
+        self._ended = {i: text for i, how in ended.items() if (text := ended_text(how))}
         self.endResetModel()
 
     def set_presence(self, user: str, state: str) -> None:
@@ -53,6 +61,8 @@ class ChannelListModel(QAbstractListModel):
             return channel
         if role == PresenceRole:
             return self._presence.get(channel.title) if channel.kind == "direct" else None
+        if role == EndedRole:
+            return self._ended.get(channel.id)
         return None
 
     def channel_at(self, row: int) -> ChannelView:

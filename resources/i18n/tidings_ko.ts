@@ -32,14 +32,6 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>읽음 확인 보내기</translation>
     </message>
     <message>
-      <source>Read receipts cannot be changed now</source>
-      <translation>지금은 읽음 확인 설정을 바꿀 수 없습니다</translation>
-    </message>
-    <message>
-      <source>The server cannot be reached right now.</source>
-      <translation>지금은 서버에 연결할 수 없습니다.</translation>
-    </message>
-    <message>
       <source>Today</source>
       <translation>오늘</translation>
     </message>
@@ -103,9 +95,11 @@ Ask its administrator whether this is right before you trust it.</source>
       <source>Members</source>
       <translation>멤버</translation>
     </message>
-    <message>
-      <source>{count} members</source>
-      <translation>멤버 {count}명</translation>
+    <message numerus="yes">
+      <source>%n member(s)</source>
+      <translation>
+        <numerusform>멤버 %n명</numerusform>
+      </translation>
     </message>
     <message>
       <source>{names} is typing…</source>
@@ -160,10 +154,6 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>자리 비움</translation>
     </message>
     <message>
-      <source>last seen {when}</source>
-      <translation>마지막 접속 {when}</translation>
-    </message>
-    <message>
       <source>offline</source>
       <translation>오프라인</translation>
     </message>
@@ -178,10 +168,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>e.g. alice</source>
       <translation>예: alice</translation>
-    </message>
-    <message>
-      <source>Not done</source>
-      <translation>완료하지 못함</translation>
     </message>
     <message>
       <source>New group</source>
@@ -200,12 +186,12 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>사용자 이름 (쉼표로 구분)</translation>
     </message>
     <message>
-      <source>Members of {name}</source>
-      <translation>{name} 멤버</translation>
+      <source>{what}: {why}</source>
+      <translation>{what}: {why}</translation>
     </message>
     <message>
-      <source> (owner)</source>
-      <translation> (방장)</translation>
+      <source>Members of {name}</source>
+      <translation>{name} 멤버</translation>
     </message>
     <message>
       <source>Add people: user names, separated by commas</source>
@@ -222,6 +208,30 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Leave group</source>
       <translation>그룹 나가기</translation>
+    </message>
+    <message>
+      <source> (owner)</source>
+      <translation> (방장)</translation>
+    </message>
+    <message>
+      <source>Remove {name} from {group}? They keep what they read so far, but see nothing new.</source>
+      <translation>{group}에서 {name} 님을 내보낼까요? 지금까지 읽은 내용은 남지만 새 메시지는 보지 못합니다.</translation>
+    </message>
+    <message>
+      <source>Remove {name}?</source>
+      <translation>{name} 님을 내보낼까요?</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>내보내기</translation>
+    </message>
+    <message>
+      <source>Leave {group}? You keep what you read so far, but see nothing new.</source>
+      <translation>{group}에서 나갈까요? 지금까지 읽은 내용은 남지만 새 메시지는 보지 못합니다.</translation>
+    </message>
+    <message>
+      <source>Leave the group?</source>
+      <translation>그룹에서 나갈까요?</translation>
     </message>
     <message>
       <source>Your devices</source>
@@ -242,6 +252,18 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>To sign out this device, use another one.</source>
       <translation>이 기기를 로그아웃하려면 다른 기기를 사용하세요.</translation>
+    </message>
+    <message>
+      <source>Sign out {device}? It stops receiving messages, and someone using it has to log in again.</source>
+      <translation>{device}에서 로그아웃할까요? 그 기기는 더 이상 메시지를 받지 않고, 쓰려면 다시 로그인해야 합니다.</translation>
+    </message>
+    <message>
+      <source>Sign out {device}?</source>
+      <translation>{device}에서 로그아웃할까요?</translation>
+    </message>
+    <message>
+      <source>Sign out</source>
+      <translation>로그아웃</translation>
     </message>
     <message>
       <source>Search messages</source>
@@ -280,6 +302,14 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>서버에 연결하기</translation>
     </message>
     <message>
+      <source>chat.example.org or chat.example.org:7744</source>
+      <translation>chat.example.org 또는 chat.example.org:7744</translation>
+    </message>
+    <message>
+      <source>A host name or address, with :port if it is not {port}.</source>
+      <translation>호스트 이름이나 주소. 포트가 {port}이 아니면 :포트를 붙이세요.</translation>
+    </message>
+    <message>
       <source>Create an account</source>
       <translation>계정 만들기</translation>
     </message>
@@ -296,12 +326,34 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>이 기기</translation>
     </message>
     <message>
-      <source>A server address looks like host, host:7744 or tcp://host:7744</source>
-      <translation>서버 주소는 host, host:7744 또는 tcp://host:7744 형식입니다</translation>
+      <source>A server address looks like chat.example.org or chat.example.org:7744.</source>
+      <translation>서버 주소는 chat.example.org 또는 chat.example.org:7744 같은 형태입니다.</translation>
     </message>
     <message>
       <source>Enter a user name and a password.</source>
       <translation>사용자 이름과 비밀번호를 입력하세요.</translation>
+    </message>
+    <message>
+      <source>last seen just now</source>
+      <translation>방금 전 접속</translation>
+    </message>
+    <message numerus="yes">
+      <source>last seen %n minute(s) ago</source>
+      <translation>
+        <numerusform>%n분 전 접속</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>last seen today at {time}</source>
+      <translation>오늘 {time} 접속</translation>
+    </message>
+    <message>
+      <source>last seen yesterday at {time}</source>
+      <translation>어제 {time} 접속</translation>
+    </message>
+    <message>
+      <source>last seen on {date}</source>
+      <translation>{date} 접속</translation>
     </message>
     <message>
       <source>Offline — showing saved messages</source>
@@ -416,6 +468,18 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>{total}명 중 {count}명이 읽음</translation>
     </message>
     <message>
+      <source>You were removed from this group</source>
+      <translation>이 그룹에서 내보내졌습니다</translation>
+    </message>
+    <message>
+      <source>You left this group</source>
+      <translation>이 그룹에서 나왔습니다</translation>
+    </message>
+    <message>
+      <source>You are no longer in this group</source>
+      <translation>더 이상 이 그룹의 멤버가 아닙니다</translation>
+    </message>
+    <message>
       <source>Delete message</source>
       <translation>메시지 삭제</translation>
     </message>
@@ -430,6 +494,10 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>That message cannot be fetched right now.</source>
       <translation>지금은 그 메시지를 가져올 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>Not done</source>
+      <translation>완료하지 못함</translation>
     </message>
     <message>
       <source>Reply</source>
@@ -510,6 +578,194 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>The server cannot be reached right now. Write your first message to {user}: it waits here and is sent, opening the chat, as soon as the server is back.</source>
       <translation>지금은 서버에 연결할 수 없습니다. {user}님에게 보낼 첫 메시지를 쓰세요. 메시지는 이 기기에서 기다렸다가, 서버에 다시 연결되면 대화가 열리면서 전송됩니다.</translation>
+    </message>
+    <message>
+      <source>The chat could not be started</source>
+      <translation>대화를 시작하지 못했습니다</translation>
+    </message>
+    <message>
+      <source>The group could not be created</source>
+      <translation>그룹을 만들지 못했습니다</translation>
+    </message>
+    <message>
+      <source>People could not be added</source>
+      <translation>멤버를 추가하지 못했습니다</translation>
+    </message>
+    <message>
+      <source>{name} could not be removed</source>
+      <translation>{name} 님을 내보내지 못했습니다</translation>
+    </message>
+    <message>
+      <source>You could not leave the group</source>
+      <translation>그룹에서 나가지 못했습니다</translation>
+    </message>
+    <message>
+      <source>Your devices could not be listed</source>
+      <translation>기기 목록을 불러오지 못했습니다</translation>
+    </message>
+    <message>
+      <source>The device could not be signed out</source>
+      <translation>기기를 로그아웃하지 못했습니다</translation>
+    </message>
+    <message>
+      <source>The account could not be created</source>
+      <translation>계정을 만들지 못했습니다</translation>
+    </message>
+    <message>
+      <source>You could not log in</source>
+      <translation>로그인하지 못했습니다</translation>
+    </message>
+    <message>
+      <source>Read receipts cannot be changed now</source>
+      <translation>지금은 읽음 확인 설정을 바꿀 수 없습니다</translation>
+    </message>
+    <message>
+      <source>The server presents a different key than before. Ask its administrator whether it was reinstalled before you connect again.</source>
+      <translation>서버가 전과 다른 키를 제시합니다. 다시 연결하기 전에 서버를 다시 설치했는지 관리자에게 확인하세요.</translation>
+    </message>
+    <message>
+      <source>This server does not keep read receipts.</source>
+      <translation>이 서버는 읽음 확인을 지원하지 않습니다.</translation>
+    </message>
+    <message>
+      <source>There is no keyring to keep this device's sign-in safe. Install or unlock one (GNOME Keyring, KWallet) and try again.</source>
+      <translation>이 기기의 로그인 정보를 안전하게 보관할 키링이 없습니다. 키링(GNOME Keyring, KWallet)을 설치하거나 잠금을 해제한 뒤 다시 시도하세요.</translation>
+    </message>
+    <message>
+      <source>Something went wrong. Try again in a moment.</source>
+      <translation>문제가 생겼습니다. 잠시 후 다시 시도하세요.</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached right now. Check the connection and try again.</source>
+      <translation>지금은 서버에 연결할 수 없습니다. 연결을 확인하고 다시 시도하세요.</translation>
+    </message>
+    <message>
+      <source>There is no user named {names}. Check the spelling.</source>
+      <translation>{names}(이)라는 사용자가 없습니다. 철자를 확인하세요.</translation>
+    </message>
+    <message numerus="yes">
+      <source>A group holds at most %n member(s) on this server.</source>
+      <translation>
+        <numerusform>이 서버에서 그룹 멤버는 최대 %n명입니다.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>Your account already has %n device(s), as many as this server allows. Sign one out on another device (Account, Devices) first.</source>
+      <translation>
+        <numerusform>계정에 이미 이 서버가 허용하는 최대 기기 수인 %n대가 있습니다. 먼저 다른 기기에서 하나를 로그아웃하세요(계정, 기기).</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>Too many tries. Wait %n second(s) and try again.</source>
+      <translation>
+        <numerusform>시도가 너무 많습니다. %n초 기다린 뒤 다시 시도하세요.</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>The name {name} is taken. Choose another one.</source>
+      <translation>{name}(은)는 이미 쓰이는 이름입니다. 다른 이름을 고르세요.</translation>
+    </message>
+    <message>
+      <source>The server could not do this ({code}).</source>
+      <translation>서버가 이 작업을 하지 못했습니다({code}).</translation>
+    </message>
+    <message>
+      <source>The user name or the password is wrong.</source>
+      <translation>사용자 이름이나 비밀번호가 틀렸습니다.</translation>
+    </message>
+    <message>
+      <source>This server does not take new accounts. Ask its administrator for one.</source>
+      <translation>이 서버는 새 계정을 받지 않습니다. 관리자에게 계정을 요청하세요.</translation>
+    </message>
+    <message>
+      <source>This device was signed out from another one.</source>
+      <translation>다른 기기에서 이 기기를 로그아웃했습니다.</translation>
+    </message>
+    <message>
+      <source>Only the group's owner can do this.</source>
+      <translation>그룹 소유자만 할 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>This is a direct chat, not a group.</source>
+      <translation>그룹이 아니라 1:1 대화입니다.</translation>
+    </message>
+    <message>
+      <source>You are no longer in this chat.</source>
+      <translation>더 이상 이 대화의 멤버가 아닙니다.</translation>
+    </message>
+    <message>
+      <source>That device is already signed out.</source>
+      <translation>그 기기는 이미 로그아웃되었습니다.</translation>
+    </message>
+    <message>
+      <source>The server cannot store changes right now. Try again later.</source>
+      <translation>지금은 서버가 변경 내용을 저장할 수 없습니다. 나중에 다시 시도하세요.</translation>
+    </message>
+    <message>
+      <source>The server is busy. Try again in a moment.</source>
+      <translation>서버가 바쁩니다. 잠시 후 다시 시도하세요.</translation>
+    </message>
+    <message>
+      <source>To remove yourself, use Leave group.</source>
+      <translation>자신을 내보내려면 그룹 나가기를 쓰세요.</translation>
+    </message>
+    <message>
+      <source>{name} is not a member of this group.</source>
+      <translation>{name} 님은 이 그룹의 멤버가 아닙니다.</translation>
+    </message>
+    <message>
+      <source>{name}: {problem}</source>
+      <translation>{name}: {problem}</translation>
+    </message>
+    <message>
+      <source>The server did not accept what was typed. Check it and try again.</source>
+      <translation>서버가 입력한 내용을 받아들이지 않았습니다. 확인하고 다시 시도하세요.</translation>
+    </message>
+    <message numerus="yes">
+      <source>A user name has 1 to %n character(s).</source>
+      <translation>
+        <numerusform>사용자 이름은 1~%n자입니다.</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>A user name is written in one alphabet; this one mixes {scripts}, so it could pass for someone else's name.</source>
+      <translation>사용자 이름은 한 가지 문자로 씁니다. 이 이름은 {scripts}을(를) 섞어 써서 다른 사람의 이름처럼 보일 수 있습니다.</translation>
+    </message>
+    <message numerus="yes">
+      <source>Letters, digits, '.', '_' and '-', at most %n character(s).</source>
+      <translation>
+        <numerusform>문자, 숫자, '.', '_', '-'로 최대 %n자.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>At least %n character(s).</source>
+      <translation>
+        <numerusform>%n자 이상.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>A password has at least %n character(s).</source>
+      <translation>
+        <numerusform>비밀번호는 %n자 이상입니다.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>A password has at most %n character(s).</source>
+      <translation>
+        <numerusform>비밀번호는 최대 %n자입니다.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>A group name has 1 to %n character(s), without control characters.</source>
+      <translation>
+        <numerusform>그룹 이름은 제어 문자 없이 1~%n자입니다.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>A device name has 1 to %n character(s), without control characters.</source>
+      <translation>
+        <numerusform>기기 이름은 제어 문자 없이 1~%n자입니다.</numerusform>
+      </translation>
     </message>
     <message>
       <source>Cancel (Esc)</source>

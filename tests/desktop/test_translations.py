@@ -24,7 +24,7 @@ def test_korean_is_picked_from_the_locale(qapp) -> None:
         from desktop.ui.i18n import tr
 
         assert tr("Online") == "온라인"
-        assert tr("{count} members").format(count=3) == "멤버 3명"
+        assert tr("%n member(s)", "", 3) == "멤버 3명"
     finally:
         QCoreApplication.removeTranslator(translator)
     assert tr("Online") == "Online"

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 import qasync
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QLocale
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import DesktopApp, Running
@@ -22,6 +22,7 @@ from desktop.core.loop_thread import LoopThread
 from desktop.core.profile import Profile
 from desktop.embedded import EmbeddedServer, HostedServer
 from desktop.platform.credentials import CredentialStore
+from desktop.ui.languages import install_translations
 from shared.client import Connection
 from tests.support import PASSWORD, WAIT
 
@@ -139,3 +140,13 @@ def windows(qapp: QApplication, qloop, credentials: CredentialStore) -> Iterator
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     opened.clear()
     gc.collect()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english(qapp: QApplication) -> Iterator[None]:
+    """The window in English, as on a system whose locale has no translation: its plurals
+    ("1 member", "2 members") come from a translation file too."""
+    installed = install_translations(qapp, QLocale(QLocale.Language.English))
+    yield
+    for translator in installed:
+        qapp.removeTranslator(translator)

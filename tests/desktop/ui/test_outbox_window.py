@@ -10,6 +10,7 @@ from desktop.cache.views import MessageView
 from desktop.core.events import MessageUpdated
 from desktop.ui.delegates import MessageDelegate, clock
 from desktop.ui.dialogs import FormDialog
+from desktop.ui.models import EndedRole
 from desktop.ui.outbox import FirstMessageDialog, OutboxDialog
 from shared.client import Connection
 from shared.protocol import ChannelReply, CreateGroup, ListChannels, RemoveMember
@@ -86,7 +87,11 @@ def test_failed_message_in_a_left_chat_is_listed_and_discarded(
         await _removed(net, bob, alice, group_id)
         alice.bridge.post(alice.bridge.engine.send, group_id, "lost in a left group?")
         await until(lambda: alice.bridge.cache.outbox_counts() == (0, 1))
-        assert alice.window.channels.row_of(group_id) is None  # the chat list has it no more
+        # The chat list keeps it, readable, saying why nothing can be written there.
+        row = alice.window.channels.row_of(group_id)
+        assert row is not None
+        ended = alice.window.channels.index(row).data(EndedRole)
+        assert ended == "You were removed from this group"
 
         alice.window.outbox_button.click()
         [dialog] = alice.window.findChildren(OutboxDialog)
