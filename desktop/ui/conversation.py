@@ -24,6 +24,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
 from desktop.ui.i18n import tr
+from desktop.ui.keyboard import focus_ring
 from desktop.ui.message_actions import MessageActions
 from desktop.ui.models import MessageListModel, MessageRole
 from desktop.ui.outbox import failed_menu
@@ -80,7 +81,7 @@ class ConversationPane(QWidget):
         self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.view.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.view.setWordWrap(True)
-        self.view.setStyleSheet("QListView { border: none; background: white; }")
+        self.view.setStyleSheet(focus_ring("QListView", "white"))
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.view.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.view.clicked.connect(self._clicked)

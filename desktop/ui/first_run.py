@@ -84,10 +84,13 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.buttons)
         self.host.toggled.connect(self._sync_enabled)
         self._sync_enabled()
+        self.user.setFocus()  # the first field to type in (the address waits for its choice)
 
     def _sync_enabled(self) -> None:
         self.lan.setEnabled(self.host.isChecked())
         self.address.setEnabled(not self.host.isChecked())
+        if self.connect_to.isChecked():
+            self.address.setFocus()  # chosen to connect: the address is what comes next
 
     def _check(self) -> None:
         if not self.host.isChecked() and not _is_address(self.address.text()):

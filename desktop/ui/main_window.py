@@ -44,6 +44,7 @@ from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
+from desktop.ui.keyboard import ChatKeys, focus_ring
 from desktop.ui.models import ChannelListModel, ChannelRole
 from desktop.ui.outbox import OutboxDialog, outbox_text
 from desktop.ui.tasks import spawn
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         self.channel_list.setModel(self.filtered)
         self.channel_list.setItemDelegate(ChannelDelegate(me))
         self.channel_list.setMouseTracking(True)
-        self.channel_list.setStyleSheet("QListView { border: none; background: #fafbfc; }")
+        self.channel_list.setStyleSheet(focus_ring("QListView", "#fafbfc"))
         self.channel_list.selectionModel().currentChanged.connect(self._selected)
         new_chat = QPushButton(tr("New chat"))
         new_chat.clicked.connect(self.new_chat)
@@ -170,6 +171,8 @@ class MainWindow(QMainWindow):
         self.mute_action = QAction(tr("Mute this chat"), self, checkable=True)
         self.mute_action.toggled.connect(self._mute)
         chat.addAction(self.mute_action)
+        chat.addSeparator()
+        chat.addActions(ChatKeys(self, self.channel_list).actions)
         account = self.menuBar().addMenu(tr("&Account"))
         devices = QAction(tr("Devices…"), self)
         devices.triggered.connect(self.show_devices)

@@ -304,6 +304,14 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>사용자 이름과 비밀번호를 입력하세요.</translation>
     </message>
     <message>
+      <source>Next chat</source>
+      <translation>다음 대화</translation>
+    </message>
+    <message>
+      <source>Previous chat</source>
+      <translation>이전 대화</translation>
+    </message>
+    <message>
       <source>Offline — showing saved messages</source>
       <translation>오프라인 — 저장된 메시지를 보여 줍니다</translation>
     </message>
