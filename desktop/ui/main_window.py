@@ -42,6 +42,7 @@ from desktop.ui.account_settings import ReadReceiptsAction
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
+from desktop.ui.elided_label import ElidedLabel
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.keyboard import ChatKeys, focus_ring
@@ -124,14 +125,14 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.pane)
 
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(sidebar)
         splitter.addWidget(self.stack)
         splitter.setSizes([300, 740])
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
-        self.state_label = QLabel()
+        self.state_label = ElidedLabel()
         self.statusBar().addWidget(self.state_label)
         self.outbox_button = QPushButton(tr("Unsent messages…"))
         self.outbox_button.setFlat(True)
