@@ -34,6 +34,7 @@ from desktop.ui.idle import IdleMonitor
 from desktop.ui.languages import install_translations
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tray import Tray
+from desktop.ui.window_layout import WindowLayout
 from shared.client import fetch_server_key
 from shared.endpoints import key_endpoint_for
 from shared.keys import fingerprint
@@ -67,6 +68,7 @@ class Running:
     server: EmbeddedServer | None
     notifier: Notifier
     tray: Tray | None
+    layout: WindowLayout
 
 
 class DesktopApp:
@@ -110,9 +112,11 @@ class DesktopApp:
         policy = NotificationPolicy(bridge.cache, notifier.notify)
         bridge.post(bridge.engine.subscribe, policy.on_event)
         window = MainWindow(bridge, profile.user, policy, self.idle)
+        layout = WindowLayout(window, window.splitter, profile.dir)
+        layout.restore()  # as the user left it (the profile's own: each has its window)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         window.show()
-        return Running(bridge, window, server, notifier, tray)
+        return Running(bridge, window, server, notifier, tray, layout)
 
     def _tray(self, window: MainWindow) -> Tray:
         tray = Tray(self.icon)
@@ -202,6 +206,7 @@ class DesktopApp:
 
     @staticmethod
     def shut_down(running: Running) -> None:
+        running.layout.save()
         running.bridge.stop()
         running.notifier.close()
         if running.server is not None:

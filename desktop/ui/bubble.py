@@ -24,6 +24,7 @@ PAD = 8  # px inside a bubble
 GAP = 4  # px between rows
 SEPARATOR_HEIGHT = 30  # px for a day separator or the new-messages marker
 BUBBLE_SHARE = 0.68  # of the view's width a bubble may take
+LINE_CHARS = 65  # and at most about this many characters wide: longer lines tire the eye
 QUOTE_PAD = 4  # px above and below the lines of the quote of a replied-to message
 QUOTE_BAR = 3  # px of the quote's coloured left edge
 QUOTE_LEFT = 10  # px from the quote's left edge (its bar) to its text
@@ -141,6 +142,13 @@ def line_height(font: QFont, text: str) -> int:
     comes from a fallback font (Hangul next to Latin), which would otherwise be cut."""
     metrics = QFontMetrics(font)
     return max(metrics.height(), metrics.boundingRect(QRect(0, 0, 10**6, 10**6), 0, text).height())
+
+
+def bubble_text_width(font: QFont, view_width: int) -> int:
+    """The widest a bubble's text may be in a view ``view_width`` wide: a share of the view,
+    and no more than LINE_CHARS average characters on a wide one."""
+    share = max(MIN_BUBBLE, int(view_width * BUBBLE_SHARE))
+    return min(share, LINE_CHARS * QFontMetrics(font).averageCharWidth() + 2 * PAD) - 2 * PAD
 
 
 @dataclass(frozen=True)
@@ -281,7 +289,7 @@ class BubbleLayout:
         metrics = QFontMetrics(font)
         bold = QFont(font)
         bold.setBold(True)
-        widest = max(MIN_BUBBLE, int(option.rect.width() * BUBBLE_SHARE)) - 2 * PAD
+        widest = bubble_text_width(font, option.rect.width())
         document = self.document(m, font, widest)
         text_size = document.size().toSize()
         footer = self.footer(m)

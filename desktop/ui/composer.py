@@ -2,10 +2,12 @@
 server would refuse. Input methods (Korean, Japanese, Chinese) compose as usual: Qt delivers
 their text through input-method events, not key presses, so Enter only sends finished text.
 Up in an empty box asks to edit the user's last message, Escape to stop a reply or an edit;
-the bar above the box says which one is being written."""
+the bar above the box says which one is being written. Tab moves on to the next control, as
+in any form (a tab character is rarely meant in a chat message); the box grows with its text
+up to a few lines, then scrolls."""
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.ui.i18n import tr
@@ -14,12 +16,38 @@ from shared import limits
 from shared.text import is_blank
 
 SHOW_COUNT_FROM = 0.9  # of the limit: the counter appears near it
+MIN_LINES = 2  # the box's height when empty, in lines
+MAX_LINES = 6  # it grows with its text up to this many lines, then scrolls
+SLACK = 2  # px: without them the plain text view scrolls text that fits exactly
 
 
 class MessageEdit(QPlainTextEdit):
     submit = Signal()
     up_in_empty = Signal()
     escape = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTabChangesFocus(True)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def lines_shown(self) -> int:
+        """How many lines of text the box is tall enough for now."""
+        lines = self.document().documentLayout().documentSize().height()  # in lines here
+        return max(MIN_LINES, min(MAX_LINES, int(lines)))
+
+    def _fit(self) -> None:
+        """As tall as its text (wrapped lines included), within MIN_LINES and MAX_LINES."""
+        margins = self.contentsMargins()
+        frame = margins.top() + margins.bottom() + 2 * int(self.document().documentMargin())
+        height = self.lines_shown() * self.fontMetrics().lineSpacing() + frame + SLACK
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()  # wider or narrower, its text wraps into fewer or more lines
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -51,7 +79,6 @@ class Composer(QWidget):
         self.bar.closed.connect(self.cancel)
         self.edit = MessageEdit()
         self.edit.setPlaceholderText(tr("Write a message…"))
-        self.edit.setFixedHeight(64)
         self.edit.setAccessibleName(tr("Message"))
         self.counter = QLabel()
         self.counter.setObjectName("counter")

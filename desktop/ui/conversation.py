@@ -23,7 +23,9 @@ from desktop.cache.views import ChannelView, MessageView
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
+from desktop.ui.elided_label import ElidedLabel
 from desktop.ui.i18n import tr
+from desktop.ui.keyboard import focus_ring
 from desktop.ui.membership import ended_text, how_ended
 from desktop.ui.message_actions import MessageActions
 from desktop.ui.models import MessageListModel, MessageRole
@@ -62,10 +64,10 @@ class ConversationPane(QWidget):
         # to restore once the scroll range has grown, so what the user reads stays in place.
         self._from_bottom: int | None = None
 
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setObjectName("title")
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
-        self.subtitle = QLabel()
+        self.subtitle = ElidedLabel()
         self.subtitle.setStyleSheet("color: #6b7280;")
         self.members_button = QPushButton(tr("Members"))
         self.members_button.clicked.connect(self.members_requested)
@@ -81,7 +83,7 @@ class ConversationPane(QWidget):
         self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.view.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.view.setWordWrap(True)
-        self.view.setStyleSheet("QListView { border: none; background: white; }")
+        self.view.setStyleSheet(focus_ring("QListView", "white"))
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.view.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.view.clicked.connect(self._clicked)

@@ -235,7 +235,10 @@ class MessageDelegate(QStyledItemDelegate):
         if row.sender is not None:
             painter.setFont(bold)
             painter.setPen(sender_color(m.sender))
-            painter.drawText(row.sender, Qt.AlignmentFlag.AlignLeft, m.sender)
+            name = QFontMetrics(bold).elidedText(
+                m.sender, Qt.TextElideMode.ElideRight, row.sender.width()
+            )
+            painter.drawText(row.sender, Qt.AlignmentFlag.AlignLeft, name)
             painter.setFont(option.font)
         if row.quote is not None:
             self._quote(painter, option, m, row.quote)
@@ -398,7 +401,7 @@ class ChannelDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(option.rect.width(), self.ROW_HEIGHT)
+        return QSize(0, self.ROW_HEIGHT)  # as wide as the list: names and previews elide
 
     def paint(
         self,

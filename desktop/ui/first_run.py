@@ -97,14 +97,20 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.host.toggled.connect(self._sync_enabled)
+        self.host.toggled.connect(self._focus_address_if_connecting)
         self.create_account.toggled.connect(self._sync_enabled)
         self._sync_enabled()
+        self.user.setFocus()  # the first field to type in (the address waits for its choice)
 
     def _sync_enabled(self) -> None:
         self.lan.setEnabled(self.host.isChecked())
         self.address.setEnabled(not self.host.isChecked())
         self.address_hint.setEnabled(not self.host.isChecked())
         self.password_hint.setVisible(self.create_account.isChecked())
+
+    def _focus_address_if_connecting(self) -> None:
+        if self.connect_to.isChecked():
+            self.address.setFocus()  # chosen to connect: the address is what comes next
 
     def _check(self) -> None:
         """Say what is wrong before asking the server; the dialog keeps what was typed."""

@@ -42,8 +42,10 @@ from desktop.ui.account_settings import ReadReceiptsAction
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
+from desktop.ui.elided_label import ElidedLabel
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
+from desktop.ui.keyboard import ChatKeys, focus_ring
 from desktop.ui.models import ChannelListModel, ChannelRole
 from desktop.ui.outbox import OutboxDialog, outbox_text
 from desktop.ui.tasks import spawn
@@ -95,7 +97,7 @@ class MainWindow(QMainWindow):
         self.channel_list.setModel(self.filtered)
         self.channel_list.setItemDelegate(ChannelDelegate(me))
         self.channel_list.setMouseTracking(True)
-        self.channel_list.setStyleSheet("QListView { border: none; background: #fafbfc; }")
+        self.channel_list.setStyleSheet(focus_ring("QListView", "#fafbfc"))
         self.channel_list.selectionModel().currentChanged.connect(self._selected)
         new_chat = QPushButton(tr("New chat"))
         new_chat.clicked.connect(self.new_chat)
@@ -121,14 +123,14 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.pane)
 
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(sidebar)
         splitter.addWidget(self.stack)
         splitter.setSizes([300, 740])
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
-        self.state_label = QLabel()
+        self.state_label = ElidedLabel()
         self.statusBar().addWidget(self.state_label)
         self.outbox_button = QPushButton(tr("Unsent messages…"))
         self.outbox_button.setFlat(True)
@@ -168,6 +170,8 @@ class MainWindow(QMainWindow):
         self.mute_action = QAction(tr("Mute this chat"), self, checkable=True)
         self.mute_action.toggled.connect(self._mute)
         chat.addAction(self.mute_action)
+        chat.addSeparator()
+        chat.addActions(ChatKeys(self, self.channel_list).actions)
         account = self.menuBar().addMenu(tr("&Account"))
         devices = QAction(tr("Devices…"), self)
         devices.triggered.connect(self.show_devices)

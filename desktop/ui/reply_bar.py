@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout
 
 from desktop.cache.views import MessageView
 from desktop.ui.bubble import first_line
+from desktop.ui.elided_label import ElidedLabel
 from desktop.ui.i18n import tr
 
 
@@ -33,11 +33,10 @@ class ReplyBar(QFrame):
         self.setStyleSheet(
             "#replyBar { background: #f3f6fb; border-left: 3px solid #1f6feb; border-radius: 4px; }"
         )
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setStyleSheet("color: #1f6feb; font-weight: 600;")
-        self.preview = QLabel()
+        self.preview = ElidedLabel()
         self.preview.setStyleSheet("color: #6b7280;")
-        self._preview_text = ""
         self.close_button = QToolButton()
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
@@ -62,17 +61,5 @@ class ReplyBar(QFrame):
             self.title.setText(tr("Replying to yourself"))
         else:
             self.title.setText(tr("Replying to {sender}").format(sender=m.sender))
-        self._preview_text = first_line(m.text)
-        self._elide()
+        self.preview.setText(first_line(m.text))
         self.show()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(40, self.width() - 60)
-        metrics = QFontMetrics(self.preview.font())
-        self.preview.setText(
-            metrics.elidedText(self._preview_text, Qt.TextElideMode.ElideRight, width)
-        )

@@ -334,6 +334,14 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>사용자 이름과 비밀번호를 입력하세요.</translation>
     </message>
     <message>
+      <source>Next chat</source>
+      <translation>다음 대화</translation>
+    </message>
+    <message>
+      <source>Previous chat</source>
+      <translation>이전 대화</translation>
+    </message>
+    <message>
       <source>last seen just now</source>
       <translation>방금 전 접속</translation>
     </message>
