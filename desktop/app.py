@@ -21,6 +21,7 @@ from desktop.core.account import open_engine, sign_in
 from desktop.core.hosting import Hosting
 from desktop.core.loop_thread import LoopThread
 from desktop.core.notify_policy import NotificationPolicy
+from desktop.core.preferences import Language, Preferences
 from desktop.core.profile import NotSignedIn, Profile
 from desktop.platform.credentials import CredentialStore
 from desktop.platform.notifications import Notifier
@@ -31,6 +32,7 @@ from desktop.ui.first_run import FirstRunChoice, FirstRunDialog
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import SettingsWindow, build_settings
 from desktop.ui.tray import Tray
 from shared.client import fetch_server_key
 from shared.endpoints import key_endpoint_for
@@ -50,10 +52,14 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_PORT = 7744
 
 
-def install_translator(app: QApplication) -> QTranslator | None:
-    """Korean (or any shipped language) when the system locale asks for it."""
+def install_translator(app: QApplication, language: Language = "system") -> QTranslator | None:
+    """The language chosen in the settings (``system``: Korean, or any shipped language,
+    when the system locale asks for it); English needs none."""
+    if language == "en":
+        return None
+    locale = QLocale() if language == "system" else QLocale(language)
     translator = QTranslator(app)
-    if translator.load(QLocale(), "tidings", "_", str(RESOURCES / "i18n")):
+    if translator.load(locale, "tidings", "_", str(RESOURCES / "i18n")):
         app.installTranslator(translator)
         return translator
     return None
@@ -68,6 +74,7 @@ class Running:
     server: EmbeddedServer | None
     notifier: Notifier
     tray: Tray | None
+    settings: SettingsWindow
 
 
 class DesktopApp:
@@ -112,8 +119,14 @@ class DesktopApp:
         bridge.post(bridge.engine.subscribe, policy.on_event)
         window = MainWindow(bridge, profile.user, policy, self.idle)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
-        window.show()
-        return Running(bridge, window, server, notifier, tray)
+        preferences = Preferences.load(profile.dir)
+        settings = build_settings(window, bridge, profile.dir, preferences, tray is not None)
+        window.settings_requested.connect(settings.show_page)
+        if not preferences.start_minimised:
+            window.show()
+        elif tray is None:  # nowhere to wait but the task bar
+            window.showMinimized()
+        return Running(bridge, window, server, notifier, tray, settings)
 
     def _tray(self, window: MainWindow) -> Tray:
         tray = Tray(self.icon)
@@ -243,7 +256,7 @@ def run(profile_dir: Path) -> int:
     app.setApplicationName("Tidings")
     # The first-run dialog closing must not end the app before the window opens.
     app.setQuitOnLastWindowClosed(False)
-    install_translator(app)
+    install_translator(app, Preferences.load(profile_dir).language)
     MainThreadCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -122,6 +122,12 @@ class ServerRestored:
         )
 
 
+@dataclass(frozen=True)
+class CacheCleared:
+    """The cache was emptied but for the outbox and the chats (the user's "Clear cache");
+    what is shown is read again, and fills as the engine fetches it anew."""
+
+
 AppEvent = (
     StateChanged
     | ServerRestored
@@ -135,4 +141,5 @@ AppEvent = (
     | TypingChanged
     | ReceiptsChanged
     | SettingsChanged
+    | CacheCleared
 )

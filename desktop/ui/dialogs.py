@@ -57,6 +57,21 @@ async def finished(dialog: QDialog) -> bool:
     return await answer
 
 
+async def confirmed(parent: QWidget, title: str, text: str, action: str) -> bool:
+    """Ask before doing something that cannot be undone: True if the user chose the button
+    named ``action`` rather than Cancel. Shown without a nested event loop; the question is
+    the parent's child named ``confirmation`` while it is asked."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setObjectName("confirmation")
+    yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    await finished(box)
+    chosen = box.clickedButton() is yes
+    box.deleteLater()
+    return chosen
+
+
 class FormDialog(QDialog):
     """A small form with OK and Cancel."""
 
@@ -241,9 +256,20 @@ class DevicesDialog(_ServerDialog):
                 self, tr("Devices"), tr("To sign out this device, use another one.")
             )
             return
-        self.run(self._revoke_device(device_id))
+        self.run(self._revoke_device(device_id, item.text()))
 
-    async def _revoke_device(self, device_id: int) -> None:
+    async def _revoke_device(self, device_id: int, name: str) -> None:
+        sure = await confirmed(
+            self,
+            tr("Sign out this device?"),
+            tr(
+                "{device} is signed out and can no longer read or send your messages. "
+                "To use it again, log in on it with your password."
+            ).format(device=name),
+            tr("Sign out"),
+        )
+        if not sure:
+            return
         await self.bridge.ask(self.bridge.engine.revoke_device, device_id)
         await self._load()
 
