@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ from desktop.ui.first_run import FirstRunChoice, FirstRunDialog
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.main_window import MainWindow
-from desktop.ui.settings import SettingsWindow, build_settings
+from desktop.ui.settings import SettingsWindow, alert_new_sign_in, build_settings
 from desktop.ui.tray import Tray
 from shared.client import fetch_server_key
 from shared.endpoints import key_endpoint_for
@@ -117,6 +118,7 @@ class DesktopApp:
         notifier = Notifier(app_icon=RESOURCES / "tidings.svg")
         policy = NotificationPolicy(bridge.cache, notifier.notify)
         bridge.post(bridge.engine.subscribe, policy.on_event)
+        bridge.engine_event.connect(partial(alert_new_sign_in, notifier.notify))
         window = MainWindow(bridge, profile.user, policy, self.idle)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         preferences = Preferences.load(profile.dir)

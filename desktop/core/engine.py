@@ -24,6 +24,7 @@ from desktop.core.events import (
     MessageChanged,
     MessageDiscarded,
     MessageUpdated,
+    NewSignIn,
     PresenceChanged,
     ReceiptsChanged,
     ServerRestored,
@@ -58,6 +59,7 @@ from shared.protocol import (
     GetPresence,
     History,
     MarkRead,
+    NewDevicePush,
     PresencePush,
     Push,
     React,
@@ -699,6 +701,8 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._emit(PresenceChanged(PresenceView(p.user, p.state, p.last_seen)))
         elif isinstance(push, TypingPush):
             self._emit(TypingChanged(push.channel, push.user))
+        elif isinstance(push, NewDevicePush):
+            self._emit(NewSignIn(push.device.id, push.device.name, push.device.created))
         elif isinstance(push, RevokedPush):
             self.failure = "this device was signed out from another device"
             self._set_state(EngineState.FAILED, self.failure)

@@ -552,6 +552,90 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>저장 공간</translation>
     </message>
     <message>
+      <source>Account</source>
+      <translation>계정</translation>
+    </message>
+    <message>
+      <source>never</source>
+      <translation>없음</translation>
+    </message>
+    <message>
+      <source>New sign-in: {device} at {time}</source>
+      <translation>새 로그인: {device}, {time}</translation>
+    </message>
+    <message>
+      <source>The new password needs at least {count} characters.</source>
+      <translation>새 비밀번호는 {count}자 이상이어야 합니다.</translation>
+    </message>
+    <message>
+      <source>This server cannot change passwords. Its administrator can set a new one for you.</source>
+      <translation>이 서버에서는 비밀번호를 바꿀 수 없습니다. 서버 관리자가 새 비밀번호를 정해 줄 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>The current password is wrong.</source>
+      <translation>현재 비밀번호가 틀렸습니다.</translation>
+    </message>
+    <message>
+      <source>Too many attempts. Try again in {seconds} s.</source>
+      <translation>시도가 너무 많습니다. {seconds}초 뒤에 다시 해 보세요.</translation>
+    </message>
+    <message>
+      <source>Change password</source>
+      <translation>비밀번호 바꾸기</translation>
+    </message>
+    <message>
+      <source>Your devices stay signed in. Use the new password when you sign in on another device.</source>
+      <translation>기기들은 로그인된 채로 남습니다. 다른 기기에서 로그인할 때 새 비밀번호를 쓰세요.</translation>
+    </message>
+    <message>
+      <source>Current password</source>
+      <translation>현재 비밀번호</translation>
+    </message>
+    <message>
+      <source>New password</source>
+      <translation>새 비밀번호</translation>
+    </message>
+    <message>
+      <source>New password again</source>
+      <translation>새 비밀번호 확인</translation>
+    </message>
+    <message>
+      <source>The new passwords differ.</source>
+      <translation>새 비밀번호가 서로 다릅니다.</translation>
+    </message>
+    <message>
+      <source>Changing…</source>
+      <translation>바꾸는 중…</translation>
+    </message>
+    <message>
+      <source>Password changed. Your devices stay signed in.</source>
+      <translation>비밀번호를 바꿨습니다. 기기들은 로그인된 채로 남습니다.</translation>
+    </message>
+    <message>
+      <source>Device</source>
+      <translation>기기</translation>
+    </message>
+    <message>
+      <source>Added</source>
+      <translation>추가됨</translation>
+    </message>
+    <message>
+      <source>Last seen</source>
+      <translation>마지막 접속</translation>
+    </message>
+    <message>
+      <source>Sign out a device…</source>
+      <translation>기기 로그아웃…</translation>
+    </message>
+    <message>
+      <source>Refresh</source>
+      <translation>새로 고침</translation>
+    </message>
+    <message>
+      <source> (new sign-in)</source>
+      <translation> (새 로그인)</translation>
+    </message>
+    <message>
       <source>Follow system</source>
       <translation>시스템 설정 따르기</translation>
     </message>

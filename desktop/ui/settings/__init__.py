@@ -8,12 +8,13 @@ from PySide6.QtWidgets import QWidget
 from desktop.core.preferences import Preferences
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
+from desktop.ui.settings.account import AccountPage, alert_new_sign_in
 from desktop.ui.settings.general import GeneralPage
 from desktop.ui.settings.privacy import PrivacyPage
 from desktop.ui.settings.storage import StoragePage
 from desktop.ui.settings.window import SettingsWindow
 
-__all__ = ["SettingsWindow", "build_settings"]
+__all__ = ["SettingsWindow", "alert_new_sign_in", "build_settings"]
 
 
 def build_settings(
@@ -25,4 +26,5 @@ def build_settings(
     window.add_page(tr("General"), GeneralPage(profile_dir, preferences, tray))
     window.add_page(tr("Privacy"), PrivacyPage(bridge))
     window.add_page(tr("Storage"), StoragePage(bridge))
+    window.add_page(tr("Account"), AccountPage(bridge))
     return window
