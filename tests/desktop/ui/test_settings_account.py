@@ -5,7 +5,6 @@ import asyncio
 
 import pytest
 
-from desktop.core.account import sign_in
 from desktop.ui.settings.account import AccountPage
 from shared.errors import ProtocolError
 from tests.desktop.ui.test_settings import page
@@ -23,29 +22,12 @@ def account_page(running) -> AccountPage:
 
 
 def rows(account: AccountPage) -> list[str]:
-    return [
-        account.devices.topLevelItem(r).text(0) for r in range(account.devices.topLevelItemCount())
-    ]
+    tree = account.devices
+    items = [tree.topLevelItem(r) for r in range(tree.topLevelItemCount())]
+    return [item.text(0) for item in items if item is not None]
 
 
-def test_changing_the_password_signs_in_with_the_new_one_only(
-    qtbot, qloop, tmp_path, net, host, profiles, windows, credentials
-):
-    def log_in(password: str, device: str):
-        return net.submit(
-            sign_in(
-                tmp_path / device,
-                host.hosted.endpoint,
-                "alice",
-                password,
-                device,
-                create_account=False,
-                credentials=credentials,
-                trust=lambda *_: True,
-                key_endpoint=host.hosted.key_endpoint,
-            )
-        ).result(WAIT)
-
+def test_changing_the_password_signs_in_with_the_new_one_only(qtbot, qloop, profiles, windows):
     async def scenario() -> None:
         alice = await windows(profiles("alice", "laptop", create=True))
         account = account_page(alice)
@@ -68,9 +50,9 @@ def test_changing_the_password_signs_in_with_the_new_one_only(
         assert account.current.text() == account.new.text() == ""
 
         with pytest.raises(ProtocolError) as refused:
-            await asyncio.to_thread(log_in, PASSWORD, "phone")
+            await asyncio.to_thread(profiles, "alice", "phone")
         assert refused.value.code == "auth_failed"
-        tablet = await asyncio.to_thread(log_in, NEW_PASSWORD, "tablet")
+        tablet = await asyncio.to_thread(profiles, "alice", "tablet", password=NEW_PASSWORD)
         assert tablet.user == "alice"
         # This device stayed signed in: it still talks to the server.
         devices = await alice.bridge.ask(alice.bridge.engine.list_devices)
@@ -98,7 +80,7 @@ def test_a_new_sign_in_is_shown_at_once_and_notified(
         assert account.alert.text().startswith("New sign-in: phone at ")
 
         def told(call) -> bool:
-            return call.summary == "Tidings" and call.body == account.alert.text()
+            return bool(call.summary == "Tidings" and call.body == account.alert.text())
 
         await asyncio.to_thread(notification_bus.wait_for, told, WAIT)
 
