@@ -9,11 +9,12 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtCore import QTranslator
+from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
@@ -21,6 +22,7 @@ from desktop.core.account import open_engine, sign_in
 from desktop.core.hosting import Hosting
 from desktop.core.loop_thread import LoopThread
 from desktop.core.notify_policy import NotificationPolicy
+from desktop.core.preferences import Language, Preferences
 from desktop.core.profile import NotSignedIn, Profile
 from desktop.platform.credentials import CredentialStore
 from desktop.platform.notifications import Notifier
@@ -33,6 +35,7 @@ from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.languages import install_translations
 from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import SettingsWindow, alert_new_sign_in, build_settings
 from desktop.ui.tray import Tray
 from desktop.ui.window_layout import WindowLayout
 from shared.client import fetch_server_key
@@ -53,10 +56,11 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_PORT = 7744
 
 
-def install_translator(app: QApplication) -> list[QTranslator]:
-    """Korean (or any shipped language) when the system locale asks for it, Qt's own
-    strings in it too, and English plurals otherwise."""
-    return install_translations(app)
+def install_translator(app: QApplication, language: Language = "system") -> list[QTranslator]:
+    """The language chosen in the settings (``system``: Korean, or any shipped language,
+    when the system locale asks for it), Qt's own strings in it too, and English plurals
+    otherwise. Returns the translators installed."""
+    return install_translations(app, QLocale() if language == "system" else QLocale(language))
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Running:
     notifier: Notifier
     tray: Tray | None
     layout: WindowLayout
+    settings: SettingsWindow
 
 
 class DesktopApp:
@@ -111,12 +116,19 @@ class DesktopApp:
         notifier = Notifier(app_icon=RESOURCES / "tidings.svg")
         policy = NotificationPolicy(bridge.cache, notifier.notify)
         bridge.post(bridge.engine.subscribe, policy.on_event)
+        bridge.engine_event.connect(partial(alert_new_sign_in, notifier.notify))
         window = MainWindow(bridge, profile.user, policy, self.idle)
         layout = WindowLayout(window, window.splitter, profile.dir)
         layout.restore()  # as the user left it (the profile's own: each has its window)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
-        window.show()
-        return Running(bridge, window, server, notifier, tray, layout)
+        preferences = Preferences.load(profile.dir)
+        settings = build_settings(window, bridge, profile.dir, preferences, tray is not None)
+        window.settings_requested.connect(settings.show_page)
+        if not preferences.start_minimised:
+            window.show()
+        elif tray is None:  # nowhere to wait but the task bar
+            window.showMinimized()
+        return Running(bridge, window, server, notifier, tray, layout, settings)
 
     def _tray(self, window: MainWindow) -> Tray:
         tray = Tray(self.icon)
@@ -248,7 +260,7 @@ def run(profile_dir: Path) -> int:
     app.setApplicationName("Tidings")
     # The first-run dialog closing must not end the app before the window opens.
     app.setQuitOnLastWindowClosed(False)
-    install_translator(app)
+    install_translator(app, Preferences.load(profile_dir).language)
     MainThreadCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

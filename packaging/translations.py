@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "resources" / "i18n"
-SOURCES = sorted([*(ROOT / "desktop" / "ui").glob("*.py"), ROOT / "desktop" / "app.py"])
+SOURCES = sorted([*(ROOT / "desktop" / "ui").rglob("*.py"), ROOT / "desktop" / "app.py"])
 CONTEXT = "Tidings"  # desktop/ui/i18n.py translates in this one context
 TOOLS = Path(sys.executable).parent
 

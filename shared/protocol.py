@@ -37,6 +37,8 @@ FEATURE_TOLERANT = "tolerant"
 # server named it, and hides the actions that need it otherwise.
 FEATURE_LIFECYCLE = "lifecycle"  # reply, react, edit, delete, mentions
 FEATURE_RECEIPTS = "receipts"  # delivery and read receipts, the read-receipts setting
+FEATURE_PASSWORD = "password"  # change_password
+FEATURE_DEVICE_ALERTS = "device_alerts"  # new_device pushes
 # Text length has its own error code, so it is checked by the server, not here.
 Text = str
 
@@ -239,6 +241,14 @@ class RevokeDevice(Request["Ok"], tag="revoke_device", frozen=True, kw_only=True
     device_id: Positive
 
 
+class ChangePassword(Request["Ok"], tag="change_password", frozen=True, kw_only=True):
+    """Change the account's password, proving the current one; every device stays signed
+    in. Limited like logins. Only with the ``password`` feature."""
+
+    current: Password
+    new: Password
+
+
 class OpenDirect(Request["ChannelReply"], tag="open_direct", frozen=True, kw_only=True):
     """Get (creating on first use) the 1:1 channel with ``user``."""
 
@@ -393,6 +403,7 @@ AnyRequest = (
     | Logout
     | ListDevices
     | RevokeDevice
+    | ChangePassword
     | OpenDirect
     | CreateGroup
     | RenameGroup
@@ -588,6 +599,13 @@ class TypingPush(Push, tag="typing", frozen=True, kw_only=True):
     user: str
 
 
+class NewDevicePush(Push, tag="new_device", frozen=True, kw_only=True):
+    """A new device signed in to this account (``login``): told to the account's other
+    connected devices at once. Only with the ``device_alerts`` feature."""
+
+    device: DeviceInfo
+
+
 class RevokedPush(Push, tag="revoked", frozen=True, kw_only=True):
     """This device was revoked; the connection is no longer authenticated."""
 
@@ -620,6 +638,7 @@ AnyServerMessage = (
     | SettingsPush
     | PresencePush
     | TypingPush
+    | NewDevicePush
     | RevokedPush
     | GoingAwayPush
 )

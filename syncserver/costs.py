@@ -8,6 +8,7 @@ The figures are documented in docs/protocol.md ("Request budgets").
 
 from shared.protocol import (
     AddMembers,
+    ChangePassword,
     ChannelList,
     CreateGroup,
     Delete,
@@ -52,6 +53,7 @@ REQUEST_COSTS: dict[type[Request], int] = {
     RevokeDevice: 5,
     Logout: 5,
     UpdateSettings: 5,  # a write, and pushes to every chat of the user
+    ChangePassword: 5,  # its hashing is paced by the login throttles instead
     CreateGroup: 10,
     AddMembers: 10,
     History: 10,

@@ -97,6 +97,9 @@ async def test_a_first_release_app_works_with_this_server(
         assert isinstance(welcome, v1.Welcome) and welcome.token
         bob = await clients.register("bob")
         assert bob.conn.welcome is not None and bob.conn.welcome.epoch  # this app gets more
+        # A new device of the old app's account is told only to apps that read new pushes:
+        # the old app would refuse the frame (every reply below is read strictly).
+        await clients.login("olga", "new laptop")
 
         chat = await old.ask(v1.OpenDirect(rid=2, user="bob"))
         assert isinstance(chat, v1.ChannelReply)

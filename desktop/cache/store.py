@@ -11,6 +11,7 @@ from typing import Any
 from peewee import Field, fn
 
 from desktop.cache.changes import ChangeApplier, encode_mentions, names
+from desktop.cache.clearing import clear_all_but_outbox, files_size
 from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
 from desktop.cache.reading import MESSAGE_COLUMNS, Decorator, view_of
@@ -66,6 +67,15 @@ class Cache:
     def path(self) -> Path:
         """The cache's database file."""
         return Path(self._m.db.database)
+
+    def clear(self) -> None:
+        """Empty the cache but for the outbox, the chats and the server's settings
+        (``desktop.cache.clearing``); sync then starts again from a snapshot."""
+        clear_all_but_outbox(self._m.db)
+
+    def files_size(self) -> int:
+        """Bytes the cache's files take on disk."""
+        return files_size(self.path)
 
     def close(self) -> None:
         if not self._m.db.is_closed():

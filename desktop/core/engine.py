@@ -17,12 +17,14 @@ from desktop.cache.views import MessageView, PresenceView, SearchHit
 from desktop.core.epoch import StaleEpoch, reconcile
 from desktop.core.events import (
     AppEvent,
+    CacheCleared,
     ChannelChanged,
     EngineState,
     MessageAdded,
     MessageChanged,
     MessageDiscarded,
     MessageUpdated,
+    NewSignIn,
     PresenceChanged,
     ReceiptsChanged,
     ServerRestored,
@@ -57,6 +59,7 @@ from shared.protocol import (
     GetPresence,
     History,
     MarkRead,
+    NewDevicePush,
     PresencePush,
     Push,
     React,
@@ -148,18 +151,25 @@ class SyncEngine(ServerOperations, MessageLifecycle):
     async def start(self) -> None:
         """Start connecting; returns at once. The cache is readable before and after."""
         await self.conn.open()
+        self._start_work()
+
+    def _start_work(self) -> None:
         self._worker = asyncio.create_task(self._work())
         self._filler = asyncio.create_task(
             self._gaps.run(self._caught_up, self._rounds, lambda: self.fill_in_background)
         )
 
-    async def stop(self) -> None:
-        """Stop talking to the server. Unsent messages stay in the outbox for next time."""
+    async def _stop_work(self) -> None:
+        """Stop the tasks that write to the cache, between two of their writes."""
         if self._worker is not None:
             await cancel_and_wait([self._worker, *self._typing_tasks])
         for task in (self._indexer, self._filler):
             if task is not None:
                 await cancel_and_wait([task])
+
+    async def stop(self) -> None:
+        """Stop talking to the server. Unsent messages stay in the outbox for next time."""
+        await self._stop_work()
         self._receipts.close()
         await self.conn.close()
         self._set_state(EngineState.OFFLINE)
@@ -338,6 +348,22 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         ``ReceiptsUnavailable`` if it keeps no receipts, ``ProtocolError``,
         ``ConnectionClosed`` or ``TimeoutError`` if it cannot be asked now."""
         return await self._receipts.set_read_receipts(on)
+
+    async def clear_cache(self) -> None:
+        """Empty the cache but for the outbox and the chats (``Cache.clear``), and fetch
+        again what the app needs, as a new device does: the chats and their newest
+        messages at once, older history in the background. The worker is stopped
+        meanwhile, so no answer asked for before lands in the emptied cache."""
+        await self._stop_work()
+        try:
+            self.cache.clear()
+        finally:
+            self._need_sync = True
+            self._caught_up.clear()
+            self._presence_asked = set()
+            self._start_work()
+            self._wake.set()
+        self._emit(CacheCleared())
 
     def set_idle(self, idle: bool) -> None:
         """The user stepped away (or came back); heartbeats report it as presence."""
@@ -675,6 +701,8 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._emit(PresenceChanged(PresenceView(p.user, p.state, p.last_seen)))
         elif isinstance(push, TypingPush):
             self._emit(TypingChanged(push.channel, push.user))
+        elif isinstance(push, NewDevicePush):
+            self._emit(NewSignIn(push.device.id, push.device.name, push.device.created))
         elif isinstance(push, RevokedPush):
             self.failure = "this device was signed out from another device"
             self._set_state(EngineState.FAILED, self.failure)

@@ -122,6 +122,22 @@ class ServerRestored:
         )
 
 
+@dataclass(frozen=True)
+class NewSignIn:
+    """Another device signed in to the account just now (from a server with the
+    ``device_alerts`` feature)."""
+
+    device_id: int
+    name: str
+    created: int  # ms since the epoch
+
+
+@dataclass(frozen=True)
+class CacheCleared:
+    """The cache was emptied but for the outbox and the chats (the user's "Clear cache");
+    what is shown is read again, and fills as the engine fetches it anew."""
+
+
 AppEvent = (
     StateChanged
     | ServerRestored
@@ -135,4 +151,6 @@ AppEvent = (
     | TypingChanged
     | ReceiptsChanged
     | SettingsChanged
+    | CacheCleared
+    | NewSignIn
 )

@@ -13,9 +13,11 @@ from desktop.cache.store import Applied, Cache
 from desktop.cache.views import ChannelView, PresenceView
 from shared import limits
 from shared.client import Connection, ConnectionState
-from shared.names import normalize_user_name
+from shared.names import check_password, normalize_user_name
 from shared.protocol import (
+    FEATURE_PASSWORD,
     AddMembers,
+    ChangePassword,
     ChannelInfo,
     CreateGroup,
     GetPresence,
@@ -39,6 +41,10 @@ class DeviceView:
     created: int  # ms since the epoch
     last_seen: int | None  # ms since the epoch; when it last signed in
     current: bool  # the device asking
+
+
+class NotOffered(RuntimeError):
+    """The server does not offer what was asked (it is older than this app)."""
 
 
 def user_names(names: list[str]) -> list[str]:
@@ -76,6 +82,10 @@ class ServerOperations:
         raise NotImplementedError  # SyncEngine's
 
     def _announce(self, applied: Applied, filled: bool = False) -> None:
+        raise NotImplementedError  # SyncEngine's
+
+    @property
+    def features(self) -> frozenset[str]:
         raise NotImplementedError  # SyncEngine's
 
     async def open_direct(self, user: str) -> ChannelView:
@@ -133,6 +143,19 @@ class ServerOperations:
     async def revoke_device(self, device_id: int) -> None:
         """Sign one of the account's devices out; its credential stops working."""
         await self.request(RevokeDevice(device_id=device_id))
+
+    async def change_password(self, current: str, new: str) -> None:
+        """Change the account's password, proving the current one; every device stays
+        signed in. Raises ``ValueError`` for a new password the server would refuse,
+        ``NotOffered`` when the server cannot change passwords, ``ProtocolError`` for a
+        wrong current password (``auth_failed``) or too many attempts (``rate_limited``)."""
+        check_password(new)
+        if FEATURE_PASSWORD not in self.features:
+            raise NotOffered(
+                "this server cannot change passwords; its administrator can "
+                "(tidings-server reset-password)"
+            )
+        await self.request(ChangePassword(current=current, new=new))
 
     async def presence(self, users: list[str] | None = None) -> list[PresenceView]:
         """Presence of ``users`` (default: everyone sharing a chat), asked of the server when

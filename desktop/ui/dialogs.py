@@ -57,6 +57,21 @@ async def finished(dialog: QDialog) -> bool:
     return await answer
 
 
+async def confirmed(parent: QWidget, title: str, text: str, action: str) -> bool:
+    """Ask before doing something that cannot be undone: True if the user chose the button
+    named ``action`` rather than Cancel. Shown without a nested event loop; the question is
+    the parent's child named ``confirmation`` while it is asked."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setObjectName("confirmation")
+    yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    await finished(box)
+    chosen = box.clickedButton() is yes
+    box.deleteLater()
+    return chosen
+
+
 class FormDialog(QDialog):
     """A small form with OK and Cancel; each field may say its rules under it, and a
     refusal is shown in the form, which keeps what was typed."""
@@ -103,23 +118,6 @@ def error_label() -> QLabel:
     label.setStyleSheet("color: #c62828;")
     label.setWordWrap(True)
     return label
-
-
-async def confirmed(parent: QWidget, title: str, text: str, action: str) -> bool:
-    """Ask before something that cannot be undone; ``action`` names the button that does it."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-
-    def answered(_code: int) -> None:
-        if not answer.done():
-            answer.set_result(box.clickedButton() is yes)
-
-    box.finished.connect(answered)
-    box.open()
-    return await answer
 
 
 REFUSED = (ProtocolError, ValueError, TimeoutError, ConnectionClosed)

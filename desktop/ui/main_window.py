@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.cache.views import ChannelView
 from desktop.core.events import (
     AppEvent,
+    CacheCleared,
     ChannelChanged,
     EngineState,
     MessageAdded,
@@ -31,14 +32,12 @@ from desktop.core.events import (
     PresenceChanged,
     ReceiptsChanged,
     ServerRestored,
-    SettingsChanged,
     StateChanged,
     TypingChanged,
     UnreadChanged,
 )
 from desktop.core.notify_policy import NotificationPolicy
 from desktop.ui import dialogs
-from desktop.ui.account_settings import ReadReceiptsAction
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
@@ -72,6 +71,7 @@ class MainWindow(QMainWindow):
     """``hide_to_tray`` makes the close button hide the window instead of quitting."""
 
     unread_total_changed = Signal(int)
+    settings_requested = Signal()
 
     def __init__(
         self, bridge: EngineBridge, me: str, policy: NotificationPolicy, idle: IdleMonitor
@@ -179,8 +179,10 @@ class MainWindow(QMainWindow):
         self.dnd_action = QAction(tr("Do not disturb"), self, checkable=True)
         self.dnd_action.toggled.connect(self.set_do_not_disturb)
         account.addAction(self.dnd_action)
-        self.read_receipts_action = ReadReceiptsAction(self, self.bridge)
-        account.addAction(self.read_receipts_action)
+        settings = QAction(tr("Settings…"), self)
+        settings.setShortcut(QKeySequence.StandardKey.Preferences)
+        settings.triggered.connect(self.settings_requested)
+        account.addAction(settings)
 
     # --- events from the engine -------------------------------------------------------------
 
@@ -197,8 +199,10 @@ class MainWindow(QMainWindow):
             self.pane.message_changed(event.message)
         elif isinstance(event, ReceiptsChanged):
             self.pane.receipts_changed(event.channel)
-        elif isinstance(event, SettingsChanged):
-            self.read_receipts_action.show_state()
+        elif isinstance(event, CacheCleared):
+            self._refresh_channels()
+            if self.pane.channel is not None:
+                self.open_channel(self.pane.channel.id)
         elif isinstance(event, MessageDiscarded):
             self.pane.outbox_discarded(event.message)
         elif isinstance(event, ChannelChanged):
@@ -256,7 +260,6 @@ class MainWindow(QMainWindow):
         """Offer only what the server takes (as it last said, so also while offline)."""
         if self.bridge.started:  # not after the engine stopped, when its last state comes
             self.pane.set_lifecycle(self.bridge.engine.can(FEATURE_LIFECYCLE))
-            self.read_receipts_action.show_state()
 
     def _show_outbox_state(self) -> None:
         self._show_state(StateChanged(self._state, None, *self.bridge.cache.outbox_counts()))

@@ -28,10 +28,6 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>Tidings를 시작할 수 없습니다</translation>
     </message>
     <message>
-      <source>Send read receipts</source>
-      <translation>읽음 확인 보내기</translation>
-    </message>
-    <message>
       <source>Today</source>
       <translation>오늘</translation>
     </message>
@@ -440,6 +436,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>방해 금지</translation>
     </message>
     <message>
+      <source>Settings…</source>
+      <translation>설정…</translation>
+    </message>
+    <message>
       <source>The server was restored from a backup; it no longer has {count} of the messages and changes this device had, and they were removed here.</source>
       <translation>서버가 백업에서 복원되었습니다. 이 기기에 있던 메시지와 변경 사항 중 {count}건이 서버에 더 이상 없어 이 기기에서도 삭제했습니다.</translation>
     </message>
@@ -794,6 +794,226 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Replying to {sender}</source>
       <translation>{sender} 님에게 답장</translation>
+    </message>
+    <message>
+      <source>General</source>
+      <translation>일반</translation>
+    </message>
+    <message>
+      <source>Privacy</source>
+      <translation>개인정보</translation>
+    </message>
+    <message>
+      <source>Storage</source>
+      <translation>저장 공간</translation>
+    </message>
+    <message>
+      <source>Account</source>
+      <translation>계정</translation>
+    </message>
+    <message>
+      <source>never</source>
+      <translation>없음</translation>
+    </message>
+    <message>
+      <source>New sign-in: {device} at {time}</source>
+      <translation>새 로그인: {device}, {time}</translation>
+    </message>
+    <message>
+      <source>The new password needs at least {count} characters.</source>
+      <translation>새 비밀번호는 {count}자 이상이어야 합니다.</translation>
+    </message>
+    <message>
+      <source>This server cannot change passwords. Its administrator can set a new one for you.</source>
+      <translation>이 서버에서는 비밀번호를 바꿀 수 없습니다. 서버 관리자가 새 비밀번호를 정해 줄 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>The current password is wrong.</source>
+      <translation>현재 비밀번호가 틀렸습니다.</translation>
+    </message>
+    <message>
+      <source>Too many attempts. Try again in {seconds} s.</source>
+      <translation>시도가 너무 많습니다. {seconds}초 뒤에 다시 해 보세요.</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached right now.</source>
+      <translation>지금은 서버에 연결할 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>Change password</source>
+      <translation>비밀번호 바꾸기</translation>
+    </message>
+    <message>
+      <source>Your devices stay signed in. Use the new password when you sign in on another device.</source>
+      <translation>기기들은 로그인된 채로 남습니다. 다른 기기에서 로그인할 때 새 비밀번호를 쓰세요.</translation>
+    </message>
+    <message>
+      <source>Current password</source>
+      <translation>현재 비밀번호</translation>
+    </message>
+    <message>
+      <source>New password</source>
+      <translation>새 비밀번호</translation>
+    </message>
+    <message>
+      <source>New password again</source>
+      <translation>새 비밀번호 확인</translation>
+    </message>
+    <message>
+      <source>The new passwords differ.</source>
+      <translation>새 비밀번호가 서로 다릅니다.</translation>
+    </message>
+    <message>
+      <source>Changing…</source>
+      <translation>바꾸는 중…</translation>
+    </message>
+    <message>
+      <source>Password changed. Your devices stay signed in.</source>
+      <translation>비밀번호를 바꿨습니다. 기기들은 로그인된 채로 남습니다.</translation>
+    </message>
+    <message>
+      <source>Device</source>
+      <translation>기기</translation>
+    </message>
+    <message>
+      <source>Added</source>
+      <translation>추가됨</translation>
+    </message>
+    <message>
+      <source>Last seen</source>
+      <translation>마지막 접속</translation>
+    </message>
+    <message>
+      <source>Sign out a device…</source>
+      <translation>기기 로그아웃…</translation>
+    </message>
+    <message>
+      <source>Refresh</source>
+      <translation>새로 고침</translation>
+    </message>
+    <message>
+      <source> (new sign-in)</source>
+      <translation> (새 로그인)</translation>
+    </message>
+    <message>
+      <source>Follow system</source>
+      <translation>시스템 설정 따르기</translation>
+    </message>
+    <message>
+      <source>The new language shows when Tidings starts next.</source>
+      <translation>새 언어는 Tidings를 다음에 시작할 때 적용됩니다.</translation>
+    </message>
+    <message>
+      <source>Start minimised to the tray</source>
+      <translation>트레이로 최소화한 채 시작</translation>
+    </message>
+    <message>
+      <source>The window opens when you click the tray icon.</source>
+      <translation>트레이 아이콘을 클릭하면 창이 열립니다.</translation>
+    </message>
+    <message>
+      <source>This desktop has no tray: the window starts minimised instead.</source>
+      <translation>이 데스크톱에는 트레이가 없어서 창이 최소화된 채 시작합니다.</translation>
+    </message>
+    <message>
+      <source>Start Tidings when you log in</source>
+      <translation>로그인할 때 Tidings 시작</translation>
+    </message>
+    <message>
+      <source>Through the entry {path}</source>
+      <translation>자동 시작 항목: {path}</translation>
+    </message>
+    <message>
+      <source>Starting at login is not supported on this system yet.</source>
+      <translation>이 시스템에서는 아직 로그인할 때 시작하기를 지원하지 않습니다.</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>언어</translation>
+    </message>
+    <message>
+      <source>Not done: {reason}</source>
+      <translation>하지 못했습니다: {reason}</translation>
+    </message>
+    <message>
+      <source>Not saved: {reason}</source>
+      <translation>저장하지 못했습니다: {reason}</translation>
+    </message>
+    <message>
+      <source>Send read receipts</source>
+      <translation>읽음 확인 보내기</translation>
+    </message>
+    <message>
+      <source>When this is off, others see that their messages reached you, not that you read them. It applies on all your devices.</source>
+      <translation>끄면 다른 사람은 메시지가 전달된 것만 보고 읽었는지는 보지 못합니다. 모든 기기에 적용됩니다.</translation>
+    </message>
+    <message>
+      <source>This can be changed while the server is reachable.</source>
+      <translation>서버에 연결되어 있을 때 바꿀 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>bytes</source>
+      <translation>바이트</translation>
+    </message>
+    <message>
+      <source>KB</source>
+      <translation>KB</translation>
+    </message>
+    <message>
+      <source>MB</source>
+      <translation>MB</translation>
+    </message>
+    <message>
+      <source>GB</source>
+      <translation>GB</translation>
+    </message>
+    <message>
+      <source>TB</source>
+      <translation>TB</translation>
+    </message>
+    <message>
+      <source>{number} {unit}</source>
+      <translation>{number} {unit}</translation>
+    </message>
+    <message>
+      <source>Clear cache…</source>
+      <translation>캐시 지우기…</translation>
+    </message>
+    <message>
+      <source>The cache keeps your chats on this device, so that they open at once and can be read offline. Clearing it removes them from this device only: messages you have not sent yet are kept, and Tidings fetches the chats again from the server.</source>
+      <translation>캐시는 대화를 이 기기에 보관해서 바로 열리고 오프라인에서도 읽을 수 있게 합니다. 지우면 이 기기에서만 사라집니다. 아직 보내지 않은 메시지는 남고, Tidings가 서버에서 대화를 다시 가져옵니다.</translation>
+    </message>
+    <message>
+      <source>Location</source>
+      <translation>위치</translation>
+    </message>
+    <message>
+      <source>Size</source>
+      <translation>크기</translation>
+    </message>
+    <message>
+      <source>Clear the cache?</source>
+      <translation>캐시를 지울까요?</translation>
+    </message>
+    <message>
+      <source>Your chats are removed from this device and fetched again from the server. Messages you have not sent yet are kept.</source>
+      <translation>대화가 이 기기에서 지워지고 서버에서 다시 가져옵니다. 아직 보내지 않은 메시지는 남습니다.</translation>
+    </message>
+    <message>
+      <source>Clear cache</source>
+      <translation>캐시 지우기</translation>
+    </message>
+    <message>
+      <source>Clearing…</source>
+      <translation>지우는 중…</translation>
+    </message>
+    <message>
+      <source>Cleared. Your chats are being fetched again.</source>
+      <translation>지웠습니다. 대화를 다시 가져오는 중입니다.</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>설정</translation>
     </message>
     <message>
       <source>Open Tidings</source>

@@ -1,6 +1,6 @@
 """Request handlers, one module per family. Importing this package registers them all."""
 
-from syncserver.handlers import accounts, channels, messages, presence, receipts
+from syncserver.handlers import accounts, channels, messages, presence, receipts, security
 from syncserver.handlers.base import HANDLERS, Call, Context, Handler, Refusal
 
 __all__ = [
@@ -14,4 +14,5 @@ __all__ = [
     "messages",
     "presence",
     "receipts",
+    "security",
 ]

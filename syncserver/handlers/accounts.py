@@ -10,7 +10,9 @@ from shared import limits
 from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
+    FEATURE_DEVICE_ALERTS,
     FEATURE_LIFECYCLE,
+    FEATURE_PASSWORD,
     FEATURE_RECEIPTS,
     FEATURE_TOLERANT,
     AccountSettings,
@@ -27,10 +29,10 @@ from shared.protocol import (
     Welcome,
 )
 from syncserver import passwords
-from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
+from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms, throttle
 from syncserver.handlers.presence import publish_presence
+from syncserver.handlers.security import tell_of_new_device
 from syncserver.names import why_taken
-from syncserver.ratelimit import rounded_up
 from syncserver.sessions import Session
 from syncserver.store import accounts, receipts
 
@@ -38,7 +40,12 @@ log = logging.getLogger(__name__)
 
 # What this server offers beyond the first release, named in the welcome of every app that
 # reads tolerantly (docs/protocol.md, "Growing the protocol").
-OFFERED_FEATURES: tuple[str, ...] = (FEATURE_LIFECYCLE, FEATURE_RECEIPTS)
+OFFERED_FEATURES: tuple[str, ...] = (
+    FEATURE_LIFECYCLE,
+    FEATURE_RECEIPTS,
+    FEATURE_PASSWORD,
+    FEATURE_DEVICE_ALERTS,
+)
 
 
 def _valid(fn, *args):
@@ -55,7 +62,7 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
     name = _valid(new_user_name, req.user)
     _valid(check_password, req.password)
     device_name = _valid(clean_label, req.device, "device name", limits.MAX_DEVICE_NAME_CHARS)
-    _throttle(ctx.throttles.address.take(call.address or ""), "new accounts from this address")
+    throttle(ctx.throttles.address.take(call.address or ""), "new accounts from this address")
     _check_free(name)
     password_hash = await asyncio.to_thread(passwords.hash_password, req.password)
     await ctx.settle()
@@ -86,11 +93,11 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
     # Every attempt takes a token before the password is checked (so attempts sent at once
     # cannot slip past), and a successful one gives it back.
     throttles, address = ctx.throttles, call.address or ""
-    _throttle(throttles.account.take(name), "login attempts for this account")
+    throttle(throttles.account.take(name), "login attempts for this account")
     wait = throttles.address.take(address)
     if wait is not None:
         throttles.account.give_back(name)
-        _throttle(wait, "login attempts from this address")
+        throttle(wait, "login attempts from this address")
     user = accounts.find_user(name) if name else None
     stored = user.password_hash if user else None
     verified = await asyncio.to_thread(passwords.verify_password, stored, req.password)
@@ -105,6 +112,7 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
         welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("user %s logged in as new device %d", name, welcome.device_id)
     _bind(ctx, call, req, user.id, welcome.device_id, welcome.sync_cursor)
+    tell_of_new_device(ctx, user.id, welcome.device_id)
     return welcome
 
 
@@ -136,7 +144,7 @@ def _new_device(
 
 @handles(Hello, authenticated=False)
 def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
-    _throttle(
+    throttle(
         ctx.throttles.address.wait_needed(call.address or ""), "failed logins from this address"
     )
     device = accounts.device_by_token(passwords.token_hash(req.token))
@@ -183,16 +191,6 @@ def _welcome(
         features=list(OFFERED_FEATURES),
         settings=AccountSettings(read_receipts=receipts.read_receipts_on(user_id)),
     )
-
-
-def _throttle(wait: float | None, what: str) -> None:
-    if wait is not None:
-        retry_after = rounded_up(wait)
-        raise Refusal(
-            ErrorCode.RATE_LIMITED,
-            f"too many {what}; try again in {retry_after:g} s",
-            retry_after=retry_after,
-        )
 
 
 def _bind(

@@ -13,7 +13,7 @@ from syncserver.delivery import Delivery
 from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
-from syncserver.ratelimit import RateLimiter
+from syncserver.ratelimit import RateLimiter, rounded_up
 from syncserver.receipts import ReceiptBoard
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import Session, SessionTable
@@ -28,6 +28,17 @@ class Refusal(Exception):
         self.code = code
         self.message = message
         self.retry_after = retry_after
+
+
+def throttle(wait: float | None, what: str) -> None:
+    """Refuse with ``rate_limited`` when a throttle says to ``wait``, saying for ``what``."""
+    if wait is not None:
+        retry_after = rounded_up(wait)
+        raise Refusal(
+            ErrorCode.RATE_LIMITED,
+            f"too many {what}; try again in {retry_after:g} s",
+            retry_after=retry_after,
+        )
 
 
 def now_ms() -> int:

@@ -97,13 +97,13 @@ def people(host: Host, net: LoopThread) -> Iterator[Callable]:
 
 @pytest.fixture
 def profiles(tmp_path: Path, host: Host, net: LoopThread, credentials: CredentialStore) -> Callable:
-    def make(user: str, device: str, create: bool = False) -> Profile:
+    def make(user: str, device: str, create: bool = False, password: str = PASSWORD) -> Profile:
         return net.submit(
             sign_in(
                 tmp_path / f"{user}-{device}",
                 host.hosted.endpoint,
                 user,
-                PASSWORD,
+                password,
                 device,
                 create_account=create,
                 credentials=credentials,

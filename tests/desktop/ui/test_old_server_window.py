@@ -15,6 +15,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.main_window import MainWindow
 from desktop.ui.outbox import OutboxDialog
+from desktop.ui.settings.privacy import PrivacyPage
 from shared.client import Connection, Credentials
 from tests.desktop.test_engine_old_server import CHAT, start_old_server
 from tests.desktop.ui.test_message_actions import right_click, shown
@@ -57,7 +58,7 @@ def test_a_server_without_replies_or_changes_gets_no_such_actions(
         await until(lambda: [m.text for m in shown(olga)] == ["hello olga", "how are you?"])
 
         assert list(right_click(olga, 2)) == ["copy", "select"]  # no reply, react...
-        assert not window.read_receipts_action.isEnabled()  # it keeps no receipts
+        assert not PrivacyPage(bridge).read_receipts.isEnabled()  # it keeps no receipts
         edit = window.pane.composer.edit
         qtbot.keyClicks(edit, "fine, thanks")  # a plain message still goes
         qtbot.keyClick(edit, Qt.Key.Key_Return)

@@ -87,11 +87,15 @@ def test_failed_message_in_a_left_chat_is_listed_and_discarded(
         await _removed(net, bob, alice, group_id)
         alice.bridge.post(alice.bridge.engine.send, group_id, "lost in a left group?")
         await until(lambda: alice.bridge.cache.outbox_counts() == (0, 1))
-        # The chat list keeps it, readable, saying why nothing can be written there.
-        row = alice.window.channels.row_of(group_id)
-        assert row is not None
-        ended = alice.window.channels.index(row).data(EndedRole)
-        assert ended == "You were removed from this group"
+        # The chat list keeps it, readable, saying why nothing can be written there (once
+        # its coalesced re-read has run).
+        channels = alice.window.channels
+
+        def ended() -> object:
+            row = channels.row_of(group_id)
+            return None if row is None else channels.index(row).data(EndedRole)
+
+        await until(lambda: ended() == "You were removed from this group")
 
         alice.window.outbox_button.click()
         [dialog] = alice.window.findChildren(OutboxDialog)

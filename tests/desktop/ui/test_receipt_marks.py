@@ -3,8 +3,10 @@ direct chat and in a group ("read by N of M"), and the "Send read receipts" sett
 
 import asyncio
 
+import desktop.app
 from desktop.cache.receipts import MessageReceipt
 from desktop.ui.delegates import option_in
+from desktop.ui.settings.privacy import PrivacyPage
 from shared.protocol import AccountSettings, AddMembers, CreateGroup, GetReceipts, MarkRead
 from tests.desktop.ui.test_message_actions import (
     Running,
@@ -42,6 +44,13 @@ def state(running: Running, text: str) -> str | None:
     return found.state if found is not None else None
 
 
+def privacy_page(running: desktop.app.Running) -> PrivacyPage:
+    """The Settings window's Privacy page, where read receipts are turned off and on."""
+    page = running.settings.page("Privacy")
+    assert isinstance(page, PrivacyPage)
+    return page
+
+
 def tooltip(running: Running, text: str) -> str:
     """What hovering the mark of the message ``text`` says."""
     seq = message(running, text).seq
@@ -58,8 +67,9 @@ def test_a_message_goes_from_sending_to_read_and_stops_at_delivered_without_read
     async def scenario() -> None:
         alice, bob = await direct_chat_open(profiles, windows)
         alice.window.activateWindow()  # Bob's window is behind: he has not read anything
-        assert bob.window.read_receipts_action.isEnabled()
-        assert bob.window.read_receipts_action.isChecked()
+        receipts_box = privacy_page(bob).read_receipts
+        assert receipts_box.isEnabled()
+        assert receipts_box.isChecked()
 
         await asyncio.to_thread(host.stop)
         await until(lambda: "Offline" in alice.window.state_label.text())
@@ -74,9 +84,9 @@ def test_a_message_goes_from_sending_to_read_and_stops_at_delivered_without_read
         assert tooltip(alice, "are you there?") == "Read"
 
         # Bob stops sending read receipts: Alice's next message is delivered, never read.
-        bob.window.read_receipts_action.trigger()
+        receipts_box.click()
         await until(lambda: bob.bridge.engine.settings == AccountSettings(read_receipts=False))
-        assert not bob.window.read_receipts_action.isChecked()
+        assert not receipts_box.isChecked()
         alice.window.activateWindow()
         type_and_send(qtbot, alice, "still there?")
         await until(lambda: state(alice, "still there?") == "delivered")

@@ -1,0 +1,87 @@
+"""The Settings window's Account page with a real server: changing the password, and a new
+sign-in on another device shown at once, in the devices list and as a notification."""
+
+import asyncio
+
+import pytest
+
+from desktop.ui.settings.account import AccountPage
+from shared.errors import ProtocolError
+from tests.desktop.ui.test_settings import page
+from tests.desktop.ui.test_window import until
+from tests.notification_service import notification_bus  # noqa: F401  (fixture)
+from tests.support import PASSWORD, WAIT
+
+NEW_PASSWORD = "a much better passphrase"
+
+
+def account_page(running) -> AccountPage:
+    found = page(running, "Account")
+    assert isinstance(found, AccountPage)
+    return found
+
+
+def rows(account: AccountPage) -> list[str]:
+    tree = account.devices
+    items = [tree.topLevelItem(r) for r in range(tree.topLevelItemCount())]
+    return [item.text(0) for item in items if item is not None]
+
+
+def test_changing_the_password_signs_in_with_the_new_one_only(qtbot, qloop, profiles, windows):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        account = account_page(alice)
+        await until(lambda: rows(account) == ["laptop (this device)"])
+
+        account.current.setText(PASSWORD)
+        account.new.setText(NEW_PASSWORD)
+        account.repeat.setText(NEW_PASSWORD + "!")
+        account.change_button.click()
+        assert account.password_status.text() == "The new passwords differ."
+
+        account.current.setText("not my password")
+        account.repeat.setText(NEW_PASSWORD)
+        account.change_button.click()
+        await until(lambda: account.password_status.text() == "The current password is wrong.")
+
+        account.current.setText(PASSWORD)
+        account.change_button.click()
+        await until(lambda: account.password_status.text().startswith("Password changed"))
+        assert account.current.text() == account.new.text() == ""
+
+        with pytest.raises(ProtocolError) as refused:
+            await asyncio.to_thread(profiles, "alice", "phone")
+        assert refused.value.code == "auth_failed"
+        tablet = await asyncio.to_thread(profiles, "alice", "tablet", password=NEW_PASSWORD)
+        assert tablet.user == "alice"
+        # This device stayed signed in: it still talks to the server.
+        devices = await alice.bridge.ask(alice.bridge.engine.list_devices)
+        assert [d.name for d in devices] == ["laptop", "tablet"]
+
+    qloop.run_until_complete(scenario())
+
+
+def test_a_new_sign_in_is_shown_at_once_and_notified(
+    qtbot,
+    qloop,
+    profiles,
+    windows,
+    notification_bus,  # noqa: F811
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        account = account_page(alice)
+        await until(lambda: rows(account) == ["laptop (this device)"])
+        assert not account.alert.isVisible()
+
+        await asyncio.to_thread(profiles, "alice", "phone")
+        await until(lambda: rows(account) == ["laptop (this device)", "phone (new sign-in)"])
+        assert account.alert.isVisible()
+        assert account.alert.text().startswith("New sign-in: phone at ")
+
+        def told(call) -> bool:
+            return bool(call.summary == "Tidings" and call.body == account.alert.text())
+
+        await asyncio.to_thread(notification_bus.wait_for, told, WAIT)
+
+    qloop.run_until_complete(scenario())
