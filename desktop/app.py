@@ -31,6 +31,7 @@ from desktop.ui.first_run import FirstRunChoice, FirstRunDialog
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.main_window import MainWindow
+from desktop.ui.notification_links import NotificationLinks, bring_forward, notification_labels
 from desktop.ui.tray import Tray
 from shared.client import fetch_server_key
 from shared.endpoints import key_endpoint_for
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 # package suffix (libxcb-cursor0 and so on).
 XCB_LIBRARIES = {"xcb-cursor": "0", "xcb-icccm": "4", "xcb-keysyms": "1"}
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+ICON = RESOURCES / "icons" / "tidings-128.png"  # a bitmap: every notification server reads it
 DEFAULT_PORT = 7744
 
 
@@ -107,17 +109,19 @@ class DesktopApp:
         """Start the profile's engine and open the main window."""
         bridge = EngineBridge(lambda: open_engine(profile, self.credentials))
         await bridge.start()
-        notifier = Notifier(app_icon=RESOURCES / "tidings.svg")
-        policy = NotificationPolicy(bridge.cache, notifier.notify)
+        links = NotificationLinks()
+        notifier = Notifier(app_icon=ICON, labels=notification_labels(), listener=links)
+        policy = NotificationPolicy(bridge.cache, notifier.notify, notifier.withdraw)
         bridge.post(bridge.engine.subscribe, policy.on_event)
         window = MainWindow(bridge, profile.user, policy, self.idle)
+        links.attach(window, bridge)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         window.show()
         return Running(bridge, window, server, notifier, tray)
 
     def _tray(self, window: MainWindow) -> Tray:
         tray = Tray(self.icon)
-        tray.open_requested.connect(lambda: _bring_forward(window))
+        tray.open_requested.connect(lambda: bring_forward(window))
         tray.quit_requested.connect(self.app.quit)
         tray.do_not_disturb.connect(window.set_do_not_disturb)
         window.unread_total_changed.connect(tray.set_unread)
@@ -206,12 +210,6 @@ class DesktopApp:
         running.notifier.close()
         if running.server is not None:
             running.server.stop()
-
-
-def _bring_forward(window: MainWindow) -> None:
-    window.show()
-    window.raise_()
-    window.activateWindow()
 
 
 def check_display() -> str | None:

@@ -9,6 +9,9 @@ module, so the one this fixture asks for must be visible there too):
     from tests.keyring_session import secret_service  # noqa: F401
     from tests.notification_service import notification_bus  # noqa: F401
 
+The desktop tests' ``bus`` fixture (tests/desktop/conftest.py) is the same service with what
+earlier tests sent forgotten.
+
 When gnome-keyring is installed, the service joins the keyring's session bus, so keyring
 and notifications work side by side in one test session; otherwise it starts a bus of its
 own. Either way ``DBUS_SESSION_BUS_ADDRESS`` points at that bus for the rest of the session.

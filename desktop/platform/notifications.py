@@ -86,11 +86,11 @@ class Notifier:
         if self._queue.qsize() >= MAX_BACKLOG:
             log.debug("notification backlog full; dropping a notification")
             return
-        self._post(lambda: self._on_backend(lambda b: b.show(note)))
+        self._post(lambda: self._current().show(note))
 
     def withdraw(self, chat: int) -> None:
         """Take the chat's notification off the screen (where the backend can), soon."""
-        self._post(lambda: self._on_backend(lambda b: b.withdraw(chat)))
+        self._post(lambda: self._current().withdraw(chat))
 
     def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
         """Stop the worker, letting queued notifications go out for up to timeout seconds."""
@@ -121,17 +121,17 @@ class Notifier:
                 job = self._queue.get()
                 if job is None or self._abandon.is_set():
                     return
-                job()
+                try:
+                    job()
+                except Exception as e:
+                    # Only the type: its text may quote the message. Later ones may work.
+                    log.warning("a notification job failed (%s)", type(e).__name__)
         finally:
             self._backend.close()
 
-    def _on_backend(self, use: Callable[[Backend], None]) -> None:
+    def _current(self) -> Backend:
         assert self._backend is not None  # jobs run on the worker, after it made the backend
-        try:
-            use(self._backend)
-        except Exception as e:
-            # Only the exception's type: its text may quote the message. Later ones may work.
-            log.warning("a notification failed (%s)", type(e).__name__)
+        return self._backend
 
 
 def system_backend(

@@ -60,12 +60,6 @@ class Heard:
 
 
 @pytest.fixture
-def bus(notification_bus: NotificationService) -> NotificationService:  # noqa: F811
-    notification_bus.clear()
-    return notification_bus
-
-
-@pytest.fixture
 def heard() -> Heard:
     return Heard()
 

@@ -31,12 +31,6 @@ linux_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def bus(notification_bus: NotificationService) -> NotificationService:  # noqa: F811
-    notification_bus.clear()
-    return notification_bus
-
-
-@pytest.fixture
 def notifier() -> Iterator[Notifier]:
     n = Notifier()
     try:
