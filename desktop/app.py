@@ -35,6 +35,7 @@ from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.languages import install_translations
 from desktop.ui.main_window import MainWindow
+from desktop.ui.notification_links import NotificationLinks, bring_forward, notification_labels
 from desktop.ui.settings import SettingsWindow, alert_new_sign_in, build_settings
 from desktop.ui.tray import Tray
 from desktop.ui.window_layout import WindowLayout
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 # package suffix (libxcb-cursor0 and so on).
 XCB_LIBRARIES = {"xcb-cursor": "0", "xcb-icccm": "4", "xcb-keysyms": "1"}
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+ICON = RESOURCES / "icons" / "tidings-128.png"  # a bitmap: every notification server reads it
 DEFAULT_PORT = 7744
 
 
@@ -113,13 +115,15 @@ class DesktopApp:
         """Start the profile's engine and open the main window."""
         bridge = EngineBridge(lambda: open_engine(profile, self.credentials))
         await bridge.start()
-        notifier = Notifier(app_icon=RESOURCES / "tidings.svg")
-        policy = NotificationPolicy(bridge.cache, notifier.notify)
+        links = NotificationLinks()
+        notifier = Notifier(app_icon=ICON, labels=notification_labels(), listener=links)
+        policy = NotificationPolicy(bridge.cache, notifier.notify, notifier.withdraw)
         bridge.post(bridge.engine.subscribe, policy.on_event)
         bridge.engine_event.connect(partial(alert_new_sign_in, notifier.notify))
         window = MainWindow(bridge, profile.user, policy, self.idle)
         layout = WindowLayout(window, window.splitter, profile.dir)
         layout.restore()  # as the user left it (the profile's own: each has its window)
+        links.attach(window, bridge)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         preferences = Preferences.load(profile.dir)
         settings = build_settings(window, bridge, profile.dir, preferences, tray is not None)
@@ -132,7 +136,7 @@ class DesktopApp:
 
     def _tray(self, window: MainWindow) -> Tray:
         tray = Tray(self.icon)
-        tray.open_requested.connect(lambda: _bring_forward(window))
+        tray.open_requested.connect(lambda: bring_forward(window))
         tray.quit_requested.connect(self.app.quit)
         tray.do_not_disturb.connect(window.set_do_not_disturb)
         window.unread_total_changed.connect(tray.set_unread)
@@ -223,12 +227,6 @@ class DesktopApp:
         running.notifier.close()
         if running.server is not None:
             running.server.stop()
-
-
-def _bring_forward(window: MainWindow) -> None:
-    window.show()
-    window.raise_()
-    window.activateWindow()
 
 
 def check_display() -> str | None:

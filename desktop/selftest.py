@@ -179,8 +179,21 @@ def _check_keyring_backends() -> str:
 
 
 def _check_notifications() -> str:
-    """plyer's module for this platform is there; whether the system has a notification
-    service is the machine's business, so that is reported, not required."""
+    """On Linux the D-Bus notifier (and jeepney) is there; plyer's module for this platform
+    is too, as the fallback. Whether the system has a notification service is the machine's
+    business, so that is reported, not required."""
+    fallback = _check_plyer_notifications()
+    if not sys.platform.startswith("linux"):
+        return fallback
+    try:
+        importlib.import_module("desktop.platform.dbus_notifications")
+    except ImportError as e:
+        raise SelfTestFailed(f"{e.name} is missing, so notifications could not use D-Bus") from e
+    return f"D-Bus; fallback: {fallback}"
+
+
+def _check_plyer_notifications() -> str:
+    """plyer's module for this platform is there."""
     module = f"plyer.platforms.{plyer_platform}.notification"
     try:
         backend_module = importlib.import_module(module)

@@ -1,12 +1,16 @@
 """A real notification server for tests: ``org.freedesktop.Notifications`` on a private bus.
 
 The service is written with jeepney and runs on a thread of the test process; it records
-every ``Notify`` call it is sent. Import the fixture where it is needed, together with
-``secret_service`` (pytest looks fixtures up in the test module, so the one this fixture
-asks for must be visible there too):
+every ``Notify`` call it is sent and every notification closed, and can act as a user would:
+click a notification, answer it inline, or leave the bus for a while. Import the fixture
+where it is needed, together with ``secret_service`` (pytest looks fixtures up in the test
+module, so the one this fixture asks for must be visible there too):
 
     from tests.keyring_session import secret_service  # noqa: F401
     from tests.notification_service import notification_bus  # noqa: F401
+
+The desktop tests' ``bus`` fixture (tests/desktop/conftest.py) is the same service with what
+earlier tests sent forgotten.
 
 When gnome-keyring is installed, the service joins the keyring's session bus, so keyring
 and notifications work side by side in one test session; otherwise it starts a bus of its
@@ -18,7 +22,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import pytest
 
@@ -37,7 +41,11 @@ PATH = "/org/freedesktop/Notifications"
 WAIT_TIMEOUT = 10.0  # secs a test waits for a notification by default
 POLL_INTERVAL = 0.05  # secs between the service thread's checks for stop and release
 SERVER_INFO = ("tidings-test-notifications", "tidings", "1.0", "1.2")  # name, vendor, version, spec
-CAPABILITIES = ["body"]  # plain text bodies only: what the tests send is what they record
+# Plain text bodies only (what the tests send is what they record), clickable and answerable.
+CAPABILITIES = ["body", "actions", "inline-reply"]
+CLOSED_BY_CALL = 3  # NotificationClosed's reason: closed by CloseNotification
+
+T = TypeVar("T")
 
 _active: "NotificationService | None" = None  # the running service, shared by every importer
 
@@ -50,22 +58,43 @@ class Notification(NamedTuple):
     body: str
 
 
+class Sent(NamedTuple):
+    """All of one ``Notify`` call, with the id the server gave the notification."""
+
+    id: int
+    replaces_id: int
+    app_icon: str
+    summary: str
+    body: str
+    actions: list[str]
+    hints: dict[str, tuple[str, Any]]  # name -> (signature, value)
+    expire_timeout: int
+
+
 class NotificationService:
     """``org.freedesktop.Notifications`` on one bus connection, served by a daemon thread."""
 
     def __init__(self, address: str) -> None:
-        from jeepney.bus_messages import message_bus
-
         self.address = address
         self.calls: list[Notification] = []
+        self.sent: list[Sent] = []  # the same calls in full, by index
+        self.closed: list[int] = []  # ids closed by CloseNotification, in order
         self._senders: list[str] = []  # unique bus name of each call's sender, by index
         self._changed = threading.Condition()
         self._answering = threading.Event()
         self._answering.set()
-        self._pending: list[Message] = []  # calls left unanswered while held
+        self._pending: list[tuple[Message, int]] = []  # Notify calls left unanswered, with ids
         self._stopping = threading.Event()
+        self._send_lock = threading.Lock()  # the service thread and tests both send
         self._next_id = 1
-        self._conn = _connect(address)
+        self._join()
+
+    def _join(self) -> None:
+        """Connect, own the name, and serve on a new thread."""
+        from jeepney.bus_messages import message_bus
+
+        self._stopping.clear()
+        self._conn = _connect(self.address)
         reply = self._conn.send_and_get_reply(
             message_bus.RequestName(NAME, 4),
             timeout=WAIT_TIMEOUT,  # 4: do not queue
@@ -82,23 +111,54 @@ class NotificationService:
         self, predicate: Callable[[Notification], bool], timeout: float = WAIT_TIMEOUT
     ) -> Notification:
         """The first recorded call that satisfies predicate, waiting up to timeout for it."""
-        found: list[Notification] = []
+        return self._first(self.calls, predicate, timeout)
+
+    def wait_for_sent(
+        self, predicate: Callable[[Sent], bool], timeout: float = WAIT_TIMEOUT
+    ) -> Sent:
+        """The first call, in full, that satisfies predicate, waiting up to timeout for it."""
+        return self._first(self.sent, predicate, timeout)
+
+    def wait_closed(self, notification_id: int, timeout: float = WAIT_TIMEOUT) -> None:
+        """Wait until the notification with this id was closed by CloseNotification."""
+        self._first(self.closed, lambda i: i == notification_id, timeout)
+
+    def _first(self, items: "list[T]", predicate: Callable[["T"], bool], timeout: float) -> "T":
+        found: list[T] = []
 
         def match() -> bool:
-            found[:] = [c for c in self.calls if predicate(c)][:1]
+            found[:] = [c for c in items if predicate(c)][:1]
             return bool(found)
 
         with self._changed:
             if not self._changed.wait_for(match, timeout):
-                raise TimeoutError(
-                    f"no matching notification within {timeout:g}s; received: {self.calls!r}"
-                )
+                raise TimeoutError(f"nothing matching within {timeout:g}s; received: {items!r}")
         return found[0]
+
+    def click(self, notification_id: int) -> None:
+        """Click the notification: the server's ActionInvoked for the "default" action."""
+        self._signal("ActionInvoked", "us", (notification_id, "default"))
+
+    def reply(self, notification_id: int, text: str) -> None:
+        """Answer the notification in place: the server's NotificationReplied."""
+        self._signal("NotificationReplied", "us", (notification_id, text))
+
+    @contextlib.contextmanager
+    def absent(self) -> Iterator[None]:
+        """Leave the bus for the block (no notification server there), then come back as a
+        server started later would: a new connection that owns the name again."""
+        self._leave()
+        try:
+            yield
+        finally:
+            self._join()
 
     def clear(self) -> None:
         """Forget the calls recorded so far."""
         with self._changed:
             self.calls.clear()
+            self.sent.clear()
+            self.closed.clear()
             self._senders.clear()
 
     @contextlib.contextmanager
@@ -110,12 +170,17 @@ class NotificationService:
         finally:
             self._answering.set()
 
+    def sender_of(self, call: Notification | Sent) -> str:
+        """The unique bus name of the process that sent call (from ``calls`` or ``sent``)."""
+        with self._changed:
+            records: list[Any] = self.calls if isinstance(call, Notification) else self.sent
+            return next(s for c, s in zip(records, self._senders, strict=True) if c is call)
+
     def sender_connected(self, call: Notification) -> bool:
         """Whether the process that sent call is still on the bus (e.g. waiting for a reply)."""
         from jeepney.bus_messages import message_bus
 
-        with self._changed:
-            sender = next(s for c, s in zip(self.calls, self._senders, strict=True) if c is call)
+        sender = self.sender_of(call)
         with contextlib.closing(_connect(self.address)) as conn:
             reply = conn.send_and_get_reply(message_bus.NameHasOwner(sender), timeout=WAIT_TIMEOUT)
         return bool(reply.body[0])
@@ -123,6 +188,9 @@ class NotificationService:
     def stop(self) -> None:
         """Stop serving and leave the bus."""
         self._answering.set()
+        self._leave()
+
+    def _leave(self) -> None:
         self._stopping.set()
         self._thread.join(WAIT_TIMEOUT)
         self._conn.close()
@@ -148,7 +216,7 @@ class NotificationService:
 
     def _flush(self) -> None:
         while self._pending:
-            self._reply(self._pending.pop(0))
+            self._answer_notify(*self._pending.pop(0))
 
     def _handle(self, msg: "Message") -> None:
         from jeepney import HeaderFields
@@ -161,17 +229,50 @@ class NotificationService:
         ):
             self._error(msg, "org.freedesktop.DBus.Error.UnknownMethod")
         elif member == "Notify":
-            app_name, _replaces, _icon, summary, body, _actions, _hints, _timeout = msg.body
-            with self._changed:
-                self.calls.append(Notification(app_name, summary, body))
-                self._senders.append(fields[HeaderFields.sender])
-                self._changed.notify_all()
+            notification_id = self._record(msg)
             if self._answering.is_set():
-                self._reply(msg)
+                self._answer_notify(msg, notification_id)
             else:
-                self._pending.append(msg)
+                self._pending.append((msg, notification_id))
+        elif member == "CloseNotification":
+            (notification_id,) = msg.body
+            with self._changed:
+                self.closed.append(notification_id)
+                self._changed.notify_all()
+            self._reply(msg)
+            self._signal("NotificationClosed", "uu", (notification_id, CLOSED_BY_CALL))
         else:
             self._reply(msg)
+
+    def _record(self, msg: "Message") -> int:
+        """Record a Notify call; returns the notification's id (a replacement keeps its own)."""
+        from jeepney import HeaderFields
+
+        app_name, replaces, icon, summary, body, actions, hints, timeout = msg.body
+        notification_id = replaces or self._next_id
+        self._next_id += 0 if replaces else 1
+        with self._changed:
+            self.calls.append(Notification(app_name, summary, body))
+            self.sent.append(
+                Sent(notification_id, replaces, icon, summary, body, actions, hints, timeout)
+            )
+            self._senders.append(msg.header.fields[HeaderFields.sender])
+            self._changed.notify_all()
+        return notification_id
+
+    def _answer_notify(self, msg: "Message", notification_id: int) -> None:
+        from jeepney import new_method_return
+
+        self._send(new_method_return(msg, "u", (notification_id,)))
+
+    def _signal(self, member: str, signature: str, body: tuple[Any, ...]) -> None:
+        from jeepney import DBusAddress, new_signal
+
+        self._send(new_signal(DBusAddress(PATH, interface=NAME), member, signature, body))
+
+    def _send(self, msg: "Message") -> None:
+        with self._send_lock, contextlib.suppress(OSError):  # the peer may have left
+            self._conn.send(msg)
 
     def _reply(self, msg: "Message") -> None:
         from jeepney import HeaderFields, new_method_return
@@ -182,22 +283,17 @@ class NotificationService:
             "GetServerInformation": ("ssss", SERVER_INFO),
             "CloseNotification": (None, ()),
         }
-        if member == "Notify":
-            answer: tuple[str | None, tuple[Any, ...]] = ("u", (self._next_id,))
-            self._next_id += 1
-        elif member in answers:
+        if member in answers:
             answer = answers[member]
         else:
             self._error(msg, "org.freedesktop.DBus.Error.UnknownMethod")
             return
-        with contextlib.suppress(OSError):  # the caller may have given up and left
-            self._conn.send(new_method_return(msg, *answer))
+        self._send(new_method_return(msg, *answer))
 
     def _error(self, msg: "Message", name: str) -> None:
         from jeepney import new_error
 
-        with contextlib.suppress(OSError):
-            self._conn.send(new_error(msg, name, "s", ("not implemented by the test server",)))
+        self._send(new_error(msg, name, "s", ("not implemented by the test server",)))
 
 
 def _connect(address: str) -> "DBusConnection":

@@ -75,7 +75,7 @@ def test_frozen_app_passes_its_self_test(folder: Path, tmp_path: Path) -> None:
     result = run_frozen(folder, home, "--self-test", "--screenshot", str(shot))
     steps = (
         "keyring backends found: SecretService",  # keyring's entry points survived freezing
-        "notification backend found",  # plyer's platform module is in the bundle
+        "notification backend found",  # the D-Bus notifier (Linux) and plyer's module are in it
         "icon and translations loaded",
         "embedded server started: tcp://127.0.0.1:",
         "account registered over CurveZMQ",  # the bundled libzmq and libsodium

@@ -532,6 +532,14 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>텍스트 선택</translation>
     </message>
     <message>
+      <source>Open</source>
+      <translation>열기</translation>
+    </message>
+    <message>
+      <source>Notifications are off: this desktop has no notification service</source>
+      <translation>알림이 꺼져 있습니다: 이 데스크톱에는 알림 서비스가 없습니다</translation>
+    </message>
+    <message>
       <source>{count} waiting to send</source>
       <translation>보낼 메시지 {count}개 대기 중</translation>
     </message>

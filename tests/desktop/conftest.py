@@ -12,6 +12,10 @@ from desktop.core.profile import Profile
 from desktop.platform.credentials import CredentialStore
 from syncserver.server import SyncServer
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
+from tests.notification_service import (
+    NotificationService,
+    notification_bus,  # noqa: F401  (fixture)
+)
 from tests.support import PASSWORD
 
 
@@ -24,6 +28,13 @@ def database_url() -> None:
 @pytest.fixture
 def credentials(secret_service: str) -> CredentialStore:  # noqa: F811
     return CredentialStore(service=f"tidings-test-{id(secret_service)}")
+
+
+@pytest.fixture
+def bus(notification_bus: NotificationService) -> NotificationService:  # noqa: F811
+    """The recording notification server, with what earlier tests sent forgotten."""
+    notification_bus.clear()
+    return notification_bus
 
 
 ProfileMaker = Callable[..., "Profile"]

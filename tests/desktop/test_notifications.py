@@ -1,5 +1,6 @@
-"""Native notifications: real plyer and notify-send, to a real notification server on a
-private D-Bus session bus."""
+"""Native notifications, to a real notification server on a private D-Bus session bus: what
+every backend must do (through the one this system picks), and the plyer fallback with the
+real notify-send."""
 
 import importlib.util
 import os
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop.platform import notifications
-from desktop.platform.notifications import ELLIPSIS, PREVIEW_LENGTH, Notifier
+from desktop.platform import plyer_notifications
+from desktop.platform.notification_backend import Identity, QuietListener
+from desktop.platform.notifications import ELLIPSIS, PREVIEW_LENGTH, Notifier, system_backend
+from desktop.platform.plyer_notifications import PlyerNotifications
 from tests.keyring_session import secret_service  # noqa: F401
 from tests.notification_service import (
     Notification,
@@ -28,14 +31,17 @@ linux_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def bus(notification_bus: NotificationService) -> NotificationService:  # noqa: F811
-    notification_bus.clear()
-    return notification_bus
+def notifier() -> Iterator[Notifier]:
+    n = Notifier()
+    try:
+        yield n
+    finally:
+        n.close()
 
 
 @pytest.fixture
-def notifier() -> Iterator[Notifier]:
-    n = Notifier()
+def plyer_notifier() -> Iterator[Notifier]:
+    n = Notifier(backend=PlyerNotifications)
     try:
         yield n
     finally:
@@ -105,11 +111,22 @@ def test_long_body_is_cut_to_a_preview(bus: NotificationService, notifier: Notif
     assert body == "안" * (PREVIEW_LENGTH - len(ELLIPSIS)) + ELLIPSIS
 
 
-@linux_only
-def test_text_that_notify_send_would_misread_arrives(bus: NotificationService, notifier: Notifier):
-    # Leading dashes look like options to notify-send, and it expands escapes in the body.
+def test_odd_text_arrives_as_written(bus: NotificationService, notifier: Notifier):
     notifier.notify("-Bob", "--help me with C:\\temp\\new and \\n <b>&</b>")
     notifier.notify("", "no title")
+
+    call = bus.wait_for(by_summary("-Bob"))
+    assert call.body == "--help me with C:\\temp\\new and \\n <b>&</b>"
+    assert bus.wait_for(lambda c: c.body == "no title").summary == "Tidings"
+
+
+@linux_only
+def test_text_that_notify_send_would_misread_arrives(
+    bus: NotificationService, plyer_notifier: Notifier
+):
+    # Leading dashes look like options to notify-send, and it expands escapes in the body.
+    plyer_notifier.notify("-Bob", "--help me with C:\\temp\\new and \\n <b>&</b>")
+    plyer_notifier.notify("", "no title")
 
     call = bus.wait_for(by_summary(" -Bob"))
     assert call.body == " --help me with C:\\temp\\new and \\n <b>&</b>"
@@ -133,7 +150,8 @@ def test_notify_after_close_is_ignored(bus: NotificationService):
 
 FAILING_SCRIPT = """
 from desktop.platform.notifications import Notifier
-n = Notifier()
+from desktop.platform.plyer_notifications import PlyerNotifications
+n = Notifier(backend=PlyerNotifications)
 n.notify("Mallory", "secret words")
 n.notify("Mallory", "more secret words")
 n.close(timeout=20)
@@ -175,7 +193,8 @@ FROZEN_SCRIPT = """
 import os, sys
 sys.frozen = True  # what PyInstaller's bootloader sets
 from desktop.platform.notifications import Notifier
-n = Notifier()
+from desktop.platform.plyer_notifications import PlyerNotifications
+n = Notifier(backend=PlyerNotifications)
 n.notify("Frozen", "from the bundle")
 n.close(timeout=20)
 print(os.environ.get("LD_LIBRARY_PATH"))
@@ -210,7 +229,7 @@ def test_frozen_app_restores_the_original_library_path(monkeypatch: pytest.Monke
     monkeypatch.setenv("LD_LIBRARY_PATH", "/bundle:/usr/local/lib")
     monkeypatch.setenv("LD_LIBRARY_PATH_ORIG", "/usr/local/lib")
 
-    with notifications._library_path_for_children():
+    with plyer_notifications._library_path_for_children():
         assert os.environ["LD_LIBRARY_PATH"] == "/usr/local/lib"
     assert os.environ["LD_LIBRARY_PATH"] == "/bundle:/usr/local/lib"
 
@@ -219,10 +238,31 @@ def test_unfrozen_app_leaves_the_library_path_alone(monkeypatch: pytest.MonkeyPa
     monkeypatch.delattr(sys, "frozen", raising=False)
     monkeypatch.setenv("LD_LIBRARY_PATH", "/opt/lib")
 
-    with notifications._library_path_for_children():
+    with plyer_notifications._library_path_for_children():
         assert os.environ["LD_LIBRARY_PATH"] == "/opt/lib"
 
 
 def test_notifications_share_the_keyring_bus(bus: NotificationService, secret_service: str):  # noqa: F811
     # One session bus serves both, so keyring and notifications work in the same session.
     assert bus.address == secret_service == os.environ["DBUS_SESSION_BUS_ADDRESS"]
+
+
+# --- which backend ----------------------------------------------------------------------------
+
+
+@linux_only
+def test_linux_talks_d_bus_and_falls_back_to_plyer_without_a_bus(
+    bus: NotificationService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from desktop.platform.dbus_notifications import DBusNotifications  # jeepney: Linux only
+
+    chosen = system_backend(Identity(), QuietListener(), lambda job: None)
+    try:
+        assert isinstance(chosen, DBusNotifications)
+    finally:
+        chosen.close()
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    assert isinstance(
+        system_backend(Identity(), QuietListener(), lambda job: None), PlyerNotifications
+    )

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cache.store import Cache
-from desktop.core.events import MessageAdded
+from desktop.core.events import MessageAdded, UnreadChanged
 from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
 from shared.protocol import ChannelInfo, ChannelKind, Event, Mention
 
@@ -35,8 +35,14 @@ def setup(tmp_path: Path):
             )
         )
     shown: list[tuple[str, str]] = []
+    withdrawn: list[int] = []
     clock = Clock()
-    policy = NotificationPolicy(cache, lambda title, body: shown.append((title, body)), clock)
+    policy = NotificationPolicy(
+        cache,
+        lambda title, body, _chat: shown.append((title, body)),
+        withdrawn.append,
+        clock=clock,
+    )
     seq = {1: 0, 2: 0}
 
     def arrive(
@@ -60,12 +66,12 @@ def setup(tmp_path: Path):
         [message] = cache.apply_events([event]).messages
         policy.on_event(MessageAdded(message, filled))
 
-    yield cache, policy, shown, clock, arrive
+    yield cache, policy, shown, clock, arrive, withdrawn
     cache.close()
 
 
 def test_bursts_own_on_screen_dnd_muted_and_read(setup) -> None:
-    cache, policy, shown, clock, arrive = setup
+    cache, policy, shown, clock, arrive, _ = setup
     arrive(1, "hi")
     arrive(1, "are you there?")  # same chat within the burst window: folded
     arrive(2, "group news")  # another chat: its own notification, titled with the group
@@ -93,7 +99,7 @@ def test_bursts_own_on_screen_dnd_muted_and_read(setup) -> None:
 
 
 def test_old_messages_filling_a_hole_do_not_notify(setup) -> None:
-    _, _, shown, _, arrive = setup
+    _, _, shown, _, arrive, _ = setup
     arrive(2, "from while you were away", filled=True)
     assert shown == []
     arrive(2, "new")
@@ -101,7 +107,7 @@ def test_old_messages_filling_a_hole_do_not_notify(setup) -> None:
 
 
 def test_a_mention_notifies_in_a_muted_chat(setup) -> None:
-    cache, policy, shown, _, arrive = setup
+    cache, policy, shown, _, arrive, _ = setup
     cache.set_muted(2, True)
     arrive(2, "muted chatter")
     arrive(2, "hi @carol", mentions=[Mention(user="carol", start=3, end=9)])
@@ -111,3 +117,22 @@ def test_a_mention_notifies_in_a_muted_chat(setup) -> None:
     policy.do_not_disturb = True  # do not disturb means it, mentions included
     arrive(1, "@alice again", mentions=[Mention(user="alice", start=0, end=6)])
     assert len(shown) == 1
+
+
+def test_reading_a_chat_past_its_notification_withdraws_it(setup) -> None:
+    _, policy, shown, clock, arrive, withdrawn = setup
+    arrive(1, "one")  # seq 1: shown
+    arrive(1, "two")  # seq 2: folded into the burst, so the notification still shows seq 1
+    arrive(2, "group news")  # seq 1 of chat 2
+    policy.on_event(UnreadChanged(channel=1, unread=2, read_seq=0))  # nothing read yet
+    policy.on_event(UnreadChanged(channel=3, unread=0, read_seq=9))  # a chat never notified
+    assert withdrawn == []
+    policy.on_event(UnreadChanged(channel=1, unread=1, read_seq=1, read_elsewhere=True))
+    assert withdrawn == [1]
+    policy.on_event(UnreadChanged(channel=1, unread=0, read_seq=2))  # already withdrawn
+    assert withdrawn == [1]
+    clock.now += BURST_WINDOW
+    arrive(1, "three")  # seq 3: a new notification, withdrawn in turn once read here
+    policy.on_event(UnreadChanged(channel=1, unread=0, read_seq=3))
+    assert withdrawn == [1, 1]
+    assert len(shown) == 3

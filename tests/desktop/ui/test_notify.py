@@ -4,12 +4,12 @@ right title and body, and none for a muted chat or one already read on another d
 import asyncio
 
 from desktop.app import DesktopApp
-from shared.client import Connection
-from shared.protocol import ChannelReply, MarkRead, OpenDirect
+from shared.protocol import ChannelReply, OpenDirect
+from tests.desktop.ui.test_notification_actions import read_on_phone
 from tests.desktop.ui.test_window import send_as
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
 from tests.notification_service import notification_bus  # noqa: F401  (fixture)
-from tests.support import PASSWORD, WAIT
+from tests.support import WAIT
 
 
 def test_notifications_leave_the_process_and_respect_mute_and_reads(
@@ -33,16 +33,6 @@ def test_notifications_leave_the_process_and_respect_mute_and_reads(
         reply: ChannelReply = net.submit(conn.request(OpenDirect(user="alice"))).result(WAIT)
         return reply.channel.id
 
-    async def read_on_another_device(profile, channel_id: int, seq: int) -> None:
-        phone = Connection(
-            profile.server, server_key=profile.server_key, key_endpoint=profile.key_endpoint
-        )
-        await phone.open()
-        await phone.wait_ready(WAIT)
-        await phone.login("alice", PASSWORD, "phone")
-        await phone.request(MarkRead(channel=channel_id, seq=seq))
-        await phone.close()
-
     async def scenario() -> None:
         profile = profiles("alice", "laptop", create=True)
         alice = await windows(profile)
@@ -65,7 +55,7 @@ def test_notifications_leave_the_process_and_respect_mute_and_reads(
         alice.window.hide()
         DesktopApp.shut_down(alice)
         sent = send_as(net, senders["erin"], chats["erin"], "already read elsewhere")
-        net.submit(read_on_another_device(profile, chats["erin"], sent.seq)).result(WAIT)
+        net.submit(read_on_phone(profile, chats["erin"], sent.seq)).result(WAIT)
         reopened = await windows(profile)
         assert reopened.bridge.cache.channel(chats["erin"]).unread == 0
         send_as(net, senders["frank"], chats["frank"], "frank, after the reconnect")

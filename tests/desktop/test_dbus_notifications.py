@@ -1,0 +1,174 @@
+"""Notifications over D-Bus, to a real notification server on the test session bus: what a
+notification carries, what clicking and answering it do, withdrawing it, and a server that
+is missing and turns up later."""
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+if not sys.platform.startswith("linux"):
+    pytest.skip("the D-Bus notification server is Linux's", allow_module_level=True)
+
+from desktop.platform.dbus_notifications import (
+    DESKTOP_ENTRY,
+    EXPIRE_DEFAULT,
+    DBusNotifications,
+)
+from desktop.platform.notifications import Notifier
+from tests.keyring_session import secret_service  # noqa: F401
+from tests.notification_service import (
+    NAME,
+    PATH,
+    NotificationService,
+    Sent,
+    notification_bus,  # noqa: F401
+)
+from tests.support import WAIT
+
+ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "tidings-128.png"
+
+
+class Heard:
+    """A notification listener that records what it is told, for tests to wait on."""
+
+    def __init__(self) -> None:
+        self.opened: list[int] = []
+        self.replies: list[tuple[int, str]] = []
+        self.service: list[bool] = []
+        self._changed = threading.Condition()
+
+    def chat_opened(self, chat: int) -> None:
+        self._add(self.opened, chat)
+
+    def reply_written(self, chat: int, text: str) -> None:
+        self._add(self.replies, (chat, text))
+
+    def service_changed(self, available: bool) -> None:
+        self._add(self.service, available)
+
+    def wait(self, condition: Callable[[], bool]) -> None:
+        with self._changed:
+            assert self._changed.wait_for(condition, WAIT), "the listener was not told in time"
+
+    def _add(self, items: list, item: object) -> None:
+        with self._changed:
+            items.append(item)
+            self._changed.notify_all()
+
+
+@pytest.fixture
+def heard() -> Heard:
+    return Heard()
+
+
+@pytest.fixture
+def notifier(heard: Heard) -> Iterator[Notifier]:
+    n = Notifier(app_icon=ICON, listener=heard, backend=DBusNotifications)
+    try:
+        yield n
+    finally:
+        n.close()
+
+
+def worked_through(notifier: Notifier) -> None:
+    """Wait until the worker has done everything queued so far."""
+    done = threading.Event()
+    notifier._post(done.set)  # a job of our own, queued behind the others
+    assert done.wait(WAIT)
+
+
+def by_body(body: str) -> Callable[[Sent], bool]:
+    return lambda sent: sent.body == body
+
+
+def test_a_notification_carries_icon_timeout_actions_and_desktop_entry(
+    bus: NotificationService, notifier: Notifier
+):
+    notifier.notify("bob", "lunch at 12?", chat=7)
+
+    sent = bus.wait_for_sent(by_body("lunch at 12?"))
+    assert sent.summary == "bob"
+    assert sent.app_icon == str(ICON) and ICON.is_file()
+    assert sent.expire_timeout == EXPIRE_DEFAULT != 0  # the server's timeout, not "never"
+    assert sent.actions == ["default", "Open", "inline-reply", "Reply"]
+    assert sent.hints["desktop-entry"] == ("s", DESKTOP_ENTRY)
+    assert sent.replaces_id == 0
+
+
+def test_a_chat_replaces_its_own_notification_only(bus: NotificationService, notifier: Notifier):
+    notifier.notify("bob", "first", chat=1)
+    notifier.notify("carol", "other chat", chat=2)
+    notifier.notify("bob", "second", chat=1)
+
+    first = bus.wait_for_sent(by_body("first"))
+    other = bus.wait_for_sent(by_body("other chat"))
+    second = bus.wait_for_sent(by_body("second"))
+    assert other.replaces_id == 0 and other.id != first.id
+    assert second.replaces_id == first.id
+
+
+def test_clicking_and_answering_reach_the_listener_with_the_chat(
+    bus: NotificationService, notifier: Notifier, heard: Heard
+):
+    notifier.notify("bob", "are you there?", chat=3)
+    sent = bus.wait_for_sent(by_body("are you there?"))
+
+    bus.click(sent.id)
+    heard.wait(lambda: heard.opened == [3])
+    bus.reply(sent.id, "안녕, yes")
+    heard.wait(lambda: heard.replies == [(3, "안녕, yes")])
+
+
+def test_a_signal_from_anyone_but_the_server_is_ignored(
+    bus: NotificationService, notifier: Notifier, heard: Heard
+):
+    from jeepney import DBusAddress, HeaderFields, new_signal
+    from jeepney.io.blocking import open_dbus_connection
+
+    notifier.notify("bob", "answer me", chat=4)
+    sent = bus.wait_for_sent(by_body("answer me"))
+    # Another program on the bus pretends the user answered, sending the signal straight to
+    # the app (which no match rule can keep out); then the server's own click.
+    forged = new_signal(
+        DBusAddress(PATH, interface=NAME), "NotificationReplied", "us", (sent.id, "forged")
+    )
+    forged.header.fields[HeaderFields.destination] = bus.sender_of(sent)
+    with open_dbus_connection(bus.address) as stranger:
+        stranger.send(forged)
+    bus.click(sent.id)
+
+    heard.wait(lambda: heard.opened == [4])
+    assert heard.replies == []
+
+
+def test_withdrawing_closes_the_chats_notification(bus: NotificationService, notifier: Notifier):
+    notifier.notify("bob", "read me", chat=5)
+    sent = bus.wait_for_sent(by_body("read me"))
+
+    notifier.withdraw(5)
+    bus.wait_closed(sent.id)
+    notifier.withdraw(5)  # nothing of that chat left on screen: no second close
+    notifier.notify("carol", "after", chat=6)
+    bus.wait_for_sent(by_body("after"))
+    assert bus.closed == [sent.id]
+
+
+def test_a_missing_server_is_reported_once_and_one_started_later_is_used(
+    bus: NotificationService, notifier: Notifier, heard: Heard
+):
+    with bus.absent():
+        notifier.notify("bob", "nobody to show it", chat=1)
+        heard.wait(lambda: heard.service == [False])
+        notifier.notify("carol", "still nobody", chat=2)
+        worked_through(notifier)
+        assert heard.service == [False]
+        assert not notifier.available
+
+    heard.wait(lambda: heard.service == [False, True])
+    notifier.notify("dave", "the server is back", chat=3)
+    assert bus.wait_for_sent(by_body("the server is back")).summary == "dave"
+    assert notifier.available
+    assert [c.body for c in bus.calls] == ["the server is back"]

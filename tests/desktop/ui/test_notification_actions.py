@@ -1,0 +1,194 @@
+"""Acting on notifications in the running app, with a real notification server on the test
+session bus: a click opens the chat, an inline reply reaches the other person, a chat read on
+another device has its notification closed, and a desktop without a notification server is
+told so in the window until one turns up."""
+
+import asyncio
+import sys
+from typing import NamedTuple
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel
+
+from desktop.app import Running
+from shared.client import Connection
+from shared.protocol import ChannelReply, History, HistoryPage, MarkRead, OpenDirect
+from tests.desktop.ui.test_window import send_as, until
+from tests.keyring_session import secret_service  # noqa: F401  (fixture)
+from tests.notification_service import (
+    NotificationService,
+    Sent,
+    notification_bus,  # noqa: F401  (fixture)
+)
+from tests.support import PASSWORD, WAIT
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the D-Bus notification server is Linux's"
+)
+
+
+async def sent_with(bus: NotificationService, body: str) -> Sent:
+    return await asyncio.to_thread(bus.wait_for_sent, lambda s: s.body == body, WAIT)
+
+
+class Sender(NamedTuple):
+    """Someone who writes to alice, and their direct chat: ``send_as(net, *sender, text)``."""
+
+    conn: Connection
+    chat: int
+
+
+def senders(net, people, *names: str) -> dict[str, Sender]:
+    """Register each of names, with a direct chat opened with alice."""
+
+    def chat_with_alice(conn: Connection) -> int:
+        reply: ChannelReply = net.submit(conn.request(OpenDirect(user="alice"))).result(WAIT)
+        return reply.channel.id
+
+    return {name: Sender(conn := people(name), chat_with_alice(conn)) for name in names}
+
+
+async def read_on_phone(profile, chat: int, seq: int) -> None:
+    """Alice reads chat up to seq on another device of hers."""
+    phone = Connection(
+        profile.server, server_key=profile.server_key, key_endpoint=profile.key_endpoint
+    )
+    await phone.open()
+    await phone.wait_ready(WAIT)
+    await phone.login("alice", PASSWORD, "phone")
+    await phone.request(MarkRead(channel=chat, seq=seq))
+    await phone.close()
+
+
+def showing(running: Running, chat: int) -> bool:
+    """The window is up, with chat open and chosen in the chat list."""
+    window = running.window
+    current = window.channel_list.currentIndex()
+    return (
+        window.isVisible()
+        and window.pane.channel is not None
+        and window.pane.channel.id == chat
+        and current.isValid()
+        and window.filtered.mapToSource(current).row() == window.channels.row_of(chat)
+    )
+
+
+def missing_label(running: Running) -> QLabel:
+    [label] = [
+        w
+        for w in running.window.statusBar().findChildren(QLabel)
+        if "notification service" in w.text()
+    ]
+    return label
+
+
+def test_clicking_a_notification_opens_its_chat(
+    qtbot, qloop, net, profiles, people, windows, bus: NotificationService
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        by = senders(net, people, "bob", "carol", "dave")
+        alice.window.open_channel(by["carol"].chat)  # another chat on screen
+
+        send_as(net, *by["bob"], "click me")
+        sent = await sent_with(bus, "click me")
+        bus.click(sent.id)
+        await until(lambda: showing(alice, by["bob"].chat))
+        # Read now, in front of the user: its notification is withdrawn.
+        await asyncio.to_thread(bus.wait_closed, sent.id)
+
+        alice.window.hide()  # to the tray
+        send_as(net, *by["dave"], "from the tray")
+        sent = await sent_with(bus, "from the tray")
+        assert not alice.window.isVisible()
+        bus.click(sent.id)
+        await until(lambda: showing(alice, by["dave"].chat))
+
+    qloop.run_until_complete(scenario())
+
+
+def test_an_inline_reply_reaches_the_other_person(
+    qtbot, qloop, net, profiles, people, windows, bus: NotificationService
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        bob, chat = senders(net, people, "bob")["bob"]
+
+        send_as(net, bob, chat, "lunch at 12?")
+        sent = await sent_with(bus, "lunch at 12?")
+        assert sent.actions[2:] == ["inline-reply", "Reply"]  # the server can take replies
+        bus.reply(sent.id, "좋아요, see you there")
+
+        def stored() -> bool:
+            mine = [m for m in alice.bridge.cache.messages(chat) if m.sender == "alice"]
+            return [(m.text, m.seq is not None) for m in mine] == [("좋아요, see you there", True)]
+
+        await until(stored)
+        page: HistoryPage = net.submit(bob.request(History(channel=chat))).result(WAIT)
+        assert [(e.sender, e.text) for e in page.events if e.kind == "message"] == [
+            ("bob", "lunch at 12?"),
+            ("alice", "좋아요, see you there"),
+        ]
+
+    qloop.run_until_complete(scenario())
+
+
+def test_a_chat_read_on_another_device_closes_its_notification(
+    qtbot, qloop, net, profiles, people, windows, bus: NotificationService
+):
+    async def scenario() -> None:
+        profile = profiles("alice", "laptop", create=True)
+        await windows(profile)
+        by = senders(net, people, "bob", "carol")
+        from_bob = send_as(net, *by["bob"], "seen on the phone")
+        send_as(net, *by["carol"], "not read anywhere")
+        bobs = await sent_with(bus, "seen on the phone")
+        carols = await sent_with(bus, "not read anywhere")
+
+        net.submit(read_on_phone(profile, by["bob"].chat, from_bob.seq)).result(WAIT)
+
+        await asyncio.to_thread(bus.wait_closed, bobs.id)
+        assert carols.id not in bus.closed
+
+    qloop.run_until_complete(scenario())
+
+
+def test_no_notification_server_is_said_once_and_one_started_later_is_used(
+    qtbot, qloop, net, profiles, people, windows, bus: NotificationService
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        by = senders(net, people, "bob", "carol", "dave")
+        label = missing_label(alice)
+        shown = ShowCounter()
+        label.installEventFilter(shown)
+        assert not label.isVisible()
+
+        with bus.absent():
+            send_as(net, *by["bob"], "nobody shows this")
+            await until(label.isVisible)
+            assert "no notification service" in label.text()
+            send_as(net, *by["carol"], "nor this")
+            await until(lambda: alice.window.channels.unread_total() == 2)
+
+        await until(lambda: not label.isVisible())  # the server came: the bus said so
+        send_as(net, *by["dave"], "shown at last")
+        await sent_with(bus, "shown at last")
+        assert "nobody shows this" not in [c.body for c in bus.calls]
+        assert shown.count == 1
+
+    qloop.run_until_complete(scenario())
+
+
+class ShowCounter(QObject):
+    """Counts the times a widget is shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            self.count += 1
+        return False
