@@ -21,6 +21,7 @@ from shared.protocol import (
     ListDevices,
     Logout,
     MarkRead,
+    MuteChat,
     OpenDirect,
     React,
     RemoveMember,
@@ -52,6 +53,7 @@ REQUEST_COSTS: dict[type[Request], int] = {
     RevokeDevice: 5,
     Logout: 5,
     UpdateSettings: 5,  # a write, and pushes to every chat of the user
+    MuteChat: 2,  # a write, pushed to the user's other devices
     CreateGroup: 10,
     AddMembers: 10,
     History: 10,

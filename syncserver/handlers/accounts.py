@@ -11,9 +11,9 @@ from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
     FEATURE_LIFECYCLE,
+    FEATURE_MUTE,
     FEATURE_RECEIPTS,
     FEATURE_TOLERANT,
-    AccountSettings,
     DeviceInfo,
     DeviceList,
     Hello,
@@ -27,18 +27,19 @@ from shared.protocol import (
     Welcome,
 )
 from syncserver import passwords
+from syncserver.handlers import account_settings
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.handlers.presence import publish_presence
 from syncserver.names import why_taken
 from syncserver.ratelimit import rounded_up
 from syncserver.sessions import Session
-from syncserver.store import accounts, receipts
+from syncserver.store import accounts
 
 log = logging.getLogger(__name__)
 
 # What this server offers beyond the first release, named in the welcome of every app that
 # reads tolerantly (docs/protocol.md, "Growing the protocol").
-OFFERED_FEATURES: tuple[str, ...] = (FEATURE_LIFECYCLE, FEATURE_RECEIPTS)
+OFFERED_FEATURES: tuple[str, ...] = (FEATURE_LIFECYCLE, FEATURE_RECEIPTS, FEATURE_MUTE)
 
 
 def _valid(fn, *args):
@@ -181,7 +182,8 @@ def _welcome(
         epoch=ctx.epoch,
         written=True,
         features=list(OFFERED_FEATURES),
-        settings=AccountSettings(read_receipts=receipts.read_receipts_on(user_id)),
+        settings=account_settings.current(user_id, now_ms()),
+        mutes=account_settings.current_mutes(user_id, now_ms()),
     )
 
 
