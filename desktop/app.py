@@ -21,10 +21,12 @@ from desktop.core.account import open_engine, sign_in
 from desktop.core.hosting import Hosting
 from desktop.core.loop_thread import LoopThread
 from desktop.core.notify_policy import NotificationPolicy
+from desktop.core.notify_prefs import NotifyPrefs
 from desktop.core.profile import NotSignedIn, Profile
 from desktop.platform.credentials import CredentialStore
 from desktop.platform.notifications import Notifier
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.chime import Chime
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.dialogs import finished
 from desktop.ui.first_run import FirstRunChoice, FirstRunDialog
@@ -79,6 +81,7 @@ class DesktopApp:
         self.credentials = credentials or CredentialStore()
         self.icon = QIcon(str(RESOURCES / "tidings.svg"))
         self.idle = IdleMonitor()
+        self.chime = Chime()  # notifications from the engine's thread sound on this one
         app.installEventFilter(self.idle)
         app.setWindowIcon(self.icon)
 
@@ -108,9 +111,12 @@ class DesktopApp:
         bridge = EngineBridge(lambda: open_engine(profile, self.credentials))
         await bridge.start()
         notifier = Notifier(app_icon=RESOURCES / "tidings.svg")
-        policy = NotificationPolicy(bridge.cache, notifier.notify)
+        policy = NotificationPolicy(
+            bridge.cache, notifier.notify, chime=self.chime.ring.emit, hidden_body=tr("New message")
+        )
+        policy.prefs = await asyncio.to_thread(NotifyPrefs.load, profile.dir)
         bridge.post(bridge.engine.subscribe, policy.on_event)
-        window = MainWindow(bridge, profile.user, policy, self.idle)
+        window = MainWindow(bridge, profile.user, policy, self.idle, profile.dir)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         window.show()
         return Running(bridge, window, server, notifier, tray)
@@ -119,7 +125,7 @@ class DesktopApp:
         tray = Tray(self.icon)
         tray.open_requested.connect(lambda: _bring_forward(window))
         tray.quit_requested.connect(self.app.quit)
-        tray.do_not_disturb.connect(window.set_do_not_disturb)
+        tray.show_do_not_disturb(window.dnd)
         window.unread_total_changed.connect(tray.set_unread)
         window.hide_to_tray = True
         tray.show()

@@ -5,7 +5,7 @@ import asyncio
 
 from desktop.app import DesktopApp
 from shared.client import Connection
-from shared.protocol import ChannelReply, MarkRead, OpenDirect
+from shared.protocol import UNTIL_TURNED_OFF, ChannelReply, MarkRead, OpenDirect
 from tests.desktop.ui.test_window import send_as
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
 from tests.notification_service import notification_bus  # noqa: F401  (fixture)
@@ -55,7 +55,7 @@ def test_notifications_leave_the_process_and_respect_mute_and_reads(
         assert call.app_name == "Tidings"
 
         # Muted: nothing. A later message elsewhere proves the muted one had its chance.
-        await alice.bridge.wait(_run(alice.bridge.engine.set_muted, chats["dave"], True))
+        await alice.bridge.ask(alice.bridge.engine.mute_chat, chats["dave"], UNTIL_TURNED_OFF)
         send_as(net, senders["dave"], chats["dave"], "muted chatter")
         send_as(net, senders["carol"], chats["carol"], "carol, after the muted one")
         await notified("carol", "carol, after the muted one")
@@ -73,7 +73,3 @@ def test_notifications_leave_the_process_and_respect_mute_and_reads(
         assert [c for c in bus.calls if c.body == "already read elsewhere"] == []
 
     qloop.run_until_complete(scenario())
-
-
-async def _run(fn, *args) -> None:
-    fn(*args)
