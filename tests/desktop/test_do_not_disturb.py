@@ -3,12 +3,15 @@ one device, they quiet the account's other devices (their notification policies)
 back when they end or are turned off, reach a device that was away, and stay on the device
 with a server that does not keep them."""
 
+import sqlite3
+
 import pytest
 
+from desktop.cache.store import Cache
 from desktop.core.engine import SyncEngine
 from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
 from desktop.core.quiet import Quiet, now_ms
-from shared.protocol import UNTIL_TURNED_OFF, OpenDirect, Send
+from shared.protocol import UNTIL_TURNED_OFF, ChannelInfo, OpenDirect, Send
 from syncserver.handlers import accounts
 from tests.desktop.test_engine import started, until
 from tests.support import ClientFactory, TestClient, new_id
@@ -142,3 +145,24 @@ async def test_with_a_server_that_keeps_none_they_stay_on_the_device(
     assert phone.quiet == Quiet() and not phone.cache.channel(channel).muted
     await phone.mute_chat(channel, UNTIL_TURNED_OFF)
     assert not await listening.hears(bob, channel, "now it is muted here")
+
+
+def test_a_chat_muted_by_cache_5_0_stays_muted_until_unmuted(tmp_path) -> None:
+    path = tmp_path / "alice.sqlite3"
+    cache = Cache.open(path, "alice")
+    for channel_id in (1, 2):
+        cache.apply_channel(
+            ChannelInfo(id=channel_id, kind="group", name=f"g{channel_id}", members=["alice"],
+                        owner="alice", last_seq=0, read_seq=0)
+        )  # fmt: skip
+    cache.close()
+    with sqlite3.connect(path) as db:  # what version 5.0 left: a flag, no time
+        db.execute("ALTER TABLE channel DROP COLUMN muted_until")
+        db.execute("UPDATE channel SET muted = 1 WHERE id = 1")
+        db.execute("PRAGMA user_version = 5000")
+    cache = Cache.open(path, "alice")
+    try:
+        assert cache.mutes() == {1: UNTIL_TURNED_OFF}
+        assert cache.set_muted_until(1, 0) and cache.mutes() == {}
+    finally:
+        cache.close()
