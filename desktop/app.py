@@ -22,12 +22,14 @@ from desktop.core.account import open_engine, sign_in
 from desktop.core.hosting import Hosting
 from desktop.core.loop_thread import LoopThread
 from desktop.core.notify_policy import NotificationPolicy
+from desktop.core.notify_prefs import NotifyPrefs
 from desktop.core.preferences import Language, Preferences
 from desktop.core.profile import NotSignedIn, Profile
 from desktop.platform.credentials import CredentialStore
 from desktop.platform.notifications import Notifier
 from desktop.ui import refusals
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.chime import Chime
 from desktop.ui.collector import MainThreadCollector
 from desktop.ui.dialogs import finished
 from desktop.ui.first_run import FirstRunChoice, FirstRunDialog, sign_in_attempt
@@ -37,6 +39,7 @@ from desktop.ui.languages import install_translations
 from desktop.ui.main_window import MainWindow
 from desktop.ui.notification_links import NotificationLinks, bring_forward, notification_labels
 from desktop.ui.settings import SettingsWindow, alert_new_sign_in, build_settings
+from desktop.ui.settings_notifications import NotificationsPage
 from desktop.ui.tray import Tray
 from desktop.ui.window_layout import WindowLayout
 from shared.client import fetch_server_key
@@ -87,6 +90,7 @@ class DesktopApp:
         self.credentials = credentials or CredentialStore()
         self.icon = QIcon(str(RESOURCES / "tidings.svg"))
         self.idle = IdleMonitor()
+        self.chime = Chime()  # notifications from the engine's thread sound on this one
         app.installEventFilter(self.idle)
         app.setWindowIcon(self.icon)
 
@@ -117,16 +121,26 @@ class DesktopApp:
         await bridge.start()
         links = NotificationLinks()
         notifier = Notifier(app_icon=ICON, labels=notification_labels(), listener=links)
-        policy = NotificationPolicy(bridge.cache, notifier.notify, notifier.withdraw)
+        policy = NotificationPolicy(
+            bridge.cache,
+            notifier.notify,
+            notifier.withdraw,
+            chime=self.chime.ring.emit,
+            hidden_body=tr("New message"),
+        )
+        policy.prefs = await asyncio.to_thread(NotifyPrefs.load, profile.dir)
         bridge.post(bridge.engine.subscribe, policy.on_event)
         bridge.engine_event.connect(partial(alert_new_sign_in, notifier.notify))
-        window = MainWindow(bridge, profile.user, policy, self.idle)
+        window = MainWindow(bridge, profile.user, policy, self.idle, profile.dir)
         layout = WindowLayout(window, window.splitter, profile.dir)
         layout.restore()  # as the user left it (the profile's own: each has its window)
         links.attach(window, bridge)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         preferences = Preferences.load(profile.dir)
-        settings = build_settings(window, bridge, profile.dir, preferences, tray is not None)
+        notifications = NotificationsPage(window.dnd, policy, profile.dir)
+        settings = build_settings(
+            window, bridge, profile.dir, preferences, tray is not None, notifications
+        )
         window.settings_requested.connect(settings.show_page)
         if not preferences.start_minimised:
             window.show()
@@ -138,7 +152,7 @@ class DesktopApp:
         tray = Tray(self.icon)
         tray.open_requested.connect(lambda: bring_forward(window))
         tray.quit_requested.connect(self.app.quit)
-        tray.do_not_disturb.connect(window.set_do_not_disturb)
+        tray.show_do_not_disturb(window.dnd)
         window.unread_total_changed.connect(tray.set_unread)
         window.hide_to_tray = True
         tray.show()

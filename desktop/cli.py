@@ -13,10 +13,12 @@ import json
 import os
 import signal
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from desktop import cli_times
 from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView
@@ -32,6 +34,7 @@ from shared.endpoints import server_endpoint
 from shared.errors import ProtocolError
 from shared.keys import fingerprint
 from shared.names import normalize_user_name
+from shared.protocol import UNTIL_TURNED_OFF
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # refused, not found, bad input, not signed in
@@ -651,6 +654,77 @@ async def cmd_settings(s: Session, out: Output) -> int:
     return EXIT_OK
 
 
+async def cmd_dnd(s: Session, out: Output) -> int:
+    """Show do not disturb, or turn it on (until turned off, for a span, until a time) or
+    off: for every device of the account where the server keeps it, else for this one."""
+    a = s.args
+    until = quiet_until(a.state == "on", a.span, a.until, off=a.state == "off")
+    await s.connect()
+    if until is None:
+        quiet = s.engine.quiet
+    else:
+        await _reach_if_kept(s)
+        quiet = await s.engine.set_do_not_disturb(until)
+    on = quiet.dnd_on()
+    shown = f"on {_until_text(quiet.dnd_until)}" if on else "off"
+    out.emit(
+        {"on": on, "dnd_until": quiet.dnd_until if on else 0, "everywhere": quiet.on_server},
+        f"do not disturb: {shown}{_where(quiet.on_server)}",
+    )
+    return EXIT_OK
+
+
+async def cmd_mute(s: Session, out: Output) -> int:
+    """Mute a chat (until unmuted, for a span, until a time) or unmute it."""
+    a = s.args
+    until = 0 if a.command == "unmute" else quiet_until(True, a.span, a.until)
+    assert until is not None
+    await s.connect()
+    channel = await s.chat(a.target)
+    await _reach_if_kept(s)
+    now = await s.engine.mute_chat(channel.id, until)
+    shown = f"muted {_until_text(now.muted_until)}" if now.muted else "not muted"
+    out.emit(
+        {
+            "target": now.target,
+            "muted_until": now.muted_until,
+            "everywhere": s.engine.quiet.on_server,
+        },
+        f"{now.target}: {shown}{_where(s.engine.quiet.on_server)}",
+    )
+    return EXIT_OK
+
+
+def quiet_until(on: bool, span_ms: int | None, until: int | None, off: bool = False) -> int | None:
+    """What ``dnd``/``mute`` were asked: a time (``UNTIL_TURNED_OFF``, 0 for off), or None
+    to only show it."""
+    if off:
+        return 0
+    if span_ms is not None:
+        return int(time.time() * 1000) + span_ms
+    if until is not None:
+        return until
+    return UNTIL_TURNED_OFF if on else None
+
+
+async def _reach_if_kept(s: Session) -> None:
+    """A change the server keeps needs the server."""
+    if s.engine.quiet.on_server and not s.online:
+        raise CliError(f"{s.profile.server} is not reachable", EXIT_UNREACHABLE)
+
+
+def _until_text(until: int) -> str:
+    return "until turned off" if until == UNTIL_TURNED_OFF else f"until {_clock(until)}"
+
+
+def _where(everywhere: bool) -> str:
+    return (
+        " (all your devices)"
+        if everywhere
+        else " (this device only: the server does not keep it for your other devices)"
+    )
+
+
 async def cmd_devices(s: Session, out: Output) -> int:
     await s.require_online()
     devices = await s.engine.list_devices()
@@ -685,6 +759,9 @@ SESSION_COMMANDS = {
     "group": cmd_group,
     "presence": cmd_presence,
     "settings": cmd_settings,
+    "dnd": cmd_dnd,
+    "mute": cmd_mute,
+    "unmute": cmd_mute,
     "devices": cmd_devices,
     "revoke": cmd_revoke,
 }
@@ -855,10 +932,27 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("on", "off"),
         help="let others see when you read their messages (all your devices)",
     )
+    c = sub.add_parser("dnd", help="show do not disturb, or turn it on or off (all your devices)")
+    c.add_argument("state", nargs="?", choices=("on", "off"), help="on: until turned off")
+    _quiet_time_options(c)
+    c = sub.add_parser("mute", help="mute a chat: no notifications from it (all your devices)")
+    c.add_argument("target", help="@user or #group")
+    _quiet_time_options(c)
+    sub.add_parser("unmute", help="unmute a chat").add_argument("target", help="@user or #group")
     sub.add_parser("devices", help="list this account's devices")
     c = sub.add_parser("revoke", help="sign a device out")
     c.add_argument("device", type=int)
     return p
+
+
+def _quiet_time_options(c: argparse.ArgumentParser) -> None:
+    when = c.add_mutually_exclusive_group()
+    when.add_argument(
+        "--for", dest="span", type=cli_times.span, metavar="SPAN", help="30m, 1h, 2d, 1w..."
+    )
+    when.add_argument(
+        "--until", type=cli_times.moment, metavar="TIME", help="18:00 or 2025-03-01 08:00"
+    )
 
 
 async def run(args: argparse.Namespace) -> int:

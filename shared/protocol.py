@@ -39,6 +39,10 @@ FEATURE_LIFECYCLE = "lifecycle"  # reply, react, edit, delete, mentions
 FEATURE_RECEIPTS = "receipts"  # delivery and read receipts, the read-receipts setting
 FEATURE_PASSWORD = "password"  # change_password
 FEATURE_DEVICE_ALERTS = "device_alerts"  # new_device pushes
+FEATURE_MUTE = "mute"  # do not disturb and muted chats, kept for all of a user's devices
+# ``AccountSettings.dnd_until`` and a chat's ``muted_until`` at this value last until the
+# user turns them off; 0 is off. Any other value is a time (ms since the epoch).
+UNTIL_TURNED_OFF = MAX_ID
 # Text length has its own error code, so it is checked by the server, not here.
 Text = str
 
@@ -162,6 +166,7 @@ class ChannelInfo(_Data, frozen=True):
     read_seq: int
     active: bool = True
     receipts: list[Receipt] = []
+    muted_until: int = 0  # the user's own mute of it (``ChatMute``), in ``channels`` replies
 
 
 class ReadCursor(_Data, frozen=True):
@@ -183,6 +188,18 @@ class AccountSettings(_Data, frozen=True):
     """Settings of the account, kept on the server and the same on all its devices."""
 
     read_receipts: bool = True  # others see when this user read their messages
+    # With the ``mute`` feature: notifications wait until this time (``UNTIL_TURNED_OFF``:
+    # until turned off; 0: off), and whether a mention notifies in a muted chat.
+    dnd_until: int = 0
+    mentions_when_muted: bool = True
+
+
+class ChatMute(_Data, frozen=True):
+    """The user's mute of a chat, the same on all their devices: no notifications from it
+    until ``until`` (``UNTIL_TURNED_OFF``: until unmuted; 0: not muted)."""
+
+    channel: int
+    until: int
 
 
 class PresenceInfo(_Data, frozen=True):
@@ -340,9 +357,20 @@ class GetReceipts(Request["ReceiptList"], tag="get_receipts", frozen=True, kw_on
 
 class UpdateSettings(Request["SettingsReply"], tag="update_settings", frozen=True, kw_only=True):
     """Change the account's settings; a field left out stays as it is. Only with the
-    ``receipts`` feature."""
+    ``receipts`` feature; ``dnd_until`` and ``mentions_when_muted`` only with ``mute``."""
 
     read_receipts: bool | None = None
+    dnd_until: NonNegative | None = None
+    mentions_when_muted: bool | None = None
+
+
+class MuteChat(Request["Muted"], tag="mute_chat", frozen=True, kw_only=True):
+    """Mute a chat the user is in until ``until`` (ms since the epoch, in the future, or
+    ``UNTIL_TURNED_OFF``), or unmute it (0), on all the user's devices. Only with the
+    ``mute`` feature."""
+
+    channel: Positive
+    until: NonNegative
 
 
 class History(Request["HistoryPage"], tag="history", frozen=True, kw_only=True):
@@ -417,6 +445,7 @@ AnyRequest = (
     | Delete
     | GetReceipts
     | UpdateSettings
+    | MuteChat
     | History
     | Sync
     | MarkRead
@@ -440,6 +469,7 @@ IDEMPOTENT_REQUESTS: tuple[type[Request], ...] = (
     Delete,
     GetReceipts,
     UpdateSettings,
+    MuteChat,
     History,
     Sync,
     MarkRead,
@@ -492,6 +522,7 @@ class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     written: bool = False
     features: list[str] = []  # what this server offers (FEATURE_LIFECYCLE, FEATURE_RECEIPTS)
     settings: AccountSettings | None = None  # from a server with FEATURE_RECEIPTS
+    mutes: list[ChatMute] = []  # the chats muted now, from a server with FEATURE_MUTE
 
 
 class DeviceList(Reply, tag="devices", frozen=True, kw_only=True):
@@ -545,6 +576,10 @@ class SettingsReply(Reply, tag="settings", frozen=True, kw_only=True):
     settings: AccountSettings
 
 
+class Muted(Reply, tag="muted", frozen=True, kw_only=True):
+    mute: ChatMute
+
+
 class HeartbeatAck(Reply, tag="heartbeat_ack", frozen=True, kw_only=True):
     head: int  # the head of this user's stream; sync if behind
 
@@ -590,6 +625,12 @@ class SettingsPush(Push, tag="settings_changed", frozen=True, kw_only=True):
     settings: AccountSettings
 
 
+class MutedPush(Push, tag="chat_muted", frozen=True, kw_only=True):
+    """Another device of this user muted or unmuted a chat."""
+
+    mute: ChatMute
+
+
 class PresencePush(Push, tag="presence_changed", frozen=True, kw_only=True):
     presence: PresenceInfo
 
@@ -628,6 +669,7 @@ AnyServerMessage = (
     | SyncPage
     | ReceiptList
     | SettingsReply
+    | Muted
     | HeartbeatAck
     | PresenceList
     | ServerKey
@@ -636,6 +678,7 @@ AnyServerMessage = (
     | ReadPush
     | ReceiptPush
     | SettingsPush
+    | MutedPush
     | PresencePush
     | TypingPush
     | NewDevicePush

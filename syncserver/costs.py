@@ -22,6 +22,7 @@ from shared.protocol import (
     ListDevices,
     Logout,
     MarkRead,
+    MuteChat,
     OpenDirect,
     React,
     RemoveMember,
@@ -54,6 +55,7 @@ REQUEST_COSTS: dict[type[Request], int] = {
     Logout: 5,
     UpdateSettings: 5,  # a write, and pushes to every chat of the user
     ChangePassword: 5,  # its hashing is paced by the login throttles instead
+    MuteChat: 2,  # a write, pushed to the user's other devices
     CreateGroup: 10,
     AddMembers: 10,
     History: 10,

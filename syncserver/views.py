@@ -7,9 +7,9 @@ import msgspec
 
 from shared import protocol
 from syncserver.first_release import first_release
-from syncserver.handlers.base import Context
+from syncserver.handlers.base import Context, now_ms
 from syncserver.receipts import to_wire
-from syncserver.store import channels, events, receipts
+from syncserver.store import channels, events, quiet, receipts
 from syncserver.store import mentions as stored_mentions
 from syncserver.store.changes import Reactions, reactions_of
 from syncserver.store.events import EventRow
@@ -140,9 +140,11 @@ def channel_info(
     *,
     active: bool = True,
     with_receipts: bool = False,
+    with_mute: bool = False,
 ) -> protocol.ChannelInfo:
     """The channel as ``user_id`` sees it; a former member sees no members. The other
-    members' receipts ``with_receipts`` (for an app that reads tolerantly)."""
+    members' receipts ``with_receipts`` and the user's mute of it ``with_mute`` (for an app
+    that reads tolerantly)."""
     owner = ctx.names.one(channel.owner_id) if channel.owner_id and active else None
     return protocol.ChannelInfo(
         id=channel.id,
@@ -155,6 +157,7 @@ def channel_info(
         read_seq=events.user_read_seq(user_id, channel.id) if active else 0,
         active=active,
         receipts=receipts_in(ctx, [channel.id], user_id) if active and with_receipts else [],
+        muted_until=quiet.muted_until(channel.id, user_id, now_ms()) if with_mute else 0,
     )
 
 

@@ -20,16 +20,19 @@ from shared.keys import KeyPair
 from shared.protocol import (
     FEATURE_TOLERANT,
     PROTOCOL_TAG,
+    UNTIL_TURNED_OFF,
     CreateGroup,
     Delete,
     Edit,
     GetPresence,
     Heartbeat,
+    MuteChat,
     Push,
     React,
     Request,
     Send,
     TypingPush,
+    UpdateSettings,
 )
 from syncserver.config import ServerConfig
 from syncserver.first_release import DELETED_MESSAGE, NEEDS_NEWER_APP
@@ -86,6 +89,17 @@ class OldApp:
                 await self.next_message()
 
 
+async def say_hello_again(server: SyncServer, keys: KeyPair, welcome: Any) -> None:
+    """The old app of ``welcome`` comes back and says hello, reading the welcome strictly."""
+    assert server.keys is not None
+    again = OldApp(bare_socket(server.endpoint, server.keys.public, keys))
+    try:
+        hello = v1.Hello(rid=1, device_id=welcome.device_id, token=welcome.token)
+        assert isinstance(await again.ask(hello), v1.Welcome)
+    finally:
+        again.sock.close(linger=0)
+
+
 async def test_a_first_release_app_works_with_this_server(
     server: SyncServer, clients: ClientFactory
 ) -> None:
@@ -127,12 +141,7 @@ async def test_a_first_release_app_works_with_this_server(
     finally:
         old.sock.close(linger=0)
 
-    again = OldApp(bare_socket(server.endpoint, server.keys.public, keys))
-    try:
-        hello = v1.Hello(rid=1, device_id=welcome.device_id, token=welcome.token)
-        assert isinstance(await again.ask(hello), v1.Welcome)
-    finally:
-        again.sock.close(linger=0)
+    await say_hello_again(server, keys, welcome)
 
 
 async def test_a_first_release_app_sees_changes_as_placeholders(
@@ -189,6 +198,35 @@ async def test_a_first_release_app_sees_changes_as_placeholders(
         assert isinstance(again, v1.Sent) and again.seq == reply + 4
     finally:
         old.sock.close(linger=0)
+
+
+async def test_a_first_release_app_hears_nothing_of_do_not_disturb_or_mutes(
+    server: SyncServer, clients: ClientFactory
+) -> None:
+    """Olga mutes a chat and turns do not disturb on from a new app: her first-release app,
+    reading strictly, gets no push it does not know, and lists channels and says hello
+    with no field it lacks (it keeps do not disturb on the device, as it always did)."""
+    assert server.keys is not None
+    keys = KeyPair.generate()
+    old = OldApp(bare_socket(server.endpoint, server.keys.public, keys))
+    try:
+        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
+        assert isinstance(welcome, v1.Welcome)
+        await clients.register("bob")
+        chat = await old.ask(v1.OpenDirect(rid=2, user="bob"))
+        assert isinstance(chat, v1.ChannelReply)
+        phone = await clients.login("olga", "phone")
+        await phone.request(MuteChat(channel=chat.channel.id, until=UNTIL_TURNED_OFF))
+        await phone.request(UpdateSettings(dnd_until=UNTIL_TURNED_OFF))
+        listed = await old.ask(v1.ListChannels(rid=3))
+        assert isinstance(listed, v1.ChannelList) and len(listed.channels) == 1
+        assert isinstance(await old.ask(v1.Heartbeat(rid=4)), v1.HeartbeatAck)
+        assert all(
+            isinstance(p, v1.EventPush | v1.ChannelPush | v1.PresencePush) for p in old.pushes
+        )
+    finally:
+        old.sock.close(linger=0)
+    await say_hello_again(server, keys, welcome)
 
 
 @pytest.fixture

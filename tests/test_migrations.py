@@ -12,15 +12,20 @@ from peewee import Database
 from shared.errors import ErrorCode, ProtocolError
 from shared.ids import new_client_id
 from shared.protocol import (
+    UNTIL_TURNED_OFF,
     AccountSettings,
+    ChatMute,
     Delete,
     Edit,
     GetReceipts,
     History,
+    ListChannels,
+    MuteChat,
     OpenDirect,
     React,
     Send,
     Sync,
+    UpdateSettings,
 )
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
@@ -172,6 +177,12 @@ def _number_positions_server_wide(db: Database) -> None:
     db.execute_sql("DELETE FROM \"setting\" WHERE \"key\" IN ('stream_base', 'stream_base_user')")
 
 
+def _drop_do_not_disturb(db: Database) -> None:
+    db.execute_sql('ALTER TABLE "account_settings" DROP COLUMN "dnd_until"')
+    db.execute_sql('ALTER TABLE "account_settings" DROP COLUMN "mentions_when_muted"')
+    db.execute_sql('ALTER TABLE "membership" DROP COLUMN "muted_until"')
+
+
 # Version -> what undoes the migration from it to the next (see syncserver/store/migrations.py).
 UNDO: dict[int, Callable[[Database], None]] = {
     1: _index_events_as_schema_1,
@@ -180,6 +191,7 @@ UNDO: dict[int, Callable[[Database], None]] = {
     4: _drop_messages_that_change,
     5: _drop_receipts,
     6: _number_positions_server_wide,
+    7: _drop_do_not_disturb,
 }
 
 
@@ -430,6 +442,46 @@ async def test_schema_6_gets_streams_and_the_cursors_devices_hold_still_hold(
         ]
         erin = await factory.register("erin")
         assert erin.welcome.head == 0  # registered after the upgrade: a stream from 0
+    finally:
+        await factory.close_all()
+        await second.stop()
+
+
+async def test_schema_7_gets_do_not_disturb_off_and_no_chat_muted(
+    server_config: ServerConfig,
+) -> None:
+    """Accounts (with a settings row or without) start with do not disturb off and mentions
+    notifying in muted chats; no chat is muted; both can be set at once."""
+    first = SyncServer(server_config)
+    await first.start()
+    factory = ClientFactory(first)
+    try:
+        alice = await factory.register("alice")
+        await factory.register("bob")
+        await alice.request(UpdateSettings(read_receipts=False))  # a row from schema 7
+        channel = (await alice.request(OpenDirect(user="bob"))).channel
+    finally:
+        await factory.close_all()
+        await first.stop()
+    _turn_back_to_schema(database_url_of(server_config), 7)
+
+    second = SyncServer(server_config)
+    await second.start()
+    factory = ClientFactory(second)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        alice = await factory.login("alice", "desktop")
+        bob = await factory.login("bob", "desktop")
+        assert alice.welcome.settings == AccountSettings(read_receipts=False)
+        assert bob.welcome.settings == AccountSettings()
+        assert (alice.welcome.mutes, bob.welcome.mutes) == ([], [])
+        [listed] = (await alice.request(ListChannels())).channels
+        assert listed.muted_until == 0
+        await alice.request(MuteChat(channel=channel.id, until=UNTIL_TURNED_OFF))
+        reply = await bob.request(UpdateSettings(dnd_until=UNTIL_TURNED_OFF))
+        assert reply.settings == AccountSettings(dnd_until=UNTIL_TURNED_OFF)
+        again = await factory.login("alice", "phone")
+        assert again.welcome.mutes == [ChatMute(channel=channel.id, until=UNTIL_TURNED_OFF)]
     finally:
         await factory.close_all()
         await second.stop()

@@ -43,7 +43,10 @@ class Channel(Model):
     read_sent_seq = BigIntegerField(default=0)  # highest read position this device told
     unread = BigIntegerField(default=0)  # others' messages after read_seq, kept by the cache
     last_ts = BigIntegerField(default=0)  # time of the newest event, for ordering
+    # Muted until this time (ms; protocol.UNTIL_TURNED_OFF: until unmuted; 0: not muted).
+    # ``muted`` says whether it is muted at all, for versions before 5.1, which read it.
     muted = BooleanField(default=False)
+    muted_until = BigIntegerField(default=0, constraints=_ZERO)
 
 
 class Message(Model):

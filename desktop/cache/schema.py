@@ -13,9 +13,10 @@ from peewee import SqliteDatabase
 from desktop.cache.models import BoundModels, bind_models
 from desktop.cache.receipts import RECEIPT_TABLE
 from shared.private import narrow_if_present, private_dir, private_file
+from shared.protocol import UNTIL_TURNED_OFF
 
 SCHEMA_MAJOR = 5
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -141,6 +142,13 @@ def _receipts(db: SqliteDatabase, me: str) -> None:
     db.execute_sql(RECEIPT_TABLE)
 
 
+def _muted_until(db: SqliteDatabase, me: str) -> None:
+    """5.1: a chat is muted until a time (older versions read ``muted``, kept in step).
+    A chat muted before stays muted until it is unmuted."""
+    _add_column(db, "channel", "muted_until INTEGER NOT NULL DEFAULT 0")
+    db.execute_sql("UPDATE channel SET muted_until = ? WHERE muted", (UNTIL_TURNED_OFF,))
+
+
 def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
     """Add a column unless the table has it (a cache made by this version and marked older,
     as tests of earlier upgrades do)."""
@@ -157,6 +165,7 @@ UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (4, 0): _outbox_for_new_chats_and_writing_times,
     (5, 0): _messages_that_change,
     (4, 1): _receipts,
+    (5, 1): _muted_until,
 }
 
 

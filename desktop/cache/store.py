@@ -473,9 +473,10 @@ class Cache:
             read_seq=row.read_seq,
             unread=row.unread,
             last_ts=row.last_ts,
-            muted=bool(row.muted),
+            muted=row.muted_until > _now_ms(),
             preview=preview,
             unread_mentions=mentions,
+            muted_until=row.muted_until,
         )
 
     def unread(self, channel_id: int) -> int:
@@ -818,8 +819,21 @@ class Cache:
             removed=bool(row.removed),
         )
 
-    def set_muted(self, channel_id: int, muted: bool) -> None:
-        self._m.Channel.update(muted=muted).where(self._m.Channel.id == channel_id).execute()
+    def set_muted_until(self, channel_id: int, until: int) -> bool:
+        """Mute the chat until ``until`` (0: unmute); True if that changed anything."""
+        Channel = self._m.Channel
+        changed = (
+            Channel.update(muted_until=until, muted=until != 0)
+            .where((Channel.id == channel_id) & (Channel.muted_until != until))
+            .execute()
+        )
+        return bool(changed)
+
+    def mutes(self) -> dict[int, int]:
+        """Until when each muted chat is muted (including mutes whose time has passed)."""
+        Channel = self._m.Channel
+        query = Channel.select(Channel.id, Channel.muted_until).where(Channel.muted_until != 0)
+        return {row.id: row.muted_until for row in query}
 
     # --- read positions -----------------------------------------------------------------
 
@@ -875,7 +889,7 @@ def _now_ms() -> int:
 
 _CHANNEL_COLUMNS = (
     "c.id, c.kind, c.name, c.owner, c.members, c.active, c.last_seq, c.read_seq, "
-    "c.read_sent_seq, c.unread, c.last_ts, c.muted"
+    "c.read_sent_seq, c.unread, c.last_ts, c.muted_until"
 )
 _UNREAD_MENTIONS = (
     "(SELECT COUNT(*) FROM message WHERE message.channel = c.id AND message.mentions_me = 1 "
@@ -899,7 +913,7 @@ class _ChannelRow:
     read_sent_seq: int
     unread: int
     last_ts: int
-    muted: int
+    muted_until: int
 
 
 _INSERT_PLAIN = (

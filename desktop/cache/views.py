@@ -170,9 +170,10 @@ class ChannelView:
     read_seq: int
     unread: int
     last_ts: int
-    muted: bool
+    muted: bool  # muted now (when the view was read)
     preview: MessageView | None  # the newest message, for the chat list
     unread_mentions: int = 0  # others' messages after read_seq that mention the user
+    muted_until: int = 0  # ms; protocol.UNTIL_TURNED_OFF: until unmuted; 0: not muted
 
     @property
     def target(self) -> str:

@@ -43,6 +43,7 @@ from desktop.core.lifecycle import (
 )
 from desktop.core.listing import list_channels
 from desktop.core.operations import ServerOperations
+from desktop.core.quiet import QuietKeeper, QuietOperations
 from desktop.core.receipts import ReceiptKeeper
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
@@ -109,11 +110,12 @@ class EngineFailed(Exception):
     """The engine stopped for good: the server key changed or the device was revoked."""
 
 
-class SyncEngine(ServerOperations, MessageLifecycle):
+class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
     """Owns a profile's cache and server connection while the app or a CLI command runs.
     Its public methods are the operations the window and the CLI use (chats, groups,
     devices and presence come from ``ServerOperations``; replies, reactions, edits and
-    deletions from ``MessageLifecycle``)."""
+    deletions from ``MessageLifecycle``; do not disturb and mutes from
+    ``QuietOperations``)."""
 
     def __init__(self, cache: Cache, connection: Connection) -> None:
         self.cache = cache
@@ -136,6 +138,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self._typing_tasks: set[asyncio.Task] = set()
         self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
         self._receipts = ReceiptKeeper(cache, connection, self._ask, self._emit, self._wake.set)
+        self._quiet = QuietKeeper(cache, connection, self._ask, self._emit, lambda: self.features)
         self._presence_asked: set[str] = set()  # people whose presence this session asked
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
@@ -218,6 +221,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             if welcome is not None and known != features_setting(welcome.features):
                 store_features(self.cache, welcome.features)
             self._receipts.online()
+            self._quiet.online()
             self._need_sync = True
             self._wake.set()
         elif state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
@@ -312,13 +316,6 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._emit_unread(channel_id)
             self._wake.set()
 
-    def set_muted(self, channel_id: int, muted: bool) -> None:
-        """Mute a channel on this device: no notifications, its unread count set apart."""
-        self.cache.set_muted(channel_id, muted)
-        channel = self.cache.channel(channel_id)
-        if channel is not None:
-            self._emit(ChannelChanged(channel))
-
     def typing(self, channel_id: int) -> None:
         """Tell the channel's members the user is typing (best effort, never queued)."""
         if self.conn.state == ConnectionState.ONLINE:
@@ -340,7 +337,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
     def settings(self) -> AccountSettings | None:
         """The account's settings as last heard from the server (None if never heard:
         the server keeps none, or this device has not reached it yet)."""
-        return self._receipts.settings
+        return self._quiet.completed(self._receipts.settings)
 
     async def set_read_receipts(self, on: bool) -> AccountSettings:
         """Let the others see when the user read their messages, or not (they then see
@@ -578,6 +575,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         since then is skipped. The cursor is stored last: a start cut short starts again."""
         head, infos = await list_channels(self._ask)
         self._announce(self.cache.apply_snapshot(infos))
+        self._quiet.snapshot(infos)
         for info in infos:
             page = await self._ask(History(channel=info.id, limit=RECENT_PAGE))
             self._announce(self.cache.apply_events(page.events))
@@ -686,7 +684,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
     def _on_push(self, push: Push) -> None:
         if self._stale() and isinstance(push, EventPush | ChannelPush | ReadPush | ReceiptPush):
             return  # numbered by a restored server: the next round reconciles first
-        if self._receipts.on_push(push):
+        if self._quiet.on_push(push) or self._receipts.on_push(push):
             return
         if isinstance(push, EventPush):
             self._on_event(push)

@@ -2,9 +2,13 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from desktop.cache.views import ChannelView, MessageView, PresenceView
 from shared.protocol import AccountSettings
+
+if TYPE_CHECKING:  # quiet.py emits these events
+    from desktop.core.quiet import Quiet
 
 
 class EngineState(StrEnum):
@@ -103,6 +107,14 @@ class SettingsChanged:
 
 
 @dataclass(frozen=True)
+class QuietChanged:
+    """Do not disturb changed, here or on another device (``desktop.core.quiet.Quiet``; a
+    muted chat comes as ``ChannelChanged``)."""
+
+    quiet: "Quiet"
+
+
+@dataclass(frozen=True)
 class ServerRestored:
     """The server's database was restored from a backup: the cache was reconciled with it.
     ``dropped`` stored events (in ``chats`` chats) are gone because the server no longer
@@ -153,4 +165,5 @@ AppEvent = (
     | SettingsChanged
     | CacheCleared
     | NewSignIn
+    | QuietChanged
 )

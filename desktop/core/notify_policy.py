@@ -1,21 +1,29 @@
 """When a new message deserves a desktop notification, and when one should go again. No Qt:
-the window tells the policy what is on screen; the engine's events feed it. A message that
-mentions the user notifies even in a muted chat. A chat read (here or on another device) up
-to the message its notification shows has that notification withdrawn."""
+the window tells the policy what is on screen and this device's choices (``NotifyPrefs``);
+the engine's events feed it, and the cache says whether do not disturb is on and which
+chats are muted (``quiet``), as the account has them on every device. A message that
+mentions the user notifies even in a muted chat, unless the account says otherwise; do not
+disturb quiets everything. A chat read (here or on another device) up to the message its
+notification shows has that notification withdrawn."""
 
 import time
 from collections.abc import Callable
 
 from desktop.cache.store import Cache
 from desktop.core.events import AppEvent, MessageAdded, UnreadChanged
+from desktop.core.notify_prefs import NotifyPrefs
+from desktop.core.quiet import active, now_ms, stored_quiet
 
 BURST_WINDOW = 5.0  # secs: at most one notification per channel in this time
 PREVIEW_CHARS = 200
 
 
 class NotificationPolicy:
-    """Calls ``show(title, body, chat)`` for messages worth interrupting the user for, and
-    ``withdraw(chat)`` once the chat is read past what its notification showed."""
+    """Calls ``show(title, body, chat)`` for messages worth interrupting the user for, with
+    ``chime()`` where this device wants a sound, and ``withdraw(chat)`` once the chat is read
+    past what its notification showed. ``hidden_body`` stands in for the text where this
+    device shows none. ``clock`` (secs) spaces notifications; ``wall`` (ms since the epoch)
+    says whether do not disturb and mutes still hold."""
 
     def __init__(
         self,
@@ -23,14 +31,21 @@ class NotificationPolicy:
         show: Callable[[str, str, int], None],
         withdraw: Callable[[int], None] = lambda chat: None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        chime: Callable[[], None] | None = None,
+        hidden_body: str = "New message",
+        wall: Callable[[], int] = now_ms,
     ) -> None:
         self._cache = cache
         self._show = show
         self._withdraw = withdraw
+        self._chime = chime
         self._clock = clock
+        self._wall = wall
+        self._hidden_body = hidden_body
         self._last: dict[int, float] = {}
         self._shown: dict[int, int] = {}  # chat -> seq of the message its notification shows
-        self.do_not_disturb = False
+        self.prefs = NotifyPrefs()  # replaced whole by the window when the user changes them
         self.on_screen: int | None = None  # the channel the user is looking at right now
 
     def on_event(self, event: AppEvent) -> None:
@@ -49,18 +64,31 @@ class NotificationPolicy:
         m = event.message
         if m.kind != "message" or m.sender == self._cache.me or m.seq is None or event.filled:
             return
-        if self.do_not_disturb or self.on_screen == m.channel:
+        prefs, now = self.prefs, self._wall()
+        if not prefs.enabled or self.on_screen == m.channel:
+            return
+        quiet = stored_quiet(self._cache)
+        if quiet.dnd_on(now):
             return
         channel = self._cache.channel(m.channel)
         # Read elsewhere already: sync brings the read position with (or before) the message.
-        # A muted chat stays quiet, but for a message that names the user.
-        if channel is None or (channel.muted and not m.mentions_me) or m.seq <= channel.read_seq:
+        if channel is None or m.seq <= channel.read_seq:
             return
-        now = self._clock()
-        if now - self._last.get(m.channel, -BURST_WINDOW) < BURST_WINDOW:
+        # A muted chat stays quiet, but for a message that names the user (if they want).
+        if active(channel.muted_until, now) and not (m.mentions_me and quiet.mentions_when_muted):
             return
-        self._last[m.channel] = now
+        clock = self._clock()
+        if clock - self._last.get(m.channel, -BURST_WINDOW) < BURST_WINDOW:
+            return
+        self._last[m.channel] = clock
         title = m.sender if channel.kind == "direct" else f"{m.sender} · {channel.title}"
-        body = m.text if len(m.text) <= PREVIEW_CHARS else m.text[: PREVIEW_CHARS - 1] + "…"
+        if not prefs.preview:
+            body = self._hidden_body
+        elif len(m.text) <= PREVIEW_CHARS:
+            body = m.text
+        else:
+            body = m.text[: PREVIEW_CHARS - 1] + "…"
         self._shown[m.channel] = m.seq
         self._show(title, body, m.channel)
+        if prefs.sound and self._chime is not None:
+            self._chime()

@@ -2,6 +2,7 @@
 at the bottom."""
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -30,6 +31,7 @@ from desktop.core.events import (
     MessageDiscarded,
     MessageUpdated,
     PresenceChanged,
+    QuietChanged,
     ReceiptsChanged,
     ServerRestored,
     StateChanged,
@@ -47,6 +49,7 @@ from desktop.ui.idle import IdleMonitor
 from desktop.ui.keyboard import ChatKeys, focus_ring
 from desktop.ui.models import ChannelListModel, ChannelRole
 from desktop.ui.outbox import OutboxDialog, outbox_text
+from desktop.ui.quiet_menu import DndControl, DndIndicator, MuteMenu
 from desktop.ui.tasks import spawn
 from shared.protocol import FEATURE_LIFECYCLE
 
@@ -74,9 +77,15 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
 
     def __init__(
-        self, bridge: EngineBridge, me: str, policy: NotificationPolicy, idle: IdleMonitor
+        self,
+        bridge: EngineBridge,
+        me: str,
+        policy: NotificationPolicy,
+        idle: IdleMonitor,
+        prefs_dir: Path | None = None,  # where this device's notification choices are kept
     ) -> None:
         super().__init__()
+        self.prefs_dir = prefs_dir
         self.bridge = bridge
         self.me = me
         self.policy = policy
@@ -136,6 +145,9 @@ class MainWindow(QMainWindow):
         self.outbox_button.setFlat(True)
         self.outbox_button.clicked.connect(self.show_outbox)
         self.statusBar().addPermanentWidget(self.outbox_button)
+        self.dnd = DndControl(self, bridge)  # the one do not disturb every menu shows
+        self.dnd_label = DndIndicator(self.dnd)
+        self.statusBar().addPermanentWidget(self.dnd_label)
         self._state = bridge.engine.state  # the window is made once the engine started
         self._failure: str | None = None
         self._show_outbox_state()
@@ -167,18 +179,15 @@ class MainWindow(QMainWindow):
                 action.setShortcut(keys)
             action.triggered.connect(slot)
             chat.addAction(action)
-        self.mute_action = QAction(tr("Mute this chat"), self, checkable=True)
-        self.mute_action.toggled.connect(self._mute)
-        chat.addAction(self.mute_action)
+        self.mute_menu = MuteMenu(self, self.bridge)
+        chat.addMenu(self.mute_menu)
         chat.addSeparator()
         chat.addActions(ChatKeys(self, self.channel_list).actions)
         account = self.menuBar().addMenu(tr("&Account"))
         devices = QAction(tr("Devices…"), self)
         devices.triggered.connect(self.show_devices)
         account.addAction(devices)
-        self.dnd_action = QAction(tr("Do not disturb"), self, checkable=True)
-        self.dnd_action.toggled.connect(self.set_do_not_disturb)
-        account.addAction(self.dnd_action)
+        self.dnd.fill(account.addMenu(tr("Do not disturb")))
         settings = QAction(tr("Settings…"), self)
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
         settings.triggered.connect(self.settings_requested)
@@ -203,12 +212,15 @@ class MainWindow(QMainWindow):
             self._refresh_channels()
             if self.pane.channel is not None:
                 self.open_channel(self.pane.channel.id)
+        elif isinstance(event, QuietChanged):
+            self.dnd.show(event.quiet)
         elif isinstance(event, MessageDiscarded):
             self.pane.outbox_discarded(event.message)
         elif isinstance(event, ChannelChanged):
             self._refresh_channels()
             if self.pane.channel is not None and event.channel.id == self.pane.channel.id:
                 self.pane.show_channel(event.channel)
+                self.mute_menu.show_channel(event.channel.id, event.channel.muted_until)
         elif isinstance(event, UnreadChanged):
             self._refresh_channels()
         elif isinstance(event, PresenceChanged):
@@ -288,7 +300,7 @@ class MainWindow(QMainWindow):
             for seen in self.bridge.cache.presence([channel.title]):
                 self.pane.show_channel(channel, dialogs.presence_text(seen.state, seen.last_seen))
         self.stack.setCurrentWidget(self.pane)
-        self.mute_action.setChecked(channel.muted)
+        self.mute_menu.show_channel(channel.id, channel.muted_until)
         self._select(channel_id)
         self._update_on_screen()
         self.maybe_mark_read()
@@ -347,15 +359,6 @@ class MainWindow(QMainWindow):
             super().closeEvent(event)
 
     # --- commands ---------------------------------------------------------------------------
-
-    def set_do_not_disturb(self, on: bool) -> None:
-        self.policy.do_not_disturb = on
-        if self.dnd_action.isChecked() != on:
-            self.dnd_action.setChecked(on)
-
-    def _mute(self, on: bool) -> None:
-        if self.pane.channel is not None and self.pane.channel.muted != on:
-            self.bridge.post(self.bridge.engine.set_muted, self.pane.channel.id, on)
 
     def new_chat(self) -> None:
         spawn(self._guarded(dialogs.new_chat(self, self.bridge)))

@@ -5,24 +5,25 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.ui.i18n import tr
+from desktop.ui.quiet_menu import DndControl
 
 
 class Tray(QSystemTrayIcon):
     open_requested = Signal()
     quit_requested = Signal()
-    do_not_disturb = Signal(bool)
 
     def __init__(self, icon: QIcon) -> None:
         super().__init__(icon)
         menu = QMenu()
         open_action = QAction(tr("Open Tidings"), menu)
         open_action.triggered.connect(self.open_requested)
-        self.dnd = QAction(tr("Do not disturb"), menu, checkable=True)
-        self.dnd.toggled.connect(self.do_not_disturb)
+        self.dnd_menu = QMenu(tr("Do not disturb"), menu)
+        self.dnd_menu.setObjectName("trayDnd")
         quit_action = QAction(tr("Quit"), menu)
         quit_action.triggered.connect(self.quit_requested)
-        for action in (open_action, self.dnd, quit_action):
-            menu.addAction(action)
+        menu.addAction(open_action)
+        menu.addMenu(self.dnd_menu)
+        menu.addAction(quit_action)
         self._menu = menu
         self.setContextMenu(menu)
         self.activated.connect(self._on_activated)
@@ -31,6 +32,10 @@ class Tray(QSystemTrayIcon):
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == self.ActivationReason.Trigger:
             self.open_requested.emit()
+
+    def show_do_not_disturb(self, dnd: DndControl) -> None:
+        """Offer the window's do not disturb, which the menu then follows."""
+        dnd.fill(self.dnd_menu)
 
     def set_unread(self, total: int) -> None:
         self.setToolTip(

@@ -4,6 +4,10 @@
   <context>
     <name>Tidings</name>
     <message>
+      <source>New message</source>
+      <translation>새 메시지</translation>
+    </message>
+    <message>
       <source>The server's key was not accepted.</source>
       <translation>서버 키를 신뢰하지 않았습니다.</translation>
     </message>
@@ -420,10 +424,6 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>멤버…</translation>
     </message>
     <message>
-      <source>Mute this chat</source>
-      <translation>이 대화 알림 끄기</translation>
-    </message>
-    <message>
       <source>&amp;Account</source>
       <translation>계정(&amp;A)</translation>
     </message>
@@ -594,6 +594,82 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>The server cannot be reached right now. Write your first message to {user}: it waits here and is sent, opening the chat, as soon as the server is back.</source>
       <translation>지금은 서버에 연결할 수 없습니다. {user}님에게 보낼 첫 메시지를 쓰세요. 메시지는 이 기기에서 기다렸다가, 서버에 다시 연결되면 대화가 열리면서 전송됩니다.</translation>
+    </message>
+    <message>
+      <source>until you turn it off</source>
+      <translation>직접 끌 때까지</translation>
+    </message>
+    <message>
+      <source>until {time}</source>
+      <translation>{time}까지</translation>
+    </message>
+    <message>
+      <source>until {day} {time}</source>
+      <translation>{day} {time}까지</translation>
+    </message>
+    <message>
+      <source>Off</source>
+      <translation>끄기</translation>
+    </message>
+    <message>
+      <source>For 1 hour</source>
+      <translation>1시간 동안</translation>
+    </message>
+    <message>
+      <source>Until tomorrow morning</source>
+      <translation>내일 아침까지</translation>
+    </message>
+    <message>
+      <source>Until I turn it off</source>
+      <translation>직접 끌 때까지</translation>
+    </message>
+    <message>
+      <source>For 8 hours</source>
+      <translation>8시간 동안</translation>
+    </message>
+    <message>
+      <source>For 1 week</source>
+      <translation>1주일 동안</translation>
+    </message>
+    <message>
+      <source>Always</source>
+      <translation>항상</translation>
+    </message>
+    <message>
+      <source>Do not disturb {until}</source>
+      <translation>방해 금지: {until}</translation>
+    </message>
+    <message>
+      <source>Do not disturb is off</source>
+      <translation>방해 금지 꺼짐</translation>
+    </message>
+    <message>
+      <source>Do not disturb cannot be changed now</source>
+      <translation>지금은 방해 금지를 바꿀 수 없습니다</translation>
+    </message>
+    <message>
+      <source>The chat cannot be muted now</source>
+      <translation>지금은 채팅을 알림 끄기할 수 없습니다</translation>
+    </message>
+    <message>
+      <source>Muted {until}</source>
+      <translation>알림 꺼짐: {until}</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached right now.</source>
+      <translation>지금은 서버에 연결할 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>Mute this chat</source>
+      <translation>이 대화 알림 끄기</translation>
+    </message>
+    <message>
+      <source>Unmute</source>
+      <translation>알림 켜기</translation>
+    </message>
+    <message>
+      <source>Not muted</source>
+      <translation>알림 켜짐</translation>
     </message>
     <message>
       <source>The chat could not be started</source>
@@ -808,6 +884,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>일반</translation>
     </message>
     <message>
+      <source>Notifications</source>
+      <translation>알림</translation>
+    </message>
+    <message>
       <source>Privacy</source>
       <translation>개인정보</translation>
     </message>
@@ -842,10 +922,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Too many attempts. Try again in {seconds} s.</source>
       <translation>시도가 너무 많습니다. {seconds}초 뒤에 다시 해 보세요.</translation>
-    </message>
-    <message>
-      <source>The server cannot be reached right now.</source>
-      <translation>지금은 서버에 연결할 수 없습니다.</translation>
     </message>
     <message>
       <source>Change password</source>
@@ -1022,6 +1098,38 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Settings</source>
       <translation>설정</translation>
+    </message>
+    <message>
+      <source>Mentions of me notify in muted chats</source>
+      <translation>알림을 끈 채팅에서도 나를 언급하면 알림</translation>
+    </message>
+    <message>
+      <source>Show notifications</source>
+      <translation>알림 표시</translation>
+    </message>
+    <message>
+      <source>Show the message's text</source>
+      <translation>메시지 내용 표시</translation>
+    </message>
+    <message>
+      <source>Play a sound</source>
+      <translation>소리 재생</translation>
+    </message>
+    <message>
+      <source>On this device</source>
+      <translation>이 기기에서</translation>
+    </message>
+    <message>
+      <source>These apply on all your devices.</source>
+      <translation>내 모든 기기에 적용됩니다.</translation>
+    </message>
+    <message>
+      <source>Your server does not keep these for your other devices: they apply on this device only.</source>
+      <translation>서버가 다른 기기와 이 설정을 공유하지 않습니다: 이 기기에만 적용됩니다.</translation>
+    </message>
+    <message>
+      <source>The setting cannot be changed now</source>
+      <translation>지금은 설정을 바꿀 수 없습니다</translation>
     </message>
     <message>
       <source>Open Tidings</source>

@@ -1,6 +1,14 @@
 """Request handlers, one module per family. Importing this package registers them all."""
 
-from syncserver.handlers import accounts, channels, messages, presence, receipts, security
+from syncserver.handlers import (
+    account_settings,
+    accounts,
+    channels,
+    messages,
+    presence,
+    receipts,
+    security,
+)
 from syncserver.handlers.base import HANDLERS, Call, Context, Handler, Refusal
 
 __all__ = [
@@ -9,6 +17,7 @@ __all__ = [
     "Context",
     "Handler",
     "Refusal",
+    "account_settings",
     "accounts",
     "channels",
     "messages",

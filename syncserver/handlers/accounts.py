@@ -12,10 +12,10 @@ from shared.names import check_password, clean_label, new_user_name, normalize_u
 from shared.protocol import (
     FEATURE_DEVICE_ALERTS,
     FEATURE_LIFECYCLE,
+    FEATURE_MUTE,
     FEATURE_PASSWORD,
     FEATURE_RECEIPTS,
     FEATURE_TOLERANT,
-    AccountSettings,
     DeviceInfo,
     DeviceList,
     Hello,
@@ -29,12 +29,13 @@ from shared.protocol import (
     Welcome,
 )
 from syncserver import passwords
+from syncserver.handlers import account_settings
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms, throttle
 from syncserver.handlers.presence import publish_presence
 from syncserver.handlers.security import tell_of_new_device
 from syncserver.names import why_taken
 from syncserver.sessions import Session
-from syncserver.store import accounts, receipts
+from syncserver.store import accounts
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ OFFERED_FEATURES: tuple[str, ...] = (
     FEATURE_RECEIPTS,
     FEATURE_PASSWORD,
     FEATURE_DEVICE_ALERTS,
+    FEATURE_MUTE,
 )
 
 
@@ -189,7 +191,8 @@ def _welcome(
         epoch=ctx.epoch,
         written=True,
         features=list(OFFERED_FEATURES),
-        settings=AccountSettings(read_receipts=receipts.read_receipts_on(user_id)),
+        settings=account_settings.current(user_id, now_ms()),
+        mutes=account_settings.current_mutes(user_id, now_ms()),
     )
 
 

@@ -232,7 +232,9 @@ def list_channels(ctx: Context, call: Call, req: ListChannels) -> ChannelList:
     for channel in channels.active_channels(me.user_id):
         if channel.id <= after:
             continue
-        info = views.channel_info(ctx, channel, me.user_id, with_receipts=me.tolerant)
+        info = views.channel_info(
+            ctx, channel, me.user_id, with_receipts=me.tolerant, with_mute=me.tolerant
+        )
         size = size_of(info)
         if infos and not budget.fits(size):  # the rest in the next page
             return ChannelList(rid=req.rid, channels=infos, head=head, more=True)

@@ -127,6 +127,18 @@ def streams_of_their_own(db: Database) -> None:
     db.execute_sql('DROP TABLE "membershipperiod"')
 
 
+def do_not_disturb_and_mutes(db: Database) -> None:
+    """7 -> 8: do not disturb and muted chats, kept for all of a user's devices. Accounts
+    get a time until which notifications wait (0: off) and whether a mention notifies in a
+    muted chat (yes); memberships get the time until which the chat is muted (0: not)."""
+    for table, column, kind in (
+        ("account_settings", "dnd_until", "BIGINT NOT NULL DEFAULT 0"),
+        ("account_settings", "mentions_when_muted", "BOOLEAN NOT NULL DEFAULT TRUE"),
+        ("membership", "muted_until", "BIGINT NOT NULL DEFAULT 0"),
+    ):
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: fewer_event_index_pages,
     2: user_name_skeletons,
@@ -134,4 +146,5 @@ MIGRATIONS: dict[int, Migration] = {
     4: messages_that_change,
     5: receipts_and_account_settings,
     6: streams_of_their_own,
+    7: do_not_disturb_and_mutes,
 }

@@ -22,7 +22,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 7  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 8  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -93,6 +93,8 @@ class Membership(BaseModel):
     user_id: int
     joined_pos = BigIntegerField()
     left_pos = BigIntegerField(null=True)
+    # The user's mute of the channel (protocol ``ChatMute``): 0 not muted, else until when.
+    muted_until = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         primary_key = CompositeKey("channel", "user")
@@ -223,6 +225,8 @@ class AccountSettings(BaseModel):
     user = ForeignKeyField(User, primary_key=True)
     user_id: int
     read_receipts = BooleanField(default=True)  # others see when this user read their messages
+    dnd_until = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # 0: off
+    mentions_when_muted = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
 
     class Meta:
         table_name = "account_settings"

@@ -2,18 +2,30 @@
 field by field, exit codes, and an outbox that survives a killed process."""
 
 import asyncio
+import datetime as dt
 import json
 import os
 import signal
 import sqlite3
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from desktop import cli_times
 from shared import limits
-from shared.protocol import GetReceipts, History, MarkRead, OpenDirect, Send
+from shared.protocol import (
+    UNTIL_TURNED_OFF,
+    GetReceipts,
+    History,
+    MarkRead,
+    MutedPush,
+    OpenDirect,
+    Send,
+    SettingsPush,
+)
 from syncserver.server import SyncServer
 from syncserver.store.backup import backup_sqlite, restore_sqlite
 from tests.support import PASSWORD, WAIT, ClientFactory, new_id, same_place
@@ -463,3 +475,42 @@ async def test_receipts_in_history_and_the_read_receipts_setting(cli: Cli, clien
     assert [(r.user, r.read) for r in told.receipts] == [("alice", 0)]
     code, _, err = await cli.run("settings", "--read-receipts", "maybe")
     assert code == 2 and "maybe" in err
+
+
+async def test_do_not_disturb_and_mutes_for_all_devices(cli: Cli, clients: ClientFactory):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    phone = await clients.login("alice", "phone")
+    assert await cli.ok("dnd") == {"on": False, "dnd_until": 0, "everywhere": True}
+    assert await cli.ok("dnd", "on") == {
+        "on": True,
+        "dnd_until": UNTIL_TURNED_OFF,
+        "everywhere": True,
+    }
+    await phone.wait_push(lambda p: isinstance(p, SettingsPush) and p.settings.dnd_until > 0)
+    soon = await cli.ok("dnd", "--for", "1h")
+    assert soon["on"] and 0 < soon["dnd_until"] - time.time() * 1000 <= 3_600_000
+    assert (await cli.ok("dnd", "off"))["on"] is False
+    code, _, err = await cli.run("dnd", "--for", "soon")
+    assert code == 2 and "not a span of time" in err
+
+    await cli.ok("send", "@bob", "hi")
+    muted = await cli.ok("mute", "@bob", "--for", "8h")
+    assert muted["target"] == "@bob" and muted["muted_until"] > time.time() * 1000
+    pushed = await phone.wait_push(lambda p: isinstance(p, MutedPush))
+    assert isinstance(pushed, MutedPush) and pushed.mute.until == muted["muted_until"]
+    assert (await cli.ok("unmute", "@bob"))["muted_until"] == 0
+    code, _, err = await cli.run("mute", "#nowhere")
+    assert code != 0 and "no group #nowhere" in err
+    assert bob.welcome.mutes == []  # Alice's mutes are hers
+
+
+def test_times_the_command_line_takes() -> None:
+    evening = dt.datetime(2025, 3, 1, 20, 0).astimezone()
+    assert cli_times.span("1h30m") == 5_400_000
+    assert cli_times.moment("18:00", evening) == int(
+        (evening.replace(hour=18, minute=0) + dt.timedelta(days=1)).timestamp() * 1000
+    )
+    assert cli_times.moment("2025-03-02 08:00", evening) == int(
+        dt.datetime(2025, 3, 2, 8, 0).astimezone().timestamp() * 1000
+    )

@@ -7,7 +7,9 @@ import pytest
 from desktop.cache.store import Cache
 from desktop.core.events import MessageAdded, UnreadChanged
 from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
-from shared.protocol import ChannelInfo, ChannelKind, Event, Mention
+from desktop.core.notify_prefs import NotifyPrefs
+from desktop.core.quiet import DND_UNTIL, MENTIONS_WHEN_MUTED
+from shared.protocol import UNTIL_TURNED_OFF, ChannelInfo, ChannelKind, Event, Mention
 
 
 class Clock:
@@ -18,8 +20,35 @@ class Clock:
         return self.now
 
 
+class Wall:
+    """The time of day, in ms since the epoch, as the test sets it."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000_000
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def dnd(cache: Cache, until: int, mentions_when_muted: bool = True) -> None:
+    """Do not disturb as the engine stores it (``desktop.core.quiet``)."""
+    cache.set_setting(DND_UNTIL, str(until))
+    cache.set_setting(MENTIONS_WHEN_MUTED, "1" if mentions_when_muted else "0")
+
+
 @pytest.fixture
-def setup(tmp_path: Path):
+def wall() -> Wall:
+    return Wall()
+
+
+@pytest.fixture
+def chimes() -> list[str]:
+    """The sounds made, each as the body of the notification it came with."""
+    return []
+
+
+@pytest.fixture
+def setup(tmp_path: Path, wall: Wall, chimes: list[str]):
     cache = Cache.open(tmp_path / "alice.sqlite3", "alice")
     chats: list[tuple[int, ChannelKind, str]] = [(1, "direct", ""), (2, "group", "Trip")]
     for channel_id, kind, name in chats:
@@ -41,7 +70,10 @@ def setup(tmp_path: Path):
         cache,
         lambda title, body, _chat: shown.append((title, body)),
         withdrawn.append,
-        clock=clock,
+        clock,
+        chime=lambda: chimes.append(shown[-1][1]),
+        hidden_body="(hidden)",
+        wall=wall,
     )
     seq = {1: 0, 2: 0}
 
@@ -84,12 +116,12 @@ def test_bursts_own_on_screen_dnd_muted_and_read(setup) -> None:
     policy.on_screen = 1
     arrive(1, "seen as it comes")
     policy.on_screen = None
-    policy.do_not_disturb = True
+    dnd(cache, UNTIL_TURNED_OFF)
     arrive(1, "quiet please")
-    policy.do_not_disturb = False
-    cache.set_muted(1, True)
+    dnd(cache, 0)
+    cache.set_muted_until(1, UNTIL_TURNED_OFF)
     arrive(1, "muted")
-    cache.set_muted(1, False)
+    cache.set_muted_until(1, 0)
     cache.apply_read(1, 99)  # another device read ahead
     arrive(1, "already read")
     assert len(shown) == 3
@@ -107,14 +139,14 @@ def test_old_messages_filling_a_hole_do_not_notify(setup) -> None:
 
 
 def test_a_mention_notifies_in_a_muted_chat(setup) -> None:
-    cache, policy, shown, _, arrive, _ = setup
-    cache.set_muted(2, True)
+    cache, _policy, shown, _, arrive, _ = setup
+    cache.set_muted_until(2, UNTIL_TURNED_OFF)
     arrive(2, "muted chatter")
     arrive(2, "hi @carol", mentions=[Mention(user="carol", start=3, end=9)])
     assert shown == []
     arrive(2, "hi @alice", mentions=[Mention(user="alice", start=3, end=9)])
     assert shown == [("bob · Trip", "hi @alice")]
-    policy.do_not_disturb = True  # do not disturb means it, mentions included
+    dnd(cache, UNTIL_TURNED_OFF)  # do not disturb means it, mentions included
     arrive(1, "@alice again", mentions=[Mention(user="alice", start=0, end=6)])
     assert len(shown) == 1
 
@@ -136,3 +168,41 @@ def test_reading_a_chat_past_its_notification_withdraws_it(setup) -> None:
     policy.on_event(UnreadChanged(channel=1, unread=0, read_seq=3))
     assert withdrawn == [1, 1]
     assert len(shown) == 3
+
+
+def test_a_mention_stays_quiet_in_a_muted_chat_when_the_account_says_so(setup) -> None:
+    cache, _, shown, _clock, arrive, _ = setup
+    dnd(cache, 0, mentions_when_muted=False)
+    cache.set_muted_until(2, UNTIL_TURNED_OFF)
+    arrive(2, "hi @alice", mentions=[Mention(user="alice", start=3, end=9)])
+    assert shown == []
+    arrive(1, "hi @alice", mentions=[Mention(user="alice", start=3, end=9)])
+    assert shown == [("bob", "hi @alice")]  # only muted chats keep mentions quiet
+
+
+def test_do_not_disturb_and_a_mute_for_an_hour_end_by_themselves(setup, wall: Wall) -> None:
+    cache, _, shown, clock, arrive, _ = setup
+    hour = 3_600_000
+    dnd(cache, wall.now + hour)
+    cache.set_muted_until(2, wall.now + 2 * hour)
+    arrive(1, "during the hour")
+    wall.now += hour
+    arrive(1, "after the hour")
+    arrive(2, "still muted")
+    wall.now += hour
+    clock.now += BURST_WINDOW
+    arrive(2, "after two hours")
+    assert shown == [("bob", "after the hour"), ("bob · Trip", "after two hours")]
+
+
+def test_this_devices_choices(setup, chimes: list[str]) -> None:
+    _cache, policy, shown, clock, arrive, _ = setup
+    arrive(1, "with a chime")
+    policy.prefs = NotifyPrefs(enabled=True, preview=False, sound=False)
+    arrive(2, "private words")
+    assert shown == [("bob", "with a chime"), ("bob · Trip", "(hidden)")]
+    assert chimes == ["with a chime"]
+    policy.prefs = NotifyPrefs(enabled=False)
+    clock.now += BURST_WINDOW
+    arrive(1, "not shown")
+    assert len(shown) == 2

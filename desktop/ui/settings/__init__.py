@@ -18,12 +18,19 @@ __all__ = ["SettingsWindow", "alert_new_sign_in", "build_settings"]
 
 
 def build_settings(
-    parent: QWidget, bridge: EngineBridge, profile_dir: Path, preferences: Preferences, tray: bool
+    parent: QWidget,
+    bridge: EngineBridge,
+    profile_dir: Path,
+    preferences: Preferences,
+    tray: bool,
+    notifications: QWidget,
 ) -> SettingsWindow:
     """The Settings window of a signed-in profile, its pages in the order listed.
-    ``tray``: whether this desktop shows the app's tray icon."""
+    ``tray``: whether this desktop shows the app's tray icon; ``notifications``: the page of
+    notifications and do not disturb (``desktop/ui/settings_notifications.py``)."""
     window = SettingsWindow(parent)
     window.add_page(tr("General"), GeneralPage(profile_dir, preferences, tray))
+    window.add_page(tr("Notifications"), notifications)
     window.add_page(tr("Privacy"), PrivacyPage(bridge))
     window.add_page(tr("Storage"), StoragePage(bridge))
     window.add_page(tr("Account"), AccountPage(bridge))

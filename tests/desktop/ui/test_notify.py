@@ -4,7 +4,7 @@ right title and body, and none for a muted chat or one already read on another d
 import asyncio
 
 from desktop.app import DesktopApp
-from shared.protocol import ChannelReply, OpenDirect
+from shared.protocol import UNTIL_TURNED_OFF, ChannelReply, OpenDirect
 from tests.desktop.ui.test_notification_actions import read_on_phone
 from tests.desktop.ui.test_window import send_as
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
@@ -45,7 +45,7 @@ def test_notifications_leave_the_process_and_respect_mute_and_reads(
         assert call.app_name == "Tidings"
 
         # Muted: nothing. A later message elsewhere proves the muted one had its chance.
-        await alice.bridge.wait(_run(alice.bridge.engine.set_muted, chats["dave"], True))
+        await alice.bridge.ask(alice.bridge.engine.mute_chat, chats["dave"], UNTIL_TURNED_OFF)
         send_as(net, senders["dave"], chats["dave"], "muted chatter")
         send_as(net, senders["carol"], chats["carol"], "carol, after the muted one")
         await notified("carol", "carol, after the muted one")
@@ -63,7 +63,3 @@ def test_notifications_leave_the_process_and_respect_mute_and_reads(
         assert [c for c in bus.calls if c.body == "already read elsewhere"] == []
 
     qloop.run_until_complete(scenario())
-
-
-async def _run(fn, *args) -> None:
-    fn(*args)

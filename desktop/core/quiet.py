@@ -1,0 +1,211 @@
+"""Do not disturb and muted chats, for one engine.
+
+With a server that offers ``mute`` they are the account's (do not disturb, whether mentions
+notify in muted chats) and the user's (each chat's mute), the same on every device: a change
+goes to the server, which pushes it to the other devices; a device that was away takes them
+from its welcome; a new device from the channel list. Without that feature they stay on this
+device, as they did before the server kept them. Either way the cache holds them: the
+setting keys below, and each chat's ``muted_until``; the notification policy reads them
+there.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import msgspec
+
+from desktop.cache.store import Cache
+from desktop.cache.views import ChannelView
+from desktop.core.events import AppEvent, ChannelChanged, QuietChanged
+from desktop.core.receipts import Ask
+from shared.client import Connection
+from shared.protocol import (
+    FEATURE_MUTE,
+    UNTIL_TURNED_OFF,
+    AccountSettings,
+    ChannelInfo,
+    MuteChat,
+    MutedPush,
+    Push,
+    SettingsPush,
+    UpdateSettings,
+)
+
+DND_UNTIL = "dnd_until"  # cache settings: the account's (or this device's) do not disturb
+MENTIONS_WHEN_MUTED = "mentions_when_muted"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def active(until: int, now: int) -> bool:
+    """Whether something quiet ``until`` (0: off) still is at ``now``."""
+    return until == UNTIL_TURNED_OFF or until > now
+
+
+@dataclass(frozen=True)
+class Quiet:
+    """Do not disturb as this device has it. ``on_server``: kept for all of the user's
+    devices (the server offers it); otherwise on this device only."""
+
+    dnd_until: int = 0  # ms; UNTIL_TURNED_OFF: until turned off; 0: off
+    mentions_when_muted: bool = True
+    on_server: bool = False
+
+    def dnd_on(self, now: int | None = None) -> bool:
+        """Whether do not disturb is on at ``now`` (ms; default: this moment)."""
+        return active(self.dnd_until, now_ms() if now is None else now)
+
+
+def stored_quiet(cache: Cache, on_server: bool = False) -> Quiet:
+    """Do not disturb as the cache holds it."""
+    dnd = cache.setting(DND_UNTIL)
+    mentions = cache.setting(MENTIONS_WHEN_MUTED)
+    return Quiet(
+        dnd_until=int(dnd) if dnd is not None else 0,
+        mentions_when_muted=mentions != "0",
+        on_server=on_server,
+    )
+
+
+class QuietKeeper:
+    """Keeps the cache's do not disturb and mutes in step with the server, or on its own
+    without one that keeps them."""
+
+    def __init__(
+        self,
+        cache: Cache,
+        conn: Connection,
+        ask: Ask,
+        emit: Callable[[AppEvent], None],
+        features: Callable[[], frozenset[str]],
+    ) -> None:
+        self._cache = cache
+        self._conn = conn
+        self._ask = ask
+        self._emit = emit
+        self._features = features
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the server keeps them (as it last said: also while it cannot be reached,
+        when changing them then fails rather than staying on this device)."""
+        return FEATURE_MUTE in self._features()
+
+    @property
+    def quiet(self) -> Quiet:
+        return stored_quiet(self._cache, self.on_server)
+
+    def completed(self, settings: AccountSettings | None) -> AccountSettings | None:
+        """The account's settings with do not disturb as kept here, where the server keeps
+        it for the account."""
+        if settings is None or not self.on_server:
+            return settings
+        quiet = self.quiet
+        return msgspec.structs.replace(
+            settings, dnd_until=quiet.dnd_until, mentions_when_muted=quiet.mentions_when_muted
+        )
+
+    def online(self) -> None:
+        """A new session: the welcome says the account's settings and the chats muted now."""
+        welcome = self._conn.welcome
+        if welcome is None or FEATURE_MUTE not in welcome.features:
+            return
+        if welcome.settings is not None:
+            self._store(welcome.settings)
+        mutes = {m.channel: m.until for m in welcome.mutes}
+        for channel_id in self._cache.mutes().keys() | mutes.keys():
+            self._mute_here(channel_id, mutes.get(channel_id, 0))
+
+    def snapshot(self, infos: list[ChannelInfo]) -> None:
+        """A new cache's channel list, with each chat's mute from a server that keeps them."""
+        if self.on_server:
+            for info in infos:
+                self._mute_here(info.id, info.muted_until)
+
+    def on_push(self, push: Push) -> bool:
+        """Apply a mute pushed by the server; True if that was one. A settings push is
+        applied too, and left for the others it concerns (False)."""
+        if isinstance(push, MutedPush):
+            self._mute_here(push.mute.channel, push.mute.until)
+            return True
+        if isinstance(push, SettingsPush) and self.on_server:
+            self._store(push.settings)
+        return False
+
+    async def set_do_not_disturb(self, until: int) -> Quiet:
+        """No notifications until ``until`` (ms; ``UNTIL_TURNED_OFF``; 0: off)."""
+        if self.on_server:
+            reply = await self._ask(UpdateSettings(dnd_until=until))
+            self._store(reply.settings)
+        else:
+            self._store_here(until, self.quiet.mentions_when_muted)
+        return self.quiet
+
+    async def set_mentions_when_muted(self, on: bool) -> Quiet:
+        """Whether a mention notifies in a muted chat."""
+        if self.on_server:
+            reply = await self._ask(UpdateSettings(mentions_when_muted=on))
+            self._store(reply.settings)
+        else:
+            self._store_here(self.quiet.dnd_until, on)
+        return self.quiet
+
+    async def mute_chat(self, channel_id: int, until: int) -> ChannelView:
+        """Mute the chat until ``until`` (``UNTIL_TURNED_OFF``; 0: unmute). Raises
+        ``LookupError`` for a chat not stored here."""
+        if self._cache.channel(channel_id) is None:
+            raise LookupError(f"there is no chat {channel_id} here")
+        if self.on_server:
+            reply = await self._ask(MuteChat(channel=channel_id, until=until))
+            until = reply.mute.until
+        self._mute_here(channel_id, until)
+        channel = self._cache.channel(channel_id)
+        assert channel is not None
+        return channel
+
+    def _store(self, settings: AccountSettings) -> None:
+        self._store_here(settings.dnd_until, settings.mentions_when_muted)
+
+    def _store_here(self, dnd_until: int, mentions_when_muted: bool) -> None:
+        before = self.quiet
+        self._cache.set_setting(DND_UNTIL, str(dnd_until))
+        self._cache.set_setting(MENTIONS_WHEN_MUTED, "1" if mentions_when_muted else "0")
+        after = self.quiet
+        if after != before:
+            self._emit(QuietChanged(after))
+
+    def _mute_here(self, channel_id: int, until: int) -> None:
+        if self._cache.set_muted_until(channel_id, until):
+            channel = self._cache.channel(channel_id)
+            if channel is not None:
+                self._emit(ChannelChanged(channel))
+
+
+class QuietOperations:
+    """The engine's operations on do not disturb and mutes (``SyncEngine`` supplies the
+    keeper). Those that go to the server raise ``ProtocolError``, ``ConnectionClosed`` or
+    ``TimeoutError`` when it refuses or cannot be asked now."""
+
+    _quiet: QuietKeeper
+
+    @property
+    def quiet(self) -> Quiet:
+        """Do not disturb as this device has it now, and whether all devices share it."""
+        return self._quiet.quiet
+
+    async def set_do_not_disturb(self, until: int) -> Quiet:
+        """No notifications until ``until`` (ms since the epoch; ``UNTIL_TURNED_OFF``: until
+        turned off; 0: off), on every device of the account where the server keeps it."""
+        return await self._quiet.set_do_not_disturb(until)
+
+    async def set_mentions_when_muted(self, on: bool) -> Quiet:
+        """Whether a message that mentions the user notifies in a muted chat."""
+        return await self._quiet.set_mentions_when_muted(on)
+
+    async def mute_chat(self, channel_id: int, until: int) -> ChannelView:
+        """Mute a chat until ``until`` (``UNTIL_TURNED_OFF``: until unmuted; 0: unmute), on
+        every device of the user where the server keeps it. Returns the chat as it is now."""
+        return await self._quiet.mute_chat(channel_id, until)

@@ -1,0 +1,62 @@
+"""Queries on what keeps a user's devices quiet: the account's do-not-disturb settings and
+the user's mutes of chats (``Membership.muted_until``)."""
+
+from syncserver.store.models import AccountSettings, Membership
+
+
+def settings_row(user_id: int) -> tuple[bool, int, bool]:
+    """The account's (read_receipts, dnd_until, mentions_when_muted) as stored; no row
+    means every default."""
+    row = AccountSettings.get_or_none(AccountSettings.user == user_id)
+    if row is None:
+        return True, 0, True
+    return bool(row.read_receipts), int(row.dnd_until), bool(row.mentions_when_muted)
+
+
+def set_quiet(user_id: int, dnd_until: int, mentions_when_muted: bool) -> None:
+    """Store the account's do-not-disturb settings (the row's other columns keep theirs,
+    or take their defaults when the account had no row)."""
+    values = {"dnd_until": dnd_until, "mentions_when_muted": mentions_when_muted}
+    AccountSettings.insert(user=user_id, **values).on_conflict(
+        conflict_target=[AccountSettings.user],
+        update={
+            AccountSettings.dnd_until: dnd_until,
+            AccountSettings.mentions_when_muted: mentions_when_muted,
+        },
+    ).execute()
+
+
+def set_muted_until(channel_id: int, user_id: int, until: int) -> bool:
+    """Mute (or with 0 unmute) the channel for the user; False if the user is not in it."""
+    changed = (
+        Membership.update(muted_until=until)
+        .where(
+            (Membership.channel == channel_id)
+            & (Membership.user == user_id)
+            & Membership.left_pos.is_null()
+        )
+        .execute()
+    )
+    return bool(changed)
+
+
+def muted_until(channel_id: int, user_id: int, now: int) -> int:
+    """Until when the user muted the channel; 0 if not, not any more at ``now``, or the
+    user is not a member."""
+    row = Membership.get_or_none((Membership.channel == channel_id) & (Membership.user == user_id))
+    return still_ahead(int(row.muted_until), now) if row is not None else 0
+
+
+def still_ahead(until: int, now: int) -> int:
+    """``until`` while it is ahead of ``now``; 0 (off) once it passed."""
+    return until if until > now else 0
+
+
+def mutes_of(user_id: int, now: int) -> dict[int, int]:
+    """The channels the user is in and has muted past ``now``, by id, with until when."""
+    query = Membership.select(Membership.channel, Membership.muted_until).where(
+        (Membership.user == user_id)
+        & Membership.left_pos.is_null()
+        & (Membership.muted_until > now)
+    )
+    return {m.channel_id: int(m.muted_until) for m in query.order_by(Membership.channel)}
