@@ -202,6 +202,7 @@ class DesktopApp:
 
     @staticmethod
     def shut_down(running: Running) -> None:
+        running.window.pane.drafts.save()  # what was typed last, before the engine stops
         running.bridge.stop()
         running.notifier.close()
         if running.server is not None:

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from desktop.cache.drafts import DRAFT_TABLE
 from desktop.cache.models import BoundModels, bind_models
 from desktop.cache.receipts import RECEIPT_TABLE
 from shared.private import narrow_if_present, private_dir, private_file
 
 SCHEMA_MAJOR = 5
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -57,7 +58,7 @@ _INDEXES = [
     "WHERE mentions_me = 1",
 ]
 # Tables kept with plain SQL, apart from the models.
-_PLAIN_TABLES = [RECEIPT_TABLE]
+_PLAIN_TABLES = [RECEIPT_TABLE, DRAFT_TABLE]
 
 
 UNREAD_COUNT = (
@@ -141,6 +142,11 @@ def _receipts(db: SqliteDatabase, me: str) -> None:
     db.execute_sql(RECEIPT_TABLE)
 
 
+def _drafts(db: SqliteDatabase, me: str) -> None:
+    """5.1: a draft per chat (older versions ignore the table)."""
+    db.execute_sql(DRAFT_TABLE)
+
+
 def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
     """Add a column unless the table has it (a cache made by this version and marked older,
     as tests of earlier upgrades do)."""
@@ -157,6 +163,7 @@ UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (4, 0): _outbox_for_new_chats_and_writing_times,
     (5, 0): _messages_that_change,
     (4, 1): _receipts,
+    (5, 1): _drafts,
 }
 
 

@@ -18,6 +18,7 @@ from desktop.core.epoch import StaleEpoch, reconcile
 from desktop.core.events import (
     AppEvent,
     ChannelChanged,
+    DraftChanged,
     EngineState,
     MessageAdded,
     MessageChanged,
@@ -41,6 +42,7 @@ from desktop.core.lifecycle import (
 )
 from desktop.core.listing import list_channels
 from desktop.core.operations import ServerOperations
+from desktop.core.progress import CatchUpProgress
 from desktop.core.receipts import ReceiptKeeper
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
@@ -134,6 +136,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
         self._receipts = ReceiptKeeper(cache, connection, self._ask, self._emit, self._wake.set)
         self._presence_asked: set[str] = set()  # people whose presence this session asked
+        self._progress = CatchUpProgress(cache, self._emit)
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -207,6 +210,8 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             known = self.cache.setting("server_features")
             if welcome is not None and known != features_setting(welcome.features):
                 store_features(self.cache, welcome.features)
+            if welcome is not None:
+                self._progress.seen_head(welcome.head)
             self._receipts.online()
             self._need_sync = True
             self._wake.set()
@@ -301,6 +306,11 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         if self.cache.mark_read(channel_id, seq):
             self._emit_unread(channel_id)
             self._wake.set()
+
+    def set_draft(self, channel_id: int, text: str) -> None:
+        """Keep the text left in a chat's composer, over a restart too; blank text clears it."""
+        if self.cache.drafts.set(channel_id, text):
+            self._emit(DraftChanged(channel_id, self.cache.drafts.get(channel_id)))
 
     def set_muted(self, channel_id: int, muted: bool) -> None:
         """Mute a channel on this device: no notifications, its unread count set apart."""
@@ -466,6 +476,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self.cache.finish_purge()  # a deletion left unpurged by a stop or a busy reader
         if not self._need_sync:
             self._set_state(EngineState.ONLINE)
+            self._progress.synced()
             self._caught_up.set()
             self._rounds.set()
         if self._indexer is None or self._indexer.done():
@@ -507,6 +518,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         cursor = self.cache.sync_cursor()
         if cursor is None:
             cursor = await self._start_from_snapshot()
+        self._progress.begin(cursor)
         ahead: asyncio.Task | None = None
         try:
             while True:
@@ -528,6 +540,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
                     ahead = await self._ask_ahead(page.next, confirm=cursor)
                 self._announce(self.cache.apply_page(page))
                 cursor = page.next
+                self._progress.page(cursor)
                 if not page.more:
                     break
         finally:
@@ -692,6 +705,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self._receipts.stored_pushed()
 
     def _on_head(self, head: int) -> None:
+        self._progress.seen_head(head)
         cursor = self.cache.sync_cursor()
         if cursor is not None and head > cursor and not self._need_sync:
             self._need_sync = True

@@ -23,6 +23,7 @@ from desktop.cache.views import ChannelView
 from desktop.core.events import (
     AppEvent,
     ChannelChanged,
+    DraftChanged,
     EngineState,
     MessageAdded,
     MessageChanged,
@@ -33,20 +34,27 @@ from desktop.core.events import (
     ServerRestored,
     SettingsChanged,
     StateChanged,
+    Synced,
+    SyncProgress,
     TypingChanged,
     UnreadChanged,
 )
 from desktop.core.notify_policy import NotificationPolicy
+from desktop.core.progress import last_synced
 from desktop.ui import dialogs
 from desktop.ui.account_settings import ReadReceiptsAction
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
+from desktop.ui.finder import FinderPanel, FindMode
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.models import ChannelListModel, ChannelRole
 from desktop.ui.outbox import OutboxDialog, outbox_text
+from desktop.ui.sync_status import SyncStatus
 from desktop.ui.tasks import spawn
+from desktop.ui.typing_state import TypingTracker
+from desktop.ui.unread_badge import window_title
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
 from shared.protocol import FEATURE_LIFECYCLE
@@ -54,18 +62,7 @@ from shared.protocol import FEATURE_LIFECYCLE
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 50  # the chat list is re-read at most this often while events pour in
-
-
-def state_text(state: EngineState, pending: int, failed: int = 0) -> str:
-    texts = {
-        EngineState.OFFLINE: tr("Offline — showing saved messages"),
-        EngineState.CONNECTING: tr("Connecting…"),
-        EngineState.SYNCING: tr("Catching up…"),
-        EngineState.ONLINE: tr("Online"),
-        EngineState.FAILED: tr("Stopped"),
-    }
-    outbox = outbox_text(pending, failed)
-    return texts[state] + (" · " + outbox if outbox else "")
+STATUS_MS = 30_000  # "last synced 5 minutes ago" is said again this often
 
 
 class MainWindow(QMainWindow):
@@ -82,10 +79,12 @@ class MainWindow(QMainWindow):
         self.policy = policy
         self.idle = idle
         self.hide_to_tray = False
-        self.setWindowTitle(tr("Tidings"))
+        self.setWindowTitle(window_title(me, 0))
+        self.unread_total_changed.connect(lambda n: self.setWindowTitle(window_title(me, n)))
         self.resize(1040, 700)
 
-        self.channels = ChannelListModel(bridge.cache)
+        self.typing = TypingTracker(self)
+        self.channels = ChannelListModel(bridge.cache, self.typing)
         self.filtered = QSortFilterProxyModel()
         self.filtered.setSourceModel(self.channels)
         self.filtered.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -111,9 +110,13 @@ class MainWindow(QMainWindow):
         side.setContentsMargins(8, 8, 0, 8)
         side.addWidget(self.filter_box)
         side.addWidget(self.channel_list, 1)
+        self.finder = FinderPanel(bridge)  # Ctrl+F and Ctrl+K, in place of the list
+        self.finder.chosen.connect(self.open_channel)
+        self.finder.closed.connect(self._finder_closed)
+        side.addWidget(self.finder, 1)
         side.addLayout(buttons)
 
-        self.pane = ConversationPane(bridge, me)
+        self.pane = ConversationPane(bridge, me, self.typing)
         self.pane.at_bottom.connect(self.maybe_mark_read)
         self.pane.members_requested.connect(self.show_members)
         self.placeholder = QLabel(tr("Choose a chat, or start a new one."))
@@ -137,6 +140,10 @@ class MainWindow(QMainWindow):
         self.outbox_button.clicked.connect(self.show_outbox)
         self.statusBar().addPermanentWidget(self.outbox_button)
         self._state = bridge.engine.state  # the window is made once the engine started
+        self.sync_status = SyncStatus(last_synced(bridge.cache))
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(self._show_outbox_state)
+        self._status_timer.start(STATUS_MS)
         self._failure: str | None = None
         self._show_outbox_state()
         self._menus()
@@ -167,9 +174,11 @@ class MainWindow(QMainWindow):
                 action.setShortcut(keys)
             action.triggered.connect(slot)
             chat.addAction(action)
+        self.members_action = action  # the last one
         self.mute_action = QAction(tr("Mute this chat"), self, checkable=True)
         self.mute_action.toggled.connect(self._mute)
         chat.addAction(self.mute_action)
+        self._show_chat_actions()
         account = self.menuBar().addMenu(tr("&Account"))
         devices = QAction(tr("Devices…"), self)
         devices.triggered.connect(self.show_devices)
@@ -184,6 +193,7 @@ class MainWindow(QMainWindow):
 
     def on_event(self, event: AppEvent) -> None:
         if isinstance(event, MessageAdded):
+            self.typing.message_from(event.message.channel, event.message.sender)
             self.pane.message_added(event.message)
             self._refresh_channels()
             if event.message.sender == self.me and event.message.client_id:
@@ -213,7 +223,12 @@ class MainWindow(QMainWindow):
                     self.pane.channel, dialogs.presence_text(p.state, p.last_seen)
                 )
         elif isinstance(event, TypingChanged):
-            self.pane.someone_typing(event.channel, event.user)
+            self.typing.typing(event.channel, event.user)
+        elif isinstance(event, DraftChanged):
+            self._refresh_channels()
+        elif isinstance(event, SyncProgress | Synced):
+            self.sync_status.on_event(event)
+            self._show_outbox_state()
         elif isinstance(event, StateChanged):
             self._state = event.state
             self._show_state(event)
@@ -261,7 +276,8 @@ class MainWindow(QMainWindow):
 
     def _show_state(self, event: StateChanged) -> None:
         self.outbox_button.setVisible(bool(event.pending or event.failed))
-        text = state_text(event.state, event.pending, event.failed)
+        outbox = outbox_text(event.pending, event.failed)
+        text = self.sync_status.describe(event.state) + (" · " + outbox if outbox else "")
         if event.state == EngineState.FAILED and event.reason:
             self._failure = event.reason
             box = QMessageBox(
@@ -274,19 +290,28 @@ class MainWindow(QMainWindow):
 
     # --- opening chats and reading ----------------------------------------------------------
 
-    def open_channel(self, channel_id: int) -> None:
+    def open_channel(self, channel_id: int, at_seq: int = 0) -> None:
+        """Show the chat (at the message ``at_seq``, when one is given)."""
         channel = self.bridge.cache.channel(channel_id)
         if channel is None:
             return
-        self.pane.open(channel)
+        self.pane.open(channel, at_seq or None)
         if channel.kind == "direct":
             for seen in self.bridge.cache.presence([channel.title]):
                 self.pane.show_channel(channel, dialogs.presence_text(seen.state, seen.last_seen))
         self.stack.setCurrentWidget(self.pane)
         self.mute_action.setChecked(channel.muted)
+        self._show_chat_actions()
         self._select(channel_id)
         self._update_on_screen()
         self.maybe_mark_read()
+
+    def _show_chat_actions(self) -> None:
+        """Offer only what makes sense: no chat open, nothing to mute; members are a
+        group's."""
+        channel = self.pane.channel if self.stack.currentWidget() is self.pane else None
+        self.mute_action.setEnabled(channel is not None)
+        self.members_action.setEnabled(channel is not None and channel.kind == "group")
 
     def _select(self, channel_id: int) -> None:
         row = self.channels.row_of(channel_id)
@@ -369,10 +394,21 @@ class MainWindow(QMainWindow):
         dialogs.DevicesDialog(self, self.bridge).open()
 
     def search(self) -> None:
-        dialogs.SearchDialog(self, self.bridge, self.open_channel).open()
+        """Ctrl+F: search messages, in the panel in place of the chat list."""
+        self._find(FindMode.MESSAGES)
 
     def switch(self) -> None:
-        dialogs.SwitcherDialog(self, self.bridge.cache, self.open_channel).open()
+        """Ctrl+K: go to a chat by typing part of its name."""
+        self._find(FindMode.CHATS)
+
+    def _find(self, mode: FindMode) -> None:
+        self.filter_box.hide()
+        self.channel_list.hide()
+        self.finder.start(mode)
+
+    def _finder_closed(self) -> None:
+        self.filter_box.show()
+        self.channel_list.show()
 
     async def _guarded(self, operation) -> None:
         """Run a server operation; a refusal or an unreachable server is shown, not raised."""
