@@ -45,7 +45,7 @@ class DraftKeeper(QObject):
     def save(self) -> None:
         """Write the open chat's draft now, if it changed (also at quit)."""
         self._timer.stop()
-        if self._channel is None or not self._is_message():
+        if self._channel is None or not self._is_message() or not self._bridge.started:
             return
         text = self._composer.edit.toPlainText()
         if self._saved.get(self._channel, self._bridge.cache.drafts.get(self._channel)) != text:
