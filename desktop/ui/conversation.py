@@ -160,9 +160,16 @@ class ConversationPane(QWidget):
     def _scroll_to_seq(self, seq: int) -> None:
         """The first unread message at the top (or the newest in view, when all fit)."""
         row = self.model.row_of_seq(seq) if self.model is not None else None
-        if self.model is not None and row is not None:
-            self.view.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
+        if row is not None:
+            self.scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtTop)
         self._scrolled(self.view.verticalScrollBar().value())
+
+    def scroll_to_row(self, row: int, hint: QAbstractItemView.ScrollHint) -> None:
+        """Scroll the row into view as laid out now: a model just set is laid out first,
+        or the view would scroll by the rows it showed before."""
+        if self.model is not None:
+            self.view.doItemsLayout()
+            self.view.scrollTo(self.model.index(row), hint)
 
     def jump_to_newest(self) -> None:
         """The newest message, from wherever the user scrolled (or opened the chat) to."""

@@ -114,7 +114,7 @@ class FinderPanel(QWidget):
             self.list.addItem(item)
             label = QLabel(
                 f"<b>{escape(where)}</b> · {escape(m.sender)}"
-                f" <span style='color:#6b7280'>· {hit_date(m.shown_ts)}</span>"
+                f" · {hit_date(m.shown_ts)}"
                 f"<br>{highlight(m.text, hit.spans)}"
             )
             label.setTextFormat(Qt.TextFormat.RichText)

@@ -175,7 +175,7 @@ class MessageActions(QObject):
         row = model.row_of_seq(seq) if model is not None else None
         if model is None or row is None:
             return False
-        self.pane.view.scrollTo(model.index(row), QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.pane.scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtCenter)
         model.highlight(seq)
         self._unmark.start(HIGHLIGHT_MS)
         return True
