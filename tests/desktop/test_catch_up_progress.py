@@ -1,9 +1,12 @@
 """Catching up after a long time offline says how far it got, and the device remembers when
 it last was up to date; drafts are kept per chat. Real server, real cache files."""
 
+import sqlite3
+
 import pytest
 
 import desktop.core.engine
+from desktop.cache.store import Cache
 from desktop.core.events import AppEvent, DraftChanged, Synced, SyncProgress
 from desktop.core.progress import last_synced
 from shared.protocol import OpenDirect, Send
@@ -63,3 +66,18 @@ async def test_a_draft_is_kept_per_chat_and_cleared_when_blank(make_profile, eng
     assert [e for e in events if isinstance(e, DraftChanged)] == [DraftChanged(7, "half a thought")]
     engine.set_draft(7, "")
     assert engine.cache.drafts.get(7) == "" and engine.cache.drafts.all() == {}
+
+
+def test_a_cache_from_before_drafts_gets_their_table(tmp_path) -> None:
+    path = tmp_path / "cache.db"
+    Cache.open(path, "alice").close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE draft")
+    db.execute("PRAGMA user_version = 5000")  # schema 5.0, before drafts
+    db.commit()
+    db.close()
+    cache = Cache.open(path, "alice")
+    try:
+        assert cache.drafts.set(3, "kept") and cache.drafts.all() == {3: "kept"}
+    finally:
+        cache.close()
