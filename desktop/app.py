@@ -237,6 +237,7 @@ class DesktopApp:
     @staticmethod
     def shut_down(running: Running) -> None:
         running.layout.save()
+        running.window.pane.drafts.save()  # what was typed last, before the engine stops
         running.bridge.stop()
         running.notifier.close()
         if running.server is not None:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from desktop.cache.drafts import DRAFT_TABLE
 from desktop.cache.models import BoundModels, bind_models
 from desktop.cache.receipts import RECEIPT_TABLE
 from shared.private import narrow_if_present, private_dir, private_file
 from shared.protocol import UNTIL_TURNED_OFF
 
 SCHEMA_MAJOR = 5
-SCHEMA_MINOR = 1
+SCHEMA_MINOR = 2
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -58,7 +59,7 @@ _INDEXES = [
     "WHERE mentions_me = 1",
 ]
 # Tables kept with plain SQL, apart from the models.
-_PLAIN_TABLES = [RECEIPT_TABLE]
+_PLAIN_TABLES = [RECEIPT_TABLE, DRAFT_TABLE]
 
 
 UNREAD_COUNT = (
@@ -149,6 +150,11 @@ def _muted_until(db: SqliteDatabase, me: str) -> None:
     db.execute_sql("UPDATE channel SET muted_until = ? WHERE muted", (UNTIL_TURNED_OFF,))
 
 
+def _drafts(db: SqliteDatabase, me: str) -> None:
+    """5.2: a draft per chat (older versions ignore the table)."""
+    db.execute_sql(DRAFT_TABLE)
+
+
 def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
     """Add a column unless the table has it (a cache made by this version and marked older,
     as tests of earlier upgrades do)."""
@@ -166,6 +172,7 @@ UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (5, 0): _messages_that_change,
     (4, 1): _receipts,
     (5, 1): _muted_until,
+    (5, 2): _drafts,
 }
 
 

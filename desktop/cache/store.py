@@ -12,6 +12,7 @@ from peewee import Field, fn
 
 from desktop.cache.changes import ChangeApplier, encode_mentions, names
 from desktop.cache.clearing import clear_all_but_outbox, files_size
+from desktop.cache.drafts import DraftBook
 from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
 from desktop.cache.reading import MESSAGE_COLUMNS, Decorator, view_of
@@ -58,6 +59,7 @@ class Cache:
         self._changes = ChangeApplier(models.db, me)
         self._reader = Decorator(models.db, me)
         self.receipts = ReceiptBook(models.db, me)
+        self.drafts = DraftBook(models.db)
 
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
@@ -500,6 +502,24 @@ class Cache:
         if before is None:
             page.extend(m for m in outbox if not m.is_change)
         return self._reader.decorate(channel_id, page, outbox)
+
+    def messages_after(
+        self, channel_id: int, after: int, limit: int = 50
+    ) -> tuple[list[MessageView], bool]:
+        """A page of the timeline in ascending order: the oldest ``limit`` entries newer than
+        ``after`` (to read on from a message far back), and whether it reached the newest;
+        a page that did ends with the messages still in the outbox, as the newest does."""
+        rows = self._m.db.execute_sql(
+            f"SELECT {MESSAGE_COLUMNS} FROM message WHERE channel = ? AND seq > ? "
+            f"AND kind NOT IN {_CHANGES} ORDER BY seq LIMIT ?",
+            (channel_id, after, limit + 1),
+        ).fetchall()
+        newest = len(rows) <= limit
+        page = [view_of(row) for row in rows[:limit]]
+        outbox = self.outbox(channel_id)
+        if newest:
+            page.extend(m for m in outbox if not m.is_change)
+        return self._reader.decorate(channel_id, page, outbox), newest
 
     def message(self, channel_id: int, seq: int) -> MessageView | None:
         """The stored event ``seq`` of a channel as it shows now (a message with this

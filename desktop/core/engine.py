@@ -19,6 +19,7 @@ from desktop.core.events import (
     AppEvent,
     CacheCleared,
     ChannelChanged,
+    DraftChanged,
     EngineState,
     MessageAdded,
     MessageChanged,
@@ -43,6 +44,7 @@ from desktop.core.lifecycle import (
 )
 from desktop.core.listing import list_channels
 from desktop.core.operations import ServerOperations
+from desktop.core.progress import CatchUpProgress
 from desktop.core.quiet import QuietKeeper, QuietOperations
 from desktop.core.receipts import ReceiptKeeper
 from shared import limits
@@ -140,6 +142,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
         self._receipts = ReceiptKeeper(cache, connection, self._ask, self._emit, self._wake.set)
         self._quiet = QuietKeeper(cache, connection, self._ask, self._emit, lambda: self.features)
         self._presence_asked: set[str] = set()  # people whose presence this session asked
+        self._progress = CatchUpProgress(cache, self._emit)
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -220,6 +223,8 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
             known = self.cache.setting("server_features")
             if welcome is not None and known != features_setting(welcome.features):
                 store_features(self.cache, welcome.features)
+            if welcome is not None:
+                self._progress.seen_head(welcome.head)
             self._receipts.online()
             self._quiet.online()
             self._need_sync = True
@@ -315,6 +320,11 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
         if self.cache.mark_read(channel_id, seq):
             self._emit_unread(channel_id)
             self._wake.set()
+
+    def set_draft(self, channel_id: int, text: str) -> None:
+        """Keep the text left in a chat's composer, over a restart too; blank text clears it."""
+        if self.cache.drafts.set(channel_id, text):
+            self._emit(DraftChanged(channel_id, self.cache.drafts.get(channel_id)))
 
     def typing(self, channel_id: int) -> None:
         """Tell the channel's members the user is typing (best effort, never queued)."""
@@ -489,6 +499,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
         self.cache.finish_purge()  # a deletion left unpurged by a stop or a busy reader
         if not self._need_sync:
             self._set_state(EngineState.ONLINE)
+            self._progress.synced()
             self._caught_up.set()
             self._rounds.set()
         if self._indexer is None or self._indexer.done():
@@ -530,6 +541,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
         cursor = self.cache.sync_cursor()
         if cursor is None:
             cursor = await self._start_from_snapshot()
+        self._progress.begin(cursor)
         ahead: asyncio.Task | None = None
         try:
             while True:
@@ -551,6 +563,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
                     ahead = await self._ask_ahead(page.next, confirm=cursor)
                 self._announce(self.cache.apply_page(page))
                 cursor = page.next
+                self._progress.page(cursor)
                 if not page.more:
                     break
         finally:
@@ -718,6 +731,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
         self._receipts.stored_pushed()
 
     def _on_head(self, head: int) -> None:
+        self._progress.seen_head(head)
         cursor = self.cache.sync_cursor()
         if cursor is not None and head > cursor and not self._need_sync:
             self._need_sync = True

@@ -115,6 +115,32 @@ class QuietChanged:
 
 
 @dataclass(frozen=True)
+class SyncProgress:
+    """Catching up: ``fetched`` of the ``total`` entries of the user's stream between where
+    this device was and the stream's head (positions count only the user's own stream, so
+    their difference is the number of entries to fetch)."""
+
+    fetched: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Synced:
+    """The device caught up with the server at ``at`` (ms since the epoch, this device's
+    clock); kept in the cache, so it is known after a restart too."""
+
+    at: int
+
+
+@dataclass(frozen=True)
+class DraftChanged:
+    """The text left in a chat's composer changed (empty: no draft any more)."""
+
+    channel: int
+    text: str
+
+
+@dataclass(frozen=True)
 class ServerRestored:
     """The server's database was restored from a backup: the cache was reconciled with it.
     ``dropped`` stored events (in ``chats`` chats) are gone because the server no longer
@@ -166,4 +192,7 @@ AppEvent = (
     | CacheCleared
     | NewSignIn
     | QuietChanged
+    | SyncProgress
+    | Synced
+    | DraftChanged
 )

@@ -7,7 +7,7 @@ in any form (a tab character is rarely meant in a chat message); the box grows w
 up to a few lines, then scrolls."""
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.ui.i18n import tr
@@ -75,6 +75,7 @@ class Composer(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
+        self.loading = False  # a chat's draft is being put in: not the user typing
         self.bar = ReplyBar()
         self.bar.closed.connect(self.cancel)
         self.edit = MessageEdit()
@@ -117,7 +118,7 @@ class Composer(QWidget):
         )
         self.counter.setStyleSheet("color: #c62828;" if over else "color: #6b7280;")
         self.button.setEnabled(not is_blank(text) and not over)
-        if text:
+        if text and not self.loading:
             self.typing.emit()
 
     def _submit(self) -> None:
@@ -125,6 +126,15 @@ class Composer(QWidget):
         if not is_blank(text) and len(text) <= limits.MAX_TEXT_CHARS:
             self.edit.clear()
             self.send_text.emit(text)
+
+    def load(self, text: str) -> None:
+        """Put a chat's draft in the box, the cursor at its end."""
+        self.loading = True
+        try:
+            self.edit.setPlainText(text)
+            self.edit.moveCursor(QTextCursor.MoveOperation.End)
+        finally:
+            self.loading = False
 
     def show_target(self, target: ComposeTarget | None, me: str) -> None:
         """Show what is being written (a reply, an edit), or a plain message again."""

@@ -1,5 +1,6 @@
-"""One open chat: header, the message list, the typing line and the composer (with the bar
-of a reply or an edit being written)."""
+"""One open chat: header (who is typing shows there), the message list with its button to
+the newest message, and the composer (with the bar of a reply or an edit being written, and
+each chat's draft)."""
 
 import asyncio
 import logging
@@ -10,11 +11,12 @@ from typing import Any
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QTextCursor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QListView,
     QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +25,7 @@ from desktop.cache.views import ChannelView, MessageView
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
+from desktop.ui.drafts import DraftKeeper
 from desktop.ui.elided_label import ElidedLabel
 from desktop.ui.i18n import tr
 from desktop.ui.keyboard import focus_ring
@@ -33,12 +36,12 @@ from desktop.ui.outbox import failed_menu
 from desktop.ui.reply_bar import ComposeTarget
 from desktop.ui.tasks import spawn
 from desktop.ui.text_overlay import TextOverlay
+from desktop.ui.typing_state import TypingTracker
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
 
 log = logging.getLogger(__name__)
 
-TYPING_SHOWN_MS = 5_000  # how long "is typing" stays after the last signal
 TYPING_EVERY = 3.0  # secs between typing signals sent while the user writes
 SCROLL_AHEAD = 3  # screens from the top at which older messages are read in
 FILL_SPAN = 100  # events missing between rows shown that are asked for at a time
@@ -50,14 +53,15 @@ class ConversationPane(QWidget):
     at_bottom = Signal()
     members_requested = Signal()
 
-    def __init__(self, bridge: EngineBridge, me: str) -> None:
+    def __init__(self, bridge: EngineBridge, me: str, typing: TypingTracker) -> None:
         super().__init__()
         self.bridge = bridge
         self.me = me
+        self.typing = typing
         self.channel: ChannelView | None = None
         self.model: MessageListModel | None = None
         self._typing_sent = 0.0
-        self._typists: dict[str, float] = {}
+        self._subtitle = ""  # members or presence, shown while nobody is typing
         self._fetching: asyncio.Future | None = None
         self._filling: asyncio.Future | None = None
         # While older rows are laid out above: the scroll position, counted from the bottom,
@@ -96,45 +100,84 @@ class ConversationPane(QWidget):
         self._released_at = QPoint()  # where the last click ended, for what it hit
         self.view.viewport().installEventFilter(self)
 
-        self.typing_label = QLabel()
-        self.typing_label.setStyleSheet("color: #6b7280; font-style: italic; padding-left: 12px;")
-        self._typing_timer = QTimer(self)
-        self._typing_timer.setSingleShot(True)
-        self._typing_timer.timeout.connect(self._expire_typing)
+        typing.changed.connect(self._typing_changed)
+        self.newest_button = QToolButton(self.view)
+        self.newest_button.setText("↓")
+        self.newest_button.setToolTip(tr("Jump to the newest message"))
+        self.newest_button.setAccessibleName(tr("Jump to the newest message"))
+        self.newest_button.setStyleSheet(
+            "QToolButton { background: white; border: 1px solid #d0d7de; border-radius: 18px;"
+            " font-size: 14pt; min-width: 34px; min-height: 34px; }"
+        )
+        self.newest_button.clicked.connect(self.jump_to_newest)
+        self.newest_button.hide()
+        self.view.installEventFilter(self)  # to keep the button in the corner on resizes
 
         self.composer = Composer()
         self.composer.send_text.connect(self._send)
         self.composer.typing.connect(self._typing)
         self.composer.edit_last.connect(self._edit_last)
         self.composer.cancel.connect(self.cancel_target)
+        self.drafts = DraftKeeper(
+            bridge, self.composer, lambda: self.target is None or self.target.kind != "edit"
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.typing_label)
         layout.addWidget(self.composer)
 
     # --- opening and updating ---------------------------------------------------------------
 
-    def open(self, channel: ChannelView) -> None:
+    def open(self, channel: ChannelView, at_seq: int | None = None) -> None:
+        """Show ``channel``: at the message ``at_seq`` (marked a moment), else at its first
+        unread message when it has unread ones, else at its newest."""
+        self.cancel_target()  # an edit's text is no draft
+        self.drafts.switch_to(channel.id)
         self.channel = channel
-        self.model = MessageListModel(self.bridge.cache, channel.id)
-        self._from_bottom = None
-        marker = channel.read_seq + 1 if channel.unread else None
+        first_unread = channel.read_seq + 1 if channel.unread else None
+        self._show_model(MessageListModel(self.bridge.cache, channel.id, at_seq or first_unread))
         group = channel.kind == "group"
-        self.view.setItemDelegate(MessageDelegate(self.me, group, marker, channel.members))
-        self.view.setModel(self.model)
-        self.overlay.reset()
-        self.cancel_target()
-        self._typists.clear()
-        self._expire_typing()
-        self.subtitle.clear()  # a direct chat's presence, if known, is shown next
+        self.view.setItemDelegate(MessageDelegate(self.me, group, first_unread, channel.members))
+        self._subtitle = ""  # a direct chat's presence, if known, is shown next
         self.show_channel(channel)
         self.composer.edit.setFocus()
-        QTimer.singleShot(0, self.view.scrollToBottom)
+        if at_seq is not None:
+            QTimer.singleShot(0, lambda: self.message_actions.mark(at_seq))
+        elif first_unread is not None:
+            QTimer.singleShot(0, lambda: self._scroll_to_seq(first_unread))
+        else:
+            QTimer.singleShot(0, self.view.scrollToBottom)
+
+    def _show_model(self, model: MessageListModel) -> None:
+        self.model = model
+        self._from_bottom = None
+        self.view.setModel(model)
+        self.overlay.reset()
         self._fill_shown()
+
+    def _scroll_to_seq(self, seq: int) -> None:
+        """The first unread message at the top (or the newest in view, when all fit)."""
+        row = self.model.row_of_seq(seq) if self.model is not None else None
+        if row is not None:
+            self.scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtTop)
+        self._scrolled(self.view.verticalScrollBar().value())
+
+    def scroll_to_row(self, row: int, hint: QAbstractItemView.ScrollHint) -> None:
+        """Scroll the row into view as laid out now: a model just set is laid out first,
+        or the view would scroll by the rows it showed before."""
+        if self.model is not None:
+            self.view.doItemsLayout()
+            self.view.scrollTo(self.model.index(row), hint)
+
+    def jump_to_newest(self) -> None:
+        """The newest message, from wherever the user scrolled (or opened the chat) to."""
+        if self.model is not None and not self.model.at_newest:
+            self._show_model(MessageListModel(self.bridge.cache, self.model.channel_id))
+        self.view.scrollToBottom()
+        self._scrolled(self.view.verticalScrollBar().value())
 
     def show_channel(self, channel: ChannelView, presence: str | None = None) -> None:
         self.channel = channel
@@ -142,11 +185,24 @@ class ConversationPane(QWidget):
         self.members_button.setVisible(channel.kind == "group" and channel.active)
         self.composer.close_with(ended_text(how_ended(self.bridge.cache, channel, self.me)))
         if channel.kind == "group" and channel.active:
-            self.subtitle.setText(tr("%n member(s)", "", len(channel.members)))
-        elif channel.kind == "group":
-            self.subtitle.clear()
+            self._subtitle = tr("%n member(s)", "", len(channel.members))
         elif presence is not None:
-            self.subtitle.setText(presence)
+            self._subtitle = presence
+        self._show_subtitle()
+
+    def _show_subtitle(self) -> None:
+        """Who is typing, in the accent colour, else the members or the presence."""
+        typing = (
+            self.typing.text(self.channel.id, self.channel.kind == "group")
+            if self.channel is not None
+            else ""
+        )
+        self.subtitle.setText(typing or self._subtitle)
+        self.subtitle.setStyleSheet("color: #1f6feb;" if typing else "color: #6b7280;")
+
+    def _typing_changed(self, channel_id: int) -> None:
+        if self.channel is not None and channel_id == self.channel.id:
+            self._show_subtitle()
 
     def message_added(self, message: MessageView) -> None:
         if self.model is None or message.channel != self.model.channel_id:
@@ -193,18 +249,6 @@ class ConversationPane(QWidget):
         if self.model is not None and message.client_id is not None:
             self.model.discard(message.client_id)
 
-    def someone_typing(self, channel_id: int, user: str) -> None:
-        if self.channel is None or channel_id != self.channel.id:
-            return
-        self._typists[user] = time.monotonic()
-        names = ", ".join(sorted(self._typists))
-        self.typing_label.setText(tr("{names} is typing…").format(names=names))
-        self._typing_timer.start(TYPING_SHOWN_MS)
-
-    def _expire_typing(self) -> None:
-        self._typists.clear()
-        self.typing_label.setText(" ")
-
     # --- user actions -----------------------------------------------------------------------
 
     def _send(self, text: str) -> None:
@@ -213,6 +257,7 @@ class ConversationPane(QWidget):
             return
         target, engine, channel_id = self.target, self.bridge.engine, self.channel.id
         self.cancel_target(keep_text=True)
+        self.drafts.save()  # the composer is empty now: the draft is sent
         if target is None:
             spawn(self._sent(target, text, engine.send, channel_id, text))
         elif target.kind == "reply":
@@ -277,6 +322,10 @@ class ConversationPane(QWidget):
             self.bridge.post(self.bridge.engine.typing, self.channel.id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view:
+            if event.type() == QEvent.Type.Resize:
+                self._place_newest_button()
+            return False
         if isinstance(event, QMouseEvent) and event.type() == QEvent.Type.MouseButtonRelease:
             self._released_at = event.position().toPoint()  # for _clicked, which follows
         return False
@@ -301,20 +350,36 @@ class ConversationPane(QWidget):
             menu.popup(self.view.viewport().mapToGlobal(at))
 
     def is_at_bottom(self) -> bool:
+        """Whether the newest message is on screen."""
         bar = self.view.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 4
+        newest = self.model is None or self.model.at_newest
+        return newest and bar.value() >= bar.maximum() - 4
 
     def _scrolled(self, value: int) -> None:
         if self.model is None:
             return
-        if value < self.view.viewport().height() * SCROLL_AHEAD and self._from_bottom is None:
+        screen = self.view.viewport().height()
+        if value < screen * SCROLL_AHEAD and self._from_bottom is None:
             self._fill_shown()
             if self.model.can_load_older():
                 self._load_older(self.model)
             elif self.model.needs_server():
                 self._fetch_from_server()
-        if self.is_at_bottom():
+        bar = self.view.verticalScrollBar()
+        if bar.maximum() - value < screen * SCROLL_AHEAD and self.model.can_load_newer():
+            self.model.load_newer()  # rows added below: what is on screen stays put
+            self._fill_shown()
+        at_bottom = self.is_at_bottom()
+        self.newest_button.setVisible(not at_bottom)
+        if at_bottom:
             self.at_bottom.emit()
+
+    def _place_newest_button(self) -> None:
+        size = self.newest_button.sizeHint()
+        self.newest_button.resize(size)
+        self.newest_button.move(
+            self.view.width() - size.width() - 24, self.view.height() - size.height() - 16
+        )
 
     def _load_older(self, model: MessageListModel) -> None:
         """The next page from the cache above, keeping the rows on screen where they are."""
@@ -328,6 +393,7 @@ class ConversationPane(QWidget):
         if self._from_bottom is not None:
             from_bottom, self._from_bottom = self._from_bottom, None
             self.view.verticalScrollBar().setValue(high - from_bottom)
+        self.newest_button.setVisible(not self.is_at_bottom())
 
     def _fetch_from_server(self) -> None:
         if self.model is None or self._fetching is not None:

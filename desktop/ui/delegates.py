@@ -64,15 +64,18 @@ from desktop.ui.i18n import tr
 from desktop.ui.marks import describe, mark_for, paint_mark
 from desktop.ui.models import (
     ChannelRole,
+    DraftRole,
     EndedRole,
     HighlightRole,
     MessageRole,
     PresenceRole,
     ReceiptRole,
+    TypingRole,
 )
 
 Index = QModelIndex | QPersistentModelIndex
 PRESENCE_COLORS = {"online": QColor("#2ea043"), "away": QColor("#d29922")}
+DRAFT_COLOR = QColor("#c62828")
 __all__ = ["FAILED", "ChannelDelegate", "MessageDelegate", "SelectableText", "clock"]
 
 
@@ -398,6 +401,23 @@ class ChannelDelegate(QStyledItemDelegate):
             return tr("You: {text}").format(text=text)
         return f"{m.sender}: {text}" if channel.kind == "group" else text
 
+    def _second_line(
+        self, index: QModelIndex | QPersistentModelIndex, channel: ChannelView, open_: bool
+    ) -> tuple[str, QColor]:
+        """Under the title: why nothing can be written there (a group the user was removed
+        from), else who is typing, else the draft left there (not for the chat open beside
+        the list, whose composer shows it), else the newest message."""
+        ended = index.data(EndedRole)
+        if ended:
+            return ended, MUTED_TEXT
+        typing = index.data(TypingRole)
+        if typing:
+            return typing, ACCENT
+        draft = index.data(DraftRole)
+        if draft and not open_:
+            return tr("Draft: {text}").format(text=first_line(draft)), DRAFT_COLOR
+        return self._preview(channel), MUTED_TEXT
+
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
@@ -443,7 +463,9 @@ class ChannelDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignRight,
             time_text,
         )
-        preview = index.data(EndedRole) or self._preview(channel)
+        preview, color = self._second_line(
+            index, channel, bool(option.state & QStyle.StateFlag.State_Selected)
+        )
         x = right
         for badge in reversed(badges(channel)):
             width = max(18, metrics.horizontalAdvance(badge) + 14)
@@ -457,7 +479,7 @@ class ChannelDelegate(QStyledItemDelegate):
             painter.setPen(QColor("white"))
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, badge)
             x -= 4
-        painter.setPen(MUTED_TEXT)
+        painter.setPen(color)
         painter.drawText(
             QRect(left, rect.top() + 31, x - left - 2, 20),
             Qt.AlignmentFlag.AlignLeft,

@@ -1,7 +1,7 @@
-"""Dialogs: new chat, new group, members, devices, message search, quick switcher."""
+"""Dialogs: new chat, new group, members, devices."""
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.cache.store import Cache
-from desktop.cache.views import ChannelView, SearchHit
+from desktop.cache.views import ChannelView
 from desktop.core.events import EngineState
 from desktop.ui import refusals
 from desktop.ui.bridge import EngineBridge
@@ -341,113 +340,3 @@ class DevicesDialog(_ServerDialog):
         if await confirmed(self, title, question, tr("Sign out")):
             await self.bridge.ask(self.bridge.engine.revoke_device, device_id)
             await self._load()
-
-
-class _PickerDialog(QDialog):
-    """A search box over a list; Enter or a click opens the chosen chat."""
-
-    def __init__(self, parent: QWidget, title: str, open_channel: Callable[[int], None]) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(520, 420)
-        self.open_channel = open_channel
-        self.box = QLineEdit()
-        self.box.setClearButtonEnabled(True)
-        self.list = QListWidget()
-        self.list.itemActivated.connect(self._choose)
-        self.list.itemClicked.connect(self._choose)
-        self.box.returnPressed.connect(self._choose_first)
-        self.box.textChanged.connect(self.refresh)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.box)
-        layout.addWidget(self.list, 1)
-
-    def refresh(self, text: str) -> None:
-        raise NotImplementedError
-
-    def _choose(self, item: QListWidgetItem) -> None:
-        self.open_channel(item.data(Qt.ItemDataRole.UserRole))
-        self.accept()
-
-    def _choose_first(self) -> None:
-        if self.list.count():
-            self._choose(self.list.currentItem() or self.list.item(0))
-
-
-class SearchDialog(_PickerDialog):
-    """Ctrl+F: every cached message, offline too; the matched words in bold. The engine's
-    thread searches (it may index new messages first); only the newest query's answer
-    is shown."""
-
-    def __init__(
-        self, parent: QWidget, bridge: EngineBridge, open_channel: Callable[[int], None]
-    ) -> None:
-        super().__init__(parent, tr("Search messages"), open_channel)
-        self.bridge = bridge
-        self.box.setPlaceholderText(tr("Search all messages"))
-        self._asked = 0
-
-    def refresh(self, text: str) -> None:
-        self._asked += 1
-        spawn(self._search(self._asked, text))
-
-    async def _search(self, asked: int, text: str) -> None:
-        hits = await self.bridge.call(self.bridge.engine.search, text)
-        if asked == self._asked:
-            self._show(hits)
-
-    def _show(self, hits: list[SearchHit]) -> None:
-        self.list.clear()
-        channels = {c.id: c for c in self.bridge.cache.channels()}
-        for hit in hits:
-            m = hit.message
-            where = channels[m.channel].title if m.channel in channels else "?"
-            item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.UserRole, m.channel)
-            self.list.addItem(item)
-            label = QLabel(
-                f"<b>{_escape(where)}</b> · {_escape(m.sender)}<br>{_highlight(m.text, hit.spans)}"
-            )
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setContentsMargins(6, 4, 6, 4)
-            item.setSizeHint(label.sizeHint())
-            self.list.setItemWidget(item, label)
-
-
-class SwitcherDialog(_PickerDialog):
-    """Ctrl+K: jump to a chat by typing part of its name."""
-
-    def __init__(self, parent: QWidget, cache: Cache, open_channel: Callable[[int], None]) -> None:
-        super().__init__(parent, tr("Go to chat"), open_channel)
-        self.cache = cache
-        self.box.setPlaceholderText(tr("Chat name"))
-        self.refresh("")
-
-    def refresh(self, text: str) -> None:
-        self.list.clear()
-        for channel in self.cache.channels():
-            if channel.active and text.casefold() in channel.title.casefold():
-                item = QListWidgetItem(channel.title)
-                item.setData(Qt.ItemDataRole.UserRole, channel.id)
-                self.list.addItem(item)
-        if self.list.count():
-            self.list.setCurrentRow(0)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _highlight(text: str, spans: tuple[tuple[int, int], ...], context: int = 80) -> str:
-    """The text around the first match, matches in bold, as safe rich text."""
-    start = max(0, spans[0][0] - context // 2) if spans else 0
-    end = min(len(text), start + 2 * context)
-    out, cursor = [], start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
-        out.append(_escape(text[cursor:s]))
-        out.append(f"<b>{_escape(text[s:e])}</b>")
-        cursor = e
-    out.append(_escape(text[cursor:end]))
-    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")

@@ -25,6 +25,7 @@ from desktop.core.events import (
     AppEvent,
     CacheCleared,
     ChannelChanged,
+    DraftChanged,
     EngineState,
     MessageAdded,
     MessageChanged,
@@ -35,39 +36,35 @@ from desktop.core.events import (
     ReceiptsChanged,
     ServerRestored,
     StateChanged,
+    Synced,
+    SyncProgress,
     TypingChanged,
     UnreadChanged,
 )
 from desktop.core.notify_policy import NotificationPolicy
+from desktop.core.progress import last_synced
 from desktop.ui import dialogs
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
 from desktop.ui.elided_label import ElidedLabel
+from desktop.ui.finder import FinderPanel, FindMode
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.keyboard import ChatKeys, focus_ring
 from desktop.ui.models import ChannelListModel, ChannelRole
 from desktop.ui.outbox import OutboxDialog, outbox_text
 from desktop.ui.quiet_menu import DndControl, DndIndicator, MuteMenu
+from desktop.ui.sync_status import SyncStatus
 from desktop.ui.tasks import spawn
+from desktop.ui.typing_state import TypingTracker
+from desktop.ui.unread_badge import window_title
 from shared.protocol import FEATURE_LIFECYCLE
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 50  # the chat list is re-read at most this often while events pour in
-
-
-def state_text(state: EngineState, pending: int, failed: int = 0) -> str:
-    texts = {
-        EngineState.OFFLINE: tr("Offline — showing saved messages"),
-        EngineState.CONNECTING: tr("Connecting…"),
-        EngineState.SYNCING: tr("Catching up…"),
-        EngineState.ONLINE: tr("Online"),
-        EngineState.FAILED: tr("Stopped"),
-    }
-    outbox = outbox_text(pending, failed)
-    return texts[state] + (" · " + outbox if outbox else "")
+STATUS_MS = 30_000  # "last synced 5 minutes ago" is said again this often
 
 
 class MainWindow(QMainWindow):
@@ -91,10 +88,12 @@ class MainWindow(QMainWindow):
         self.policy = policy
         self.idle = idle
         self.hide_to_tray = False
-        self.setWindowTitle(tr("Tidings"))
+        self.setWindowTitle(window_title(me, 0))
+        self.unread_total_changed.connect(lambda n: self.setWindowTitle(window_title(me, n)))
         self.resize(1040, 700)
 
-        self.channels = ChannelListModel(bridge.cache, me)
+        self.typing = TypingTracker(self)
+        self.channels = ChannelListModel(bridge.cache, self.typing, me)
         self.filtered = QSortFilterProxyModel()
         self.filtered.setSourceModel(self.channels)
         self.filtered.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -120,9 +119,13 @@ class MainWindow(QMainWindow):
         side.setContentsMargins(8, 8, 0, 8)
         side.addWidget(self.filter_box)
         side.addWidget(self.channel_list, 1)
+        self.finder = FinderPanel(bridge)  # Ctrl+F and Ctrl+K, in place of the list
+        self.finder.chosen.connect(self.open_channel)
+        self.finder.closed.connect(self._finder_closed)
+        side.addWidget(self.finder, 1)
         side.addLayout(buttons)
 
-        self.pane = ConversationPane(bridge, me)
+        self.pane = ConversationPane(bridge, me, self.typing)
         self.pane.at_bottom.connect(self.maybe_mark_read)
         self.pane.members_requested.connect(self.show_members)
         self.placeholder = QLabel(tr("Choose a chat, or start a new one."))
@@ -149,6 +152,10 @@ class MainWindow(QMainWindow):
         self.dnd_label = DndIndicator(self.dnd)
         self.statusBar().addPermanentWidget(self.dnd_label)
         self._state = bridge.engine.state  # the window is made once the engine started
+        self.sync_status = SyncStatus(last_synced(bridge.cache))
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(self._show_outbox_state)
+        self._status_timer.start(STATUS_MS)
         self._failure: str | None = None
         self._show_outbox_state()
         self._menus()
@@ -179,10 +186,12 @@ class MainWindow(QMainWindow):
                 action.setShortcut(keys)
             action.triggered.connect(slot)
             chat.addAction(action)
+        self.members_action = action  # the last one
         self.mute_menu = MuteMenu(self, self.bridge)
         chat.addMenu(self.mute_menu)
         chat.addSeparator()
         chat.addActions(ChatKeys(self, self.channel_list).actions)
+        self._show_chat_actions()
         account = self.menuBar().addMenu(tr("&Account"))
         devices = QAction(tr("Devices…"), self)
         devices.triggered.connect(self.show_devices)
@@ -197,6 +206,7 @@ class MainWindow(QMainWindow):
 
     def on_event(self, event: AppEvent) -> None:
         if isinstance(event, MessageAdded):
+            self.typing.message_from(event.message.channel, event.message.sender)
             self.pane.message_added(event.message)
             self._refresh_channels()
             if event.message.sender == self.me and event.message.client_id:
@@ -231,7 +241,12 @@ class MainWindow(QMainWindow):
                     self.pane.channel, dialogs.presence_text(p.state, p.last_seen)
                 )
         elif isinstance(event, TypingChanged):
-            self.pane.someone_typing(event.channel, event.user)
+            self.typing.typing(event.channel, event.user)
+        elif isinstance(event, DraftChanged):
+            self._refresh_channels()
+        elif isinstance(event, SyncProgress | Synced):
+            self.sync_status.on_event(event)
+            self._show_outbox_state()
         elif isinstance(event, StateChanged):
             self._state = event.state
             self._show_state(event)
@@ -278,7 +293,8 @@ class MainWindow(QMainWindow):
 
     def _show_state(self, event: StateChanged) -> None:
         self.outbox_button.setVisible(bool(event.pending or event.failed))
-        text = state_text(event.state, event.pending, event.failed)
+        outbox = outbox_text(event.pending, event.failed)
+        text = self.sync_status.describe(event.state) + (" · " + outbox if outbox else "")
         if event.state == EngineState.FAILED and event.reason:
             self._failure = event.reason
             box = QMessageBox(
@@ -291,19 +307,28 @@ class MainWindow(QMainWindow):
 
     # --- opening chats and reading ----------------------------------------------------------
 
-    def open_channel(self, channel_id: int) -> None:
+    def open_channel(self, channel_id: int, at_seq: int = 0) -> None:
+        """Show the chat (at the message ``at_seq``, when one is given)."""
         channel = self.bridge.cache.channel(channel_id)
         if channel is None:
             return
-        self.pane.open(channel)
+        self.pane.open(channel, at_seq or None)
         if channel.kind == "direct":
             for seen in self.bridge.cache.presence([channel.title]):
                 self.pane.show_channel(channel, dialogs.presence_text(seen.state, seen.last_seen))
         self.stack.setCurrentWidget(self.pane)
         self.mute_menu.show_channel(channel.id, channel.muted_until)
+        self._show_chat_actions()
         self._select(channel_id)
         self._update_on_screen()
         self.maybe_mark_read()
+
+    def _show_chat_actions(self) -> None:
+        """Offer only what makes sense: no chat open, nothing to mute; members are a
+        group's."""
+        channel = self.pane.channel if self.stack.currentWidget() is self.pane else None
+        self.mute_menu.setEnabled(channel is not None)
+        self.members_action.setEnabled(channel is not None and channel.kind == "group")
 
     def _select(self, channel_id: int) -> None:
         row = self.channels.row_of(channel_id)
@@ -377,10 +402,21 @@ class MainWindow(QMainWindow):
         dialogs.DevicesDialog(self, self.bridge).open()
 
     def search(self) -> None:
-        dialogs.SearchDialog(self, self.bridge, self.open_channel).open()
+        """Ctrl+F: search messages, in the panel in place of the chat list."""
+        self._find(FindMode.MESSAGES)
 
     def switch(self) -> None:
-        dialogs.SwitcherDialog(self, self.bridge.cache, self.open_channel).open()
+        """Ctrl+K: go to a chat by typing part of its name."""
+        self._find(FindMode.CHATS)
+
+    def _find(self, mode: FindMode) -> None:
+        self.filter_box.hide()
+        self.channel_list.hide()
+        self.finder.start(mode)
+
+    def _finder_closed(self) -> None:
+        self.filter_box.show()
+        self.channel_list.show()
 
     async def _guarded(self, operation) -> None:
         """Open the chat a dialog made (the dialog shows its own refusals, and stays open)."""

@@ -165,13 +165,20 @@ class MessageActions(QObject):
             model.load_down_to(seq)
         if model is not self.pane.model:
             return  # another chat was opened meanwhile
-        row = model.row_of_seq(seq)
-        if row is None:
+        if not self.mark(seq):
             self.refused(tr("That message cannot be fetched right now."))
-            return
-        self.pane.view.scrollTo(model.index(row), QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def mark(self, seq: int) -> bool:
+        """Scroll to the message ``seq`` shown and mark it a moment (a quote clicked, a
+        search hit chosen); False if it is not shown."""
+        model = self.pane.model
+        row = model.row_of_seq(seq) if model is not None else None
+        if model is None or row is None:
+            return False
+        self.pane.scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtCenter)
         model.highlight(seq)
         self._unmark.start(HIGHLIGHT_MS)
+        return True
 
     # --- running engine operations ----------------------------------------------------------
 

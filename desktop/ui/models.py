@@ -9,6 +9,7 @@ from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView, QuoteView
 from desktop.ui.membership import Ended, ended_text, how_ended
+from desktop.ui.typing_state import TypingTracker
 
 ChannelRole = Qt.ItemDataRole.UserRole + 1
 MessageRole = Qt.ItemDataRole.UserRole + 2
@@ -16,21 +17,27 @@ PresenceRole = Qt.ItemDataRole.UserRole + 3
 ReceiptRole = Qt.ItemDataRole.UserRole + 4  # the receipt of one of the user's messages
 HighlightRole = Qt.ItemDataRole.UserRole + 5  # the message a quote was clicked to show
 EndedRole = Qt.ItemDataRole.UserRole + 6  # why a group the user is no longer in ended
+DraftRole = Qt.ItemDataRole.UserRole + 7  # the text left in a chat's composer
+TypingRole = Qt.ItemDataRole.UserRole + 8  # "typing…" while someone writes in the chat
 FIRST_PAGE = 30  # events read when a conversation opens, as Telegram Desktop does
-OLDER_PAGE = 100  # events read per scroll-back step
+OLDER_PAGE = 100  # events read per scroll-back step, and per step down from far back
+AROUND_PAGE = 50  # events read on each side of a message a chat opens at
 Index = QModelIndex | QPersistentModelIndex
 
 
 class ChannelListModel(QAbstractListModel):
     """Chats, most recent first, re-read from the cache (one query) when something changes."""
 
-    def __init__(self, cache: Cache, me: str = "") -> None:
+    def __init__(self, cache: Cache, typing: TypingTracker, me: str = "") -> None:
         super().__init__()
         self._cache = cache
+        self._typing = typing
         self._me = me
         self._rows: list[ChannelView] = []
         self._ended: dict[int, str] = {}
         self._presence: dict[str, str] = {}
+        self._drafts: dict[int, str] = {}
+        typing.changed.connect(self._typing_changed)
 
     def reload(self) -> None:
         """Active chats, and groups the user did not leave themselves (readable still)."""
@@ -39,7 +46,14 @@ class ChannelListModel(QAbstractListModel):
         ended = {c.id: how_ended(self._cache, c, self._me) for c in rows if not c.active}
         self._rows = [c for c in rows if c.active or ended[c.id] not in (None, Ended.LEFT)]
         self._ended = {i: text for i, how in ended.items() if (text := ended_text(how))}
+        self._drafts = self._cache.drafts.all()
         self.endResetModel()
+
+    def _typing_changed(self, channel_id: int) -> None:
+        row = self.row_of(channel_id)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [TypingRole])
 
     def set_presence(self, user: str, state: str) -> None:
         self._presence[user] = state
@@ -63,6 +77,10 @@ class ChannelListModel(QAbstractListModel):
             return self._presence.get(channel.title) if channel.kind == "direct" else None
         if role == EndedRole:
             return self._ended.get(channel.id)
+        if role == DraftRole:
+            return self._drafts.get(channel.id, "")
+        if role == TypingRole:
+            return self._typing.text(channel.id, channel.kind == "group")
         return None
 
     def channel_at(self, row: int) -> ChannelView:
@@ -80,13 +98,22 @@ class ChannelListModel(QAbstractListModel):
 
 class MessageListModel(QAbstractListModel):
     """One conversation: stored events in sequence order, then messages still in the outbox.
-    Opens with the newest page only and reads older pages as the view scrolls up."""
+    Opens with the newest page only and reads older pages as the view scrolls up; or, opened
+    ``around`` a message (the first unread, a search hit), with a page on each side of it,
+    reading newer pages as the view scrolls down until it reaches the newest (``at_newest``).
+    Each is one page read from the cache, however far back the message is."""
 
-    def __init__(self, cache: Cache, channel_id: int) -> None:
+    def __init__(self, cache: Cache, channel_id: int, around: int | None = None) -> None:
         super().__init__()
         self._cache = cache
         self.channel_id = channel_id
-        self._rows: list[MessageView] = cache.messages(channel_id, limit=FIRST_PAGE)
+        self.at_newest = True  # the newest events (and the outbox) are among the rows
+        if around is None:
+            self._rows: list[MessageView] = cache.messages(channel_id, limit=FIRST_PAGE)
+        else:
+            older = cache.messages(channel_id, before=around, limit=AROUND_PAGE)
+            newer, self.at_newest = cache.messages_after(channel_id, around - 1, AROUND_PAGE)
+            self._rows = [m for m in older if m.seq is not None] + newer
         self._exhausted = False  # nothing older in the cache
         self._receipts: dict[int, MessageReceipt] = {}  # by seq, of the user's messages
         self.highlighted: int | None = None
@@ -131,6 +158,24 @@ class MessageListModel(QAbstractListModel):
         self.endInsertRows()
         self.read_receipts()
         return len(older)
+
+    def can_load_newer(self) -> bool:
+        return not self.at_newest
+
+    def load_newer(self) -> int:
+        """Read the next newer page from the cache below the last row (opened far back);
+        returns the rows added."""
+        if self.at_newest:
+            return 0
+        newer, self.at_newest = self._cache.messages_after(
+            self.channel_id, self.newest_seq(), OLDER_PAGE
+        )
+        if newer:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(newer) - 1)
+            self._rows.extend(newer)
+            self.endInsertRows()
+            self.read_receipts()
+        return len(newer)
 
     def load_down_to(self, seq: int) -> bool:
         """Read from the cache every event from ``seq`` up to the first row shown (to show
@@ -185,6 +230,8 @@ class MessageListModel(QAbstractListModel):
             return
         if self._rows and message.seq < self.oldest_seq():
             return  # history paging brings it when the user scrolls there
+        if not self.at_newest and message.seq > self.newest_seq():
+            return  # reading further down brings it
         row = self._insert_position(message.seq)
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.insert(row, message)
@@ -284,6 +331,8 @@ class MessageListModel(QAbstractListModel):
         if message.seq is not None:
             self.add(message)
             return
+        if not self.at_newest:
+            return  # shown with the newest, once the user reads down to them
         for row, existing in enumerate(self._rows):
             if existing.client_id == message.client_id and existing.seq is None:
                 self._rows[row] = message

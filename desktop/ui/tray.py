@@ -1,4 +1,4 @@
-"""The tray icon: unread total, open, do not disturb, quit."""
+"""The tray icon: the unread total drawn on it, open, do not disturb, quit."""
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QIcon
@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.ui.i18n import tr
 from desktop.ui.quiet_menu import DndControl
+from desktop.ui.unread_badge import icon_with_count
 
 
 class Tray(QSystemTrayIcon):
@@ -14,6 +15,8 @@ class Tray(QSystemTrayIcon):
 
     def __init__(self, icon: QIcon) -> None:
         super().__init__(icon)
+        self._plain = icon
+        self.unread = 0
         menu = QMenu()
         open_action = QAction(tr("Open Tidings"), menu)
         open_action.triggered.connect(self.open_requested)
@@ -38,6 +41,10 @@ class Tray(QSystemTrayIcon):
         dnd.fill(self.dnd_menu)
 
     def set_unread(self, total: int) -> None:
+        """Show ``total`` on the icon and in its tooltip."""
+        if total != self.unread:
+            self.unread = total
+            self.setIcon(icon_with_count(self._plain, total))
         self.setToolTip(
             tr("Tidings — {count} unread").format(count=total) if total else tr("Tidings")
         )

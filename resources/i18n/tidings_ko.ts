@@ -95,15 +95,15 @@ Ask its administrator whether this is right before you trust it.</source>
       <source>Members</source>
       <translation>멤버</translation>
     </message>
+    <message>
+      <source>Jump to the newest message</source>
+      <translation>최신 메시지로 이동</translation>
+    </message>
     <message numerus="yes">
       <source>%n member(s)</source>
       <translation>
         <numerusform>멤버 %n명</numerusform>
       </translation>
-    </message>
-    <message>
-      <source>{names} is typing…</source>
-      <translation>{names} 님이 입력 중…</translation>
     </message>
     <message>
       <source>{sender} created the group “{name}”</source>
@@ -144,6 +144,10 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>You: {text}</source>
       <translation>나: {text}</translation>
+    </message>
+    <message>
+      <source>Draft: {text}</source>
+      <translation>임시 저장: {text}</translation>
     </message>
     <message>
       <source>online</source>
@@ -266,20 +270,12 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>로그아웃</translation>
     </message>
     <message>
-      <source>Search messages</source>
-      <translation>메시지 검색</translation>
-    </message>
-    <message>
       <source>Search all messages</source>
       <translation>모든 메시지 검색</translation>
     </message>
     <message>
       <source>Go to chat</source>
       <translation>대화로 이동</translation>
-    </message>
-    <message>
-      <source>Chat name</source>
-      <translation>대화 이름</translation>
     </message>
     <message>
       <source>Welcome to Tidings</source>
@@ -362,30 +358,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>last seen on {date}</source>
       <translation>{date} 접속</translation>
-    </message>
-    <message>
-      <source>Offline — showing saved messages</source>
-      <translation>오프라인 — 저장된 메시지를 보여 줍니다</translation>
-    </message>
-    <message>
-      <source>Connecting…</source>
-      <translation>연결 중…</translation>
-    </message>
-    <message>
-      <source>Catching up…</source>
-      <translation>새 메시지 받는 중…</translation>
-    </message>
-    <message>
-      <source>Online</source>
-      <translation>온라인</translation>
-    </message>
-    <message>
-      <source>Stopped</source>
-      <translation>중지됨</translation>
-    </message>
-    <message>
-      <source>Tidings</source>
-      <translation>Tidings</translation>
     </message>
     <message>
       <source>Filter chats</source>
@@ -908,6 +880,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>새 로그인: {device}, {time}</translation>
     </message>
     <message>
+      <source>Tidings</source>
+      <translation>Tidings</translation>
+    </message>
+    <message>
       <source>The new password needs at least {count} characters.</source>
       <translation>새 비밀번호는 {count}자 이상이어야 합니다.</translation>
     </message>
@@ -1132,6 +1108,58 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>지금은 설정을 바꿀 수 없습니다</translation>
     </message>
     <message>
+      <source>Catching up: {fetched} of {total}</source>
+      <translation>새 메시지 받는 중: {total}개 중 {fetched}개</translation>
+    </message>
+    <message>
+      <source>Catching up…</source>
+      <translation>새 메시지 받는 중…</translation>
+    </message>
+    <message>
+      <source>Up to date</source>
+      <translation>최신 상태</translation>
+    </message>
+    <message>
+      <source>Up to date · synced {time}</source>
+      <translation>최신 상태 · {time}에 동기화됨</translation>
+    </message>
+    <message>
+      <source>Offline — showing saved messages</source>
+      <translation>오프라인 — 저장된 메시지를 보여 줍니다</translation>
+    </message>
+    <message>
+      <source>Connecting…</source>
+      <translation>연결 중…</translation>
+    </message>
+    <message>
+      <source>Stopped</source>
+      <translation>중지됨</translation>
+    </message>
+    <message>
+      <source>last synced just now</source>
+      <translation>방금 동기화됨</translation>
+    </message>
+    <message>
+      <source>last synced a minute ago</source>
+      <translation>1분 전에 동기화됨</translation>
+    </message>
+    <message>
+      <source>last synced {count} minutes ago</source>
+      <translation>{count}분 전에 동기화됨</translation>
+    </message>
+    <message>
+      <source>last synced an hour ago</source>
+      <translation>1시간 전에 동기화됨</translation>
+    </message>
+    <message>
+      <source>last synced {count} hours ago</source>
+      <translation>{count}시간 전에 동기화됨</translation>
+    </message>
+    <message>
+      <source>last synced {when}</source>
+      <translation>{when}에 마지막으로 동기화됨</translation>
+    </message>
+    <message>
       <source>Open Tidings</source>
       <translation>Tidings 열기</translation>
     </message>
@@ -1142,6 +1170,22 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Tidings — {count} unread</source>
       <translation>Tidings — 읽지 않은 메시지 {count}개</translation>
+    </message>
+    <message>
+      <source>typing…</source>
+      <translation>입력 중…</translation>
+    </message>
+    <message>
+      <source>{names} is typing…</source>
+      <translation>{names} 님이 입력 중…</translation>
+    </message>
+    <message>
+      <source>Tidings — {user} ({count})</source>
+      <translation>Tidings — {user} ({count})</translation>
+    </message>
+    <message>
+      <source>Tidings — {user}</source>
+      <translation>Tidings — {user}</translation>
     </message>
   </context>
 </TS>

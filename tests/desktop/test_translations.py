@@ -23,11 +23,11 @@ def test_korean_is_picked_from_the_locale(qapp) -> None:
     try:
         from desktop.ui.i18n import tr
 
-        assert tr("Online") == "온라인"
+        assert tr("Up to date") == "최신 상태"
         assert tr("%n member(s)", "", 3) == "멤버 3명"
     finally:
         QCoreApplication.removeTranslator(translator)
-    assert tr("Online") == "Online"
+    assert tr("Up to date") == "Up to date"
 
 
 @pytest.mark.parametrize("language", [QLocale.Language.English, QLocale.Language.German])

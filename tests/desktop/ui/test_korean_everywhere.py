@@ -103,6 +103,11 @@ def test_every_window_and_dialog_is_korean(qapp, qtbot, qloop, people, profiles,
                 if _opens_something(action):
                     shown = set(open_windows())
                     action.trigger()
+                    if window.finder.isVisible():  # search opens in the window: read there
+                        await qloop_turns()
+                        problems += english(window.finder)
+                        window.finder.close_panel()
+                        continue
                     await until(lambda: set(open_windows()) != shown)  # noqa: B023 (awaited here)
                     for opened in set(open_windows()) - shown:
                         await qloop_turns()

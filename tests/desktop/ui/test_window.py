@@ -4,14 +4,12 @@ unreachable server."""
 import asyncio
 import uuid
 from collections.abc import Callable
-from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 
 from desktop.app import Running
-from desktop.ui.dialogs import SearchDialog, SwitcherDialog
 from desktop.ui.models import PresenceRole
 from shared.protocol import OpenDirect, Send
 from tests.support import WAIT
@@ -146,7 +144,7 @@ def test_unreachable_server_shows_cache_and_queues(
         await asyncio.to_thread(host.restart)
         await until(lambda: last(alice).state == "sent", timeout=30)
         assert last(alice).text == "written offline"
-        await until(lambda: alice.window.state_label.text() == "Online", timeout=30)
+        await until(lambda: alice.window.state_label.text().startswith("Up to date"), timeout=30)
 
     qloop.run_until_complete(scenario())
 
@@ -169,12 +167,10 @@ def test_search_switcher_members_and_presence(qtbot, qloop, net, profiles, peopl
             )
         )
 
-        search = SearchDialog(alice.window, alice.bridge, alice.window.open_channel)
-        search.open()
-
-        def found() -> list[str]:
-            items = (search.list.item(i) for i in range(search.list.count()))
-            return [cast(QLabel, search.list.itemWidget(item)).text() for item in items]
+        alice.window.search()  # Ctrl+F: a panel in place of the chat list
+        search = alice.window.finder
+        assert search.isVisible() and not alice.window.channel_list.isVisible()
+        found = search.results
 
         commit_like_an_input_method(search.box, "회의")  # Hangul through the input method
         await until(lambda: len(found()) == 1 and "<b>회의는</b>" in found()[0])
@@ -183,13 +179,13 @@ def test_search_switcher_members_and_presence(qtbot, qloop, net, profiles, peopl
         await until(lambda: len(found()) == 1 and "<b>harbour</b>" in found()[0])
         qtbot.keyClick(search.box, Qt.Key.Key_Return)
         assert alice.window.pane.channel.id == direct.id and not search.isVisible()
+        assert alice.window.channel_list.isVisible()
 
         alice.window.stack.setCurrentWidget(alice.window.placeholder)
-        switcher = SwitcherDialog(alice.window, alice.bridge.cache, alice.window.open_channel)
-        switcher.open()
-        qtbot.keyClicks(switcher.box, "bo")
-        assert [switcher.list.item(i).text() for i in range(switcher.list.count())] == ["bob"]
-        qtbot.keyClick(switcher.box, Qt.Key.Key_Return)
+        alice.window.switch()  # Ctrl+K, in the same place
+        qtbot.keyClicks(search.box, "bo")
+        assert search.results() == ["bob"]
+        qtbot.keyClick(search.box, Qt.Key.Key_Return)
         assert alice.window.stack.currentWidget() is alice.window.pane
         assert alice.window.pane.subtitle.text() == "online"
 
