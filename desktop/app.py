@@ -31,6 +31,7 @@ from desktop.ui.first_run import FirstRunChoice, FirstRunDialog
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.main_window import MainWindow
+from desktop.ui.server_menu import add_server_menu
 from desktop.ui.tray import Tray
 from shared.client import fetch_server_key
 from shared.endpoints import key_endpoint_for
@@ -111,6 +112,7 @@ class DesktopApp:
         policy = NotificationPolicy(bridge.cache, notifier.notify)
         bridge.post(bridge.engine.subscribe, policy.on_event)
         window = MainWindow(bridge, profile.user, policy, self.idle)
+        add_server_menu(window, bridge, profile, server)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         window.show()
         return Running(bridge, window, server, notifier, tray)
