@@ -26,6 +26,7 @@ from desktop.core.events import (
     PresenceChanged,
     ReceiptsChanged,
     ServerRestored,
+    SignedOutReason,
     StateChanged,
     TypingChanged,
     UnreadChanged,
@@ -42,6 +43,7 @@ from desktop.core.lifecycle import (
 from desktop.core.listing import list_channels
 from desktop.core.operations import ServerOperations
 from desktop.core.receipts import ReceiptKeeper
+from desktop.core.signed_out import signed_out_reason
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
@@ -120,6 +122,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
         self.fill_in_background = True
         self.state = EngineState.OFFLINE
         self.failure: str | None = None
+        self.signed_out: SignedOutReason | None = None  # why the server no longer takes it
         self._listeners: list[Listener] = []
         self._wake = asyncio.Event()  # something for the worker: sync, reads or outbox
         self._need_sync = True
@@ -196,11 +199,13 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self.state = state
             if state == EngineState.FAILED:
                 self._failed.set()
-            self._emit(StateChanged(state, reason, *self.cache.outbox_counts()))
+            counts = self.cache.outbox_counts()
+            self._emit(StateChanged(state, reason, *counts, signed_out=self.signed_out))
 
     def _on_connection_state(self, state: ConnectionState) -> None:
         if state == ConnectionState.FAILED:
             self.failure = str(self.conn.failure)
+            self.signed_out = signed_out_reason(self.conn.failure)
             self._set_state(EngineState.FAILED, self.failure)
         elif state == ConnectionState.ONLINE:
             welcome = self.conn.welcome
@@ -677,6 +682,7 @@ class SyncEngine(ServerOperations, MessageLifecycle):
             self._emit(TypingChanged(push.channel, push.user))
         elif isinstance(push, RevokedPush):
             self.failure = "this device was signed out from another device"
+            self.signed_out = SignedOutReason.REVOKED
             self._set_state(EngineState.FAILED, self.failure)
 
     def _on_event(self, push: EventPush) -> None:

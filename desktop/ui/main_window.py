@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         self.mute_action = QAction(tr("Mute this chat"), self, checkable=True)
         self.mute_action.toggled.connect(self._mute)
         chat.addAction(self.mute_action)
-        account = self.menuBar().addMenu(tr("&Account"))
+        account = self.account_menu = self.menuBar().addMenu(tr("&Account"))
         devices = QAction(tr("Devices…"), self)
         devices.triggered.connect(self.show_devices)
         account.addAction(devices)
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
     def _show_state(self, event: StateChanged) -> None:
         self.outbox_button.setVisible(bool(event.pending or event.failed))
         text = state_text(event.state, event.pending, event.failed)
-        if event.state == EngineState.FAILED and event.reason:
+        if event.state == EngineState.FAILED and event.reason and not event.signed_out:
             self._failure = event.reason
             box = QMessageBox(
                 QMessageBox.Icon.Warning, tr("Tidings stopped"), event.reason, parent=self
