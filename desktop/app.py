@@ -34,6 +34,7 @@ from desktop.ui.first_run import FirstRunChoice, FirstRunDialog
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.main_window import MainWindow
+from desktop.ui.quitting import NOTE_AFTER, FinishingNote
 from desktop.ui.server_menu import add_server_menu
 from desktop.ui.sign_out import add_sign_out_action, confirm_sign_out, not_told_text, tell_server
 from desktop.ui.signed_out import SignedOutDialog
@@ -202,9 +203,12 @@ class DesktopApp:
         self.quit_requested.set()
 
     def _tray(self, window: MainWindow) -> Tray:
-        tray = Tray(self.icon)
+        tray = Tray(self.icon, self.app)
         tray.open_requested.connect(lambda: _bring_forward(window))
-        tray.quit_requested.connect(self.app.quit)
+        # Not QApplication.quit: that first asks every window to close, and a window that
+        # hides to the tray refuses, so Qt gives up quitting whenever another top-level
+        # window (Qt's own X11 tray icon is one) comes after it: the window only hid.
+        tray.quit_requested.connect(self.quit)
         tray.do_not_disturb.connect(window.set_do_not_disturb)
         window.unread_total_changed.connect(tray.set_unread)
         window.hide_to_tray = True
@@ -296,12 +300,22 @@ class DesktopApp:
 
     # --- stop -------------------------------------------------------------------------------
 
-    def finish(self) -> None:
-        """Shut down the window shown, if any, and the server this app hosts."""
+    async def finish(self) -> None:
+        """Close the window shown, if any, then stop the server this app hosts, saying so
+        when it takes a moment (it stores what it received first)."""
         if self.running is not None:
-            DesktopApp.shut_down(self.running)
-        if self.server is not None:
-            self.server.stop()
+            self._close(self.running)
+        server, self.server = self.server, None
+        if server is None:
+            return
+        stopping = asyncio.ensure_future(asyncio.to_thread(server.stop))
+        done, _ = await asyncio.wait({stopping}, timeout=NOTE_AFTER)
+        if not done:
+            note = FinishingNote()
+            note.show()
+            await asyncio.wait({stopping})
+            note.close()
+        stopping.result()
 
     @staticmethod
     def shut_down(running: Running) -> None:
@@ -361,11 +375,9 @@ def run(profile_dir: Path) -> int:
                 None, tr("Tidings could not start"), reason[:1].upper() + reason[1:]
             )
             return 1
-        if running is None:
-            desktop.finish()
-            return 0
-        app.setQuitOnLastWindowClosed(running.tray is None)
-        app.aboutToQuit.connect(desktop.quit)
-        loop.run_until_complete(desktop.quit_requested.wait())
-        desktop.finish()
+        if running is not None:
+            app.setQuitOnLastWindowClosed(running.tray is None)
+            app.aboutToQuit.connect(desktop.quit)
+            loop.run_until_complete(desktop.quit_requested.wait())
+        loop.run_until_complete(desktop.finish())
     return 0

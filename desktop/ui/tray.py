@@ -1,6 +1,6 @@
 """The tray icon: unread total, open, do not disturb, quit."""
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -12,8 +12,8 @@ class Tray(QSystemTrayIcon):
     quit_requested = Signal()
     do_not_disturb = Signal(bool)
 
-    def __init__(self, icon: QIcon) -> None:
-        super().__init__(icon)
+    def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
+        super().__init__(icon, parent)
         menu = QMenu()
         open_action = QAction(tr("Open Tidings"), menu)
         open_action.triggered.connect(self.open_requested)

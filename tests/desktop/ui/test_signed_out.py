@@ -79,12 +79,9 @@ async def open_app(qapp, profile: Profile, credentials: CredentialStore) -> Desk
     return desktop
 
 
-def close_app(qapp, desktop: DesktopApp, *dialogs: QWidget | None) -> None:
-    desktop.finish()
+async def close_app(qapp, desktop: DesktopApp) -> None:
+    await desktop.finish()
     qapp.removeEventFilter(desktop.idle)
-    for dialog in dialogs:
-        if dialog is not None:
-            dialog.close()
 
 
 def test_revoked_device_says_why_then_again_after_a_restart_and_signs_in_again(
@@ -112,7 +109,7 @@ def test_revoked_device_says_why_then_again_after_a_restart_and_signs_in_again(
         dialog.grab().save("/tmp/signed-out.png")
         dialog.reject()  # Quit: the next start says it again
         await until(desktop.quit_requested.is_set)
-        close_app(qapp, desktop)
+        await close_app(qapp, desktop)
         assert credentials.load(profile.keyring_account) is not None, "kept until asked"
 
         restarted = DesktopApp(qapp, profile.dir, credentials)
@@ -124,7 +121,7 @@ def test_revoked_device_says_why_then_again_after_a_restart_and_signs_in_again(
         assert nothing_kept(profile, credentials)
         first_run.reject()
         assert await starting is None
-        close_app(qapp, restarted)
+        await close_app(qapp, restarted)
         net.submit(phone.close()).result(WAIT)
 
     qloop.run_until_complete(scenario())
@@ -165,7 +162,7 @@ def test_sign_out_tells_the_server_removes_everything_and_signs_in_again(
         await until(lambda: desktop.running is not None and desktop.running.window.isVisible())
         assert desktop.server is host.server and host.server.running
         assert Profile.load(profile.dir).device_name == "laptop again"
-        close_app(qapp, desktop)
+        await close_app(qapp, desktop)
         net.submit(phone.close()).result(WAIT)
 
     qloop.run_until_complete(scenario())
@@ -191,6 +188,6 @@ def test_sign_out_offline_removes_everything_here_and_says_what_the_server_keeps
         (await appears(FirstRunDialog)).reject()
         await spawned
         assert desktop.quit_requested.is_set(), "giving up on signing in again quits"
-        close_app(qapp, desktop)
+        await close_app(qapp, desktop)
 
     qloop.run_until_complete(scenario())
