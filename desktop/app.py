@@ -23,6 +23,7 @@ from desktop.core.events import AppEvent, SignedOutReason, StateChanged
 from desktop.core.hosting import Hosting, forget_hosting
 from desktop.core.loop_thread import LoopThread
 from desktop.core.notify_policy import NotificationPolicy
+from desktop.core.ports import free_port_pair
 from desktop.core.profile import NotSignedIn, Profile
 from desktop.core.signed_out import forget_device, mark_signed_out, signed_out
 from desktop.platform.credentials import CredentialStore
@@ -55,7 +56,6 @@ log = logging.getLogger(__name__)
 # package suffix (libxcb-cursor0 and so on).
 XCB_LIBRARIES = {"xcb-cursor": "0", "xcb-icccm": "4", "xcb-keysyms": "1"}
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-DEFAULT_PORT = 7744
 
 
 def install_translator(app: QApplication) -> QTranslator | None:
@@ -225,7 +225,9 @@ class DesktopApp:
             kept = self.server if self.server is not None and self.server.running else None
             hosted = None
             if choice.host_here:
-                hosted = kept or await self._host(choice.lan)
+                hosted = kept or await self._host(choice, dialog)
+                if hosted is None:
+                    continue  # the dialog says why, and offers what to do instead
             try:
                 profile = await self.sign_in(choice, hosted)
             except Exception as e:  # every failure is shown, and the user may try again
@@ -281,13 +283,29 @@ class DesktopApp:
         finally:
             network.stop()
 
-    async def _host(self, lan: bool) -> EmbeddedServer:
-        from desktop.embedded import EmbeddedServer, default_server_dir, lan_listen
+    async def _host(self, choice: FirstRunChoice, dialog: FirstRunDialog) -> EmbeddedServer | None:
+        """Start the server the user chose to host; None if it could not start, with the
+        reason in the dialog (and a free port in place of a taken one)."""
+        from desktop.embedded import (
+            EmbeddedServer,
+            ServerStartError,
+            default_server_dir,
+            lan_listen,
+        )
 
-        listen = lan_listen(DEFAULT_PORT) if lan else f"tcp://127.0.0.1:{DEFAULT_PORT}"
-        data_dir = default_server_dir()
-        server = EmbeddedServer(data_dir, listen)
-        await asyncio.to_thread(server.start)
+        host = "" if choice.lan else "127.0.0.1"
+        port = choice.port
+        listen = lan_listen(port) if choice.lan else f"tcp://127.0.0.1:{port}"
+        server = EmbeddedServer(default_server_dir(), listen)
+        try:
+            await asyncio.to_thread(server.start)
+        except ServerStartError as e:
+            log.info("the server could not start: %s", e)
+            if e.in_use:
+                dialog.offer_port(port, await asyncio.to_thread(free_port_pair, port + 1, host))
+            else:
+                dialog.show_error(str(e))
+            return None
         return server
 
     def _confirm_key(self, server: str, fp: str) -> bool:

@@ -12,12 +12,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.ui.i18n import tr
-from shared.endpoints import server_endpoint
+from shared.endpoints import DEFAULT_PORT, server_endpoint
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class FirstRunChoice:
     user: str
     password: str
     device: str
+    port: int = DEFAULT_PORT  # where a server hosted here listens
 
 
 class FirstRunDialog(QDialog):
@@ -40,6 +42,11 @@ class FirstRunDialog(QDialog):
         self.host = QRadioButton(tr("Host a server on this computer"))
         self.host.setChecked(True)
         self.lan = QCheckBox(tr("Let other computers on this network connect"))
+        self.port = QSpinBox()
+        self.port.setRange(1, 65534)  # the key service takes the port after it
+        self.port.setValue(DEFAULT_PORT)
+        port_row = QFormLayout()
+        port_row.addRow(tr("Port"), self.port)
         self.connect_to = QRadioButton(tr("Connect to a server"))
         self.address = QLineEdit()
         self.address.setPlaceholderText("tcp://chat.example.org:7744")
@@ -69,16 +76,12 @@ class FirstRunDialog(QDialog):
         self.buttons.accepted.connect(self._check)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (
-            intro,
-            self.host,
-            self.lan,
-            self.connect_to,
-            self.address,
-            self.create_account,
-            self.log_in,
-        ):
-            layout.addWidget(widget)
+        layout.addWidget(intro)
+        layout.addWidget(self.host)
+        layout.addWidget(self.lan)
+        layout.addLayout(port_row)
+        for choice in (self.connect_to, self.address, self.create_account, self.log_in):
+            layout.addWidget(choice)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -87,6 +90,7 @@ class FirstRunDialog(QDialog):
 
     def _sync_enabled(self) -> None:
         self.lan.setEnabled(self.host.isChecked())
+        self.port.setEnabled(self.host.isChecked())
         self.address.setEnabled(not self.host.isChecked())
 
     def _check(self) -> None:
@@ -100,6 +104,17 @@ class FirstRunDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
 
+    def offer_port(self, taken: int, free: int) -> None:
+        """The port asked for is taken: put a free one in its place, for the user to
+        accept with OK or to change; everything else typed stays."""
+        self.port.setValue(free)
+        self.show_error(
+            tr(
+                "Port {taken} is in use by another program. Port {free} is free: press OK "
+                "to host the server there, or type another port."
+            ).format(taken=taken, free=free)
+        )
+
     def choice(self) -> FirstRunChoice:
         return FirstRunChoice(
             host_here=self.host.isChecked(),
@@ -109,6 +124,7 @@ class FirstRunDialog(QDialog):
             user=self.user.text().strip(),
             password=self.password.text(),
             device=self.device.text().strip() or socket.gethostname(),
+            port=self.port.value(),
         )
 
 
