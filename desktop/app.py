@@ -8,10 +8,11 @@ import ctypes.util
 import logging
 import os
 import sys
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import qasync
 from PySide6.QtCore import QLocale, QTranslator
@@ -19,12 +20,15 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from desktop.core.account import open_engine, sign_in
-from desktop.core.hosting import Hosting
+from desktop.core.events import AppEvent, SignedOutReason, StateChanged
+from desktop.core.hosting import Hosting, forget_hosting
 from desktop.core.loop_thread import LoopThread
 from desktop.core.notify_policy import NotificationPolicy
 from desktop.core.notify_prefs import NotifyPrefs
+from desktop.core.ports import free_port_pair
 from desktop.core.preferences import Language, Preferences
 from desktop.core.profile import NotSignedIn, Profile
+from desktop.core.signed_out import forget_device, mark_signed_out, signed_out
 from desktop.platform.credentials import CredentialStore
 from desktop.platform.notifications import Notifier
 from desktop.ui import refusals
@@ -38,8 +42,13 @@ from desktop.ui.idle import IdleMonitor
 from desktop.ui.languages import install_translations
 from desktop.ui.main_window import MainWindow
 from desktop.ui.notification_links import NotificationLinks, bring_forward, notification_labels
+from desktop.ui.quitting import NOTE_AFTER, FinishingNote
+from desktop.ui.server_menu import add_server_menu
 from desktop.ui.settings import SettingsWindow, alert_new_sign_in, build_settings
 from desktop.ui.settings_notifications import NotificationsPage
+from desktop.ui.sign_out import add_sign_out_action, confirm_sign_out, not_told_text, tell_server
+from desktop.ui.signed_out import SignedOutDialog
+from desktop.ui.tasks import spawn
 from desktop.ui.tray import Tray
 from desktop.ui.window_layout import WindowLayout
 from shared.client import fetch_server_key
@@ -58,7 +67,6 @@ log = logging.getLogger(__name__)
 XCB_LIBRARIES = {"xcb-cursor": "0", "xcb-icccm": "4", "xcb-keysyms": "1"}
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 ICON = RESOURCES / "icons" / "tidings-128.png"  # a bitmap: every notification server reads it
-DEFAULT_PORT = 7744
 
 
 def install_translator(app: QApplication, language: Language = "system") -> list[QTranslator]:
@@ -89,6 +97,10 @@ class DesktopApp:
         self.profile_dir = profile_dir
         self.credentials = credentials or CredentialStore()
         self.icon = QIcon(str(RESOURCES / "tidings.svg"))
+        self.server: EmbeddedServer | None = None  # the server this app hosts, if any
+        self.running: Running | None = None  # the window shown now
+        self.quit_requested = asyncio.Event()
+        self._leaving = False  # a window is closing for a sign-out; the next is not open
         self.idle = IdleMonitor()
         self.chime = Chime()  # notifications from the engine's thread sound on this one
         app.installEventFilter(self.idle)
@@ -97,23 +109,23 @@ class DesktopApp:
     # --- start ------------------------------------------------------------------------------
 
     async def start(self) -> Running | None:
-        """Sign in if needed, start the embedded server if this profile hosts one, show the
-        window. None if the user gave up on the first-run dialog."""
-        server: EmbeddedServer | None = None
+        """Start the embedded server if this profile hosts one, sign in if needed (saying
+        first why, for a device the server no longer takes), show the window. None if the
+        user gave up on the first-run dialog or chose to quit."""
+        hosting = Hosting.load(self.profile_dir)
+        if hosting is not None:
+            from desktop.embedded import EmbeddedServer
+
+            self.server = EmbeddedServer(Path(hosting.data_dir), hosting.listen)
+            await asyncio.to_thread(self.server.start)
+        reason = signed_out(self.profile_dir)
+        if reason is not None:
+            return await self._sign_in_again(reason)
         try:
             profile = Profile.load(self.profile_dir)
         except NotSignedIn:
-            signed = await self._first_run()
-            if signed is None:
-                return None
-            profile, server = signed
-        hosting = Hosting.load(self.profile_dir)
-        if server is None and hosting is not None:
-            from desktop.embedded import EmbeddedServer
-
-            server = EmbeddedServer(Path(hosting.data_dir), hosting.listen)
-            await asyncio.to_thread(server.start)
-        return await self.show(profile, server)
+            return await self._sign_in_and_show()
+        return await self.show(profile, self.server)
 
     async def show(self, profile: Profile, server: EmbeddedServer | None) -> Running:
         """Start the profile's engine and open the main window."""
@@ -135,6 +147,8 @@ class DesktopApp:
         layout = WindowLayout(window, window.splitter, profile.dir)
         layout.restore()  # as the user left it (the profile's own: each has its window)
         links.attach(window, bridge)
+        add_server_menu(window, bridge, profile, server)
+        add_sign_out_action(window.account_menu, window, lambda: spawn(self.sign_out()))
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         preferences = Preferences.load(profile.dir)
         notifications = NotificationsPage(window.dnd, policy, profile.dir)
@@ -146,36 +160,124 @@ class DesktopApp:
             window.show()
         elif tray is None:  # nowhere to wait but the task bar
             window.showMinimized()
-        return Running(bridge, window, server, notifier, tray, layout, settings)
+        self.running = Running(bridge, window, server, notifier, tray, layout, settings)
+        bridge.engine_event.connect(self._watch_sign_in)
+        if bridge.engine.signed_out is not None:  # refused before the window listened
+            self._signed_out(bridge.engine.signed_out)
+        return self.running
+
+    # --- leaving an account -----------------------------------------------------------------
+
+    def _watch_sign_in(self, event: AppEvent) -> None:
+        if isinstance(event, StateChanged) and event.signed_out is not None:
+            self._signed_out(event.signed_out)
+
+    def _signed_out(self, reason: SignedOutReason) -> None:
+        """The server no longer takes this device: close the window, say why."""
+        running = self.running
+        if running is None or self._leaving:
+            return  # already on the way out (this device's own sign-out is refused next)
+        self._leaving = True
+        mark_signed_out(self.profile_dir, reason)  # a small file: the next start says why
+        self._close(running)
+        spawn(self._then(self._sign_in_again(reason)))
+
+    async def sign_out(self) -> None:
+        """Account > Sign out: confirm, tell the server if it can be reached, remove what
+        this device kept and show the sign-in flow."""
+        running = self.running
+        if running is None or self._leaving or not await confirm_sign_out(running.window):
+            return
+        self._leaving = True
+        told = await tell_server(running.bridge)
+        self._close(running)
+        await asyncio.to_thread(forget_device, self.profile_dir, self.credentials)
+        if not told:
+            box = QMessageBox(QMessageBox.Icon.Information, tr("Signed out"), not_told_text())
+            await finished(box)
+        await self._then(self._sign_in_and_show())
+
+    async def _sign_in_again(self, reason: SignedOutReason) -> Running | None:
+        """Say why this device is signed out. Sign in again: remove what it kept and show
+        the sign-in flow; Quit: leave it as it is (the next start says why again)."""
+        if not await finished(SignedOutDialog(reason)):
+            return None
+        await asyncio.to_thread(forget_device, self.profile_dir, self.credentials)
+        return await self._sign_in_and_show()
+
+    async def _sign_in_and_show(self) -> Running | None:
+        profile = await self._first_run()
+        return None if profile is None else await self.show(profile, self.server)
+
+    async def _then(self, next_running: Coroutine[Any, Any, Running | None]) -> None:
+        """Carry on with what comes after a window closed: another window, or quitting."""
+        self.running = await next_running
+        self._leaving = False
+        if self.running is None:
+            self.quit()
+        else:
+            self.app.setQuitOnLastWindowClosed(self.running.tray is None)
+
+    def _close(self, running: Running) -> None:
+        """Close a profile's window and stop its engine; a hosted server keeps running."""
+        self.app.setQuitOnLastWindowClosed(False)  # the next dialog is not open yet
+        self.running = None
+        running.bridge.stop()
+        running.notifier.close()
+        if running.tray is not None:
+            running.tray.hide()
+            running.tray.deleteLater()
+        running.window.hide_to_tray = False
+        running.window.hide()
+        running.window.deleteLater()
+
+    def quit(self) -> None:
+        """End the app (after the window it shows, if any, is shut down in ``run``)."""
+        self.quit_requested.set()
 
     def _tray(self, window: MainWindow) -> Tray:
-        tray = Tray(self.icon)
+        tray = Tray(self.icon, self.app)
         tray.open_requested.connect(lambda: bring_forward(window))
-        tray.quit_requested.connect(self.app.quit)
+        # Not QApplication.quit: that first asks every window to close, and a window that
+        # hides to the tray refuses, so Qt gives up quitting whenever another top-level
+        # window (Qt's own X11 tray icon is one) comes after it: the window only hid.
+        tray.quit_requested.connect(self.quit)
         tray.show_do_not_disturb(window.dnd)
         window.unread_total_changed.connect(tray.set_unread)
         window.hide_to_tray = True
         tray.show()
         return tray
 
-    async def _first_run(self) -> tuple[Profile, EmbeddedServer | None] | None:
+    async def _first_run(self) -> Profile | None:
+        """Sign in as the first-run dialog says; None if the user gave up. A server this
+        app hosts already is used when the user chooses to host one; one the user chooses
+        not to use any more is stopped, once signed in elsewhere."""
         dialog = FirstRunDialog()
         while await finished(dialog):
             choice = dialog.choice()
-            hosted = await self._host(choice.lan) if choice.host_here else None
+            kept = self.server if self.server is not None and self.server.running else None
+            hosted = None
+            if choice.host_here:
+                hosted = kept or await self._host(choice, dialog)
+                if hosted is None:
+                    continue  # the dialog says why, and offers what to do instead
             try:
                 profile = await self.sign_in(choice, hosted)
             except Exception as e:  # every failure is shown, and the user may try again
                 log.info("sign-in failed: %s", e)
                 attempt = sign_in_attempt(choice)
                 dialog.show_error(f"{refusals.title(attempt)}: {refusals.explain(e, attempt)}")
-                if hosted is not None:
+                if hosted is not None and hosted is not kept:
                     await asyncio.to_thread(hosted.stop)
                 continue
+            if kept is not None and hosted is not kept:
+                await asyncio.to_thread(kept.stop)
+                forget_hosting(self.profile_dir)
             if hosted is not None:
                 config = hosted.config
                 Hosting(listen=config.listen, data_dir=str(config.data_dir)).save(self.profile_dir)
-            return profile, hosted
+            self.server = hosted
+            return profile
         return None
 
     async def sign_in(self, choice: FirstRunChoice, hosted: EmbeddedServer | None) -> Profile:
@@ -215,13 +317,29 @@ class DesktopApp:
         finally:
             network.stop()
 
-    async def _host(self, lan: bool) -> EmbeddedServer:
-        from desktop.embedded import EmbeddedServer, default_server_dir, lan_listen
+    async def _host(self, choice: FirstRunChoice, dialog: FirstRunDialog) -> EmbeddedServer | None:
+        """Start the server the user chose to host; None if it could not start, with the
+        reason in the dialog (and a free port in place of a taken one)."""
+        from desktop.embedded import (
+            EmbeddedServer,
+            ServerStartError,
+            default_server_dir,
+            lan_listen,
+        )
 
-        listen = lan_listen(DEFAULT_PORT) if lan else f"tcp://127.0.0.1:{DEFAULT_PORT}"
-        data_dir = default_server_dir()
-        server = EmbeddedServer(data_dir, listen)
-        await asyncio.to_thread(server.start)
+        host = "" if choice.lan else "127.0.0.1"
+        port = choice.port
+        listen = lan_listen(port) if choice.lan else f"tcp://127.0.0.1:{port}"
+        server = EmbeddedServer(default_server_dir(), listen)
+        try:
+            await asyncio.to_thread(server.start)
+        except ServerStartError as e:
+            log.info("the server could not start: %s", e)
+            if e.in_use:
+                dialog.offer_port(port, await asyncio.to_thread(free_port_pair, port + 1, host))
+            else:
+                dialog.show_error(str(e))
+            return None
         return server
 
     def _confirm_key(self, server: str, fp: str) -> bool:
@@ -233,6 +351,23 @@ class DesktopApp:
         return answer == QMessageBox.StandardButton.Yes
 
     # --- stop -------------------------------------------------------------------------------
+
+    async def finish(self) -> None:
+        """Close the window shown, if any, then stop the server this app hosts, saying so
+        when it takes a moment (it stores what it received first)."""
+        if self.running is not None:
+            self._close(self.running)
+        server, self.server = self.server, None
+        if server is None:
+            return
+        stopping = asyncio.ensure_future(asyncio.to_thread(server.stop))
+        done, _ = await asyncio.wait({stopping}, timeout=NOTE_AFTER)
+        if not done:
+            note = FinishingNote()
+            note.show()
+            await asyncio.wait({stopping})
+            note.close()
+        stopping.result()
 
     @staticmethod
     def shut_down(running: Running) -> None:
@@ -288,11 +423,9 @@ def run(profile_dir: Path) -> int:
                 None, tr("Tidings could not start"), reason[:1].upper() + reason[1:]
             )
             return 1
-        if running is None:
-            return 0
-        app.setQuitOnLastWindowClosed(running.tray is None)
-        quit_event = asyncio.Event()
-        app.aboutToQuit.connect(quit_event.set)
-        loop.run_until_complete(quit_event.wait())
-        DesktopApp.shut_down(running)
+        if running is not None:
+            app.setQuitOnLastWindowClosed(running.tray is None)
+            app.aboutToQuit.connect(desktop.quit)
+            loop.run_until_complete(desktop.quit_requested.wait())
+        loop.run_until_complete(desktop.finish())
     return 0

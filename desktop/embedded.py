@@ -24,6 +24,7 @@ from shared.endpoints import key_endpoint_for
 from syncserver.config import DEFAULT_LISTEN, ServerConfig
 from syncserver.lock import DataDirBusy
 from syncserver.server import SyncServer
+from syncserver.sessions import ConnectedDevice
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,10 @@ class HostedServer:
 class ServerStartError(RuntimeError):
     """The embedded server could not start; the message says why in the user's terms."""
 
-    def __init__(self, message: str, address: str | None = None) -> None:
+    def __init__(self, message: str, address: str | None = None, in_use: bool = False) -> None:
         super().__init__(message)
         self.address = address  # the endpoint that could not be bound, if that was the cause
+        self.in_use = in_use  # ... because another program listens there
 
 
 _active_lock = threading.Lock()
@@ -79,6 +81,7 @@ class EmbeddedServer:
         self.hosted: HostedServer | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: SyncServer | None = None  # once listening; used on its loop only
         self._stop_requested = asyncio.Event()
         self._ready = threading.Event()
         self._failure: BaseException | None = None
@@ -147,6 +150,24 @@ class EmbeddedServer:
             atexit.unregister(self.stop)
             self._release()
 
+    @property
+    def registration_open(self) -> bool:
+        """Whether anyone who reaches the server may create an account on it."""
+        return self.config.open_registration
+
+    def connected_devices(self, timeout: float = 5.0) -> list[ConnectedDevice]:
+        """Who is connected now, read on the server's own thread; from any thread (from
+        the GUI's, through ``asyncio.to_thread``: it waits for the server's loop). Empty
+        when the server is not running."""
+        loop, server = self._loop, self._server
+        if not self.running or loop is None or server is None:
+            return []
+
+        async def read() -> list[ConnectedDevice]:
+            return server.connected_devices()
+
+        return asyncio.run_coroutine_threadsafe(read(), loop).result(timeout)
+
     def _release(self) -> None:
         global _active
         with _active_lock:
@@ -193,10 +214,12 @@ class EmbeddedServer:
             public_key=server.keys.public,
         )
         log.info("embedded server listening on %s", server.endpoint)
+        self._server = server
         self._ready.set()
         try:
             await self._stop_requested.wait()
         finally:
+            self._server = None
             await server.stop()
 
     def _explain(self, server: SyncServer, exc: Exception) -> ServerStartError:
@@ -212,7 +235,7 @@ class EmbeddedServer:
             message = f"{service} could not listen on {address}: {reason}"
             if exc.errno == errno.EADDRINUSE:
                 message += " (another program, or another Tidings server, is using that port)"
-            return ServerStartError(message, address)
+            return ServerStartError(message, address, in_use=exc.errno == errno.EADDRINUSE)
         if isinstance(exc, DataDirBusy):
             # Most likely Tidings is open already, hosting this server in another window.
             return ServerStartError(f"{exc}; is Tidings already open? Close it first")

@@ -1,4 +1,5 @@
-"""Render the main window with a realistic conversation to PNG files under docs/.
+"""Render the main window with a realistic conversation, and the Server panel, to PNG files
+under docs/.
 
 Run with ``make screenshots``. Everything is real (an embedded server, protocol clients for
 the other people, the desktop window offscreen) except the keyring: the demo device's
@@ -20,10 +21,13 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import DesktopApp, install_translator
 from desktop.core.account import sign_in
 from desktop.core.loop_thread import LoopThread
-from desktop.embedded import EmbeddedServer
+from desktop.core.ports import free_port_pair
+from desktop.embedded import EmbeddedServer, lan_listen
 from desktop.platform.credentials import CredentialStore
 from desktop.selftest import use_memory_keyring
+from desktop.ui.server_panel import ServerPanel
 from shared.client import Connection
+from shared.endpoints import DEFAULT_PORT, key_endpoint_for
 from shared.protocol import (
     AddMembers,
     CreateGroup,
@@ -146,6 +150,32 @@ async def render(app: QApplication, desktop: DesktopApp, profile, group_id: int,
     DesktopApp.shut_down(running)
 
 
+async def signed_in(endpoint: str, public_key: str, who: list[tuple[str, str]]) -> list[Connection]:
+    """People logged in to the server at ``endpoint`` as (user, device), connected."""
+    made = []
+    for user, device in who:
+        conn = Connection(endpoint, server_key=public_key, key_endpoint=key_endpoint_for(endpoint))
+        await conn.open()
+        await conn.wait_ready()
+        await conn.login(user, PASSWORD, device)
+        made.append(conn)
+    return made
+
+
+async def render_server_panel(app: QApplication, server: EmbeddedServer) -> None:
+    """The Server panel of a server other computers on the network may join."""
+    panel = ServerPanel(None, server)
+    panel.resize(800, 600)
+    panel.show()
+    async with asyncio.timeout(20):
+        while panel.connected.count() < 2:
+            await asyncio.sleep(0.1)
+    app.processEvents()
+    panel.grab().save(str(DOCS / "screenshot-server-panel.png"))
+    print("wrote docs/screenshot-server-panel.png")
+    panel.close()
+
+
 def main() -> int:
     use_memory_keyring()
     work = Path(tempfile.mkdtemp(prefix="tidings-shots-"))
@@ -175,10 +205,21 @@ def main() -> int:
             desktop = DesktopApp(app, work / "alice")
             loop.run_until_complete(render(app, desktop, profile, group_id, "screenshot-main.png"))
             QLocale.setDefault(QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea))
-            install_translator(app)
+            korean = install_translator(app)
             loop.run_until_complete(
                 render(app, desktop, profile, group_id, "screenshot-main-ko.png")
             )
+            if korean is not None:
+                app.removeTranslator(korean)  # the panel in English
+            server.stop()  # the same server again, now open to the network, on the usual port
+            server = EmbeddedServer(work / "server", lan_listen(free_port_pair(DEFAULT_PORT)))
+            hosted = server.start()
+            local = hosted.endpoint.replace("0.0.0.0", "127.0.0.1")
+            who = [("alice", "laptop"), ("mina", "phone"), ("jun", "desktop")]
+            connected = network.submit(signed_in(local, hosted.public_key, who)).result()
+            loop.run_until_complete(render_server_panel(app, server))
+            for conn in connected:
+                network.submit(conn.close()).result()
     finally:
         network.stop()
         server.stop()

@@ -55,7 +55,7 @@ from syncserver.ratelimit import rounded_up
 from syncserver.receipts import ReceiptBoard
 from syncserver.revocations import watch_revocations
 from syncserver.sequencer import Sequencer
-from syncserver.sessions import Session, SessionTable
+from syncserver.sessions import ConnectedDevice, Session, SessionTable
 from syncserver.store import StorageError
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
@@ -97,6 +97,12 @@ class SyncServer:
     @property
     def fingerprint(self) -> str | None:
         return fingerprint(self.keys.public) if self.keys else None
+
+    def connected_devices(self) -> list[ConnectedDevice]:
+        """Who is connected now (user and device), for the person hosting the server.
+        Call it on the server's loop: the session table is that loop's alone (an embedded
+        server's host asks through ``EmbeddedServer.connected_devices``), once started."""
+        return self.ctx.sessions.connected()
 
     async def start(self) -> None:
         """Take the data directory's lock, open storage, bind the sockets and start serving;

@@ -17,6 +17,15 @@ class Session:
     # The app reads fields, push types and event kinds it does not know (FEATURE_TOLERANT);
     # apps of the first release do not, and get what protocol 1 first had.
     tolerant: bool = False
+    device_name: str = ""  # as the device was named when it signed in
+
+
+@dataclass(frozen=True)
+class ConnectedDevice:
+    """A device connected now, as a server's host is shown it."""
+
+    user: str
+    device: str
 
 
 @dataclass
@@ -54,6 +63,11 @@ class SessionTable:
     def of_users(self, user_ids: Iterable[int]) -> Iterable[Session]:
         for user_id in user_ids:
             yield from self._by_user.get(user_id, {}).values()
+
+    def connected(self) -> list[ConnectedDevice]:
+        """Every device with a live connection, by user and device name."""
+        found = (ConnectedDevice(s.user_name, s.device_name) for s in self._by_route.values())
+        return sorted(found, key=lambda d: (d.user, d.device))
 
     def online_users(self) -> list[int]:
         return list(self._by_user)

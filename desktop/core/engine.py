@@ -29,6 +29,7 @@ from desktop.core.events import (
     PresenceChanged,
     ReceiptsChanged,
     ServerRestored,
+    SignedOutReason,
     StateChanged,
     TypingChanged,
     UnreadChanged,
@@ -47,6 +48,7 @@ from desktop.core.operations import ServerOperations
 from desktop.core.progress import CatchUpProgress
 from desktop.core.quiet import QuietKeeper, QuietOperations
 from desktop.core.receipts import ReceiptKeeper
+from desktop.core.signed_out import signed_out_reason
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
@@ -127,6 +129,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
         self.fill_in_background = True
         self.state = EngineState.OFFLINE
         self.failure: str | None = None
+        self.signed_out: SignedOutReason | None = None  # why the server no longer takes it
         self._listeners: list[Listener] = []
         self._wake = asyncio.Event()  # something for the worker: sync, reads or outbox
         self._need_sync = True
@@ -212,11 +215,13 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
             self.state = state
             if state == EngineState.FAILED:
                 self._failed.set()
-            self._emit(StateChanged(state, reason, *self.cache.outbox_counts()))
+            counts = self.cache.outbox_counts()
+            self._emit(StateChanged(state, reason, *counts, signed_out=self.signed_out))
 
     def _on_connection_state(self, state: ConnectionState) -> None:
         if state == ConnectionState.FAILED:
             self.failure = str(self.conn.failure)
+            self.signed_out = signed_out_reason(self.conn.failure)
             self._set_state(EngineState.FAILED, self.failure)
         elif state == ConnectionState.ONLINE:
             welcome = self.conn.welcome
@@ -716,6 +721,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
             self._emit(NewSignIn(push.device.id, push.device.name, push.device.created))
         elif isinstance(push, RevokedPush):
             self.failure = "this device was signed out from another device"
+            self.signed_out = SignedOutReason.REVOKED
             self._set_state(EngineState.FAILED, self.failure)
 
     def _on_event(self, push: EventPush) -> None:

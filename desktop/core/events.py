@@ -19,12 +19,20 @@ class EngineState(StrEnum):
     FAILED = "failed"  # stopped for good (server key changed, device revoked); see reason
 
 
+class SignedOutReason(StrEnum):
+    """Why the server no longer takes this device: it has to sign in again."""
+
+    REVOKED = "revoked"  # signed out from another device, or by the server's admin
+    UNKNOWN = "unknown"  # the server does not know the device's credential (a new database)
+
+
 @dataclass(frozen=True)
 class StateChanged:
     state: EngineState
     reason: str | None = None  # for FAILED: what happened, for the user
     pending: int = 0  # messages waiting in the outbox to be sent
     failed: int = 0  # messages in the outbox the server refused (to retry or discard)
+    signed_out: SignedOutReason | None = None  # for FAILED: the device must sign in again
 
 
 @dataclass(frozen=True)

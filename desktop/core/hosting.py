@@ -27,3 +27,8 @@ class Hosting:
         if not path.exists():
             return None
         return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def forget_hosting(profile_dir: Path) -> None:
+    """This profile no longer hosts its server (its data stays where it is)."""
+    (profile_dir / HOSTING_FILE).unlink(missing_ok=True)

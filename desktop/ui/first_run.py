@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +39,7 @@ class FirstRunChoice:
     user: str
     password: str
     device: str
+    port: int = DEFAULT_PORT  # where a server hosted here listens
 
 
 class FirstRunDialog(QDialog):
@@ -49,6 +51,11 @@ class FirstRunDialog(QDialog):
         self.host = QRadioButton(tr("Host a server on this computer"))
         self.host.setChecked(True)
         self.lan = QCheckBox(tr("Let other computers on this network connect"))
+        self.port = QSpinBox()
+        self.port.setRange(1, 65534)  # the key service takes the port after it
+        self.port.setValue(DEFAULT_PORT)
+        port_row = QFormLayout()
+        port_row.addRow(tr("Port"), self.port)
         self.connect_to = QRadioButton(tr("Connect to a server"))
         self.address = QLineEdit()
         self.address.setPlaceholderText(tr("chat.example.org or chat.example.org:7744"))
@@ -82,10 +89,11 @@ class FirstRunDialog(QDialog):
         self.buttons.accepted.connect(self._check)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.host)
+        layout.addWidget(self.lan)
+        layout.addLayout(port_row)
         for widget in (
-            intro,
-            self.host,
-            self.lan,
             self.connect_to,
             self.address,
             self.address_hint,
@@ -104,6 +112,7 @@ class FirstRunDialog(QDialog):
 
     def _sync_enabled(self) -> None:
         self.lan.setEnabled(self.host.isChecked())
+        self.port.setEnabled(self.host.isChecked())
         self.address.setEnabled(not self.host.isChecked())
         self.address_hint.setEnabled(not self.host.isChecked())
         self.password_hint.setVisible(self.create_account.isChecked())
@@ -131,6 +140,17 @@ class FirstRunDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
 
+    def offer_port(self, taken: int, free: int) -> None:
+        """The port asked for is taken: put a free one in its place, for the user to
+        accept with OK or to change; everything else typed stays."""
+        self.port.setValue(free)
+        self.show_error(
+            tr(
+                "Port {taken} is in use by another program. Port {free} is free: press OK "
+                "to host the server there, or type another port."
+            ).format(taken=taken, free=free)
+        )
+
     def choice(self) -> FirstRunChoice:
         return FirstRunChoice(
             host_here=self.host.isChecked(),
@@ -140,6 +160,7 @@ class FirstRunDialog(QDialog):
             user=self.user.text().strip(),
             password=self.password.text(),
             device=self.device.text().strip() or socket.gethostname(),
+            port=self.port.value(),
         )
 
 

@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         chat.addSeparator()
         chat.addActions(ChatKeys(self, self.channel_list).actions)
         self._show_chat_actions()
-        account = self.menuBar().addMenu(tr("&Account"))
+        account = self.account_menu = self.menuBar().addMenu(tr("&Account"))
         devices = QAction(tr("Devices…"), self)
         devices.triggered.connect(self.show_devices)
         account.addAction(devices)
@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
         self.outbox_button.setVisible(bool(event.pending or event.failed))
         outbox = outbox_text(event.pending, event.failed)
         text = self.sync_status.describe(event.state) + (" · " + outbox if outbox else "")
-        if event.state == EngineState.FAILED and event.reason:
+        if event.state == EngineState.FAILED and event.reason and not event.signed_out:
             self._failure = event.reason
             box = QMessageBox(
                 QMessageBox.Icon.Warning, tr("Tidings stopped"), event.reason, parent=self

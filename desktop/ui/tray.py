@@ -1,6 +1,6 @@
 """The tray icon: the unread total drawn on it, open, do not disturb, quit."""
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -13,8 +13,8 @@ class Tray(QSystemTrayIcon):
     open_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, icon: QIcon) -> None:
-        super().__init__(icon)
+    def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
+        super().__init__(icon, parent)
         self._plain = icon
         self.unread = 0
         menu = QMenu()

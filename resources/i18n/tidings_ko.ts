@@ -8,6 +8,10 @@
       <translation>새 메시지</translation>
     </message>
     <message>
+      <source>Signed out</source>
+      <translation>로그아웃됨</translation>
+    </message>
+    <message>
       <source>The server's key was not accepted.</source>
       <translation>서버 키를 신뢰하지 않았습니다.</translation>
     </message>
@@ -90,6 +94,34 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Save</source>
       <translation>저장</translation>
+    </message>
+    <message>
+      <source>Connection</source>
+      <translation>연결</translation>
+    </message>
+    <message>
+      <source>Server</source>
+      <translation>서버</translation>
+    </message>
+    <message>
+      <source>Server key fingerprint</source>
+      <translation>서버 키 지문</translation>
+    </message>
+    <message>
+      <source>The key this device trusted when it signed in; it refuses a server that shows another one.</source>
+      <translation>이 기기가 로그인할 때 신뢰한 키입니다. 다른 키를 보이는 서버에는 연결하지 않습니다.</translation>
+    </message>
+    <message>
+      <source>Signed in as</source>
+      <translation>로그인한 사용자</translation>
+    </message>
+    <message>
+      <source>This device</source>
+      <translation>이 기기</translation>
+    </message>
+    <message>
+      <source>App version</source>
+      <translation>앱 버전</translation>
     </message>
     <message>
       <source>Members</source>
@@ -294,6 +326,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>같은 네트워크의 다른 컴퓨터도 연결할 수 있게 하기</translation>
     </message>
     <message>
+      <source>Port</source>
+      <translation>포트</translation>
+    </message>
+    <message>
       <source>Connect to a server</source>
       <translation>서버에 연결하기</translation>
     </message>
@@ -318,16 +354,16 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>비밀번호</translation>
     </message>
     <message>
-      <source>This device</source>
-      <translation>이 기기</translation>
-    </message>
-    <message>
       <source>A server address looks like chat.example.org or chat.example.org:7744.</source>
       <translation>서버 주소는 chat.example.org 또는 chat.example.org:7744 같은 형태입니다.</translation>
     </message>
     <message>
       <source>Enter a user name and a password.</source>
       <translation>사용자 이름과 비밀번호를 입력하세요.</translation>
+    </message>
+    <message>
+      <source>Port {taken} is in use by another program. Port {free} is free: press OK to host the server there, or type another port.</source>
+      <translation>{taken} 포트는 다른 프로그램이 사용 중입니다. {free} 포트가 비어 있습니다. 이 포트로 서버를 열려면 확인을 누르고, 아니면 다른 포트를 입력하세요.</translation>
     </message>
     <message>
       <source>Next chat</source>
@@ -644,6 +680,14 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>알림 켜짐</translation>
     </message>
     <message>
+      <source>Tidings</source>
+      <translation>Tidings</translation>
+    </message>
+    <message>
+      <source>Finishing storing messages…</source>
+      <translation>메시지를 마저 저장하는 중…</translation>
+    </message>
+    <message>
       <source>The chat could not be started</source>
       <translation>대화를 시작하지 못했습니다</translation>
     </message>
@@ -852,6 +896,66 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>{sender} 님에게 답장</translation>
     </message>
     <message>
+      <source>&amp;Server</source>
+      <translation>서버(&amp;S)</translation>
+    </message>
+    <message>
+      <source>Server panel…</source>
+      <translation>서버 패널…</translation>
+    </message>
+    <message>
+      <source>Connection…</source>
+      <translation>연결…</translation>
+    </message>
+    <message>
+      <source>Server panel</source>
+      <translation>서버 패널</translation>
+    </message>
+    <message>
+      <source>Address for other computers</source>
+      <translation>다른 컴퓨터에서 쓸 주소</translation>
+    </message>
+    <message>
+      <source>The other computer shows a fingerprint when it first connects and asks whether to trust it: check that it is this one.</source>
+      <translation>다른 컴퓨터는 처음 연결할 때 지문을 보여 주고 신뢰할지 묻습니다. 그 지문이 이것과 같은지 확인하세요.</translation>
+    </message>
+    <message>
+      <source>Connected now</source>
+      <translation>지금 연결된 기기</translation>
+    </message>
+    <message>
+      <source>Registration</source>
+      <translation>가입</translation>
+    </message>
+    <message>
+      <source>Open: anyone who can reach this server can create an account.</source>
+      <translation>열림: 이 서버에 접속할 수 있는 누구나 계정을 만들 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>Closed: only existing accounts can sign in.</source>
+      <translation>닫힘: 이미 있는 계정만 로그인할 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>Only this computer can connect: “Let other computers on this network connect” was off when this server was set up.</source>
+      <translation>이 컴퓨터에서만 연결할 수 있습니다. 서버를 만들 때 “같은 네트워크의 다른 컴퓨터도 연결할 수 있게 하기”가 꺼져 있었습니다.</translation>
+    </message>
+    <message>
+      <source>This computer has no network address right now.</source>
+      <translation>이 컴퓨터에 지금은 네트워크 주소가 없습니다.</translation>
+    </message>
+    <message>
+      <source>On the other computer, choose “Connect to a server” and type one of these (the one on the same network as that computer).</source>
+      <translation>다른 컴퓨터에서 “서버에 연결하기”를 고르고 이 중 하나(그 컴퓨터와 같은 네트워크의 주소)를 입력하세요.</translation>
+    </message>
+    <message>
+      <source>{user} — {device}</source>
+      <translation>{user} — {device}</translation>
+    </message>
+    <message>
+      <source>Nobody is connected.</source>
+      <translation>연결된 기기가 없습니다.</translation>
+    </message>
+    <message>
       <source>General</source>
       <translation>일반</translation>
     </message>
@@ -878,10 +982,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>New sign-in: {device} at {time}</source>
       <translation>새 로그인: {device}, {time}</translation>
-    </message>
-    <message>
-      <source>Tidings</source>
-      <translation>Tidings</translation>
     </message>
     <message>
       <source>The new password needs at least {count} characters.</source>
@@ -1108,6 +1208,42 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>지금은 설정을 바꿀 수 없습니다</translation>
     </message>
     <message>
+      <source>Sign out of this device…</source>
+      <translation>이 기기에서 로그아웃…</translation>
+    </message>
+    <message>
+      <source>Sign out of this device?</source>
+      <translation>이 기기에서 로그아웃할까요?</translation>
+    </message>
+    <message>
+      <source>The messages, unsent messages and sign-in details this device keeps are removed from it. Your account and its messages stay on the server and on your other devices.</source>
+      <translation>이 기기에 저장된 메시지, 보내지 않은 메시지, 로그인 정보가 지워집니다. 계정과 메시지는 서버와 다른 기기에 그대로 남습니다.</translation>
+    </message>
+    <message>
+      <source>The server could not be reached, so this device was signed out here only. It stays in your account's device list, and counts towards its limit, until you sign it out from another device (Account &gt; Devices).</source>
+      <translation>서버에 연결할 수 없어 이 기기에서만 로그아웃했습니다. 다른 기기에서 이 기기를 로그아웃하기 전까지(계정 &gt; 기기) 계정의 기기 목록에 남고 기기 수 제한에도 포함됩니다.</translation>
+    </message>
+    <message>
+      <source>This device was signed out: it was removed from your account on another device, or by the server's administrator. The server no longer lets it in.</source>
+      <translation>이 기기는 로그아웃되었습니다. 다른 기기에서 또는 서버 관리자가 계정에서 이 기기를 제거했습니다. 서버가 더 이상 이 기기를 받아들이지 않습니다.</translation>
+    </message>
+    <message>
+      <source>The server no longer knows this device (its database may have been replaced), so it cannot connect as before.</source>
+      <translation>서버가 더 이상 이 기기를 알지 못합니다(서버 데이터베이스가 바뀌었을 수 있습니다). 그래서 전처럼 연결할 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>To use Tidings here again, sign in again. The messages, unsent messages and sign-in details this device kept are removed first; your account keeps its messages on the server.</source>
+      <translation>이 기기에서 Tidings를 다시 쓰려면 다시 로그인하세요. 먼저 이 기기에 저장된 메시지, 보내지 않은 메시지, 로그인 정보를 지웁니다. 계정의 메시지는 서버에 남아 있습니다.</translation>
+    </message>
+    <message>
+      <source>Sign in again</source>
+      <translation>다시 로그인</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>종료</translation>
+    </message>
+    <message>
       <source>Catching up: {fetched} of {total}</source>
       <translation>새 메시지 받는 중: {total}개 중 {fetched}개</translation>
     </message>
@@ -1162,10 +1298,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Open Tidings</source>
       <translation>Tidings 열기</translation>
-    </message>
-    <message>
-      <source>Quit</source>
-      <translation>종료</translation>
     </message>
     <message>
       <source>Tidings — {count} unread</source>

@@ -75,7 +75,7 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
             raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
         welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("registered user %s, device %d", name, welcome.device_id)
-    _bind(ctx, call, req, user.id, welcome.device_id, welcome.sync_cursor)
+    _bind(ctx, call, req, user.id, welcome.device_id, welcome.sync_cursor, device_name)
     return welcome
 
 
@@ -113,7 +113,7 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
     with ctx.write():
         welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("user %s logged in as new device %d", name, welcome.device_id)
-    _bind(ctx, call, req, user.id, welcome.device_id, welcome.sync_cursor)
+    _bind(ctx, call, req, user.id, welcome.device_id, welcome.sync_cursor, device_name)
     tell_of_new_device(ctx, user.id, welcome.device_id)
     return welcome
 
@@ -161,7 +161,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
         )
     name = ctx.names.one(device.user_id)
     accounts.touch_device(device.id, now_ms())
-    _bind(ctx, call, req, device.user_id, device.id, device.sync_cursor)
+    _bind(ctx, call, req, device.user_id, device.id, device.sync_cursor, device.name)
     log.info("device %d of %s connected", device.id, name)
     head = ctx.sequencer.user_head(device.user_id)
     return _welcome(ctx, req, device.user_id, name, device.id, device.sync_cursor, head)
@@ -203,6 +203,7 @@ def _bind(
     user_id: int,
     device_id: int,
     cursor: int,
+    device_name: str,
 ) -> None:
     session = Session(
         call.routing_id,
@@ -212,6 +213,7 @@ def _bind(
         time.monotonic(),
         cursor,
         tolerant=FEATURE_TOLERANT in req.features,
+        device_name=device_name,
     )
     ctx.sessions.bind(session)
     call.session = session

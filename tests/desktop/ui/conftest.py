@@ -70,19 +70,25 @@ def host(tmp_path: Path) -> Iterator[Host]:
     h.server.stop()
 
 
+async def connected(host: Host) -> Connection:
+    """A protocol client connected to the host, not signed in yet."""
+    conn = Connection(
+        host.hosted.endpoint,
+        server_key=host.hosted.public_key,
+        key_endpoint=host.hosted.key_endpoint,
+    )
+    await conn.open()
+    await conn.wait_ready(WAIT)
+    return conn
+
+
 @pytest.fixture
 def people(host: Host, net: LoopThread) -> Iterator[Callable]:
     """Register someone as a protocol client on the network thread."""
     made: list[Connection] = []
 
     async def register(name: str) -> Connection:
-        conn = Connection(
-            host.hosted.endpoint,
-            server_key=host.hosted.public_key,
-            key_endpoint=host.hosted.key_endpoint,
-        )
-        await conn.open()
-        await conn.wait_ready(WAIT)
+        conn = await connected(host)
         await conn.register(name, PASSWORD, "phone")
         made.append(conn)
         return conn
