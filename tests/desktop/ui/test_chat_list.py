@@ -8,7 +8,7 @@ from desktop.app import DesktopApp, Running
 from desktop.ui.delegates import ChannelDelegate
 from desktop.ui.models import DraftRole, TypingRole
 from desktop.ui.tray import Tray
-from desktop.ui.unread_badge import ICON_SIZE, icon_with_count
+from desktop.ui.unread_badge import ICON_SIZE
 from shared.protocol import OpenDirect, Typing
 from tests.desktop.ui.test_window import send_as, texts, until
 from tests.support import WAIT
@@ -53,7 +53,6 @@ def test_a_draft_stays_with_its_chat_over_a_restart_until_sent(
         alice.window.open_channel(with_bob)
         assert edit.toPlainText() == "meant for bob"
         await until(lambda: second_line(alice, with_carol) == "Draft: for carol")
-        alice.window.channel_list.grab().save("/tmp/chat-list-draft.png")
 
         DesktopApp.shut_down(alice)  # quit and start again: the drafts are still there
         alice = await windows(profile)
@@ -87,7 +86,6 @@ def test_typing_shows_in_the_list_and_the_header_until_the_message_lands(
         await until(lambda: header.text() == "typing…")
         await until(lambda: role(alice, with_carol, TypingRole) == "typing…")
         assert second_line(alice, with_carol) == "typing…"  # in place of the last message
-        alice.window.grab().save("/tmp/chat-typing.png")
 
         send_as(net, bob, with_bob, "here it is")
         # Gone as the message lands, long before the typing signal would run out.
@@ -144,6 +142,5 @@ def test_the_tray_icon_shows_the_unread_count_drawn_on_it(qapp: QApplication):
     tray.set_unread(7)
     assert red_pixels(tray.icon()) > 100  # the badge, in its corner
     assert "7 unread" in tray.toolTip()
-    icon_with_count(icon, 123).pixmap(ICON_SIZE, ICON_SIZE).save("/tmp/tray-123.png")
     tray.set_unread(0)
     assert red_pixels(tray.icon()) == 0

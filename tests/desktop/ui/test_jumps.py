@@ -51,7 +51,6 @@ def test_a_chat_opens_at_its_first_unread_and_jumps_to_the_newest(
         assert not model.at_newest and model.rowCount() <= 101  # a page each side
         await until(lambda: on_screen(alice, seqs[100]))  # the first unread
         assert not on_screen(alice, seqs[-1]) and pane.newest_button.isVisible()
-        alice.window.grab().save("/tmp/chat-first-unread.png")
         assert badge(alice, chat) == MESSAGES - 100  # what is not on screen is not read
 
         qtbot.mouseClick(pane.newest_button, Qt.MouseButton.LeftButton)
@@ -78,13 +77,11 @@ def test_a_search_hit_opens_its_chat_at_the_message_marked(
         await until(lambda: len(finder.results()) == 1)
         [hit] = finder.results()
         assert "<b>harbour</b>" in hit and "· 20" in hit  # the date it was written
-        alice.window.grab().save("/tmp/chat-search.png")
         qtbot.keyClick(finder.box, Qt.Key.Key_Return)
 
         model = model_of(alice)
         assert not finder.isVisible() and not model.at_newest  # read around it, not down to it
         await until(lambda: model.highlighted == seqs[20] and on_screen(alice, seqs[20]))
-        alice.window.grab().save("/tmp/chat-search-hit.png")
         assert alice.window.pane.newest_button.isVisible()
         await until(lambda: model.highlighted is None)  # the mark fades
 

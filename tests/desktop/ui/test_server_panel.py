@@ -54,7 +54,6 @@ def test_server_panel_shows_key_registration_and_who_is_connected(
 
         await windows(profiles("alice", "laptop", create=True))
         await until(lambda: listed(panel) == ["alice — laptop"])
-        panel.grab().save("/tmp/server-panel.png")
 
     qloop.run_until_complete(scenario())
 
@@ -69,11 +68,10 @@ def test_connection_panel_shows_the_pinned_key_and_the_state(qtbot, qloop, host,
         assert fingerprint(host.hosted.public_key) in texts
         assert host.hosted.endpoint in texts
         assert "desk" in texts and "bob" in texts
-        assert panel.state.text() == "Online"
-        panel.grab().save("/tmp/connection-panel.png")
+        assert panel.state.text().startswith("Up to date")
         host.stop()
-        await until(lambda: panel.state.text() != "Online")
-        assert panel.state.text() in ("Connecting…", "Offline — showing saved messages")
+        await until(lambda: not panel.state.text().startswith("Up to date"))
+        assert panel.state.text().startswith(("Connecting…", "Offline — showing saved messages"))
 
     qloop.run_until_complete(scenario())
 

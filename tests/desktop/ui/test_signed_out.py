@@ -106,7 +106,6 @@ def test_revoked_device_says_why_then_again_after_a_restart_and_signs_in_again(
             "removed from your account on another device" in label.text()
             for label in dialog.findChildren(QLabel)
         )
-        dialog.grab().save("/tmp/signed-out.png")
         dialog.reject()  # Quit: the next start says it again
         await until(desktop.quit_requested.is_set)
         await close_app(qapp, desktop)
@@ -129,7 +128,6 @@ def test_revoked_device_says_why_then_again_after_a_restart_and_signs_in_again(
 
 async def answer_box(qtbot, button_text: str) -> None:
     box = await appears(QMessageBox)
-    box.grab().save(f"/tmp/sign-out-{button_text.replace(' ', '-').lower()}.png")
     [button] = [b for b in box.buttons() if b.text() == button_text]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
@@ -183,7 +181,6 @@ def test_sign_out_offline_removes_everything_here_and_says_what_the_server_keeps
         await answer_box(qtbot, "Sign out")
         told = await appears(QMessageBox, saying="here only")
         assert nothing_kept(profile, credentials)
-        told.grab().save("/tmp/sign-out-offline.png")
         told.accept()
         (await appears(FirstRunDialog)).reject()
         await spawned
