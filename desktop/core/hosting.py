@@ -1,11 +1,10 @@
 """Whether this profile hosts its server inside the app, remembered beside the profile."""
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from shared.private import private_dir, private_file
+from desktop.core.profile_files import write_json
 
 HOSTING_FILE = "hosting.json"
 
@@ -16,10 +15,7 @@ class Hosting:
     data_dir: str  # its key pair and database
 
     def save(self, profile_dir: Path) -> None:
-        private_dir(profile_dir)
-        tmp = private_file(profile_dir / (HOSTING_FILE + ".tmp"))
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-        os.replace(tmp, profile_dir / HOSTING_FILE)
+        write_json(profile_dir / HOSTING_FILE, asdict(self))
 
     @classmethod
     def load(cls, profile_dir: Path) -> "Hosting | None":

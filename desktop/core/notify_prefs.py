@@ -3,15 +3,10 @@ with the message's text or not, and with a sound. Choices of the device, not the
 (a phone may chime where a laptop stays silent), kept in the profile directory beside
 ``profile.json``; a file that is missing or unreadable means every default."""
 
-import json
-import logging
-import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from shared.private import private_dir, private_file
-
-log = logging.getLogger(__name__)
+from desktop.core.profile_files import read_json_object, write_json
 
 PREFS_FILE = "notifications.json"
 
@@ -24,24 +19,12 @@ class NotifyPrefs:
 
     def save(self, directory: Path) -> None:
         """Write atomically into the profile directory."""
-        private_dir(directory)
-        tmp = private_file(directory / (PREFS_FILE + ".tmp"))
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-        os.replace(tmp, directory / PREFS_FILE)
+        write_json(directory / PREFS_FILE, asdict(self))
 
     @classmethod
     def load(cls, directory: Path) -> "NotifyPrefs":
         """The profile's choices; keys this version does not know are ignored, and ones it
         lacks take their defaults (a file from another version)."""
-        path = directory / PREFS_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls()
-        except (OSError, ValueError) as e:
-            log.warning("notification choices in %s not read (%s); using the defaults", path, e)
-            return cls()
+        data = read_json_object(directory / PREFS_FILE, "notification choices")
         known = {f.name for f in fields(cls)}
-        if not isinstance(data, dict):
-            return cls()
         return cls(**{k: bool(v) for k, v in data.items() if k in known})

@@ -7,16 +7,11 @@ value this version does not know, means the defaults: a bad file never keeps the
 starting.
 """
 
-import json
-import logging
-import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from shared.private import private_dir, private_file
-
-log = logging.getLogger(__name__)
+from desktop.core.profile_files import read_json_object, write_json
 
 PREFERENCES_FILE = "preferences.json"
 
@@ -33,15 +28,7 @@ class Preferences:
     @classmethod
     def load(cls, profile_dir: Path) -> "Preferences":
         """The saved choices, or the defaults for any that are missing or unreadable."""
-        path = profile_dir / PREFERENCES_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls()
-        except (OSError, ValueError) as e:
-            log.warning("ignoring unreadable preferences %s: %s", path, e)
-            return cls()
-        return cls._from(data if isinstance(data, dict) else {})
+        return cls._from(read_json_object(profile_dir / PREFERENCES_FILE, "preferences"))
 
     @classmethod
     def _from(cls, data: dict[str, Any]) -> "Preferences":
@@ -57,7 +44,4 @@ class Preferences:
 
     def save(self, profile_dir: Path) -> None:
         """Write atomically (the old or the new file after a crash, never half)."""
-        private_dir(profile_dir)
-        tmp = private_file(profile_dir / (PREFERENCES_FILE + ".tmp"))
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-        os.replace(tmp, profile_dir / PREFERENCES_FILE)
+        write_json(profile_dir / PREFERENCES_FILE, asdict(self))

@@ -5,13 +5,12 @@ The device credential and key pair live in the OS keyring, never in these files.
 """
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import platformdirs
 
-from shared.private import private_dir, private_file
+from desktop.core.profile_files import write_json
 
 PROFILE_FILE = "profile.json"
 
@@ -45,11 +44,7 @@ class Profile:
 
     def save(self) -> None:
         """Write atomically, so a crash leaves the old or the new profile, never half."""
-        private_dir(self.dir)
-        data = {k: v for k, v in asdict(self).items() if k != "dir"}
-        tmp = private_file(self.dir / (PROFILE_FILE + ".tmp"))
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        os.replace(tmp, self.dir / PROFILE_FILE)
+        write_json(self.dir / PROFILE_FILE, {k: v for k, v in asdict(self).items() if k != "dir"})
 
     @classmethod
     def load(cls, directory: Path) -> "Profile":

@@ -7,14 +7,13 @@ device removes everything it kept of the account: the credential in the keyring,
 """
 
 import json
-import os
 from pathlib import Path
 
 from desktop.core.events import SignedOutReason
 from desktop.core.profile import Profile
+from desktop.core.profile_files import write_json
 from desktop.platform.credentials import CredentialStore
 from shared.errors import ErrorCode, ProtocolError
-from shared.private import private_dir, private_file
 
 SIGNED_OUT_FILE = "signed-out.json"
 
@@ -36,10 +35,7 @@ def signed_out_reason(failure: BaseException | None) -> SignedOutReason | None:
 
 def mark_signed_out(profile_dir: Path, reason: SignedOutReason) -> None:
     """Remember that the server no longer takes this profile's device."""
-    private_dir(profile_dir)
-    tmp = private_file(profile_dir / (SIGNED_OUT_FILE + ".tmp"))
-    tmp.write_text(json.dumps({"reason": reason.value}), encoding="utf-8")
-    os.replace(tmp, profile_dir / SIGNED_OUT_FILE)
+    write_json(profile_dir / SIGNED_OUT_FILE, {"reason": reason.value})
 
 
 def signed_out(profile_dir: Path) -> SignedOutReason | None:

@@ -10,13 +10,12 @@ import base64
 import binascii
 import json
 import logging
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
-from shared.private import private_file
+from desktop.core.profile_files import write_json
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +51,6 @@ class WindowLayout:
             "splitter": base64.b64encode(self.splitter.saveState().data()).decode("ascii"),
         }
         try:
-            tmp = private_file(self.path.with_name(LAYOUT_FILE + ".tmp"))
-            tmp.write_text(json.dumps(layout), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_json(self.path, layout)
         except OSError as e:  # a full or read-only disk loses the layout, not the quit
             log.warning("window layout not saved: %s", e)
