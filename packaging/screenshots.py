@@ -128,7 +128,19 @@ async def people(hosted, me_profile_dir: Path) -> int:
     return group.id
 
 
-async def render(app: QApplication, desktop: DesktopApp, profile, group_id: int, name: str) -> None:
+SETTINGS_SHOT = "screenshot-settings.png"
+
+
+async def render(
+    app: QApplication,
+    desktop: DesktopApp,
+    profile,
+    group_id: int,
+    name: str,
+    settings_shot: str | None = None,
+) -> None:
+    """The main window as ``name`` (and at 800x600 and a maximised size beside it), and the
+    Settings window's Account page as ``settings_shot`` if given."""
     running = await desktop.show(profile, None)
     window = running.window
     window.resize(1040, 820)
@@ -140,14 +152,32 @@ async def render(app: QApplication, desktop: DesktopApp, profile, group_id: int,
     assert model is not None
     window.pane.start_reply(model.message_at(model.rowCount() - 1).seq)
     window.pane.composer.edit.setPlainText("Thanks! Bringing the frisbee too")
-    for _ in range(5):
-        await asyncio.sleep(0.1)
-        app.processEvents()
+    await settle(app)
     DOCS.mkdir(exist_ok=True)
     window.grab().save(str(DOCS / name))
     print(f"wrote docs/{name}")
+    stem = name.removesuffix(".png")
+    for size, label in (((800, 600), "800x600"), ((1920, 1080), "maximised")):
+        window.resize(*size)  # offscreen has no screen to maximise to: its size, then
+        await settle(app)
+        window.grab().save(str(DOCS / f"{stem}-{label}.png"))
+        print(f"wrote docs/{stem}-{label}.png")
+    if settings_shot is not None:
+        running.settings.resize(800, 600)
+        running.settings.show_page("Account")
+        await settle(app)
+        running.settings.grab().save(str(DOCS / settings_shot))
+        print(f"wrote docs/{settings_shot}")
+        running.settings.hide()
     window.hide()
     DesktopApp.shut_down(running)
+
+
+async def settle(app: QApplication) -> None:
+    """Let a resized window lay itself out and paint."""
+    for _ in range(5):
+        await asyncio.sleep(0.1)
+        app.processEvents()
 
 
 async def signed_in(endpoint: str, public_key: str, who: list[tuple[str, str]]) -> list[Connection]:
@@ -203,14 +233,18 @@ def main() -> int:
         asyncio.set_event_loop(loop)
         with loop:
             desktop = DesktopApp(app, work / "alice")
-            loop.run_until_complete(render(app, desktop, profile, group_id, "screenshot-main.png"))
+            plurals = install_translator(app, "en")  # English needs its plural forms
+            english = render(app, desktop, profile, group_id, "screenshot-main.png", SETTINGS_SHOT)
+            loop.run_until_complete(english)
+            for translator in plurals:
+                app.removeTranslator(translator)
             QLocale.setDefault(QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea))
             korean = install_translator(app)
             loop.run_until_complete(
                 render(app, desktop, profile, group_id, "screenshot-main-ko.png")
             )
-            if korean is not None:
-                app.removeTranslator(korean)  # the panel in English
+            for translator in korean:
+                app.removeTranslator(translator)  # the panel in English
             server.stop()  # the same server again, now open to the network, on the usual port
             server = EmbeddedServer(work / "server", lan_listen(free_port_pair(DEFAULT_PORT)))
             hosted = server.start()
