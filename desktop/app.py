@@ -148,12 +148,18 @@ class DesktopApp:
         layout.restore()  # as the user left it (the profile's own: each has its window)
         links.attach(window, bridge)
         add_server_menu(window, bridge, profile, server)
-        add_sign_out_action(window.account_menu, window, lambda: spawn(self.sign_out()))
+        add_sign_out_action(window.account_menu, window, self.ask_sign_out)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None
         preferences = Preferences.load(profile.dir)
         notifications = NotificationsPage(window.dnd, policy, profile.dir)
         settings = build_settings(
-            window, bridge, profile.dir, preferences, tray is not None, notifications
+            window,
+            bridge,
+            profile.dir,
+            preferences,
+            tray is not None,
+            notifications,
+            self.ask_sign_out,
         )
         window.settings_requested.connect(settings.show_page)
         if not preferences.start_minimised:
@@ -181,6 +187,10 @@ class DesktopApp:
         mark_signed_out(self.profile_dir, reason)  # a small file: the next start says why
         self._close(running)
         spawn(self._then(self._sign_in_again(reason)))
+
+    def ask_sign_out(self) -> None:
+        """Account > Sign out of this device (the menu's or the Settings window's)."""
+        spawn(self.sign_out())
 
     async def sign_out(self) -> None:
         """Account > Sign out: confirm, tell the server if it can be reached, remove what

@@ -1000,6 +1000,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>시도가 너무 많습니다. {seconds}초 뒤에 다시 해 보세요.</translation>
     </message>
     <message>
+      <source>Sign out of this device…</source>
+      <translation>이 기기에서 로그아웃…</translation>
+    </message>
+    <message>
       <source>Change password</source>
       <translation>비밀번호 바꾸기</translation>
     </message>
@@ -1206,10 +1210,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>The setting cannot be changed now</source>
       <translation>지금은 설정을 바꿀 수 없습니다</translation>
-    </message>
-    <message>
-      <source>Sign out of this device…</source>
-      <translation>이 기기에서 로그아웃…</translation>
     </message>
     <message>
       <source>Sign out of this device?</source>

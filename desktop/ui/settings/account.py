@@ -72,13 +72,19 @@ def password_error(error: Exception) -> str:
 
 
 class AccountPage(QWidget):
-    def __init__(self, bridge: EngineBridge) -> None:
+    """The password, the account's devices, and signing this device out (``sign_out``, the
+    same as the Account menu's)."""
+
+    def __init__(self, bridge: EngineBridge, sign_out: Callable[[], object]) -> None:
         super().__init__()
         self.bridge = bridge
         self.new_sign_ins: set[int] = set()  # devices heard of while the app runs
         layout = QVBoxLayout(self)
         layout.addWidget(self._password_box())
         layout.addWidget(self._devices_box(), 1)
+        self.sign_out_button = QPushButton(tr("Sign out of this device…"))
+        self.sign_out_button.clicked.connect(sign_out)
+        layout.addWidget(self.sign_out_button, 0, Qt.AlignmentFlag.AlignLeft)
         bridge.engine_event.connect(self._on_event)
 
     # --- the password -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from desktop.core.profile import PROFILE_FILE, Profile
 from desktop.core.signed_out import SIGNED_OUT_FILE
 from desktop.platform.credentials import CredentialStore
 from desktop.ui.first_run import FirstRunDialog
+from desktop.ui.settings.account import AccountPage
 from desktop.ui.signed_out import SignedOutDialog
 from shared.client import Connection
 from shared.protocol import ListDevices, RevokeDevice
@@ -177,14 +178,16 @@ def test_sign_out_offline_removes_everything_here_and_says_what_the_server_keeps
         assert running is not None
         host.stop()
         await until(lambda: running.bridge.engine.state != "online")
-        spawned = asyncio.ensure_future(desktop.sign_out())
+        # From the Settings window's Account page this time: the same as the menu.
+        account = running.settings.page("Account")
+        assert isinstance(account, AccountPage)
+        account.sign_out_button.click()
         await answer_box(qtbot, "Sign out")
         told = await appears(QMessageBox, saying="here only")
         assert nothing_kept(profile, credentials)
         told.accept()
         (await appears(FirstRunDialog)).reject()
-        await spawned
-        assert desktop.quit_requested.is_set(), "giving up on signing in again quits"
+        await until(desktop.quit_requested.is_set)  # giving up on signing in again quits
         await close_app(qapp, desktop)
 
     qloop.run_until_complete(scenario())
