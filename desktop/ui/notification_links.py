@@ -47,7 +47,8 @@ class NotificationLinks(QObject):
         self.missing.hide()
         # Connected now, not in attach: the first notification may fail before the window
         # is made, and a signal nobody is connected to yet is lost.
-        self.service.connect(lambda available: self.missing.setVisible(not available))
+        # To the label's own slot: Qt ends the connection when the label goes with its window.
+        self.service.connect(self.missing.setHidden)
 
     # --- the listener, called on the notifier's thread -------------------------------------
 
@@ -66,19 +67,33 @@ class NotificationLinks(QObject):
     # --- on the GUI thread -------------------------------------------------------------------
 
     def attach(self, window: MainWindow, bridge: EngineBridge) -> None:
-        """Act on the window: open chats, send replies, say when notifications are off."""
+        """Act on the window: open chats, send replies, say when notifications are off.
+        Every connection is to an object the window owns, so Qt ends it with the window
+        (a signed-out window goes while the notifier may still report)."""
         window.statusBar().addPermanentWidget(self.missing)
-        self.opened.connect(lambda chat: self._open(window, chat))
-        self.replied.connect(lambda chat, text: spawn(self._send(bridge, chat, text)))
+        actions = _WindowActions(window, bridge)
+        self.opened.connect(actions.open_chat)
+        self.replied.connect(actions.reply)
 
-    @staticmethod
-    def _open(window: MainWindow, chat: int) -> None:
-        bring_forward(window)
-        window.open_channel(chat)
 
-    @staticmethod
-    async def _send(bridge: EngineBridge, chat: int, text: str) -> None:
+class _WindowActions(QObject):
+    """What a click on or a reply to a notification does in one window; its child."""
+
+    def __init__(self, window: MainWindow, bridge: EngineBridge) -> None:
+        super().__init__(window)
+        self._window = window
+        self._bridge = bridge
+
+    def open_chat(self, chat: int) -> None:
+        bring_forward(self._window)
+        self._window.open_channel(chat)
+
+    def reply(self, chat: int, text: str) -> None:
+        spawn(self._send(chat, text))
+
+    async def _send(self, chat: int, text: str) -> None:
         """Through the outbox, as if typed into the chat; it waits there while offline."""
+        bridge = self._bridge
         if not bridge.started:  # the app is shutting down
             return
         try:

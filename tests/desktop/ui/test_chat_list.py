@@ -103,7 +103,7 @@ def test_title_unread_count_and_actions_that_make_sense(
         alice = await windows(profiles("alice", "laptop", create=True))
         window = alice.window
         assert window.windowTitle() == "Tidings — alice"
-        assert not window.members_action.isEnabled() and not window.mute_action.isEnabled()
+        assert not window.members_action.isEnabled() and not window.mute_menu.isEnabled()
 
         bob = people("bob")
         people("carol")
@@ -113,11 +113,11 @@ def test_title_unread_count_and_actions_that_make_sense(
         await until(lambda: window.windowTitle() == "Tidings — alice (3)")
 
         window.open_channel(direct)
-        assert window.mute_action.isEnabled() and not window.members_action.isEnabled()
+        assert window.mute_menu.isEnabled() and not window.members_action.isEnabled()
         group = await alice.bridge.ask(alice.bridge.engine.create_group, "trip", ["carol"])
         await until(lambda: window.channels.row_of(group.id) is not None)
         window.open_channel(group.id)
-        assert window.mute_action.isEnabled() and window.members_action.isEnabled()
+        assert window.mute_menu.isEnabled() and window.members_action.isEnabled()
         await until(lambda: window.windowTitle() == "Tidings — alice")  # bob's chat was read
 
     qloop.run_until_complete(scenario())

@@ -62,7 +62,8 @@ def english(widget: QWidget) -> list[str]:
     found = []
     for where, text in strings_of(widget):
         plain = re.sub(r"<[^>]+>|&", "", text)  # rich text's tags, a mnemonic's marker
-        plain = re.sub(r"(?<!\S)[~/]\S*", "", plain)  # a file's path is no sentence
+        # A file's path, an address or a key's fingerprint is no sentence.
+        plain = re.sub(r"(?<!\S)(?:[~/]|\w+://|SHA256:)\S*", "", plain)
         words = [w for w in WORD.findall(plain) if w not in NAMES]
         if words:
             found.append(f"{where}: {text!r}")
