@@ -15,6 +15,7 @@ from desktop.cache.clearing import clear_all_but_outbox, files_size
 from desktop.cache.drafts import DraftBook
 from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
+from desktop.cache.people import PeopleBook
 from desktop.cache.reading import MESSAGE_COLUMNS, Decorator, view_of
 from desktop.cache.receipts import ReceiptBook
 from desktop.cache.schema import UNREAD_COUNT, open_cache_db
@@ -47,6 +48,7 @@ class Applied:
     settled: list[tuple[int, int]] = field(default_factory=list)  # outbox changes stored
     discarded: list[MessageView] = field(default_factory=list)  # changes of deleted messages
     receipts: set[int] = field(default_factory=set)  # channels whose receipts came anew
+    people: set[str] = field(default_factory=set)  # users whose display name changed
 
 
 class Cache:
@@ -60,6 +62,7 @@ class Cache:
         self._reader = Decorator(models.db, me)
         self.receipts = ReceiptBook(models.db, me)
         self.drafts = DraftBook(models.db)
+        self.people = PeopleBook(models.db)
 
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
@@ -194,6 +197,8 @@ class Cache:
                 Channel.update(values).where(Channel.id == info.id).execute()
                 if self._raise_read(info.id, info.read_seq):
                     applied.reads.add(info.id)  # read on another device
+            if info.active:  # a chat the user left says nothing of its members
+                applied.people |= self.people.take(info.members, info.display_names)
             if info.receipts:  # from a server that keeps receipts, which sends them all
                 self.receipts.replace([info.id], info.receipts)
                 applied.receipts.add(info.id)
