@@ -445,10 +445,11 @@ class Cache:
             list(params),
         )
         views = {}
+        names = self.people.all()  # one read for every direct chat's title
         for row in cursor:
             channel = _ChannelRow(*row[:12])
             preview = view_of(row[13:]) if row[13] is not None else None
-            views[channel.id] = self._channel_view(channel, preview, row[12])
+            views[channel.id] = self._channel_view(channel, preview, row[12], names)
         return views
 
     def info_view(self, info: ChannelInfo) -> ChannelView:
@@ -457,10 +458,14 @@ class Cache:
             info.id, info.kind, info.name, info.owner, json.dumps(info.members), info.active,
             info.last_seq, info.read_seq, info.read_seq, 0, 0, False,
         )  # fmt: skip
-        return self._channel_view(row, None)
+        return self._channel_view(row, None, 0, dict(info.display_names))
 
     def _channel_view(
-        self, row: "_ChannelRow", preview: MessageView | None, mentions: int = 0
+        self,
+        row: "_ChannelRow",
+        preview: MessageView | None,
+        mentions: int,
+        names: dict[str, str],
     ) -> ChannelView:
         members = tuple(json.loads(row.members))
         if row.kind == "direct":
@@ -473,6 +478,7 @@ class Cache:
             kind=row.kind,
             name=row.name,
             title=title,
+            display_name=names.get(title, "") if row.kind == "direct" else "",
             members=members,
             owner=row.owner,
             active=bool(row.active),

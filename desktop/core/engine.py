@@ -496,6 +496,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
             self._presence_stale = False
             await self._refresh_presence()
             await self._receipts.caught_up()
+            await self._people.caught_up()
             self._gaps.retry_all()
         elif confirm:  # pushed events to confirm: the sync alone
             await self._catch_up()

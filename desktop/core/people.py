@@ -1,7 +1,8 @@
 """Display names, for one engine: the name each person chose to be shown by.
 
 The server tells them with the chats (the cache takes them as it stores each chat) and
-pushes a change (``profile_changed``); the user's own comes with the welcome and the
+pushes a change (``profile_changed``); a device that was away lists the chats again once
+caught up, for the changes it missed. The user's own comes with the welcome and the
 account's settings. The user sets theirs here, where the server offers ``display_names``.
 Mentions stay by user name: a display name is only what people are shown as.
 """
@@ -10,6 +11,7 @@ from collections.abc import Callable
 
 from desktop.cache.store import Cache
 from desktop.core.events import AppEvent, PeopleChanged
+from desktop.core.listing import list_channels
 from desktop.core.receipts import Ask
 from shared.client import Connection
 from shared.names import clean_display_name
@@ -48,6 +50,7 @@ class PeopleKeeper:
         self._ask = ask
         self._emit = emit
         self._features = features
+        self._missed = False  # a new session: changes made while away are not known here
 
     @property
     def available(self) -> bool:
@@ -59,6 +62,20 @@ class PeopleKeeper:
         welcome = self._conn.welcome
         if welcome is not None and self.available and welcome.settings is not None:
             self._own(welcome.settings)
+        self._missed = True
+
+    async def caught_up(self) -> None:
+        """Once caught up after connecting: the names changed while this device was away
+        come with the chat list (pushes reach only connected devices)."""
+        if not (self._missed and self.available):
+            return
+        _, infos = await list_channels(self._ask)
+        self._missed = False
+        changed: set[str] = set()
+        for info in infos:
+            changed |= self._cache.people.take(info.members, info.display_names)
+        if changed:
+            self._emit(PeopleChanged(frozenset(changed)))
 
     def on_push(self, push: Push) -> bool:
         """Apply a display name pushed by the server; True if that was one. A settings push

@@ -9,12 +9,13 @@ import pytest
 
 from desktop.cache.store import Cache
 from desktop.core.events import PeopleChanged
+from desktop.core.notify_policy import NotificationPolicy
 from desktop.core.people import DisplayNamesUnavailable
 from shared.errors import ProtocolError
-from shared.protocol import UpdateSettings
+from shared.protocol import OpenDirect, Send, UpdateSettings
 from syncserver.handlers import accounts
 from tests.desktop.test_engine import started, until
-from tests.support import ClientFactory
+from tests.support import ClientFactory, new_id
 
 
 async def test_the_other_member_learns_a_display_name_and_its_changes(
@@ -91,3 +92,18 @@ def test_a_cache_from_before_display_names_gets_their_table(tmp_path) -> None:
         assert cache.people.put("bob", "Bobby") and cache.people.display_name("bob") == "Bobby"
     finally:
         cache.close()
+
+
+async def test_a_notification_is_titled_with_the_senders_display_name(
+    make_profile, engines, clients: ClientFactory
+) -> None:
+    bob = await started(engines(await make_profile("bob", "laptop", create=True)))
+    alice = await clients.register("alice")
+    await alice.request(UpdateSettings(display_name="Alice Liddell"))
+    channel = (await alice.request(OpenDirect(user="bob"))).channel.id
+    await until(lambda: bob.shown_name("alice") == "Alice Liddell")
+    titles: list[str] = []
+    policy = NotificationPolicy(bob.cache, lambda title, _body, _chat: titles.append(title))
+    bob.subscribe(policy.on_event)
+    await alice.request(Send(channel=channel, client_id=new_id(), text="hi"))
+    await until(lambda: titles == ["Alice Liddell"])
