@@ -25,6 +25,7 @@ from desktop.cache.views import ChannelView, MessageView
 from desktop.core.account import ServerNotTrusted, open_engine, sign_in, sign_out
 from desktop.core.engine import EngineFailed, SyncEngine
 from desktop.core.events import MessageAdded, MessageUpdated, ServerRestored
+from desktop.core.people import DisplayNamesUnavailable
 from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
 from desktop.core.receipts import ReceiptsUnavailable
 from desktop.platform.credentials import CredentialStore, KeyringUnavailable
@@ -654,6 +655,23 @@ async def cmd_settings(s: Session, out: Output) -> int:
     return EXIT_OK
 
 
+async def cmd_profile(s: Session, out: Output) -> int:
+    """Show the user's display name, or set it (blank: none) for everyone who shares a chat
+    with the user to see."""
+    if s.args.display_name is not None:
+        await s.require_online()
+        try:
+            await s.engine.set_display_name(s.args.display_name)
+        except DisplayNamesUnavailable as e:
+            raise CliError(f"{s.profile.server}: {e}") from None
+    else:
+        await s.connect()
+    name = s.engine.display_name
+    shown = name or "none (others see your user name)"
+    out.emit({"user": s.profile.user, "display_name": name}, f"{s.profile.user}: {shown}")
+    return EXIT_OK
+
+
 async def cmd_dnd(s: Session, out: Output) -> int:
     """Show do not disturb, or turn it on (until turned off, for a span, until a time) or
     off: for every device of the account where the server keeps it, else for this one."""
@@ -759,6 +777,7 @@ SESSION_COMMANDS = {
     "group": cmd_group,
     "presence": cmd_presence,
     "settings": cmd_settings,
+    "profile": cmd_profile,
     "dnd": cmd_dnd,
     "mute": cmd_mute,
     "unmute": cmd_mute,
@@ -931,6 +950,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--read-receipts",
         choices=("on", "off"),
         help="let others see when you read their messages (all your devices)",
+    )
+    c = sub.add_parser("profile", help="show your display name, or set it")
+    c.add_argument(
+        "--display-name",
+        metavar="NAME",
+        help=f"the name others are shown for you: 1 to {limits.MAX_DISPLAY_NAME_CHARS} "
+        'characters, no control characters; "" for none (your user name)',
     )
     c = sub.add_parser("dnd", help="show do not disturb, or turn it on or off (all your devices)")
     c.add_argument("state", nargs="?", choices=("on", "off"), help="on: until turned off")

@@ -64,6 +64,14 @@ def clean_label(label: str, what: str, max_chars: int) -> str:
     return cleaned
 
 
+def clean_display_name(typed: str) -> str:
+    """A display name as kept: trimmed, "" (none) when blank; raises ``ValueError`` saying
+    which rule it breaks (1 to 64 characters, no control characters)."""
+    if not typed.strip():
+        return ""
+    return clean_label(typed, "display name", limits.MAX_DISPLAY_NAME_CHARS)
+
+
 def check_password(password: str) -> None:
     """Raise ``ValueError`` if a new password is too short or too long."""
     if len(password) < limits.MIN_PASSWORD_CHARS:

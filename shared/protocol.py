@@ -26,6 +26,9 @@ GroupName = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.MAX_GROU
 Password = Annotated[str, msgspec.Meta(max_length=limits.MAX_PASSWORD_CHARS)]
 ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.MAX_CLIENT_ID_CHARS)]
 UserList = Annotated[list[UserName], msgspec.Meta(max_length=limits.MAX_USERS_PER_REQUEST)]
+# A display name as typed; its rules (shared.names.clean_display_name) are checked by the
+# server, which says which one a name breaks. The bound only keeps a frame small.
+TypedDisplayName = Annotated[str, msgspec.Meta(max_length=limits.MAX_DISPLAY_NAME_INPUT_CHARS)]
 Feature = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Features = Annotated[list[Feature], msgspec.Meta(max_length=32)]
 
@@ -40,6 +43,9 @@ FEATURE_RECEIPTS = "receipts"  # delivery and read receipts, the read-receipts s
 FEATURE_PASSWORD = "password"  # change_password
 FEATURE_DEVICE_ALERTS = "device_alerts"  # new_device pushes
 FEATURE_MUTE = "mute"  # do not disturb and muted chats, kept for all of a user's devices
+# Display names: set with ``UpdateSettings.display_name``, learned with chats
+# (``ChannelInfo.display_names``) and changes pushed (``profile_changed``).
+FEATURE_DISPLAY_NAMES = "display_names"
 # ``AccountSettings.dnd_until`` and a chat's ``muted_until`` at this value last until the
 # user turns them off; 0 is off. Any other value is a time (ms since the epoch).
 UNTIL_TURNED_OFF = MAX_ID
@@ -167,6 +173,8 @@ class ChannelInfo(_Data, frozen=True):
     active: bool = True
     receipts: list[Receipt] = []
     muted_until: int = 0  # the user's own mute of it (``ChatMute``), in ``channels`` replies
+    # The members' display names, by user name, of those who set one (``display_names``).
+    display_names: dict[str, str] = {}
 
 
 class ReadCursor(_Data, frozen=True):
@@ -192,6 +200,8 @@ class AccountSettings(_Data, frozen=True):
     # until turned off; 0: off), and whether a mention notifies in a muted chat.
     dnd_until: int = 0
     mentions_when_muted: bool = True
+    # With the ``display_names`` feature: the name shown to others ("": none, the user name).
+    display_name: str = ""
 
 
 class ChatMute(_Data, frozen=True):
@@ -357,11 +367,13 @@ class GetReceipts(Request["ReceiptList"], tag="get_receipts", frozen=True, kw_on
 
 class UpdateSettings(Request["SettingsReply"], tag="update_settings", frozen=True, kw_only=True):
     """Change the account's settings; a field left out stays as it is. Only with the
-    ``receipts`` feature; ``dnd_until`` and ``mentions_when_muted`` only with ``mute``."""
+    ``receipts`` feature; ``dnd_until`` and ``mentions_when_muted`` only with ``mute``;
+    ``display_name`` ("" for none) only with ``display_names``."""
 
     read_receipts: bool | None = None
     dnd_until: NonNegative | None = None
     mentions_when_muted: bool | None = None
+    display_name: TypedDisplayName | None = None
 
 
 class MuteChat(Request["Muted"], tag="mute_chat", frozen=True, kw_only=True):
@@ -631,6 +643,14 @@ class MutedPush(Push, tag="chat_muted", frozen=True, kw_only=True):
     mute: ChatMute
 
 
+class ProfilePush(Push, tag="profile_changed", frozen=True, kw_only=True):
+    """A user who shares a chat with this one changed their display name ("": none). Only
+    to apps that read tolerantly, from a server with the ``display_names`` feature."""
+
+    user: str
+    display_name: str = ""
+
+
 class PresencePush(Push, tag="presence_changed", frozen=True, kw_only=True):
     presence: PresenceInfo
 
@@ -679,6 +699,7 @@ AnyServerMessage = (
     | ReceiptPush
     | SettingsPush
     | MutedPush
+    | ProfilePush
     | PresencePush
     | TypingPush
     | NewDevicePush

@@ -141,10 +141,11 @@ def channel_info(
     active: bool = True,
     with_receipts: bool = False,
     with_mute: bool = False,
+    with_names: bool = False,
 ) -> protocol.ChannelInfo:
     """The channel as ``user_id`` sees it; a former member sees no members. The other
-    members' receipts ``with_receipts`` and the user's mute of it ``with_mute`` (for an app
-    that reads tolerantly)."""
+    members' receipts ``with_receipts``, the user's mute of it ``with_mute`` and the
+    members' display names ``with_names`` (for an app that reads tolerantly)."""
     owner = ctx.names.one(channel.owner_id) if channel.owner_id and active else None
     return protocol.ChannelInfo(
         id=channel.id,
@@ -158,7 +159,16 @@ def channel_info(
         active=active,
         receipts=receipts_in(ctx, [channel.id], user_id) if active and with_receipts else [],
         muted_until=quiet.muted_until(channel.id, user_id, now_ms()) if with_mute else 0,
+        display_names=display_names_in(ctx, channel.id) if active and with_names else {},
     )
+
+
+def display_names_in(ctx: Context, channel_id: int) -> dict[str, str]:
+    """The display names of the channel's members who set one, by user name: only members
+    learn them (docs/protocol.md, "Display names")."""
+    shown = ctx.names.display_of(set(ctx.members.of(channel_id)))
+    names = ctx.names.of(set(shown))
+    return {names[user]: display for user, display in shown.items()}
 
 
 def receipts_in(ctx: Context, channel_ids: list[int], user_id: int) -> list[protocol.Receipt]:

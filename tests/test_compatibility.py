@@ -21,6 +21,7 @@ from shared.protocol import (
     FEATURE_TOLERANT,
     PROTOCOL_TAG,
     UNTIL_TURNED_OFF,
+    AddMembers,
     CreateGroup,
     Delete,
     Edit,
@@ -227,6 +228,38 @@ async def test_a_first_release_app_hears_nothing_of_do_not_disturb_or_mutes(
     finally:
         old.sock.close(linger=0)
     await say_hello_again(server, keys, welcome)
+
+
+async def test_a_first_release_app_is_told_no_display_names(
+    server: SyncServer, clients: ClientFactory
+) -> None:
+    """Bob and Carol set display names while in chats with Olga's first-release app: it is
+    pushed no ``profile_changed``, and its channel replies, channel pushes, sync pages and
+    lists carry no ``display_names`` (it reads every frame strictly)."""
+    assert server.keys is not None
+    old = OldApp(bare_socket(server.endpoint, server.keys.public))
+    try:
+        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
+        assert isinstance(welcome, v1.Welcome)
+        bob = await clients.register("bob")
+        await clients.register("carol")
+        await bob.request(UpdateSettings(display_name="Bobby"))
+        group = (await bob.request(CreateGroup(name="club", members=["olga"]))).channel.id
+        await bob.request(UpdateSettings(display_name="Robert"))
+        await bob.request(AddMembers(channel=group, users=["carol"]))  # a channel push
+        chat = await old.ask(v1.OpenDirect(rid=2, user="bob"))
+        assert isinstance(chat, v1.ChannelReply)
+        await bob.request(Send(channel=chat.channel.id, client_id=new_id(), text="last"))
+        await old.wait_event("last")
+        assert isinstance(await old.ask(v1.ListChannels(rid=3)), v1.ChannelList)
+        synced = await old.ask(v1.Sync(rid=4, after=0))
+        assert isinstance(synced, v1.SyncPage) and synced.channels
+        assert any(isinstance(p, v1.ChannelPush) for p in old.pushes)
+        assert all(
+            isinstance(p, v1.EventPush | v1.ChannelPush | v1.PresencePush) for p in old.pushes
+        )
+    finally:
+        old.sock.close(linger=0)
 
 
 @pytest.fixture

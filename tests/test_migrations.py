@@ -183,6 +183,10 @@ def _drop_do_not_disturb(db: Database) -> None:
     db.execute_sql('ALTER TABLE "membership" DROP COLUMN "muted_until"')
 
 
+def _drop_display_names(db: Database) -> None:
+    db.execute_sql('ALTER TABLE "user" DROP COLUMN "display_name"')
+
+
 # Version -> what undoes the migration from it to the next (see syncserver/store/migrations.py).
 UNDO: dict[int, Callable[[Database], None]] = {
     1: _index_events_as_schema_1,
@@ -192,6 +196,7 @@ UNDO: dict[int, Callable[[Database], None]] = {
     5: _drop_receipts,
     6: _number_positions_server_wide,
     7: _drop_do_not_disturb,
+    8: _drop_display_names,
 }
 
 
@@ -482,6 +487,42 @@ async def test_schema_7_gets_do_not_disturb_off_and_no_chat_muted(
         assert reply.settings == AccountSettings(dnd_until=UNTIL_TURNED_OFF)
         again = await factory.login("alice", "phone")
         assert again.welcome.mutes == [ChatMute(channel=channel.id, until=UNTIL_TURNED_OFF)]
+    finally:
+        await factory.close_all()
+        await second.stop()
+
+
+async def test_schema_8_gets_no_display_names_and_takes_them(
+    server_config: ServerConfig,
+) -> None:
+    """Users from before display names have none, and are shown by name; once upgraded,
+    one sets a display name and the user sharing a chat with them learns it."""
+    first = SyncServer(server_config)
+    await first.start()
+    factory = ClientFactory(first)
+    try:
+        alice = await factory.register("alice")
+        await factory.register("bob")
+        channel = (await alice.request(OpenDirect(user="bob"))).channel
+    finally:
+        await factory.close_all()
+        await first.stop()
+    _turn_back_to_schema(database_url_of(server_config), 8)
+
+    second = SyncServer(server_config)
+    await second.start()
+    factory = ClientFactory(second)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        alice = await factory.login("alice", "desktop")
+        bob = await factory.login("bob", "desktop")
+        assert alice.welcome.settings == AccountSettings()
+        [listed] = (await bob.request(ListChannels())).channels
+        assert listed.display_names == {}
+        reply = await alice.request(UpdateSettings(display_name="Alice"))
+        assert reply.settings == AccountSettings(display_name="Alice")
+        [listed] = (await bob.request(ListChannels())).channels
+        assert (listed.id, listed.display_names) == (channel.id, {"alice": "Alice"})
     finally:
         await factory.close_all()
         await second.stop()

@@ -12,12 +12,13 @@ from peewee import SqliteDatabase
 
 from desktop.cache.drafts import DRAFT_TABLE
 from desktop.cache.models import BoundModels, bind_models
+from desktop.cache.people import PERSON_TABLE
 from desktop.cache.receipts import RECEIPT_TABLE
 from shared.private import narrow_if_present, private_dir, private_file
 from shared.protocol import UNTIL_TURNED_OFF
 
 SCHEMA_MAJOR = 5
-SCHEMA_MINOR = 2
+SCHEMA_MINOR = 3
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -59,7 +60,7 @@ _INDEXES = [
     "WHERE mentions_me = 1",
 ]
 # Tables kept with plain SQL, apart from the models.
-_PLAIN_TABLES = [RECEIPT_TABLE, DRAFT_TABLE]
+_PLAIN_TABLES = [RECEIPT_TABLE, DRAFT_TABLE, PERSON_TABLE]
 
 
 UNREAD_COUNT = (
@@ -155,6 +156,12 @@ def _drafts(db: SqliteDatabase, me: str) -> None:
     db.execute_sql(DRAFT_TABLE)
 
 
+def _people(db: SqliteDatabase, me: str) -> None:
+    """5.3: people's display names (older versions ignore the table). They come with the
+    chats the next time the server lists them."""
+    db.execute_sql(PERSON_TABLE)
+
+
 def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
     """Add a column unless the table has it (a cache made by this version and marked older,
     as tests of earlier upgrades do)."""
@@ -173,6 +180,7 @@ UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (4, 1): _receipts,
     (5, 1): _muted_until,
     (5, 2): _drafts,
+    (5, 3): _people,
 }
 
 

@@ -15,6 +15,7 @@ from desktop.cache.clearing import clear_all_but_outbox, files_size
 from desktop.cache.drafts import DraftBook
 from desktop.cache.holes import Hole, HoleFinder
 from desktop.cache.models import BoundModels
+from desktop.cache.people import PeopleBook
 from desktop.cache.reading import MESSAGE_COLUMNS, Decorator, view_of
 from desktop.cache.receipts import ReceiptBook
 from desktop.cache.schema import UNREAD_COUNT, open_cache_db
@@ -47,6 +48,7 @@ class Applied:
     settled: list[tuple[int, int]] = field(default_factory=list)  # outbox changes stored
     discarded: list[MessageView] = field(default_factory=list)  # changes of deleted messages
     receipts: set[int] = field(default_factory=set)  # channels whose receipts came anew
+    people: set[str] = field(default_factory=set)  # users whose display name changed
 
 
 class Cache:
@@ -60,6 +62,7 @@ class Cache:
         self._reader = Decorator(models.db, me)
         self.receipts = ReceiptBook(models.db, me)
         self.drafts = DraftBook(models.db)
+        self.people = PeopleBook(models.db)
 
     @classmethod
     def open(cls, path: Path, me: str) -> "Cache":
@@ -194,6 +197,8 @@ class Cache:
                 Channel.update(values).where(Channel.id == info.id).execute()
                 if self._raise_read(info.id, info.read_seq):
                     applied.reads.add(info.id)  # read on another device
+            if info.active:  # a chat the user left says nothing of its members
+                applied.people |= self.people.take(info.members, info.display_names)
             if info.receipts:  # from a server that keeps receipts, which sends them all
                 self.receipts.replace([info.id], info.receipts)
                 applied.receipts.add(info.id)
@@ -440,10 +445,11 @@ class Cache:
             list(params),
         )
         views = {}
+        names = self.people.all()  # one read for every direct chat's title
         for row in cursor:
             channel = _ChannelRow(*row[:12])
             preview = view_of(row[13:]) if row[13] is not None else None
-            views[channel.id] = self._channel_view(channel, preview, row[12])
+            views[channel.id] = self._channel_view(channel, preview, row[12], names)
         return views
 
     def info_view(self, info: ChannelInfo) -> ChannelView:
@@ -452,10 +458,14 @@ class Cache:
             info.id, info.kind, info.name, info.owner, json.dumps(info.members), info.active,
             info.last_seq, info.read_seq, info.read_seq, 0, 0, False,
         )  # fmt: skip
-        return self._channel_view(row, None)
+        return self._channel_view(row, None, 0, dict(info.display_names))
 
     def _channel_view(
-        self, row: "_ChannelRow", preview: MessageView | None, mentions: int = 0
+        self,
+        row: "_ChannelRow",
+        preview: MessageView | None,
+        mentions: int,
+        names: dict[str, str],
     ) -> ChannelView:
         members = tuple(json.loads(row.members))
         if row.kind == "direct":
@@ -468,6 +478,7 @@ class Cache:
             kind=row.kind,
             name=row.name,
             title=title,
+            display_name=names.get(title, "") if row.kind == "direct" else "",
             members=members,
             owner=row.owner,
             active=bool(row.active),

@@ -174,6 +174,13 @@ class ChannelView:
     preview: MessageView | None  # the newest message, for the chat list
     unread_mentions: int = 0  # others' messages after read_seq that mention the user
     muted_until: int = 0  # ms; protocol.UNTIL_TURNED_OFF: until unmuted; 0: not muted
+    display_name: str = ""  # a direct chat: the other person's display name ("": none)
+
+    @property
+    def shown_title(self) -> str:
+        """What the window calls the chat: a direct chat by the other person's display
+        name when they set one (``title`` stays their user name, which tells people apart)."""
+        return self.display_name or self.title
 
     @property
     def target(self) -> str:

@@ -26,6 +26,7 @@ from desktop.core.events import (
     MessageDiscarded,
     MessageUpdated,
     NewSignIn,
+    PeopleChanged,
     PresenceChanged,
     ReceiptsChanged,
     ServerRestored,
@@ -45,6 +46,7 @@ from desktop.core.lifecycle import (
 )
 from desktop.core.listing import list_channels
 from desktop.core.operations import ServerOperations
+from desktop.core.people import PeopleKeeper, PeopleOperations
 from desktop.core.progress import CatchUpProgress
 from desktop.core.quiet import QuietKeeper, QuietOperations
 from desktop.core.receipts import ReceiptKeeper
@@ -114,12 +116,12 @@ class EngineFailed(Exception):
     """The engine stopped for good: the server key changed or the device was revoked."""
 
 
-class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
+class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOperations):
     """Owns a profile's cache and server connection while the app or a CLI command runs.
     Its public methods are the operations the window and the CLI use (chats, groups,
     devices and presence come from ``ServerOperations``; replies, reactions, edits and
     deletions from ``MessageLifecycle``; do not disturb and mutes from
-    ``QuietOperations``)."""
+    ``QuietOperations``; display names from ``PeopleOperations``)."""
 
     def __init__(self, cache: Cache, connection: Connection) -> None:
         self.cache = cache
@@ -144,6 +146,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
         self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
         self._receipts = ReceiptKeeper(cache, connection, self._ask, self._emit, self._wake.set)
         self._quiet = QuietKeeper(cache, connection, self._ask, self._emit, lambda: self.features)
+        self._people = PeopleKeeper(cache, connection, self._ask, self._emit, lambda: self.features)
         self._presence_asked: set[str] = set()  # people whose presence this session asked
         self._progress = CatchUpProgress(cache, self._emit)
         connection.on_push = self._on_push
@@ -232,6 +235,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
                 self._progress.seen_head(welcome.head)
             self._receipts.online()
             self._quiet.online()
+            self._people.online()
             self._need_sync = True
             self._wake.set()
         elif state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
@@ -492,6 +496,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
             self._presence_stale = False
             await self._refresh_presence()
             await self._receipts.caught_up()
+            await self._people.caught_up()
             self._gaps.retry_all()
         elif confirm:  # pushed events to confirm: the sync alone
             await self._catch_up()
@@ -702,7 +707,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
     def _on_push(self, push: Push) -> None:
         if self._stale() and isinstance(push, EventPush | ChannelPush | ReadPush | ReceiptPush):
             return  # numbered by a restored server: the next round reconciles first
-        if self._quiet.on_push(push) or self._receipts.on_push(push):
+        if self._people.on_push(push) or self._quiet.on_push(push) or self._receipts.on_push(push):
             return
         if isinstance(push, EventPush):
             self._on_event(push)
@@ -771,6 +776,8 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations):
             )  # fmt: skip
         for channel_id in applied.receipts:
             self._emit(ReceiptsChanged(channel_id))
+        if applied.people:
+            self._emit(PeopleChanged(frozenset(applied.people)))
 
     def _emit_changed(self, changed: set[tuple[int, int]]) -> None:
         """Announce the stored messages whose state changed, as they show now."""

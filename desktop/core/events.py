@@ -115,6 +115,14 @@ class SettingsChanged:
 
 
 @dataclass(frozen=True)
+class PeopleChanged:
+    """These people's display names changed (``Cache.people``): wherever they are shown,
+    they show differently now."""
+
+    users: frozenset[str]
+
+
+@dataclass(frozen=True)
 class QuietChanged:
     """Do not disturb changed, here or on another device (``desktop.core.quiet.Quiet``; a
     muted chat comes as ``ChannelChanged``)."""
@@ -200,6 +208,7 @@ AppEvent = (
     | CacheCleared
     | NewSignIn
     | QuietChanged
+    | PeopleChanged
     | SyncProgress
     | Synced
     | DraftChanged

@@ -81,7 +81,8 @@ class NotificationPolicy:
         if clock - self._last.get(m.channel, -BURST_WINDOW) < BURST_WINDOW:
             return
         self._last[m.channel] = clock
-        title = m.sender if channel.kind == "direct" else f"{m.sender} · {channel.title}"
+        sender = self._cache.people.display_name(m.sender) or m.sender
+        title = sender if channel.kind == "direct" else f"{sender} · {channel.title}"
         if not prefs.preview:
             body = self._hidden_body
         elif len(m.text) <= PREVIEW_CHARS:

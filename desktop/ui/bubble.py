@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QTextDocument
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QTextDocument
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from desktop.cache.views import MentionView, MessageView
@@ -220,7 +220,12 @@ class BubbleLayout:
         self.group = group
         self.marker_seq = marker_seq
         self.members = tuple(members)
+        self.names: dict[str, str] = {}  # display names by user name (``Cache.people``)
         self._documents: OrderedDict[tuple, QTextDocument] = OrderedDict()
+
+    def shown(self, user: str) -> str:
+        """How a sender is labelled: their display name, or their user name."""
+        return self.names.get(user) or user
 
     def headers(self, m: MessageView, above: MessageView | None) -> tuple[bool, bool]:
         new_day = above is None or day_label(above.shown_ts) != day_label(m.shown_ts)
@@ -295,12 +300,13 @@ class BubbleLayout:
         footer = self.footer(m)
         mark = MARK_WIDTH if own and not m.unknown and not m.deleted and m.state != "failed" else 0
         sender = self.shows_sender(m, above, new_day)
-        sender_height = line_height(bold, m.sender) if sender else 0
+        sender_height = line_height(bold, self.shown(m.sender)) if sender else 0
         quote_size = self._quote_size(m, font, widest) if m.reply_to and not m.deleted else None
         inner = max(
             text_size.width(),
             metrics.horizontalAdvance(footer) + mark,
-            QFontMetrics(bold).horizontalAdvance(m.sender) if sender else 0,
+            # Rounded up: a label exactly as wide as its rounded advance may be elided.
+            math.ceil(QFontMetricsF(bold).horizontalAdvance(self.shown(m.sender))) if sender else 0,
             quote_size[0] if quote_size else 0,
         )
         inner = min(inner, widest)
@@ -335,8 +341,8 @@ class BubbleLayout:
         if q is None:
             return tr("An earlier message"), tr("Click to show it")
         if q.deleted:
-            return q.sender, tr("deleted message")
-        return q.sender, first_line(q.text)
+            return self.shown(q.sender), tr("deleted message")
+        return self.shown(q.sender), first_line(q.text)
 
     def _quote_size(self, m: MessageView, font: QFont, widest: int) -> tuple[int, int]:
         who, what = self.quote_lines(m)

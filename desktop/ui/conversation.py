@@ -140,7 +140,9 @@ class ConversationPane(QWidget):
         first_unread = channel.read_seq + 1 if channel.unread else None
         self._show_model(MessageListModel(self.bridge.cache, channel.id, at_seq or first_unread))
         group = channel.kind == "group"
-        self.view.setItemDelegate(MessageDelegate(self.me, group, first_unread, channel.members))
+        delegate = MessageDelegate(self.me, group, first_unread, channel.members)
+        delegate.bubbles.names = self.bridge.cache.people.all()
+        self.view.setItemDelegate(delegate)
         self._subtitle = ""  # a direct chat's presence, if known, is shown next
         self.show_channel(channel)
         self.composer.edit.setFocus()
@@ -181,7 +183,8 @@ class ConversationPane(QWidget):
 
     def show_channel(self, channel: ChannelView, presence: str | None = None) -> None:
         self.channel = channel
-        self.title.setText(channel.title)
+        self.title.setText(channel.shown_title)
+        self.title.setToolTip(f"@{channel.title}" if channel.kind == "direct" else "")
         self.members_button.setVisible(channel.kind == "group" and channel.active)
         self.composer.close_with(ended_text(how_ended(self.bridge.cache, channel, self.me)))
         if channel.kind == "group" and channel.active:
@@ -193,12 +196,27 @@ class ConversationPane(QWidget):
     def _show_subtitle(self) -> None:
         """Who is typing, in the accent colour, else the members or the presence."""
         typing = (
-            self.typing.text(self.channel.id, self.channel.kind == "group")
+            self.typing.text(self.channel.id, self.channel.kind == "group", self._names())
             if self.channel is not None
             else ""
         )
         self.subtitle.setText(typing or self._subtitle)
         self.subtitle.setStyleSheet("color: #1f6feb;" if typing else "color: #6b7280;")
+
+    def _names(self) -> dict[str, str]:
+        """The display names the open chat's rows are labelled with."""
+        delegate = self.view.itemDelegate()
+        return delegate.bubbles.names if isinstance(delegate, MessageDelegate) else {}
+
+    def people_changed(self) -> None:
+        """Display names changed: label the rows, the header and the typing line anew."""
+        delegate = self.view.itemDelegate()
+        if self.channel is None or not isinstance(delegate, MessageDelegate):
+            return
+        delegate.bubbles.names = self.bridge.cache.people.all()
+        self.view.doItemsLayout()  # a label's width sets its bubble's
+        channel = self.bridge.cache.channel(self.channel.id)
+        self.show_channel(channel or self.channel)
 
     def _typing_changed(self, channel_id: int) -> None:
         if self.channel is not None and channel_id == self.channel.id:

@@ -239,7 +239,7 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setFont(bold)
             painter.setPen(sender_color(m.sender))
             name = QFontMetrics(bold).elidedText(
-                m.sender, Qt.TextElideMode.ElideRight, row.sender.width()
+                self.bubbles.shown(m.sender), Qt.TextElideMode.ElideRight, row.sender.width()
             )
             painter.drawText(row.sender, Qt.AlignmentFlag.AlignLeft, name)
             painter.setFont(option.font)
@@ -446,7 +446,7 @@ class ChannelDelegate(QStyledItemDelegate):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(QColor("#111827"))
-        title = channel.title + ("  🔕" if channel.muted else "")
+        title = channel.shown_title + ("  🔕" if channel.muted else "")
         time_text = clock(channel.last_ts) if channel.last_ts else ""
         time_width = metrics.horizontalAdvance(time_text) + 8
         painter.drawText(
@@ -498,7 +498,8 @@ class ChannelDelegate(QStyledItemDelegate):
         bold.setBold(True)
         bold.setPointSizeF(bold.pointSizeF() * 1.2)
         painter.setFont(bold)
-        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, (channel.title[:1] or "#").upper())
+        initial = channel.shown_title[:1] or "#"
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initial.upper())
         if presence in PRESENCE_COLORS:
             dot = QRect(circle.right() - 11, circle.bottom() - 11, 13, 13)
             painter.setBrush(PRESENCE_COLORS[presence])

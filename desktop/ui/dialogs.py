@@ -248,12 +248,15 @@ class MembersDialog(_ServerDialog):
         )
         self.remove_button.setEnabled(channel.owner == self.bridge.cache.me)
         presence = {p.user: p for p in self.bridge.cache.presence(list(channel.members))}
+        names = self.bridge.cache.people.all()
         self.list.clear()
         for member in channel.members:
             owner = tr(" (owner)") if member == channel.owner else ""
             seen = presence.get(member)
             state = presence_text(seen.state, seen.last_seen) if seen else ""
-            item = QListWidgetItem(f"{member}{owner}   {state}".rstrip())
+            # The user name beside a display name: two people may pick the same one.
+            who = f"{names[member]} (@{member})" if names.get(member) else member
+            item = QListWidgetItem(f"{who}{owner}   {state}".rstrip())
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.list.addItem(item)
 

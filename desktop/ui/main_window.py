@@ -31,6 +31,7 @@ from desktop.core.events import (
     MessageChanged,
     MessageDiscarded,
     MessageUpdated,
+    PeopleChanged,
     PresenceChanged,
     QuietChanged,
     ReceiptsChanged,
@@ -244,6 +245,9 @@ class MainWindow(QMainWindow):
             self.typing.typing(event.channel, event.user)
         elif isinstance(event, DraftChanged):
             self._refresh_channels()
+        elif isinstance(event, PeopleChanged):
+            self._refresh_channels()
+            self.pane.people_changed()
         elif isinstance(event, SyncProgress | Synced):
             self.sync_status.on_event(event)
             self._show_outbox_state()

@@ -37,6 +37,7 @@ class ChannelListModel(QAbstractListModel):
         self._ended: dict[int, str] = {}
         self._presence: dict[str, str] = {}
         self._drafts: dict[int, str] = {}
+        self._people: dict[str, str] = {}  # display names, for who is typing in a group
         typing.changed.connect(self._typing_changed)
 
     def reload(self) -> None:
@@ -47,6 +48,7 @@ class ChannelListModel(QAbstractListModel):
         self._rows = [c for c in rows if c.active or ended[c.id] not in (None, Ended.LEFT)]
         self._ended = {i: text for i, how in ended.items() if (text := ended_text(how))}
         self._drafts = self._cache.drafts.all()
+        self._people = self._cache.people.all()
         self.endResetModel()
 
     def _typing_changed(self, channel_id: int) -> None:
@@ -70,7 +72,9 @@ class ChannelListModel(QAbstractListModel):
             return None
         channel = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return channel.title
+            return channel.shown_title
+        if role == Qt.ItemDataRole.ToolTipRole and channel.kind == "direct":
+            return f"@{channel.title}"  # the user name, which tells people apart
         if role == ChannelRole:
             return channel
         if role == PresenceRole:
@@ -80,7 +84,7 @@ class ChannelListModel(QAbstractListModel):
         if role == DraftRole:
             return self._drafts.get(channel.id, "")
         if role == TypingRole:
-            return self._typing.text(channel.id, channel.kind == "group")
+            return self._typing.text(channel.id, channel.kind == "group", self._people)
         return None
 
     def channel_at(self, row: int) -> ChannelView:

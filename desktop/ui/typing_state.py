@@ -3,6 +3,7 @@ header. Someone stops typing when their message lands, or a few seconds after th
 typing signal."""
 
 import time
+from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -41,14 +42,16 @@ class TypingTracker(QObject):
         """Who is typing in the chat now, by name."""
         return sorted(self._since.get(channel_id, {}))
 
-    def text(self, channel_id: int, group: bool) -> str:
-        """What to show: "typing…" in a direct chat, who in a group; empty if nobody."""
+    def text(self, channel_id: int, group: bool, shown: Mapping[str, str] | None = None) -> str:
+        """What to show: "typing…" in a direct chat, who in a group (by display name where
+        ``shown`` has one); empty if nobody."""
         names = self.names(channel_id)
         if not names:
             return ""
         if not group:
             return tr("typing…")
-        return tr("{names} is typing…").format(names=", ".join(names))
+        named = [(shown or {}).get(name) or name for name in names]
+        return tr("{names} is typing…").format(names=", ".join(named))
 
     def _expire(self) -> None:
         cutoff = time.monotonic() - TYPING_SHOWN_MS / 1000

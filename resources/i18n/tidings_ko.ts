@@ -1060,6 +1060,42 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation> (새 로그인)</translation>
     </message>
     <message>
+      <source>A display name has at most {count} characters.</source>
+      <translation>표시 이름은 {count}자까지 쓸 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>A display name may not contain control characters.</source>
+      <translation>표시 이름에는 제어 문자를 쓸 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>This server does not keep display names.</source>
+      <translation>이 서버는 표시 이름을 보관하지 않습니다.</translation>
+    </message>
+    <message>
+      <source>Display name</source>
+      <translation>표시 이름</translation>
+    </message>
+    <message>
+      <source>Shown to everyone who shares a chat with you, instead of your user name. 1 to {count} characters, no control characters; leave it blank to be shown by your user name. Mentions stay @{user}.</source>
+      <translation>나와 대화를 함께하는 모든 사람에게 사용자 이름 대신 보입니다. 1~{count}자, 제어 문자 없이 쓰세요. 비워 두면 사용자 이름으로 보입니다. 멘션은 그대로 @{user}입니다.</translation>
+    </message>
+    <message>
+      <source>This can be changed while the server is reachable.</source>
+      <translation>서버에 연결되어 있을 때 바꿀 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>Saving…</source>
+      <translation>저장하는 중…</translation>
+    </message>
+    <message>
+      <source>Saved. Others now see you as {name}.</source>
+      <translation>저장했습니다. 이제 다른 사람에게 {name}(으)로 보입니다.</translation>
+    </message>
+    <message>
+      <source>Saved. Others now see your user name.</source>
+      <translation>저장했습니다. 이제 다른 사람에게 사용자 이름이 보입니다.</translation>
+    </message>
+    <message>
       <source>Follow system</source>
       <translation>시스템 설정 따르기</translation>
     </message>
@@ -1110,10 +1146,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>When this is off, others see that their messages reached you, not that you read them. It applies on all your devices.</source>
       <translation>끄면 다른 사람은 메시지가 전달된 것만 보고 읽었는지는 보지 못합니다. 모든 기기에 적용됩니다.</translation>
-    </message>
-    <message>
-      <source>This can be changed while the server is reachable.</source>
-      <translation>서버에 연결되어 있을 때 바꿀 수 있습니다.</translation>
     </message>
     <message>
       <source>bytes</source>

@@ -1,4 +1,5 @@
-"""The account's settings (read receipts, do not disturb) and the user's mutes of chats:
+"""The account's settings (read receipts, do not disturb, display name) and the user's
+mutes of chats:
 kept here, the same on all of the user's devices, and pushed to the others on a change."""
 
 from typing import TypeVar
@@ -18,7 +19,8 @@ from shared.protocol import (
 )
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.handlers.channels import member_channel
-from syncserver.store import channels, quiet, receipts
+from syncserver.handlers.profiles import checked_display_name, tell_those_who_share
+from syncserver.store import accounts, channels, quiet, receipts
 
 T = TypeVar("T")
 
@@ -31,6 +33,7 @@ def current(user_id: int, now: int) -> AccountSettings:
         read_receipts=read_receipts,
         dnd_until=quiet.still_ahead(dnd_until, now),
         mentions_when_muted=mentions,
+        display_name=accounts.display_names({user_id}).get(user_id, ""),
     )
 
 
@@ -53,7 +56,8 @@ def _check_until(until: int, now: int, what: str) -> None:
 @handles(UpdateSettings)
 def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsReply:
     """Change what was asked; the account's other devices hear of a change, and so do the
-    members of the user's channels when what they see of the user's reading changes."""
+    members of the user's channels when what they see of the user's reading or name
+    changes."""
     me, now = call.me, now_ms()
     if req.dnd_until is not None:
         _check_until(req.dnd_until, now, "do not disturb")
@@ -62,6 +66,9 @@ def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsRe
         read_receipts=_given(req.read_receipts, was.read_receipts),
         dnd_until=_given(req.dnd_until, was.dnd_until),
         mentions_when_muted=_given(req.mentions_when_muted, was.mentions_when_muted),
+        display_name=was.display_name
+        if req.display_name is None
+        else checked_display_name(req.display_name),
     )
     if settings == was:
         return SettingsReply(rid=req.rid, settings=settings)
@@ -73,6 +80,10 @@ def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsRe
             was.mentions_when_muted,
         ):
             quiet.set_quiet(me.user_id, settings.dnd_until, settings.mentions_when_muted)
+        if settings.display_name != was.display_name:
+            accounts.set_display_name(me.user_id, settings.display_name)
+    if settings.display_name != was.display_name:
+        tell_those_who_share(ctx, call, settings.display_name)
     if settings.read_receipts != was.read_receipts:
         for channel in channels.active_channels(me.user_id):
             ctx.receipts.changed(channel.id, me.user_id)

@@ -11,6 +11,7 @@ from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
     FEATURE_DEVICE_ALERTS,
+    FEATURE_DISPLAY_NAMES,
     FEATURE_LIFECYCLE,
     FEATURE_MUTE,
     FEATURE_PASSWORD,
@@ -47,6 +48,7 @@ OFFERED_FEATURES: tuple[str, ...] = (
     FEATURE_PASSWORD,
     FEATURE_DEVICE_ALERTS,
     FEATURE_MUTE,
+    FEATURE_DISPLAY_NAMES,
 )
 
 

@@ -2,6 +2,8 @@
 
 import logging
 
+import msgspec
+
 from shared import limits
 from shared.errors import ErrorCode
 from shared.names import clean_label, normalize_user_name
@@ -22,6 +24,7 @@ from shared.protocol import (
 from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.pages import FrameBudget, size_of
+from syncserver.sessions import Session
 from syncserver.store import accounts, channels, events, stream
 from syncserver.store.models import Channel
 
@@ -73,10 +76,21 @@ def announce(ctx: Context, channel: Channel, rows: list[dict]) -> None:
         ctx.delivery.event_to_streams(event, row["stream"])
         audience |= row["stream"].keys()
     current = set(channels.member_ids(channel.id))
+    shown = views.display_names_in(ctx, channel.id)
     for user_id in audience:
-        if ctx.sessions.of_user(user_id):
+        sessions = ctx.sessions.of_user(user_id)
+        if sessions:
             info = views.channel_info(ctx, channel, user_id, active=user_id in current)
-            ctx.delivery.to_users([user_id], ChannelPush(channel=info))
+            named = msgspec.structs.replace(info, display_names=shown) if info.active else info
+            for session in sessions:  # an app of the first release reads no display names
+                push = ChannelPush(channel=named if session.tolerant else info)
+                ctx.delivery.to_session(session, push)
+
+
+def _reply(ctx: Context, rid: int, channel: Channel, me: Session) -> ChannelReply:
+    """The channel as the caller now sees it."""
+    info = views.channel_info(ctx, channel, me.user_id, with_names=me.tolerant)
+    return ChannelReply(rid=rid, channel=info)
 
 
 def _user_named(raw: str):
@@ -125,7 +139,7 @@ def open_direct(ctx: Context, call: Call, req: OpenDirect) -> ChannelReply:
                 channels.join(channel.id, user_id, row["pos"])
         log.info("direct channel %d created", channel.id)
         announce(ctx, channel, [row])
-    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+    return _reply(ctx, req.rid, channel, me)
 
 
 @handles(CreateGroup)
@@ -141,7 +155,7 @@ def create_group(ctx: Context, call: Call, req: CreateGroup) -> ChannelReply:
             channels.join(channel.id, user_id, row["pos"])
     log.info("group %d created with %d members", channel.id, len(members))
     announce(ctx, channel, [row])
-    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+    return _reply(ctx, req.rid, channel, me)
 
 
 def _check_size(ctx: Context, size: int) -> None:
@@ -161,7 +175,7 @@ def rename_group(ctx: Context, call: Call, req: RenameGroup) -> ChannelReply:
         row = append_event(ctx, channel.id, "renamed", me.user_id, members, name=name)
     channel.name = name
     announce(ctx, channel, [row])
-    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+    return _reply(ctx, req.rid, channel, me)
 
 
 @handles(AddMembers)
@@ -181,7 +195,7 @@ def add_members(ctx: Context, call: Call, req: AddMembers) -> ChannelReply:
             channels.join(channel.id, user_id, row["pos"])
             rows.append(row)
     announce(ctx, channel, rows)
-    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+    return _reply(ctx, req.rid, channel, me)
 
 
 @handles(RemoveMember)
@@ -202,7 +216,7 @@ def remove_member(ctx: Context, call: Call, req: RemoveMember) -> ChannelReply:
         )
         channels.end_membership(channel.id, target.id, row["pos"])
     announce(ctx, channel, [row])
-    return ChannelReply(rid=req.rid, channel=views.channel_info(ctx, channel, me.user_id))
+    return _reply(ctx, req.rid, channel, me)
 
 
 @handles(LeaveChannel)
@@ -233,7 +247,12 @@ def list_channels(ctx: Context, call: Call, req: ListChannels) -> ChannelList:
         if channel.id <= after:
             continue
         info = views.channel_info(
-            ctx, channel, me.user_id, with_receipts=me.tolerant, with_mute=me.tolerant
+            ctx,
+            channel,
+            me.user_id,
+            with_receipts=me.tolerant,
+            with_mute=me.tolerant,
+            with_names=me.tolerant,
         )
         size = size_of(info)
         if infos and not budget.fits(size):  # the rest in the next page

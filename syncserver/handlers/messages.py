@@ -242,7 +242,9 @@ def _snapshot(ctx: Context, channel_id: int, me: Session) -> ChannelInfo:
     if left_pos is not None and channel.kind == "group":
         # A former member sees the group as it was when they left, not renamed since.
         channel.name = events.group_name_at(channel_id, left_pos) or channel.name
-    return views.channel_info(ctx, channel, me.user_id, active=active, with_receipts=me.tolerant)
+    return views.channel_info(
+        ctx, channel, me.user_id, active=active, with_receipts=me.tolerant, with_names=me.tolerant
+    )
 
 
 @handles(MarkRead)

@@ -47,6 +47,19 @@ def user_names(user_ids: set[int]) -> dict[int, str]:
     return {u.id: u.name for u in query}
 
 
+def display_names(user_ids: set[int]) -> dict[int, str]:
+    """The display names of these users, "" for those who set none."""
+    if not user_ids:
+        return {}
+    query = User.select(User.id, User.display_name).where(User.id.in_(list(user_ids)))
+    return {u.id: u.display_name or "" for u in query}
+
+
+def set_display_name(user_id: int, display_name: str) -> None:
+    """Keep the user's display name; "" clears it."""
+    User.update(display_name=display_name or None).where(User.id == user_id).execute()
+
+
 def create_device(
     user_id: int, name: str, token_hash: str, curve_key: str | None, now: int, cursor: int
 ) -> Device:

@@ -139,6 +139,12 @@ def do_not_disturb_and_mutes(db: Database) -> None:
         db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
 
 
+def display_names(db: Database) -> None:
+    """8 -> 9: users may set a display name, shown to those who share a chat with them;
+    none (null) until they do."""
+    db.execute_sql('ALTER TABLE "user" ADD COLUMN "display_name" VARCHAR(255)')
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: fewer_event_index_pages,
     2: user_name_skeletons,
@@ -147,4 +153,5 @@ MIGRATIONS: dict[int, Migration] = {
     5: receipts_and_account_settings,
     6: streams_of_their_own,
     7: do_not_disturb_and_mutes,
+    8: display_names,
 }

@@ -22,7 +22,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 8  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 9  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -58,6 +58,9 @@ class User(BaseModel):
     password_hash = CharField()
     created_at = BigIntegerField()
     last_seen = BigIntegerField(null=True)
+    # Shown to those who share a chat with the user (``shared.names.clean_display_name``);
+    # None: the user set none, and is shown by name.
+    display_name = CharField(null=True)
 
 
 class Device(BaseModel):

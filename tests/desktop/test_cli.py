@@ -23,6 +23,7 @@ from shared.protocol import (
     MarkRead,
     MutedPush,
     OpenDirect,
+    ProfilePush,
     Send,
     SettingsPush,
 )
@@ -503,6 +504,23 @@ async def test_do_not_disturb_and_mutes_for_all_devices(cli: Cli, clients: Clien
     code, _, err = await cli.run("mute", "#nowhere")
     assert code != 0 and "no group #nowhere" in err
     assert bob.welcome.mutes == []  # Alice's mutes are hers
+
+
+async def test_the_display_name_is_set_shown_and_cleared(cli: Cli, clients: ClientFactory):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    await bob.request(OpenDirect(user="alice"))
+    assert await cli.ok("profile") == {"user": "alice", "display_name": ""}
+    set_ = await cli.ok("profile", "--display-name", " Alice Liddell ")
+    assert set_ == {"user": "alice", "display_name": "Alice Liddell"}
+    pushed = await bob.wait_push(lambda p: isinstance(p, ProfilePush))
+    assert isinstance(pushed, ProfilePush) and pushed.display_name == "Alice Liddell"
+    assert (await cli.ok("--offline", "profile"))["display_name"] == "Alice Liddell"
+    code, out, err = await cli.run_text("profile", "--display-name", "x" * 65)
+    assert code == 1 and "a display name has 1 to 64 characters" in err
+    assert (await cli.ok("profile", "--display-name", ""))["display_name"] == ""
+    code, out, _ = await cli.run_text("profile")
+    assert code == 0 and out == "alice: none (others see your user name)\n"
 
 
 def test_times_the_command_line_takes() -> None:

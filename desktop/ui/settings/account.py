@@ -1,5 +1,6 @@
-"""The account: changing its password, and the devices signed in to it, with new sign-ins
-marked as they happen. Signing a device out stays in the Devices dialog, which asks first."""
+"""The account: the display name others see, changing the password, and the devices
+signed in to it, with new sign-ins marked as they happen. Signing a device out stays in the
+Devices dialog, which asks first."""
 
 import datetime
 import math
@@ -26,6 +27,7 @@ from desktop.core.operations import DeviceView, NotOffered
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.dialogs import DevicesDialog
 from desktop.ui.i18n import tr
+from desktop.ui.settings.display_name import DisplayNameBox
 from desktop.ui.tasks import spawn
 from shared import limits
 from shared.client import ConnectionClosed
@@ -80,6 +82,8 @@ class AccountPage(QWidget):
         self.bridge = bridge
         self.new_sign_ins: set[int] = set()  # devices heard of while the app runs
         layout = QVBoxLayout(self)
+        self.display_name = DisplayNameBox(bridge)
+        layout.addWidget(self.display_name)
         layout.addWidget(self._password_box())
         layout.addWidget(self._devices_box(), 1)
         self.sign_out_button = QPushButton(tr("Sign out of this device…"))
