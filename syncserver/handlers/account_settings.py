@@ -1,7 +1,10 @@
-"""The account's settings (read receipts, do not disturb) and the user's mutes of chats:
-kept here, the same on all of the user's devices, and pushed to the others on a change."""
+"""The account's settings (read receipts, do not disturb, quiet hours) and the user's mutes
+of chats: kept here, the same on all of the user's devices, and pushed to the others on a
+change."""
 
 from typing import TypeVar
+
+import msgspec
 
 from shared.errors import ErrorCode
 from shared.protocol import (
@@ -12,6 +15,7 @@ from shared.protocol import (
     Muted,
     MutedPush,
     Push,
+    QuietHours,
     SettingsPush,
     SettingsReply,
     UpdateSettings,
@@ -31,7 +35,19 @@ def current(user_id: int, now: int) -> AccountSettings:
         read_receipts=read_receipts,
         dnd_until=quiet.still_ahead(dnd_until, now),
         mentions_when_muted=mentions,
+        quiet_hours=_sent(_quiet_hours(user_id)),
     )
+
+
+def _quiet_hours(user_id: int) -> QuietHours:
+    on, start, end, days = quiet.quiet_hours_row(user_id)
+    return QuietHours(on=on, start=start, end=end, days=days)
+
+
+def _sent(hours: QuietHours | None) -> QuietHours | None:
+    """Quiet hours as settings carry them: None for the defaults (off, as never set), so
+    that an account that has none sends no more than before."""
+    return None if hours == QuietHours() else hours
 
 
 def current_mutes(user_id: int, now: int) -> list[ChatMute]:
@@ -62,7 +78,9 @@ def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsRe
         read_receipts=_given(req.read_receipts, was.read_receipts),
         dnd_until=_given(req.dnd_until, was.dnd_until),
         mentions_when_muted=_given(req.mentions_when_muted, was.mentions_when_muted),
+        quiet_hours=_given(req.quiet_hours, was.quiet_hours),
     )
+    settings = msgspec.structs.replace(settings, quiet_hours=_sent(settings.quiet_hours))
     if settings == was:
         return SettingsReply(rid=req.rid, settings=settings)
     with ctx.write():
@@ -73,6 +91,9 @@ def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsRe
             was.mentions_when_muted,
         ):
             quiet.set_quiet(me.user_id, settings.dnd_until, settings.mentions_when_muted)
+        if settings.quiet_hours != was.quiet_hours:
+            hours = settings.quiet_hours or QuietHours()
+            quiet.set_quiet_hours(me.user_id, (hours.on, hours.start, hours.end, hours.days))
     if settings.read_receipts != was.read_receipts:
         for channel in channels.active_channels(me.user_id):
             ctx.receipts.changed(channel.id, me.user_id)

@@ -14,6 +14,7 @@ from shared.protocol import (
     FEATURE_LIFECYCLE,
     FEATURE_MUTE,
     FEATURE_PASSWORD,
+    FEATURE_QUIET_HOURS,
     FEATURE_RECEIPTS,
     FEATURE_TOLERANT,
     DeviceInfo,
@@ -47,6 +48,7 @@ OFFERED_FEATURES: tuple[str, ...] = (
     FEATURE_PASSWORD,
     FEATURE_DEVICE_ALERTS,
     FEATURE_MUTE,
+    FEATURE_QUIET_HOURS,
 )
 
 

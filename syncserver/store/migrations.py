@@ -139,6 +139,18 @@ def do_not_disturb_and_mutes(db: Database) -> None:
         db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
 
 
+def quiet_hours(db: Database) -> None:
+    """8 -> 9: a weekly do-not-disturb schedule in the account's settings, off, from 22:00
+    to 07:00 every day until the user sets it."""
+    for column, kind in (
+        ("quiet_on", "BOOLEAN NOT NULL DEFAULT FALSE"),
+        ("quiet_start", "INTEGER NOT NULL DEFAULT 1320"),
+        ("quiet_end", "INTEGER NOT NULL DEFAULT 420"),
+        ("quiet_days", "INTEGER NOT NULL DEFAULT 127"),
+    ):
+        db.execute_sql(f'ALTER TABLE "account_settings" ADD COLUMN "{column}" {kind}')
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: fewer_event_index_pages,
     2: user_name_skeletons,
@@ -147,4 +159,5 @@ MIGRATIONS: dict[int, Migration] = {
     5: receipts_and_account_settings,
     6: streams_of_their_own,
     7: do_not_disturb_and_mutes,
+    8: quiet_hours,
 }
