@@ -25,6 +25,11 @@ def _ms(wall: dt.datetime, zone: dt.tzinfo | None) -> int:
     return int((wall.replace(tzinfo=zone) if zone else wall).timestamp() * 1000)
 
 
+def hh_mm(minutes: int) -> str:
+    """Minutes after midnight as "07:00" (24-hour, as the schedule is shown everywhere)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def length_minutes(hours: QuietHours) -> int:
     """How long one quiet span lasts: past midnight when it ends before it starts, a whole
     day when it ends when it starts."""

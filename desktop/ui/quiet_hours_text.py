@@ -1,7 +1,7 @@
 """Quiet hours in words, for the menus, the status bar and the settings page: the days of
 the week by their short names, and a schedule as "22:00 to 07:00, Mon to Fri"."""
 
-from desktop.core.quiet_hours import EVERY_DAY
+from desktop.core.quiet_hours import EVERY_DAY, hh_mm
 from desktop.ui.i18n import tr
 from shared.protocol import QuietHours
 
@@ -12,11 +12,6 @@ def day_names() -> list[str]:
     """Monday to Sunday, short, in the user's language (bit ``i`` of ``QuietHours.days`` is
     the ``i``-th)."""
     return [tr("Mon"), tr("Tue"), tr("Wed"), tr("Thu"), tr("Fri"), tr("Sat"), tr("Sun")]
-
-
-def clock(minutes: int) -> str:
-    """Minutes after midnight as "07:00"."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def days_text(days: int) -> str:
@@ -36,5 +31,5 @@ def schedule_text(hours: QuietHours) -> str:
     if not hours.on:
         return ""
     return tr("Quiet hours {start} to {end}, {days}").format(
-        start=clock(hours.start), end=clock(hours.end), days=days_text(hours.days)
+        start=hh_mm(hours.start), end=hh_mm(hours.end), days=days_text(hours.days)
     )

@@ -8,7 +8,7 @@ import datetime as dt
 from PySide6.QtCore import QPoint, Qt, QTime
 from PySide6.QtWidgets import QMenu
 
-from desktop.ui.quiet_hours_text import clock
+from desktop.core.quiet_hours import hh_mm
 from desktop.ui.settings_notifications import NotificationsPage
 from shared.client import Connection
 from shared.protocol import QuietHours, SettingsPush, UpdateSettings
@@ -74,7 +74,7 @@ def test_the_page_sets_quiet_hours_and_follows_another_device(qtbot, qloop, net,
         await until(lambda: box.hours() == now_quiet)
         assert window.dnd_label.isVisibleTo(window)
         assert window.dnd_label.text().startswith("🌙 Quiet hours until")
-        assert clock(now_quiet.end) in window.dnd_label.text()
+        assert hh_mm(now_quiet.end) in window.dnd_label.text()
         status, ticks = checked(account_dnd)
         assert status.startswith("Quiet hours until") and ticks == ["dnd-off"]
         shot(window, "window-quiet-hours-now")
