@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from desktop import cli_times
+from desktop import cli_quiet, cli_times
 from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView
@@ -673,21 +673,32 @@ async def cmd_profile(s: Session, out: Output) -> int:
 
 
 async def cmd_dnd(s: Session, out: Output) -> int:
-    """Show do not disturb, or turn it on (until turned off, for a span, until a time) or
-    off: for every device of the account where the server keeps it, else for this one."""
+    """Show do not disturb and its quiet hours, or turn it on (until turned off, for a span,
+    until a time) or off, or set the quiet hours: for every device of the account where the
+    server keeps them, else for this one."""
     a = s.args
     until = quiet_until(a.state == "on", a.span, a.until, off=a.state == "off")
+    if a.days is not None and a.schedule is None:
+        raise CliError("--days goes with --schedule", EXIT_USAGE)
     await s.connect()
-    if until is None:
-        quiet = s.engine.quiet
-    else:
+    quiet = s.engine.quiet
+    if until is not None:
         await _reach_if_kept(s)
         quiet = await s.engine.set_do_not_disturb(until)
+    if a.schedule is not None or a.no_schedule:
+        await _reach_if_kept(s, quiet.hours_on_server)
+        quiet = await s.engine.set_quiet_hours(cli_quiet.asked_hours(quiet.hours, a))
     on = quiet.dnd_on()
     shown = f"on {_until_text(quiet.dnd_until)}" if on else "off"
+    hours_text = cli_quiet.hours_text(quiet) + _where(quiet.hours_on_server)
     out.emit(
-        {"on": on, "dnd_until": quiet.dnd_until if on else 0, "everywhere": quiet.on_server},
-        f"do not disturb: {shown}{_where(quiet.on_server)}",
+        {
+            "on": on,
+            "dnd_until": quiet.dnd_until if on else 0,
+            "everywhere": quiet.on_server,
+            "quiet_hours": cli_quiet.hours_json(quiet),
+        },
+        f"do not disturb: {shown}{_where(quiet.on_server)}\n{hours_text}",
     )
     return EXIT_OK
 
@@ -725,9 +736,10 @@ def quiet_until(on: bool, span_ms: int | None, until: int | None, off: bool = Fa
     return UNTIL_TURNED_OFF if on else None
 
 
-async def _reach_if_kept(s: Session) -> None:
-    """A change the server keeps needs the server."""
-    if s.engine.quiet.on_server and not s.online:
+async def _reach_if_kept(s: Session, kept: bool | None = None) -> None:
+    """A change the server keeps (``kept``; default: as do not disturb is) needs the
+    server."""
+    if (s.engine.quiet.on_server if kept is None else kept) and not s.online:
         raise CliError(f"{s.profile.server} is not reachable", EXIT_UNREACHABLE)
 
 
@@ -961,6 +973,20 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("dnd", help="show do not disturb, or turn it on or off (all your devices)")
     c.add_argument("state", nargs="?", choices=("on", "off"), help="on: until turned off")
     _quiet_time_options(c)
+    hours = c.add_mutually_exclusive_group()
+    hours.add_argument(
+        "--schedule",
+        type=cli_times.hours_span,
+        metavar="FROM-TO",
+        help="quiet hours every week, such as 22:00-07:00 (each device's local time)",
+    )
+    hours.add_argument("--no-schedule", action="store_true", help="turn quiet hours off")
+    c.add_argument(
+        "--days",
+        type=cli_times.week_days,
+        metavar="DAYS",
+        help="the days quiet hours begin on: mon,tue,... or all (with --schedule)",
+    )
     c = sub.add_parser("mute", help="mute a chat: no notifications from it (all your devices)")
     c.add_argument("target", help="@user or #group")
     _quiet_time_options(c)

@@ -44,3 +44,41 @@ def moment(text: str, now: dt.datetime | None = None) -> int:
     if when.tzinfo is None:
         when = when.astimezone()  # local time
     return int(when.timestamp() * 1000)
+
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # bit i of QuietHours.days
+
+
+def hours_span(text: str) -> tuple[int, int]:
+    """``22:00-07:00``: quiet hours from a time to a time (past midnight when the second is
+    earlier), in minutes after midnight; for argparse."""
+    start, sep, end = text.strip().partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        times = [dt.time.fromisoformat(t.strip()) for t in (start, end)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a span of the day: say 22:00-07:00"
+        ) from None
+    first, last = (t.hour * 60 + t.minute for t in times)
+    return first, last
+
+
+def week_days(text: str) -> int:
+    """``mon,tue,fri`` (or ``all``): days of the week as ``QuietHours.days`` bits; for
+    argparse."""
+    names = [n.strip().lower()[:3] for n in text.split(",") if n.strip()]
+    if names == ["all"]:
+        return (1 << len(DAY_NAMES)) - 1
+    unknown = [n for n in names if n not in DAY_NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of days: say mon,tue,wed,thu,fri,sat,sun or all"
+        )
+    return sum(1 << DAY_NAMES.index(n) for n in set(names))
+
+
+def days_names(days: int) -> list[str]:
+    """``QuietHours.days`` as short names, Monday first."""
+    return [name for i, name in enumerate(DAY_NAMES) if days & (1 << i)]

@@ -49,6 +49,9 @@ FEATURE_DISPLAY_NAMES = "display_names"
 # ``AccountSettings.dnd_until`` and a chat's ``muted_until`` at this value last until the
 # user turns them off; 0 is off. Any other value is a time (ms since the epoch).
 UNTIL_TURNED_OFF = MAX_ID
+FEATURE_QUIET_HOURS = "quiet_hours"  # a weekly do-not-disturb schedule in the settings
+MinuteOfDay = Annotated[int, msgspec.Meta(ge=0, le=24 * 60 - 1)]  # minutes after midnight
+WeekDays = Annotated[int, msgspec.Meta(ge=0, le=0b1111111)]  # bit 0 Monday ... bit 6 Sunday
 # Text length has its own error code, so it is checked by the server, not here.
 Text = str
 
@@ -192,6 +195,17 @@ class DeviceInfo(_Data, frozen=True):
     current: bool
 
 
+class QuietHours(_Data, frozen=True):
+    """Do not disturb every week from ``start`` to ``end`` (minutes after midnight, each
+    device's own local time; past midnight when ``end`` is not after ``start``, a whole
+    day when they are equal), beginning on the ``days`` set, while ``on``."""
+
+    on: bool = False
+    start: MinuteOfDay = 22 * 60
+    end: MinuteOfDay = 7 * 60
+    days: WeekDays = 0b1111111
+
+
 class AccountSettings(_Data, frozen=True):
     """Settings of the account, kept on the server and the same on all its devices."""
 
@@ -202,6 +216,8 @@ class AccountSettings(_Data, frozen=True):
     mentions_when_muted: bool = True
     # With the ``display_names`` feature: the name shown to others ("": none, the user name).
     display_name: str = ""
+    # With the ``quiet_hours`` feature: the weekly schedule; None is ``QuietHours()``.
+    quiet_hours: QuietHours | None = None
 
 
 class ChatMute(_Data, frozen=True):
@@ -374,6 +390,7 @@ class UpdateSettings(Request["SettingsReply"], tag="update_settings", frozen=Tru
     dnd_until: NonNegative | None = None
     mentions_when_muted: bool | None = None
     display_name: TypedDisplayName | None = None
+    quiet_hours: QuietHours | None = None  # the whole schedule; only with ``quiet_hours``
 
 
 class MuteChat(Request["Muted"], tag="mute_chat", frozen=True, kw_only=True):

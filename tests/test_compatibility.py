@@ -29,6 +29,7 @@ from shared.protocol import (
     Heartbeat,
     MuteChat,
     Push,
+    QuietHours,
     React,
     Request,
     Send,
@@ -204,9 +205,10 @@ async def test_a_first_release_app_sees_changes_as_placeholders(
 async def test_a_first_release_app_hears_nothing_of_do_not_disturb_or_mutes(
     server: SyncServer, clients: ClientFactory
 ) -> None:
-    """Olga mutes a chat and turns do not disturb on from a new app: her first-release app,
-    reading strictly, gets no push it does not know, and lists channels and says hello
-    with no field it lacks (it keeps do not disturb on the device, as it always did)."""
+    """Olga mutes a chat, turns do not disturb on and sets quiet hours from a new app: her
+    first-release app, reading strictly, gets no push it does not know, and lists channels
+    and says hello with no field it lacks (it keeps do not disturb on the device, as it
+    always did)."""
     assert server.keys is not None
     keys = KeyPair.generate()
     old = OldApp(bare_socket(server.endpoint, server.keys.public, keys))
@@ -219,6 +221,7 @@ async def test_a_first_release_app_hears_nothing_of_do_not_disturb_or_mutes(
         phone = await clients.login("olga", "phone")
         await phone.request(MuteChat(channel=chat.channel.id, until=UNTIL_TURNED_OFF))
         await phone.request(UpdateSettings(dnd_until=UNTIL_TURNED_OFF))
+        await phone.request(UpdateSettings(quiet_hours=QuietHours(on=True)))
         listed = await old.ask(v1.ListChannels(rid=3))
         assert isinstance(listed, v1.ChannelList) and len(listed.channels) == 1
         assert isinstance(await old.ask(v1.Heartbeat(rid=4)), v1.HeartbeatAck)

@@ -22,6 +22,7 @@ from shared.protocol import (
     ListChannels,
     MuteChat,
     OpenDirect,
+    QuietHours,
     React,
     Send,
     Sync,
@@ -187,6 +188,11 @@ def _drop_display_names(db: Database) -> None:
     db.execute_sql('ALTER TABLE "user" DROP COLUMN "display_name"')
 
 
+def _drop_quiet_hours(db: Database) -> None:
+    for column in ("quiet_on", "quiet_start", "quiet_end", "quiet_days"):
+        db.execute_sql(f'ALTER TABLE "account_settings" DROP COLUMN "{column}"')
+
+
 # Version -> what undoes the migration from it to the next (see syncserver/store/migrations.py).
 UNDO: dict[int, Callable[[Database], None]] = {
     1: _index_events_as_schema_1,
@@ -197,6 +203,7 @@ UNDO: dict[int, Callable[[Database], None]] = {
     6: _number_positions_server_wide,
     7: _drop_do_not_disturb,
     8: _drop_display_names,
+    9: _drop_quiet_hours,
 }
 
 
@@ -523,6 +530,40 @@ async def test_schema_8_gets_no_display_names_and_takes_them(
         assert reply.settings == AccountSettings(display_name="Alice")
         [listed] = (await bob.request(ListChannels())).channels
         assert (listed.id, listed.display_names) == (channel.id, {"alice": "Alice"})
+    finally:
+        await factory.close_all()
+        await second.stop()
+
+
+async def test_schema_9_gets_quiet_hours_off(server_config: ServerConfig) -> None:
+    """Accounts (with a settings row or without) start with no quiet hours, their other
+    settings kept; a schedule can then be set."""
+    first = SyncServer(server_config)
+    await first.start()
+    factory = ClientFactory(first)
+    try:
+        alice = await factory.register("alice")
+        await factory.register("bob")
+        await alice.request(UpdateSettings(dnd_until=UNTIL_TURNED_OFF))  # a row from schema 8
+    finally:
+        await factory.close_all()
+        await first.stop()
+    _turn_back_to_schema(database_url_of(server_config), 9)
+
+    second = SyncServer(server_config)
+    await second.start()
+    factory = ClientFactory(second)
+    try:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        alice = await factory.login("alice", "desktop")
+        bob = await factory.login("bob", "desktop")
+        assert alice.welcome.settings == AccountSettings(dnd_until=UNTIL_TURNED_OFF)
+        assert bob.welcome.settings == AccountSettings()
+        nights = QuietHours(on=True, start=23 * 60, end=6 * 60, days=0b1100000)
+        reply = await bob.request(UpdateSettings(quiet_hours=nights))
+        assert reply.settings == AccountSettings(quiet_hours=nights)
+        again = await factory.login("alice", "phone")
+        assert again.welcome.settings == AccountSettings(dnd_until=UNTIL_TURNED_OFF)
     finally:
         await factory.close_all()
         await second.stop()

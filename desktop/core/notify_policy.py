@@ -3,9 +3,11 @@ the window tells the policy what is on screen and this device's choices (``Notif
 the engine's events feed it, and the cache says whether do not disturb is on and which
 chats are muted (``quiet``), as the account has them on every device. A message that
 mentions the user notifies even in a muted chat, unless the account says otherwise; do not
-disturb quiets everything. A chat read (here or on another device) up to the message its
+disturb quiets everything, and so do quiet hours while this device's clock is inside them
+(in its time zone, ``zone``). A chat read (here or on another device) up to the message its
 notification shows has that notification withdrawn."""
 
+import datetime as dt
 import time
 from collections.abc import Callable
 
@@ -23,7 +25,8 @@ class NotificationPolicy:
     ``chime()`` where this device wants a sound, and ``withdraw(chat)`` once the chat is read
     past what its notification showed. ``hidden_body`` stands in for the text where this
     device shows none. ``clock`` (secs) spaces notifications; ``wall`` (ms since the epoch)
-    says whether do not disturb and mutes still hold."""
+    says whether do not disturb and mutes still hold, and with ``zone`` (None: this
+    computer's time zone) whether quiet hours do."""
 
     def __init__(
         self,
@@ -35,6 +38,7 @@ class NotificationPolicy:
         chime: Callable[[], None] | None = None,
         hidden_body: str = "New message",
         wall: Callable[[], int] = now_ms,
+        zone: dt.tzinfo | None = None,
     ) -> None:
         self._cache = cache
         self._show = show
@@ -42,6 +46,7 @@ class NotificationPolicy:
         self._chime = chime
         self._clock = clock
         self._wall = wall
+        self._zone = zone
         self._hidden_body = hidden_body
         self._last: dict[int, float] = {}
         self._shown: dict[int, int] = {}  # chat -> seq of the message its notification shows
@@ -68,7 +73,7 @@ class NotificationPolicy:
         if not prefs.enabled or self.on_screen == m.channel:
             return
         quiet = stored_quiet(self._cache)
-        if quiet.dnd_on(now):
+        if quiet.silent(now, self._zone):
             return
         channel = self._cache.channel(m.channel)
         # Read elsewhere already: sync brings the read position with (or before) the message.

@@ -1,22 +1,27 @@
 """Do not disturb and muting, as the window offers them. One ``DndControl`` per window is
 the one source of truth on screen: it follows the engine (``QuietChanged``, from this device
-or pushed from another), and every menu that shows do not disturb (the Account menu, the
-tray's, the notifications page) is made by it and changes with it. Changes go to the
+or pushed from another) and the clock (do not disturb ending, quiet hours beginning and
+ending), and every menu that shows do not disturb (the Account menu, the tray's, the
+notifications page) is made by it and changes with it. Changes go to the
 engine, which keeps them on the server for all of the user's devices where it can."""
 
 import datetime as dt
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QWidget
 
 from desktop.core.quiet import Quiet, active, now_ms
+from desktop.core.quiet_hours import next_change
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
+from desktop.ui.quiet_hours_text import schedule_text
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
-from shared.protocol import UNTIL_TURNED_OFF
+from shared.protocol import UNTIL_TURNED_OFF, QuietHours
 
 HOUR_MS = 3_600_000
 MORNING_HOUR = 8  # "until tomorrow morning" ends at this local hour
@@ -75,7 +80,7 @@ def mute_choices() -> list[tuple[str, int | None]]:
 
 class DndControl(QObject):
     """Do not disturb for one window. ``changed`` carries the ``Quiet`` now shown, when the
-    engine says it changed or when its time ran out."""
+    engine says it changed, when its time ran out, or when quiet hours began or ended."""
 
     changed = Signal(object)
 
@@ -84,8 +89,8 @@ class DndControl(QObject):
         self.window = parent
         self.bridge = bridge
         self.quiet = bridge.engine.quiet if bridge.started else Quiet()
-        self._menus: list[tuple[QAction, dict[str, QAction]]] = []
-        self._ends = QTimer(self)  # fires when do not disturb runs out by itself
+        self._menus: list[tuple[QAction, QAction, dict[str, QAction]]] = []
+        self._ends = QTimer(self)  # fires when do not disturb or quiet hours begin or end
         self._ends.setSingleShot(True)
         self._ends.timeout.connect(lambda: self.show(self.quiet))
         self.show(self.quiet)
@@ -97,11 +102,16 @@ class DndControl(QObject):
     def show(self, quiet: Quiet) -> None:
         """Show ``quiet`` in every menu made here, and say so; wake up when it ends."""
         self.quiet = quiet
-        for status, actions in self._menus:
-            self._show_in(status, actions)
+        for status, schedule, actions in self._menus:
+            self._show_in(status, schedule, actions)
         self._ends.stop()
+        now = now_ms()
+        ends = [next_change(quiet.hours, now)]
         if self.on and quiet.dnd_until != UNTIL_TURNED_OFF:
-            self._ends.start(min(max(quiet.dnd_until - now_ms(), 0) + 50, MAX_TIMER_MS))
+            ends.append(quiet.dnd_until)
+        wake = min((end for end in ends if end is not None), default=None)
+        if wake is not None:
+            self._ends.start(min(max(wake - now, 0) + 50, MAX_TIMER_MS))
         self.changed.emit(quiet)
 
     def choice(self) -> str | None:
@@ -112,13 +122,19 @@ class DndControl(QObject):
         return "forever" if self.quiet.dnd_until == UNTIL_TURNED_OFF else None
 
     def status(self) -> str:
-        """ "Do not disturb until 14:30", or empty while it is off."""
-        if not self.on:
-            return ""
-        return tr("Do not disturb {until}").format(until=until_text(self.quiet.dnd_until))
+        """ "Do not disturb until 14:30", "Quiet hours until 07:00" (this device's time),
+        or empty while neither holds."""
+        if self.on:
+            return tr("Do not disturb {until}").format(until=until_text(self.quiet.dnd_until))
+        hours_end = self.quiet.quiet_hours_until()
+        if hours_end is not None:
+            return tr("Quiet hours {until}").format(until=until_text(hours_end))
+        return ""
 
-    def _show_in(self, status: QAction, actions: dict[str, QAction]) -> None:
+    def _show_in(self, status: QAction, schedule: QAction, actions: dict[str, QAction]) -> None:
         status.setText(self.status() or tr("Do not disturb is off"))
+        schedule.setText(schedule_text(self.quiet.hours))
+        schedule.setVisible(self.quiet.hours.on)
         key = self.choice()
         for name, action in actions.items():
             action.setChecked(name == key)
@@ -129,6 +145,9 @@ class DndControl(QObject):
         status = menu.addAction("")
         status.setEnabled(False)
         status.setObjectName("dnd-status")
+        schedule = menu.addAction("")  # the quiet hours, while they are on
+        schedule.setEnabled(False)
+        schedule.setObjectName("dnd-schedule")
         menu.addSeparator()
         actions: dict[str, QAction] = {}
         for key, label in dnd_choices():
@@ -137,8 +156,8 @@ class DndControl(QObject):
             action.triggered.connect(lambda _=False, k=key: self.choose(k))
             menu.addAction(action)
             actions[key] = action
-        self._show_in(status, actions)
-        self._menus.append((status, actions))
+        self._show_in(status, schedule, actions)
+        self._menus.append((status, schedule, actions))
 
     def choose(self, key: str) -> None:
         """The user chose a do-not-disturb choice (``dnd_choices``)."""
@@ -147,11 +166,24 @@ class DndControl(QObject):
     async def set_until(self, until: int) -> None:
         """Turn do not disturb on until ``until`` (0: off) through the engine; a refusal or
         an unreachable server is shown, and the menus go back to what holds."""
+        engine = self.bridge.engine
+        await self._change(
+            engine.set_do_not_disturb, until, tr("Do not disturb cannot be changed now")
+        )
+
+    async def set_hours(self, hours: QuietHours) -> None:
+        """Set the quiet hours through the engine, as ``set_until`` does do not disturb."""
+        engine = self.bridge.engine
+        await self._change(engine.set_quiet_hours, hours, tr("Quiet hours cannot be changed now"))
+
+    async def _change(
+        self, operation: Callable[[Any], Coroutine[Any, Any, Quiet]], value: Any, failed: str
+    ) -> None:
         try:
-            quiet = await self.bridge.ask(self.bridge.engine.set_do_not_disturb, until)
+            quiet = await self.bridge.ask(operation, value)
         except (ProtocolError, TimeoutError, ConnectionClosed) as e:
             self.show(self.quiet)
-            not_changed(self.window, tr("Do not disturb cannot be changed now"), e)
+            not_changed(self.window, failed, e)
             return
         self.show(quiet)
 

@@ -1,8 +1,9 @@
-"""The Notifications page of the settings: do not disturb and whether mentions notify in
-muted chats (the account's, on every device where the server keeps them), and what this
-device does when a message notifies (``NotifyPrefs``: on or off, with the text, with a
-sound). A page of its own, so a settings window can take it as it is:
-``NotificationsPage(window.dnd, window.policy, window.prefs_dir)``."""
+"""The Notifications page of the settings: do not disturb, its quiet hours
+(``QuietHoursBox``) and whether mentions notify in muted chats (the account's, on every
+device where the server keeps them), and what this device does when a message notifies
+(``NotifyPrefs``: on or off, with the text, with a sound). A page of its own, so a settings
+window can take it as it is: ``NotificationsPage(window.dnd, window.policy,
+window.prefs_dir)``."""
 
 import asyncio
 from pathlib import Path
@@ -20,6 +21,7 @@ from desktop.core.notify_policy import NotificationPolicy
 from desktop.core.notify_prefs import NotifyPrefs
 from desktop.core.quiet import Quiet
 from desktop.ui.i18n import tr
+from desktop.ui.quiet_hours_box import QuietHoursBox
 from desktop.ui.quiet_menu import DndControl, dnd_choices, not_changed
 from desktop.ui.tasks import spawn
 from shared.client import ConnectionClosed
@@ -70,6 +72,8 @@ class NotificationsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(account)
+        self.quiet_hours = QuietHoursBox(dnd)
+        layout.addWidget(self.quiet_hours)
         layout.addWidget(device)
         layout.addStretch(1)
         dnd.changed.connect(self.show_quiet)

@@ -604,6 +604,74 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>지금은 서버에 연결할 수 없습니다. {user}님에게 보낼 첫 메시지를 쓰세요. 메시지는 이 기기에서 기다렸다가, 서버에 다시 연결되면 대화가 열리면서 전송됩니다.</translation>
     </message>
     <message>
+      <source>Quiet hours</source>
+      <translation>방해 금지 시간</translation>
+    </message>
+    <message>
+      <source>Do not disturb at these hours every week</source>
+      <translation>매주 이 시간에 방해 금지</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>시작</translation>
+    </message>
+    <message>
+      <source>to</source>
+      <translation>종료</translation>
+    </message>
+    <message>
+      <source>The times are each device's own: a device in another time zone keeps them in its local time.</source>
+      <translation>시간은 각 기기의 현지 시간입니다. 다른 시간대에 있는 기기는 그곳의 시간에 맞춰 적용합니다.</translation>
+    </message>
+    <message>
+      <source>Your server does not keep quiet hours for your other devices: they apply on this device only.</source>
+      <translation>서버가 다른 기기를 위해 방해 금지 시간을 보관하지 않습니다. 이 기기에만 적용됩니다.</translation>
+    </message>
+    <message>
+      <source>Mon</source>
+      <translation>월</translation>
+    </message>
+    <message>
+      <source>Tue</source>
+      <translation>화</translation>
+    </message>
+    <message>
+      <source>Wed</source>
+      <translation>수</translation>
+    </message>
+    <message>
+      <source>Thu</source>
+      <translation>목</translation>
+    </message>
+    <message>
+      <source>Fri</source>
+      <translation>금</translation>
+    </message>
+    <message>
+      <source>Sat</source>
+      <translation>토</translation>
+    </message>
+    <message>
+      <source>Sun</source>
+      <translation>일</translation>
+    </message>
+    <message>
+      <source>every day</source>
+      <translation>매일</translation>
+    </message>
+    <message>
+      <source>Mon to Fri</source>
+      <translation>월~금</translation>
+    </message>
+    <message>
+      <source>no day</source>
+      <translation>요일 없음</translation>
+    </message>
+    <message>
+      <source>Quiet hours {start} to {end}, {days}</source>
+      <translation>방해 금지 시간 {start}~{end}, {days}</translation>
+    </message>
+    <message>
       <source>until you turn it off</source>
       <translation>직접 끌 때까지</translation>
     </message>
@@ -648,12 +716,20 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>방해 금지: {until}</translation>
     </message>
     <message>
+      <source>Quiet hours {until}</source>
+      <translation>방해 금지 시간: {until}</translation>
+    </message>
+    <message>
       <source>Do not disturb is off</source>
       <translation>방해 금지 꺼짐</translation>
     </message>
     <message>
       <source>Do not disturb cannot be changed now</source>
       <translation>지금은 방해 금지를 바꿀 수 없습니다</translation>
+    </message>
+    <message>
+      <source>Quiet hours cannot be changed now</source>
+      <translation>지금은 방해 금지 시간을 바꿀 수 없습니다</translation>
     </message>
     <message>
       <source>The chat cannot be muted now</source>

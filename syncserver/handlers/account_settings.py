@@ -1,8 +1,10 @@
-"""The account's settings (read receipts, do not disturb, display name) and the user's
-mutes of chats:
-kept here, the same on all of the user's devices, and pushed to the others on a change."""
+"""The account's settings (read receipts, do not disturb, quiet hours, display name) and the
+user's mutes of chats: kept here, the same on all of the user's devices, and pushed to the
+others on a change."""
 
 from typing import TypeVar
+
+import msgspec
 
 from shared.errors import ErrorCode
 from shared.protocol import (
@@ -13,6 +15,7 @@ from shared.protocol import (
     Muted,
     MutedPush,
     Push,
+    QuietHours,
     SettingsPush,
     SettingsReply,
     UpdateSettings,
@@ -34,7 +37,19 @@ def current(user_id: int, now: int) -> AccountSettings:
         dnd_until=quiet.still_ahead(dnd_until, now),
         mentions_when_muted=mentions,
         display_name=accounts.display_names({user_id}).get(user_id, ""),
+        quiet_hours=_sent(_quiet_hours(user_id)),
     )
+
+
+def _quiet_hours(user_id: int) -> QuietHours:
+    on, start, end, days = quiet.quiet_hours_row(user_id)
+    return QuietHours(on=on, start=start, end=end, days=days)
+
+
+def _sent(hours: QuietHours | None) -> QuietHours | None:
+    """Quiet hours as settings carry them: None for the defaults (off, as never set), so
+    that an account that has none sends no more than before."""
+    return None if hours == QuietHours() else hours
 
 
 def current_mutes(user_id: int, now: int) -> list[ChatMute]:
@@ -69,7 +84,9 @@ def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsRe
         display_name=was.display_name
         if req.display_name is None
         else checked_display_name(req.display_name),
+        quiet_hours=_given(req.quiet_hours, was.quiet_hours),
     )
+    settings = msgspec.structs.replace(settings, quiet_hours=_sent(settings.quiet_hours))
     if settings == was:
         return SettingsReply(rid=req.rid, settings=settings)
     with ctx.write():
@@ -82,6 +99,9 @@ def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsRe
             quiet.set_quiet(me.user_id, settings.dnd_until, settings.mentions_when_muted)
         if settings.display_name != was.display_name:
             accounts.set_display_name(me.user_id, settings.display_name)
+        if settings.quiet_hours != was.quiet_hours:
+            hours = settings.quiet_hours or QuietHours()
+            quiet.set_quiet_hours(me.user_id, (hours.on, hours.start, hours.end, hours.days))
     if settings.display_name != was.display_name:
         tell_those_who_share(ctx, call, settings.display_name)
     if settings.read_receipts != was.read_receipts:

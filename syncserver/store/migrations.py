@@ -145,6 +145,18 @@ def display_names(db: Database) -> None:
     db.execute_sql('ALTER TABLE "user" ADD COLUMN "display_name" VARCHAR(255)')
 
 
+def quiet_hours(db: Database) -> None:
+    """9 -> 10: a weekly do-not-disturb schedule in the account's settings, off, from 22:00
+    to 07:00 every day until the user sets it."""
+    for column, kind in (
+        ("quiet_on", "BOOLEAN NOT NULL DEFAULT FALSE"),
+        ("quiet_start", "INTEGER NOT NULL DEFAULT 1320"),
+        ("quiet_end", "INTEGER NOT NULL DEFAULT 420"),
+        ("quiet_days", "INTEGER NOT NULL DEFAULT 127"),
+    ):
+        db.execute_sql(f'ALTER TABLE "account_settings" ADD COLUMN "{column}" {kind}')
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: fewer_event_index_pages,
     2: user_name_skeletons,
@@ -154,4 +166,5 @@ MIGRATIONS: dict[int, Migration] = {
     6: streams_of_their_own,
     7: do_not_disturb_and_mutes,
     8: display_names,
+    9: quiet_hours,
 }

@@ -16,13 +16,14 @@ from peewee import (
     CompositeKey,
     DatabaseProxy,
     ForeignKeyField,
+    IntegerField,
     Model,
     TextField,
 )
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 9  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 10  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -230,6 +231,11 @@ class AccountSettings(BaseModel):
     read_receipts = BooleanField(default=True)  # others see when this user read their messages
     dnd_until = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # 0: off
     mentions_when_muted = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
+    # Quiet hours (protocol ``QuietHours``): minutes after midnight, days as bits from Monday.
+    quiet_on = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
+    quiet_start = IntegerField(default=22 * 60, constraints=[SQL("DEFAULT 1320")])
+    quiet_end = IntegerField(default=7 * 60, constraints=[SQL("DEFAULT 420")])
+    quiet_days = IntegerField(default=0b1111111, constraints=[SQL("DEFAULT 127")])
 
     class Meta:
         table_name = "account_settings"

@@ -1,5 +1,5 @@
-"""Queries on what keeps a user's devices quiet: the account's do-not-disturb settings and
-the user's mutes of chats (``Membership.muted_until``)."""
+"""Queries on what keeps a user's devices quiet: the account's do-not-disturb settings (with
+its quiet hours) and the user's mutes of chats (``Membership.muted_until``)."""
 
 from syncserver.store.models import AccountSettings, Membership
 
@@ -16,13 +16,32 @@ def settings_row(user_id: int) -> tuple[bool, int, bool]:
 def set_quiet(user_id: int, dnd_until: int, mentions_when_muted: bool) -> None:
     """Store the account's do-not-disturb settings (the row's other columns keep theirs,
     or take their defaults when the account had no row)."""
-    values = {"dnd_until": dnd_until, "mentions_when_muted": mentions_when_muted}
+    _put(user_id, dnd_until=dnd_until, mentions_when_muted=mentions_when_muted)
+
+
+QuietHoursRow = tuple[bool, int, int, int]  # on, start, end (minutes), days (bits from Monday)
+
+
+def quiet_hours_row(user_id: int) -> QuietHoursRow:
+    """The account's quiet hours as stored; no row means the defaults (off, 22:00 to 07:00,
+    every day)."""
+    row = AccountSettings.get_or_none(AccountSettings.user == user_id)
+    if row is None:
+        return False, 22 * 60, 7 * 60, 0b1111111
+    return bool(row.quiet_on), int(row.quiet_start), int(row.quiet_end), int(row.quiet_days)
+
+
+def set_quiet_hours(user_id: int, hours: QuietHoursRow) -> None:
+    """Store the account's quiet hours (the row's other columns keep theirs)."""
+    on, start, end, days = hours
+    _put(user_id, quiet_on=on, quiet_start=start, quiet_end=end, quiet_days=days)
+
+
+def _put(user_id: int, **values: object) -> None:
+    """Set these columns of the account's settings row, making the row if it has none."""
     AccountSettings.insert(user=user_id, **values).on_conflict(
         conflict_target=[AccountSettings.user],
-        update={
-            AccountSettings.dnd_until: dnd_until,
-            AccountSettings.mentions_when_muted: mentions_when_muted,
-        },
+        update={getattr(AccountSettings, name): value for name, value in values.items()},
     ).execute()
 
 

@@ -24,6 +24,7 @@ from shared.protocol import (
     MutedPush,
     OpenDirect,
     ProfilePush,
+    QuietHours,
     Send,
     SettingsPush,
 )
@@ -482,12 +483,14 @@ async def test_do_not_disturb_and_mutes_for_all_devices(cli: Cli, clients: Clien
     await cli.register("alice")
     bob = await clients.register("bob")
     phone = await clients.login("alice", "phone")
-    assert await cli.ok("dnd") == {"on": False, "dnd_until": 0, "everywhere": True}
-    assert await cli.ok("dnd", "on") == {
+    shown = await cli.ok("dnd")
+    assert shown.pop("quiet_hours")["on"] is False
+    assert shown == {"on": False, "dnd_until": 0, "everywhere": True}
+    assert (await cli.ok("dnd", "on")).items() >= {
         "on": True,
         "dnd_until": UNTIL_TURNED_OFF,
         "everywhere": True,
-    }
+    }.items()
     await phone.wait_push(lambda p: isinstance(p, SettingsPush) and p.settings.dnd_until > 0)
     soon = await cli.ok("dnd", "--for", "1h")
     assert soon["on"] and 0 < soon["dnd_until"] - time.time() * 1000 <= 3_600_000
@@ -521,6 +524,36 @@ async def test_the_display_name_is_set_shown_and_cleared(cli: Cli, clients: Clie
     assert (await cli.ok("profile", "--display-name", ""))["display_name"] == ""
     code, out, _ = await cli.run_text("profile")
     assert code == 0 and out == "alice: none (others see your user name)\n"
+
+
+async def test_quiet_hours_for_all_devices(cli: Cli, clients: ClientFactory):
+    await cli.register("alice")
+    phone = await clients.login("alice", "phone")
+    nights = await cli.ok("dnd", "--schedule", "22:00-07:00", "--days", "mon,tue,wed,thu,fri")
+    assert nights["on"] is False  # do not disturb itself is as it was
+    hours = nights["quiet_hours"]
+    assert hours.items() >= {"on": True, "from": "22:00", "to": "07:00", "everywhere": True}.items()
+    assert hours["days"] == ["mon", "tue", "wed", "thu", "fri"]
+    assert isinstance(hours["now"], bool) and (hours["until"] > 0) == hours["now"]
+    weekdays = QuietHours(on=True, start=22 * 60, end=7 * 60, days=0b0011111)
+    await phone.wait_push(
+        lambda p: isinstance(p, SettingsPush) and p.settings.quiet_hours == weekdays
+    )
+
+    later = await cli.ok("dnd", "--schedule", "23:30-06:00")  # the days stay
+    code, text, _ = await cli.run_text("dnd")
+    assert code == 0 and "quiet hours: 23:30-06:00 on mon,tue,wed,thu,fri" in text
+    assert later["quiet_hours"]["from"] == "23:30" and later["quiet_hours"]["days"][-1] == "fri"
+    off = (await cli.ok("dnd", "--no-schedule"))["quiet_hours"]
+    assert off["on"] is False and off["from"] == "23:30"  # kept for next time
+    code, text, _ = await cli.run_text("dnd")
+    assert code == 0 and "quiet hours: off (all your devices)" in text
+    code, _, err = await cli.run("dnd", "--schedule", "late")
+    assert code == 2 and "22:00-07:00" in err
+    code, _, err = await cli.run("dnd", "--schedule", "22:00-07:00", "--days", "mon,funday")
+    assert code == 2 and "not a list of days" in err
+    code, _, err = await cli.run("dnd", "--days", "mon")
+    assert code == 2 and "--days goes with --schedule" in err
 
 
 def test_times_the_command_line_takes() -> None:

@@ -69,7 +69,7 @@ async def test_do_not_disturb_on_the_laptop_quiets_the_phone_until_it_ends(
 ) -> None:
     laptop, phone, bob, channel = await alice_twice(make_profile, engines, clients)
     listening = Listening(phone)
-    assert phone.quiet == Quiet(on_server=True)
+    assert phone.quiet == Quiet(on_server=True, hours_on_server=True)
     assert await listening.hears(bob, channel, "before")
 
     hour_from_now = listening.wall + HOUR_MS
@@ -128,7 +128,9 @@ async def test_a_device_that_was_away_and_a_new_one_learn_what_is_quiet(
         engine = await started(engines(profile))
         chat = engine.cache.channel(channel)
         assert chat is not None and chat.muted_until == hour_from_now
-        assert engine.quiet == Quiet(dnd_until=UNTIL_TURNED_OFF, on_server=True)
+        assert engine.quiet == Quiet(
+            dnd_until=UNTIL_TURNED_OFF, on_server=True, hours_on_server=True
+        )
 
 
 async def test_with_a_server_that_keeps_none_they_stay_on_the_device(
