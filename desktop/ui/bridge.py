@@ -19,12 +19,15 @@ class EngineBridge(QObject):
 
     # Not named ``event``: that would hide QObject.event(), through which Qt delivers events.
     engine_event = Signal(object)
+    # Emitted on the engine's thread; Qt queues it to this object on the GUI thread.
+    _arrived = Signal(object)
 
     def __init__(self, make_engine: Callable[[], SyncEngine]) -> None:
         super().__init__()
         self._make_engine = make_engine
         self._thread = LoopThread("tidings-engine")
         self._engine: SyncEngine | None = None
+        self._arrived.connect(self._deliver)
 
     async def start(self) -> None:
         """Create the engine on its thread and start it connecting. Creating it opens the
@@ -34,12 +37,18 @@ class EngineBridge(QObject):
         try:
             engine = await asyncio.wrap_future(self._thread.call(self._make_engine))
             self._engine = engine
-            # Qt queues a signal emitted on another thread to receivers on the GUI thread.
-            engine.subscribe(self.engine_event.emit)
+            engine.subscribe(self._arrived.emit)
             await asyncio.wrap_future(self._thread.submit(engine.start()))
         except BaseException:
             self.stop()  # the thread, and the engine if it was made
             raise
+
+    def _deliver(self, event: object) -> None:
+        """On the GUI thread: pass an engine's event on, unless the engine stopped since it
+        was sent. Receivers may then read the cache; a window being closed after a stop
+        would read a closed one."""
+        if self._engine is not None:
+            self.engine_event.emit(event)
 
     @property
     def started(self) -> bool:
