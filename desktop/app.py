@@ -201,22 +201,22 @@ class DesktopApp:
         self._leaving = True
         told = await tell_server(running.bridge)
         self._close(running)
-        await asyncio.to_thread(forget_device, self.profile_dir, self.credentials)
+        before = await asyncio.to_thread(forget_device, self.profile_dir, self.credentials)
         if not told:
             box = QMessageBox(QMessageBox.Icon.Information, tr("Signed out"), not_told_text())
             await finished(box)
-        await self._then(self._sign_in_and_show())
+        await self._then(self._sign_in_and_show(before))
 
     async def _sign_in_again(self, reason: SignedOutReason) -> Running | None:
         """Say why this device is signed out. Sign in again: remove what it kept and show
         the sign-in flow; Quit: leave it as it is (the next start says why again)."""
         if not await finished(SignedOutDialog(reason)):
             return None
-        await asyncio.to_thread(forget_device, self.profile_dir, self.credentials)
-        return await self._sign_in_and_show()
+        before = await asyncio.to_thread(forget_device, self.profile_dir, self.credentials)
+        return await self._sign_in_and_show(before)
 
-    async def _sign_in_and_show(self) -> Running | None:
-        profile = await self._first_run()
+    async def _sign_in_and_show(self, before: Profile | None = None) -> Running | None:
+        profile = await self._first_run(before)
         return None if profile is None else await self.show(profile, self.server)
 
     async def _then(self, next_running: Coroutine[Any, Any, Running | None]) -> None:
@@ -258,11 +258,14 @@ class DesktopApp:
         tray.show()
         return tray
 
-    async def _first_run(self) -> Profile | None:
+    async def _first_run(self, before: Profile | None = None) -> Profile | None:
         """Sign in as the first-run dialog says; None if the user gave up. A server this
         app hosts already is used when the user chooses to host one; one the user chooses
-        not to use any more is stopped, once signed in elsewhere."""
+        not to use any more is stopped, once signed in elsewhere. ``before``: the profile
+        this device just left, whose server and user the dialog offers again."""
         dialog = FirstRunDialog()
+        if before is not None:
+            dialog.sign_in_again(before, self.server is not None and self.server.running)
         while await finished(dialog):
             choice = dialog.choice()
             kept = self.server if self.server is not None and self.server.running else None

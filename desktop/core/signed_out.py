@@ -49,10 +49,12 @@ def signed_out(profile_dir: Path) -> SignedOutReason | None:
         return SignedOutReason.REVOKED
 
 
-def forget_device(profile_dir: Path, credentials: CredentialStore) -> None:
+def forget_device(profile_dir: Path, credentials: CredentialStore) -> Profile | None:
     """Remove what this device kept of its account: the keyring's credential, the cache
     with its outbox, the profile and the signed-out mark. The server's own data, when this
-    app hosts it, is not the account's and stays. Call with the engine stopped."""
+    app hosts it, is not the account's and stays. Call with the engine stopped. Returns the
+    profile removed (None if there was none to read), for the sign-in dialog to offer the
+    same server and user name again."""
     try:
         profile: Profile | None = Profile.load(profile_dir)
     except Exception:  # no profile, or an unreadable one: remove what can be found
@@ -63,3 +65,4 @@ def forget_device(profile_dir: Path, credentials: CredentialStore) -> None:
     for leftover in profile_dir.glob("*.sqlite3*"):
         leftover.unlink(missing_ok=True)  # a cache the profile no longer names
     (profile_dir / SIGNED_OUT_FILE).unlink(missing_ok=True)
+    return profile

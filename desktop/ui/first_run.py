@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.profile import Profile
 from desktop.ui.dialogs import error_label, hint
 from desktop.ui.i18n import tr
 from desktop.ui.refusals import (
@@ -109,6 +110,20 @@ class FirstRunDialog(QDialog):
         self.create_account.toggled.connect(self._sync_enabled)
         self._sync_enabled()
         self.user.setFocus()  # the first field to type in (the address waits for its choice)
+
+    def sign_in_again(self, profile: Profile, hosted_here: bool) -> None:
+        """Fill in what this device was signed in with (``profile``), to log in again:
+        the server (unless it is the one this app hosts, which "Host a server" uses), the
+        user name and the device's name; the password is what is left to type. Without
+        this the dialog would offer to create an account on a new server of this
+        computer's, which a user who only wants back in could accept by mistake."""
+        if not hosted_here:
+            self.connect_to.setChecked(True)
+            self.address.setText(profile.server.removeprefix("tcp://"))
+        self.log_in.setChecked(True)
+        self.user.setText(profile.user)
+        self.device.setText(profile.device_name)
+        self.password.setFocus()
 
     def _sync_enabled(self) -> None:
         self.lan.setEnabled(self.host.isChecked())

@@ -119,6 +119,13 @@ def test_revoked_device_says_why_then_again_after_a_restart_and_signs_in_again(
         qtbot.mouseClick(again.sign_in, Qt.MouseButton.LeftButton)
         first_run = await appears(FirstRunDialog)
         assert nothing_kept(profile, credentials)
+        # Back in is the password away: the same server, account and device name, not a
+        # new server of this computer's with a new account (the dialog's defaults).
+        assert first_run.connect_to.isChecked() and not first_run.host.isChecked()
+        assert first_run.address.text() == profile.server.removeprefix("tcp://")
+        assert first_run.log_in.isChecked()
+        assert (first_run.user.text(), first_run.device.text()) == ("alice", "laptop")
+        assert first_run.focusWidget() is first_run.password
         first_run.reject()
         assert await starting is None
         await close_app(qapp, restarted)
@@ -153,8 +160,9 @@ def test_sign_out_tells_the_server_removes_everything_and_signs_in_again(
         devices = net.submit(phone.request(ListDevices())).result(WAIT).devices
         assert "laptop" not in [d.name for d in devices], "the server dropped the device"
 
-        first_run.log_in.setChecked(True)
-        first_run.user.setText("alice")
+        # The server this app hosts is the one "Host a server" signs in to.
+        assert first_run.host.isChecked() and first_run.log_in.isChecked()
+        assert first_run.user.text() == "alice"
         first_run.password.setText(PASSWORD)
         first_run.device.setText("laptop again")
         first_run.buttons.accepted.emit()
