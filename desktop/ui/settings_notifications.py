@@ -42,6 +42,8 @@ class NotificationsPage(QWidget):
 
         self.dnd_status = QLabel()
         self.dnd_choice = QComboBox()
+        # Shown while none of the choices is what holds (a time: the line above says it).
+        self.dnd_choice.setPlaceholderText(tr("Change…"))
         for key, label in dnd_choices():
             self.dnd_choice.addItem(label, key)
         self.dnd_choice.activated.connect(self._dnd_chosen)

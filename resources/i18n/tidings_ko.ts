@@ -1288,6 +1288,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>설정</translation>
     </message>
     <message>
+      <source>Change…</source>
+      <translation>변경…</translation>
+    </message>
+    <message>
       <source>Mentions of me notify in muted chats</source>
       <translation>알림을 끈 채팅에서도 나를 언급하면 알림</translation>
     </message>
