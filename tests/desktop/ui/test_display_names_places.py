@@ -72,6 +72,7 @@ def test_group_events_receipts_reactions_and_the_preview_show_display_names(
         type_and_send(qtbot, alice, "I do")
         await until(lambda: any(m.text == "I do" and m.seq for m in shown(alice)))
         seq = message(alice, "I do").seq
+        assert seq is not None
         net.submit(bob.request(MarkRead(channel=group, seq=seq))).result(WAIT)
         await until(lambda: read_by(alice, "I do") == ("bob",))
         assert tooltip(alice, "I do") == "Read by 1 of 1\nBob Builder"
