@@ -146,7 +146,7 @@ class DesktopApp:
         window = MainWindow(bridge, profile.user, policy, self.idle, profile.dir)
         layout = WindowLayout(window, window.splitter, profile.dir)
         layout.restore()  # as the user left it (the profile's own: each has its window)
-        links.attach(window, bridge)
+        links.attach(window, bridge, notifier.notify)
         add_server_menu(window, bridge, profile, server)
         add_sign_out_action(window.account_menu, window, self.ask_sign_out)
         tray = self._tray(window) if QSystemTrayIcon.isSystemTrayAvailable() else None

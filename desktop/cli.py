@@ -14,7 +14,9 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -98,22 +100,44 @@ def message_json(m: MessageView, channel: ChannelView | None = None) -> dict:
 UNKNOWN_TEXT = "(a message this version of Tidings cannot show; update Tidings to see it)"
 
 
-def message_text(m: MessageView) -> str:
+def message_text(m: MessageView, names: Mapping[str, str] | None = None) -> str:
+    """One event for people; with ``names`` (display names by user name) each person named
+    has theirs beside their user name."""
+    person = partial(named, names or {})
     seq = f"{m.seq:>6}" if m.seq is not None else "     …"
     state = "" if m.state == "sent" else f" [{m.state}{': ' + m.error if m.error else ''}]"
     when = _clock(m.shown_ts)
+    sender = person(m.sender)
     if m.is_change:
-        return f"{seq} {when} * {m.sender} {change_text(m)}{state}"
+        return f"{seq} {when} * {sender} {change_text(m)}{state}"
     if m.unknown:
-        return f"{seq} {when} {m.sender}: {UNKNOWN_TEXT}"
+        return f"{seq} {when} {sender}: {UNKNOWN_TEXT}"
     if m.kind != "message":
-        detail = " ".join(x for x in (m.kind.replace("_", " "), m.subject or "", m.name or "") if x)
-        return f"{seq} {when} * {m.sender} {detail}"
+        subject = person(m.subject) if m.subject else ""
+        detail = " ".join(x for x in (m.kind.replace("_", " "), subject, m.name or "") if x)
+        return f"{seq} {when} * {sender} {detail}"
     answer = f"(re #{m.reply_to}) " if m.reply_to is not None else ""
     text = "(message deleted)" if m.deleted else m.text + (" (edited)" if m.edited else "")
     reactions = "; ".join(f"{r.emoji} {', '.join(r.users)}" for r in m.reactions)
     reacted = f" [{reactions}]" if reactions else ""
-    return f"{seq} {when} {m.sender}: {answer}{text}{reacted}{state}"
+    return f"{seq} {when} {sender}: {answer}{text}{reacted}{state}"
+
+
+def history_json(m: MessageView, names: Mapping[str, str]) -> dict:
+    """An event of ``history`` as JSON: with the sender's display name ("" for none)."""
+    return {**message_json(m), "sender_display_name": names.get(m.sender, "")}
+
+
+def named(names: Mapping[str, str], user: str) -> str:
+    """A person for people: the user name (what commands take), the display name beside it
+    where they set one: ``alice (Alice Liddell)``."""
+    return f"{user} ({names[user]})" if names.get(user) else user
+
+
+def channel_text(c: ChannelView) -> str:
+    """A chat's line of ``channels``: a direct chat's display name beside its target."""
+    target = f"{c.target} ({c.display_name})" if c.display_name else c.target
+    return f"{target:<24} {c.kind:<6} unread {c.unread:<5} seq {c.last_seq}"
 
 
 def change_text(m: MessageView) -> str:
@@ -150,6 +174,7 @@ def channel_json(c: ChannelView) -> dict:
         "kind": c.kind,
         "name": c.name,
         "title": c.title,
+        "display_name": c.display_name,
         "members": list(c.members),
         "owner": c.owner,
         "active": c.active,
@@ -460,9 +485,7 @@ async def cmd_channels(s: Session, out: Output) -> int:
     channels = [c for c in s.engine.cache.channels() if c.active]
     out.emit(
         [channel_json(c) for c in channels],
-        "\n".join(
-            f"{c.target:<24} {c.kind:<6} unread {c.unread:<5} seq {c.last_seq}" for c in channels
-        ),
+        "\n".join(channel_text(c) for c in channels),
     )
     return EXIT_OK
 
@@ -478,9 +501,10 @@ async def cmd_history(s: Session, out: Output) -> int:
     # Receipts are shown to people only from a server known to keep them.
     shown = receipts if s.engine.settings is not None else [None] * len(receipts)
     rows = list(zip(messages, receipts, shown, strict=True))
+    names = s.engine.cache.people.all()
     out.emit(
-        [{**message_json(m), "receipt": receipt_json(r)} for m, r, _ in rows],
-        "\n".join(message_text(m) + receipt_text(told) for m, _, told in rows),
+        [{**history_json(m, names), "receipt": receipt_json(r)} for m, r, _ in rows],
+        "\n".join(message_text(m, names) + receipt_text(told) for m, _, told in rows),
     )
     if page.missing:
         why = "the server did not send them" if s.online else "the server is not reachable"
@@ -579,7 +603,7 @@ async def cmd_follow(s: Session, out: Output) -> int:
         if isinstance(event, MessageAdded):
             m = event.message
             channel = channels.get(m.channel) or s.engine.cache.channel(m.channel)
-            out.line(message_json(m, channel), message_text(m))
+            out.line(message_json(m, channel), message_text(m, s.engine.cache.people.all()))
 
     unsubscribe = s.engine.subscribe(show)
     try:
@@ -601,9 +625,10 @@ async def cmd_search(s: Session, out: Output) -> int:
         }
         for h in hits
     ]
+    names = s.engine.cache.people.all()
     text = "\n".join(
         f"{channels[h.message.channel].target if h.message.channel in channels else '?'}: "
-        f"{message_text(h.message)}"
+        f"{message_text(h.message, names)}"
         for h in hits
     )
     out.emit(data, text)

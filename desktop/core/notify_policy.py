@@ -59,6 +59,11 @@ class NotificationPolicy:
         elif isinstance(event, UnreadChanged):
             self._read(event)
 
+    def answered(self, chat: int) -> int | None:
+        """The seq of the message the chat's notification shows (which a reply written in
+        it answers); None when none is on screen."""
+        return self._shown.get(chat)
+
     def _read(self, event: UnreadChanged) -> None:
         shown = self._shown.get(event.channel)
         if shown is not None and event.read_seq >= shown:

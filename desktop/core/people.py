@@ -34,6 +34,12 @@ def shown_name(user: str, display_name: str) -> str:
     return display_name or user
 
 
+def person_label(user: str, display_name: str) -> str:
+    """A person where telling people apart matters (a list of them, a question about one):
+    the user name beside a display name, as two people may pick the same one."""
+    return f"{display_name} (@{user})" if display_name else user
+
+
 class PeopleKeeper:
     """Keeps the cache's display names in step with what the server pushes and says."""
 

@@ -2,6 +2,8 @@
 chips) with day separators and the new-messages marker, the selectable text laid over a
 bubble, and chat rows."""
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
@@ -70,6 +72,7 @@ from desktop.ui.models import (
     MessageRole,
     PresenceRole,
     ReceiptRole,
+    SenderRole,
     TypingRole,
 )
 
@@ -79,19 +82,22 @@ DRAFT_COLOR = QColor("#c62828")
 __all__ = ["FAILED", "ChannelDelegate", "MessageDelegate", "SelectableText", "clock"]
 
 
-def event_sentence(m: MessageView) -> str:
-    """A membership change, said in words."""
+def event_sentence(m: MessageView, shown: Callable[[str], str] = str) -> str:
+    """A membership change, said in words, each person as ``shown`` names them (their
+    display name)."""
+    sender = shown(m.sender)
     if m.kind == "created":
         if m.name:
-            return tr("{sender} created the group “{name}”").format(sender=m.sender, name=m.name)
-        return tr("{sender} started the chat").format(sender=m.sender)
+            return tr("{sender} created the group “{name}”").format(sender=sender, name=m.name)
+        return tr("{sender} started the chat").format(sender=sender)
     templates = {
         "member_added": tr("{sender} added {subject}"),
         "member_removed": tr("{sender} removed {subject}"),
         "member_left": tr("{subject} left"),
         "renamed": tr("{sender} renamed the group to “{name}”"),
     }
-    return templates.get(m.kind, m.kind).format(sender=m.sender, subject=m.subject, name=m.name)
+    subject = shown(m.subject) if m.subject else m.subject
+    return templates.get(m.kind, m.kind).format(sender=sender, subject=subject, name=m.name)
 
 
 class SelectableText(QTextBrowser):
@@ -192,7 +198,9 @@ class MessageDelegate(QStyledItemDelegate):
             self._separator(painter, option, row, int(row.new_day), tr("New messages"), ACCENT)
         if row.bubble is None:
             painter.setPen(MUTED_TEXT)
-            painter.drawText(row.text, Qt.AlignmentFlag.AlignHCenter, event_sentence(m))
+            painter.drawText(
+                row.text, Qt.AlignmentFlag.AlignHCenter, event_sentence(m, self.bubbles.shown)
+            )
         else:
             if index.data(HighlightRole):
                 band = QRect(option.rect.left(), row.top - 2, option.rect.width(), 0)
@@ -323,11 +331,11 @@ class MessageDelegate(QStyledItemDelegate):
             return ""
         if hit.kind == "chip":
             chip = next(c for c in row.chips if c.emoji == hit.value)
-            names = [tr("you") if u == self.me else u for u in chip.users]
+            names = [tr("you") if u == self.me else self.bubbles.shown(u) for u in chip.users]
             return f"{chip.emoji} " + ", ".join(names)
         if hit.kind == "mark":
             mark = self.mark(index)
-            return describe(mark, self.group) if mark is not None else ""
+            return describe(mark, self.group, self.bubbles.shown) if mark is not None else ""
         if hit.kind == "quote":
             return tr("Show the message this one answers")
         return ""
@@ -389,7 +397,9 @@ class ChannelDelegate(QStyledItemDelegate):
         super().__init__()
         self.me = me
 
-    def _preview(self, channel: ChannelView) -> str:
+    def _preview(self, channel: ChannelView, sender: str | None = None) -> str:
+        """The newest message, in a group after who wrote it (``sender``: as shown, their
+        display name; by default their user name)."""
         m = channel.preview
         if m is None:
             return ""
@@ -399,7 +409,7 @@ class ChannelDelegate(QStyledItemDelegate):
             text = first_line(m.text) if m.text.strip() else m.text
         if m.sender == self.me:
             return tr("You: {text}").format(text=text)
-        return f"{m.sender}: {text}" if channel.kind == "group" else text
+        return f"{sender or m.sender}: {text}" if channel.kind == "group" else text
 
     def _second_line(
         self, index: QModelIndex | QPersistentModelIndex, channel: ChannelView, open_: bool
@@ -416,7 +426,7 @@ class ChannelDelegate(QStyledItemDelegate):
         draft = index.data(DraftRole)
         if draft and not open_:
             return tr("Draft: {text}").format(text=first_line(draft)), DRAFT_COLOR
-        return self._preview(channel), MUTED_TEXT
+        return self._preview(channel, index.data(SenderRole)), MUTED_TEXT
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

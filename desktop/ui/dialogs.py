@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.cache.views import ChannelView
-from desktop.core.events import EngineState
+from desktop.core.events import AppEvent, ChannelChanged, EngineState, PeopleChanged
+from desktop.core.people import person_label
 from desktop.ui import refusals
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
@@ -213,7 +214,8 @@ class _ServerDialog(QDialog):
 
 class MembersDialog(_ServerDialog):
     """A group's members with their presence; its owner adds and removes people here, and
-    the dialog stays open to show the change."""
+    the dialog stays open to show the change. While open it follows the group and its
+    members' display names as they change (here, on other devices, by other people)."""
 
     def __init__(self, parent: QWidget, bridge: EngineBridge, channel: ChannelView) -> None:
         super().__init__(parent, bridge, tr("Members of {name}").format(name=channel.title))
@@ -237,6 +239,15 @@ class MembersDialog(_ServerDialog):
         actions.addWidget(leave)
         self.layout_.addLayout(actions)
         self.show_members(channel)
+        bridge.engine_event.connect(self._on_event)
+
+    def _on_event(self, event: AppEvent) -> None:
+        if not self.isVisible():
+            return
+        if isinstance(event, ChannelChanged) and event.channel.id == self.channel.id:
+            self.show_members(event.channel)
+        elif isinstance(event, PeopleChanged) and event.users & set(self.channel.members):
+            self.show_members(self.channel)
 
     def show_members(self, channel: ChannelView) -> None:
         """List the group's members as ``channel`` has them."""
@@ -249,16 +260,19 @@ class MembersDialog(_ServerDialog):
         self.remove_button.setEnabled(channel.owner == self.bridge.cache.me)
         presence = {p.user: p for p in self.bridge.cache.presence(list(channel.members))}
         names = self.bridge.cache.people.all()
+        chosen = self.list.currentItem()
+        kept = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None
         self.list.clear()
         for member in channel.members:
             owner = tr(" (owner)") if member == channel.owner else ""
             seen = presence.get(member)
             state = presence_text(seen.state, seen.last_seen) if seen else ""
-            # The user name beside a display name: two people may pick the same one.
-            who = f"{names[member]} (@{member})" if names.get(member) else member
+            who = person_label(member, names.get(member, ""))
             item = QListWidgetItem(f"{who}{owner}   {state}".rstrip())
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.list.addItem(item)
+            if member == kept:  # the person chosen stays chosen, to be removed
+                self.list.setCurrentItem(item)
 
     def _attempt(self, action: refusals.Action, names: list[str]) -> refusals.Attempt:
         return refusals.Attempt(action, names=tuple(names), me=self.bridge.cache.me)
@@ -281,11 +295,12 @@ class MembersDialog(_ServerDialog):
             self.run(self._removed(user), self._attempt(refusals.Action.REMOVE_MEMBER, [user]))
 
     async def _removed(self, user: str) -> None:
+        name = person_label(user, self.bridge.cache.people.display_name(user))
         question = tr(
             "Remove {name} from {group}? They keep what they read so far, but see nothing new."
-        ).format(name=user, group=self.channel.title)
+        ).format(name=name, group=self.channel.title)
         if not await confirmed(
-            self, tr("Remove {name}?").format(name=user), question, tr("Remove")
+            self, tr("Remove {name}?").format(name=name), question, tr("Remove")
         ):
             return
         changed = await self.bridge.ask(self.bridge.engine.remove_member, self.channel.id, user)

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.cache.views import SearchHit
+from desktop.cache.views import ChannelView, SearchHit
+from desktop.core.people import person_label
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
+from desktop.ui.models import matches
 from desktop.ui.tasks import spawn
 
 ChatRole = Qt.ItemDataRole.UserRole
@@ -128,8 +130,8 @@ class FinderPanel(QWidget):
     def _show_chats(self, text: str) -> None:
         self.list.clear()
         for channel in self.bridge.cache.channels():
-            if channel.active and text.casefold() in channel.title.casefold():
-                item = QListWidgetItem(channel.title)
+            if channel.active and matches(channel, text):
+                item = QListWidgetItem(chat_label(channel))
                 item.setData(ChatRole, channel.id)
                 item.setData(SeqRole, 0)
                 self.list.addItem(item)
@@ -153,6 +155,14 @@ class FinderPanel(QWidget):
             widget = self.list.itemWidget(item)
             shown.append(widget.text() if isinstance(widget, QLabel) else item.text())
         return shown
+
+
+def chat_label(channel: ChannelView) -> str:
+    """A chat among those found: a direct chat by the other person's display name, their
+    user name beside it (two people may pick the same display name)."""
+    if channel.kind == "direct":
+        return person_label(channel.title, channel.display_name)
+    return channel.shown_title
 
 
 def hit_date(ms: int) -> str:

@@ -53,7 +53,7 @@ from desktop.ui.finder import FinderPanel, FindMode
 from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.keyboard import ChatKeys, focus_ring
-from desktop.ui.models import ChannelListModel, ChannelRole
+from desktop.ui.models import ChannelListModel, ChannelRole, MatchRole
 from desktop.ui.outbox import OutboxDialog, outbox_text
 from desktop.ui.quiet_menu import DndControl, DndIndicator, MuteMenu
 from desktop.ui.sync_status import SyncStatus
@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.filtered = QSortFilterProxyModel()
         self.filtered.setSourceModel(self.channels)
         self.filtered.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filtered.setFilterRole(MatchRole)  # display names and user names
         self.filter_box = QLineEdit()
         self.filter_box.setPlaceholderText(tr("Filter chats"))
         self.filter_box.setClearButtonEnabled(True)

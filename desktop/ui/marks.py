@@ -2,6 +2,8 @@
 stored it, two once every other member's device has it, two coloured ones once read; drawn
 rather than typed, so they look the same in every font."""
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 
@@ -23,8 +25,9 @@ def mark_for(m: MessageView, receipt: MessageReceipt | None) -> MessageReceipt |
     return receipt if receipt is not None else MessageReceipt("sent")
 
 
-def describe(mark: MessageReceipt, group: bool) -> str:
-    """The mark in words, for its tooltip: in a group, who of how many read it."""
+def describe(mark: MessageReceipt, group: bool, shown: Callable[[str], str] = str) -> str:
+    """The mark in words, for its tooltip: in a group, who of how many read it, each as
+    ``shown`` names them (their display name)."""
     words = {
         "sending": tr("Sending…"),
         "sent": tr("Sent"),
@@ -36,7 +39,7 @@ def describe(mark: MessageReceipt, group: bool) -> str:
         return words
     read = tr("Read by {count} of {total}").format(count=len(mark.read_by), total=mark.others)
     if mark.read_by:
-        read += "\n" + ", ".join(mark.read_by)
+        read += "\n" + ", ".join(shown(user) for user in mark.read_by)
     return read if mark.state == "read" else f"{words} · {read}"
 
 

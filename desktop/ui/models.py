@@ -19,10 +19,26 @@ HighlightRole = Qt.ItemDataRole.UserRole + 5  # the message a quote was clicked 
 EndedRole = Qt.ItemDataRole.UserRole + 6  # why a group the user is no longer in ended
 DraftRole = Qt.ItemDataRole.UserRole + 7  # the text left in a chat's composer
 TypingRole = Qt.ItemDataRole.UserRole + 8  # "typing…" while someone writes in the chat
+SenderRole = Qt.ItemDataRole.UserRole + 9  # who wrote the newest message, as shown
+MatchRole = Qt.ItemDataRole.UserRole + 10  # what finding a chat by name looks in
 FIRST_PAGE = 30  # events read when a conversation opens, as Telegram Desktop does
 OLDER_PAGE = 100  # events read per scroll-back step, and per step down from far back
 AROUND_PAGE = 50  # events read on each side of a message a chat opens at
 Index = QModelIndex | QPersistentModelIndex
+
+
+def match_text(channel: ChannelView) -> str:
+    """What finding a chat by name looks in: its name as shown (a direct chat's display
+    name) and a direct chat's ``@user`` name, one a line (a search box holds no line
+    break, so a match never spans both)."""
+    if channel.kind == "direct":
+        return f"{channel.shown_title}\n@{channel.title}"
+    return channel.shown_title
+
+
+def matches(channel: ChannelView, typed: str) -> bool:
+    """Whether ``typed`` is part of a name the chat goes by, in any case."""
+    return typed.casefold() in match_text(channel).casefold()
 
 
 class ChannelListModel(QAbstractListModel):
@@ -37,7 +53,7 @@ class ChannelListModel(QAbstractListModel):
         self._ended: dict[int, str] = {}
         self._presence: dict[str, str] = {}
         self._drafts: dict[int, str] = {}
-        self._people: dict[str, str] = {}  # display names, for who is typing in a group
+        self._people: dict[str, str] = {}  # display names, for who is typing or wrote last
         typing.changed.connect(self._typing_changed)
 
     def reload(self) -> None:
@@ -85,6 +101,10 @@ class ChannelListModel(QAbstractListModel):
             return self._drafts.get(channel.id, "")
         if role == TypingRole:
             return self._typing.text(channel.id, channel.kind == "group", self._people)
+        if role == MatchRole:
+            return match_text(channel)
+        if role == SenderRole and channel.preview is not None:
+            return self._people.get(channel.preview.sender) or channel.preview.sender
         return None
 
     def channel_at(self, row: int) -> ChannelView:

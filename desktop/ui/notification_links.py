@@ -1,23 +1,31 @@
 """What the user does with a notification, brought into the window: a click opens its chat,
-an inline reply goes out like any message, and a desktop without a notification service is
-told once, in the status bar, until one appears.
+an inline reply goes out like any message and marks the chat read up to the message it
+answers, a reply refused here (blank, too long) is said in the status bar and in a
+notification, and a desktop without a notification service is told once, in the status bar,
+until one appears.
 
 The notifier calls its listener on its own worker thread; ``NotificationLinks`` turns each
 call into a Qt signal, which Qt queues to the GUI thread where the window lives.
 """
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow
 
+from desktop.core.notify_reply import reply_from_notification
 from desktop.platform.notification_backend import Labels
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import spawn
+from shared import limits
+from shared.text import is_blank
 
 log = logging.getLogger(__name__)
+REFUSAL_SHOWN_MS = 15_000  # how long the status bar says a reply was not sent
+Notify = Callable[[str, str, int], None]  # title, body, chat: ``Notifier.notify``
 
 
 def notification_labels() -> Labels:
@@ -66,12 +74,15 @@ class NotificationLinks(QObject):
 
     # --- on the GUI thread -------------------------------------------------------------------
 
-    def attach(self, window: MainWindow, bridge: EngineBridge) -> None:
-        """Act on the window: open chats, send replies, say when notifications are off.
-        Every connection is to an object the window owns, so Qt ends it with the window
-        (a signed-out window goes while the notifier may still report)."""
+    def attach(
+        self, window: MainWindow, bridge: EngineBridge, notify: Notify | None = None
+    ) -> None:
+        """Act on the window: open chats, send replies, say when notifications are off;
+        ``notify`` tells of a reply that was not sent where the user wrote it. Every
+        connection is to an object the window owns, so Qt ends it with the window (a
+        signed-out window goes while the notifier may still report)."""
         window.statusBar().addPermanentWidget(self.missing)
-        actions = _WindowActions(window, bridge)
+        actions = _WindowActions(window, bridge, notify)
         self.opened.connect(actions.open_chat)
         self.replied.connect(actions.reply)
 
@@ -79,10 +90,11 @@ class NotificationLinks(QObject):
 class _WindowActions(QObject):
     """What a click on or a reply to a notification does in one window; its child."""
 
-    def __init__(self, window: MainWindow, bridge: EngineBridge) -> None:
+    def __init__(self, window: MainWindow, bridge: EngineBridge, notify: Notify | None) -> None:
         super().__init__(window)
         self._window = window
         self._bridge = bridge
+        self._notify = notify
 
     def open_chat(self, chat: int) -> None:
         bring_forward(self._window)
@@ -96,7 +108,29 @@ class _WindowActions(QObject):
         bridge = self._bridge
         if not bridge.started:  # the app is shutting down
             return
+        policy = self._window.policy
         try:
-            await bridge.call(bridge.engine.send, chat, text)
-        except ValueError as e:  # blank or too long (its words never quote the text)
-            log.warning("a reply from a notification was not sent: %s", e)
+            await bridge.call(reply_from_notification, bridge.engine, policy, chat, text)
+        except ValueError:  # blank or too long
+            await self._refused(chat, text)
+
+    async def _refused(self, chat: int, text: str) -> None:
+        """Say why the reply was not sent, in the window and where the user wrote it; a
+        long one is kept as the chat's draft (unless it has one), to be shortened."""
+        blank = is_blank(text)
+        log.info("a reply from a notification was refused here (%s)", "blank" if blank else "long")
+        channel = self._bridge.cache.channel(chat)
+        name = channel.shown_title if channel is not None else "?"
+        if blank:
+            why = tr("Your reply to {chat} was not sent: it was empty.")
+        else:
+            why = tr(
+                "Your reply to {chat} was not sent: a message holds at most {limit} characters."
+            )
+        said = why.format(chat=name, limit=f"{limits.MAX_TEXT_CHARS:,}")
+        if not blank and not self._bridge.cache.drafts.get(chat):
+            await self._bridge.call(self._bridge.engine.set_draft, chat, text)
+            said += " " + tr("It is kept as the chat's draft.")
+        self._window.statusBar().showMessage(said, REFUSAL_SHOWN_MS)
+        if self._notify is not None:
+            self._notify(tr("Reply not sent"), said, chat)

@@ -548,6 +548,22 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>알림이 꺼져 있습니다: 이 데스크톱에는 알림 서비스가 없습니다</translation>
     </message>
     <message>
+      <source>Your reply to {chat} was not sent: it was empty.</source>
+      <translation>{chat}에게 보낸 답장이 전송되지 않았습니다: 내용이 비어 있습니다.</translation>
+    </message>
+    <message>
+      <source>Your reply to {chat} was not sent: a message holds at most {limit} characters.</source>
+      <translation>{chat}에게 보낸 답장이 전송되지 않았습니다: 메시지는 최대 {limit}자까지 쓸 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>It is kept as the chat's draft.</source>
+      <translation>대화의 임시 저장 글로 보관했습니다.</translation>
+    </message>
+    <message>
+      <source>Reply not sent</source>
+      <translation>답장을 보내지 못함</translation>
+    </message>
+    <message>
       <source>{count} waiting to send</source>
       <translation>보낼 메시지 {count}개 대기 중</translation>
     </message>

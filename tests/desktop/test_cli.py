@@ -18,6 +18,7 @@ from desktop import cli_times
 from shared import limits
 from shared.protocol import (
     UNTIL_TURNED_OFF,
+    CreateGroup,
     GetReceipts,
     History,
     MarkRead,
@@ -27,6 +28,7 @@ from shared.protocol import (
     QuietHours,
     Send,
     SettingsPush,
+    UpdateSettings,
 )
 from syncserver.server import SyncServer
 from syncserver.store.backup import backup_sqlite, restore_sqlite
@@ -155,6 +157,7 @@ async def test_json_output_field_by_field(cli: Cli, clients: ClientFactory, serv
         "kind": "direct",
         "name": "",
         "title": "bob",
+        "display_name": "",  # bob set none
         "members": ["alice", "bob"],
         "owner": None,
         "active": True,
@@ -524,6 +527,38 @@ async def test_the_display_name_is_set_shown_and_cleared(cli: Cli, clients: Clie
     assert (await cli.ok("profile", "--display-name", ""))["display_name"] == ""
     code, out, _ = await cli.run_text("profile")
     assert code == 0 and out == "alice: none (others see your user name)\n"
+
+
+async def test_history_and_channels_show_display_names_beside_user_names(
+    cli: Cli, clients: ClientFactory
+):
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    await clients.register("carol")
+    await bob.request(UpdateSettings(display_name="Bob Builder"))
+    made = await bob.request(CreateGroup(name="Trip", members=["alice", "carol"]))
+    await bob.request(Send(channel=made.channel.id, client_id=new_id(), text="tent?"))
+    await cli.ok("send", "@bob", "hi")
+
+    code, out, err = await cli.run_text("history", "#Trip")
+    assert code == 0, err
+    lines = [line.split(None, 3)[-1] for line in out.splitlines()]  # after seq, day, time
+    assert lines == [
+        "* bob (Bob Builder) created Trip",
+        "bob (Bob Builder): tent?",
+    ]
+    code, out, _ = await cli.run_text("channels")
+    assert code == 0
+    assert [line.split()[:3] for line in out.splitlines()] == [
+        ["@bob", "(Bob", "Builder)"],
+        ["#Trip", "group", "unread"],
+    ]
+    history = await cli.ok("history", "#Trip")  # JSON: the same fields, and one more
+    assert [(m["sender"], m["sender_display_name"]) for m in history] == [
+        ("bob", "Bob Builder"),
+        ("bob", "Bob Builder"),
+    ]
+    assert [c["display_name"] for c in await cli.ok("channels")] == ["Bob Builder", ""]
 
 
 async def test_quiet_hours_for_all_devices(cli: Cli, clients: ClientFactory):

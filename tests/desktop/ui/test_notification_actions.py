@@ -1,9 +1,12 @@
 """Acting on notifications in the running app, with a real notification server on the test
-session bus: a click opens the chat, an inline reply reaches the other person, a chat read on
-another device has its notification closed, and a desktop without a notification server is
-told so in the window until one turns up."""
+session bus: a click opens the chat, an inline reply reaches the other person and marks the
+chat read up to the message it answers, a reply refused here is said in the window and in a
+notification (never in the log), a chat read on another device has its notification
+closed, and a desktop without a notification server is told so in the window until one
+turns up."""
 
 import asyncio
+import logging
 import sys
 from typing import NamedTuple
 
@@ -12,8 +15,17 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLabel
 
 from desktop.app import Running
+from desktop.ui.models import DraftRole
+from shared import limits
 from shared.client import Connection
-from shared.protocol import ChannelReply, History, HistoryPage, MarkRead, OpenDirect
+from shared.protocol import (
+    ChannelReply,
+    GetReceipts,
+    History,
+    HistoryPage,
+    MarkRead,
+    OpenDirect,
+)
 from tests.desktop.ui.test_window import send_as, until
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
 from tests.notification_service import (
@@ -132,6 +144,73 @@ def test_an_inline_reply_reaches_the_other_person(
         ]
 
     qloop.run_until_complete(scenario())
+
+
+def test_an_inline_reply_marks_the_chat_read_up_to_the_message_it_answers(
+    qtbot, qloop, net, profiles, people, windows, bus: NotificationService
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        by = senders(net, people, "bob", "carol")
+        bob, chat = by["bob"]
+        alice.window.open_channel(by["carol"].chat)  # another chat on screen
+        answered = send_as(net, bob, chat, "are you coming?")
+        sent = await sent_with(bus, "are you coming?")
+        await until(lambda: alice.window.channels.unread_total() == 1)
+
+        bus.reply(sent.id, "yes!")
+        await until(lambda: alice.window.channels.unread_total() == 0)
+        channel = alice.bridge.cache.channel(chat)
+        assert channel is not None and channel.read_seq >= answered.seq
+        await asyncio.to_thread(bus.wait_closed, sent.id)  # read: withdrawn
+
+        def bob_was_told() -> bool:  # the read receipt, through the server
+            told = net.submit(bob.request(GetReceipts(channels=[chat]))).result(WAIT)
+            return any(r.user == "alice" and r.read >= answered.seq for r in told.receipts)
+
+        await until(bob_was_told)
+
+    qloop.run_until_complete(scenario())
+
+
+def test_a_reply_refused_here_is_said_and_a_long_one_kept_as_the_draft(
+    qtbot, qloop, net, profiles, people, windows, bus: NotificationService, caplog
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        by = senders(net, people, "bob", "carol")
+        bob, chat = by["bob"]
+        alice.window.open_channel(by["carol"].chat)  # another chat on screen
+        send_as(net, bob, chat, "say something")
+        sent = await sent_with(bus, "say something")
+        await until(lambda: alice.window.channels.unread_total() == 1)
+        status = alice.window.statusBar()
+
+        bus.reply(sent.id, "   \n ")
+        told = await sent_with(bus, "Your reply to bob was not sent: it was empty.")
+        assert told.summary == "Reply not sent"
+        assert status.currentMessage() == told.body
+        assert alice.window.channels.unread_total() == 1  # not answered: still unread
+
+        long = "secret plans " * (limits.MAX_TEXT_CHARS // 10)
+        bus.reply(told.id, long)
+        limit = f"{limits.MAX_TEXT_CHARS:,}"
+        said = (
+            f"Your reply to bob was not sent: a message holds at most {limit} characters. "
+            "It is kept as the chat's draft."
+        )
+        await sent_with(bus, said)
+        assert status.currentMessage() == said
+        model = alice.window.channels
+        await until(lambda: model.data(model.index(model.row_of(chat)), DraftRole) == long)
+        assert [m.text for m in alice.bridge.cache.outbox()] == []  # nothing went out
+        app_records = [r for r in caplog.records if r.name.startswith("desktop")]
+        assert any("refused" in r.getMessage() for r in app_records)
+        assert not any("secret plans" in r.getMessage() for r in app_records)
+        alice.window.grab().save("/tmp/reply-refused.png")
+
+    with caplog.at_level(logging.DEBUG, logger="desktop"):
+        qloop.run_until_complete(scenario())
 
 
 def test_a_chat_read_on_another_device_closes_its_notification(
