@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from desktop.cache.store import Applied, Cache
@@ -45,6 +46,7 @@ from desktop.core.lifecycle import (
     stored_features,
 )
 from desktop.core.listing import list_channels
+from desktop.core.news import NewsLine
 from desktop.core.operations import ServerOperations
 from desktop.core.people import PeopleKeeper, PeopleOperations
 from desktop.core.progress import CatchUpProgress
@@ -149,6 +151,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
         self._people = PeopleKeeper(cache, connection, self._ask, self._emit, lambda: self.features)
         self._presence_asked: set[str] = set()  # people whose presence this session asked
         self._progress = CatchUpProgress(cache, self._emit)
+        self._news = NewsLine()  # after a snapshot: what sync brings up to it is not news
         connection.on_push = self._on_push
         connection.on_state = self._on_connection_state
         connection.on_head = self._on_head
@@ -571,7 +574,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
                     continue
                 if page.more:
                     ahead = await self._ask_ahead(page.next, confirm=cursor)
-                self._announce(self.cache.apply_page(page))
+                self._announce(self.cache.apply_page(page), old=self._news.old(page))
                 cursor = page.next
                 self._progress.page(cursor)
                 if not page.more:
@@ -599,9 +602,10 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
         head, infos = await list_channels(self._ask)
         self._announce(self.cache.apply_snapshot(infos))
         self._quiet.snapshot(infos)
+        self._news.start(head)
         for info in infos:
             page = await self._ask(History(channel=info.id, limit=RECENT_PAGE))
-            self._announce(self.cache.apply_events(page.events))
+            self._announce(self.cache.apply_events(page.events), True)
         welcome = self.conn.welcome
         cursor = welcome.sync_cursor if welcome is not None else head
         self.cache.start_cursor(cursor)
@@ -748,12 +752,19 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
             self._need_sync = True
             self._wake.set()
 
-    def _announce(self, applied: Applied, filled: bool = False) -> None:
+    def _announce(
+        self,
+        applied: Applied,
+        filled: bool = False,
+        old: AbstractSet[tuple[int, int]] = frozenset(),
+    ) -> None:
+        """Tell listeners what a write stored; ``filled`` (all) or ``old`` (these channel
+        and seq pairs) are messages that are not news (``MessageAdded.filled``)."""
         if applied.channels:  # a new chat or new members: whether they are online, too
             self._presence_stale = True
             self._wake.set()
         for message in applied.messages:
-            self._emit(MessageAdded(message, filled))
+            self._emit(MessageAdded(message, filled or (message.channel, message.seq) in old))
         for channel_id, seq in applied.settled:  # changes whose acknowledgement was lost
             stored = self.cache.message(channel_id, seq)
             if stored is not None:

@@ -39,7 +39,9 @@ class StateChanged:
 class MessageAdded:
     """A message or membership change newly stored. If ``message.client_id`` names a
     message shown as pending, this is that message, now stored by the server. ``filled``:
-    an older event fetched to fill a hole in the cache, not news to notify about."""
+    not news to notify about: an older event fetched to fill a hole in the cache, or one
+    that waited on the server before a cache started from a snapshot
+    (``desktop.core.news``)."""
 
     message: MessageView
     filled: bool = False
