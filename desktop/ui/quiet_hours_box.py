@@ -21,8 +21,15 @@ from desktop.ui.quiet_menu import DndControl
 from desktop.ui.tasks import spawn
 from shared.protocol import QuietHours
 
-# A chosen day stands out as the status bar's do-not-disturb sign does.
-CHOSEN_DAY = "QToolButton:checked { background: #4338ca; color: white; border-radius: 4px; }"
+# A chosen day stands out as the status bar's do-not-disturb sign does; while quiet hours
+# are off it is greyed, as the times are.
+CHOSEN_COLOUR = "#4338ca"
+CHOSEN_DAY = (
+    f"QToolButton:checked:enabled {{ background: {CHOSEN_COLOUR}; color: white;"
+    " border-radius: 4px; }"
+    " QToolButton:checked:disabled { background: #d1d5db; color: #6b7280;"
+    " border-radius: 4px; }"
+)
 
 
 def _time_edit(name: str) -> QTimeEdit:

@@ -6,9 +6,11 @@ status bar and the do-not-disturb menus say when quiet hours hold now. Screens a
 import datetime as dt
 
 from PySide6.QtCore import QPoint, Qt, QTime
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QMenu, QToolButton
 
 from desktop.core.quiet_hours import hh_mm
+from desktop.ui.quiet_hours_box import CHOSEN_COLOUR
 from desktop.ui.settings_notifications import NotificationsPage
 from shared.client import Connection
 from shared.protocol import QuietHours, SettingsPush, UpdateSettings
@@ -24,6 +26,14 @@ def around_now() -> QuietHours:
     now = dt.datetime.now()
     start, end = now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
     return QuietHours(on=True, start=start.hour * 60 + start.minute, end=end.hour * 60 + end.minute)
+
+
+def looks_chosen(day: QToolButton) -> bool:
+    """Whether the day button shows in the chosen days' colour (some pixels of it)."""
+    image = day.grab().toImage()
+    chosen = QColor(CHOSEN_COLOUR).rgb()
+    pixels = (image.pixel(x, y) for x in range(image.width()) for y in range(image.height()))
+    return any(pixel == chosen for pixel in pixels)
 
 
 def test_the_page_sets_quiet_hours_and_follows_another_device(qtbot, qloop, net, profiles, windows):
@@ -50,12 +60,14 @@ def test_the_page_sets_quiet_hours_and_follows_another_device(qtbot, qloop, net,
         box = page.quiet_hours
         assert box.hours() == QuietHours()  # off, 22:00 to 07:00, every day
         assert not box.start.isEnabled() and not box.days[0].isEnabled()
+        assert not looks_chosen(box.days[0])  # greyed as the times are, though it is chosen
+        shot(page, "notifications-page-quiet-hours-off")
         assert "time zone" in box.note.text() and "this device only" not in box.note.text()
 
         on_its_box = QPoint(6, box.on.height() // 2)  # the widget is wider than its label
         qtbot.mouseClick(box.on, Qt.MouseButton.LeftButton, pos=on_its_box)
         await until(lambda: window.dnd.quiet.hours.on)
-        assert box.start.isEnabled()
+        assert box.start.isEnabled() and looks_chosen(box.days[0])
         for weekend_day in box.days[5:]:
             weekend_day.setChecked(False)
         box.start.setTime(QTime(23, 30))
