@@ -54,9 +54,23 @@ class SettingsWindow(QWidget):
         for row in range(self.pages.count()):
             if self.pages.item(row).text() == title:
                 self.pages.setCurrentRow(row)
+        if not self.isVisible():
+            self._place()
         self.show()
         self.raise_()
         self.activateWindow()
+
+    def _place(self) -> None:
+        """Centre the window over its parent (the main window), kept on that screen: some
+        window managers (openbox) put a window that asks for no place in a corner, even
+        half off the screen."""
+        owner = self.parentWidget()
+        screen = (owner or self).screen().availableGeometry()
+        frame = self.frameGeometry()  # with its title bar, once it was shown
+        frame.moveCenter((owner.frameGeometry() if owner else screen).center())
+        frame.moveLeft(max(screen.left(), min(frame.left(), screen.right() - frame.width() + 1)))
+        frame.moveTop(max(screen.top(), min(frame.top(), screen.bottom() - frame.height() + 1)))
+        self.move(frame.topLeft())
 
     def page(self, title: str) -> QWidget | None:
         """The widget added under ``title``."""

@@ -15,6 +15,7 @@ from desktop.ui.i18n import tr
 from desktop.ui.settings.general import GeneralPage
 from desktop.ui.settings.privacy import PrivacyPage
 from desktop.ui.settings.storage import StoragePage
+from desktop.ui.settings.window import SettingsWindow
 from shared.protocol import OpenDirect
 from tests.desktop.ui.test_window import badge, last, send_as, texts, type_and_send, until
 
@@ -53,6 +54,25 @@ def test_the_window_lists_its_pages_and_takes_more(qtbot, qloop, profiles, windo
         assert settings.stack.currentWidget().isAncestorOf(extra)
 
     qloop.run_until_complete(scenario())
+
+
+def test_the_window_opens_centred_over_the_main_window_and_on_its_screen(qtbot):
+    screen = QApplication.primaryScreen().availableGeometry()
+    main = QWidget()
+    qtbot.addWidget(main)
+    main.setGeometry(screen.left() + 60, screen.top() + 120, 700, 560)
+    main.show()
+    settings = SettingsWindow(main)
+    settings.resize(500, 400)
+    settings.show_page()
+    assert settings.isVisible()
+    assert abs(settings.frameGeometry().center().x() - main.frameGeometry().center().x()) <= 2
+    assert abs(settings.frameGeometry().center().y() - main.frameGeometry().center().y()) <= 2
+    settings.close()
+
+    main.move(screen.right() - 300, screen.bottom() - 200)  # mostly off the screen's corner
+    settings.show_page()
+    assert screen.contains(settings.frameGeometry())
 
 
 def test_language_is_saved_in_the_profile_and_used_at_the_next_start(
