@@ -72,7 +72,9 @@ class MainWindow(QMainWindow):
     """``hide_to_tray`` makes the close button hide the window instead of quitting."""
 
     unread_total_changed = Signal(int)
-    settings_requested = Signal()
+    # The title of the page to show ("": the last one shown) and the object name of the part
+    # of it to scroll to ("": none).
+    settings_requested = Signal(str, str)
 
     def __init__(
         self,
@@ -201,7 +203,7 @@ class MainWindow(QMainWindow):
         self.dnd.fill(account.addMenu(tr("Do not disturb")))
         settings = QAction(tr("Settings…"), self)
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
-        settings.triggered.connect(self.settings_requested)
+        settings.triggered.connect(lambda: self.settings_requested.emit("", ""))
         account.addAction(settings)
 
     # --- events from the engine -------------------------------------------------------------
@@ -404,7 +406,9 @@ class MainWindow(QMainWindow):
         OutboxDialog(self, self.bridge).open()
 
     def show_devices(self) -> None:
-        dialogs.DevicesDialog(self, self.bridge).open()
+        """The devices are listed, and signed out, in one place: the Settings window's
+        Account page."""
+        self.settings_requested.emit(tr("Account"), "devicesBox")
 
     def search(self) -> None:
         """Ctrl+F: search messages, in the panel in place of the chat list."""

@@ -155,6 +155,7 @@ class AccountPage(QWidget):
 
     def _devices_box(self) -> QGroupBox:
         box = QGroupBox(tr("Devices"))
+        box.setObjectName("devicesBox")
         self.devices = QTreeWidget()
         self.devices.setObjectName("devices")
         self.devices.setRootIsDecorated(False)

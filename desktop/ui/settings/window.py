@@ -48,9 +48,9 @@ class SettingsWindow(QWidget):
         if self.pages.currentRow() < 0:
             self.pages.setCurrentRow(0)
 
-    def show_page(self, title: str = "") -> None:
+    def show_page(self, title: str = "", part: str = "") -> None:
         """Bring the window forward on the page listed under ``title`` (on the page it
-        showed last when none is named)."""
+        showed last when none is named), scrolled to its widget named ``part``, if any."""
         for row in range(self.pages.count()):
             if self.pages.item(row).text() == title:
                 self.pages.setCurrentRow(row)
@@ -59,6 +59,12 @@ class SettingsWindow(QWidget):
         self.show()
         self.raise_()
         self.activateWindow()
+        scroll = self.stack.currentWidget()
+        page = scroll.widget() if isinstance(scroll, QScrollArea) else None
+        target = page.findChild(QWidget, part) if part and page is not None else None
+        if isinstance(scroll, QScrollArea) and page is not None and target is not None:
+            page.adjustSize()  # laid out, so that the part's place is known
+            scroll.ensureWidgetVisible(target)
 
     def _place(self) -> None:
         """Centre the window over its parent (the main window), kept on that screen: some

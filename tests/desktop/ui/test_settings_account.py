@@ -4,9 +4,13 @@ sign-in on another device shown at once, in the devices list and as a notificati
 import asyncio
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QScrollArea
 
+from desktop.ui.dialogs import DevicesDialog
 from desktop.ui.settings.account import AccountPage
 from shared.errors import ProtocolError
+from tests.desktop.ui.test_do_not_disturb_window import shot
 from tests.desktop.ui.test_settings import page
 from tests.desktop.ui.test_window import until
 from tests.notification_service import notification_bus  # noqa: F401  (fixture)
@@ -83,5 +87,31 @@ def test_a_new_sign_in_is_shown_at_once_and_notified(
             return bool(call.summary == "Tidings" and call.body == account.alert.text())
 
         await asyncio.to_thread(notification_bus.wait_for, told, WAIT)
+
+    qloop.run_until_complete(scenario())
+
+
+def test_the_account_menus_devices_opens_the_account_page(qtbot, qloop, profiles, windows):
+    """One place for the devices: the Account menu's Devices… is the Settings window's
+    table (added, last seen), whose button signs a device out."""
+
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        settings = alice.settings
+        settings.show_page("General")
+        settings.close()
+        [devices] = [a for a in alice.window.account_menu.actions() if a.text() == "Devices…"]
+        devices.trigger()
+        account = settings.page("Account")
+        assert settings.isVisible() and isinstance(account, AccountPage)
+        assert settings.stack.currentWidget().isAncestorOf(account)
+        await until(lambda: rows(account) == ["laptop (this device)"])
+        assert not alice.window.findChildren(DevicesDialog)
+        scroll = settings.stack.currentWidget()
+        assert isinstance(scroll, QScrollArea)
+        seen = scroll.viewport().rect()
+        table = account.devices
+        assert seen.contains(QRect(table.mapTo(scroll.viewport(), QPoint(0, 0)), table.size()))
+        shot(settings, "settings-account-from-the-menu")
 
     qloop.run_until_complete(scenario())
