@@ -9,6 +9,7 @@ from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView, QuoteView
 from desktop.ui.membership import Ended, ended_text, how_ended
+from desktop.ui.mute_ends import MuteEnds
 from desktop.ui.typing_state import TypingTracker
 
 ChannelRole = Qt.ItemDataRole.UserRole + 1
@@ -54,6 +55,7 @@ class ChannelListModel(QAbstractListModel):
         self._presence: dict[str, str] = {}
         self._drafts: dict[int, str] = {}
         self._people: dict[str, str] = {}  # display names, for who is typing or wrote last
+        self._mute_ends = MuteEnds(self.reload, self)  # a chat's 🔕 goes when its mute ends
         typing.changed.connect(self._typing_changed)
 
     def reload(self) -> None:
@@ -66,6 +68,7 @@ class ChannelListModel(QAbstractListModel):
         self._drafts = self._cache.drafts.all()
         self._people = self._cache.people.all()
         self.endResetModel()
+        self._mute_ends.watch(self._rows)
 
     def _typing_changed(self, channel_id: int) -> None:
         row = self.row_of(channel_id)

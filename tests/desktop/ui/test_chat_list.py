@@ -5,11 +5,14 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import DesktopApp, Running
+from desktop.cache.views import ChannelView
+from desktop.core.quiet import now_ms
 from desktop.ui.delegates import ChannelDelegate
-from desktop.ui.models import DraftRole, TypingRole
+from desktop.ui.models import ChannelRole, DraftRole, TypingRole
 from desktop.ui.tray import Tray
 from desktop.ui.unread_badge import ICON_SIZE
 from shared.protocol import OpenDirect, Typing
+from tests.desktop.ui.test_do_not_disturb_window import shot
 from tests.desktop.ui.test_window import send_as, texts, until
 from tests.support import WAIT
 
@@ -119,6 +122,34 @@ def test_title_unread_count_and_actions_that_make_sense(
         window.open_channel(group.id)
         assert window.mute_menu.isEnabled() and window.members_action.isEnabled()
         await until(lambda: window.windowTitle() == "Tidings — alice")  # bob's chat was read
+
+    qloop.run_until_complete(scenario())
+
+
+def test_a_mute_for_a_time_leaves_the_list_when_it_ends(
+    qtbot, qloop, net, profiles, people, windows
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        channels = alice.window.channels
+        bob, carol = people("bob"), people("carol")
+        soon = net.submit(bob.request(OpenDirect(user="alice"))).result(WAIT).channel.id
+        later = net.submit(carol.request(OpenDirect(user="alice"))).result(WAIT).channel.id
+        await until(lambda: channels.rowCount() == 2)
+
+        def muted(chat: int) -> bool:
+            channel = role(alice, chat, ChannelRole)
+            assert isinstance(channel, ChannelView)
+            return channel.muted
+
+        mute = alice.bridge.engine.mute_chat
+        await alice.bridge.ask(mute, later, now_ms() + 60 * 60 * 1000)
+        await alice.bridge.ask(mute, soon, now_ms() + 1500)
+        await until(lambda: muted(soon) and muted(later))
+        shot(alice.window, "chat-list-muted-for-a-time")
+        await until(lambda: not muted(soon))  # nothing else reloads the list meanwhile
+        assert muted(later)
+        shot(alice.window, "chat-list-mute-ended")
 
     qloop.run_until_complete(scenario())
 
