@@ -22,6 +22,17 @@ def app_version() -> str:
         return UNKNOWN_VERSION
 
 
+def configure_logging(verbose: bool) -> None:
+    """Log to stderr, with debug detail if ``verbose``."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Even verbose, no SQL: peewee's debug lines carry each query's values, message text and
+    # password hashes among them.
+    logging.getLogger("peewee").setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tidings", description="Tidings desktop chat.")
     parser.add_argument(
@@ -47,10 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.screenshot and not args.self_test:
         parser.error("--screenshot goes with --self-test")
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)
     # Qt loads only once the command line is understood.
     if args.self_test:
         from desktop.selftest import run_self_test

@@ -166,7 +166,7 @@ def _fail(message: str, status: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "serve"
-    _configure_logging(args.verbose, command)
+    configure_logging(args.verbose, command)
     given = {s.name: getattr(args, s.name) for s in SETTINGS if getattr(args, s.name) is not None}
     try:
         config = resolve(given, file=args.config)
@@ -188,13 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _configure_logging(verbose: bool, command: str) -> None:
+def configure_logging(verbose: bool, command: str) -> None:
+    """Log to stderr: routine lines while serving, debug detail if ``verbose``."""
     # Admin commands print their result; routine log lines would only bury it.
     quiet = logging.WARNING if command != "serve" else logging.INFO
     logging.basicConfig(
         level=logging.DEBUG if verbose else quiet,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Even verbose, no SQL: peewee's debug lines carry each query's values, message text and
+    # password hashes among them.
+    logging.getLogger("peewee").setLevel(logging.INFO)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.cache.views import ChannelView, SearchHit
-from desktop.core.people import person_label
+from desktop.core.people import person_label, shown_name
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
 from desktop.ui.models import matches
@@ -50,7 +50,12 @@ class FinderPanel(QWidget):
         self.box.setClearButtonEnabled(True)
         self.box.installEventFilter(self)
         self.list = QListWidget()
-        self.list.setStyleSheet("QListWidget { border: none; background: #fafbfc; }")
+        # The chosen row in the chat list's light blue: a result's text and date, drawn over
+        # it by a label of their own, stay readable (the style's dark blue hid them).
+        self.list.setStyleSheet(
+            "QListWidget { border: none; background: #fafbfc; }"
+            " QListWidget::item:selected { background: #e3edff; }"
+        )
         self.list.itemActivated.connect(self._choose)
         self.list.itemClicked.connect(self._choose)
         self.box.returnPressed.connect(self._choose_first)
@@ -107,15 +112,17 @@ class FinderPanel(QWidget):
     def _show_hits(self, hits: list[SearchHit]) -> None:
         self.list.clear()
         channels = {c.id: c for c in self.bridge.cache.channels()}
+        names = self.bridge.cache.people.all()
         for hit in hits:
             m = hit.message
-            where = channels[m.channel].title if m.channel in channels else "?"
+            sender = shown_name(m.sender, names.get(m.sender, ""))
+            where = channels[m.channel].shown_title if m.channel in channels else "?"
             item = QListWidgetItem()
             item.setData(ChatRole, m.channel)
             item.setData(SeqRole, m.seq or 0)
             self.list.addItem(item)
             label = QLabel(
-                f"<b>{escape(where)}</b> · {escape(m.sender)}"
+                f"<b>{escape(where)}</b> · {escape(sender)}"
                 f" · {hit_date(m.shown_ts)}"
                 f"<br>{highlight(m.text, hit.spans)}"
             )

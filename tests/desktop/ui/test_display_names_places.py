@@ -147,7 +147,31 @@ def test_a_chat_is_found_by_display_name_and_by_user_name(
         assert window.finder.results() == ["Alice Liddell (@alice)"]
         window.finder.box.setText("car")
         assert window.finder.results() == ["carol"]  # no display name: the user name
-        window.finder.box.setText(typed)
-        window.grab().save("/tmp/go-to-chat.png")
+        window.finder.close_panel()
+
+    qloop.run_until_complete(scenario())
+
+
+def test_a_message_found_shows_its_sender_by_display_name(
+    qtbot, qloop, net, people, profiles, windows
+):
+    async def scenario() -> None:
+        bob = await windows(profiles("bob", "laptop", create=True))
+        alice = people("alice")
+        name_as(net, alice, "Alice Liddell")
+        chat = net.submit(alice.request(OpenDirect(user="bob"))).result(WAIT).channel
+        send_as(net, alice, chat.id, "the walrus and the carpenter")
+        await until(
+            lambda: any(m.text.startswith("the walrus") for m in bob.bridge.cache.messages(chat.id))
+        )
+        await until(lambda: bob.bridge.engine.shown_name("alice") == "Alice Liddell")
+
+        window = bob.window
+        window.search()  # Ctrl+F
+        window.finder.box.setText("walrus")
+        await until(lambda: len(window.finder.results()) == 1)
+        [found] = window.finder.results()
+        # The chat and the sender, each as shown elsewhere: by display name.
+        assert found.startswith("<b>Alice Liddell</b> · Alice Liddell · ")
 
     qloop.run_until_complete(scenario())
