@@ -45,6 +45,7 @@ from desktop.core.lifecycle import (
     store_features,
     stored_features,
 )
+from desktop.core.link import EngineLink
 from desktop.core.listing import list_channels
 from desktop.core.news import NewsLine
 from desktop.core.operations import ServerOperations
@@ -146,9 +147,10 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
         self._rounds = asyncio.Event()  # a round finished: sync may have opened new holes
         self._typing_tasks: set[asyncio.Task] = set()
         self._gaps = GapFiller(cache, self._ask, lambda applied: self._announce(applied, True))
-        self._receipts = ReceiptKeeper(cache, connection, self._ask, self._emit, self._wake.set)
-        self._quiet = QuietKeeper(cache, connection, self._ask, self._emit, lambda: self.features)
-        self._people = PeopleKeeper(cache, connection, self._ask, self._emit, lambda: self.features)
+        link = EngineLink(cache, connection, self._ask, self._emit, lambda: self.features)
+        self._receipts = ReceiptKeeper(link, self._wake.set)
+        self._quiet = QuietKeeper(link)
+        self._people = PeopleKeeper(link)
         self._presence_asked: set[str] = set()  # people whose presence this session asked
         self._progress = CatchUpProgress(cache, self._emit)
         self._news = NewsLine()  # after a snapshot: what sync brings up to it is not news

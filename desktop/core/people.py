@@ -7,13 +7,10 @@ account's settings. The user sets theirs here, where the server offers ``display
 Mentions stay by user name: a display name is only what people are shown as.
 """
 
-from collections.abc import Callable
-
 from desktop.cache.store import Cache
-from desktop.core.events import AppEvent, PeopleChanged
+from desktop.core.events import PeopleChanged
+from desktop.core.link import EngineLink
 from desktop.core.listing import list_channels
-from desktop.core.receipts import Ask
-from shared.client import Connection
 from shared.names import clean_display_name
 from shared.protocol import (
     FEATURE_DISPLAY_NAMES,
@@ -43,19 +40,9 @@ def person_label(user: str, display_name: str) -> str:
 class PeopleKeeper:
     """Keeps the cache's display names in step with what the server pushes and says."""
 
-    def __init__(
-        self,
-        cache: Cache,
-        conn: Connection,
-        ask: Ask,
-        emit: Callable[[AppEvent], None],
-        features: Callable[[], frozenset[str]],
-    ) -> None:
-        self._cache = cache
-        self._conn = conn
-        self._ask = ask
-        self._emit = emit
-        self._features = features
+    def __init__(self, link: EngineLink) -> None:
+        self._cache, self._conn, self._ask, self._emit = link.cache, link.conn, link.ask, link.emit
+        self._features = link.features
         self._missed = False  # a new session: changes made while away are not known here
 
     @property

@@ -12,17 +12,15 @@ the notification policy reads them there.
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import msgspec
 
 from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView
-from desktop.core.events import AppEvent, ChannelChanged, QuietChanged
+from desktop.core.events import ChannelChanged, QuietChanged
+from desktop.core.link import EngineLink
 from desktop.core.quiet_hours import quiet_until
-from desktop.core.receipts import Ask
-from shared.client import Connection
 from shared.protocol import (
     FEATURE_MUTE,
     FEATURE_QUIET_HOURS,
@@ -97,19 +95,9 @@ class QuietKeeper:
     """Keeps the cache's do not disturb and mutes in step with the server, or on its own
     without one that keeps them."""
 
-    def __init__(
-        self,
-        cache: Cache,
-        conn: Connection,
-        ask: Ask,
-        emit: Callable[[AppEvent], None],
-        features: Callable[[], frozenset[str]],
-    ) -> None:
-        self._cache = cache
-        self._conn = conn
-        self._ask = ask
-        self._emit = emit
-        self._features = features
+    def __init__(self, link: EngineLink) -> None:
+        self._cache, self._conn, self._ask, self._emit = link.cache, link.conn, link.ask, link.emit
+        self._features = link.features
 
     @property
     def on_server(self) -> bool:

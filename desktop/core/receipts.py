@@ -13,12 +13,10 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable
-from typing import Protocol
 
-from desktop.cache.store import Cache
-from desktop.core.events import AppEvent, ReceiptsChanged, SettingsChanged
+from desktop.core.events import ReceiptsChanged, SettingsChanged
+from desktop.core.link import EngineLink
 from shared import limits
-from shared.client import Connection
 from shared.errors import ProtocolError
 from shared.protocol import (
     FEATURE_RECEIPTS,
@@ -27,8 +25,6 @@ from shared.protocol import (
     Heartbeat,
     Push,
     ReceiptPush,
-    ReplyT,
-    Request,
     SettingsPush,
     UpdateSettings,
 )
@@ -47,27 +43,11 @@ class ReceiptsUnavailable(RuntimeError):
     """The server keeps no receipts or account settings (it did not offer ``receipts``)."""
 
 
-class Ask(Protocol):
-    """The engine's way to ask the server something whose answer goes into the cache."""
-
-    async def __call__(self, req: Request[ReplyT]) -> ReplyT: ...
-
-
 class ReceiptKeeper:
     """Keeps the cache's receipts and settings in step, for one engine."""
 
-    def __init__(
-        self,
-        cache: Cache,
-        conn: Connection,
-        ask: Ask,
-        emit: Callable[[AppEvent], None],
-        wake: Callable[[], None],
-    ) -> None:
-        self._cache = cache
-        self._conn = conn
-        self._ask = ask
-        self._emit = emit
+    def __init__(self, link: EngineLink, wake: Callable[[], None]) -> None:
+        self._cache, self._conn, self._ask, self._emit = link.cache, link.conn, link.ask, link.emit
         self._wake = wake
         self._confirmed = 0  # the cursor the server has from this device, as far as known
         self._stale = True  # receipts may have moved while this device was away
