@@ -6,6 +6,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from desktop.cache import keep_sql_out_of_logs
 from desktop.core.profile import default_profile_dir
 
 # Shown when the package metadata is absent: a source tree run without `pip install`. The
@@ -28,9 +29,7 @@ def configure_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Even verbose, no SQL: peewee's debug lines carry each query's values, message text and
-    # password hashes among them.
-    logging.getLogger("peewee").setLevel(logging.INFO)
+    keep_sql_out_of_logs()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from syncserver.lock import DataDirBusy
 from syncserver.server import SyncServer
 from syncserver.settings import CONFIG_ENV, SETTINGS, Setting, SettingsError, convert, resolve
 from syncserver.settings import describe_default as default_text
-from syncserver.store import StorageError
+from syncserver.store import StorageError, keep_sql_out_of_logs
 from syncserver.store.backup import BackupFailed
 from syncserver.store.database import SchemaTooNew, SchemaTooOld, describe_url
 
@@ -196,9 +196,7 @@ def configure_logging(verbose: bool, command: str) -> None:
         level=logging.DEBUG if verbose else quiet,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Even verbose, no SQL: peewee's debug lines carry each query's values, message text and
-    # password hashes among them.
-    logging.getLogger("peewee").setLevel(logging.INFO)
+    keep_sql_out_of_logs()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Server storage: peewee models and the queries the handlers use. Only this package
 imports peewee."""
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -8,7 +9,13 @@ from peewee import DatabaseError as StorageError
 
 from syncserver.store.models import db_proxy
 
-__all__ = ["StorageError", "transaction"]
+__all__ = ["StorageError", "keep_sql_out_of_logs", "transaction"]
+
+
+def keep_sql_out_of_logs() -> None:
+    """Even verbose, no SQL in the log: peewee's debug lines carry each query's values,
+    message text and password hashes among them."""
+    logging.getLogger("peewee").setLevel(logging.INFO)
 
 
 @contextmanager
