@@ -3,7 +3,8 @@ each step commits with its new version or not at all, and a database from a newe
 refused."""
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,20 @@ def _drop_quiet_hours(db: Database) -> None:
         db.execute_sql(f'ALTER TABLE "account_settings" DROP COLUMN "{column}"')
 
 
+@asynccontextmanager
+async def serving(config: ServerConfig) -> AsyncIterator[ClientFactory]:
+    """A server on the configured database, with a factory of clients; the clients are
+    closed and the server stopped when the block ends."""
+    server = SyncServer(config)
+    await server.start()
+    factory = ClientFactory(server)
+    try:
+        yield factory
+    finally:
+        await factory.close_all()
+        await server.stop()
+
+
 # Version -> what undoes the migration from it to the next (see syncserver/store/migrations.py).
 UNDO: dict[int, Callable[[Database], None]] = {
     1: _index_events_as_schema_1,
@@ -221,24 +236,15 @@ def _turn_back_to_schema(url: str, version: int) -> None:
 async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
     server_config: ServerConfig,
 ) -> None:
-    first = SyncServer(server_config)
-    await first.start()
-    factory = ClientFactory(first)
-    try:
+    async with serving(server_config) as factory:
         alice = await factory.register("alice")
         channel = (await alice.request(OpenDirect(user="alice"))).channel
         message = Send(channel=channel.id, client_id=new_client_id(), text="before the upgrade")
         before = await alice.request(message)
-    finally:
-        await factory.close_all()
-        await first.stop()
     url = database_url_of(server_config)
     _turn_back_to_schema(url, 1)
 
-    second = SyncServer(server_config)
-    await second.start()
-    factory = ClientFactory(second)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         indexes = {index.name for index in db_proxy.get_indexes("event")}
         assert "event_client_id_sender_id" in indexes
@@ -249,9 +255,6 @@ async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
         assert (again.seq, again.pos) == (before.seq, before.pos)
         page = await alice.request(History(channel=channel.id))
         assert [e.text for e in page.events if e.kind == "message"] == ["before the upgrade"]
-    finally:
-        await factory.close_all()
-        await second.stop()
 
 
 async def test_schema_2_gets_name_skeletons_and_refuses_new_look_alikes(
@@ -267,10 +270,7 @@ async def test_schema_2_gets_name_skeletons_and_refuses_new_look_alikes(
     db.close()
     _turn_back_to_schema(url, 2)
 
-    server = SyncServer(server_config)
-    await server.start()
-    factory = ClientFactory(server)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         held = {u.name: u.skeleton for u in User.select().order_by(User.id)}
         assert held == {"mill": skeleton("mill"), "rnill": None}
@@ -280,29 +280,17 @@ async def test_schema_2_gets_name_skeletons_and_refuses_new_look_alikes(
         assert err.value.code == ErrorCode.USER_EXISTS
         assert "looks like the existing name 'mill'" in err.value.message
         await factory.register("milo")
-    finally:
-        await factory.close_all()
-        await server.stop()
 
 
 async def test_schema_3_gets_times_of_writing(server_config: ServerConfig) -> None:
     """Messages stored before have no time of writing; new ones keep theirs."""
-    first = SyncServer(server_config)
-    await first.start()
-    factory = ClientFactory(first)
-    try:
+    async with serving(server_config) as factory:
         alice = await factory.register("alice")
         channel = (await alice.request(OpenDirect(user="alice"))).channel
         await alice.request(Send(channel=channel.id, client_id=new_client_id(), text="before"))
-    finally:
-        await factory.close_all()
-        await first.stop()
     _turn_back_to_schema(database_url_of(server_config), 3)
 
-    second = SyncServer(server_config)
-    await second.start()
-    factory = ClientFactory(second)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         after = Send(channel=channel.id, client_id=new_client_id(), text="after", written=1)
@@ -311,31 +299,19 @@ async def test_schema_3_gets_times_of_writing(server_config: ServerConfig) -> No
         page = await alice.request(History(channel=channel.id))
         stored = [(e.text, e.written) for e in page.events if e.kind == "message"]
         assert stored == [("before", None), ("after", sent.written)]
-    finally:
-        await factory.close_all()
-        await second.stop()
 
 
 async def test_schema_4_gets_messages_that_change(server_config: ServerConfig) -> None:
     """Messages stored before are plain, unchanged messages; they can be reacted to, edited
     and deleted after the upgrade, and a resend of one is still recognised."""
-    first = SyncServer(server_config)
-    await first.start()
-    factory = ClientFactory(first)
-    try:
+    async with serving(server_config) as factory:
         alice = await factory.register("alice")
         channel = (await alice.request(OpenDirect(user="alice"))).channel
         message = Send(channel=channel.id, client_id=new_client_id(), text="before")
         before = await alice.request(message)
-    finally:
-        await factory.close_all()
-        await first.stop()
     _turn_back_to_schema(database_url_of(server_config), 4)
 
-    second = SyncServer(server_config)
-    await second.start()
-    factory = ClientFactory(second)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         assert (await alice.request(message)).seq == before.seq
@@ -354,9 +330,6 @@ async def test_schema_4_gets_messages_that_change(server_config: ServerConfig) -
         page = await alice.request(History(channel=channel.id))
         [stored] = [e for e in page.events if e.seq == seq]
         assert (stored.text, stored.deleted, stored.reactions) == ("", True, ())
-    finally:
-        await factory.close_all()
-        await second.stop()
 
 
 async def test_schema_5_gets_receipts_from_the_devices_cursors(
@@ -364,10 +337,7 @@ async def test_schema_5_gets_receipts_from_the_devices_cursors(
 ) -> None:
     """Members start delivered up to the newest event their furthest device confirmed;
     every account keeps read receipts on."""
-    first = SyncServer(server_config)
-    await first.start()
-    factory = ClientFactory(first)
-    try:
+    async with serving(server_config) as factory:
         alice = await factory.register("alice")
         bob = await factory.register("bob")
         channel = (await alice.request(OpenDirect(user="bob"))).channel
@@ -375,23 +345,14 @@ async def test_schema_5_gets_receipts_from_the_devices_cursors(
             await alice.request(Send(channel=channel.id, client_id=new_client_id(), text=text))
         page = await bob.request(Sync(after=bob.welcome.sync_cursor))
         await bob.request(Sync(after=page.next))  # confirms everything up to "two"
-    finally:
-        await factory.close_all()
-        await first.stop()
     _turn_back_to_schema(database_url_of(server_config), 5)
 
-    second = SyncServer(server_config)
-    await second.start()
-    factory = ClientFactory(second)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         assert alice.welcome.settings == AccountSettings(read_receipts=True)
         reply = await alice.request(GetReceipts(channels=[channel.id]))
         assert [(r.user, r.delivered, r.read) for r in reply.receipts] == [("bob", 3, 0)]
-    finally:
-        await factory.close_all()
-        await second.stop()
 
 
 async def _say(client: TestClient, channel_id: int, text: str) -> None:
@@ -404,10 +365,7 @@ async def test_schema_6_gets_streams_and_the_cursors_devices_hold_still_hold(
     """Events stored before the upgrade keep their server-wide positions in every stream, so
     a device resumes from the cursor it has, missing nothing and getting nothing twice;
     after it, a user's positions count only their own events."""
-    first = SyncServer(server_config)
-    await first.start()
-    factory = ClientFactory(first)
-    try:
+    async with serving(server_config) as factory:
         alice = await factory.register("alice")
         bob = await factory.register("bob")
         carol = await factory.register("carol")
@@ -424,15 +382,9 @@ async def test_schema_6_gets_streams_and_the_cursors_devices_hold_still_hold(
         await _say(carol, elsewhere.id, "c3")
         await _say(alice, chat.id, "a3")
         credentials, keys = bob.credentials, bob.conn.client_keys
-    finally:
-        await factory.close_all()
-        await first.stop()
     _turn_back_to_schema(database_url_of(server_config), 6)
 
-    second = SyncServer(server_config)
-    await second.start()
-    factory = ClientFactory(second)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         bob = await factory.resume(credentials, client_keys=keys)
         held = bob.welcome.sync_cursor  # the server-wide position of a1, as schema 6 kept it
@@ -440,7 +392,7 @@ async def test_schema_6_gets_streams_and_the_cursors_devices_hold_still_hold(
         assert [e.text for e in page.events] == ["a2", "a3"]
         old_positions = [e.pos for e in page.events]
         assert old_positions[0] > held and old_positions[1] > old_positions[0] + 1  # c3
-        upgraded_at = second.ctx.sequencer.head
+        upgraded_at = factory.server.ctx.sequencer.head
 
         alice = await factory.login("alice", "phone")
         carol = await factory.login("carol", "phone")
@@ -454,9 +406,6 @@ async def test_schema_6_gets_streams_and_the_cursors_devices_hold_still_hold(
         ]
         erin = await factory.register("erin")
         assert erin.welcome.head == 0  # registered after the upgrade: a stream from 0
-    finally:
-        await factory.close_all()
-        await second.stop()
 
 
 async def test_schema_7_gets_do_not_disturb_off_and_no_chat_muted(
@@ -464,23 +413,14 @@ async def test_schema_7_gets_do_not_disturb_off_and_no_chat_muted(
 ) -> None:
     """Accounts (with a settings row or without) start with do not disturb off and mentions
     notifying in muted chats; no chat is muted; both can be set at once."""
-    first = SyncServer(server_config)
-    await first.start()
-    factory = ClientFactory(first)
-    try:
+    async with serving(server_config) as factory:
         alice = await factory.register("alice")
         await factory.register("bob")
         await alice.request(UpdateSettings(read_receipts=False))  # a row from schema 7
         channel = (await alice.request(OpenDirect(user="bob"))).channel
-    finally:
-        await factory.close_all()
-        await first.stop()
     _turn_back_to_schema(database_url_of(server_config), 7)
 
-    second = SyncServer(server_config)
-    await second.start()
-    factory = ClientFactory(second)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         bob = await factory.login("bob", "desktop")
@@ -494,9 +434,6 @@ async def test_schema_7_gets_do_not_disturb_off_and_no_chat_muted(
         assert reply.settings == AccountSettings(dnd_until=UNTIL_TURNED_OFF)
         again = await factory.login("alice", "phone")
         assert again.welcome.mutes == [ChatMute(channel=channel.id, until=UNTIL_TURNED_OFF)]
-    finally:
-        await factory.close_all()
-        await second.stop()
 
 
 async def test_schema_8_gets_no_display_names_and_takes_them(
@@ -504,22 +441,13 @@ async def test_schema_8_gets_no_display_names_and_takes_them(
 ) -> None:
     """Users from before display names have none, and are shown by name; once upgraded,
     one sets a display name and the user sharing a chat with them learns it."""
-    first = SyncServer(server_config)
-    await first.start()
-    factory = ClientFactory(first)
-    try:
+    async with serving(server_config) as factory:
         alice = await factory.register("alice")
         await factory.register("bob")
         channel = (await alice.request(OpenDirect(user="bob"))).channel
-    finally:
-        await factory.close_all()
-        await first.stop()
     _turn_back_to_schema(database_url_of(server_config), 8)
 
-    second = SyncServer(server_config)
-    await second.start()
-    factory = ClientFactory(second)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         bob = await factory.login("bob", "desktop")
@@ -530,30 +458,18 @@ async def test_schema_8_gets_no_display_names_and_takes_them(
         assert reply.settings == AccountSettings(display_name="Alice")
         [listed] = (await bob.request(ListChannels())).channels
         assert (listed.id, listed.display_names) == (channel.id, {"alice": "Alice"})
-    finally:
-        await factory.close_all()
-        await second.stop()
 
 
 async def test_schema_9_gets_quiet_hours_off(server_config: ServerConfig) -> None:
     """Accounts (with a settings row or without) start with no quiet hours, their other
     settings kept; a schedule can then be set."""
-    first = SyncServer(server_config)
-    await first.start()
-    factory = ClientFactory(first)
-    try:
+    async with serving(server_config) as factory:
         alice = await factory.register("alice")
         await factory.register("bob")
         await alice.request(UpdateSettings(dnd_until=UNTIL_TURNED_OFF))  # a row from schema 8
-    finally:
-        await factory.close_all()
-        await first.stop()
     _turn_back_to_schema(database_url_of(server_config), 9)
 
-    second = SyncServer(server_config)
-    await second.start()
-    factory = ClientFactory(second)
-    try:
+    async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         bob = await factory.login("bob", "desktop")
@@ -564,6 +480,3 @@ async def test_schema_9_gets_quiet_hours_off(server_config: ServerConfig) -> Non
         assert reply.settings == AccountSettings(quiet_hours=nights)
         again = await factory.login("alice", "phone")
         assert again.welcome.settings == AccountSettings(dnd_until=UNTIL_TURNED_OFF)
-    finally:
-        await factory.close_all()
-        await second.stop()
