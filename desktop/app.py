@@ -41,7 +41,7 @@ from desktop.ui.i18n import tr
 from desktop.ui.idle import IdleMonitor
 from desktop.ui.languages import install_translations
 from desktop.ui.main_window import MainWindow
-from desktop.ui.notification_links import NotificationLinks, bring_forward, notification_labels
+from desktop.ui.notification_links import NotificationLinks, notification_labels
 from desktop.ui.quitting import NOTE_AFTER, FinishingNote
 from desktop.ui.server_menu import add_server_menu
 from desktop.ui.settings import SettingsWindow, alert_new_sign_in, build_settings
@@ -50,6 +50,7 @@ from desktop.ui.sign_out import add_sign_out_action, confirm_sign_out, not_told_
 from desktop.ui.signed_out import SignedOutDialog
 from desktop.ui.tasks import spawn
 from desktop.ui.tray import Tray
+from desktop.ui.window_activation import bring_forward
 from desktop.ui.window_layout import WindowLayout
 from shared.client import fetch_server_key
 from shared.endpoints import key_endpoint_for

@@ -2,7 +2,8 @@
 
 The service is written with jeepney and runs on a thread of the test process; it records
 every ``Notify`` call it is sent and every notification closed, and can act as a user would:
-click a notification, answer it inline, or leave the bus for a while. Import the fixture
+click a notification (handing over an activation token, as servers do on Wayland), answer it
+inline, or leave the bus for a while. Import the fixture
 where it is needed, together with ``secret_service`` (pytest looks fixtures up in the test
 module, so the one this fixture asks for must be visible there too):
 
@@ -135,13 +136,37 @@ class NotificationService:
                 raise TimeoutError(f"nothing matching within {timeout:g}s; received: {items!r}")
         return found[0]
 
-    def click(self, notification_id: int) -> None:
-        """Click the notification: the server's ActionInvoked for the "default" action."""
+    def click(self, notification_id: int, activation_token: str | None = None) -> None:
+        """Click the notification: the server's ActionInvoked for the "default" action, just
+        after its ActivationToken (spec 1.2) when given one to hand over."""
+        self._activation(notification_id, activation_token)
         self._signal("ActionInvoked", "us", (notification_id, "default"))
 
-    def reply(self, notification_id: int, text: str) -> None:
-        """Answer the notification in place: the server's NotificationReplied."""
+    def reply(self, notification_id: int, text: str, activation_token: str | None = None) -> None:
+        """Answer the notification in place: the server's NotificationReplied, just after an
+        ActivationToken when given one (some servers send one for a reply too)."""
+        self._activation(notification_id, activation_token)
         self._signal("NotificationReplied", "us", (notification_id, text))
+
+    def forge(self, sent: Sent, member: str, argument: str) -> None:
+        """Another program on the bus sends the server's signal ``member(id, argument)``
+        about sent straight to its sender (which no match rule can keep out), pretending to
+        be the server. Returns once the bus has passed it on, so that what the server sends
+        next arrives after it."""
+        from jeepney import DBusAddress, HeaderFields, new_signal
+        from jeepney.bus_messages import message_bus
+
+        forged = new_signal(DBusAddress(PATH, interface=NAME), member, "us", (sent.id, argument))
+        forged.header.fields[HeaderFields.destination] = self.sender_of(sent)
+        with contextlib.closing(_connect(self.address)) as stranger:
+            stranger.send(forged)
+            # The bus handles one connection's messages in order: answering this, it is
+            # done with the signal.
+            stranger.send_and_get_reply(message_bus.NameHasOwner(NAME), timeout=WAIT_TIMEOUT)
+
+    def _activation(self, notification_id: int, token: str | None) -> None:
+        if token is not None:
+            self._signal("ActivationToken", "us", (notification_id, token))
 
     @contextlib.contextmanager
     def absent(self) -> Iterator[None]:

@@ -6,11 +6,15 @@ notification carry the app's icon and desktop entry, expire on the server's own 
 replace the chat's previous notification, open its chat when clicked, take an inline reply,
 and be withdrawn when the chat is read.
 
+A click comes with an xdg-activation token where the server has one to give (spec 1.2: its
+``ActivationToken`` signal just before ``ActionInvoked``): on Wayland the window can only take
+the focus with it, so it goes to the listener with the click.
+
 Everything here runs on the notifier's worker thread. jeepney's router has a receiver thread
-of its own: it only hands the signals it receives (a click, a reply, a closed notification,
-the server coming or going) to that worker, as jobs. When no server owns the name, the
-listener hears so once; the bus then tells us when one appears, and every later
-notification tries again anyway.
+of its own: it only hands the signals it receives (a click and its activation token, a reply,
+a closed notification, the server coming or going) to that worker, as jobs. When no server
+owns the name, the listener hears so once; the bus then tells us when one appears, and every
+later notification tries again anyway.
 
 Message text never reaches the log: notifications carry people's private messages.
 """
@@ -62,6 +66,8 @@ class DBusNotifications:
         self._owner: str | None = None  # the server's unique bus name, once it answered
         self._capabilities: frozenset[str] | None = None  # what the server said it can do
         self._shown: dict[int, int] = {}  # chat -> id of its notification on screen
+        # Notification id -> the activation token the server sent for the signal to follow.
+        self._tokens: dict[int, str] = {}
         self._available: bool | None = None  # None: not tried yet
         try:
             self._watch(post)
@@ -186,12 +192,17 @@ class DBusNotifications:
             return
         notification_id = message.body[0]
         chat = next((c for c, i in self._shown.items() if i == notification_id), None)
-        if member == "NotificationClosed" and chat is not None:
-            del self._shown[chat]
-        elif chat is None:
+        if chat is None:
             return
+        if member == "ActivationToken":
+            self._tokens[notification_id] = message.body[1]
+            return
+        # A token is for the one signal that follows it (a click, or a reply that needs none).
+        token = self._tokens.pop(notification_id, None)
+        if member == "NotificationClosed":
+            del self._shown[chat]
         elif member == "ActionInvoked" and message.body[1] == DEFAULT_ACTION:
-            self._listener.chat_opened(chat)
+            self._listener.chat_opened(chat, token)
         elif member == "NotificationReplied":
             self._listener.reply_written(chat, message.body[1])
 
@@ -201,6 +212,7 @@ class DBusNotifications:
             self._owner = None
             self._capabilities = None
             self._shown.clear()
+            self._tokens.clear()
         if new:
             self._set_available(True)
         elif self._owner is None:

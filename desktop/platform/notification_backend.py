@@ -45,8 +45,10 @@ class NotificationListener(Protocol):
     """What the user did with notifications, and whether they can be shown at all. Called on
     the notifier's worker thread: hand the call over to the thread that acts on it."""
 
-    def chat_opened(self, chat: int) -> None:
-        """The user clicked a notification about chat."""
+    def chat_opened(self, chat: int, activation: str | None = None) -> None:
+        """The user clicked a notification about chat. ``activation``: the token that lets
+        the window take the focus (an xdg-activation token on Wayland), where the system
+        gave one with the click."""
 
     def reply_written(self, chat: int, text: str) -> None:
         """The user answered a notification about chat from the notification itself."""
@@ -58,7 +60,7 @@ class NotificationListener(Protocol):
 class QuietListener:
     """A listener that ignores everything: for a notifier whose notifications lead nowhere."""
 
-    def chat_opened(self, chat: int) -> None:
+    def chat_opened(self, chat: int, activation: str | None = None) -> None:
         """Nothing to open."""
 
     def reply_written(self, chat: int, text: str) -> None:

@@ -1,18 +1,17 @@
-"""What the user does with a notification, brought into the window: a click opens its chat,
-an inline reply goes out like any message and marks the chat read up to the message it
-answers, a reply refused here (blank, too long) is said in the status bar and in a
-notification, and a desktop without a notification service is told once, in the status bar,
-until one appears.
+"""What the user does with a notification, brought into the window: a click opens its chat
+(in front, with the activation token that came with the click), an inline reply goes out
+like any message and marks the chat read up to the message it answers, a reply refused here
+(blank, too long) is said in the status bar and in a notification, and a desktop without a
+notification service is told once, in the status bar, until one appears.
 
 The notifier calls its listener on its own worker thread; ``NotificationLinks`` turns each
-call into a Qt signal, which Qt queues to the GUI thread where the window lives.
-"""
+call into a Qt signal, which Qt queues to the GUI thread where the window lives."""
 
 import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QLabel
 
 from desktop.core.notify_reply import reply_from_notification
 from desktop.platform.notification_backend import Labels
@@ -20,6 +19,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.i18n import tr
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import spawn
+from desktop.ui.window_activation import bring_forward
 from shared import limits
 from shared.text import is_blank
 
@@ -33,18 +33,11 @@ def notification_labels() -> Labels:
     return Labels(open=tr("Open"), reply=tr("Reply"))
 
 
-def bring_forward(window: QMainWindow) -> None:
-    """Show the window (from the tray, too) and put it in front."""
-    window.show()
-    window.raise_()
-    window.activateWindow()
-
-
 class NotificationLinks(QObject):
     """The notifier's listener (``NotificationListener``), safe to call from any thread;
     ``attach`` connects it to the window once there is one."""
 
-    opened = Signal(int)  # chat
+    opened = Signal(int, str)  # chat, activation token ("" for none)
     replied = Signal(int, str)  # chat, text
     service = Signal(bool)  # whether notifications can be shown
 
@@ -60,9 +53,9 @@ class NotificationLinks(QObject):
 
     # --- the listener, called on the notifier's thread -------------------------------------
 
-    def chat_opened(self, chat: int) -> None:
+    def chat_opened(self, chat: int, activation: str | None = None) -> None:
         """Called on the notifier's thread: the user clicked a notification about chat."""
-        self.opened.emit(chat)
+        self.opened.emit(chat, activation or "")
 
     def reply_written(self, chat: int, text: str) -> None:
         """Called on the notifier's thread: the user answered a notification about chat."""
@@ -96,8 +89,8 @@ class _WindowActions(QObject):
         self._bridge = bridge
         self._notify = notify
 
-    def open_chat(self, chat: int) -> None:
-        bring_forward(self._window)
+    def open_chat(self, chat: int, activation: str) -> None:
+        bring_forward(self._window, activation or None)
         self._window.open_channel(chat)
 
     def reply(self, chat: int, text: str) -> None:

@@ -20,8 +20,6 @@ from desktop.platform.dbus_notifications import (
 from desktop.platform.notifications import Notifier
 from tests.keyring_session import secret_service  # noqa: F401
 from tests.notification_service import (
-    NAME,
-    PATH,
     NotificationService,
     Sent,
     notification_bus,  # noqa: F401
@@ -36,11 +34,14 @@ class Heard:
 
     def __init__(self) -> None:
         self.opened: list[int] = []
+        self.activations: list[str | None] = []  # the token of each click, by index
         self.replies: list[tuple[int, str]] = []
         self.service: list[bool] = []
         self._changed = threading.Condition()
 
-    def chat_opened(self, chat: int) -> None:
+    def chat_opened(self, chat: int, activation: str | None = None) -> None:
+        with self._changed:
+            self.activations.append(activation)
         self._add(self.opened, chat)
 
     def reply_written(self, chat: int, text: str) -> None:
@@ -122,26 +123,35 @@ def test_clicking_and_answering_reach_the_listener_with_the_chat(
     heard.wait(lambda: heard.replies == [(3, "안녕, yes")])
 
 
+def test_a_click_carries_the_activation_token_the_server_sent_just_before_it(
+    bus: NotificationService, notifier: Notifier, heard: Heard
+):
+    notifier.notify("bob", "come and look", chat=3)
+    sent = bus.wait_for_sent(by_body("come and look"))
+
+    bus.click(sent.id, activation_token="wayland-token-1")
+    heard.wait(lambda: heard.opened == [3])
+    assert heard.activations == ["wayland-token-1"]
+    # A token is spent by the signal it came with: a reply's is not kept for a later click.
+    bus.reply(sent.id, "on my way", activation_token="wayland-token-2")
+    heard.wait(lambda: heard.replies == [(3, "on my way")])
+    bus.click(sent.id)
+    heard.wait(lambda: heard.opened == [3, 3])
+    assert heard.activations == ["wayland-token-1", None]
+
+
 def test_a_signal_from_anyone_but_the_server_is_ignored(
     bus: NotificationService, notifier: Notifier, heard: Heard
 ):
-    from jeepney import DBusAddress, HeaderFields, new_signal
-    from jeepney.io.blocking import open_dbus_connection
-
     notifier.notify("bob", "answer me", chat=4)
     sent = bus.wait_for_sent(by_body("answer me"))
-    # Another program on the bus pretends the user answered, sending the signal straight to
-    # the app (which no match rule can keep out); then the server's own click.
-    forged = new_signal(
-        DBusAddress(PATH, interface=NAME), "NotificationReplied", "us", (sent.id, "forged")
-    )
-    forged.header.fields[HeaderFields.destination] = bus.sender_of(sent)
-    with open_dbus_connection(bus.address) as stranger:
-        stranger.send(forged)
-    bus.click(sent.id)
+    bus.forge(sent, "NotificationReplied", "forged")
+    bus.forge(sent, "ActivationToken", "forged-token")
+    bus.click(sent.id)  # the server's own click, with no token of its own
 
     heard.wait(lambda: heard.opened == [4])
     assert heard.replies == []
+    assert heard.activations == [None]
 
 
 def test_withdrawing_closes_the_chats_notification(bus: NotificationService, notifier: Notifier):

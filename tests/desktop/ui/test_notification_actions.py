@@ -1,12 +1,14 @@
 """Acting on notifications in the running app, with a real notification server on the test
-session bus: a click opens the chat, an inline reply reaches the other person and marks the
-chat read up to the message it answers, a reply refused here is said in the window and in a
-notification (never in the log), a chat read on another device has its notification
-closed, and a desktop without a notification server is told so in the window until one
-turns up."""
+session bus: a click opens the chat, in front with the activation token the server sent with
+the click (Wayland's way of letting a window take the focus), an inline reply reaches the
+other person and marks the chat read up to the message it answers, a reply refused here is
+said in the window and in a notification (never in the log), a chat read on another device
+has its notification closed, and a desktop without a notification server is told so in the
+window until one turns up."""
 
 import asyncio
 import logging
+import os
 import sys
 from typing import NamedTuple
 
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import QLabel
 
 from desktop.app import Running
 from desktop.ui.models import DraftRole
+from desktop.ui.window_activation import TOKEN_VARIABLE
 from shared import limits
 from shared.client import Connection
 from shared.protocol import (
@@ -116,6 +119,43 @@ def test_clicking_a_notification_opens_its_chat(
         assert not alice.window.isVisible()
         bus.click(sent.id)
         await until(lambda: showing(alice, by["dave"].chat))
+
+    qloop.run_until_complete(scenario())
+
+
+def test_a_click_brings_the_window_forward_with_the_servers_activation_token(
+    qtbot, qloop, net, profiles, people, windows, bus: NotificationService, monkeypatch
+):
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        by = senders(net, people, "bob", "carol")
+        window = alice.window
+        # What Qt's Wayland plugin would find in the environment when the window asks to be
+        # activated (offscreen, nothing reads it).
+        seen: list[str | None] = []
+        activate = window.activateWindow
+
+        def activating() -> None:
+            seen.append(os.environ.get(TOKEN_VARIABLE))
+            activate()
+
+        monkeypatch.setattr(window, "activateWindow", activating)
+
+        send_as(net, *by["bob"], "look at this")
+        sent = await sent_with(bus, "look at this")
+        window.hide()  # to the tray
+        bus.click(sent.id, activation_token="token-from-the-server")
+        await until(lambda: showing(alice, by["bob"].chat))
+        assert seen == ["token-from-the-server"]
+        assert TOKEN_VARIABLE not in os.environ  # spent: nothing started later inherits it
+
+        send_as(net, *by["carol"], "and this")
+        sent = await sent_with(bus, "and this")
+        # Another program on the bus hands over a token of its own: not the server's.
+        await asyncio.to_thread(bus.forge, sent, "ActivationToken", "forged-token")
+        bus.click(sent.id)
+        await until(lambda: showing(alice, by["carol"].chat))
+        assert seen == ["token-from-the-server", None]
 
     qloop.run_until_complete(scenario())
 
