@@ -4,8 +4,9 @@ It runs the real app offscreen in a throwaway profile: the window, the embedded 
 loopback ports of its own, CurveZMQ, the sync engine and the SQLite cache. A new account sends
 a message to its own notes chat through the window's composer, the server stores it, and the
 message is read back from the cache file once the app has shut down. Before that it checks
-what a frozen build can lose: keyring's backends (found through package metadata), plyer's
-platform module, the icon and the translations.
+what a frozen build can lose: keyring's backends (found through package metadata), the
+platform's notifier (on Windows, the WinRT modules under windows-toasts) and plyer's platform
+module, the icon and the translations.
 
 Nothing of the user's is touched: the profile and the server's data live in a temporary
 directory that is removed afterwards, and the device's credentials stay in memory.
@@ -179,17 +180,22 @@ def _check_keyring_backends() -> str:
 
 
 def _check_notifications() -> str:
-    """On Linux the D-Bus notifier (and jeepney) is there; plyer's module for this platform
-    is too, as the fallback. Whether the system has a notification service is the machine's
-    business, so that is reported, not required."""
+    """The platform's own notifier is there: on Linux the D-Bus one (and jeepney), on Windows
+    windows-toasts with its WinRT modules; plyer's module for this platform is too, as the
+    fallback. Whether the system has a notification service is the machine's business, so
+    that is reported, not required."""
     fallback = _check_plyer_notifications()
-    if not sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux"):
+        native, module = "D-Bus", "desktop.platform.dbus_notifications"
+    elif sys.platform == "win32":
+        native, module = "Windows toasts", "windows_toasts"
+    else:
         return fallback
     try:
-        importlib.import_module("desktop.platform.dbus_notifications")
+        importlib.import_module(module)
     except ImportError as e:
-        raise SelfTestFailed(f"{e.name} is missing, so notifications could not use D-Bus") from e
-    return f"D-Bus; fallback: {fallback}"
+        raise SelfTestFailed(f"{e.name} is missing, so notifications could not use {native}") from e
+    return f"{native}; fallback: {fallback}"
 
 
 def _check_plyer_notifications() -> str:

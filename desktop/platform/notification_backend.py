@@ -1,5 +1,5 @@
 """What a notification backend is given and must do: the shared vocabulary of the notifier
-(desktop/platform/notifications.py) and its backends (D-Bus, plyer).
+(desktop/platform/notifications.py) and its backends (D-Bus, Windows toasts, plyer).
 
 A backend lives on the notifier's worker thread: every method is called there, one at a
 time, so a backend keeps its state without locks. What the user does with a notification
@@ -20,6 +20,7 @@ class Labels:
 
     open: str = "Open"
     reply: str = "Reply"
+    send: str = "Send"
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 Showing a notification can be slow (it waits for the notification server's answer), so every
 call goes to one background worker thread that delivers them in submission order; the
 backend is chosen and opened there too. On Linux the backend talks to the notification
-server over D-Bus (desktop/platform/dbus_notifications.py), so notifications can be clicked,
-answered and withdrawn; elsewhere, or without a session bus, plyer shows them
+server over D-Bus (desktop/platform/dbus_notifications.py) and on Windows it shows toasts
+(desktop/platform/windows_notifications.py), so notifications can be clicked, answered and
+withdrawn; elsewhere, without a session bus, or without the toast library, plyer shows them
 (desktop/platform/plyer_notifications.py). Nothing here raises to the caller.
 
 Message text never reaches the log: notifications carry people's private messages.
@@ -135,17 +136,26 @@ class Notifier:
 
 
 def system_backend(
-    identity: Identity, listener: NotificationListener, post: Callable[[Job], None]
+    identity: Identity,
+    listener: NotificationListener,
+    post: Callable[[Job], None],
+    platform: str = sys.platform,
 ) -> Backend:
-    """The best backend this system has: D-Bus on Linux where a session bus answers, else
-    plyer."""
-    if sys.platform.startswith("linux"):
-        try:
+    """The best backend this system has: D-Bus on Linux where a session bus answers, toasts
+    on Windows, else plyer."""
+    try:
+        if platform.startswith("linux"):
             from desktop.platform.dbus_notifications import DBusNotifications
 
             return DBusNotifications(identity, listener, post)
-        except Exception as e:  # no jeepney, no session bus, a bus that does not answer
-            log.info("no D-Bus session bus for notifications (%s); using plyer", type(e).__name__)
+        if platform == "win32":
+            from desktop.platform.windows_notifications import WindowsToasts
+
+            return WindowsToasts(identity, listener, post)
+    # No jeepney, no session bus, a bus that does not answer; no windows-toasts or WinRT, a
+    # Windows too old for toasts.
+    except Exception as e:
+        log.info("no native notifications (%s); using plyer", type(e).__name__)
     return PlyerNotifications(identity, listener, post)
 
 

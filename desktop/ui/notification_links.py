@@ -30,7 +30,7 @@ Notify = Callable[[str, str, int], None]  # title, body, chat: ``Notifier.notify
 
 def notification_labels() -> Labels:
     """The notification buttons' words, in the user's language."""
-    return Labels(open=tr("Open"), reply=tr("Reply"))
+    return Labels(open=tr("Open"), reply=tr("Reply"), send=tr("Send"))
 
 
 class NotificationLinks(QObject):

@@ -3,9 +3,7 @@ notification carries, what clicking and answering it do, withdrawing it, and a s
 is missing and turns up later."""
 
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -18,46 +16,13 @@ from desktop.platform.dbus_notifications import (
     DBusNotifications,
 )
 from desktop.platform.notifications import Notifier
+from tests.desktop.heard import ICON, Heard, worked_through
 from tests.keyring_session import secret_service  # noqa: F401
 from tests.notification_service import (
     NotificationService,
     Sent,
     notification_bus,  # noqa: F401
 )
-from tests.support import WAIT
-
-ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "tidings-128.png"
-
-
-class Heard:
-    """A notification listener that records what it is told, for tests to wait on."""
-
-    def __init__(self) -> None:
-        self.opened: list[int] = []
-        self.activations: list[str | None] = []  # the token of each click, by index
-        self.replies: list[tuple[int, str]] = []
-        self.service: list[bool] = []
-        self._changed = threading.Condition()
-
-    def chat_opened(self, chat: int, activation: str | None = None) -> None:
-        with self._changed:
-            self.activations.append(activation)
-        self._add(self.opened, chat)
-
-    def reply_written(self, chat: int, text: str) -> None:
-        self._add(self.replies, (chat, text))
-
-    def service_changed(self, available: bool) -> None:
-        self._add(self.service, available)
-
-    def wait(self, condition: Callable[[], bool]) -> None:
-        with self._changed:
-            assert self._changed.wait_for(condition, WAIT), "the listener was not told in time"
-
-    def _add(self, items: list, item: object) -> None:
-        with self._changed:
-            items.append(item)
-            self._changed.notify_all()
 
 
 @pytest.fixture
@@ -72,13 +37,6 @@ def notifier(heard: Heard) -> Iterator[Notifier]:
         yield n
     finally:
         n.close()
-
-
-def worked_through(notifier: Notifier) -> None:
-    """Wait until the worker has done everything queued so far."""
-    done = threading.Event()
-    notifier._post(done.set)  # a job of our own, queued behind the others
-    assert done.wait(WAIT)
 
 
 def by_body(body: str) -> Callable[[Sent], bool]:
