@@ -1,5 +1,6 @@
 """The Settings window's Account page with a real server: changing the password, and a new
-sign-in on another device shown at once, in the devices list and as a notification."""
+sign-in on another device shown at once (or when this device comes back), in the devices
+list and as a notification."""
 
 import asyncio
 
@@ -65,6 +66,15 @@ def test_changing_the_password_signs_in_with_the_new_one_only(qtbot, qloop, prof
     qloop.run_until_complete(scenario())
 
 
+async def notified(bus, text: str) -> None:
+    """Wait until the app showed ``text`` as a desktop notification."""
+
+    def told(call) -> bool:
+        return bool(call.summary == "Tidings" and call.body == text)
+
+    await asyncio.to_thread(bus.wait_for, told, WAIT)
+
+
 def test_a_new_sign_in_is_shown_at_once_and_notified(
     qtbot,
     qloop,
@@ -82,11 +92,7 @@ def test_a_new_sign_in_is_shown_at_once_and_notified(
         await until(lambda: rows(account) == ["laptop (this device)", "phone (new sign-in)"])
         assert account.alert.isVisible()
         assert account.alert.text().startswith("New sign-in: phone at ")
-
-        def told(call) -> bool:
-            return bool(call.summary == "Tidings" and call.body == account.alert.text())
-
-        await asyncio.to_thread(notification_bus.wait_for, told, WAIT)
+        await notified(notification_bus, account.alert.text())
 
     qloop.run_until_complete(scenario())
 
@@ -113,5 +119,21 @@ def test_the_account_menus_devices_opens_the_account_page(qtbot, qloop, profiles
         table = account.devices
         assert seen.contains(QRect(table.mapTo(scroll.viewport(), QPoint(0, 0)), table.size()))
         shot(settings, "settings-account-from-the-menu")
+
+    qloop.run_until_complete(scenario())
+
+
+def test_a_sign_in_made_while_away_is_shown_when_the_app_starts(
+    qtbot, qloop, profiles, windows, bus
+):
+    async def scenario() -> None:
+        laptop = profiles("alice", "laptop", create=True)
+        await asyncio.to_thread(profiles, "alice", "phone")  # before the laptop's app runs
+        alice = await windows(laptop)
+        account = account_page(alice)
+        alice.window.show_devices()
+        await until(lambda: rows(account) == ["laptop (this device)", "phone (new sign-in)"])
+        assert account.alert.text().startswith("New sign-in: phone at ")
+        await notified(bus, account.alert.text())
 
     qloop.run_until_complete(scenario())
