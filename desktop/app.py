@@ -129,7 +129,10 @@ class DesktopApp:
         return await self.show(profile, self.server)
 
     async def show(self, profile: Profile, server: EmbeddedServer | None) -> Running:
-        """Start the profile's engine and open the main window."""
+        """Start the profile's engine and open the main window. Nothing is awaited between
+        the engine's start and the last of the window's listeners: what the engine tells
+        at once (a sign-in made while this device was away, told once) reaches them all."""
+        prefs = await asyncio.to_thread(NotifyPrefs.load, profile.dir)
         bridge = EngineBridge(lambda: open_engine(profile, self.credentials))
         await bridge.start()
         links = NotificationLinks()
@@ -141,7 +144,7 @@ class DesktopApp:
             chime=self.chime.ring.emit,
             hidden_body=tr("New message"),
         )
-        policy.prefs = await asyncio.to_thread(NotifyPrefs.load, profile.dir)
+        policy.prefs = prefs
         bridge.post(bridge.engine.subscribe, policy.on_event)
         bridge.engine_event.connect(partial(alert_new_sign_in, notifier.notify))
         window = MainWindow(bridge, profile.user, policy, self.idle, profile.dir)

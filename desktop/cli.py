@@ -26,7 +26,7 @@ from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView
 from desktop.core.account import ServerNotTrusted, open_engine, sign_in, sign_out
 from desktop.core.engine import EngineFailed, SyncEngine
-from desktop.core.events import MessageAdded, MessageUpdated, ServerRestored
+from desktop.core.events import AppEvent, MessageAdded, MessageUpdated, NewSignIn, ServerRestored
 from desktop.core.people import DisplayNamesUnavailable
 from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
 from desktop.core.receipts import ReceiptsUnavailable
@@ -201,7 +201,7 @@ class Session:
         self.profile = Profile.load(args.profile)
         self.engine: SyncEngine = open_engine(self.profile, self.credentials)
         self.engine.fill_in_background = False  # a command fetches only what it shows
-        self.engine.subscribe(_tell_restored)
+        self.engine.subscribe(_tell_on_stderr)
         self.online = False
         self._tried = False  # to connect: a command waits for an unreachable server once
 
@@ -325,9 +325,13 @@ def user_name(target: str) -> str:
         raise CliError(f"{target} is not a user name: {e}") from None
 
 
-def _tell_restored(event: object) -> None:
+def _tell_on_stderr(event: AppEvent) -> None:
+    """What the user must hear of whatever the command: a restored server, and a device
+    that signed in to the account (told once, here or in the app, whichever hears of it)."""
     if isinstance(event, ServerRestored):
         print(f"tidings-cli: {event.describe()}", file=sys.stderr)
+    elif isinstance(event, NewSignIn):
+        print(f"tidings-cli: new sign-in: {event.name} at {_clock(event.created)}", file=sys.stderr)
 
 
 # --- commands ---------------------------------------------------------------------------

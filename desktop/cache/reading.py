@@ -28,7 +28,7 @@ def view_of(row: tuple) -> MessageView:
     return view.with_state(
         reply_to, decode_mentions(mentions), bool(mentions_me),
         edited is not None and not deleted,  # a deletion takes the edits with it
-        bool(deleted), target, emoji, bool(removed),
+        bool(deleted), target, emoji, bool(removed), mentions_known=mentions is not None,
     )  # fmt: skip
 
 

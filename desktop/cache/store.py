@@ -264,14 +264,16 @@ class Cache:
                 )  # fmt: skip
             else:
                 shown = [e for e in new if e.kind not in CHANGE_KINDS]
-                applied.messages.extend(self._views_of_new(shown, here))
+                applied.messages.extend(self._views_of_new(shown, here, provisional))
                 replies |= any(e.reply_to for e in shown)
             applied.channels.add(channel_id)
         if applied.changed or replies:
             applied.messages = self._completed(applied)
         return applied
 
-    def _views_of_new(self, events: list[Event], here: dict[str, int]) -> list[MessageView]:
+    def _views_of_new(
+        self, events: list[Event], here: dict[str, int], provisional: bool
+    ) -> list[MessageView]:
         """New entries as they are stored, but for what other rows say of them."""
         me = self.me
         return [
@@ -281,7 +283,7 @@ class Cache:
             ).with_state(
                 e.reply_to, _mention_views(e), names(e, me),
                 e.edited is not None and not e.deleted, e.deleted,
-                reactions=_reaction_views(e),
+                reactions=_reaction_views(e), mentions_known=not provisional,
             )
             for e in events
         ]  # fmt: skip

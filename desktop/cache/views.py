@@ -64,6 +64,9 @@ class MessageView:
     reply_to: int | None = None  # the seq of the message this one answers
     quote: QuoteView | None = None  # that message, when this device holds it
     mentions: tuple[MentionView, ...] = ()
+    # False while the server's finding of whom the text names has not come: the user's own
+    # message or edit, stored from the server's acknowledgement until its copy comes.
+    mentions_known: bool = True
     mentions_me: bool = False  # someone else's message that names this device's user
     edited: bool = False
     deleted: bool = False
@@ -137,12 +140,14 @@ class MessageView:
         emoji: str | None = None,
         removed: bool = False,
         reactions: tuple[ReactionView, ...] = (),
+        mentions_known: bool = True,
     ) -> "MessageView":
         """A view made by ``stored`` with the state of a message that changes (or the
         details of a change), set in place: the view is new and not shared yet."""
         self.__dict__.update(
             reply_to=reply_to,
             mentions=mentions,
+            mentions_known=mentions_known,
             mentions_me=mentions_me,
             edited=edited,
             deleted=deleted,

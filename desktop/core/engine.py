@@ -26,7 +26,6 @@ from desktop.core.events import (
     MessageChanged,
     MessageDiscarded,
     MessageUpdated,
-    NewSignIn,
     PeopleChanged,
     PresenceChanged,
     ReceiptsChanged,
@@ -53,6 +52,7 @@ from desktop.core.people import PeopleKeeper, PeopleOperations
 from desktop.core.progress import CatchUpProgress
 from desktop.core.quiet import QuietKeeper, QuietOperations
 from desktop.core.receipts import ReceiptKeeper
+from desktop.core.sign_ins import SignInKeeper
 from desktop.core.signed_out import signed_out_reason
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
@@ -69,7 +69,6 @@ from shared.protocol import (
     GetPresence,
     History,
     MarkRead,
-    NewDevicePush,
     PresencePush,
     Push,
     React,
@@ -151,6 +150,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
         self._receipts = ReceiptKeeper(link, self._wake.set)
         self._quiet = QuietKeeper(link)
         self._people = PeopleKeeper(link)
+        self._sign_ins = SignInKeeper(link)
         self._presence_asked: set[str] = set()  # people whose presence this session asked
         self._progress = CatchUpProgress(cache, self._emit)
         self._news = NewsLine()  # after a snapshot: what sync brings up to it is not news
@@ -241,6 +241,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
             self._receipts.online()
             self._quiet.online()
             self._people.online()
+            self._sign_ins.online()
             self._need_sync = True
             self._wake.set()
         elif state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
@@ -502,6 +503,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
             await self._refresh_presence()
             await self._receipts.caught_up()
             await self._people.caught_up()
+            await self._sign_ins.caught_up()
             self._gaps.retry_all()
         elif confirm:  # pushed events to confirm: the sync alone
             await self._catch_up()
@@ -713,7 +715,12 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
     def _on_push(self, push: Push) -> None:
         if self._stale() and isinstance(push, EventPush | ChannelPush | ReadPush | ReceiptPush):
             return  # numbered by a restored server: the next round reconciles first
-        if self._people.on_push(push) or self._quiet.on_push(push) or self._receipts.on_push(push):
+        if (
+            self._people.on_push(push)
+            or self._quiet.on_push(push)
+            or self._receipts.on_push(push)
+            or self._sign_ins.on_push(push)
+        ):
             return
         if isinstance(push, EventPush):
             self._on_event(push)
@@ -728,8 +735,6 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
             self._emit(PresenceChanged(PresenceView(p.user, p.state, p.last_seen)))
         elif isinstance(push, TypingPush):
             self._emit(TypingChanged(push.channel, push.user))
-        elif isinstance(push, NewDevicePush):
-            self._emit(NewSignIn(push.device.id, push.device.name, push.device.created))
         elif isinstance(push, RevokedPush):
             self.failure = "this device was signed out from another device"
             self.signed_out = SignedOutReason.REVOKED

@@ -180,8 +180,9 @@ class ServerRestored:
 
 @dataclass(frozen=True)
 class NewSignIn:
-    """Another device signed in to the account just now (from a server with the
-    ``device_alerts`` feature)."""
+    """Another device signed in to the account: just now (a server with the
+    ``device_alerts`` feature pushes it), or while this device was away (found in the devices
+    list once connected again). Told once for each device (``desktop.core.sign_ins``)."""
 
     device_id: int
     name: str

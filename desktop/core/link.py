@@ -1,5 +1,5 @@
 """What the engine gives each of its keepers, the parts that keep something of the cache in
-step with the server (receipts, do not disturb and mutes, display names)."""
+step with the server (receipts, do not disturb and mutes, display names, sign-ins)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

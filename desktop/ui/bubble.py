@@ -84,10 +84,12 @@ def links(text: str) -> list[tuple[int, int, str]]:
 
 
 def shown_mentions(m: MessageView, members: Iterable[str]) -> tuple[MentionView, ...]:
-    """Whom the text names: as the server found it, or, before the server has the text (a
-    message or an edit still in the outbox), as the server will (``shared.mentions``)."""
+    """Whom the text names: as the server found it, or, before this device heard what the
+    server found (a message or an edit still in the outbox, or stored from the server's
+    acknowledgement until the server's copy comes), as the server does
+    (``shared.mentions``)."""
     pending_edit = any(c.kind == "edit" and c.state == "pending" for c in m.changes)
-    if m.mentions or (m.seq is not None and not pending_edit):
+    if m.mentions or (m.seq is not None and m.mentions_known and not pending_edit):
         return m.mentions
     return tuple(MentionView(x.user, x.start, x.end) for x in find_mentions(m.text, members))
 

@@ -1,4 +1,4 @@
-"""Dialogs: new chat, new group, members, devices."""
+"""Dialogs: new chat, new group, members."""
 
 import asyncio
 from collections.abc import Coroutine
@@ -316,45 +316,3 @@ class MembersDialog(_ServerDialog):
         if await confirmed(self, tr("Leave the group?"), question, tr("Leave group")):
             await self.bridge.ask(self.bridge.engine.leave, self.channel.id)
             self.accept()
-
-
-class DevicesDialog(_ServerDialog):
-    def __init__(self, parent: QWidget, bridge: EngineBridge) -> None:
-        super().__init__(parent, bridge, tr("Your devices"))
-        revoke = QPushButton(tr("Sign out selected device"))
-        revoke.clicked.connect(self._revoke)
-        self.layout_.addWidget(revoke)
-        self.run(self._load(), refusals.Attempt(refusals.Action.LIST_DEVICES))
-
-    async def _load(self) -> None:
-        devices = await self.bridge.ask(self.bridge.engine.list_devices)
-        self.list.clear()
-        for device in devices:
-            label = device.name + (tr(" (this device)") if device.current else "")
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, (device.id, device.current, device.name))
-            self.list.addItem(item)
-
-    def _revoke(self) -> None:
-        item = self.list.currentItem()
-        if item is None:
-            return
-        device_id, current, name = item.data(Qt.ItemDataRole.UserRole)
-        if current:
-            QMessageBox.information(
-                self, tr("Devices"), tr("To sign out this device, use another one.")
-            )
-            return
-        self.run(
-            self._revoke_device(device_id, name), refusals.Attempt(refusals.Action.REVOKE_DEVICE)
-        )
-
-    async def _revoke_device(self, device_id: int, name: str) -> None:
-        question = tr(
-            "Sign out {device}? It stops receiving messages, and someone using it has to "
-            "log in again."
-        ).format(device=name)
-        title = tr("Sign out {device}?").format(device=name)
-        if await confirmed(self, title, question, tr("Sign out")):
-            await self.bridge.ask(self.bridge.engine.revoke_device, device_id)
-            await self._load()

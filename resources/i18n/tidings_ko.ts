@@ -270,38 +270,6 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>그룹에서 나갈까요?</translation>
     </message>
     <message>
-      <source>Your devices</source>
-      <translation>내 기기</translation>
-    </message>
-    <message>
-      <source>Sign out selected device</source>
-      <translation>선택한 기기 로그아웃</translation>
-    </message>
-    <message>
-      <source> (this device)</source>
-      <translation> (이 기기)</translation>
-    </message>
-    <message>
-      <source>Devices</source>
-      <translation>기기</translation>
-    </message>
-    <message>
-      <source>To sign out this device, use another one.</source>
-      <translation>이 기기를 로그아웃하려면 다른 기기를 사용하세요.</translation>
-    </message>
-    <message>
-      <source>Sign out {device}? It stops receiving messages, and someone using it has to log in again.</source>
-      <translation>{device}에서 로그아웃할까요? 그 기기는 더 이상 메시지를 받지 않고, 쓰려면 다시 로그인해야 합니다.</translation>
-    </message>
-    <message>
-      <source>Sign out {device}?</source>
-      <translation>{device}에서 로그아웃할까요?</translation>
-    </message>
-    <message>
-      <source>Sign out</source>
-      <translation>로그아웃</translation>
-    </message>
-    <message>
       <source>Search all messages</source>
       <translation>모든 메시지 검색</translation>
     </message>
@@ -462,6 +430,10 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Tidings stopped</source>
       <translation>Tidings가 중지되었습니다</translation>
+    </message>
+    <message>
+      <source>Account</source>
+      <translation>계정</translation>
     </message>
     <message>
       <source>Sending…</source>
@@ -1064,10 +1036,6 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>저장 공간</translation>
     </message>
     <message>
-      <source>Account</source>
-      <translation>계정</translation>
-    </message>
-    <message>
       <source>never</source>
       <translation>없음</translation>
     </message>
@@ -1128,6 +1096,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>비밀번호를 바꿨습니다. 기기들은 로그인된 채로 남습니다.</translation>
     </message>
     <message>
+      <source>Devices</source>
+      <translation>기기</translation>
+    </message>
+    <message>
       <source>Device</source>
       <translation>기기</translation>
     </message>
@@ -1140,16 +1112,40 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>마지막 접속</translation>
     </message>
     <message>
-      <source>Sign out a device…</source>
-      <translation>기기 로그아웃…</translation>
+      <source>Sign out selected device…</source>
+      <translation>선택한 기기 로그아웃…</translation>
     </message>
     <message>
       <source>Refresh</source>
       <translation>새로 고침</translation>
     </message>
     <message>
+      <source> (this device)</source>
+      <translation> (이 기기)</translation>
+    </message>
+    <message>
       <source> (new sign-in)</source>
       <translation> (새 로그인)</translation>
+    </message>
+    <message>
+      <source>To sign out this device, use Sign out of this device below.</source>
+      <translation>이 기기에서 로그아웃하려면 아래의 '이 기기에서 로그아웃…'을 사용하세요.</translation>
+    </message>
+    <message>
+      <source>Choose a device in the list to sign it out.</source>
+      <translation>로그아웃할 기기를 목록에서 고르세요.</translation>
+    </message>
+    <message>
+      <source>Sign out {device}? It stops receiving messages, and someone using it has to log in again.</source>
+      <translation>{device}에서 로그아웃할까요? 그 기기는 더 이상 메시지를 받지 않고, 쓰려면 다시 로그인해야 합니다.</translation>
+    </message>
+    <message>
+      <source>Sign out {device}?</source>
+      <translation>{device}에서 로그아웃할까요?</translation>
+    </message>
+    <message>
+      <source>Sign out</source>
+      <translation>로그아웃</translation>
     </message>
     <message>
       <source>A display name has at most {count} characters.</source>

@@ -447,6 +447,18 @@ async def test_cli_says_when_the_server_was_restored(
         await restored.stop()
 
 
+async def test_cli_says_once_when_another_device_signed_in(cli: Cli, clients: ClientFactory):
+    await cli.register("alice")
+    code, _, err = await cli.run("channels")
+    assert code == 0 and err == ""
+    await clients.login("alice", "phone")
+    code, _, err = await cli.run("channels")
+    assert code == 0 and err.startswith("tidings-cli: new sign-in: phone at ")
+    assert err.count("\n") == 1
+    code, _, err = await cli.run("channels")
+    assert code == 0 and err == ""  # said once
+
+
 async def test_an_unreachable_server_is_waited_for_once(
     cli: Cli, clients: ClientFactory, server: SyncServer
 ):

@@ -1,6 +1,7 @@
 """The account: the display name others see, changing the password, and the devices
-signed in to it, with new sign-ins marked as they happen. Signing a device out stays in the
-Devices dialog, which asks first."""
+signed in to it, with new sign-ins marked as they happen; another device is signed out from
+that list, after a question. The one place for devices: the Account menu's Devices… opens
+it too."""
 
 import datetime
 import math
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,8 +27,9 @@ from PySide6.QtWidgets import (
 from desktop.core.events import AppEvent, NewSignIn
 from desktop.core.operations import DeviceView, NotOffered
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.dialogs import DevicesDialog
+from desktop.ui.dialogs import REFUSED, confirmed
 from desktop.ui.i18n import tr
+from desktop.ui.refusals import Action, Attempt, explain
 from desktop.ui.settings.display_name import DisplayNameBox
 from desktop.ui.tasks import spawn
 from shared import limits
@@ -81,6 +84,7 @@ class AccountPage(QWidget):
         super().__init__()
         self.bridge = bridge
         self.new_sign_ins: set[int] = set()  # devices heard of while the app runs
+        self.listed: dict[int, DeviceView] = {}  # the devices shown, by id
         layout = QVBoxLayout(self)
         self.display_name = DisplayNameBox(bridge)
         layout.addWidget(self.display_name)
@@ -159,11 +163,13 @@ class AccountPage(QWidget):
         self.devices = QTreeWidget()
         self.devices.setObjectName("devices")
         self.devices.setRootIsDecorated(False)
+        self.devices.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.devices.setHeaderLabels([tr("Device"), tr("Added"), tr("Last seen")])
         header = self.devices.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.devices.itemSelectionChanged.connect(self._show_chosen)
         self.alert = QLabel()
         self.alert.setObjectName("newSignIn")
         self.alert.setWordWrap(True)
@@ -172,18 +178,20 @@ class AccountPage(QWidget):
         self.devices_error = QLabel()
         self.devices_error.setWordWrap(True)
         self.devices_error.setStyleSheet("color: #c62828;")
-        manage = QPushButton(tr("Sign out a device…"))
-        manage.clicked.connect(lambda: DevicesDialog(self, self.bridge).open())
+        self.revoke_button = QPushButton(tr("Sign out selected device…"))
+        self.revoke_button.setObjectName("signOutDevice")
+        self.revoke_button.clicked.connect(self.revoke_chosen)
         refresh = QPushButton(tr("Refresh"))
         refresh.clicked.connect(self.load_devices)
         buttons = QHBoxLayout()
-        buttons.addWidget(manage)
+        buttons.addWidget(self.revoke_button)
         buttons.addWidget(refresh)
         buttons.addStretch(1)
         layout = QVBoxLayout(box)
         for widget in (self.alert, self.devices, self.devices_error):
             layout.addWidget(widget)
         layout.addLayout(buttons)
+        self._show_chosen()
         return box
 
     def showEvent(self, event) -> None:
@@ -196,17 +204,15 @@ class AccountPage(QWidget):
     async def _load(self) -> None:
         try:
             devices = await self.bridge.ask(self.bridge.engine.list_devices)
-        except ProtocolError as e:
-            self.devices_error.setText(e.message)
-            return
-        except (TimeoutError, ConnectionClosed):
-            self.devices_error.setText(tr("The server cannot be reached right now."))
+        except REFUSED as e:
+            self.devices_error.setText(explain(e, Attempt(Action.LIST_DEVICES)))
             return
         self.devices_error.clear()
         self.show_devices(devices)
 
     def show_devices(self, devices: list[DeviceView]) -> None:
         self.devices.clear()
+        self.listed = {device.id: device for device in devices}
         for device in devices:
             name = device.name
             if device.current:
@@ -220,6 +226,45 @@ class AccountPage(QWidget):
                 font.setBold(True)
                 row.setFont(0, font)
             self.devices.addTopLevelItem(row)
+
+    def chosen(self) -> DeviceView | None:
+        """The device selected in the list, if any."""
+        rows = self.devices.selectedItems()
+        return self.listed.get(rows[0].data(0, Qt.ItemDataRole.UserRole)) if rows else None
+
+    def _show_chosen(self) -> None:
+        """Another device can be signed out from here; this one, with the button below."""
+        device = self.chosen()
+        self.revoke_button.setEnabled(device is not None and not device.current)
+        if device is None:
+            tip = tr("Choose a device in the list to sign it out.")
+        elif device.current:
+            tip = tr("To sign out this device, use Sign out of this device below.")
+        else:
+            tip = ""
+        self.revoke_button.setToolTip(tip)
+
+    def revoke_chosen(self) -> None:
+        """Sign the selected device out, once the user confirms it."""
+        device = self.chosen()
+        if device is not None and not device.current:
+            spawn(self._revoke(device))
+
+    async def _revoke(self, device: DeviceView) -> None:
+        question = tr(
+            "Sign out {device}? It stops receiving messages, and someone using it has to "
+            "log in again."
+        ).format(device=device.name)
+        title = tr("Sign out {device}?").format(device=device.name)
+        if not await confirmed(self, title, question, tr("Sign out")):
+            return
+        try:
+            await self.bridge.ask(self.bridge.engine.revoke_device, device.id)
+        except REFUSED as e:
+            self.devices_error.setText(explain(e, Attempt(Action.REVOKE_DEVICE)))
+            return
+        self.devices_error.clear()
+        await self._load()
 
     def _on_event(self, event: AppEvent) -> None:
         if isinstance(event, NewSignIn):

@@ -1,17 +1,23 @@
-"""What a bubble's text shows and lets the user do: mentions highlighted (and the chat list's
-"@" while one is unread), links that open, text selected with the mouse or from the menu and
-copied, and a placeholder for a kind of event this version cannot show."""
+"""What a bubble's text shows and lets the user do: mentions highlighted (the user's own at
+once, and the chat list's "@" while one is unread), links that open, text selected with the
+mouse or from the menu and copied, and a placeholder for a kind of event this version cannot
+show."""
+
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QPoint, QRect, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QApplication, QMenu, QStyleOptionViewItem
 
-from desktop.cache.views import ChannelView, MessageView
+from desktop.cache.views import ChannelView, MentionView, MessageView
+from desktop.core.events import AppEvent, MessageUpdated
 from desktop.ui.bubble import ACCENT, MENTION_OF_ME, BubbleLayout, links, shown_mentions
 from desktop.ui.delegates import ChannelDelegate, SelectableText, badges
+from desktop.ui.dialogs import FormDialog
 from shared.protocol import CreateGroup, OpenDirect
-from tests.desktop.ui.test_message_actions import index_of, layout_of, right_click, shown
-from tests.desktop.ui.test_window import badge, send_as, until
+from tests.desktop.ui.test_message_actions import by_seq, index_of, layout_of, right_click, shown
+from tests.desktop.ui.test_outbox_window import _shown
+from tests.desktop.ui.test_window import badge, send_as, type_and_send, until
 from tests.support import WAIT
 
 
@@ -62,6 +68,53 @@ def test_a_mention_of_me_stands_out_and_marks_the_chat_until_read(
         after = QTextCursor(document)
         after.setPosition(10)  # "can"
         assert after.charFormat().background().color() != MENTION_OF_ME
+
+    qloop.run_until_complete(scenario())
+
+
+def accented_at(running, seq: int | None, position: int) -> bool:
+    """Whether the text of message ``seq`` is drawn as a mention at ``position``."""
+    document = layout_of(running, seq).document
+    assert document is not None
+    cursor = QTextCursor(document)
+    cursor.setPosition(position)
+    return cursor.charFormat().foreground().color() == ACCENT
+
+
+def test_a_first_mention_in_a_new_group_stands_out_at_once(
+    qtbot, qloop, net, profiles, people, windows
+):
+    """The user's own message is stored from the server's acknowledgement before the
+    server's copy (which says whom it names) comes with the next sync: meanwhile it shows
+    whom it names as the server finds it, as while it waited in the outbox."""
+
+    async def scenario() -> None:
+        alice = await windows(profiles("alice", "laptop", create=True))
+        bob = people("bob")
+        alice.window.new_group()
+        form = await _shown(alice.window, FormDialog)
+        form.edits[0].setText("crew")
+        form.edits[1].setText("bob")
+        form.accept()
+        await until(lambda: alice.window.pane.channel is not None)
+        group_id = alice.window.pane.channel.id
+        seen: list[tuple[bool, bool]] = []  # (the server's finding known, drawn as mention)
+
+        def acknowledged(event: AppEvent) -> None:
+            m = event.message if isinstance(event, MessageUpdated) else None
+            if m is not None and m.seq is not None and m.kind == "message":
+                seen.append((m.mentions_known, accented_at(alice, m.seq, 3)))
+
+        alice.bridge.engine_event.connect(acknowledged)  # after the window's own slot
+        type_and_send(qtbot, alice, "@bob can you bring the map?")
+        await until(lambda: bool(seen))
+        assert seen == [(False, True)]
+
+        send_as(net, bob, group_id, "sure")  # alice confirms it with a sync: her copy comes
+        [mine] = [m for m in shown(alice) if m.sender == "alice"]
+        await until(lambda: by_seq(alice, mine.seq).mentions_known)
+        assert by_seq(alice, mine.seq).mentions == (MentionView("bob", 0, 4),)
+        assert accented_at(alice, mine.seq, 3) and not accented_at(alice, mine.seq, 10)
 
     qloop.run_until_complete(scenario())
 
@@ -152,6 +205,10 @@ def test_a_message_not_stored_yet_shows_whom_it_names(qapp) -> None:
     pending = MessageView(5, None, "message", "alice", "ask @bob and @carol", 0, "pending", "c1")
     named = shown_mentions(pending, ("alice", "bob"))
     assert [(m.user, m.start, m.end) for m in named] == [("bob", 4, 8)]
+    acknowledged = replace(pending, seq=3, state="sent", mentions_known=False)
+    assert shown_mentions(acknowledged, ("alice", "bob")) == named
+    copied = replace(acknowledged, mentions_known=True)  # the server found none after all
+    assert shown_mentions(copied, ("alice", "bob")) == ()
 
 
 def test_a_kind_this_version_cannot_show_has_a_placeholder(qapp) -> None:

@@ -1,13 +1,13 @@
-"""Refusals in the user's words, confirmations before removing someone or signing a device
-out, a removed member's group kept readable, plurals and "last seen", against a real
-server."""
+"""Refusals in the user's words, a confirmation before removing someone, a removed member's
+group kept readable, plurals and "last seen", against a real server (signing a device out
+is confirmed on the Account page: tests/desktop/ui/test_settings_account.py)."""
 
 import datetime
 
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QMessageBox
 
-from desktop.ui.dialogs import DevicesDialog, FormDialog, MembersDialog
+from desktop.ui.dialogs import FormDialog, MembersDialog
 from desktop.ui.languages import install_translations
 from desktop.ui.last_seen import last_seen_text
 from desktop.ui.refusals import Action, Attempt, explain
@@ -127,28 +127,5 @@ def test_removing_a_member_is_confirmed_and_leaves_their_chat_readable(
         assert composer.edit.placeholderText() == "You were removed from this group"
         assert bob.window.channels.row_of(group.id) is not None
         assert not bob.window.pane.members_button.isVisible()
-
-    qloop.run_until_complete(scenario())
-
-
-def test_signing_a_device_out_is_confirmed(qtbot, qloop, profiles, windows):
-    async def scenario() -> None:
-        profiles("alice", "phone", create=True)
-        alice = await windows(profiles("alice", "laptop"))
-        dialog = DevicesDialog(alice.window, alice.bridge)
-        dialog.open()
-        await until(lambda: dialog.list.count() == 2)
-        names = [dialog.list.item(i).text() for i in range(2)]
-        dialog.list.setCurrentRow(names.index("phone"))
-        [sign_out] = [
-            b for b in dialog.findChildren(QPushButton) if b.text() == "Sign out selected device"
-        ]
-        sign_out.click()
-        await _answer(dialog, "Cancel")
-        assert dialog.list.count() == 2
-        sign_out.click()
-        await _answer(dialog, "Sign out")
-        await until(lambda: dialog.list.count() == 1)
-        assert dialog.list.item(0).text() == "laptop (this device)"
 
     qloop.run_until_complete(scenario())
