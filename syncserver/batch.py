@@ -18,6 +18,7 @@ from shared.mentions import find_mentions
 from shared.protocol import Delete, Edit, React, Send
 from shared.text import BLANK_MESSAGE, is_blank
 from syncserver.handlers.base import Call, Context, Refusal, now_ms
+from syncserver.handlers.files import NOT_OFFERED
 from syncserver.sessions import Session
 from syncserver.store import accounts, changes, channels, events
 from syncserver.store import mentions as stored_mentions
@@ -71,6 +72,8 @@ class Batch:
         return self._delete(call.me, req)
 
     def _send(self, me: Session, req: Send) -> dict:
+        if req.attachments:
+            raise Refusal(ErrorCode.BAD_REQUEST, NOT_OFFERED)
         check_text(req.text)
         self._check_member(req.channel, me.user_id)
         earlier = self._earlier(me, req, lambda e: _same_message(e, req))
