@@ -49,8 +49,15 @@ class ErrorCode(StrEnum):
 class ProtocolError(Exception):
     """An Error reply from the server, raised on the client side."""
 
-    def __init__(self, code: str, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        retry_after: float | None = None,
+        offset: int | None = None,
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.offset = offset  # ``upload_offset``: the offset the upload expects next

@@ -24,6 +24,7 @@ from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
     PROTOCOL_TAG,
     UNDECODABLE,
+    Download,
     Error,
     GetServerKey,
     GoingAwayPush,
@@ -44,6 +45,8 @@ from syncserver.batch import WRITTEN_REQUESTS
 from syncserver.config import BEATS_PER_TIMEOUT, ServerConfig, check_consistency
 from syncserver.costs import cost_of, reply_cost
 from syncserver.delivery import Delivery
+from syncserver.file_sweep import sweep_files
+from syncserver.files import Files
 from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
 from syncserver.handlers.base import Throttles
 from syncserver.handlers.presence import expire_sessions, publish_presence
@@ -76,6 +79,9 @@ KEY_SERVICE_MAX_BYTES = 1024  # the key service only ever needs a tiny request
 LINGER_MS = 500  # time given to queued replies at shutdown
 KEEPALIVE_PROBES = 3  # unanswered probes before the kernel drops a connection
 LISTEN_BACKLOG = 4096  # connections waiting to be accepted (the kernel caps it at somaxconn)
+# Bytes of replies a connection may leave unread and still download: the chunks a client
+# keeps in flight. Past it a download is refused, so one that does not read holds no more.
+DOWNLOAD_QUEUE = limits.MAX_CHUNKS_IN_FLIGHT * limits.MAX_CHUNK_BYTES
 
 
 class SyncServer:
@@ -163,6 +169,8 @@ class SyncServer:
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
         sequencer, delivery = Sequencer(), Delivery(sessions, self._send_frame)
         members, names = MemberCache(), NameCache()
+        files = Files.from_config(cfg)
+        files.disk.open()
         self.ctx = Context(
             config=cfg,
             sequencer=sequencer,
@@ -174,12 +182,14 @@ class SyncServer:
             members=members,
             receipts=ReceiptBoard(sessions, delivery, members, names, sequencer.last_seq),
             epoch=current_epoch(),
+            files=files,
             settle=self._settle,
         )
         self._writer = MessageWriter(self.ctx, self._answer_waiting)
         self._spawn(self._serve())
         self._spawn(self._sweep())
         self._spawn(watch_revocations(self.ctx))
+        self._spawn(sweep_files(self.ctx))
         if self.keys is not None:
             self._key_sock = self._bind_key_service()
             self._spawn(self._serve_keys())
@@ -380,6 +390,8 @@ class SyncServer:
         after charging its cost."""
         if not isinstance(req, Heartbeat) and self.backlog.full(routing_id):
             return _unread(req.rid, self.backlog.queued_bytes(routing_id))
+        if isinstance(req, Download) and self.backlog.queued_bytes(routing_id) >= DOWNLOAD_QUEUE:
+            return _unread(req.rid, self.backlog.queued_bytes(routing_id))
         admitted = self.ctx.throttles.admit(session, cost_of(req))
         if admitted is not None:
             return _slow_down(req.rid, *admitted)
@@ -435,7 +447,11 @@ class SyncServer:
     def _error_reply(req: Request, exc: Exception) -> Error:
         if isinstance(exc, Refusal):
             return Error(
-                rid=req.rid, code=exc.code, message=exc.message, retry_after=exc.retry_after
+                rid=req.rid,
+                code=exc.code,
+                message=exc.message,
+                retry_after=exc.retry_after,
+                offset=exc.offset,
             )
         if isinstance(exc, StorageError):
             log.error("storage failed for %s: %s", type(req).__name__, exc)
