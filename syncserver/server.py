@@ -79,9 +79,10 @@ KEY_SERVICE_MAX_BYTES = 1024  # the key service only ever needs a tiny request
 LINGER_MS = 500  # time given to queued replies at shutdown
 KEEPALIVE_PROBES = 3  # unanswered probes before the kernel drops a connection
 LISTEN_BACKLOG = 4096  # connections waiting to be accepted (the kernel caps it at somaxconn)
-# Bytes of replies a connection may leave unread and still download: the chunks a client
-# keeps in flight. Past it a download is refused, so one that does not read holds no more.
-DOWNLOAD_QUEUE = limits.MAX_CHUNKS_IN_FLIGHT * limits.MAX_CHUNK_BYTES
+# Bytes of replies a connection may leave unread and still download: twice the chunks a
+# client keeps in flight, as ZeroMQ tells of a frame it let go a little after the peer may
+# have it. Past it a download is refused, so one that does not read holds no more.
+DOWNLOAD_QUEUE = 2 * limits.MAX_CHUNKS_IN_FLIGHT * limits.MAX_CHUNK_BYTES
 
 
 class SyncServer:

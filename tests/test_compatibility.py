@@ -28,6 +28,7 @@ from shared.protocol import (
     GetPresence,
     Heartbeat,
     MuteChat,
+    OpenDirect,
     Push,
     QuietHours,
     React,
@@ -37,8 +38,9 @@ from shared.protocol import (
     UpdateSettings,
 )
 from syncserver.config import ServerConfig
-from syncserver.first_release import DELETED_MESSAGE, NEEDS_NEWER_APP
+from syncserver.first_release import DELETED_MESSAGE, FILE_LINE, NEEDS_NEWER_APP
 from syncserver.server import SyncServer
+from tests.attachments import attachment, upload
 from tests.frozen import protocol_v1 as v1
 from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, fake_server_socket, new_id
 
@@ -261,6 +263,31 @@ async def test_a_first_release_app_is_told_no_display_names(
         assert all(
             isinstance(p, v1.EventPush | v1.ChannelPush | v1.PresencePush) for p in old.pushes
         )
+    finally:
+        old.sock.close(linger=0)
+
+
+async def test_a_first_release_app_is_told_of_files_in_the_text(
+    server: SyncServer, clients: ClientFactory
+) -> None:
+    """A message with files reaches a first-release app (reading strictly) as its caption
+    and a line per file saying it needs a newer version, pushed and synced alike."""
+    assert server.keys is not None
+    old = OldApp(bare_socket(server.endpoint, server.keys.public))
+    try:
+        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
+        assert isinstance(welcome, v1.Welcome)
+        bob = await clients.register("bob")
+        chat = (await bob.request(OpenDirect(user="olga"))).channel.id
+        data = b"minutes of the meeting"
+        assert (await upload(bob, data)).complete
+        files = [attachment(data, "minutes.txt"), attachment(data, "copy.txt")]
+        await bob.request(Send(channel=chat, client_id=new_id(), text="", attachments=files))
+        shown = "\n".join(FILE_LINE.format(name=name) for name in ("minutes.txt", "copy.txt"))
+        await old.wait_event(shown)
+        synced = await old.ask(v1.Sync(rid=2, after=0))
+        assert isinstance(synced, v1.SyncPage)
+        assert [e.text for e in synced.events if e.kind == "message"] == [shown]
     finally:
         old.sock.close(linger=0)
 
