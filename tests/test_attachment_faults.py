@@ -12,9 +12,8 @@ import pytest
 
 from shared.errors import ProtocolError
 from shared.protocol import UploadChunk
-from syncserver.bench.harness import free_port_pair
 from tests.attachments import CHUNK, begin, download, send_chunks, sha256_of
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, started_in
 from tests.support import PASSWORD, WAIT, TestClient
 
 CHUNKS = 40  # a 10 MiB file
@@ -23,14 +22,16 @@ KILL_AFTER = 15  # chunks answered before the server is killed
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
-    data = tmp_path / "server"
-    data.mkdir()
-    srv = ServerProcess(data, free_port_pair())
-    await srv.start()
-    try:
+    async with started_in(tmp_path) as srv:
         yield srv
-    finally:
-        await srv.stop()
+
+
+async def registered(server: ServerProcess) -> TestClient:
+    client = TestClient(server.connection())
+    await client.conn.open()
+    await client.conn.wait_ready(WAIT)
+    await client.conn.register("alice", PASSWORD, "laptop")
+    return client
 
 
 def named_files(server: ServerProcess) -> dict[str, bytes]:
@@ -39,10 +40,7 @@ def named_files(server: ServerProcess) -> dict[str, bytes]:
 
 
 async def test_an_upload_killed_midway_resumes_from_the_disk(server: ServerProcess) -> None:
-    client = TestClient(server.connection())
-    await client.conn.open()
-    await client.conn.wait_ready(WAIT)
-    await client.conn.register("alice", PASSWORD, "laptop")
+    client = await registered(server)
     data = os.urandom(CHUNKS * CHUNK)
     sha = sha256_of(data)
     await begin(client, data, "video.mp4")
@@ -82,10 +80,7 @@ async def test_an_upload_killed_midway_resumes_from_the_disk(server: ServerProce
 async def test_a_server_killed_as_a_file_is_put_in_place_shows_it_whole_or_not_at_all(
     server: ServerProcess,
 ) -> None:
-    client = TestClient(server.connection())
-    await client.conn.open()
-    await client.conn.wait_ready(WAIT)
-    await client.conn.register("alice", PASSWORD, "laptop")
+    client = await registered(server)
     data = os.urandom(CHUNKS * CHUNK)
     sha = sha256_of(data)
     await begin(client, data)

@@ -26,7 +26,7 @@ from shared.protocol import (
     encode,
 )
 from syncserver.config import ServerConfig
-from syncserver.server import DOWNLOAD_QUEUE, SyncServer
+from syncserver.server import SyncServer
 from tests.attachments import CHUNK, attachment, begin, send_chunks, sha256_of, upload
 from tests.support import WAIT, ClientFactory, TestClient, bare_socket, new_id
 
@@ -182,7 +182,7 @@ async def test_a_device_may_not_begin_thousands_of_uploads(clients: ClientFactor
 async def test_a_connection_that_does_not_read_its_downloads_is_held_back(
     server: SyncServer, clients: ClientFactory
 ) -> None:
-    """Downloads pipelined without reading the answers: past 2 MiB waiting unread at the
+    """Downloads pipelined without reading the answers: past 4 MiB waiting unread at the
     server, each is refused, so what the server holds for the connection stays bounded."""
     alice = await clients.register("alice")
     data = os.urandom(4 * CHUNK)
@@ -201,9 +201,10 @@ async def test_a_connection_that_does_not_read_its_downloads_is_held_back(
             offset = (rid % 4) * CHUNK
             download = Download(rid=rid, sha256=sha256_of(data), offset=offset)
             await sock.send_multipart([PROTOCOL_TAG, encode(download)])
-        await _wait(lambda: server.backlog.queued_bytes(_peer_of(server)) > 0)
-        held = server.backlog.queued_bytes(_peer_of(server))
-        assert held <= DOWNLOAD_QUEUE + CHUNK + 1024
+        peer = _peer_of(server)
+        held = await _peak_until_still(lambda: server.backlog.queued_bytes(peer))
+        assert server.config.max_queued_bytes / 2 < held
+        assert held <= server.config.max_queued_bytes + CHUNK + 1024
         replies = [await _next_reply(sock) for _ in range(asks)]
     finally:
         sock.close(linger=0)
@@ -218,6 +219,20 @@ def _peer_of(server: SyncServer) -> bytes:
     device's newest session."""
     [session] = server.ctx.sessions.of_user(1)  # Alice, the first user
     return session.routing_id
+
+
+async def _peak_until_still(measure: Callable[[], int]) -> int:
+    """The highest value ``measure`` gives until it has stayed the same for half a second
+    (the server answered everything it was asked)."""
+    peak, last, still = 0, -1, 0
+    async with asyncio.timeout(WAIT):
+        while still < 50:
+            value = measure()
+            peak = max(peak, value)
+            still = still + 1 if value == last else 0
+            last = value
+            await asyncio.sleep(0.01)
+    return peak
 
 
 async def _wait(condition: Callable[[], bool]) -> None:

@@ -34,8 +34,9 @@ async def upload_begin(ctx: Context, call: Call, req: UploadBegin) -> UploadStat
         raise Refusal(ErrorCode.INVALID, str(e)) from None
     key = (me.user_id, req.sha256)
     await _quiet(ctx, key)  # from here on nothing awaits: no send or deletion comes between
-    if files.stored_size(req.sha256) is not None and files.may_read(me.user_id, req.sha256):
-        return _state(req, req.size, complete=True)
+    size = files.stored_size(req.sha256)
+    if size is not None and files.may_read(me.user_id, req.sha256):
+        return _state(req, size, complete=True)
     upload = files.upload_of(me.user_id, req.sha256)
     if upload is not None and upload.completed_at is None and upload.size == req.size:
         resumed = _resume(ctx, me.user_id, req)
@@ -94,7 +95,8 @@ def _check_room(ctx: Context, user_id: int, req: UploadBegin, replacing: int) ->
             f"your files take {used:,} of your {cfg.user_quota_bytes:,} bytes on this server; "
             f"this one needs {req.size:,} more",
         )
-    total = files.total_usage()
+    # Summing every stored file is skipped unless there is a total to keep to.
+    total = files.total_usage() if cfg.max_storage_bytes else 0
     if cfg.max_storage_bytes and total + req.size > cfg.max_storage_bytes:
         raise Refusal(
             ErrorCode.STORAGE_FULL,
