@@ -310,7 +310,7 @@ class Connection:
             await self._reauthenticate()
             reply = await self._exchange(req, timeout)
         if isinstance(reply, Error):
-            raise ProtocolError(reply.code, reply.message, reply.retry_after)
+            raise ProtocolError(reply.code, reply.message, reply.retry_after, reply.offset)
         # The server answers each request with the reply its type names, or with Error.
         return cast(ReplyT, reply)
 

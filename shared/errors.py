@@ -33,6 +33,15 @@ class ErrorCode(StrEnum):
     MESSAGE_DELETED = "message_deleted"  # editing, reacting or replying to a deleted message
     NOT_AN_EMOJI = "not_an_emoji"  # a reaction that is not one emoji
     TOO_MANY_REACTIONS = "too_many_reactions"  # a message has as many distinct emoji as allowed
+    # Attachments (feature "attachments")
+    FILE_TOO_LARGE = "file_too_large"  # an upload larger than the server's file size limit
+    QUOTA_EXCEEDED = "quota_exceeded"  # the user's storage quota would be exceeded
+    STORAGE_FULL = "storage_full"  # the server's storage for files would be exceeded
+    NO_SUCH_UPLOAD = "no_such_upload"  # a chunk for an upload not begun by this user, or expired
+    UPLOAD_OFFSET = "upload_offset"  # a chunk not at the upload's stored offset (``offset``)
+    UPLOAD_TOO_LONG = "upload_too_long"  # a chunk past the upload's declared size
+    HASH_MISMATCH = "hash_mismatch"  # the uploaded bytes do not have the declared SHA-256
+    NO_SUCH_FILE = "no_such_file"  # also for a file the caller may not read
     UNAVAILABLE = "unavailable"  # storage failed (disk full, read-only); try again later
     INTERNAL = "internal"
 
@@ -40,8 +49,15 @@ class ErrorCode(StrEnum):
 class ProtocolError(Exception):
     """An Error reply from the server, raised on the client side."""
 
-    def __init__(self, code: str, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        retry_after: float | None = None,
+        offset: int | None = None,
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.offset = offset  # ``upload_offset``: the offset the upload expects next

@@ -18,6 +18,16 @@ MAX_REACTIONS_PER_MESSAGE = 20  # distinct emoji on one message
 MAX_EMOJI_CHARS = 16  # code points in one reaction (one grapheme cluster, ZWJ sequences too)
 MAX_MENTIONS_PER_MESSAGE = 100  # one per member of the largest default group
 
+# Attachments (feature "attachments"): files go up and down in chunks, never in one frame.
+MAX_CHUNK_BYTES = 256 * 1024  # bytes of file data in one upload_chunk or file_chunk
+MAX_CHUNKS_IN_FLIGHT = 4  # chunk requests a client keeps unanswered, per transfer direction
+MAX_ATTACHMENTS_PER_MESSAGE = 10
+MAX_FILE_NAME_CHARS = 255  # a file name's rules (shared.files) are checked by the server
+MAX_MIME_CHARS = 127
+MAX_THUMBNAIL_BYTES = 16 * 1024  # a small JPEG or PNG made by the sending device
+MAX_THUMBNAIL_SIDE = 320  # pixels on the longer side; the sending device keeps to it
+DEFAULT_MAX_FILE_BYTES = 100 * 1000 * 1000  # the server's file size limit unless configured
+
 HEARTBEAT_INTERVAL = 5.0  # secs between client heartbeats unless the server says otherwise
 MIN_HEARTBEAT_INTERVAL = 0.1  # secs; a client beats no faster, whatever a server asks
 PRESENCE_TIMEOUT = 30.0  # secs without a heartbeat before a user counts as offline

@@ -50,6 +50,17 @@ FEATURE_DISPLAY_NAMES = "display_names"
 # user turns them off; 0 is off. Any other value is a time (ms since the epoch).
 UNTIL_TURNED_OFF = MAX_ID
 FEATURE_QUIET_HOURS = "quiet_hours"  # a weekly do-not-disturb schedule in the settings
+# Files attached to messages: uploaded and downloaded in chunks, carried in events as
+# ``Attachment`` (see docs/protocol.md, "Attachments").
+FEATURE_ATTACHMENTS = "attachments"
+Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]  # 64 lowercase hex digits
+ChunkData = Annotated[bytes, msgspec.Meta(max_length=limits.MAX_CHUNK_BYTES)]
+ChunkLength = Annotated[int, msgspec.Meta(ge=1, le=limits.MAX_CHUNK_BYTES)]
+MimeType = Annotated[str, msgspec.Meta(max_length=limits.MAX_MIME_CHARS)]
+Thumbnail = Annotated[bytes, msgspec.Meta(max_length=limits.MAX_THUMBNAIL_BYTES)]
+# A file name's rules (shared.files.check_file_name) are checked by the server, which says
+# which one a name breaks; the frame's size bounds it here.
+FileName = str
 MinuteOfDay = Annotated[int, msgspec.Meta(ge=0, le=24 * 60 - 1)]  # minutes after midnight
 WeekDays = Annotated[int, msgspec.Meta(ge=0, le=0b1111111)]  # bit 0 Monday ... bit 6 Sunday
 # Text length has its own error code, so it is checked by the server, not here.
@@ -112,6 +123,23 @@ class Reactions(_Data, frozen=True):
     users: list[str]
 
 
+class Attachment(_Data, frozen=True):
+    """A file attached to a message: its content's SHA-256 (the key to download it with),
+    its ``size`` in bytes (0 allowed), the ``name`` it had on the sending device and its
+    ``mime`` type; for an image its ``width`` and ``height`` in pixels and a ``thumbnail``
+    (a JPEG or PNG of at most 16 KiB and 320 pixels on the longer side, made by the sending
+    device), so that a chat shows it before anything is downloaded. Read tolerantly, also
+    inside ``send``, so that it can grow like any structure."""
+
+    sha256: Sha256
+    size: NonNegative
+    name: FileName
+    mime: MimeType = "application/octet-stream"
+    width: Positive | None = None
+    height: Positive | None = None
+    thumbnail: Thumbnail = b""
+
+
 class Event(_Data, frozen=True):
     """One entry of a channel's timeline. ``seq`` is gap-free per channel; ``pos`` is its
     position in the stream of the user who receives it, which sync cursors count in (0 in a
@@ -148,6 +176,8 @@ class Event(_Data, frozen=True):
     deleted: bool = False
     reactions: tuple[Reactions, ...] = ()
     changed: int | None = None
+    # A message: its files (the text is their caption); empty once deleted.
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Receipt(_Data, frozen=True):
@@ -335,13 +365,18 @@ class Send(Request["Sent"], tag="send", frozen=True, kw_only=True):
     """Post a text message. ``client_id`` makes it idempotent: a retry gets the first answer.
     ``written`` is when the user wrote it (ms, the device's clock), which a message that
     waited offline keeps; send it only to a server whose ``welcome`` has ``written`` set.
-    ``reply_to`` (the seq of a message it answers) only with the ``lifecycle`` feature."""
+    ``reply_to`` (the seq of a message it answers) only with the ``lifecycle`` feature.
+    ``attachments``, files stored on the server before (``upload_begin``), only with the
+    ``attachments`` feature; the text, their caption, may then be empty."""
 
     channel: Positive
     client_id: ClientId
     text: Text
     written: NonNegative | None = None
     reply_to: Positive | None = None
+    attachments: Annotated[
+        list[Attachment], msgspec.Meta(max_length=limits.MAX_ATTACHMENTS_PER_MESSAGE)
+    ] = []
 
 
 class React(Request["Sent"], tag="react", frozen=True, kw_only=True):
@@ -453,6 +488,32 @@ class GetServerKey(Request["ServerKey"], tag="get_server_key", frozen=True, kw_o
     """Asked of the key service only, before the CURVE session can exist (trust on first use)."""
 
 
+class UploadBegin(Request["UploadState"], tag="upload_begin", frozen=True, kw_only=True):
+    """Begin, or resume, storing a file of ``size`` bytes whose content has this SHA-256.
+    An upload is the user's, whichever of their devices sends its chunks; the reply says
+    how much of it is stored. Only with the ``attachments`` feature."""
+
+    sha256: Sha256
+    size: NonNegative
+    name: FileName
+
+
+class UploadChunk(Request["UploadState"], tag="upload_chunk", frozen=True, kw_only=True):
+    """The bytes of an upload from ``offset``, which must be what is stored so far."""
+
+    sha256: Sha256
+    offset: NonNegative
+    data: ChunkData
+
+
+class Download(Request["FileChunk"], tag="download", frozen=True, kw_only=True):
+    """Up to ``length`` bytes of a stored file from ``offset``."""
+
+    sha256: Sha256
+    offset: NonNegative = 0
+    length: ChunkLength = limits.MAX_CHUNK_BYTES
+
+
 AnyRequest = (
     Register
     | Login
@@ -483,6 +544,9 @@ AnyRequest = (
     | Typing
     | GetPresence
     | GetServerKey
+    | UploadBegin
+    | UploadChunk
+    | Download
 )
 
 # Requests that may be sent again when it is unknown whether the first one arrived: doing
@@ -509,6 +573,11 @@ IDEMPOTENT_REQUESTS: tuple[type[Request], ...] = (
     Typing,
     GetPresence,
     GetServerKey,
+    UploadBegin,
+    # A chunk sent twice is stored once: the second gets ``upload_offset`` naming the
+    # offset the upload has reached, from which the client goes on.
+    UploadChunk,
+    Download,
 )
 
 
@@ -526,6 +595,7 @@ class Error(Reply, tag="error", frozen=True, kw_only=True):
     code: str
     message: str
     retry_after: float | None = None
+    offset: int | None = None  # ``upload_offset``: the offset the upload expects next
 
 
 class Ok(Reply, tag="ok", frozen=True, kw_only=True):
@@ -552,6 +622,8 @@ class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     features: list[str] = []  # what this server offers (FEATURE_LIFECYCLE, FEATURE_RECEIPTS)
     settings: AccountSettings | None = None  # from a server with FEATURE_RECEIPTS
     mutes: list[ChatMute] = []  # the chats muted now, from a server with FEATURE_MUTE
+    # With FEATURE_ATTACHMENTS: the largest file it stores, in bytes (None: no limit).
+    max_file_bytes: int | None = None
 
 
 class DeviceList(Reply, tag="devices", frozen=True, kw_only=True):
@@ -620,6 +692,25 @@ class PresenceList(Reply, tag="presence", frozen=True, kw_only=True):
 class ServerKey(Reply, tag="server_key", frozen=True, kw_only=True):
     public_key: str  # Z85, 40 characters
     fingerprint: str
+
+
+class UploadState(Reply, tag="upload_state", frozen=True, kw_only=True):
+    """How many bytes of an upload are stored; ``complete`` once the whole file is stored
+    under its SHA-256 and may be attached to a message."""
+
+    sha256: str
+    stored: int
+    complete: bool
+
+
+class FileChunk(Reply, tag="file_chunk", frozen=True, kw_only=True):
+    """Bytes of a stored file of ``size`` bytes, from ``offset``; fewer than asked only at
+    the file's end."""
+
+    sha256: str
+    offset: int
+    size: int
+    data: bytes
 
 
 # --- Pushes (server to client, unrequested) -------------------------------------------------
@@ -710,6 +801,8 @@ AnyServerMessage = (
     | HeartbeatAck
     | PresenceList
     | ServerKey
+    | UploadState
+    | FileChunk
     | EventPush
     | ChannelPush
     | ReadPush

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from shared import limits
 from shared.emoji import is_one_emoji
 from shared.errors import ErrorCode
+from shared.files import check_file_name
 from shared.mentions import find_mentions
-from shared.protocol import Delete, Edit, React, Send
+from shared.protocol import Attachment, Delete, Edit, React, Send
 from shared.text import BLANK_MESSAGE, is_blank
 from syncserver.handlers.base import Call, Context, Refusal, now_ms
 from syncserver.sessions import Session
-from syncserver.store import accounts, changes, channels, events
+from syncserver.store import accounts, changes, channels, events, files
 from syncserver.store import mentions as stored_mentions
 
 Written = Send | React | Edit | Delete
@@ -71,7 +72,7 @@ class Batch:
         return self._delete(call.me, req)
 
     def _send(self, me: Session, req: Send) -> dict:
-        check_text(req.text)
+        check_text(req.text, captions=bool(req.attachments))
         self._check_member(req.channel, me.user_id)
         earlier = self._earlier(me, req, lambda e: _same_message(e, req))
         if earlier is not None:
@@ -84,6 +85,11 @@ class Batch:
         mentions = self._mentions(req.channel, req.text)
         if mentions is not None:
             extra["mentions"] = mentions
+        if req.attachments:
+            for attachment in req.attachments:
+                _check_attachment(me.user_id, attachment)
+            extra["attachments"] = files.encode_attachments(req.attachments)
+            extra["files"] = [a.sha256 for a in req.attachments]  # not a column: see writer
         ts = now_ms()
         written = None if req.written is None else _time_of_writing(me, req.written, ts)
         return self._add(me, req, "message", text=req.text, ts=ts, written=written, **extra)
@@ -250,6 +256,8 @@ def _forget_text(message: _Message, delete_seq: int) -> None:
     for row in ([message.row] if message.row is not None else []) + message.edits:
         row["text"] = ""
         row.pop("mentions", None)
+        row.pop("attachments", None)
+        row.pop("files", None)
     if message.row is not None:
         message.row["deleted"] = True
         message.row["changed"] = delete_seq
@@ -312,13 +320,35 @@ def _time_of_writing(me: Session, written: int, ts: int) -> int:
     return max(min(written, ts), min(me.created, ts))
 
 
-def check_text(text: str) -> None:
-    """Refuse a message's (or an edit's) text that is too long or blank."""
+def _check_attachment(user_id: int, attachment: Attachment) -> None:
+    """Refuse a file that is not stored whole, not the sender's to attach, or described
+    otherwise than it is stored."""
+    try:
+        check_file_name(attachment.name)
+    except ValueError as e:
+        raise Refusal(ErrorCode.INVALID, f"attachment {attachment.name[:300]!r}: {e}") from None
+    size = files.stored_size(attachment.sha256)
+    if size is None or not files.may_read(user_id, attachment.sha256):
+        raise Refusal(
+            ErrorCode.NO_SUCH_FILE,
+            f"the file {attachment.name!r} ({attachment.sha256}) is not stored whole on the "
+            "server, or is not yours to attach; upload it first",
+        )
+    if size != attachment.size:
+        raise Refusal(
+            ErrorCode.INVALID,
+            f"the file {attachment.name!r} has {size:,} bytes, not {attachment.size:,}",
+        )
+
+
+def check_text(text: str, captions: bool = False) -> None:
+    """Refuse a message's (or an edit's) text that is too long or blank; a caption of
+    files (``captions``) may be blank."""
     if len(text) > limits.MAX_TEXT_CHARS:
         raise Refusal(
             ErrorCode.MESSAGE_TOO_LONG,
             f"a message holds at most {limits.MAX_TEXT_CHARS:,} characters; this one has "
             f"{len(text):,}",
         )
-    if is_blank(text):
+    if is_blank(text) and not captions:
         raise Refusal(ErrorCode.INVALID, BLANK_MESSAGE)

@@ -47,6 +47,21 @@ class ServerConfig:
     login_interval: float = 30.0  # secs per further attempt for one account
     address_burst: float = 20.0
     address_interval: float = 5.0  # secs per further failed login or new account, per address
+    # Attachments (docs/self-hosting.md, "Files"): where their bytes live, how large one may
+    # be, how much a user and all users together may keep (0: no limit but the disk's), how
+    # long an upload may lie idle, and how fast a device may begin new uploads.
+    files_dir: Path | None = None  # None: "files" in ``data_dir``
+    max_file_bytes: int = limits.DEFAULT_MAX_FILE_BYTES
+    user_quota_bytes: int = 10 * 1000**3
+    max_storage_bytes: int = 0
+    upload_expiry: float = 24 * 3600.0  # secs
+    upload_rate: float = 2.0  # new uploads a second, per device
+    upload_burst: float = 100.0
+
+    @property
+    def files_path(self) -> Path:
+        """The directory attachments are stored in."""
+        return self.files_dir if self.files_dir is not None else self.data_dir / "files"
 
 
 class InconsistentSettings(ValueError):

@@ -44,6 +44,8 @@ from syncserver.batch import WRITTEN_REQUESTS
 from syncserver.config import BEATS_PER_TIMEOUT, ServerConfig, check_consistency
 from syncserver.costs import cost_of, reply_cost
 from syncserver.delivery import Delivery
+from syncserver.file_sweep import sweep_files
+from syncserver.files import Files
 from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
 from syncserver.handlers.base import Throttles
 from syncserver.handlers.presence import expire_sessions, publish_presence
@@ -163,6 +165,8 @@ class SyncServer:
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
         sequencer, delivery = Sequencer(), Delivery(sessions, self._send_frame)
         members, names = MemberCache(), NameCache()
+        files = Files.from_config(cfg)
+        files.disk.open()
         self.ctx = Context(
             config=cfg,
             sequencer=sequencer,
@@ -174,12 +178,14 @@ class SyncServer:
             members=members,
             receipts=ReceiptBoard(sessions, delivery, members, names, sequencer.last_seq),
             epoch=current_epoch(),
+            files=files,
             settle=self._settle,
         )
         self._writer = MessageWriter(self.ctx, self._answer_waiting)
         self._spawn(self._serve())
         self._spawn(self._sweep())
         self._spawn(watch_revocations(self.ctx))
+        self._spawn(sweep_files(self.ctx))
         if self.keys is not None:
             self._key_sock = self._bind_key_service()
             self._spawn(self._serve_keys())
@@ -380,6 +386,8 @@ class SyncServer:
         after charging its cost."""
         if not isinstance(req, Heartbeat) and self.backlog.full(routing_id):
             return _unread(req.rid, self.backlog.queued_bytes(routing_id))
+        if not isinstance(req, Heartbeat) and self.backlog.account_full(session.user_id):
+            return _unread_elsewhere(req.rid)
         admitted = self.ctx.throttles.admit(session, cost_of(req))
         if admitted is not None:
             return _slow_down(req.rid, *admitted)
@@ -435,7 +443,11 @@ class SyncServer:
     def _error_reply(req: Request, exc: Exception) -> Error:
         if isinstance(exc, Refusal):
             return Error(
-                rid=req.rid, code=exc.code, message=exc.message, retry_after=exc.retry_after
+                rid=req.rid,
+                code=exc.code,
+                message=exc.message,
+                retry_after=exc.retry_after,
+                offset=exc.offset,
             )
         if isinstance(exc, StorageError):
             log.error("storage failed for %s: %s", type(req).__name__, exc)
@@ -492,7 +504,9 @@ class SyncServer:
                 sock.send(body, _NOBLOCK)
             else:
                 tracker = sock.send(body, _NOBLOCK, copy=False, track=True)
-                self.backlog.queued(routing_id, tracker, len(body))
+                session = self.ctx.sessions.get(routing_id)
+                account = session.user_id if session is not None else None
+                self.backlog.queued(routing_id, tracker, len(body), account)
         except zmq.Again:
             return False  # the peer's queue is full; its sync cursor recovers what it missed
         except zmq.ZMQError as e:
@@ -558,6 +572,16 @@ def _unread(rid: int, queued: int) -> Error:
         code=ErrorCode.BACKLOG_FULL,
         message=f"this connection has {queued:,} bytes of replies and pushes it has not read "
         "yet; read them before asking for more",
+    )
+
+
+def _unread_elsewhere(rid: int) -> Error:
+    return Error(
+        rid=rid,
+        code=ErrorCode.BACKLOG_FULL,
+        message="this account's connections hold as many replies and pushes they have not "
+        "read as they may; read them, or close the connections that do not, before asking "
+        "for more",
     )
 
 

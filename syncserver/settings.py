@@ -97,6 +97,10 @@ def _at_least_one(value: int) -> str | None:
     return None if value >= 1 else "an integer of at least 1"
 
 
+def _not_negative(value: int) -> str | None:
+    return None if value >= 0 else "an integer of at least 0 (0: no limit)"
+
+
 def _at_least_one_frame(value: int) -> str | None:
     frame = limits.MAX_FRAME_BYTES
     return None if value >= frame else f"an integer of at least {frame} (one frame)"
@@ -225,6 +229,56 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         "seconds per further failed login or new account from one address once slowed down",
         section="limits",
+        check=_positive,
+    ),
+    Setting(
+        "files_dir",
+        Path,
+        "directory the files attached to messages are stored in, and uploads on their way",
+        section="files",
+        default_text="files in the data directory",
+    ),
+    Setting(
+        "max_file_bytes",
+        int,
+        "largest file, in bytes, that may be attached to a message",
+        section="files",
+        check=_at_least_one,
+    ),
+    Setting(
+        "user_quota_bytes",
+        int,
+        "bytes of files each user may keep on the server (0: no limit)",
+        section="files",
+        check=_not_negative,
+    ),
+    Setting(
+        "max_storage_bytes",
+        int,
+        "bytes of files all users together may keep on the server (0: as much as the disk holds)",
+        section="files",
+        check=_not_negative,
+    ),
+    Setting(
+        "upload_expiry",
+        float,
+        "seconds an unfinished upload may lie idle, or a finished one wait to be attached to "
+        "a message, before it is removed",
+        section="files",
+        check=_positive,
+    ),
+    Setting(
+        "upload_rate",
+        float,
+        "new uploads a second each device may begin",
+        section="files",
+        check=_positive,
+    ),
+    Setting(
+        "upload_burst",
+        float,
+        "new uploads a device may begin in a row above its rate",
+        section="files",
         check=_positive,
     ),
     Setting(

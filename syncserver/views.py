@@ -9,7 +9,7 @@ from shared import protocol
 from syncserver.first_release import first_release
 from syncserver.handlers.base import Context, now_ms
 from syncserver.receipts import to_wire
-from syncserver.store import channels, events, quiet, receipts
+from syncserver.store import channels, events, files, quiet, receipts
 from syncserver.store import mentions as stored_mentions
 from syncserver.store.changes import Reactions, reactions_of
 from syncserver.store.events import EventRow
@@ -72,6 +72,7 @@ def event_rows_to_wire(
             or r.reply_to is not None
             or r.target is not None
             or r.deleted
+            or r.attachments is not None
         ):
             later = _later_fields(r, names, reactions.get((r.channel_id, r.seq), []))
             wire[i] = msgspec.structs.replace(wire[i], **later)
@@ -93,6 +94,7 @@ def _later_fields(r: EventRow, names: Mapping[int, str], reactions: Reactions) -
             for emoji, users in reactions
         ),
         "changed": r.changed,
+        "attachments": files.decode_attachments(r.attachments),
     }
 
 
@@ -130,6 +132,7 @@ def event_dict_to_wire(ctx: Context, row: dict) -> protocol.Event:
         removed=bool(row.get("removed")),
         deleted=bool(row.get("deleted")),
         changed=row.get("changed"),
+        attachments=files.decode_attachments(row.get("attachments")),
     )
 
 

@@ -26,8 +26,9 @@ from shared.errors import ErrorCode
 from shared.protocol import Error, Reply, Sent
 from syncserver import views
 from syncserver.batch import Batch, Written
+from syncserver.blobs import BlobStore
 from syncserver.handlers.base import Call, Context, Refusal
-from syncserver.store import StorageError, changes, events, stream, transaction
+from syncserver.store import StorageError, changes, events, files, stream, transaction
 from syncserver.store.checkpoints import erase_log
 from syncserver.store.models import db_proxy
 
@@ -42,8 +43,11 @@ T = TypeVar("T")
 class _Prepared:
     """A batch checked and numbered: the answer to each request, and what to store."""
 
-    def __init__(self, outcomes: list[Outcome], batch: Batch | None = None) -> None:
+    def __init__(
+        self, outcomes: list[Outcome], batch: Batch | None = None, disk: BlobStore | None = None
+    ) -> None:
         self.outcomes = outcomes
+        self._disk = disk
         self.rows: list[dict] = batch.rows if batch is not None else []
         self.changes: list[changes.Change] = batch.changes if batch is not None else []
         # A batch that deletes text also empties the log of the pages that held it.
@@ -53,8 +57,12 @@ class _Prepared:
         """Store the batch, in one transaction (on whichever thread calls it)."""
         with transaction():
             events.insert_events(self.rows)
+            files.insert_event_files(self.rows)
             stream.insert(self.rows)
-            changes.apply(self.changes)
+            dropped = changes.apply(self.changes)
+        if self._disk is not None:
+            for sha256 in dropped:  # nothing refers to them now that the deletion committed
+                self._disk.remove(sha256)
         if self.erases:
             erase_log()
 
@@ -132,7 +140,7 @@ class MessageWriter:
         except Exception as e:
             self._ctx.sequencer.reset()
             return _Prepared(_failed(pending, outcomes, e))
-        return _Prepared(outcomes, batch)
+        return _Prepared(outcomes, batch, self._ctx.files.disk)
 
     def _committed(self, done: asyncio.Future, prepared: _Prepared) -> None:
         self._inflight = None

@@ -42,6 +42,7 @@ from syncserver.store.database import (
     stored_version,
 )
 from syncserver.store.models import SCHEMA_VERSION, Setting, User, db_proxy
+from tests.attachments import attachment, upload
 from tests.server_command import tidings_server
 from tests.support import PASSWORD, ClientFactory, TestClient
 
@@ -194,6 +195,12 @@ def _drop_quiet_hours(db: Database) -> None:
         db.execute_sql(f'ALTER TABLE "account_settings" DROP COLUMN "{column}"')
 
 
+def _drop_attachments(db: Database) -> None:
+    db.execute_sql('ALTER TABLE "event" DROP COLUMN "attachments"')
+    for table in ("event_file", "upload", "stored_file"):
+        db.execute_sql(f'DROP TABLE "{table}"')
+
+
 @asynccontextmanager
 async def serving(config: ServerConfig) -> AsyncIterator[ClientFactory]:
     """A server on the configured database, with a factory of clients; the clients are
@@ -219,6 +226,7 @@ UNDO: dict[int, Callable[[Database], None]] = {
     7: _drop_do_not_disturb,
     8: _drop_display_names,
     9: _drop_quiet_hours,
+    10: _drop_attachments,
 }
 
 
@@ -480,3 +488,28 @@ async def test_schema_9_gets_quiet_hours_off(server_config: ServerConfig) -> Non
         assert reply.settings == AccountSettings(quiet_hours=nights)
         again = await factory.login("alice", "phone")
         assert again.welcome.settings == AccountSettings(dnd_until=UNTIL_TURNED_OFF)
+
+
+async def test_schema_10_gets_attachments(server_config: ServerConfig) -> None:
+    """Messages stored before carry no files and read as before; files can then be
+    uploaded and sent."""
+    async with serving(server_config) as factory:
+        alice = await factory.register("alice")
+        notes = (await alice.request(OpenDirect(user="alice"))).channel.id
+        await alice.request(Send(channel=notes, client_id=new_client_id(), text="old"))
+    _turn_back_to_schema(database_url_of(server_config), 10)
+
+    async with serving(server_config) as factory:
+        assert stored_version(db_proxy) == SCHEMA_VERSION
+        alice = await factory.login("alice", "desktop")
+        data = b"a file after the upgrade"
+        assert (await upload(alice, data)).complete
+        await alice.request(
+            Send(channel=notes, client_id=new_client_id(), text="", attachments=[attachment(data)])
+        )
+        page = await alice.request(History(channel=notes))
+        messages = [e for e in page.events if e.kind == "message"]
+        assert [(e.text, [a.name for a in e.attachments]) for e in messages] == [
+            ("old", []),
+            ("", ["notes.txt"]),
+        ]

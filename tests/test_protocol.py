@@ -118,6 +118,8 @@ def _wire_types() -> list[tuple[type[msgspec.Struct], str, str]]:
 
 def _presence(field: msgspec.structs.FieldInfo) -> str:
     """How the reference must describe whether a field may be left out."""
+    if field.default == b"":
+        return "optional, default empty"
     if field.default is not msgspec.NODEFAULT:
         return f"optional, default `{json.dumps(field.default)}`"
     if field.default_factory is not msgspec.NODEFAULT:

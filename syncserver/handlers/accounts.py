@@ -10,6 +10,7 @@ from shared import limits
 from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
+    FEATURE_ATTACHMENTS,
     FEATURE_DEVICE_ALERTS,
     FEATURE_DISPLAY_NAMES,
     FEATURE_LIFECYCLE,
@@ -51,6 +52,7 @@ OFFERED_FEATURES: tuple[str, ...] = (
     FEATURE_MUTE,
     FEATURE_DISPLAY_NAMES,
     FEATURE_QUIET_HOURS,
+    FEATURE_ATTACHMENTS,
 )
 
 
@@ -197,6 +199,7 @@ def _welcome(
         features=list(OFFERED_FEATURES),
         settings=account_settings.current(user_id, now_ms()),
         mutes=account_settings.current_mutes(user_id, now_ms()),
+        max_file_bytes=ctx.config.max_file_bytes,
     )
 
 

@@ -10,6 +10,7 @@ from shared.errors import ErrorCode
 from shared.protocol import Reply, Request
 from syncserver.config import ServerConfig
 from syncserver.delivery import Delivery
+from syncserver.files import Files
 from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
@@ -23,11 +24,18 @@ from syncserver.store import transaction
 class Refusal(Exception):
     """Raised by a handler to answer with an Error reply."""
 
-    def __init__(self, code: ErrorCode, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        retry_after: float | None = None,
+        offset: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.offset = offset  # ``upload_offset``: where the upload goes on
 
 
 def throttle(wait: float | None, what: str) -> None:
@@ -98,6 +106,7 @@ class Context:
     members: MemberCache
     receipts: ReceiptBoard  # pushes members' receipts as they rise
     epoch: str  # the database's identity, told to devices in ``welcome``
+    files: Files  # attached files' bytes, and uploads being finished
     # Waits until every send received so far is stored (see syncserver.writer); a handler
     # that awaits something must call it before it writes.
     settle: Callable[[], Awaitable[None]]

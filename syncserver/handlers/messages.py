@@ -44,6 +44,7 @@ SHORT_TEXT = 1000  # characters; shorter text is counted at 4 bytes each, withou
 CHANGE_EXTRA_BYTES = 200
 MENTION_BYTES = 30 + 2 + 4 * limits.MAX_USER_NAME_CHARS  # one mention at most
 REACTIONS_BYTES = 20 + 4 * limits.MAX_EMOJI_CHARS  # one emoji and its list, users aside
+ATTACHMENTS_EXTRA_BYTES = 20  # the field's name; or the lines a first-release app gets
 MEMBERSHIP_KINDS = protocol.FIRST_KINDS - {"message"}  # events that change a channel
 
 
@@ -58,6 +59,8 @@ def _event_bytes(row: EventRow) -> int:
         size += mentions.count(row.mentions) * MENTION_BYTES
     if row.reply_to is not None or row.target is not None or row.changed is not None:
         size += CHANGE_EXTRA_BYTES
+    if row.attachments is not None:  # encoded as they go on the wire, field names and all
+        size += ATTACHMENTS_EXTRA_BYTES + len(row.attachments)
     if len(row.text) < SHORT_TEXT:
         return size + EVENT_ROW_BYTES + 4 * (strings + len(row.text))
     return size + size_of(row)

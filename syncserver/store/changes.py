@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from syncserver.store import events
+from syncserver.store import events, files
 from syncserver.store.models import Event, Reaction, db_proxy
 
 _PAIRS_CHUNK = 999 // 2  # (channel, seq) pairs a statement
@@ -109,16 +109,19 @@ class DeleteApplied:
 Change = EditApplied | ReactionApplied | DeleteApplied
 
 
-def apply(changes: Iterable[Change]) -> None:
+def apply(changes: Iterable[Change]) -> list[str]:
     """Apply changes in order (of their seqs); the caller holds the transaction, in which the
-    events that make them were inserted first."""
+    events that make them were inserted first. The files that deleted messages carried and
+    nothing refers to any more: their bytes go once the transaction committed."""
+    dropped: list[str] = []
     for change in changes:
         if isinstance(change, EditApplied):
             _apply_edit(change)
         elif isinstance(change, ReactionApplied):
             _apply_reaction(change)
         else:
-            _apply_delete(change)
+            dropped += _apply_delete(change)
+    return dropped
 
 
 def _apply_edit(edit: EditApplied) -> None:
@@ -146,15 +149,16 @@ def _apply_reaction(reaction: ReactionApplied) -> None:
     Event.update(changed=reaction.seq).where(Event.pos == reaction.target_pos).execute()
 
 
-def _apply_delete(delete: DeleteApplied) -> None:
+def _apply_delete(delete: DeleteApplied) -> list[str]:
     Event.update(text="", mentions=None).where(
         (Event.channel == delete.channel_id)
         & (Event.target == delete.target)
         & (Event.kind == "edit")
     ).execute()
-    Event.update(text="", mentions=None, edited=None, deleted=True, changed=delete.seq).where(
-        Event.pos == delete.target_pos
-    ).execute()
+    Event.update(
+        text="", mentions=None, edited=None, deleted=True, changed=delete.seq, attachments=None
+    ).where(Event.pos == delete.target_pos).execute()
     Reaction.delete().where(
         (Reaction.channel == delete.channel_id) & (Reaction.seq == delete.target)
     ).execute()
+    return files.release_message(delete.target_pos)

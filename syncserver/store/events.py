@@ -16,6 +16,7 @@ _EVENT_COLUMNS += ("client_id", "text", "subject", "name", "ts", "written")
 # What a reply, a mention or a change adds; a plain message leaves them to the database's
 # defaults, so its insert stays as short as before them.
 CHANGE_COLUMNS: tuple[str, ...] = ("reply_to", "target", "emoji", "removed", "mentions")
+CHANGE_COLUMNS += ("attachments",)
 _ALL_COLUMNS = _EVENT_COLUMNS + CHANGE_COLUMNS
 _DEFAULTS = {"text": "", "removed": False}
 _LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
@@ -122,6 +123,7 @@ class EventRow(NamedTuple):
     edited: int | None
     deleted: bool
     changed: int | None
+    attachments: bytes | None  # encoded (``store.files``)
 
 
 # A sync page of 1,000 events spent most of its time making model instances; these reads
@@ -129,7 +131,7 @@ class EventRow(NamedTuple):
 _ROW_FIELDS: tuple[Field, ...] = (Event.pos, Event.channel, Event.seq, Event.kind, Event.sender)
 _ROW_FIELDS += (Event.client_id, Event.text, Event.subject, Event.name, Event.ts, Event.written)
 _ROW_FIELDS += (Event.reply_to, Event.target, Event.emoji, Event.removed, Event.mentions)
-_ROW_FIELDS += (Event.edited, Event.deleted, Event.changed)
+_ROW_FIELDS += (Event.edited, Event.deleted, Event.changed, Event.attachments)
 
 
 def _event_rows(query) -> list[EventRow]:

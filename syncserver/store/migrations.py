@@ -6,7 +6,7 @@ database. Steps are written in SQL that SQLite and PostgreSQL both accept.
 
 from collections.abc import Callable
 
-from peewee import Database
+from peewee import Database, SqliteDatabase
 
 from syncserver.skeletons import skeleton
 from syncserver.store import stream
@@ -157,6 +157,14 @@ def quiet_hours(db: Database) -> None:
         db.execute_sql(f'ALTER TABLE "account_settings" ADD COLUMN "{column}" {kind}')
 
 
+def attachments(db: Database) -> None:
+    """10 -> 11: files attached to messages. Events get the attachments a message carries
+    (null for none); the tables of stored files, uploads and the files each message
+    carries are new, and open_database creates them with the other tables."""
+    kind = "BLOB" if isinstance(db, SqliteDatabase) else "BYTEA"
+    db.execute_sql(f'ALTER TABLE "event" ADD COLUMN "attachments" {kind}')
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: fewer_event_index_pages,
     2: user_name_skeletons,
@@ -167,4 +175,5 @@ MIGRATIONS: dict[int, Migration] = {
     7: do_not_disturb_and_mutes,
     8: display_names,
     9: quiet_hours,
+    10: attachments,
 }

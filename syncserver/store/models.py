@@ -11,6 +11,7 @@ from peewee import (
     SQL,
     AutoField,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     CompositeKey,
@@ -23,7 +24,7 @@ from peewee import (
 
 db_proxy = DatabaseProxy()
 
-SCHEMA_VERSION = 10  # syncserver/store/migrations.py upgrades older databases
+SCHEMA_VERSION = 11  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
@@ -135,6 +136,8 @@ class Event(BaseModel):
     edited = BigIntegerField(null=True)  # a message: the seq of its latest edit
     deleted = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])  # a message
     changed = BigIntegerField(null=True)  # a message: the seq of its latest change
+    # A message's files, as ``protocol.Attachment``s (``store.files``); None for none.
+    attachments = BlobField(null=True)
 
     class Meta:
         indexes = (
@@ -241,6 +244,52 @@ class AccountSettings(BaseModel):
         table_name = "account_settings"
 
 
+class StoredFile(BaseModel):
+    """A file stored whole under its SHA-256 in the files directory (``syncserver.blobs``).
+    The row is written after the file is in place, and deleted before the file is."""
+
+    sha256 = CharField(primary_key=True, max_length=64)
+    size = BigIntegerField()
+    created_at = BigIntegerField()
+
+    class Meta:
+        table_name = "stored_file"
+
+
+class Upload(BaseModel):
+    """A user's upload of a file: unfinished (``completed`` None; its bytes so far are a
+    partial file, whose length is what is stored), or finished and not yet attached, or
+    attached to messages of its uploader. Its ``size`` counts against the user's quota."""
+
+    user = ForeignKeyField(User, index=False)
+    user_id: int
+    sha256 = CharField(max_length=64)
+    size = BigIntegerField()
+    name = TextField()
+    created_at = BigIntegerField()
+    completed_at = BigIntegerField(null=True)
+    attached = BooleanField(default=False)  # a message of its uploader carries the file
+
+    class Meta:
+        primary_key = CompositeKey("user", "sha256")
+
+
+class EventFile(BaseModel):
+    """A file a message carries: who may read it follows the message (its channel's
+    members' streams), and a file no row here or in ``Upload`` refers to is removed."""
+
+    sha256 = CharField(max_length=64)
+    event_pos = BigIntegerField(index=True)
+    channel = ForeignKeyField(Channel, index=False)
+    sender = ForeignKeyField(User, index=False)
+    channel_id: int
+    sender_id: int
+
+    class Meta:
+        table_name = "event_file"
+        primary_key = CompositeKey("sha256", "event_pos")
+
+
 # Made by ``database.open_database``; the stream table is made apart (``stream.create_table``).
 ALL_MODELS = [
     Setting,
@@ -254,4 +303,7 @@ ALL_MODELS = [
     Reaction,
     Receipt,
     AccountSettings,
+    StoredFile,
+    Upload,
+    EventFile,
 ]

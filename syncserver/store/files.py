@@ -1,0 +1,180 @@
+"""What the database knows of attached files (docs/protocol.md, "Attachments"): which are
+stored, who is uploading what, which messages carry which, and so who may read each.
+
+A stored file stays while something refers to it: a message that carries it
+(``EventFile``), or an upload of it (``Upload``), unfinished or waiting to be attached or
+attached to its uploader's messages. The functions that remove references return the files
+nothing refers to any more, with their rows gone: the caller removes their bytes after the
+transaction commits. So a file's row never stays without its bytes; bytes left without a row
+by a crash in between are only wasted space, and a new upload of the file takes them over.
+"""
+
+from collections.abc import Iterable
+
+import msgspec
+from peewee import fn
+
+from shared.protocol import Attachment
+from syncserver.store import stream
+from syncserver.store.models import EventFile, StoredFile, Upload, db_proxy
+
+_attachments = msgspec.msgpack.Decoder(list[Attachment])
+_encoder = msgspec.msgpack.Encoder()
+
+
+def encode_attachments(attachments: list[Attachment]) -> bytes | None:
+    """The event column value of a message's files; None (the default) for none."""
+    return _encoder.encode(attachments) if attachments else None
+
+
+def decode_attachments(stored: bytes | memoryview | None) -> tuple[Attachment, ...]:
+    """The files an event column value holds (PostgreSQL's driver gives a memoryview)."""
+    return tuple(_attachments.decode(stored)) if stored else ()
+
+
+def stored_size(sha256: str) -> int | None:
+    """The size of the stored file with this hash; None if there is none."""
+    row = StoredFile.get_or_none(StoredFile.sha256 == sha256)
+    return row.size if row is not None else None
+
+
+def upload_of(user_id: int, sha256: str) -> Upload | None:
+    return Upload.get_or_none((Upload.user == user_id) & (Upload.sha256 == sha256))
+
+
+def begin_upload(user_id: int, sha256: str, size: int, name: str, now: int) -> None:
+    """Record a new unfinished upload, replacing one of the user's of the same file."""
+    Upload.insert(
+        user=user_id, sha256=sha256, size=size, name=name, created_at=now, completed_at=None
+    ).on_conflict(
+        conflict_target=[Upload.user, Upload.sha256],
+        update={
+            Upload.size: size,
+            Upload.name: name,
+            Upload.created_at: now,
+            Upload.completed_at: None,
+            Upload.attached: False,
+        },
+    ).execute()
+
+
+def complete_upload(user_id: int, sha256: str, size: int, now: int) -> None:
+    """The user's upload is whole: the file is stored (its bytes are in place already)."""
+    StoredFile.insert(sha256=sha256, size=size, created_at=now).on_conflict_ignore().execute()
+    Upload.update(completed_at=now).where(
+        (Upload.user == user_id) & (Upload.sha256 == sha256)
+    ).execute()
+
+
+def remove_upload(user_id: int, sha256: str) -> list[str]:
+    """Forget the user's upload; the files nothing refers to any more (this one, if so)."""
+    Upload.delete().where((Upload.user == user_id) & (Upload.sha256 == sha256)).execute()
+    return drop_unreferenced([sha256])
+
+
+def user_usage(user_id: int) -> int:
+    """Bytes counted against the user's quota: their uploads, finished or not."""
+    return int(Upload.select(fn.SUM(Upload.size)).where(Upload.user == user_id).scalar() or 0)
+
+
+def total_usage() -> int:
+    """Bytes of all stored files, and of every unfinished upload as begun."""
+    stored = StoredFile.select(fn.SUM(StoredFile.size)).scalar() or 0
+    pending = Upload.select(fn.SUM(Upload.size)).where(Upload.completed_at.is_null()).scalar()
+    return int(stored) + int(pending or 0)
+
+
+def may_read(user_id: int, sha256: str) -> bool:
+    """Whether the user uploaded this file, or it is carried by a message in their stream
+    (sent while they were a member of its channel)."""
+    uploaded = Upload.select().where(
+        (Upload.user == user_id) & (Upload.sha256 == sha256) & Upload.completed_at.is_null(False)
+    )
+    if uploaded.exists():
+        return True
+    p = db_proxy.param
+    found = db_proxy.execute_sql(
+        'SELECT f."event_pos", m."joined_pos", m."left_pos" FROM "event_file" f '
+        'JOIN "membership" m ON m."channel_id" = f."channel_id" '
+        f'AND m."user_id" = {p} WHERE f."sha256" = {p}',
+        [user_id, sha256],
+    ).fetchall()
+    # The current stretch of membership answers at once; an earlier one, from the stream.
+    if any(joined <= pos and (left is None or pos <= left) for pos, joined, left in found):
+        return True
+    return any(stream.position_of(user_id, pos) is not None for pos, _, _ in found)
+
+
+def insert_event_files(rows: Iterable[dict]) -> None:
+    """Record the files of newly stored messages (rows with ``files``: their hashes)."""
+    entries = [
+        {"sha256": sha, "event_pos": row["pos"], "channel": row["channel"], "sender": row["sender"]}
+        for row in rows
+        for sha in dict.fromkeys(row.get("files", ()))
+    ]
+    if entries:
+        EventFile.insert_many(entries).execute()
+    for entry in entries:
+        Upload.update(attached=True).where(
+            (Upload.user == entry["sender"]) & (Upload.sha256 == entry["sha256"])
+        ).execute()
+
+
+def release_message(event_pos: int) -> list[str]:
+    """A message was deleted: it carries its files no more, and its sender's uploads of
+    them go unless another message of the sender carries them. The files nothing refers to
+    any more."""
+    query = EventFile.select(EventFile.sha256, EventFile.sender).where(
+        EventFile.event_pos == event_pos
+    )
+    carried = [(row.sha256, row.sender_id) for row in query]
+    if not carried:
+        return []
+    EventFile.delete().where(EventFile.event_pos == event_pos).execute()
+    for sha256, sender in carried:
+        if not _sent_by(sender, sha256):
+            Upload.delete().where(
+                (Upload.user == sender)
+                & (Upload.sha256 == sha256)
+                & Upload.completed_at.is_null(False)
+            ).execute()
+    return drop_unreferenced(sha for sha, _ in carried)
+
+
+def unattached_before(cutoff: int) -> list[tuple[int, str]]:
+    """(user, hash) of finished uploads completed before ``cutoff`` that no message of
+    their uploader carries: they waited for a message too long."""
+    finished = Upload.select(Upload.user, Upload.sha256).where(
+        Upload.completed_at.is_null(False) & (Upload.completed_at < cutoff) & ~Upload.attached
+    )
+    return [(row.user_id, row.sha256) for row in finished]
+
+
+def unfinished() -> list[tuple[int, str, int]]:
+    """(user, hash, size) of every unfinished upload."""
+    query = Upload.select(Upload.user, Upload.sha256, Upload.size).where(
+        Upload.completed_at.is_null()
+    )
+    return [(row.user_id, row.sha256, row.size) for row in query]
+
+
+def drop_unreferenced(candidates: Iterable[str]) -> list[str]:
+    """Delete the rows of the candidate files that nothing refers to; their hashes."""
+    dropped = []
+    for sha256 in dict.fromkeys(candidates):
+        carried = EventFile.select().where(EventFile.sha256 == sha256).exists()
+        if carried or Upload.select().where(Upload.sha256 == sha256).exists():
+            continue
+        if StoredFile.delete().where(StoredFile.sha256 == sha256).execute():
+            dropped.append(sha256)
+    return dropped
+
+
+def _sent_by(sender: int, sha256: str) -> bool:
+    query = EventFile.select().where((EventFile.sha256 == sha256) & (EventFile.sender == sender))
+    return query.exists()
+
+
+def all_stored() -> list[tuple[str, int]]:
+    """(hash, size) of every stored file, for backups."""
+    return [(row.sha256, row.size) for row in StoredFile.select()]
