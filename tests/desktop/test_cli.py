@@ -138,7 +138,9 @@ async def test_json_output_field_by_field(cli: Cli, clients: ClientFactory, serv
         "edited",
         "deleted",
         "mentions",
+        "attachments",
     }
+    assert sent["attachments"] == []
     assert (sent["seq"], sent["kind"], sent["sender"], sent["text"]) == (
         2,
         "message",
