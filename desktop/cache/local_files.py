@@ -57,6 +57,12 @@ class FilesUsage:
     pinned: int
 
 
+def files_folder(cache_path: Path) -> Path:
+    """Where the files of the cache at ``cache_path`` are held: ``USER.files`` beside
+    ``USER.sqlite3``."""
+    return cache_path.with_name(cache_path.stem + ".files")
+
+
 def local_name(name: str) -> str:
     """A file name as every system can store it: characters some refuse become ``_``, a
     name kept for a device (``CON``, ``NUL.txt``) gets a ``_`` in front, and a name too
