@@ -28,7 +28,7 @@ from desktop.core.events import (
 from desktop.core.file_intake import TakenFile, take_in
 from desktop.core.lifecycle import NotOffered, check_text
 from desktop.core.link import EngineLink
-from desktop.core.uploads import Uploader
+from desktop.core.uploads import UploadCancelled, Uploader
 from shared import limits
 from shared.client import ConnectionClosed, ConnectionState
 from shared.names import normalize_user_name
@@ -135,6 +135,8 @@ class FileKeeper:
 
         try:
             await self._uploads.upload(item.attachments, progress, cancelled)
+            if cancelled():  # while the last answer was on its way: the message stays unsent
+                raise UploadCancelled(f"message {client_id} was cancelled")
         finally:
             self._progress.pop(client_id, None)
             self._cancelled.discard(client_id)
@@ -144,9 +146,9 @@ class FileKeeper:
         return self._progress.get(client_id)
 
     def cancel(self, client_id: str) -> MessageView | None:
-        """Take a message out of the outbox, waiting or failed, stopping its upload; its
-        copies of files go. None if it is not in the outbox. Raises ``OnItsWay`` when its
-        files are all up and the message is being sent."""
+        """Take a message out of the outbox, waiting or failed, stopping the upload of its
+        files; its copies of files go. None if it is not in the outbox. Raises ``OnItsWay``
+        when its files are all up and the message is being sent."""
         if self.sending == client_id:
             raise OnItsWay(f"message {client_id} is being sent; it can no longer be cancelled")
         dropped = self._cache.discard(client_id, waiting_too=True)

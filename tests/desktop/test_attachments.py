@@ -300,21 +300,36 @@ async def test_files_need_a_server_that_takes_them_and_files_that_can_be_sent(
         await fresh.send_files_to_user("alice", "", [note])
 
 
-async def test_a_message_with_files_to_someone_without_a_chat_yet_waits_for_it(
+async def test_a_message_with_files_written_offline_waits_for_the_server_and_its_chat(
     make_profile, engines, tmp_path: Path
 ):
     profile = await make_profile("alice", "laptop", create=True)
     await (await started(engines(profile))).stop()  # once online: it knows the server takes files
     bob = await started(engines(await make_profile("bob", "desk", create=True)))
     offline = engines(profile)
-    note = tmp_path / "note.txt"
+    note, empty = tmp_path / "note.txt", tmp_path / "empty.log"
     note.write_text("written offline")
+    empty.write_bytes(b"")
 
-    queued = await offline.send_files_to_user("@bob", "see attached", [note])
+    queued = await offline.send_files_to_user("@bob", "see attached", [note, empty])
     assert (queued.channel, queued.to_user, queued.state) == (0, "bob", "pending")
     note.unlink()  # gone from where it was: the copy in the profile is what goes
+    regret = await offline.send_files_to_user("@bob", "", [empty])
+    text = offline.send_to_user("@bob", "and a word")
+    assert regret.client_id is not None and text.client_id is not None
+    assert offline.cancel_upload(regret.client_id).client_id == regret.client_id
+    with pytest.raises(OutboxError, match="has no files and is waiting"):
+        offline.cancel_upload(text.client_id)  # it may be on its way: not cancelled under it
+
     await offline.start()
     await until(lambda: not offline.cache.outbox(), timeout=30)
     [channel] = [c for c in bob.cache.channels() if c.kind == "direct"]
     seq = await arrived(bob, channel.id, queued.client_id)
     assert (await bob.download(channel.id, seq)).read_text() == "written offline"
+    nothing = await bob.download(channel.id, seq, 1)
+    assert nothing.read_bytes() == b"" and nothing.name == "empty.log"
+    await arrived(bob, channel.id, text.client_id)
+    assert [m.client_id for m in bob.cache.messages(channel.id) if m.kind == "message"] == [
+        queued.client_id,
+        text.client_id,
+    ]
