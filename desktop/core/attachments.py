@@ -270,7 +270,7 @@ class FileOperations:
         for a message not stored here or without such a file, ``ConnectionClosed`` when the
         file is not here and the server cannot be reached, ``ProtocolError`` when the
         server refuses it (``no_such_file``: one the user may not read), ``FileDamaged``
-        when what came is not the file."""
+        when what came is not the file, ``OSError`` when it cannot be written here."""
         return await self._files.download(channel_id, seq, index)
 
     def files_usage(self) -> FilesUsage:
