@@ -1,13 +1,19 @@
 """Files with ``tidings-cli``: ``send --file``, ``history`` listing them, ``download``
-(``--out``, ``--index``, offline), ``files --budget``; real processes, a real server."""
+(``--out``, ``--index``, offline), ``files --budget``, a send killed once queued; real
+processes, a real server."""
 
+import asyncio
 import hashlib
+import os
+import signal
 from pathlib import Path
 
 from PIL import Image
 
+from shared.protocol import History, OpenDirect
 from syncserver.server import SyncServer
-from tests.desktop.test_cli import Cli
+from tests.desktop.test_cli import Cli, _outbox
+from tests.support import WAIT, ClientFactory
 
 
 async def test_files_are_sent_listed_and_downloaded_from_the_command_line(
@@ -82,3 +88,38 @@ async def test_files_are_sent_listed_and_downloaded_from_the_command_line(
     assert (bob.profile / "bob.files").is_dir()
     await bob.ok("logout")
     assert not (bob.profile / "bob.files").exists()  # signing out leaves no file behind
+
+
+async def test_a_send_with_a_file_killed_once_queued_goes_with_the_next_sync(
+    tmp_path: Path, server: SyncServer, secret_service: str, clients: ClientFactory
+):
+    cli = Cli(tmp_path / "alice", server)
+    await cli.register("alice")
+    bob = await clients.register("bob")
+    channel = (await bob.request(OpenDirect(user="alice"))).channel
+    await cli.ok("sync")
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(20_000_000))
+    digest = hashlib.sha256(big.read_bytes()).hexdigest()
+
+    proc = await asyncio.create_subprocess_exec(
+        *cli.argv("send", "@bob", "killed on its way", "--file", str(big)),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    cache = cli.profile / "alice.sqlite3"
+    async with asyncio.timeout(WAIT):
+        while _outbox(cache) != ["killed on its way"]:
+            await asyncio.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert await proc.wait() == -signal.SIGKILL
+    big.unlink()  # the queued message has its own copy
+
+    synced = await cli.ok("sync")
+    assert (synced["pending"], synced["failed"]) == (0, 0)
+    events = (await bob.request(History(channel=channel.id))).events
+    [message] = [e for e in events if e.kind == "message"]  # once, whatever went before
+    assert message.text == "killed on its way"
+    assert [(a.name, a.size, a.sha256) for a in message.attachments] == [
+        ("big.bin", 20_000_000, digest)
+    ]
