@@ -59,7 +59,7 @@ async def files(
     alice, bob = await device(sender), await device(receiver)
     try:
         channel = (await alice.open_direct(receiver)).id
-        big = _random_file(workdir / "big.bin", megabytes * MB)
+        big = random_file(workdir / "big.bin", megabytes * MB)
         photo = workdir / "photo.jpg"
         Image.effect_noise(PHOTO, 64).convert("RGB").save(photo, quality=90)
         result = {"megabytes": megabytes, **_thumbnail_figures(photo)}
@@ -98,7 +98,7 @@ async def _send(alice: SyncEngine, bob: SyncEngine, channel: int, big: Path) -> 
     before = time.perf_counter()
     path = await bob.download(channel, message.seq)
     downloaded = time.perf_counter()
-    if _sha256(path) != _sha256(big):
+    if file_sha256(path) != file_sha256(big):
         raise RuntimeError("the downloaded file differs from the one sent")
     return {
         "take_in_s": taken - start,
@@ -118,14 +118,17 @@ def _thumbnail_figures(photo: Path) -> dict[str, Any]:
     }
 
 
-def _random_file(path: Path, size: int) -> Path:
+def random_file(path: Path, size: int) -> Path:
+    """A file of ``size`` random bytes (which no compression or deduplication shortens),
+    written a megabyte at a time."""
     with path.open("wb") as f:
         for start in range(0, size, 1 << 20):
             f.write(os.urandom(min(1 << 20, size - start)))
     return path
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read a megabyte at a time."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while block := f.read(1 << 20):

@@ -43,13 +43,13 @@ async def test_a_server_killed_mid_upload_takes_it_up_again_after_restart(
         await bob.register("bob", PASSWORD, "desk")
         alice = await started(engines(profile))
         channel = (await alice.open_direct("bob")).id
-        size = 6 * MB
+        size = 16 * MB  # the kill comes while most of it has yet to go up
         dump = random_file(tmp_path / "dump.bin", size)
         uploads = recorder(alice, UploadProgress)
         going = asyncio.Event()
         alice.subscribe(
             lambda e: (
-                going.set() if isinstance(e, UploadProgress) and e.stored >= 0.4 * size else None
+                going.set() if isinstance(e, UploadProgress) and e.stored >= 0.25 * size else None
             )
         )
 

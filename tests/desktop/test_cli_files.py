@@ -2,18 +2,16 @@
 (``--out``, ``--index``, offline), ``files --budget``, a send killed once queued; real
 processes, a real server."""
 
-import asyncio
 import hashlib
 import os
-import signal
 from pathlib import Path
 
 from PIL import Image
 
 from shared.protocol import History, OpenDirect
 from syncserver.server import SyncServer
-from tests.desktop.test_cli import Cli, _outbox
-from tests.support import WAIT, ClientFactory
+from tests.desktop.test_cli import Cli, killed_once_queued
+from tests.support import ClientFactory
 
 
 async def test_files_are_sent_listed_and_downloaded_from_the_command_line(
@@ -102,17 +100,8 @@ async def test_a_send_with_a_file_killed_once_queued_goes_with_the_next_sync(
     big.write_bytes(os.urandom(20_000_000))
     digest = hashlib.sha256(big.read_bytes()).hexdigest()
 
-    proc = await asyncio.create_subprocess_exec(
-        *cli.argv("send", "@bob", "killed on its way", "--file", str(big)),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    cache = cli.profile / "alice.sqlite3"
-    async with asyncio.timeout(WAIT):
-        while _outbox(cache) != ["killed on its way"]:
-            await asyncio.sleep(0.02)
-    os.kill(proc.pid, signal.SIGKILL)
-    assert await proc.wait() == -signal.SIGKILL
+    text = "killed on its way"
+    await killed_once_queued(cli, text, "send", "@bob", text, "--file", str(big))
     big.unlink()  # the queued message has its own copy
 
     synced = await cli.ok("sync")
