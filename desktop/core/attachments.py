@@ -72,7 +72,8 @@ class FileKeeper:
         self._downloads = Downloader(link.conn.request, link.cache.files)
         self._cancelled: set[str] = set()  # outbox messages cancelled while their files went up
         self._progress: dict[str, UploadProgress] = {}
-        self.sending: str | None = None  # the client id of a message with files on its way
+        # The outbox entry whose request is on its way (it can no longer be cancelled).
+        self.sending: str | None = None
 
     @property
     def available(self) -> bool:
