@@ -9,6 +9,10 @@ taken it from the queue (encrypted it, or written it to the kernel), and what is
 counted against the connection's byte budget. Smaller frames are bounded by ZeroMQ's
 high-water mark (1,000 messages), so a connection holds at most its budget, one frame more,
 and 1,000 small ones.
+
+A device could open connection after connection, saying hello on each and leaving each
+with its budget of unread replies; so what the connections of one account hold together is
+bounded too, at ``ACCOUNT_CONNECTIONS`` budgets.
 """
 
 from collections import deque
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 import zmq
 
 TRACKED_BYTES = 4096  # frames this large or larger are counted while queued
+ACCOUNT_CONNECTIONS = 4  # budgets of unread bytes all connections of one account may hold
 
 
 @dataclass
@@ -33,6 +38,8 @@ class Backlog:
         self.max_in_flight = max_in_flight
         self._queued: dict[bytes, _Queued] = {}
         self._in_flight: dict[bytes, tuple[int, int]] = {}  # requests, bytes
+        self._owner: dict[bytes, int] = {}  # connection -> the account its frames were for
+        self._connections: dict[int, set[bytes]] = {}  # account -> connections holding frames
 
     # --- bytes queued for sending -------------------------------------------------------
 
@@ -47,8 +54,17 @@ class Backlog:
             queued.size -= frames.popleft()[1]
         if not frames:
             del self._queued[peer]
+            self._disown(peer)
             return 0
         return queued.size
+
+    def account_bytes(self, account: int) -> int:
+        """Bytes of tracked frames ZeroMQ still holds for the connections of ``account``."""
+        return sum(self.queued_bytes(peer) for peer in list(self._connections.get(account, ())))
+
+    def account_full(self, account: int) -> bool:
+        """Whether the connections of ``account`` hold more than it may, together."""
+        return self.account_bytes(account) > ACCOUNT_CONNECTIONS * self.max_bytes
 
     def full(self, peer: bytes) -> bool:
         """Whether ``peer`` has more queued than its budget: it is not reading."""
@@ -58,13 +74,27 @@ class Backlog:
         """Whether a frame of ``size`` bytes may be queued for ``peer`` now."""
         return size < TRACKED_BYTES or not self.full(peer)
 
-    def queued(self, peer: bytes, tracker: zmq.MessageTracker, size: int) -> None:
-        """Count a tracked frame just handed to ZeroMQ until it is released."""
+    def queued(
+        self, peer: bytes, tracker: zmq.MessageTracker, size: int, account: int | None
+    ) -> None:
+        """Count a tracked frame just handed to ZeroMQ until it is released, for the
+        account signed in on the connection (None: none)."""
         if tracker.done:
             return
         queued = self._queued.setdefault(peer, _Queued())
         queued.frames.append((tracker, size))
         queued.size += size
+        if account is not None and peer not in self._owner:
+            self._owner[peer] = account
+            self._connections.setdefault(account, set()).add(peer)
+
+    def _disown(self, peer: bytes) -> None:
+        account = self._owner.pop(peer, None)
+        if account is not None:
+            connections = self._connections[account]
+            connections.discard(peer)
+            if not connections:
+                del self._connections[account]
 
     def forget_released(self) -> None:
         """Drop the accounting of connections whose frames are all released (a peer that

@@ -29,7 +29,8 @@ class BlobStore:
         self._partial = root / PARTIAL
 
     def open(self) -> None:
-        """Create the directories if they are missing."""
+        """Create the directories if they are missing (each for the owner alone)."""
+        private_dir(self.root)
         private_dir(self._partial)
 
     def path(self, sha256: str) -> Path:

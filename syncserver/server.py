@@ -386,6 +386,8 @@ class SyncServer:
         after charging its cost."""
         if not isinstance(req, Heartbeat) and self.backlog.full(routing_id):
             return _unread(req.rid, self.backlog.queued_bytes(routing_id))
+        if not isinstance(req, Heartbeat) and self.backlog.account_full(session.user_id):
+            return _unread_elsewhere(req.rid)
         admitted = self.ctx.throttles.admit(session, cost_of(req))
         if admitted is not None:
             return _slow_down(req.rid, *admitted)
@@ -502,7 +504,9 @@ class SyncServer:
                 sock.send(body, _NOBLOCK)
             else:
                 tracker = sock.send(body, _NOBLOCK, copy=False, track=True)
-                self.backlog.queued(routing_id, tracker, len(body))
+                session = self.ctx.sessions.get(routing_id)
+                account = session.user_id if session is not None else None
+                self.backlog.queued(routing_id, tracker, len(body), account)
         except zmq.Again:
             return False  # the peer's queue is full; its sync cursor recovers what it missed
         except zmq.ZMQError as e:
@@ -568,6 +572,16 @@ def _unread(rid: int, queued: int) -> Error:
         code=ErrorCode.BACKLOG_FULL,
         message=f"this connection has {queued:,} bytes of replies and pushes it has not read "
         "yet; read them before asking for more",
+    )
+
+
+def _unread_elsewhere(rid: int) -> Error:
+    return Error(
+        rid=rid,
+        code=ErrorCode.BACKLOG_FULL,
+        message="this account's connections hold as many replies and pushes they have not "
+        "read as they may; read them, or close the connections that do not, before asking "
+        "for more",
     )
 
 

@@ -28,7 +28,7 @@ from shared.protocol import (
     decode_server_message,
     encode,
 )
-from syncserver.backlog import Backlog
+from syncserver.backlog import ACCOUNT_CONNECTIONS, Backlog
 from syncserver.config import ServerConfig
 from tests.support import WAIT, ClientFactory, bare_socket
 
@@ -97,6 +97,49 @@ async def test_a_device_that_reads_nothing_is_held_to_its_byte_budget(
     assert "not read" in refused[0].message
     assert len(pages) + len(refused) == ASKS  # every request answered
     assert sorted(a.rid for a in answers) == list(itertools.islice(itertools.count(2), ASKS))
+
+
+async def test_an_account_that_opens_connection_after_connection_is_held_to_its_budget(
+    clients: ClientFactory,
+) -> None:
+    """One device says hello on connection after connection, each asking for pages it
+    never reads: what all of them hold together stays within the account's budget, and
+    the connections past it are refused."""
+    alice = await clients.register("alice")
+    channel = (await alice.request(OpenDirect(user="alice"))).channel.id
+    for n in range(4):
+        await alice.request(Send(channel=channel, client_id=f"long-{n}", text=LONGEST))
+    credentials, keys = alice.conn.credentials, alice.conn.client_keys
+    server = clients.server
+    assert credentials is not None and server.keys is not None
+    await alice.conn.close()
+    socks = []
+    refused = 0
+    try:
+        for _ in range(2 * ACCOUNT_CONNECTIONS):
+            sock = bare_socket(server.endpoint, server.keys.public, keys, RCVHWM=1, RCVBUF=1 << 16)
+            socks.append(sock)
+            hello = Hello(rid=1, device_id=credentials.device_id, token=credentials.token)
+            await sock.send_multipart([PROTOCOL_TAG, encode(hello)])
+            async with asyncio.timeout(WAIT):
+                while not isinstance(await receive(sock), Welcome):
+                    pass
+            for rid in range(2, 12):  # 8 MB asked for on each
+                history = History(rid=rid, channel=channel)
+                await sock.send_multipart([PROTOCOL_TAG, encode(history)])
+                await asyncio.sleep(0.01)
+            held = server.backlog.account_bytes(1)  # Alice's, the first account
+            assert held <= ACCOUNT_CONNECTIONS * BUDGET + 2 * limits.MAX_FRAME_BYTES
+        for sock in socks[ACCOUNT_CONNECTIONS + 1 :]:  # past the budget: refused at once
+            async with asyncio.timeout(WAIT):
+                answer = await receive(sock)
+                while not isinstance(answer, Reply):
+                    answer = await receive(sock)
+            refused += isinstance(answer, Error) and "account's connections" in answer.message
+    finally:
+        for sock in socks:
+            sock.close()
+    assert refused == len(socks) - ACCOUNT_CONNECTIONS - 1
 
 
 def test_requests_in_flight_are_bounded_in_number_and_in_bytes() -> None:

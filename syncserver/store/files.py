@@ -53,6 +53,7 @@ def begin_upload(user_id: int, sha256: str, size: int, name: str, now: int) -> N
             Upload.name: name,
             Upload.created_at: now,
             Upload.completed_at: None,
+            Upload.attached: False,
         },
     ).execute()
 
@@ -113,6 +114,10 @@ def insert_event_files(rows: Iterable[dict]) -> None:
     ]
     if entries:
         EventFile.insert_many(entries).execute()
+    for entry in entries:
+        Upload.update(attached=True).where(
+            (Upload.user == entry["sender"]) & (Upload.sha256 == entry["sha256"])
+        ).execute()
 
 
 def release_message(event_pos: int) -> list[str]:
@@ -140,10 +145,9 @@ def unattached_before(cutoff: int) -> list[tuple[int, str]]:
     """(user, hash) of finished uploads completed before ``cutoff`` that no message of
     their uploader carries: they waited for a message too long."""
     finished = Upload.select(Upload.user, Upload.sha256).where(
-        Upload.completed_at.is_null(False) & (Upload.completed_at < cutoff)
+        Upload.completed_at.is_null(False) & (Upload.completed_at < cutoff) & ~Upload.attached
     )
-    found = [(row.user_id, row.sha256) for row in finished]
-    return [(user, sha) for user, sha in found if not _sent_by(user, sha)]
+    return [(row.user_id, row.sha256) for row in finished]
 
 
 def unfinished() -> list[tuple[int, str, int]]:

@@ -268,6 +268,7 @@ class Upload(BaseModel):
     name = TextField()
     created_at = BigIntegerField()
     completed_at = BigIntegerField(null=True)
+    attached = BooleanField(default=False)  # a message of its uploader carries the file
 
     class Meta:
         primary_key = CompositeKey("user", "sha256")
