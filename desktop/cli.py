@@ -14,19 +14,26 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from desktop import cli_quiet, cli_times
+from desktop import cli_files, cli_quiet, cli_times
 from desktop.cache.receipts import MessageReceipt
 from desktop.cache.store import Cache
-from desktop.cache.views import ChannelView, MessageView
+from desktop.cache.views import AttachmentView, ChannelView, MessageView
 from desktop.core.account import ServerNotTrusted, open_engine, sign_in, sign_out
 from desktop.core.engine import EngineFailed, SyncEngine
-from desktop.core.events import AppEvent, MessageAdded, MessageUpdated, NewSignIn, ServerRestored
+from desktop.core.events import (
+    AppEvent,
+    MessageAdded,
+    MessageUpdated,
+    NewSignIn,
+    ServerRestored,
+    UploadProgress,
+)
 from desktop.core.people import DisplayNamesUnavailable
 from desktop.core.profile import NotSignedIn, Profile, default_profile_dir
 from desktop.core.receipts import ReceiptsUnavailable
@@ -87,6 +94,7 @@ def message_json(m: MessageView, channel: ChannelView | None = None) -> dict:
         "edited": m.edited,
         "deleted": m.deleted,
         "mentions": [{"user": x.user, "start": x.start, "end": x.end} for x in m.mentions],
+        "attachments": [cli_files.attachment_json(a) for a in m.attachments],
     }
     if m.is_change:
         data.update(change_of=m.target, emoji=m.emoji, removed=m.removed)
@@ -120,7 +128,9 @@ def message_text(m: MessageView, names: Mapping[str, str] | None = None) -> str:
     text = "(message deleted)" if m.deleted else m.text + (" (edited)" if m.edited else "")
     reactions = "; ".join(f"{r.emoji} {', '.join(r.users)}" for r in m.reactions)
     reacted = f" [{reactions}]" if reactions else ""
-    return f"{seq} {when} {sender}: {answer}{text}{reacted}{state}"
+    files = cli_files.attachments_text(m.attachments)
+    body = text + files if text else files.lstrip()
+    return f"{seq} {when} {sender}: {answer}{body}{reacted}{state}"
 
 
 def history_json(m: MessageView, names: Mapping[str, str]) -> dict:
@@ -217,7 +227,7 @@ class Session:
         self._tried = True
         await self.engine.start()
         try:
-            await self.engine.wait_caught_up(self.args.timeout)
+            await self._caught_up()
             self.online = True
         except EngineFailed as e:
             raise CliError(str(e), EXIT_STOPPED) from None
@@ -226,6 +236,34 @@ class Session:
                 f"tidings-cli: {self.profile.server} is not reachable; using the local cache",
                 file=sys.stderr,
             )
+
+    async def _caught_up(self) -> None:
+        """Wait until the engine caught up (and tried the outbox). The timeout is for
+        hearing from the server: while files go up, the wait goes on."""
+        async with self._uploads() as moved:
+            while True:
+                moved.clear()
+                try:
+                    await self.engine.wait_caught_up(self.args.timeout)
+                    return
+                except TimeoutError:
+                    if not moved.is_set():
+                        raise
+
+    @contextlib.asynccontextmanager
+    async def _uploads(self) -> AsyncIterator[asyncio.Event]:
+        """An event set whenever a file goes further up while the block runs."""
+        moved = asyncio.Event()
+
+        def watch(event: object) -> None:
+            if isinstance(event, UploadProgress):
+                moved.set()
+
+        unsubscribe = self.engine.subscribe(watch)
+        try:
+            yield moved
+        finally:
+            unsubscribe()
 
     async def __aexit__(self, *exc: object) -> None:
         await self.engine.stop()
@@ -291,12 +329,21 @@ class Session:
             if any(m.state == "pending" for m in queued):
                 await self.connect()
                 if self.online:
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(self.args.timeout):
-                            await done.wait()
+                    await self._done_or_quiet(done)
         finally:
             unsubscribe()
         return list(wanted.values())
+
+    async def _done_or_quiet(self, done: asyncio.Event) -> None:
+        """Wait for ``done`` until the timeout passes without a file going further up."""
+        async with self._uploads() as moved:
+            while not done.is_set():
+                moved.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.args.timeout):
+                        await done.wait()
+                if not moved.is_set():
+                    return
 
 
 def find_target(cache: Cache, name: str) -> ChannelView | None:
@@ -399,14 +446,27 @@ async def cmd_logout(s: Session, out: Output) -> int:
 
 
 async def cmd_send(s: Session, out: Output) -> int:
-    text = message_input(s.args)
+    files: list[Path] = s.args.file or []
+    text = message_input(s.args, optional=bool(files))
     target = s.args.target
-    if target.startswith("@"):
+    if files:
+        queued = await send_files(s, target, text, files)
+    elif target.startswith("@"):
         # In the outbox before anything else, even for a chat that does not exist yet.
         queued = s.engine.send_to_user(user_name(target), text)
     else:
         queued = s.engine.send((await s.chat(target)).id, text)
     return await report(s, out, queued)
+
+
+async def send_files(s: Session, target: str, text: str, files: list[Path]) -> MessageView:
+    """Queue a message with files; whether the server takes files is known once it was
+    reached, so a device that never reached it does first."""
+    if not s.engine.files_available:
+        await s.connect()
+    if target.startswith("@"):
+        return await s.engine.send_files_to_user(user_name(target), text, files)
+    return await s.engine.send_files((await s.chat(target)).id, text, files)
 
 
 async def cmd_reply(s: Session, out: Output) -> int:
@@ -454,10 +514,10 @@ async def report(s: Session, out: Output, queued: MessageView) -> int:
     return EXIT_OK
 
 
-def message_input(args: argparse.Namespace) -> str:
+def message_input(args: argparse.Namespace, optional: bool = False) -> str:
     """The text to send: the TEXT argument, stdin for ``-``, or ``--text-file``'s content
     (for text beyond the OS's limit on arguments). Line breaks at the end of stdin or a
-    file are dropped."""
+    file are dropped. ``optional`` (files are sent): none is empty text."""
     if args.text is not None and args.text_file is not None:
         raise CliError("give the text once: as TEXT, as - (stdin) or with --text-file", EXIT_USAGE)
     if args.text_file is not None:
@@ -468,6 +528,8 @@ def message_input(args: argparse.Namespace) -> str:
         return decode_text(raw, str(args.text_file)).rstrip("\r\n")
     if args.text == "-":
         return decode_text(sys.stdin.buffer.read(), "stdin").rstrip("\r\n")
+    if args.text is None and optional:
+        return ""
     if args.text is None:
         raise CliError(
             f"{args.command} needs the text: TEXT, - to read stdin, or --text-file PATH",
@@ -482,6 +544,49 @@ def decode_text(raw: bytes, source: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise CliError(f"{source} is not UTF-8 text (byte {e.start})") from None
+
+
+async def cmd_download(s: Session, out: Output) -> int:
+    channel = await s.message_in(s.args.target, s.args.seq)
+    message = s.engine.cache.message(channel.id, s.args.seq)
+    where = f"{s.args.target} #{s.args.seq}"
+    if message is None:
+        raise CliError(f"there is no message {where} on this device")
+    files = message.attachments
+    if not files:
+        raise CliError(f"message {where} carries no files")
+    if s.args.index is not None and not 0 <= s.args.index < len(files):
+        raise CliError(f"message {where} has files 0 to {len(files) - 1}, not {s.args.index}")
+    chosen = files if s.args.index is None else files[s.args.index : s.args.index + 1]
+    results = [await download_one(s, channel.id, a) for a in chosen]
+    out.emit(results, "\n".join(str(r["path"]) for r in results))
+    return EXIT_OK
+
+
+async def download_one(s: Session, channel_id: int, file: AttachmentView) -> dict[str, object]:
+    """One file of the message ``s.args.seq``, held here (downloaded if need be) and
+    copied to ``--out`` if given; as JSON, with where it is."""
+    try:
+        path = await s.engine.download(channel_id, s.args.seq, file.index)
+    except (ConnectionClosed, TimeoutError) as e:
+        raise CliError(str(e) or "the server did not answer in time", EXIT_UNREACHABLE) from None
+    except OSError as e:
+        raise CliError(f"cannot keep {file.name} on this device: {e.strerror}") from None
+    if s.args.out is not None:
+        try:
+            path = cli_files.export(path, s.args.out, file.name)
+        except OSError as e:
+            raise CliError(f"cannot write {file.name} to {s.args.out}: {e.strerror}") from None
+    return {**cli_files.attachment_json(file), "path": str(path)}
+
+
+async def cmd_files(s: Session, out: Output) -> int:
+    if s.args.budget is not None:
+        usage = s.engine.set_files_budget(s.args.budget)
+    else:
+        usage = s.engine.files_usage()
+    out.emit(cli_files.usage_json(usage), cli_files.usage_text(usage))
+    return EXIT_OK
 
 
 async def cmd_channels(s: Session, out: Output) -> int:
@@ -808,6 +913,8 @@ SESSION_COMMANDS = {
     "delete": cmd_delete,
     "channels": cmd_channels,
     "history": cmd_history,
+    "download": cmd_download,
+    "files": cmd_files,
     "read": cmd_read,
     "sync": cmd_sync,
     "outbox": cmd_outbox,
@@ -936,7 +1043,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("target", help="@user or #group")
     c.text_after = 1  # read by CommandParser
     _text_file_option(c)
-    c.usage = "tidings-cli send TARGET (TEXT | - | --text-file PATH)"
+    c.add_argument(
+        "--file",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help=f"attach a file (up to {limits.MAX_ATTACHMENTS_PER_MESSAGE}; TEXT is then their "
+        "caption, and may be left out)",
+    )
+    c.usage = "tidings-cli send TARGET (TEXT | - | --text-file PATH) | TARGET [TEXT] --file PATH..."
     for name, help_text in (
         ("reply", "answer a message and wait for the server to store the answer"),
         ("edit", "replace the text of one of your messages"),
@@ -960,6 +1075,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("target")
     c.add_argument("--limit", type=page_size, default=50, help=f"1 to {limits.MAX_HISTORY_PAGE}")
     c.add_argument("--before", type=int, default=None, help="only messages before this seq")
+    c = sub.add_parser("download", help="download the files of a message")
+    c.add_argument("target", help="@user or #group")
+    c.add_argument("seq", type=int, help="the message's number (history shows it)")
+    c.add_argument("--index", type=int, help="only this file of the message (from 0)")
+    c.add_argument("--out", type=Path, metavar="DIR", help="copy the files into this folder")
+    c = sub.add_parser("files", help="show the space files take here, or change it")
+    c.add_argument(
+        "--budget",
+        type=cli_files.byte_size,
+        metavar="SIZE",
+        help="the space downloaded files may take, such as 500MB or 2GB (default 1GB)",
+    )
     c = sub.add_parser("read", help="mark a chat read up to its newest message")
     c.add_argument("target")
     sub.add_parser("sync", help="catch up, send the outbox, exit")

@@ -7,7 +7,7 @@ from contextlib import suppress
 class RecordingProxy:
     """A loopback TCP proxy to ``target`` that keeps every byte in each direction, and can
     cut the line: from then on nothing passes either way and nothing is closed, as when a
-    network silently drops everything."""
+    network silently drops everything; and mend it again."""
 
     def __init__(self, target: str) -> None:
         host, port = target.removeprefix("tcp://").rsplit(":", 1)
@@ -17,6 +17,7 @@ class RecordingProxy:
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task] = set()
         self.endpoint = ""
+        self.dropped = 0  # bytes that came while the line was cut, which went nowhere
         self._cut = asyncio.Event()
 
     async def start(self) -> None:
@@ -27,6 +28,13 @@ class RecordingProxy:
     def cut(self) -> None:
         """Stop passing bytes, in both directions and on new connections, closing nothing."""
         self._cut.set()
+
+    def mend(self) -> None:
+        """Let bytes pass again. The connections held while cut are closed, as a network
+        that comes back finds them gone; new ones pass."""
+        self._cut.clear()
+        for task in self._pipes:
+            task.cancel()
 
     async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter):
         if self._cut.is_set():
@@ -58,6 +66,7 @@ class RecordingProxy:
         with suppress(ConnectionError):
             while data := await reader.read(65536):
                 if self._cut.is_set():
+                    self.dropped += len(data)
                     await self._cut_off(writer)
                     return
                 log += data

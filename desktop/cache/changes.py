@@ -238,6 +238,7 @@ class ChangeApplier:
             (channel_id, seq),
         )
         db.execute_sql("DELETE FROM reaction WHERE channel = ? AND seq = ?", (channel_id, seq))
+        db.execute_sql("DELETE FROM attachment WHERE channel = ? AND seq = ?", (channel_id, seq))
 
     def _react(self, channel_id: int, change: _Change) -> bool:
         stamp = self._db.execute_sql(

@@ -3,8 +3,9 @@
 Kept: the outbox (messages and changes not sent yet, or refused), the chats' rows (with
 what the user chose on this device: muted chats, read positions not told to the server
 yet), and the settings the server sent (its features and epoch, the account's settings).
-Gone: every stored event and reaction, receipts, presence, the search index, and the sync
-cursor, so the engine starts again from a snapshot as a new device does and fetches what
+Gone: every stored event and reaction, the files messages carry (and, apart, the files
+held here but those waiting to be uploaded), receipts, presence, the search index, and the
+sync cursor, so the engine starts again from a snapshot as a new device does and fetches what
 it needs.
 """
 
@@ -17,7 +18,7 @@ from peewee import Database, OperationalError
 log = logging.getLogger(__name__)
 
 # Rows the server sends again; the outbox and the channel rows are not among them.
-REFETCHED_TABLES = ("reaction", "receipt", "presence")
+REFETCHED_TABLES = ("reaction", "receipt", "presence", "attachment")
 FORGOTTEN_SETTINGS = ("sync_cursor", "purge")
 
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from peewee import Database
 
-from desktop.cache.views import MentionView, MessageView, QuoteView, ReactionView
+from desktop.cache.attachments import AttachmentBook
+from desktop.cache.views import AttachmentView, MentionView, MessageView, QuoteView, ReactionView
 
 # The columns a stored event's view is read from, in ``view_of``'s order.
 MESSAGE_COLUMNS = (
@@ -60,15 +61,16 @@ def toggled(
 class Decorator:
     """Completes views of one cache's stored messages with what other rows say of them."""
 
-    def __init__(self, db: Database, me: str) -> None:
+    def __init__(self, db: Database, me: str, attachments: AttachmentBook) -> None:
         self._db = db
         self._me = me
+        self._attachments = attachments
 
     def decorate(
         self, channel_id: int, views: list[MessageView], outbox: Iterable[MessageView]
     ) -> list[MessageView]:
-        """``views`` (of one channel) with their reactions, quotes and the outbox's changes
-        to them applied; other kinds pass unchanged."""
+        """``views`` (of one channel) with their reactions, quotes, files and the outbox's
+        changes to them applied; other kinds pass unchanged."""
         mine: dict[int, list[MessageView]] = {}
         for change in outbox:
             if change.is_change and change.target is not None:
@@ -76,8 +78,10 @@ class Decorator:
         seqs = [v.seq for v in views if v.kind == "message" and v.seq is not None]
         reactions = self._reactions(channel_id, seqs)
         quotes = self._quotes(channel_id, {v.reply_to for v in views if v.reply_to}, mine)
+        files = self._attachments.of_messages(channel_id, seqs)
         return [
-            self._complete(v, reactions, quotes, mine) if v.kind == "message" else v for v in views
+            self._complete(v, reactions, quotes, mine, files) if v.kind == "message" else v
+            for v in views
         ]
 
     def _complete(
@@ -86,6 +90,7 @@ class Decorator:
         reactions: dict[int, tuple[ReactionView, ...]],
         quotes: dict[int, QuoteView],
         mine: dict[int, list[MessageView]],
+        files: dict[int, tuple[AttachmentView, ...]],
     ) -> MessageView:
         changes = tuple(mine.get(view.seq, ())) if view.seq is not None else ()
         shown = replace(
@@ -93,6 +98,7 @@ class Decorator:
             reactions=reactions.get(view.seq or 0, ()),
             quote=quotes.get(view.reply_to or 0),
             changes=changes,
+            attachments=files.get(view.seq, ()) if view.seq is not None else view.attachments,
         )
         for change in changes:
             if change.state == "pending":
@@ -105,7 +111,7 @@ class Decorator:
             return view
         if change.kind == "delete":
             return replace(view, text="", mentions=(), mentions_me=False, deleted=True,
-                           reactions=())  # fmt: skip
+                           reactions=(), attachments=())  # fmt: skip
         if change.kind == "edit":
             return replace(view, text=change.text, mentions=(), edited=True)
         if change.kind == "reaction" and change.emoji is not None:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from desktop.cache.attachments import ATTACHMENT_TABLES
 from desktop.cache.drafts import DRAFT_TABLE
+from desktop.cache.local_files import LOCAL_FILE_TABLE
 from desktop.cache.models import BoundModels, bind_models
 from desktop.cache.people import PERSON_TABLE
 from desktop.cache.receipts import RECEIPT_TABLE
@@ -18,7 +20,7 @@ from shared.private import narrow_if_present, private_dir, private_file
 from shared.protocol import UNTIL_TURNED_OFF
 
 SCHEMA_MAJOR = 5
-SCHEMA_MINOR = 3
+SCHEMA_MINOR = 4
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -60,7 +62,7 @@ _INDEXES = [
     "WHERE mentions_me = 1",
 ]
 # Tables kept with plain SQL, apart from the models.
-_PLAIN_TABLES = [RECEIPT_TABLE, DRAFT_TABLE, PERSON_TABLE]
+_PLAIN_TABLES = [RECEIPT_TABLE, DRAFT_TABLE, PERSON_TABLE, *ATTACHMENT_TABLES, LOCAL_FILE_TABLE]
 
 
 UNREAD_COUNT = (
@@ -162,6 +164,13 @@ def _people(db: SqliteDatabase, me: str) -> None:
     db.execute_sql(PERSON_TABLE)
 
 
+def _attachments(db: SqliteDatabase, me: str) -> None:
+    """5.4: files attached to messages, and the ones this device holds (older versions
+    ignore the tables; a message with files queued here would go without them from one)."""
+    for statement in [*ATTACHMENT_TABLES, LOCAL_FILE_TABLE]:
+        db.execute_sql(statement)
+
+
 def _add_column(db: SqliteDatabase, table: str, column: str) -> None:
     """Add a column unless the table has it (a cache made by this version and marked older,
     as tests of earlier upgrades do)."""
@@ -181,6 +190,7 @@ UPGRADES: dict[tuple[int, int], Callable[[SqliteDatabase, str], None]] = {
     (5, 1): _muted_until,
     (5, 2): _drafts,
     (5, 3): _people,
+    (5, 4): _attachments,
 }
 
 

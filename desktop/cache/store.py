@@ -3,23 +3,26 @@ GUI thread may call the reading ones for a page of data."""
 
 import json
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from peewee import Field, fn
 
+from desktop.cache.attachments import AttachmentBook
 from desktop.cache.changes import ChangeApplier, encode_mentions, names
 from desktop.cache.clearing import clear_all_but_outbox, files_size
 from desktop.cache.drafts import DraftBook
 from desktop.cache.holes import Hole, HoleFinder
+from desktop.cache.local_files import LocalFiles, files_folder
 from desktop.cache.models import BoundModels
 from desktop.cache.people import PeopleBook
 from desktop.cache.reading import MESSAGE_COLUMNS, Decorator, view_of
 from desktop.cache.receipts import ReceiptBook
 from desktop.cache.schema import UNREAD_COUNT, open_cache_db
 from desktop.cache.views import (
+    AttachmentView,
     ChannelView,
     MentionView,
     MessageView,
@@ -28,7 +31,15 @@ from desktop.cache.views import (
     SearchHit,
 )
 from shared.ids import new_client_id
-from shared.protocol import CHANGE_KINDS, ChannelInfo, Event, PresenceInfo, Sent, SyncPage
+from shared.protocol import (
+    CHANGE_KINDS,
+    Attachment,
+    ChannelInfo,
+    Event,
+    PresenceInfo,
+    Sent,
+    SyncPage,
+)
 
 _START, _END = "\x01", "\x02"  # highlight markers; control characters never stored in text
 
@@ -44,11 +55,12 @@ class Applied:
     channels: set[int] = field(default_factory=set)
     reads: set[int] = field(default_factory=set)
     changed: set[tuple[int, int]] = field(default_factory=set)
-    purged: bool = False
+    purged: bool = False  # also: files no message carries any more may be held here
     settled: list[tuple[int, int]] = field(default_factory=list)  # outbox changes stored
     discarded: list[MessageView] = field(default_factory=list)  # changes of deleted messages
     receipts: set[int] = field(default_factory=set)  # channels whose receipts came anew
     people: set[str] = field(default_factory=set)  # users whose display name changed
+    files_gone: set[str] = field(default_factory=set)  # files no longer held (SHA-256)
 
 
 class Cache:
@@ -57,9 +69,12 @@ class Cache:
     def __init__(self, models: BoundModels, me: str) -> None:
         self._m = models
         self.me = me
+        folder = files_folder(Path(models.db.database))
+        self.files = LocalFiles(models.db, folder)
+        self.attachments = AttachmentBook(models.db, folder)
         self._holes = HoleFinder(models.db)
         self._changes = ChangeApplier(models.db, me)
-        self._reader = Decorator(models.db, me)
+        self._reader = Decorator(models.db, me, self.attachments)
         self.receipts = ReceiptBook(models.db, me)
         self.drafts = DraftBook(models.db)
         self.people = PeopleBook(models.db)
@@ -73,10 +88,12 @@ class Cache:
         """The cache's database file."""
         return Path(self._m.db.database)
 
-    def clear(self) -> None:
+    def clear(self) -> set[str]:
         """Empty the cache but for the outbox, the chats and the server's settings
-        (``desktop.cache.clearing``); sync then starts again from a snapshot."""
+        (``desktop.cache.clearing``); sync then starts again from a snapshot. The files
+        held here go too, but those waiting to be uploaded; returns their SHA-256."""
         clear_all_but_outbox(self._m.db)
+        return self.files.drop_unreferenced()
 
     def files_size(self) -> int:
         """Bytes the cache's files take on disk."""
@@ -132,9 +149,11 @@ class Cache:
         return self._after(applied)
 
     def _after(self, applied: Applied) -> Applied:
-        """Once a write is committed: a deletion's text leaves the files."""
+        """Once a write is committed: a deletion's text leaves the files, and the files
+        it carried leave this device."""
         if applied.purged:
             self.finish_purge()
+            applied.files_gone = self.files.drop_unreferenced()
         return applied
 
     def finish_purge(self) -> bool:
@@ -222,6 +241,7 @@ class Cache:
         applied = Applied()
         db = self._m.db
         replies = False
+        with_files: list[tuple[int, int]] = []
         by_channel: dict[int, list[Event]] = {}
         for e in events:
             by_channel.setdefault(e.channel, []).append(e)
@@ -250,6 +270,7 @@ class Cache:
                 e.changed or e.target or e.reply_to or e.mentions for e in new
             )
             self._store_new(channel_id, new, span, plain, provisional, applied)
+            with_files += [(channel_id, e.seq) for e in new if e.attachments]
             here = self._settle_outbox(channel_id, mine, applied)
             self._count_new(channel_id, new, plain, applied.purged)
             view = MessageView.stored  # not through a helper: this runs for every row
@@ -269,7 +290,20 @@ class Cache:
             applied.channels.add(channel_id)
         if applied.changed or replies:
             applied.messages = self._completed(applied)
+        if with_files:
+            applied.messages = self._with_files(applied.messages, with_files)
         return applied
+
+    def _with_files(
+        self, views: list[MessageView], pairs: list[tuple[int, int]]
+    ) -> list[MessageView]:
+        """New entries with the files they carry, as stored."""
+        found = self.attachments.of_pairs(pairs)
+        shown = []
+        for view in views:
+            files = found.get((view.channel, view.seq or 0))
+            shown.append(replace(view, attachments=files) if files else view)
+        return shown
 
     def _views_of_new(
         self, events: list[Event], here: dict[str, int], provisional: bool
@@ -327,6 +361,10 @@ class Cache:
             )  # fmt: skip
         if not plain:
             self._changes.store_reactions([e for e in new if e.reactions])
+        # A deleted message carries no files (the server empties them with its text).
+        self.attachments.store(
+            [e for e in new if e.attachments and e.kind == "message" and e.seq not in doomed]
+        )
         changed = self._changes.apply_new(channel_id, new, earlier, doomed, provisional, plain)
         applied.changed |= {(channel_id, seq) for seq in changed.targets}
         if changed.purged:
@@ -448,10 +486,12 @@ class Cache:
         )
         views = {}
         names = self.people.all()  # one read for every direct chat's title
-        for row in cursor:
+        rows = cursor.fetchall()
+        previews = [view_of(row[13:]) for row in rows if row[13] is not None]
+        shown = {p.channel: p for p in self._with_files(previews, _keys(previews))}
+        for row in rows:
             channel = _ChannelRow(*row[:12])
-            preview = view_of(row[13:]) if row[13] is not None else None
-            views[channel.id] = self._channel_view(channel, preview, row[12], names)
+            views[channel.id] = self._channel_view(channel, shown.get(channel.id), row[12], names)
         return views
 
     def info_view(self, info: ChannelInfo) -> ChannelView:
@@ -534,6 +574,12 @@ class Cache:
             page.extend(m for m in outbox if not m.is_change)
         return self._reader.decorate(channel_id, page, outbox), newest
 
+    def attachment(self, channel_id: int, seq: int, index: int) -> AttachmentView | None:
+        """File ``index`` of the stored message ``seq``; None if it has no such file (or
+        is not stored here)."""
+        files = self.attachments.of_messages(channel_id, [seq]).get(seq, ())
+        return files[index] if 0 <= index < len(files) else None
+
     def message(self, channel_id: int, seq: int) -> MessageView | None:
         """The stored event ``seq`` of a channel as it shows now (a message with this
         device's changes still in the outbox applied); None if not stored here."""
@@ -610,7 +656,7 @@ class Cache:
                 (f"seq IN ({', '.join('?' * len(stale))})", stale),
             ):
                 if params:
-                    for table in ("message", "reaction"):
+                    for table in ("message", "reaction", "attachment"):
                         gone = db.execute_sql(
                             f"DELETE FROM {table} WHERE channel = ? AND {where}",
                             (channel_id, *params),
@@ -706,18 +752,22 @@ class Cache:
         text: str,
         to_user: str | None = None,
         reply_to: int | None = None,
+        files: Sequence[Attachment] = (),
     ) -> MessageView:
         """Write a message to the outbox before anything is sent, so nothing is lost. With
         ``to_user`` (and channel 0) it waits for the direct chat with that user to open;
-        with ``reply_to`` it answers that message of the channel."""
-        row = self._m.Outbox.create(
-            client_id=new_client_id(),
-            channel=channel_id,
-            to_user=to_user,
-            text=text,
-            created=_now_ms(),
-            reply_to=reply_to,
-        )
+        with ``reply_to`` it answers that message of the channel; with ``files`` (held
+        here already, ``LocalFiles.place``) it carries them, sent once they are uploaded."""
+        with self._m.db.atomic():
+            row = self._m.Outbox.create(
+                client_id=new_client_id(),
+                channel=channel_id,
+                to_user=to_user,
+                text=text,
+                created=_now_ms(),
+                reply_to=reply_to,
+            )
+            self.attachments.queue(row.client_id, files)
         return self._outbox_view(row)
 
     def queue_change(
@@ -757,7 +807,7 @@ class Cache:
         with self._m.db.atomic():
             Outbox.update(channel=channel_id).where(waiting).execute()
             rows = Outbox.select().where((Outbox.channel == channel_id) & (Outbox.to_user == user))
-            return [self._outbox_view(r) for r in rows.order_by(Outbox.id)]
+            return self._outbox_views(rows.order_by(Outbox.id))
 
     def fail_chat_for(self, user: str, error: str) -> list[MessageView]:
         """The direct chat with ``user`` cannot be opened: its waiting messages failed."""
@@ -767,7 +817,7 @@ class Cache:
             ids = [r.client_id for r in Outbox.select(Outbox.client_id).where(waiting)]
             Outbox.update(state="failed", error=error).where(Outbox.client_id.in_(ids)).execute()
             rows = Outbox.select().where(Outbox.client_id.in_(ids)).order_by(Outbox.id)
-            return [self._outbox_view(r) for r in rows]
+            return self._outbox_views(rows)
 
     def outbox_counts(self) -> tuple[int, int]:
         """(waiting to send, failed) messages in the outbox."""
@@ -785,7 +835,7 @@ class Cache:
         query = Outbox.select().order_by(Outbox.id)
         if channel_id is not None:
             query = query.where(Outbox.channel == channel_id)
-        return [self._outbox_view(r) for r in query]
+        return self._outbox_views(query)
 
     def next_pending(self) -> MessageView | None:
         Outbox = self._m.Outbox
@@ -800,7 +850,9 @@ class Cache:
         with self._m.db.atomic():
             row = Outbox.get_or_none(Outbox.client_id == client_id)
             if row is not None:
-                applied = self._apply_events([_sent_event(row, sent, self.me)], provisional=True)
+                files = self.attachments.outgoing(client_id)
+                event = _sent_event(row, sent, self.me, files)
+                applied = self._apply_events([event], provisional=True)
         self._after(applied)
         stored = self.message(sent.channel, sent.seq)
         assert stored is not None, "an acknowledged event is stored"
@@ -814,16 +866,20 @@ class Cache:
         """A failed message waits to be sent again; None if it is not in the outbox."""
         return self._set_outbox_state(client_id, "pending", None)
 
-    def discard(self, client_id: str) -> MessageView | None:
+    def discard(self, client_id: str, waiting_too: bool = False) -> MessageView | None:
         """Remove a failed message from the outbox; returns it, or None if there is no failed
-        message with this id (a message waiting to send may be on its way, so it stays)."""
+        message with this id (a message waiting to send may be on its way, so it stays).
+        ``waiting_too``: one waiting to be sent goes as well (the engine knows it is not on
+        its way: its files are still going up)."""
         Outbox = self._m.Outbox
+        states = ["failed", "pending"] if waiting_too else ["failed"]
         with self._m.db.atomic():
-            row = Outbox.get_or_none((Outbox.client_id == client_id) & (Outbox.state == "failed"))
+            row = Outbox.get_or_none((Outbox.client_id == client_id) & Outbox.state.in_(states))
             if row is None:
                 return None
+            dropped = self._outbox_view(row)  # with its files, which go with it
             row.delete_instance()
-        return self._outbox_view(row)
+        return dropped
 
     def _set_outbox_state(
         self, client_id: str, state: str, error: str | None
@@ -834,6 +890,15 @@ class Cache:
         return self._outbox_view(row) if row else None
 
     def _outbox_view(self, row) -> MessageView:
+        return self._outbox_views([row])[0]
+
+    def _outbox_views(self, rows: Iterable) -> list[MessageView]:
+        """Outbox rows as views, with the files they carry (one query for all)."""
+        rows = list(rows)
+        files = self.attachments.of_outbox([r.client_id for r in rows])
+        return [self._plain_outbox_view(r, files.get(r.client_id, ())) for r in rows]
+
+    def _plain_outbox_view(self, row, files: tuple[AttachmentView, ...]) -> MessageView:
         return MessageView(
             channel=row.channel,
             seq=None,
@@ -850,6 +915,7 @@ class Cache:
             target=row.target,
             emoji=row.emoji,
             removed=bool(row.removed),
+            attachments=files,
         )
 
     def set_muted_until(self, channel_id: int, until: int) -> bool:
@@ -920,6 +986,11 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _keys(views: list[MessageView]) -> list[tuple[int, int]]:
+    """(channel, seq) of stored views."""
+    return [(v.channel, v.seq) for v in views if v.seq is not None]
+
+
 _CHANNEL_COLUMNS = (
     "c.id, c.kind, c.name, c.owner, c.members, c.active, c.last_seq, c.read_seq, "
     "c.read_sent_seq, c.unread, c.last_ts, c.muted_until"
@@ -960,9 +1031,9 @@ _INSERT_EVENT = (
 )
 
 
-def _sent_event(row, sent: Sent, me: str) -> Event:
+def _sent_event(row, sent: Sent, me: str, files: list[Attachment]) -> Event:
     """The event the server stored for an outbox entry, as its acknowledgement tells (a
-    change carries its id too, as the server's copy does)."""
+    change carries its id too, as the server's copy does; a message its files)."""
     change = row.kind != "message"
     return Event(
         channel=sent.channel,
@@ -978,6 +1049,7 @@ def _sent_event(row, sent: Sent, me: str) -> Event:
         target=row.target,
         emoji=row.emoji,
         removed=bool(row.removed),
+        attachments=tuple(files),
     )
 
 

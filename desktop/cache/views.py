@@ -1,6 +1,7 @@
 """What the cache hands out: plain, immutable snapshots the GUI and the CLI can keep."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, get_args
 
 from shared.protocol import CHANGE_KINDS, EventKind
@@ -35,6 +36,25 @@ class QuoteView:
     text: str  # empty once deleted
     edited: bool
     deleted: bool
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """A file attached to a message: what the message says of it (docs/protocol.md,
+    "Attachments": its SHA-256, size, name, type, an image's size in pixels and thumbnail,
+    a JPEG or PNG of at most 320 pixels, empty for none) and ``path``, where this device
+    holds its bytes: downloaded, or the user's own copy taken when it was sent; None until
+    then (``SyncEngine.download`` fetches it)."""
+
+    index: int  # its place among the message's files, as ``download`` names it
+    sha256: str
+    size: int  # bytes
+    name: str
+    mime: str
+    width: int | None
+    height: int | None
+    thumbnail: bytes = field(repr=False)
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,7 @@ class MessageView:
     emoji: str | None = None  # a reaction
     removed: bool = False  # a reaction taken back
     changes: tuple["MessageView", ...] = ()  # this device's changes to it not stored yet
+    attachments: tuple[AttachmentView, ...] = ()  # its files; ``text`` is their caption
 
     @property
     def unknown(self) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from desktop.cache.store import Applied, Cache
 from desktop.cache.views import MessageView, PresenceView, SearchHit
+from desktop.core.attachments import FileKeeper, FileOperations, files_not_offered
 from desktop.core.epoch import StaleEpoch, reconcile
 from desktop.core.events import (
     AppEvent,
@@ -22,6 +23,7 @@ from desktop.core.events import (
     ChannelChanged,
     DraftChanged,
     EngineState,
+    FilesChanged,
     MessageAdded,
     MessageChanged,
     MessageDiscarded,
@@ -54,11 +56,13 @@ from desktop.core.quiet import QuietKeeper, QuietOperations
 from desktop.core.receipts import ReceiptKeeper
 from desktop.core.sign_ins import SignInKeeper
 from desktop.core.signed_out import signed_out_reason
+from desktop.core.uploads import FileGone, UploadCancelled
 from shared import limits
 from shared.client import Connection, ConnectionClosed, ConnectionState, cancel_and_wait
 from shared.errors import ErrorCode, ProtocolError
 from shared.names import normalize_user_name
 from shared.protocol import (
+    FEATURE_ATTACHMENTS,
     FEATURE_LIFECYCLE,
     AccountSettings,
     ChannelPush,
@@ -78,6 +82,7 @@ from shared.protocol import (
     Request,
     RevokedPush,
     Send,
+    Sent,
     Sync,
     Typing,
     TypingPush,
@@ -118,12 +123,15 @@ class EngineFailed(Exception):
     """The engine stopped for good: the server key changed or the device was revoked."""
 
 
-class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOperations):
+class SyncEngine(
+    ServerOperations, MessageLifecycle, QuietOperations, PeopleOperations, FileOperations
+):
     """Owns a profile's cache and server connection while the app or a CLI command runs.
     Its public methods are the operations the window and the CLI use (chats, groups,
     devices and presence come from ``ServerOperations``; replies, reactions, edits and
     deletions from ``MessageLifecycle``; do not disturb and mutes from
-    ``QuietOperations``; display names from ``PeopleOperations``)."""
+    ``QuietOperations``; display names from ``PeopleOperations``; files from
+    ``FileOperations``)."""
 
     def __init__(self, cache: Cache, connection: Connection) -> None:
         self.cache = cache
@@ -151,6 +159,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
         self._quiet = QuietKeeper(link)
         self._people = PeopleKeeper(link)
         self._sign_ins = SignInKeeper(link)
+        self._files = FileKeeper(link)
         self._presence_asked: set[str] = set()  # people whose presence this session asked
         self._progress = CatchUpProgress(cache, self._emit)
         self._news = NewsLine()  # after a snapshot: what sync brings up to it is not news
@@ -168,6 +177,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
     async def start(self) -> None:
         """Start connecting; returns at once. The cache is readable before and after."""
         await self.conn.open()
+        self.cache.files.sweep()
         self._start_work()
 
     def _start_work(self) -> None:
@@ -242,6 +252,7 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
             self._quiet.online()
             self._people.online()
             self._sign_ins.online()
+            self._files.online()
             self._need_sync = True
             self._wake.set()
         elif state in (ConnectionState.CONNECTING, ConnectionState.CONNECTED):
@@ -322,6 +333,28 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
         self._emit(MessageDiscarded(dropped))
         if dropped.is_change and dropped.target is not None:
             self._emit_changed({(dropped.channel, dropped.target)})
+        if dropped.attachments:
+            self._files.forget_unsent()
+        self._outbox_changed()
+        return dropped
+
+    def cancel_upload(self, client_id: str) -> MessageView:
+        """Cancel a message with files that waits in the outbox (its files going up, or
+        refused): it leaves the outbox (``MessageDiscarded``) with the copies of its files,
+        and what was uploaded stays on the server until it expires there. Raises
+        ``OutboxError`` if there is no such message, ``OnItsWay`` (a ``ValueError``) once
+        its files are all up and it is being sent."""
+        found = self.cache.outbox_message(client_id)
+        if found is None:
+            raise OutboxError(f"there is no message {client_id} in the outbox")
+        if found.state == "pending" and not found.attachments:  # it may be on its way
+            raise OutboxError(
+                f"message {client_id} has no files and is waiting to be sent; only a failed "
+                "message without files can be discarded"
+            )
+        dropped = self._files.cancel(client_id)
+        if dropped is None:  # sent meanwhile
+            raise OutboxError(f"there is no message {client_id} in the outbox")
         self._outbox_changed()
         return dropped
 
@@ -378,7 +411,9 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
         meanwhile, so no answer asked for before lands in the emptied cache."""
         await self._stop_work()
         try:
-            self.cache.clear()
+            gone = self.cache.clear()
+            if gone:
+                self._emit(FilesChanged(removed=frozenset(gone)))
         finally:
             self._need_sync = True
             self._caught_up.clear()
@@ -644,15 +679,15 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
             if item.to_user is not None:
                 await self._open_chat_for(item.to_user)
                 continue
-            req = self._request_for(item)
             try:
-                if req is None:
-                    raise ProtocolError(ErrorCode.INVALID, not_offered(self.cache))
-                sent = await self._ask(req)
-            except ProtocolError as e:
-                if e.code in TRANSIENT:
+                sent = await self._send_item(item)
+            except UploadCancelled:
+                continue  # gone from the outbox already
+            except (ProtocolError, FileGone) as e:
+                if isinstance(e, ProtocolError) and e.code in TRANSIENT:
                     raise
-                failed = self.cache.mark_failed(item.client_id, e.message)
+                reason = e.message if isinstance(e, ProtocolError) else str(e)
+                failed = self.cache.mark_failed(item.client_id, reason)
                 if failed is not None:
                     self._emit_outbox(failed)
                     self._outbox_changed()
@@ -666,6 +701,21 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
                 self._emit_unread(sent.channel)
             await self._send_reads()
 
+    async def _send_item(self, item: MessageView) -> Sent:
+        """Store an outbox entry on the server: a message's files first, then itself."""
+        req = self._request_for(item)
+        if req is None:
+            files = item.attachments and not self.can(FEATURE_ATTACHMENTS)
+            reason = files_not_offered(self.cache) if files else not_offered(self.cache)
+            raise ProtocolError(ErrorCode.INVALID, reason)
+        if item.attachments:
+            await self._files.upload(item)
+        self._files.sending = item.client_id  # no longer cancelled: it may be stored now
+        try:
+            return await self._ask(req)
+        finally:
+            self._files.sending = None
+
     def _request_for(self, item: MessageView) -> Send | React | Edit | Delete | None:
         """The request that stores an outbox entry; None for a reply or a change that this
         server does not take (it is older than the app that queued it)."""
@@ -674,9 +724,12 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
         if item.kind == "message":
             if item.reply_to is not None and not lifecycle:
                 return None
+            if item.attachments and not self.can(FEATURE_ATTACHMENTS):
+                return None
             written = item.written if self._server_takes_written() else None
             return Send(channel=item.channel, client_id=item.client_id, text=item.text,
-                        written=written, reply_to=item.reply_to)  # fmt: skip
+                        written=written, reply_to=item.reply_to,
+                        attachments=self.cache.attachments.outgoing(item.client_id))  # fmt: skip
         if not lifecycle or item.target is None:
             return None
         channel, seq, client_id = item.channel, item.target, item.client_id
@@ -796,6 +849,8 @@ class SyncEngine(ServerOperations, MessageLifecycle, QuietOperations, PeopleOper
             self._emit(ReceiptsChanged(channel_id))
         if applied.people:
             self._emit(PeopleChanged(frozenset(applied.people)))
+        if applied.files_gone:
+            self._emit(FilesChanged(removed=frozenset(applied.files_gone)))
 
     def _emit_changed(self, changed: set[tuple[int, int]]) -> None:
         """Announce the stored messages whose state changed, as they show now."""

@@ -190,6 +190,43 @@ class NewSignIn:
 
 
 @dataclass(frozen=True)
+class UploadProgress:
+    """File ``index`` of the outbox message ``client_id`` is going up: the server stores
+    ``stored`` of its ``size`` bytes (a resumed upload starts where the server stood). The
+    message is sent once all its files are stored; ``MessageUpdated`` then says so."""
+
+    client_id: str
+    channel: int
+    index: int
+    stored: int
+    size: int
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    """File ``index`` of the message ``seq`` of ``channel`` is coming down: ``received``
+    of its ``size`` bytes are here. Once it is whole, ``MessageChanged`` brings the message
+    with the file's ``path``."""
+
+    channel: int
+    seq: int
+    index: int
+    received: int
+    size: int
+
+
+@dataclass(frozen=True)
+class FilesChanged:
+    """The files this device holds changed: ``added`` came down, ``removed`` went (over
+    the space for files, their messages deleted, the cache cleared, a message with files
+    cancelled), by SHA-256. Shown attachments with these files may read differently
+    (``AttachmentView.path``)."""
+
+    added: frozenset[str] = frozenset()
+    removed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class CacheCleared:
     """The cache was emptied but for the outbox and the chats (the user's "Clear cache");
     what is shown is read again, and fills as the engine fetches it anew."""
@@ -215,4 +252,7 @@ AppEvent = (
     | SyncProgress
     | Synced
     | DraftChanged
+    | UploadProgress
+    | DownloadProgress
+    | FilesChanged
 )

@@ -12,12 +12,22 @@ import time
 from collections.abc import Callable
 
 from desktop.cache.store import Cache
+from desktop.cache.views import MessageView
 from desktop.core.events import AppEvent, MessageAdded, UnreadChanged
 from desktop.core.notify_prefs import NotifyPrefs
 from desktop.core.quiet import active, now_ms, stored_quiet
 
 BURST_WINDOW = 5.0  # secs: at most one notification per channel in this time
 PREVIEW_CHARS = 200
+
+
+def _preview(m: MessageView) -> str:
+    """What a message says: its text, and the names of the files it carries (a file sent
+    without a caption says only those)."""
+    if not m.attachments:
+        return m.text
+    files = "📎 " + ", ".join(a.name for a in m.attachments)
+    return f"{m.text}\n{files}" if m.text else files
 
 
 class NotificationPolicy:
@@ -93,12 +103,13 @@ class NotificationPolicy:
         self._last[m.channel] = clock
         sender = self._cache.people.display_name(m.sender) or m.sender
         title = sender if channel.kind == "direct" else f"{sender} · {channel.title}"
+        said = _preview(m)
         if not prefs.preview:
             body = self._hidden_body
-        elif len(m.text) <= PREVIEW_CHARS:
-            body = m.text
+        elif len(said) <= PREVIEW_CHARS:
+            body = said
         else:
-            body = m.text[: PREVIEW_CHARS - 1] + "…"
+            body = said[: PREVIEW_CHARS - 1] + "…"
         self._shown[m.channel] = m.seq
         self._show(title, body, m.channel)
         if prefs.sound and self._chime is not None:

@@ -9,7 +9,14 @@ from desktop.core.events import MessageAdded, UnreadChanged
 from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
 from desktop.core.notify_prefs import NotifyPrefs
 from desktop.core.quiet import DND_UNTIL, MENTIONS_WHEN_MUTED
-from shared.protocol import UNTIL_TURNED_OFF, ChannelInfo, ChannelKind, Event, Mention
+from shared.protocol import (
+    UNTIL_TURNED_OFF,
+    Attachment,
+    ChannelInfo,
+    ChannelKind,
+    Event,
+    Mention,
+)
 
 
 class Clock:
@@ -83,6 +90,7 @@ def setup(tmp_path: Path, wall: Wall, chimes: list[str]):
         sender: str = "bob",
         filled: bool = False,
         mentions: list[Mention] | None = None,
+        files: tuple[Attachment, ...] = (),
     ) -> None:
         seq[channel] += 1
         event = Event(
@@ -94,6 +102,7 @@ def setup(tmp_path: Path, wall: Wall, chimes: list[str]):
             ts=1,
             text=text,
             mentions=tuple(mentions or ()),
+            attachments=files,
         )
         [message] = cache.apply_events([event]).messages
         policy.on_event(MessageAdded(message, filled))
@@ -128,6 +137,16 @@ def test_bursts_own_on_screen_dnd_muted_and_read(setup) -> None:
     cache.apply_read(1, 0)
     arrive(2, "after all that")
     assert shown[-1] == ("bob · Trip", "after all that")
+
+
+def test_a_message_with_files_says_what_it_carries(setup) -> None:
+    _, _, shown, clock, arrive, _ = setup
+    plan = Attachment(sha256="a" * 64, size=3, name="plan.pdf")
+    map_ = Attachment(sha256="b" * 64, size=4, name="map.png", mime="image/png")
+    arrive(1, "", files=(plan, map_))  # no caption: the files are all it says
+    clock.now += BURST_WINDOW
+    arrive(1, "see this", files=(plan,))
+    assert shown == [("bob", "📎 plan.pdf, map.png"), ("bob", "see this\n📎 plan.pdf")]
 
 
 def test_old_messages_filling_a_hole_do_not_notify(setup) -> None:
