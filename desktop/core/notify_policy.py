@@ -12,12 +12,19 @@ import time
 from collections.abc import Callable
 
 from desktop.cache.store import Cache
+from desktop.cache.views import MessageView
 from desktop.core.events import AppEvent, MessageAdded, UnreadChanged
 from desktop.core.notify_prefs import NotifyPrefs
 from desktop.core.quiet import active, now_ms, stored_quiet
 
 BURST_WINDOW = 5.0  # secs: at most one notification per channel in this time
 PREVIEW_CHARS = 200
+
+
+def files_text(m: MessageView) -> str:
+    """What a notification says of files sent without a caption: their names (the user's
+    own words, so in no language of the app's)."""
+    return "📎 " + ", ".join(a.name for a in m.attachments) if m.attachments else ""
 
 
 class NotificationPolicy:
@@ -93,12 +100,13 @@ class NotificationPolicy:
         self._last[m.channel] = clock
         sender = self._cache.people.display_name(m.sender) or m.sender
         title = sender if channel.kind == "direct" else f"{sender} · {channel.title}"
+        text = m.text or files_text(m)
         if not prefs.preview:
             body = self._hidden_body
-        elif len(m.text) <= PREVIEW_CHARS:
-            body = m.text
+        elif len(text) <= PREVIEW_CHARS:
+            body = text
         else:
-            body = m.text[: PREVIEW_CHARS - 1] + "…"
+            body = text[: PREVIEW_CHARS - 1] + "…"
         self._shown[m.channel] = m.seq
         self._show(title, body, m.channel)
         if prefs.sound and self._chime is not None:

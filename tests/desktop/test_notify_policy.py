@@ -9,7 +9,7 @@ from desktop.core.events import MessageAdded, UnreadChanged
 from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
 from desktop.core.notify_prefs import NotifyPrefs
 from desktop.core.quiet import DND_UNTIL, MENTIONS_WHEN_MUTED
-from shared.protocol import UNTIL_TURNED_OFF, ChannelInfo, ChannelKind, Event, Mention
+from shared.protocol import UNTIL_TURNED_OFF, Attachment, ChannelInfo, ChannelKind, Event, Mention
 
 
 class Clock:
@@ -83,6 +83,7 @@ def setup(tmp_path: Path, wall: Wall, chimes: list[str]):
         sender: str = "bob",
         filled: bool = False,
         mentions: list[Mention] | None = None,
+        files: tuple[Attachment, ...] = (),
     ) -> None:
         seq[channel] += 1
         event = Event(
@@ -94,6 +95,7 @@ def setup(tmp_path: Path, wall: Wall, chimes: list[str]):
             ts=1,
             text=text,
             mentions=tuple(mentions or ()),
+            attachments=files,
         )
         [message] = cache.apply_events([event]).messages
         policy.on_event(MessageAdded(message, filled))
@@ -206,3 +208,13 @@ def test_this_devices_choices(setup, chimes: list[str]) -> None:
     clock.now += BURST_WINDOW
     arrive(1, "not shown")
     assert len(shown) == 2
+
+
+def test_files_without_a_caption_are_named(setup) -> None:
+    _, _, shown, clock, arrive, _ = setup
+    files = tuple(Attachment(sha256=f"{n}" * 64, size=1, name=f"photo{n}.jpg") for n in (1, 2))
+    arrive(1, "", files=files)
+    assert shown == [("bob", "📎 photo1.jpg, photo2.jpg")]
+    clock.now += BURST_WINDOW
+    arrive(1, "look at these", files=files)  # a caption says it
+    assert shown[-1] == ("bob", "look at these")
