@@ -120,6 +120,7 @@ class ConversationPane(QWidget):
         self.message_actions = MessageActions(self)
         self.file_actions = FileActions(self)
         self.transfers = TransferBook()  # files going up or coming down, in any chat
+        self._attached: dict[int, list[PickedFile]] = {}  # files left in other chats' composer
         self.target: ComposeTarget | None = None  # a reply or an edit being written
         self._released_at = QPoint()  # where the last click ended, for what it hit
         self.view.viewport().installEventFilter(self)
@@ -170,6 +171,7 @@ class ConversationPane(QWidget):
         unread message when it has unread ones, else at its newest."""
         self.cancel_target()  # an edit's text is no draft
         self.drafts.switch_to(channel.id)
+        self._switch_files(channel.id)
         self.channel = channel
         first_unread = channel.read_seq + 1 if channel.unread else None
         self._show_model(
@@ -188,6 +190,16 @@ class ConversationPane(QWidget):
             QTimer.singleShot(0, lambda: self._scroll_to_seq(first_unread))
         else:
             QTimer.singleShot(0, self.view.scrollToBottom)
+
+    def _switch_files(self, channel_id: int) -> None:
+        """Files attached stay with the chat they were attached in, as its draft does (while
+        the app runs): switching chats never sends them to another."""
+        files = self.composer.files
+        kept = files.take()
+        if self.channel is not None and kept:
+            self._attached[self.channel.id] = kept
+        files.say("")
+        files.put_back(self._attached.pop(channel_id, []))
 
     def _show_model(self, model: MessageListModel) -> None:
         self.model = model

@@ -151,6 +151,14 @@ def test_attached_with_the_button_the_upload_shows_and_is_cancelled_from_its_bub
         [card] = composer.files.cards
         assert card.picked.path == video and composer.files.isVisible()
         assert composer.button.isEnabled()  # files need no text
+        # They stay with their chat, as a draft does.
+        chat = alice.window.pane.channel
+        assert chat is not None
+        group = await alice.bridge.ask(alice.bridge.engine.create_group, "trip", ["bob"])
+        alice.window.open_channel(group.id)
+        assert composer.files.cards == [] and not composer.files.isVisible()
+        alice.window.open_channel(chat.id)
+        assert [c.picked.path for c in composer.files.cards] == [video]
 
         gate = Gate(
             alice.bridge.engine, lambda e: isinstance(e, UploadProgress) and 0 < e.stored < e.size
