@@ -5,6 +5,9 @@
     arrive in its direct chats with several senders; then the real sync engine starts on the
     real cache file and the seconds until the cache holds all N are measured.
 
+``python -m desktop.bench files --endpoint E --server-key K --megabytes N``
+    Files through the real client core, from one profile to another (``desktop.bench_files``).
+
 ``python -m desktop.bench desktop --messages 1000000 --channels 200``
     Seeds a cache of that size (kept between runs, keyed by size and schema version), then
     starts the real app on it offscreen in a child process, with no server reachable, and
@@ -36,6 +39,7 @@ from typing import Any
 
 import platformdirs
 
+from desktop import bench_files
 from desktop.cache.schema import SCHEMA_MAJOR, SCHEMA_MINOR, open_cache_db
 from desktop.core.account import open_engine, sign_in
 from desktop.core.events import AppEvent, MessageAdded
@@ -463,6 +467,11 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--server-key", required=True, help="its CURVE public key (Z85)")
     up.add_argument("--key-endpoint", help="its key service (default: the next port)")
     up.add_argument("--messages", type=int, default=20_000)
+    files = sub.add_parser("files", help="a file sent and downloaded through the client core")
+    files.add_argument("--endpoint", required=True, help="the running server, tcp://HOST:PORT")
+    files.add_argument("--server-key", required=True, help="its CURVE public key (Z85)")
+    files.add_argument("--key-endpoint", help="its key service (default: the next port)")
+    files.add_argument("--megabytes", type=int, default=50)
     app = sub.add_parser("desktop", help="app start-up and opening the biggest chat")
     app.add_argument("--messages", type=int, default=1_000_000)
     app.add_argument("--channels", type=int, default=200)
@@ -484,6 +493,18 @@ def main(argv: list[str] | None = None) -> int:
             key_endpoint = args.key_endpoint or key_endpoint_for(args.endpoint)
             result = asyncio.run(
                 catchup(args.endpoint, args.server_key, key_endpoint, args.messages, Path(tmp))
+            )
+        elif args.scenario == "files":
+            result = asyncio.run(
+                bench_files.files(
+                    args.endpoint,
+                    args.server_key,
+                    args.key_endpoint or key_endpoint_for(args.endpoint),
+                    args.megabytes,
+                    Path(tmp),
+                    MemoryCredentials(),
+                    PASSWORD,
+                )
             )
         elif args.scenario == "desktop":
             result = desktop(args.messages, args.channels, args.cache_dir, Path(tmp), args.grab)

@@ -557,8 +557,10 @@ async def download_one(s: Session, channel_id: int, file: AttachmentView) -> dic
     copied to ``--out`` if given; as JSON, with where it is."""
     try:
         path = await s.engine.download(channel_id, s.args.seq, file.index)
-    except ConnectionClosed as e:
-        raise CliError(str(e), EXIT_UNREACHABLE) from None
+    except (ConnectionClosed, TimeoutError) as e:
+        raise CliError(str(e) or "the server did not answer in time", EXIT_UNREACHABLE) from None
+    except OSError as e:
+        raise CliError(f"cannot keep {file.name} on this device: {e.strerror}") from None
     if s.args.out is not None:
         try:
             path = cli_files.export(path, s.args.out, file.name)

@@ -5,7 +5,7 @@ loopback ports of its own, CurveZMQ, the sync engine and the SQLite cache. A new
 a message to its own notes chat through the window's composer, the server stores it, and the
 message is read back from the cache file once the app has shut down. Before that it checks
 what a frozen build can lose: keyring's backends (found through package metadata), plyer's
-platform module, the icon and the translations.
+platform module, Pillow's image plugins (thumbnails), the icon and the translations.
 
 Nothing of the user's is touched: the profile and the server's data live in a temporary
 directory that is removed afterwards, and the device's credentials stay in memory.
@@ -32,12 +32,14 @@ import keyring
 import qasync
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+from PIL import Image
 from plyer.utils import platform as plyer_platform
 from PySide6.QtCore import QTranslator, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import RESOURCES, DesktopApp, Running, check_display, install_translator
 from desktop.cache.store import Cache
+from desktop.core.thumbnails import describe
 from desktop.embedded import EmbeddedServer
 from desktop.platform.credentials import CredentialStore
 from desktop.ui.collector import MainThreadCollector
@@ -152,6 +154,8 @@ def _check_bundle(steps: Steps) -> None:
         details.append(_check_keyring_backends())
     with steps.step("notification backend found") as details:
         details.append(_check_notifications())
+    with steps.step("thumbnail made") as details:
+        details.append(_check_thumbnails())
 
 
 def _check_keyring_backends() -> str:
@@ -176,6 +180,18 @@ def _check_keyring_backends() -> str:
     except ImportError as e:
         raise SelfTestFailed(f"keyring's {name} backend needs {needs}, which is missing") from e
     return f"{name} ({len(found)} registered)"
+
+
+def _check_thumbnails() -> str:
+    """Pillow's image plugins and its JPEG encoder are there: a picture attached to a message
+    gets its thumbnail (Pillow finds its plugins by importing them, which a build can miss)."""
+    with tempfile.TemporaryDirectory(prefix="tidings-self-test-") as tmp:
+        picture = Path(tmp) / "picture.png"
+        Image.new("RGB", (64, 48), "teal").save(picture)
+        facts = describe(picture, picture.name)
+    if not facts.thumbnail:
+        raise SelfTestFailed("no thumbnail of a PNG picture; the build lacks Pillow's plugins")
+    return f"{facts.mime} {facts.width}x{facts.height}, {len(facts.thumbnail)} bytes"
 
 
 def _check_notifications() -> str:

@@ -23,6 +23,7 @@ from syncserver.lock import DataDirBusy, DataDirLock
 from syncserver.names import why_taken
 from syncserver.store import accounts, transaction
 from syncserver.store.backup import DatabaseSummary, NotADatabase, backup_sqlite, restore_sqlite
+from syncserver.store.backup_files import backup_files, files_of, restore_files
 from syncserver.store.database import database_url_of, describe_url, open_database, sqlite_path
 from syncserver.store.epoch import renew_epoch
 from syncserver.store.models import User
@@ -179,13 +180,18 @@ def backup(config: ServerConfig, target: Path) -> str:
     path = _sqlite_only(config, "backup")
     if not path.exists():
         raise AdminError(f"there is no Tidings database at {path}; check the data directory")
-    if target.exists():
-        raise AdminError(f"{target} exists; choose a new file name")
+    for taken in (target, files_of(target)):
+        if taken.exists():
+            raise AdminError(f"{taken} exists; choose a new file name")
     if not target.parent.is_dir():
         raise AdminError(f"{target.parent} is not a directory")
     check_owner(config.data_dir)
     summary = backup_sqlite(path, target)
-    return f"backed up to {target}: {_describe(summary)}"
+    copied = backup_files(target, config.files_path, files_of(target))
+    return (
+        f"backed up to {target}: {_describe(summary)}; its attached files to "
+        f"{files_of(target)}: {copied.describe()}"
+    )
 
 
 def restore(config: ServerConfig, source: Path) -> str:
@@ -197,12 +203,18 @@ def restore(config: ServerConfig, source: Path) -> str:
     try:
         with DataDirLock(config.data_dir):
             summary, saved = restore_sqlite(source, path)
+            files, saved_files = restore_files(path, files_of(source), config.files_path)
     except DataDirBusy as e:
         raise AdminError(f"{e}; stop it before restoring") from None
     except NotADatabase as e:
         raise AdminError(f"not restoring: {e}") from None
     kept = f"; the database it replaced is saved as {saved}" if saved else ""
-    return f"restored {source} into {path}: {_describe(summary)}{kept}"
+    if saved_files is not None:
+        kept += f", its files directory as {saved_files}"
+    return (
+        f"restored {source} into {path}: {_describe(summary)}; attached files: "
+        f"{files.describe()}{kept}"
+    )
 
 
 def new_epoch(config: ServerConfig) -> str:

@@ -12,7 +12,9 @@ from shared.protocol import (
     ChannelList,
     CreateGroup,
     Delete,
+    Download,
     Edit,
+    FileChunk,
     GetPresence,
     GetReceipts,
     Heartbeat,
@@ -34,6 +36,8 @@ from shared.protocol import (
     Sync,
     Typing,
     UpdateSettings,
+    UploadBegin,
+    UploadChunk,
 )
 
 DEFAULT_COST = 1  # any request not named below: hello, login, register, the key request
@@ -62,6 +66,9 @@ REQUEST_COSTS: dict[type[Request], int] = {
     Sync: 10,
     ListChannels: 10,
     GetReceipts: 10,  # up to 100 channels of up to 100 members
+    UploadBegin: 5,  # sums of the quotas, a write
+    UploadChunk: 1,  # its bytes go to a file as they are
+    Download: 1,
 }
 REPLY_BYTES_PER_UNIT = 32768  # a reply costs one more unit per this many bytes
 CHANNEL_COST = 5  # units per channel in a channel list: each is several queries
@@ -74,6 +81,8 @@ def cost_of(request: Request) -> int:
 
 def reply_cost(reply: Reply, size: int) -> int:
     """Units a reply of ``size`` encoded bytes adds to its request's cost."""
+    if isinstance(reply, FileChunk):
+        return 0  # its bytes are read from a file, not built: its size costs nothing more
     units = size // REPLY_BYTES_PER_UNIT
     if isinstance(reply, ChannelList):
         units += CHANNEL_COST * len(reply.channels)

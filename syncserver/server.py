@@ -24,7 +24,6 @@ from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
     PROTOCOL_TAG,
     UNDECODABLE,
-    Download,
     Error,
     GetServerKey,
     GoingAwayPush,
@@ -79,9 +78,6 @@ KEY_SERVICE_MAX_BYTES = 1024  # the key service only ever needs a tiny request
 LINGER_MS = 500  # time given to queued replies at shutdown
 KEEPALIVE_PROBES = 3  # unanswered probes before the kernel drops a connection
 LISTEN_BACKLOG = 4096  # connections waiting to be accepted (the kernel caps it at somaxconn)
-# Bytes of replies a connection may leave unread and still download: the chunks a client
-# keeps in flight. Past it a download is refused, so one that does not read holds no more.
-DOWNLOAD_QUEUE = limits.MAX_CHUNKS_IN_FLIGHT * limits.MAX_CHUNK_BYTES
 
 
 class SyncServer:
@@ -389,8 +385,6 @@ class SyncServer:
         """The refusal of a request its connection or account may not make now, or None
         after charging its cost."""
         if not isinstance(req, Heartbeat) and self.backlog.full(routing_id):
-            return _unread(req.rid, self.backlog.queued_bytes(routing_id))
-        if isinstance(req, Download) and self.backlog.queued_bytes(routing_id) >= DOWNLOAD_QUEUE:
             return _unread(req.rid, self.backlog.queued_bytes(routing_id))
         admitted = self.ctx.throttles.admit(session, cost_of(req))
         if admitted is not None:

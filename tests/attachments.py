@@ -12,11 +12,12 @@ from shared.protocol import (
     FileChunk,
     ReplyT,
     Request,
+    Send,
     UploadBegin,
     UploadChunk,
     UploadState,
 )
-from tests.support import TestClient
+from tests.support import TestClient, new_id
 
 CHUNK = limits.MAX_CHUNK_BYTES
 
@@ -76,3 +77,14 @@ async def _pipelined(client: TestClient, requests) -> list:
         await slots.acquire()  # the next request leaves when an answer came
         tasks.append(asyncio.ensure_future(one(req)))
     return list(await asyncio.gather(*tasks))
+
+
+async def send_file(
+    client: TestClient, channel: int, data: bytes, name: str = "notes.txt", text: str = ""
+) -> int:
+    """Upload ``data`` and send it in a message; the message's seq."""
+    assert (await upload(client, data, name)).complete
+    sent = await client.request(
+        Send(channel=channel, client_id=new_id(), text=text, attachments=[attachment(data, name)])
+    )
+    return sent.seq

@@ -6,11 +6,14 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from shared.client import Connection
 from shared.keys import KeyPair
+from syncserver.bench.harness import free_port_pair
 from tests.support import WAIT
 
 
@@ -94,3 +97,17 @@ class ServerProcess:
         }
         options.update(overrides)
         return Connection(self.endpoint, **options)
+
+
+@asynccontextmanager
+async def started_in(tmp_path: Path) -> AsyncIterator[ServerProcess]:
+    """A server process on a new data directory under ``tmp_path``, started, and stopped
+    when the block ends."""
+    data = tmp_path / "server"
+    data.mkdir()
+    server = ServerProcess(data, free_port_pair())
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

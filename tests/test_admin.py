@@ -4,6 +4,7 @@ under write load and restored."""
 
 import asyncio
 import hashlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,14 +13,15 @@ import pytest
 
 from shared.errors import ErrorCode, ProtocolError
 from shared.keys import fingerprint
-from shared.protocol import History, ListDevices, OpenDirect, RevokedPush
+from shared.protocol import Delete, History, ListDevices, OpenDirect, RevokedPush
 from syncserver.bench.harness import free_port_pair
 from syncserver.store.backup import check_database
 from syncserver.store.models import SCHEMA_VERSION
+from tests.attachments import download, send_file, sha256_of
 from tests.load import Sender, stored_texts
 from tests.server_command import Finished, tidings_server
 from tests.server_process import ServerProcess
-from tests.support import PASSWORD, WAIT, TestClient
+from tests.support import PASSWORD, WAIT, TestClient, new_id
 
 NEW_PASSWORD = "a much newer password"
 
@@ -181,6 +183,42 @@ async def test_backup_under_write_load_holds_every_acknowledged_message_and_rest
     assert served == in_backup[-len(served) :]
     saved = next(deployment.data.glob("tidings-before-restore-*.db"))
     assert stored_texts(saved) == everything
+
+
+@sqlite_only
+async def test_backup_and_restore_carry_the_attached_files(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """The backup holds the files its database refers to; restoring brings back the files of
+    then (one deleted since included), and what was sent after is gone with its message."""
+    await deployment.server.start()
+    alice = await deployment.device()
+    await alice.conn.register("alice", PASSWORD, "laptop")
+    await (await deployment.device()).conn.register("bob", PASSWORD, "laptop")
+    channel = (await alice.request(OpenDirect(user="bob"))).channel.id
+    kept, deleted_later, sent_later = os.urandom(3000), os.urandom(4000), os.urandom(5000)
+    await send_file(alice, channel, kept)
+    deleted_seq = await send_file(alice, channel, deleted_later)
+    backup = tmp_path / "backup.db"
+    report = ok(await deployment.admin("backup", str(backup)))
+    assert f"{backup}.files: 2 files, 7,000 bytes" in report
+    assert (tmp_path / "backup.db.files").stat().st_mode & 0o777 == 0o700
+    await send_file(alice, channel, sent_later)
+    await alice.request(Delete(channel=channel, seq=deleted_seq, client_id=new_id()))
+    assert "exists" in refused(await deployment.admin("backup", str(backup)))
+    await deployment.server.stop()
+
+    report = ok(await deployment.admin("restore", str(backup)))
+    assert "attached files: 2 files, 7,000 bytes" in report
+    await deployment.server.start()
+    bob = await deployment.logged_in("bob")
+    assert await download(bob, sha256_of(kept), len(kept)) == kept
+    assert await download(bob, sha256_of(deleted_later), len(deleted_later)) == deleted_later
+    with pytest.raises(ProtocolError) as gone:
+        await download(bob, sha256_of(sent_later), len(sent_later))
+    assert gone.value.code == ErrorCode.NO_SUCH_FILE
+    [saved] = deployment.data.glob("files-before-restore-*")
+    assert {p.name for p in saved.glob("??/*")} == {sha256_of(kept), sha256_of(sent_later)}
 
 
 @sqlite_only

@@ -30,6 +30,7 @@ from tests.attachments import (
     begin,
     download,
     send_chunks,
+    send_file,
     sha256_of,
     upload,
 )
@@ -40,17 +41,6 @@ def stored_files(server: SyncServer) -> list[Path]:
     """The stored files in the server's files directory (not uploads under way)."""
     root = server.config.files_path
     return [p for p in root.glob("??/*") if p.is_file()]
-
-
-async def send_file(
-    client: TestClient, channel: int, data: bytes, name: str = "notes.txt", text: str = ""
-) -> int:
-    """Upload ``data`` and send it in a message; the message's seq."""
-    assert (await upload(client, data, name)).complete
-    sent = await client.request(
-        Send(channel=channel, client_id=new_id(), text=text, attachments=[attachment(data, name)])
-    )
-    return sent.seq
 
 
 async def test_a_file_goes_up_and_comes_down_whole(clients: ClientFactory) -> None:

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from shared.protocol import Heartbeat, HeartbeatAck, OpenDirect, Send, Sent
-from syncserver.bench.harness import free_port_pair
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, started_in
 from tests.support import PASSWORD, WAIT, new_id
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,14 +39,8 @@ ATTACK = {
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
-    data = tmp_path / "server"
-    data.mkdir()
-    srv = ServerProcess(data, free_port_pair())
-    await srv.start()
-    try:
+    async with started_in(tmp_path) as srv:
         yield srv
-    finally:
-        await srv.stop()
 
 
 class Victim:

@@ -57,4 +57,10 @@ def test_every_scenario_runs_at_smoke_size(tmp_path: Path) -> None:
     assert results["catchup"]["in_cache"] == results["catchup"]["messages"] == 2_000
     desktop = results["desktop"]
     assert desktop["messages"] == 2_000 and desktop["open_rows"] > 0
+    files = results["attachments"]
+    assert files["upload_mb_per_s"] > 0 and files["download_mb_per_s"] > 0
+    assert files["raw_upload_mb_per_s"] > 0 and files["raw_download_mb_per_s"] > 0
+    assert files["small_uploads_per_s"] > 0 and files["small_downloads_per_s"] > 0
+    assert files["uploaders"] == 10
+    assert files["rss_uploading_peak_mb"] >= files["rss_before_mb"] > 0
     assert "throughput is" in run.stdout

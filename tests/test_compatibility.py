@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
@@ -28,6 +29,7 @@ from shared.protocol import (
     GetPresence,
     Heartbeat,
     MuteChat,
+    OpenDirect,
     Push,
     QuietHours,
     React,
@@ -37,8 +39,9 @@ from shared.protocol import (
     UpdateSettings,
 )
 from syncserver.config import ServerConfig
-from syncserver.first_release import DELETED_MESSAGE, NEEDS_NEWER_APP
+from syncserver.first_release import DELETED_MESSAGE, FILE_LINE, NEEDS_NEWER_APP
 from syncserver.server import SyncServer
+from tests.attachments import attachment, upload
 from tests.frozen import protocol_v1 as v1
 from tests.support import PASSWORD, WAIT, ClientFactory, bare_socket, fake_server_socket, new_id
 
@@ -89,6 +92,19 @@ class OldApp:
                     if isinstance(push, v1.EventPush) and push.event.text == text:
                         return push
                 await self.next_message()
+
+
+@asynccontextmanager
+async def first_release_app(server: SyncServer) -> AsyncIterator[OldApp]:
+    """Olga's device on a first-release app, registered; closed when the block ends."""
+    assert server.keys is not None
+    old = OldApp(bare_socket(server.endpoint, server.keys.public))
+    try:
+        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
+        assert isinstance(welcome, v1.Welcome)
+        yield old
+    finally:
+        old.sock.close(linger=0)
 
 
 async def say_hello_again(server: SyncServer, keys: KeyPair, welcome: Any) -> None:
@@ -152,11 +168,7 @@ async def test_a_first_release_app_sees_changes_as_placeholders(
     """Others reply, react, edit and delete around an app of the first release: it still
     chats and syncs, reading every frame strictly, and is never sent a kind it does not
     know: a change comes as a message saying to upgrade, a deleted message as deleted."""
-    assert server.keys is not None
-    old = OldApp(bare_socket(server.endpoint, server.keys.public))
-    try:
-        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
-        assert isinstance(welcome, v1.Welcome)
+    async with first_release_app(server) as old:
         bob = await clients.register("bob")
         group = (await bob.request(CreateGroup(name="club", members=["olga"]))).channel.id
         said = await bob.request(Send(channel=group, client_id=new_id(), text="hello @olga"))
@@ -198,8 +210,6 @@ async def test_a_first_release_app_sees_changes_as_placeholders(
         # It still chats.
         again = await old.ask(v1.Send(rid=5, channel=group, client_id=new_id(), text="bye"))
         assert isinstance(again, v1.Sent) and again.seq == reply + 4
-    finally:
-        old.sock.close(linger=0)
 
 
 async def test_a_first_release_app_hears_nothing_of_do_not_disturb_or_mutes(
@@ -239,11 +249,7 @@ async def test_a_first_release_app_is_told_no_display_names(
     """Bob and Carol set display names while in chats with Olga's first-release app: it is
     pushed no ``profile_changed``, and its channel replies, channel pushes, sync pages and
     lists carry no ``display_names`` (it reads every frame strictly)."""
-    assert server.keys is not None
-    old = OldApp(bare_socket(server.endpoint, server.keys.public))
-    try:
-        welcome = await old.ask(v1.Register(rid=1, user="olga", password=PASSWORD, device="old"))
-        assert isinstance(welcome, v1.Welcome)
+    async with first_release_app(server) as old:
         bob = await clients.register("bob")
         await clients.register("carol")
         await bob.request(UpdateSettings(display_name="Bobby"))
@@ -261,8 +267,25 @@ async def test_a_first_release_app_is_told_no_display_names(
         assert all(
             isinstance(p, v1.EventPush | v1.ChannelPush | v1.PresencePush) for p in old.pushes
         )
-    finally:
-        old.sock.close(linger=0)
+
+
+async def test_a_first_release_app_is_told_of_files_in_the_text(
+    server: SyncServer, clients: ClientFactory
+) -> None:
+    """A message with files reaches a first-release app (reading strictly) as its caption
+    and a line per file saying it needs a newer version, pushed and synced alike."""
+    async with first_release_app(server) as old:
+        bob = await clients.register("bob")
+        chat = (await bob.request(OpenDirect(user="olga"))).channel.id
+        data = b"minutes of the meeting"
+        assert (await upload(bob, data)).complete
+        files = [attachment(data, "minutes.txt"), attachment(data, "copy.txt")]
+        await bob.request(Send(channel=chat, client_id=new_id(), text="", attachments=files))
+        shown = "\n".join(FILE_LINE.format(name=name) for name in ("minutes.txt", "copy.txt"))
+        await old.wait_event(shown)
+        synced = await old.ask(v1.Sync(rid=2, after=0))
+        assert isinstance(synced, v1.SyncPage)
+        assert [e.text for e in synced.events if e.kind == "message"] == [shown]
 
 
 @pytest.fixture

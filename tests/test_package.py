@@ -76,6 +76,7 @@ def test_frozen_app_passes_its_self_test(folder: Path, tmp_path: Path) -> None:
     steps = (
         "keyring backends found: SecretService",  # keyring's entry points survived freezing
         "notification backend found",  # the D-Bus notifier (Linux) and plyer's module are in it
+        "thumbnail made: image/png 64x48",  # Pillow's plugins and JPEG encoder are in it
         "icon and translations loaded",
         "embedded server started: tcp://127.0.0.1:",
         "account registered over CurveZMQ",  # the bundled libzmq and libsodium

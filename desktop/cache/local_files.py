@@ -57,6 +57,12 @@ class FilesUsage:
     pinned: int
 
 
+def files_folder(cache_path: Path) -> Path:
+    """Where the files of the cache at ``cache_path`` are held: ``USER.files`` beside
+    ``USER.sqlite3``."""
+    return cache_path.with_name(cache_path.stem + ".files")
+
+
 def local_name(name: str) -> str:
     """A file name as every system can store it: characters some refuse become ``_``, a
     name kept for a device (``CON``, ``NUL.txt``) gets a ``_`` in front, and a name too
@@ -186,13 +192,15 @@ class LocalFiles:
         rows = self._db.execute_sql(f"SELECT sha256 FROM local_file WHERE NOT {_PINNED}")
         return self._remove([sha256 for (sha256,) in rows.fetchall()])
 
-    def drop_unreferenced(self) -> set[str]:
+    def drop_unreferenced(self, used_before: int | None = None) -> set[str]:
         """Remove the files no message or outbox entry here carries any more (their
-        messages were deleted, or the cache cleared); returns their SHA-256."""
+        messages were deleted, or the cache cleared; ``used_before``: only those not used
+        since, in ms); returns their SHA-256."""
         rows = self._db.execute_sql(
-            "SELECT sha256 FROM local_file l WHERE NOT EXISTS (SELECT 1 FROM attachment a "
-            "WHERE a.sha256 = l.sha256) AND NOT EXISTS (SELECT 1 FROM outbox_attachment o "
-            "WHERE o.sha256 = l.sha256)"
+            "SELECT sha256 FROM local_file l WHERE used < ? AND NOT EXISTS (SELECT 1 FROM "
+            "attachment a WHERE a.sha256 = l.sha256) AND NOT EXISTS (SELECT 1 FROM "
+            "outbox_attachment o WHERE o.sha256 = l.sha256)",
+            (_now() + 1 if used_before is None else used_before,),
         )
         return self._remove([sha256 for (sha256,) in rows.fetchall()])
 
@@ -208,10 +216,12 @@ class LocalFiles:
         return set(doomed)
 
     def sweep(self) -> None:
-        """Remove what a crash left in the folder: files without a row, copies and
-        downloads given up long ago."""
+        """Remove what a crash left in the folder: files without a row, or that no message
+        carries (placed for one a crash kept from the outbox), copies and downloads given
+        up long ago."""
         if not self.folder.is_dir():
             return
+        self.drop_unreferenced(used_before=_now() - int(ORPHAN_AGE * 1000))
         known = {sha for (sha,) in self._db.execute_sql("SELECT sha256 FROM local_file")}
         cutoff = time.time() - ORPHAN_AGE
         for entry in self.folder.iterdir():

@@ -15,7 +15,7 @@ from desktop.cache.changes import ChangeApplier, encode_mentions, names
 from desktop.cache.clearing import clear_all_but_outbox, files_size
 from desktop.cache.drafts import DraftBook
 from desktop.cache.holes import Hole, HoleFinder
-from desktop.cache.local_files import LocalFiles
+from desktop.cache.local_files import LocalFiles, files_folder
 from desktop.cache.models import BoundModels
 from desktop.cache.people import PeopleBook
 from desktop.cache.reading import MESSAGE_COLUMNS, Decorator, view_of
@@ -69,8 +69,7 @@ class Cache:
     def __init__(self, models: BoundModels, me: str) -> None:
         self._m = models
         self.me = me
-        path = Path(models.db.database)
-        folder = path.with_name(path.stem + ".files")  # the attached files held here
+        folder = files_folder(Path(models.db.database))
         self.files = LocalFiles(models.db, folder)
         self.attachments = AttachmentBook(models.db, folder)
         self._holes = HoleFinder(models.db)

@@ -28,7 +28,7 @@ from desktop.core.events import (
 from desktop.core.file_intake import TakenFile, take_in
 from desktop.core.lifecycle import NotOffered, check_text
 from desktop.core.link import EngineLink
-from desktop.core.uploads import Uploader
+from desktop.core.uploads import UploadCancelled, Uploader
 from shared import limits
 from shared.client import ConnectionClosed, ConnectionState
 from shared.names import normalize_user_name
@@ -72,7 +72,8 @@ class FileKeeper:
         self._downloads = Downloader(link.conn.request, link.cache.files)
         self._cancelled: set[str] = set()  # outbox messages cancelled while their files went up
         self._progress: dict[str, UploadProgress] = {}
-        self.sending: str | None = None  # the client id of a message with files on its way
+        # The outbox entry whose request is on its way (it can no longer be cancelled).
+        self.sending: str | None = None
 
     @property
     def available(self) -> bool:
@@ -141,6 +142,8 @@ class FileKeeper:
 
         try:
             await self._uploads.upload(item.attachments, progress, cancelled)
+            if cancelled():  # while the last answer was on its way: the message stays unsent
+                raise UploadCancelled(f"message {client_id} was cancelled")
         finally:
             self._progress.pop(client_id, None)
             self._cancelled.discard(client_id)
@@ -150,9 +153,9 @@ class FileKeeper:
         return self._progress.get(client_id)
 
     def cancel(self, client_id: str) -> MessageView | None:
-        """Take a message out of the outbox, waiting or failed, stopping its upload; its
-        copies of files go. None if it is not in the outbox. Raises ``OnItsWay`` when its
-        files are all up and the message is being sent."""
+        """Take a message out of the outbox, waiting or failed, stopping the upload of its
+        files; its copies of files go. None if it is not in the outbox. Raises ``OnItsWay``
+        when its files are all up and the message is being sent."""
         if self.sending == client_id:
             raise OnItsWay(f"message {client_id} is being sent; it can no longer be cancelled")
         dropped = self._cache.discard(client_id, waiting_too=True)
@@ -289,7 +292,7 @@ class FileOperations:
         for a message not stored here or without such a file, ``ConnectionClosed`` when the
         file is not here and the server cannot be reached, ``ProtocolError`` when the
         server refuses it (``no_such_file``: one the user may not read), ``FileDamaged``
-        when what came is not the file."""
+        when what came is not the file, ``OSError`` when it cannot be written here."""
         return await self._files.download(channel_id, seq, index)
 
     def files_usage(self) -> FilesUsage:

@@ -343,8 +343,16 @@ class SyncEngine(
         and what was uploaded stays on the server until it expires there. Raises
         ``OutboxError`` if there is no such message, ``OnItsWay`` (a ``ValueError``) once
         its files are all up and it is being sent."""
+        found = self.cache.outbox_message(client_id)
+        if found is None:
+            raise OutboxError(f"there is no message {client_id} in the outbox")
+        if found.state == "pending" and not found.attachments:  # it may be on its way
+            raise OutboxError(
+                f"message {client_id} has no files and is waiting to be sent; only a failed "
+                "message without files can be discarded"
+            )
         dropped = self._files.cancel(client_id)
-        if dropped is None:
+        if dropped is None:  # sent meanwhile
             raise OutboxError(f"there is no message {client_id} in the outbox")
         self._outbox_changed()
         return dropped

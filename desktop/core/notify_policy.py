@@ -21,10 +21,13 @@ BURST_WINDOW = 5.0  # secs: at most one notification per channel in this time
 PREVIEW_CHARS = 200
 
 
-def files_text(m: MessageView) -> str:
-    """What a notification says of files sent without a caption: their names (the user's
-    own words, so in no language of the app's)."""
-    return "📎 " + ", ".join(a.name for a in m.attachments) if m.attachments else ""
+def _preview(m: MessageView) -> str:
+    """What a message says: its text, and the names of the files it carries (a file sent
+    without a caption says only those)."""
+    if not m.attachments:
+        return m.text
+    files = "📎 " + ", ".join(a.name for a in m.attachments)
+    return f"{m.text}\n{files}" if m.text else files
 
 
 class NotificationPolicy:
@@ -100,13 +103,13 @@ class NotificationPolicy:
         self._last[m.channel] = clock
         sender = self._cache.people.display_name(m.sender) or m.sender
         title = sender if channel.kind == "direct" else f"{sender} · {channel.title}"
-        text = m.text or files_text(m)
+        said = _preview(m)
         if not prefs.preview:
             body = self._hidden_body
-        elif len(text) <= PREVIEW_CHARS:
-            body = text
+        elif len(said) <= PREVIEW_CHARS:
+            body = said
         else:
-            body = text[: PREVIEW_CHARS - 1] + "…"
+            body = said[: PREVIEW_CHARS - 1] + "…"
         self._shown[m.channel] = m.seq
         self._show(title, body, m.channel)
         if prefs.sound and self._chime is not None:

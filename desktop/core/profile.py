@@ -5,11 +5,13 @@ The device credential and key pair live in the OS keyring, never in these files.
 """
 
 import json
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import platformdirs
 
+from desktop.cache.local_files import files_folder
 from desktop.core.profile_files import write_json
 
 PROFILE_FILE = "profile.json"
@@ -55,7 +57,7 @@ class Profile:
         return cls(dir=directory, **data)
 
     def remove(self) -> None:
-        """Forget the account on this device: profile file and cache."""
+        """Forget the account on this device: profile file, cache and the files it held."""
         for path in (
             self.dir / PROFILE_FILE,
             self.cache_path,
@@ -63,3 +65,4 @@ class Profile:
             self.cache_path.with_name(self.cache_path.name + "-shm"),
         ):
             path.unlink(missing_ok=True)
+        shutil.rmtree(files_folder(self.cache_path), ignore_errors=True)

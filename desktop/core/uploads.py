@@ -32,7 +32,8 @@ class UploadCancelled(Exception):
 
 
 class FileGone(Exception):
-    """The copy of a file kept here for sending is missing or shorter than it was."""
+    """The copy of a file kept here for sending is missing, unreadable or shorter than it
+    was: the message cannot go as it is."""
 
 
 class Uploader:
@@ -97,19 +98,31 @@ class _Upload:
         path = self._file.path
         if path is None or not path.is_file():
             raise FileGone(f"the copy of {self._file.name} kept for sending is gone")
-        with path.open("rb") as source:
-            source.seek(offset)
+        try:
+            source = path.open("rb")
+        except OSError as e:
+            raise self._unreadable(e) from e
+        with source:
             await pipelined(self._chunks(source, offset), self._took)
 
     def _chunks(self, source: BinaryIO, offset: int) -> Iterator:
         file = self._file
         while offset < file.size:
             self._check()
-            data = source.read(limits.MAX_CHUNK_BYTES)
+            try:
+                source.seek(offset)
+                data = source.read(limits.MAX_CHUNK_BYTES)
+            except OSError as e:  # reading only: a request's TimeoutError (an OSError) goes on
+                raise self._unreadable(e) from e
             if not data:
                 raise FileGone(f"the copy of {file.name} kept for sending is shorter than it was")
             yield self._ask(UploadChunk(sha256=file.sha256, offset=offset, data=data))
             offset += len(data)
+
+    def _unreadable(self, error: OSError) -> FileGone:
+        return FileGone(
+            f"the copy of {self._file.name} kept for sending cannot be read: {error.strerror}"
+        )
 
     def _took(self, state: UploadState) -> None:
         self._complete = state.complete

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from syncserver.bench import scenarios
+from syncserver.bench import files, scenarios
 
 SCENARIOS: dict[str, Callable[[scenarios.Size], dict]] = {
     "throughput": scenarios.throughput,
@@ -24,6 +24,7 @@ SCENARIOS: dict[str, Callable[[scenarios.Size], dict]] = {
     "connections": scenarios.connections,
     "catchup": scenarios.catchup,
     "desktop": scenarios.desktop,
+    "attachments": files.attachments,
 }
 
 

@@ -51,10 +51,21 @@ class Target:
 class RawDevice:
     """A device on its own DEALER socket. ``call`` for setup, ``send``/``drain`` for load."""
 
-    def __init__(self, ctx: zmq.Context, target: Target, creds: DeviceCredentials) -> None:
+    def __init__(
+        self,
+        ctx: zmq.Context,
+        target: Target,
+        creds: DeviceCredentials,
+        receive_ahead: int | None = None,
+    ) -> None:
+        """``receive_ahead``: frames ZeroMQ may read ahead of the device (a device that
+        does not read then leaves the rest waiting at the server); its default otherwise."""
         self.creds = creds
         self.sock = ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        if receive_ahead is not None:
+            self.sock.setsockopt(zmq.RCVHWM, receive_ahead)
+            self.sock.setsockopt(zmq.RCVBUF, 64 * 1024)
         self.sock.curve_serverkey = target.public_key.encode()
         self.sock.curve_publickey = creds.public.encode()
         self.sock.curve_secretkey = creds.secret.encode()

@@ -50,12 +50,17 @@ class Size:
     idle_seconds: float  # heartbeat phase of ``connections``
     desktop_messages: int
     desktop_channels: int
+    large_file: int  # bytes of the large file in ``attachments``, and of each uploader's
+    small_file: int  # bytes of each small file
+    small_files: int
 
 
 SIZES = {
-    "smoke": Size(1.0, 0.5, 4, 20, 2_000, 40, 1.0, 2_000, 20),
-    "quick": Size(5.0, 2.0, 50, 300, 100_000, 10_000, 10.0, 1_000_000, 200),
-    "full": Size(30.0, 10.0, 50, 3_000, 100_000, 10_000, 60.0, 1_000_000, 200),
+    "smoke": Size(1.0, 0.5, 4, 20, 2_000, 40, 1.0, 2_000, 20, 1_000_000, 2_000, 20),
+    "quick": Size(5.0, 2.0, 50, 300, 100_000, 10_000, 10.0, 1_000_000, 200, 10**8, 10_000, 1_000),
+    "full": Size(
+        30.0, 10.0, 50, 3_000, 100_000, 10_000, 60.0, 1_000_000, 200, 10**8, 10_000, 1_000
+    ),
 }
 
 

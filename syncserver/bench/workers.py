@@ -351,11 +351,7 @@ def echo_latency(
 def echo_server(endpoint: str, public_key: str, secret_key: str, ready) -> None:
     """The baseline: a blocking CURVE ROUTER that sends every frame straight back, draining
     what is queued before waiting again. Runs until its process is terminated."""
-    ctx = zmq.Context()
-    sock = ctx.socket(zmq.ROUTER)
-    sock.curve_server = True
-    sock.curve_publickey, sock.curve_secretkey = public_key.encode(), secret_key.encode()
-    sock.bind(endpoint)
+    sock = curve_router(zmq.Context(), endpoint, public_key, secret_key)
     ready.set()
     while True:
         frames = sock.recv_multipart()
@@ -365,3 +361,12 @@ def echo_server(endpoint: str, public_key: str, secret_key: str, ready) -> None:
                 frames = sock.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 break
+
+
+def curve_router(ctx: zmq.Context, endpoint: str, public_key: str, secret_key: str) -> zmq.Socket:
+    """A bare CURVE ROUTER bound to ``endpoint``, for the raw figures runs are compared to."""
+    sock: zmq.Socket = ctx.socket(zmq.ROUTER)
+    sock.curve_server = True
+    sock.curve_publickey, sock.curve_secretkey = public_key.encode(), secret_key.encode()
+    sock.bind(endpoint)
+    return sock

@@ -33,13 +33,16 @@ async def upload_begin(ctx: Context, call: Call, req: UploadBegin) -> UploadStat
     except ValueError as e:
         raise Refusal(ErrorCode.INVALID, str(e)) from None
     key = (me.user_id, req.sha256)
-    await ctx.files.settled(key)
-    await ctx.settle()  # from here on nothing awaits: no send or deletion comes between
-    if files.stored_size(req.sha256) is not None and files.may_read(me.user_id, req.sha256):
-        return _state(req, req.size, complete=True)
+    await _quiet(ctx, key)  # from here on nothing awaits: no send or deletion comes between
+    size = files.stored_size(req.sha256)
+    if size is not None and files.may_read(me.user_id, req.sha256):
+        return _state(req, size, complete=True)
     upload = files.upload_of(me.user_id, req.sha256)
     if upload is not None and upload.completed_at is None and upload.size == req.size:
         resumed = _resume(ctx, me.user_id, req)
+        if resumed is not None and resumed.stored == req.size and not resumed.complete:
+            # Every byte came, and the server stopped before it checked them.
+            return await _finish(ctx, key, req, req.size)
         if resumed is not None:
             return resumed
     _check_room(ctx, me.user_id, req, replacing=upload.size if upload is not None else 0)
@@ -50,6 +53,16 @@ async def upload_begin(ctx: Context, call: Call, req: UploadBegin) -> UploadStat
     with ctx.write():
         files.begin_upload(me.user_id, req.sha256, req.size, req.name, now_ms())
     return _state(req, 0, complete=False)
+
+
+async def _quiet(ctx: Context, key: tuple[int, str]) -> None:
+    """Return once every send received so far is stored and the upload is not being
+    finished, both at once."""
+    while True:
+        await ctx.files.settled(key)
+        await ctx.settle()
+        if key not in ctx.files.finishing:
+            return
 
 
 def _resume(ctx: Context, user_id: int, req: UploadBegin) -> UploadState | None:
@@ -82,7 +95,8 @@ def _check_room(ctx: Context, user_id: int, req: UploadBegin, replacing: int) ->
             f"your files take {used:,} of your {cfg.user_quota_bytes:,} bytes on this server; "
             f"this one needs {req.size:,} more",
         )
-    total = files.total_usage()
+    # Summing every stored file is skipped unless there is a total to keep to.
+    total = files.total_usage() if cfg.max_storage_bytes else 0
     if cfg.max_storage_bytes and total + req.size > cfg.max_storage_bytes:
         raise Refusal(
             ErrorCode.STORAGE_FULL,
@@ -156,10 +170,12 @@ async def upload_chunk(ctx: Context, call: Call, req: UploadChunk) -> UploadStat
     stored = disk.append(me.user_id, req.sha256, req.data) if req.data else stored
     if stored < upload.size:
         return _state(req, stored, complete=False)
-    return await _finish(ctx, key, req)
+    return await _finish(ctx, key, req, stored)
 
 
-async def _finish(ctx: Context, key: tuple[int, str], req: UploadChunk) -> UploadState:
+async def _finish(
+    ctx: Context, key: tuple[int, str], req: UploadBegin | UploadChunk, size: int
+) -> UploadState:
     """Check the whole file against its hash and put it in place, off the loop; then
     record it. Requests for the same upload wait meanwhile."""
     user_id, sha256 = key
@@ -177,8 +193,8 @@ async def _finish(ctx: Context, key: tuple[int, str], req: UploadChunk) -> Uploa
                 "begin it again",
             )
         with ctx.write():
-            files.complete_upload(user_id, sha256, req.offset + len(req.data), now_ms())
-        return _state(req, req.offset + len(req.data), complete=True)
+            files.complete_upload(user_id, sha256, size, now_ms())
+        return _state(req, size, complete=True)
     finally:
         del ctx.files.finishing[key]
         done.set()

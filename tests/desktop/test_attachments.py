@@ -4,14 +4,14 @@ offline within their space, uploads that resume where they stopped, cancelled on
 files a removed member may no longer read."""
 
 import asyncio
-import hashlib
 import io
-import os
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from desktop.bench_files import file_sha256 as sha256
+from desktop.bench_files import random_file
 from desktop.core.engine import OutboxError, SyncEngine
 from desktop.core.events import (
     AppEvent,
@@ -29,21 +29,6 @@ from tests.desktop.test_engine import started, until
 from tests.proxy import RecordingProxy
 
 MB = 1000 * 1000
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def random_file(path: Path, size: int) -> Path:
-    with path.open("wb") as f:
-        for start in range(0, size, 1 << 20):
-            f.write(os.urandom(min(1 << 20, size - start)))
-    return path
 
 
 def recorder(engine: SyncEngine, kind: type) -> list:
@@ -172,28 +157,40 @@ async def test_an_upload_cut_off_at_60_percent_goes_on_from_there(
 
 
 async def test_an_upload_stopped_by_closing_the_app_goes_on_after_a_restart(
-    make_profile, engines, tmp_path: Path
+    make_profile, engines, server: SyncServer, tmp_path: Path
 ):
     profile = await make_profile("alice", "laptop", create=True)
-    alice = await started(engines(profile))
     bob = await started(engines(await make_profile("bob", "desk", create=True)))
-    channel = (await alice.open_direct("bob")).id
-    size = 6 * MB
-    dump = random_file(tmp_path / "dump.bin", size)
-    halfway = asyncio.Event()
-    alice.subscribe(
-        lambda e: halfway.set() if isinstance(e, UploadProgress) and e.stored >= size // 2 else None
-    )
-    queued = await alice.send_files(channel, "", [dump])
-    async with asyncio.timeout(60):
-        await halfway.wait()
-    await alice.stop()
+    proxy = RecordingProxy(server.endpoint)
+    await proxy.start()
+    try:
+        alice = engines(profile)
+        alice.conn.endpoint = proxy.endpoint  # so that the line goes dead as the app closes
+        await started(alice)
+        channel = (await alice.open_direct("bob")).id
+        size = 6 * MB
+        dump = random_file(tmp_path / "dump.bin", size)
+        halfway = asyncio.Event()
 
-    again = engines(profile)
+        def close_halfway(event: AppEvent) -> None:
+            if isinstance(event, UploadProgress) and event.stored >= size // 2:
+                proxy.cut()  # nothing more goes up while the app closes
+                halfway.set()
+
+        alice.subscribe(close_halfway)
+        queued = await alice.send_files(channel, "", [dump])
+        async with asyncio.timeout(60):
+            await halfway.wait()
+        await alice.stop()
+    finally:
+        await proxy.stop()
+
+    again = engines(profile)  # straight to the server this time
     uploads = recorder(again, UploadProgress)
     await again.start()
     seq = await arrived(bob, channel, queued.client_id)
-    assert uploads[0].stored >= size // 2  # what the server stored before, not sent again
+    # It went on from what the server stored before the app closed, not from zero.
+    assert size // 2 <= uploads[0].stored < size
     assert sha256(await bob.download(channel, seq)) == sha256(dump)
 
 
@@ -300,24 +297,39 @@ async def test_files_need_a_server_that_takes_them_and_files_that_can_be_sent(
         await fresh.send_files_to_user("alice", "", [note])
 
 
-async def test_a_message_with_files_to_someone_without_a_chat_yet_waits_for_it(
+async def test_a_message_with_files_written_offline_waits_for_the_server_and_its_chat(
     make_profile, engines, tmp_path: Path
 ):
     profile = await make_profile("alice", "laptop", create=True)
     await (await started(engines(profile))).stop()  # once online: it knows the server takes files
     bob = await started(engines(await make_profile("bob", "desk", create=True)))
     offline = engines(profile)
-    note = tmp_path / "note.txt"
+    note, empty = tmp_path / "note.txt", tmp_path / "empty.log"
     note.write_text("written offline")
+    empty.write_bytes(b"")
 
-    queued = await offline.send_files_to_user("@bob", "see attached", [note])
+    queued = await offline.send_files_to_user("@bob", "see attached", [note, empty])
     assert (queued.channel, queued.to_user, queued.state) == (0, "bob", "pending")
     note.unlink()  # gone from where it was: the copy in the profile is what goes
+    regret = await offline.send_files_to_user("@bob", "", [empty])
+    text = offline.send_to_user("@bob", "and a word")
+    assert regret.client_id is not None and text.client_id is not None
+    assert offline.cancel_upload(regret.client_id).client_id == regret.client_id
+    with pytest.raises(OutboxError, match="has no files and is waiting"):
+        offline.cancel_upload(text.client_id)  # it may be on its way: not cancelled under it
+
     await offline.start()
     await until(lambda: not offline.cache.outbox(), timeout=30)
     [channel] = [c for c in bob.cache.channels() if c.kind == "direct"]
     seq = await arrived(bob, channel.id, queued.client_id)
     assert (await bob.download(channel.id, seq)).read_text() == "written offline"
+    nothing = await bob.download(channel.id, seq, 1)
+    assert nothing.read_bytes() == b"" and nothing.name == "empty.log"
+    await arrived(bob, channel.id, text.client_id)
+    assert [m.client_id for m in bob.cache.messages(channel.id) if m.kind == "message"] == [
+        queued.client_id,
+        text.client_id,
+    ]
 
 
 async def test_clearing_the_files_keeps_those_still_to_go_up(make_profile, engines, tmp_path: Path):

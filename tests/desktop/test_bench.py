@@ -1,4 +1,4 @@
-"""The desktop benchmark's two scenarios at a tiny size: they run, their JSON is sane, and the
+"""The desktop benchmark's scenarios at a tiny size: they run, their JSON is sane, and the
 caches they measure really hold the messages. The figures come from running it at full size
 (docs/performance.md), not from the suite."""
 
@@ -37,6 +37,22 @@ def test_catchup_fills_a_real_cache() -> None:
     assert result["messages"] == result["in_cache"] == 2000
     assert 0 < result["seconds"] < 60
     assert result["per_s"] == result["messages"] / result["seconds"]
+
+
+def test_files_go_up_and_come_down_through_the_client_core() -> None:
+    server = start_server(new_data_dir())
+    try:
+        result = bench(
+            "files", "--endpoint", server.endpoint, "--server-key", server.public_key,
+            "--megabytes", "3",
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert result["megabytes"] == 3
+    for phase in ("take_in_s", "upload_s", "download_s"):
+        assert 0 < result[phase] < 60
+    assert result["upload_mb_per_s"] == 3 / result["upload_s"]
+    assert 0 < result["thumbnail_bytes"] <= 16 * 1024 and result["thumbnail_ms"] > 0
 
 
 def test_desktop_opens_the_biggest_chat_of_a_seeded_cache(tmp_path: Path) -> None:

@@ -245,17 +245,9 @@ async def test_killed_client_process_loses_no_queued_message(
     bob, channel, config = await _alice_with_bob_then_server_down(cli, clients, server)
 
     # A send that waits for an unreachable server, killed outright once its message is queued.
-    proc = await asyncio.create_subprocess_exec(
-        *cli.argv("--timeout", "60", "send", "@bob", "first, then killed"),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    text = "first, then killed"
+    await killed_once_queued(cli, text, "--timeout", "60", "send", "@bob", text)
     cache = cli.profile / "alice.sqlite3"
-    async with asyncio.timeout(WAIT):
-        while _outbox(cache) != ["first, then killed"]:
-            await asyncio.sleep(0.02)
-    os.kill(proc.pid, signal.SIGKILL)
-    assert await proc.wait() == -signal.SIGKILL
     code, _, _ = await cli.run("--timeout", "0.5", "send", "@bob", "second")
     assert code == 3
     assert _outbox(cache) == ["first, then killed", "second"]
@@ -268,6 +260,22 @@ async def test_killed_client_process_loses_no_queued_message(
         assert _outbox(cache) == []
     finally:
         await restarted.stop()
+
+
+async def killed_once_queued(cli: Cli, text: str, *args: str) -> None:
+    """Run a command (of Alice's) that queues ``text``, and kill it outright (SIGKILL) once
+    the message is in the outbox."""
+    proc = await asyncio.create_subprocess_exec(
+        *cli.argv(*args),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    cache = cli.profile / "alice.sqlite3"
+    async with asyncio.timeout(WAIT):
+        while text not in _outbox(cache):
+            await asyncio.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert await proc.wait() == -signal.SIGKILL
 
 
 async def _alice_with_bob_then_server_down(cli: Cli, clients: ClientFactory, server: SyncServer):

@@ -105,9 +105,13 @@ def test_files_no_message_carries_go_and_a_crash_leaves_nothing_for_long(
         os.utime(path, (long_ago, long_ago))
     kept = _held(cache, tmp_path, b"a file with its row")
     os.utime(cache.files.folder / kept.sha256, (long_ago, long_ago))
+    abandoned = _held(cache, tmp_path, b"placed for a message a crash kept from the outbox")
+    cache._m.db.execute_sql("UPDATE local_file SET used = 1 WHERE sha256 = ?", (abandoned.sha256,))
 
     cache.files.sweep()
     assert not stale.exists() and not part.exists()
+    assert cache.files.held(abandoned.sha256) is None
+    assert not (cache.files.folder / abandoned.sha256).exists()
     assert fresh.exists() and cache.files.held(kept.sha256) is not None
 
 

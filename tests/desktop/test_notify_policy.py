@@ -9,7 +9,14 @@ from desktop.core.events import MessageAdded, UnreadChanged
 from desktop.core.notify_policy import BURST_WINDOW, NotificationPolicy
 from desktop.core.notify_prefs import NotifyPrefs
 from desktop.core.quiet import DND_UNTIL, MENTIONS_WHEN_MUTED
-from shared.protocol import UNTIL_TURNED_OFF, Attachment, ChannelInfo, ChannelKind, Event, Mention
+from shared.protocol import (
+    UNTIL_TURNED_OFF,
+    Attachment,
+    ChannelInfo,
+    ChannelKind,
+    Event,
+    Mention,
+)
 
 
 class Clock:
@@ -132,6 +139,16 @@ def test_bursts_own_on_screen_dnd_muted_and_read(setup) -> None:
     assert shown[-1] == ("bob · Trip", "after all that")
 
 
+def test_a_message_with_files_says_what_it_carries(setup) -> None:
+    _, _, shown, clock, arrive, _ = setup
+    plan = Attachment(sha256="a" * 64, size=3, name="plan.pdf")
+    map_ = Attachment(sha256="b" * 64, size=4, name="map.png", mime="image/png")
+    arrive(1, "", files=(plan, map_))  # no caption: the files are all it says
+    clock.now += BURST_WINDOW
+    arrive(1, "see this", files=(plan,))
+    assert shown == [("bob", "📎 plan.pdf, map.png"), ("bob", "see this\n📎 plan.pdf")]
+
+
 def test_old_messages_filling_a_hole_do_not_notify(setup) -> None:
     _, _, shown, _, arrive, _ = setup
     arrive(2, "from while you were away", filled=True)
@@ -208,13 +225,3 @@ def test_this_devices_choices(setup, chimes: list[str]) -> None:
     clock.now += BURST_WINDOW
     arrive(1, "not shown")
     assert len(shown) == 2
-
-
-def test_files_without_a_caption_are_named(setup) -> None:
-    _, _, shown, clock, arrive, _ = setup
-    files = tuple(Attachment(sha256=f"{n}" * 64, size=1, name=f"photo{n}.jpg") for n in (1, 2))
-    arrive(1, "", files=files)
-    assert shown == [("bob", "📎 photo1.jpg, photo2.jpg")]
-    clock.now += BURST_WINDOW
-    arrive(1, "look at these", files=files)  # a caption says it
-    assert shown[-1] == ("bob", "look at these")

@@ -50,6 +50,7 @@ def test_self_test_passes_and_leaves_no_profile_behind(tmp_path: Path) -> None:
     result = run_tidings("--self-test", "--screenshot", str(shot), env=isolated_env(home))
     steps = (
         "keyring backends found: SecretService",
+        "thumbnail made: image/png 64x48",
         "embedded server started: tcp://127.0.0.1:",
         "message sent through the composer and stored by the server",
         "notes chat listed and selected",
