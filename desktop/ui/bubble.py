@@ -43,6 +43,7 @@ ACCENT = QColor("#1f6feb")
 FAILED = QColor("#c62828")
 MENTION_OF_ME = QColor("#ffe8a3")
 HIGHLIGHT = QColor("#fff4c2")  # a message just scrolled to from a quote
+CLIP = "📎"  # before what stands for a message's files on one line
 SENDER_COLORS = ["#1f6feb", "#8250df", "#bf3989", "#0a7d5a", "#b35900", "#2f6f9f"]
 
 # A link is what people type as one: a scheme or "www.", up to white space; punctuation
@@ -355,7 +356,7 @@ class BubbleLayout:
         if q.deleted:
             return self.shown(q.sender), tr("deleted message")
         # Only files carry no text: the quote says so (it does not know their names).
-        return self.shown(q.sender), first_line(q.text) or "📎 " + tr("Attachment")
+        return self.shown(q.sender), first_line(q.text) or f"{CLIP} " + tr("Attachment")
 
     def _quote_size(self, m: MessageView, font: QFont, widest: int) -> tuple[int, int]:
         who, what = self.quote_lines(m)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
@@ -87,7 +88,7 @@ class FileActions(QObject):
     def add_to(self, menu: QMenu, m: MessageView, index: int | None) -> None:
         """Put the file's actions (and cancelling a message going up) first in ``menu``."""
         first = menu.actions()[0] if menu.actions() else None
-        entries: list[tuple[str, str, object]] = []
+        entries: list[tuple[str, str, Callable[[], object]]] = []
         if index is not None:
             entries += [
                 ("open", tr("Open"), lambda: spawn(self.open(m, index))),

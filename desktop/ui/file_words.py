@@ -2,10 +2,8 @@
 the bar of a reply, a quote, the unsent messages): its caption, else its files."""
 
 from desktop.cache.views import AttachmentView, MessageView
-from desktop.ui.bubble import first_line
+from desktop.ui.bubble import CLIP, first_line
 from desktop.ui.i18n import tr
-
-CLIP = "📎"
 
 
 def files_line(files: tuple[AttachmentView, ...]) -> str:
