@@ -375,7 +375,7 @@ class ConversationPane(QWidget):
     ) -> None:
         """Queue the message with its files (the engine copies them into the profile off
         both threads' way); if it is refused, the text and the files come back to the
-        composer."""
+        composer, the files to their own chat's if the user went to another meanwhile."""
         engine = self.bridge.engine
         paths = [f.path for f in files]
         try:
@@ -383,6 +383,9 @@ class ConversationPane(QWidget):
         except ValueError as e:
             reason = tr("This server does not take files.") if isinstance(e, NotOffered) else str(e)
             self.message_actions.refused(reason)
+            if self.channel is None or self.channel.id != channel_id:
+                self._attached.setdefault(channel_id, []).extend(files)
+                files = []
             self.composer.put_back(text, files)
             if target is not None:
                 self.target = target

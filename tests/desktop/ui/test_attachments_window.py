@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, Qt, QUrl, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QDragEnterEvent, QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from desktop.app import Running
 from desktop.cache.views import MessageView
@@ -216,6 +216,21 @@ def test_dropped_and_pasted_files_arrive_as_thumbnails_and_open_in_the_viewer(
         assert drop.isAccepted() and not alice.window.pane.drop_hint.isVisible()
         await until(lambda: len(composer.files.cards) == 1)
         assert composer.files.cards[0].picked.preview is not None  # an image shows itself
+
+        # A file gone before the message is queued: refused, and what was attached stays.
+        gone = tmp_path / "gone.txt"
+        gone.write_text("soon gone")
+        await composer.files.add_paths([gone])
+        gone.unlink()
+        qtbot.keyClick(composer.edit, Qt.Key.Key_Return)
+        pane = alice.window.pane
+        await until(lambda: any(b.isVisible() for b in pane.findChildren(QMessageBox)))
+        [box] = [b for b in pane.findChildren(QMessageBox) if b.isVisible()]
+        assert "gone.txt" in box.text()
+        box.close()
+        assert [c.picked.path for c in composer.files.cards] == [beach, gone]
+        composer.files.cards[1].remove_button.click()
+        assert texts(alice) == []
 
         red = QImage(640, 480, QImage.Format.Format_RGB32)
         red.fill(QColor(220, 30, 30))
