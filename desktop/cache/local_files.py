@@ -187,6 +187,11 @@ class LocalFiles:
             used -= size
         return self._remove(doomed)
 
+    def clear(self) -> set[str]:
+        """Remove every file held but those waiting to go up; returns their SHA-256."""
+        rows = self._db.execute_sql(f"SELECT sha256 FROM local_file WHERE NOT {_PINNED}")
+        return self._remove([sha256 for (sha256,) in rows.fetchall()])
+
     def drop_unreferenced(self, used_before: int | None = None) -> set[str]:
         """Remove the files no message or outbox entry here carries any more (their
         messages were deleted, or the cache cleared; ``used_before``: only those not used

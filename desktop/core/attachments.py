@@ -96,9 +96,15 @@ class FileKeeper:
     # --- sending --------------------------------------------------------------------------
 
     async def queue(
-        self, channel_id: int, text: str, files: Sequence[Path], to_user: str | None = None
+        self,
+        channel_id: int,
+        text: str,
+        files: Sequence[Path],
+        to_user: str | None = None,
+        reply_to: int | None = None,
     ) -> MessageView:
-        """Take ``files`` in (off the loop) and queue a message carrying them."""
+        """Take ``files`` in (off the loop) and queue a message carrying them (answering
+        the message ``reply_to``, if given)."""
         text = caption(text)
         if not self.available:
             raise NotOffered(files_not_offered(self._cache))
@@ -112,7 +118,7 @@ class FileKeeper:
             _take_all, list(files), self._cache.files.incoming(), self.max_file_bytes()
         )
         attachments = [self._place(t) for t in taken]
-        return self._cache.queue(channel_id, text, to_user, files=attachments)
+        return self._cache.queue(channel_id, text, to_user, reply_to, files=attachments)
 
     def _place(self, taken: TakenFile) -> Attachment:
         a = taken.attachment
@@ -207,6 +213,13 @@ class FileKeeper:
             self._emit(FilesChanged(removed=frozenset(gone)))
         return self._cache.files.usage()
 
+    def clear(self) -> FilesUsage:
+        """Remove every file held here but those waiting to go up."""
+        gone = self._cache.files.clear()
+        if gone:
+            self._emit(FilesChanged(removed=frozenset(gone)))
+        return self._cache.files.usage()
+
 
 def _take_all(files: list[Path], incoming: Path, max_bytes: int | None) -> list[TakenFile]:
     """Take each file in; if one cannot be, the copies of the others go too."""
@@ -232,6 +245,9 @@ class FileOperations:
     def _queued(self, queued: MessageView) -> MessageView:
         raise NotImplementedError  # SyncEngine's
 
+    def _message(self, channel_id: int, seq: int) -> MessageView:
+        raise NotImplementedError  # MessageLifecycle's: a message a reply may answer
+
     @property
     def files_available(self) -> bool:
         """Whether the server takes files, so the user can attach some."""
@@ -242,13 +258,18 @@ class FileOperations:
         """The largest file the server takes, as it last said (None: no limit said)."""
         return self._files.max_file_bytes()
 
-    async def send_files(self, channel_id: int, text: str, files: Sequence[Path]) -> MessageView:
+    async def send_files(
+        self, channel_id: int, text: str, files: Sequence[Path], reply_to: int | None = None
+    ) -> MessageView:
         """Queue a message carrying ``files`` (1 to 10), ``text`` their caption (blank for
-        none). Each file is copied into the profile first, so the original may move or
-        change; the message goes once they are all uploaded. Raises ``ValueError`` saying
-        what is wrong with a file (not a file, unreadable, larger than the server takes) or
-        the text, ``NotOffered`` when the server takes no files."""
-        return self._queued(await self._files.queue(channel_id, text, files))
+        none), answering the message ``reply_to`` if given (as ``reply``). Each file is
+        copied into the profile first, so the original may move or change; the message goes
+        once they are all uploaded. Raises ``ValueError`` saying what is wrong with a file
+        (not a file, unreadable, larger than the server takes), the text or the message
+        answered, ``NotOffered`` when the server takes no files (or no replies)."""
+        if reply_to is not None:
+            self._message(channel_id, reply_to)
+        return self._queued(await self._files.queue(channel_id, text, files, reply_to=reply_to))
 
     async def send_files_to_user(self, user: str, text: str, files: Sequence[Path]) -> MessageView:
         """``send_files`` to the direct chat with ``user``, which is opened when the message
@@ -277,6 +298,12 @@ class FileOperations:
     def files_usage(self) -> FilesUsage:
         """How much space the files held here take, of the space they may."""
         return self.cache.files.usage()
+
+    def clear_files(self) -> FilesUsage:
+        """Remove the files held here (downloads, and the user's files sent from here), as
+        the Storage settings' "Clear downloads" does; those still to be uploaded stay.
+        Messages keep their thumbnails, and a file comes down again when asked for."""
+        return self._files.clear()
 
     def set_files_budget(self, budget: int) -> FilesUsage:
         """Let the files held here take ``budget`` bytes (1 GB unless set); the least

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QTextDocument
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from desktop.cache.views import MentionView, MessageView
+from desktop.ui.bubble_files import FileSlot, file_sizes, place_files
 from desktop.ui.i18n import tr
 from shared.mentions import find_mentions
 
@@ -42,6 +43,7 @@ ACCENT = QColor("#1f6feb")
 FAILED = QColor("#c62828")
 MENTION_OF_ME = QColor("#ffe8a3")
 HIGHLIGHT = QColor("#fff4c2")  # a message just scrolled to from a quote
+CLIP = "📎"  # before what stands for a message's files on one line
 SENDER_COLORS = ["#1f6feb", "#8250df", "#bf3989", "#0a7d5a", "#b35900", "#2f6f9f"]
 
 # A link is what people type as one: a scheme or "www.", up to white space; punctuation
@@ -171,7 +173,7 @@ class Chip:
 class Hit:
     """What is under a point of a row."""
 
-    kind: Literal["chip", "quote", "link", "text", "mark", "bubble"]
+    kind: Literal["chip", "quote", "link", "text", "mark", "file", "button", "bubble"]
     value: str | int | None = None
 
 
@@ -191,10 +193,12 @@ class RowLayout:
     mark: QRect | None
     chips: tuple[Chip, ...]
     failure: QRect | None
-    document: QTextDocument | None
+    document: QTextDocument | None  # None when there is no text (files without a caption)
+    files: tuple[FileSlot, ...] = ()
 
     def hit(self, at: QPoint) -> Hit | None:
-        """What a click or a hover at ``at`` is on."""
+        """What a click or a hover at ``at`` is on (a file's index for a file or its round
+        button)."""
         for chip in self.chips:
             if chip.rect.contains(at):
                 return Hit("chip", chip.emoji)
@@ -202,6 +206,11 @@ class RowLayout:
             return Hit("quote")
         if self.mark is not None and self.mark.contains(at):
             return Hit("mark")
+        for slot in self.files:
+            if slot.button.contains(at):
+                return Hit("button", slot.index)
+            if slot.rect.contains(at):
+                return Hit("file", slot.index)
         if self.document is not None and self.text.contains(at):
             inside = at - self.text.topLeft()
             anchor = self.document.documentLayout().anchorAt(inside.toPointF())
@@ -297,8 +306,10 @@ class BubbleLayout:
         bold = QFont(font)
         bold.setBold(True)
         widest = bubble_text_width(font, option.rect.width())
-        document = self.document(m, font, widest)
-        text_size = document.size().toSize()
+        files = m.attachments
+        document = self.document(m, font, widest) if m.text or not files else None
+        text_size = document.size().toSize() if document is not None else QSize(0, 0)
+        boxes = file_sizes(files, font, widest)
         footer = self.footer(m)
         mark = MARK_WIDTH if own and not m.unknown and not m.deleted and m.state != "failed" else 0
         sender = self.shows_sender(m, above, new_day)
@@ -310,6 +321,7 @@ class BubbleLayout:
             # Rounded up: a label exactly as wide as its rounded advance may be elided.
             math.ceil(QFontMetricsF(bold).horizontalAdvance(self.shown(m.sender))) if sender else 0,
             quote_size[0] if quote_size else 0,
+            max((size.width() for size in boxes), default=0),
         )
         inner = min(inner, widest)
         left = option.rect.right() - 12 - inner - 2 * PAD if own else option.rect.left() + 12
@@ -320,6 +332,7 @@ class BubbleLayout:
         if quote_size is not None:
             quote = QRect(left + PAD, y, inner, quote_size[1])
             y += quote_size[1] + QUOTE_PAD
+        slots, y = place_files(files, boxes, left + PAD, y)
         text = QRect(left + PAD, y, text_size.width(), text_size.height())
         y += text_size.height()
         footer_height = line_height(font, footer)
@@ -335,7 +348,7 @@ class BubbleLayout:
             y += line + 2
         return RowLayout(y - option.rect.top(), new_day, marker, top, bubble, sender_rect,
                          quote, text, footer_rect, mark_rect, chips, failure,
-                         document)  # fmt: skip
+                         document, slots)  # fmt: skip
 
     def quote_lines(self, m: MessageView) -> tuple[str, str]:
         """The two lines of a reply's quote: who wrote the original, and what it says now."""
@@ -344,7 +357,8 @@ class BubbleLayout:
             return tr("An earlier message"), tr("Click to show it")
         if q.deleted:
             return self.shown(q.sender), tr("deleted message")
-        return self.shown(q.sender), first_line(q.text)
+        # Only files carry no text: the quote says so (it does not know their names).
+        return self.shown(q.sender), first_line(q.text) or f"{CLIP} " + tr("Attachment")
 
     def _quote_size(self, m: MessageView, font: QFont, widest: int) -> tuple[int, int]:
         who, what = self.quote_lines(m)

@@ -1,6 +1,6 @@
 """One open chat: header (who is typing shows there), the message list with its button to
-the newest message, and the composer (with the bar of a reply or an edit being written, and
-each chat's draft)."""
+the newest message, and the composer (with the bar of a reply or an edit being written, the
+files attached, and each chat's draft). Files dropped anywhere on the chat are attached."""
 
 import asyncio
 import logging
@@ -9,10 +9,18 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QTextCursor
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QMouseEvent,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QLabel,
     QListView,
     QMenu,
     QPushButton,
@@ -22,11 +30,24 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.cache.views import ChannelView, MessageView
+from desktop.core.events import (
+    AppEvent,
+    DownloadProgress,
+    FilesChanged,
+    MessageAdded,
+    MessageDiscarded,
+    MessageUpdated,
+    UploadProgress,
+)
+from desktop.core.lifecycle import NotOffered
+from desktop.ui.attach_tray import FileRules, PickedFile
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer import Composer
 from desktop.ui.delegates import MessageDelegate
 from desktop.ui.drafts import DraftKeeper
 from desktop.ui.elided_label import ElidedLabel
+from desktop.ui.file_actions import FileActions
+from desktop.ui.file_drop import local_files
 from desktop.ui.i18n import tr
 from desktop.ui.keyboard import focus_ring
 from desktop.ui.membership import ended_text, how_ended
@@ -36,6 +57,7 @@ from desktop.ui.outbox import failed_menu
 from desktop.ui.reply_bar import ComposeTarget
 from desktop.ui.tasks import spawn
 from desktop.ui.text_overlay import TextOverlay
+from desktop.ui.transfers import TransferBook
 from desktop.ui.typing_state import TypingTracker
 from shared.client import ConnectionClosed
 from shared.errors import ProtocolError
@@ -96,6 +118,9 @@ class ConversationPane(QWidget):
         self.overlay = TextOverlay(self.view)
         self.overlay.context_menu.connect(self._context_menu)
         self.message_actions = MessageActions(self)
+        self.file_actions = FileActions(self)
+        self.transfers = TransferBook()  # files going up or coming down, in any chat
+        self._attached: dict[int, list[PickedFile]] = {}  # files left in other chats' composer
         self.target: ComposeTarget | None = None  # a reply or an edit being written
         self._released_at = QPoint()  # where the last click ended, for what it hit
         self.view.viewport().installEventFilter(self)
@@ -115,12 +140,22 @@ class ConversationPane(QWidget):
 
         self.composer = Composer()
         self.composer.send_text.connect(self._send)
+        self.composer.send_files.connect(self._send_files)
         self.composer.typing.connect(self._typing)
         self.composer.edit_last.connect(self._edit_last)
         self.composer.cancel.connect(self.cancel_target)
         self.drafts = DraftKeeper(
             bridge, self.composer, lambda: self.target is None or self.target.kind != "edit"
         )
+
+        self.drop_hint = QLabel(tr("Drop files here to attach them"), self.view)
+        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_hint.setStyleSheet(
+            "background: rgba(231, 240, 255, 230); color: #1f6feb; font-size: 13pt;"
+            " border: 2px dashed #1f6feb; border-radius: 12px;"
+        )
+        self.drop_hint.hide()
+        self.setAcceptDrops(True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -136,9 +171,12 @@ class ConversationPane(QWidget):
         unread message when it has unread ones, else at its newest."""
         self.cancel_target()  # an edit's text is no draft
         self.drafts.switch_to(channel.id)
+        self._switch_files(channel.id)
         self.channel = channel
         first_unread = channel.read_seq + 1 if channel.unread else None
-        self._show_model(MessageListModel(self.bridge.cache, channel.id, at_seq or first_unread))
+        self._show_model(
+            MessageListModel(self.bridge.cache, channel.id, at_seq or first_unread, self.transfers)
+        )
         group = channel.kind == "group"
         delegate = MessageDelegate(self.me, group, first_unread, channel.members)
         delegate.bubbles.names = self.bridge.cache.people.all()
@@ -152,6 +190,16 @@ class ConversationPane(QWidget):
             QTimer.singleShot(0, lambda: self._scroll_to_seq(first_unread))
         else:
             QTimer.singleShot(0, self.view.scrollToBottom)
+
+    def _switch_files(self, channel_id: int) -> None:
+        """Files attached stay with the chat they were attached in, as its draft does (while
+        the app runs): switching chats never sends them to another."""
+        files = self.composer.files
+        kept = files.take()
+        if self.channel is not None and kept:
+            self._attached[self.channel.id] = kept
+        files.say("")
+        files.put_back(self._attached.pop(channel_id, []))
 
     def _show_model(self, model: MessageListModel) -> None:
         self.model = model
@@ -177,7 +225,9 @@ class ConversationPane(QWidget):
     def jump_to_newest(self) -> None:
         """The newest message, from wherever the user scrolled (or opened the chat) to."""
         if self.model is not None and not self.model.at_newest:
-            self._show_model(MessageListModel(self.bridge.cache, self.model.channel_id))
+            self._show_model(
+                MessageListModel(self.bridge.cache, self.model.channel_id, None, self.transfers)
+            )
         self.view.scrollToBottom()
         self._scrolled(self.view.verticalScrollBar().value())
 
@@ -267,6 +317,27 @@ class ConversationPane(QWidget):
         if self.model is not None and message.client_id is not None:
             self.model.discard(message.client_id)
 
+    def set_file_rules(self, rules: FileRules) -> None:
+        """Whether the server takes files, and how large (the composer's Attach follows)."""
+        self.composer.set_file_rules(rules)
+
+    def file_event(self, event: AppEvent) -> None:
+        """Files going up or coming down, or held here no more: the bubbles follow."""
+        if isinstance(event, UploadProgress):
+            self.transfers.upload(event)
+            if self.model is not None:
+                self.model.transfer_moved(client_id=event.client_id)
+        elif isinstance(event, DownloadProgress):
+            self.transfers.download(event)
+            if self.model is not None:
+                self.model.transfer_moved(seq=event.seq)
+        elif isinstance(event, FilesChanged) and self.model is not None:
+            self.model.files_gone(event.removed)
+        elif isinstance(event, MessageAdded | MessageUpdated | MessageDiscarded):
+            m = event.message
+            if m.client_id is not None and (m.seq is not None or m.state != "pending"):
+                self.transfers.uploaded(m.client_id)  # sent, refused or cancelled
+
     # --- user actions -----------------------------------------------------------------------
 
     def _send(self, text: str) -> None:
@@ -282,6 +353,45 @@ class ConversationPane(QWidget):
             spawn(self._sent(target, text, engine.reply, channel_id, target.message.seq, text))
         elif text != target.message.text:
             spawn(self._sent(target, text, engine.edit, channel_id, target.message.seq, text))
+
+    def _send_files(self, text: str, files: list[PickedFile]) -> None:
+        """The composer's files, with its text as their caption (answering the message of
+        a reply being written)."""
+        if self.channel is None:
+            return
+        target, channel_id = self.target, self.channel.id
+        reply_to = target.message.seq if target is not None and target.kind == "reply" else None
+        self.cancel_target(keep_text=True)
+        self.drafts.save()
+        spawn(self._sent_files(target, text, files, channel_id, reply_to))
+
+    async def _sent_files(
+        self,
+        target: ComposeTarget | None,
+        text: str,
+        files: list[PickedFile],
+        channel_id: int,
+        reply_to: int | None,
+    ) -> None:
+        """Queue the message with its files (the engine copies them into the profile off
+        both threads' way); if it is refused, the text and the files come back to the
+        composer, the files to their own chat's if the user went to another meanwhile."""
+        engine = self.bridge.engine
+        paths = [f.path for f in files]
+        try:
+            await self.bridge.ask(engine.send_files, channel_id, text, paths, reply_to)
+        except ValueError as e:
+            reason = tr("This server does not take files.") if isinstance(e, NotOffered) else str(e)
+            self.message_actions.refused(reason)
+            if self.channel is None or self.channel.id != channel_id:
+                self._attached.setdefault(channel_id, []).extend(files)
+                files = []
+            self.composer.put_back(text, files)
+            if target is not None:
+                self.target = target
+                self.composer.show_target(target, self.me)
+            return
+        self.composer.files.release(files)
 
     async def _sent(
         self, target: ComposeTarget | None, text: str, fn: Callable[..., Any], *args: Any
@@ -339,6 +449,35 @@ class ConversationPane(QWidget):
             self._typing_sent = now
             self.bridge.post(self.bridge.engine.typing, self.channel.id)
 
+    # --- files dropped on the chat -------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_files(event.mimeData()) and self.composer.edit.isEnabled():
+            event.acceptProposedAction()
+            self.drop_hint.setGeometry(self.view.rect().adjusted(16, 16, -16, -16))
+            self.drop_hint.show()
+            self.drop_hint.raise_()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.drop_hint.isVisible():
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_hint.hide()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Files dropped on the chat are attached in its composer."""
+        self.drop_hint.hide()
+        files = local_files(event.mimeData())
+        if not files or not self.composer.edit.isEnabled():
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.composer.files.add_paths(files)
+        self.composer.edit.setFocus()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view:
             if event.type() == QEvent.Type.Resize:
@@ -362,7 +501,7 @@ class ConversationPane(QWidget):
         if message is not None and message.state == "failed" and message.client_id:
             menu = failed_menu(self, self.bridge, message)
         else:
-            menu = self.message_actions.menu_for(index)
+            menu = self.message_actions.menu_for(index, at)
         if menu is not None:
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per right-click
             menu.popup(self.view.viewport().mapToGlobal(at))

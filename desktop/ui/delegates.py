@@ -62,6 +62,8 @@ from desktop.ui.bubble import (
     placeholder_text,
     sender_color,
 )
+from desktop.ui.file_paint import Thumbnails, cancellable, paint_files
+from desktop.ui.file_words import summary
 from desktop.ui.i18n import tr
 from desktop.ui.marks import describe, mark_for, paint_mark
 from desktop.ui.models import (
@@ -73,8 +75,10 @@ from desktop.ui.models import (
     PresenceRole,
     ReceiptRole,
     SenderRole,
+    TransferRole,
     TypingRole,
 )
+from desktop.ui.sizes import size_text
 
 Index = QModelIndex | QPersistentModelIndex
 PRESENCE_COLORS = {"online": QColor("#2ea043"), "away": QColor("#d29922")}
@@ -142,6 +146,18 @@ class SelectableText(QTextBrowser):
         event.ignore()  # to the conversation, which scrolls
 
 
+def file_tooltip(m: MessageView, index: int, button: bool) -> str:
+    """What hovering a file says: its name and size, and what a click does."""
+    a = m.attachments[index]
+    if button and cancellable(m):
+        return tr("Cancel sending")
+    what = f"{a.name} — {size_text(a.size)}"
+    if m.seq is None:
+        return what
+    action = tr("Click to open") if a.path is not None else tr("Click to download and open")
+    return f"{what}\n{action}"
+
+
 def option_in(view: QAbstractItemView, index: Index) -> QStyleOptionViewItem:
     """The style option ``view`` paints the row at ``index`` with."""
     option = QStyleOptionViewItem()
@@ -166,6 +182,7 @@ class MessageDelegate(QStyledItemDelegate):
         self.me = me
         self.group = group
         self.bubbles = BubbleLayout(me, group, marker_seq, members)
+        self.thumbnails = Thumbnails()
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -253,6 +270,9 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setFont(option.font)
         if row.quote is not None:
             self._quote(painter, option, m, row.quote)
+        if row.files:
+            transfers = index.data(TransferRole) or {}
+            paint_files(painter, option.font, m, row.files, transfers, self.thumbnails)
         if row.document is not None and not self._editing(option, index):
             painter.save()
             painter.translate(row.text.topLeft())
@@ -338,6 +358,8 @@ class MessageDelegate(QStyledItemDelegate):
             return describe(mark, self.group, self.bubbles.shown) if mark is not None else ""
         if hit.kind == "quote":
             return tr("Show the message this one answers")
+        if hit.kind in ("file", "button") and isinstance(hit.value, int):
+            return file_tooltip(index.data(MessageRole), hit.value, hit.kind == "button")
         return ""
 
     def helpEvent(
@@ -406,7 +428,7 @@ class ChannelDelegate(QStyledItemDelegate):
         if m.deleted or m.unknown:
             text = tr("message deleted") if m.deleted else placeholder_text()
         else:
-            text = first_line(m.text) if m.text.strip() else m.text
+            text = summary(m) if m.text.strip() or m.attachments else m.text
         if m.sender == self.me:
             return tr("You: {text}").format(text=text)
         return f"{sender or m.sender}: {text}" if channel.kind == "group" else text

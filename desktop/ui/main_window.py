@@ -25,8 +25,10 @@ from desktop.core.events import (
     AppEvent,
     CacheCleared,
     ChannelChanged,
+    DownloadProgress,
     DraftChanged,
     EngineState,
+    FilesChanged,
     MessageAdded,
     MessageChanged,
     MessageDiscarded,
@@ -41,10 +43,12 @@ from desktop.core.events import (
     SyncProgress,
     TypingChanged,
     UnreadChanged,
+    UploadProgress,
 )
 from desktop.core.notify_policy import NotificationPolicy
 from desktop.core.progress import last_synced
 from desktop.ui import dialogs
+from desktop.ui.attach_tray import FileRules
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation import ConversationPane
 from desktop.ui.delegates import ChannelDelegate
@@ -60,7 +64,7 @@ from desktop.ui.sync_status import SyncStatus
 from desktop.ui.tasks import spawn
 from desktop.ui.typing_state import TypingTracker
 from desktop.ui.unread_badge import window_title
-from shared.protocol import FEATURE_LIFECYCLE
+from shared.protocol import FEATURE_ATTACHMENTS, FEATURE_LIFECYCLE
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +213,16 @@ class MainWindow(QMainWindow):
     # --- events from the engine -------------------------------------------------------------
 
     def on_event(self, event: AppEvent) -> None:
+        if isinstance(
+            event,
+            UploadProgress
+            | DownloadProgress
+            | FilesChanged
+            | MessageAdded
+            | MessageUpdated
+            | MessageDiscarded,
+        ):
+            self.pane.file_event(event)  # before the rows change: a sent message's progress ends
         if isinstance(event, MessageAdded):
             self.typing.message_from(event.message.channel, event.message.sender)
             self.pane.message_added(event.message)
@@ -293,7 +307,11 @@ class MainWindow(QMainWindow):
     def _show_features(self) -> None:
         """Offer only what the server takes (as it last said, so also while offline)."""
         if self.bridge.started:  # not after the engine stopped, when its last state comes
-            self.pane.set_lifecycle(self.bridge.engine.can(FEATURE_LIFECYCLE))
+            engine = self.bridge.engine
+            self.pane.set_lifecycle(engine.can(FEATURE_LIFECYCLE))
+            self.pane.set_file_rules(
+                FileRules(engine.can(FEATURE_ATTACHMENTS), engine.max_file_bytes)
+            )
 
     def _show_outbox_state(self) -> None:
         self._show_state(StateChanged(self._state, None, *self.bridge.cache.outbox_counts()))

@@ -1,8 +1,8 @@
 """What the user does to messages in the open chat: the context menu, clicks on a reaction
 chip (toggles the user's own), on a quote (shows the message answered, fetching it if this
-device lacks it) and on a link (opens it), the emoji picker, deleting after asking, copying
-and selecting text. Every change goes through the engine's typed operations; a refusal is
-shown, not raised."""
+device lacks it), on a link (opens it) and on a file (``desktop/ui/file_actions.py``), the
+emoji picker, deleting after asking, copying and selecting text. Every change goes through
+the engine's typed operations; a refusal is shown, not raised."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QMessageBox
 
 from desktop.cache.views import MessageView
 from desktop.ui.delegates import open_link
+from desktop.ui.file_paint import cancellable
 from desktop.ui.i18n import tr
 from desktop.ui.message_menu import EmojiPicker, allowed, message_menu
 from desktop.ui.models import MessageListModel, MessageRole
@@ -48,14 +49,16 @@ class MessageActions(QObject):
 
     # --- the menu ---------------------------------------------------------------------------
 
-    def menu_for(self, index: QModelIndex) -> QMenu | None:
-        """The context menu of the message at ``index``; None when nothing is allowed."""
+    def menu_for(self, index: QModelIndex, at: QPoint | None = None) -> QMenu | None:
+        """The context menu of the message at ``index`` (with the actions on its file at
+        ``at``, in the viewport, when there is one); None when nothing is allowed."""
         m: MessageView | None = index.data(MessageRole) if index.isValid() else None
         channel = self.pane.channel
         if m is None or channel is None:
             return None
         offer = allowed(m, channel, self.pane.me, self.lifecycle)
-        if not offer.any:
+        file = self._file_at(index, at)
+        if not offer.any and file is None and not cancellable(m):
             return None
         seq = m.seq
         at = self._below(index)
@@ -67,7 +70,17 @@ class MessageActions(QObject):
             "copy": lambda: QGuiApplication.clipboard().setText(m.text),
             "select": lambda: self.select_text(seq),
         }
-        return message_menu(self.pane, offer, handlers)
+        menu = message_menu(self.pane, offer, handlers)
+        self.pane.file_actions.add_to(menu, m, file)
+        return menu
+
+    def _file_at(self, index: QModelIndex, at: QPoint | None) -> int | None:
+        """The index of the message's file at ``at``, if one is there."""
+        layout = row_layout(self.pane.view, index) if at is not None else None
+        hit = layout.hit(at) if layout is not None and at is not None else None
+        if hit is not None and hit.kind in ("file", "button") and isinstance(hit.value, int):
+            return hit.value
+        return None
 
     def _below(self, index: QModelIndex) -> QPoint:
         """Where a popup about a row opens: under its bubble (global coordinates)."""
@@ -84,6 +97,9 @@ class MessageActions(QObject):
         m: MessageView = index.data(MessageRole)
         layout = row_layout(self.pane.view, index)
         hit = layout.hit(at) if layout is not None else None
+        if hit is not None and hit.kind in ("file", "button") and isinstance(hit.value, int):
+            self.pane.file_actions.clicked(m, hit.value, hit.kind == "button")
+            return
         if hit is None or m.seq is None:
             return
         if hit.kind == "chip" and isinstance(hit.value, str) and self.lifecycle:

@@ -40,13 +40,14 @@ def allowed(m: MessageView, channel: ChannelView, me: str, lifecycle: bool) -> A
     """The actions ``me`` may take on ``m`` in ``channel``; ``lifecycle`` says whether the
     server offers replies, reactions, edits and deletions."""
     shows_text = m.kind == "message" and not m.deleted and bool(m.text)
-    changeable = lifecycle and channel.active and m.seq is not None and shows_text
+    shows_files = m.kind == "message" and not m.deleted and bool(m.attachments)
+    changeable = lifecycle and channel.active and m.seq is not None and (shows_text or shows_files)
     own = m.sender == me
     owner = channel.kind == "group" and channel.owner == me
     return Allowed(
         reply=changeable,
         react=changeable,
-        edit=changeable and own,
+        edit=changeable and own and shows_text,  # a caption; files stay as they were sent
         delete=changeable and (own or owner),
         copy=shows_text,
         select=shows_text and m.seq is not None,

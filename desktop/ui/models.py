@@ -10,6 +10,7 @@ from desktop.cache.store import Cache
 from desktop.cache.views import ChannelView, MessageView, QuoteView
 from desktop.ui.membership import Ended, ended_text, how_ended
 from desktop.ui.mute_ends import MuteEnds
+from desktop.ui.transfers import TransferBook
 from desktop.ui.typing_state import TypingTracker
 
 ChannelRole = Qt.ItemDataRole.UserRole + 1
@@ -22,6 +23,7 @@ DraftRole = Qt.ItemDataRole.UserRole + 7  # the text left in a chat's composer
 TypingRole = Qt.ItemDataRole.UserRole + 8  # "typing…" while someone writes in the chat
 SenderRole = Qt.ItemDataRole.UserRole + 9  # who wrote the newest message, as shown
 MatchRole = Qt.ItemDataRole.UserRole + 10  # what finding a chat by name looks in
+TransferRole = Qt.ItemDataRole.UserRole + 11  # a message's files going up or coming down
 FIRST_PAGE = 30  # events read when a conversation opens, as Telegram Desktop does
 OLDER_PAGE = 100  # events read per scroll-back step, and per step down from far back
 AROUND_PAGE = 50  # events read on each side of a message a chat opens at
@@ -130,10 +132,17 @@ class MessageListModel(QAbstractListModel):
     reading newer pages as the view scrolls down until it reaches the newest (``at_newest``).
     Each is one page read from the cache, however far back the message is."""
 
-    def __init__(self, cache: Cache, channel_id: int, around: int | None = None) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        channel_id: int,
+        around: int | None = None,
+        transfers: TransferBook | None = None,
+    ) -> None:
         super().__init__()
         self._cache = cache
         self.channel_id = channel_id
+        self.transfers = transfers if transfers is not None else TransferBook()
         self.at_newest = True  # the newest events (and the outbox) are among the rows
         if around is None:
             self._rows: list[MessageView] = cache.messages(channel_id, limit=FIRST_PAGE)
@@ -163,6 +172,8 @@ class MessageListModel(QAbstractListModel):
             return self._receipts.get(message.seq) if message.seq is not None else None
         if role == HighlightRole:
             return message.seq is not None and message.seq == self.highlighted
+        if role == TransferRole:
+            return self.transfers.of(message) if message.attachments else None
         return None
 
     # Qt's own canFetchMore/fetchMore are not used: Qt calls fetchMore when the view reaches
@@ -318,6 +329,27 @@ class MessageListModel(QAbstractListModel):
         for seq in changed:
             row = self.row_of_seq(seq)
             if row is not None:
+                self._changed(row)
+
+    def transfer_moved(self, client_id: str | None = None, seq: int | None = None) -> None:
+        """A file of the outbox message ``client_id``, or of the stored message ``seq``,
+        moved on: its row is drawn again."""
+        for row, m in enumerate(self._rows):
+            if (client_id is not None and m.seq is None and m.client_id == client_id) or (
+                seq is not None and m.seq == seq
+            ):
+                self._changed(row)
+                return
+
+    def files_gone(self, gone: frozenset[str]) -> None:
+        """These files left this device (``FilesChanged``): the messages shown that carry
+        them no longer say where they are."""
+        for row, m in enumerate(self._rows):
+            if any(a.sha256 in gone and a.path is not None for a in m.attachments):
+                files = tuple(
+                    replace(a, path=None) if a.sha256 in gone else a for a in m.attachments
+                )
+                self._rows[row] = replace(m, attachments=files)
                 self._changed(row)
 
     def highlight(self, seq: int | None) -> None:

@@ -20,6 +20,7 @@ from desktop.cache.views import ChannelView, MessageView
 from desktop.core.events import AppEvent, MessageDiscarded, MessageUpdated, StateChanged
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.delegates import FAILED
+from desktop.ui.file_words import summary
 from desktop.ui.i18n import tr
 from shared.text import is_blank
 
@@ -43,6 +44,8 @@ def entry_text(message: MessageView) -> str:
         return tr("Edit: {text}").format(text=message.text.replace("\n", " "))
     if message.kind == "delete":
         return tr("Deleting a message")
+    if message.attachments:
+        return summary(message)
     return message.text.replace("\n", " ")
 
 

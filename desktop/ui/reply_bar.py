@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout
 
 from desktop.cache.views import MessageView
-from desktop.ui.bubble import first_line
 from desktop.ui.elided_label import ElidedLabel
+from desktop.ui.file_words import summary
 from desktop.ui.i18n import tr
 
 
@@ -61,5 +61,5 @@ class ReplyBar(QFrame):
             self.title.setText(tr("Replying to yourself"))
         else:
             self.title.setText(tr("Replying to {sender}").format(sender=m.sender))
-        self.preview.setText(first_line(m.text))
+        self.preview.setText(summary(m))
         self.show()

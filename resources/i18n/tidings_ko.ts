@@ -36,6 +36,38 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>Tidings를 시작할 수 없습니다</translation>
     </message>
     <message>
+      <source>Remove this file</source>
+      <translation>이 파일 빼기</translation>
+    </message>
+    <message>
+      <source>Remove {name}</source>
+      <translation>{name} 빼기</translation>
+    </message>
+    <message>
+      <source>The pasted image could not be attached: it could not be saved.</source>
+      <translation>붙여넣은 이미지를 저장할 수 없어 첨부하지 못했습니다.</translation>
+    </message>
+    <message>
+      <source>This server does not take files.</source>
+      <translation>이 서버는 파일을 받지 않습니다.</translation>
+    </message>
+    <message>
+      <source>A message carries at most {count} files.</source>
+      <translation>메시지 하나에는 파일을 {count}개까지 첨부할 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>{name} is not a file: only files can be attached.</source>
+      <translation>{name}은(는) 파일이 아닙니다. 파일만 첨부할 수 있습니다.</translation>
+    </message>
+    <message>
+      <source>{name} cannot be read.</source>
+      <translation>{name}을(를) 읽을 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>{name} is {size}; this server takes files of up to {limit}.</source>
+      <translation>{name}의 크기는 {size}입니다. 이 서버는 {limit}까지의 파일만 받습니다.</translation>
+    </message>
+    <message>
       <source>Today</source>
       <translation>오늘</translation>
     </message>
@@ -76,6 +108,14 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>삭제된 메시지</translation>
     </message>
     <message>
+      <source>Attachment</source>
+      <translation>첨부 파일</translation>
+    </message>
+    <message>
+      <source>Attach…</source>
+      <translation>첨부…</translation>
+    </message>
+    <message>
       <source>Write a message…</source>
       <translation>메시지 입력…</translation>
     </message>
@@ -88,8 +128,16 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>보내기</translation>
     </message>
     <message>
+      <source>Attach files</source>
+      <translation>파일 첨부</translation>
+    </message>
+    <message>
       <source>{count} / {limit} characters</source>
       <translation>{count} / {limit}자</translation>
+    </message>
+    <message>
+      <source>Attach files (or drop them here, or paste an image)</source>
+      <translation>파일 첨부 (여기로 끌어다 놓거나 이미지를 붙여넣어도 됩니다)</translation>
     </message>
     <message>
       <source>Save</source>
@@ -131,6 +179,10 @@ Ask its administrator whether this is right before you trust it.</source>
       <source>Jump to the newest message</source>
       <translation>최신 메시지로 이동</translation>
     </message>
+    <message>
+      <source>Drop files here to attach them</source>
+      <translation>여기에 파일을 놓으면 첨부됩니다</translation>
+    </message>
     <message numerus="yes">
       <source>%n member(s)</source>
       <translation>
@@ -160,6 +212,18 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>{sender} renamed the group to “{name}”</source>
       <translation>{sender} 님이 그룹 이름을 “{name}”(으)로 바꿨습니다</translation>
+    </message>
+    <message>
+      <source>Cancel sending</source>
+      <translation>보내기 취소</translation>
+    </message>
+    <message>
+      <source>Click to open</source>
+      <translation>클릭하면 열립니다</translation>
+    </message>
+    <message>
+      <source>Click to download and open</source>
+      <translation>클릭하면 내려받아 엽니다</translation>
     </message>
     <message>
       <source>New messages</source>
@@ -270,6 +334,60 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>그룹에서 나갈까요?</translation>
     </message>
     <message>
+      <source>{name} is not on this device, and the server cannot be reached now.</source>
+      <translation>{name}은(는) 이 기기에 없고, 지금은 서버에 연결할 수 없습니다.</translation>
+    </message>
+    <message>
+      <source>The server no longer has {name}, or you may not read it.</source>
+      <translation>서버에 {name}이(가) 더 이상 없거나, 읽을 권한이 없습니다.</translation>
+    </message>
+    <message>
+      <source>{name} came down damaged. Try again.</source>
+      <translation>{name}이(가) 손상된 채로 내려받아졌습니다. 다시 시도하세요.</translation>
+    </message>
+    <message>
+      <source>{name} could not be downloaded.</source>
+      <translation>{name}을(를) 내려받지 못했습니다.</translation>
+    </message>
+    <message>
+      <source>Open</source>
+      <translation>열기</translation>
+    </message>
+    <message>
+      <source>Save as…</source>
+      <translation>다른 이름으로 저장…</translation>
+    </message>
+    <message>
+      <source>{name} may run a program on this computer. Open it only if you trust it.</source>
+      <translation>{name}은(는) 이 컴퓨터에서 프로그램을 실행할 수 있습니다. 믿을 수 있을 때만 여세요.</translation>
+    </message>
+    <message>
+      <source>Open this file?</source>
+      <translation>이 파일을 열까요?</translation>
+    </message>
+    <message>
+      <source>No application on this computer opens {name}.</source>
+      <translation>이 컴퓨터에는 {name}을(를) 열 수 있는 프로그램이 없습니다.</translation>
+    </message>
+    <message>
+      <source>Save as</source>
+      <translation>다른 이름으로 저장</translation>
+    </message>
+    <message>
+      <source>{name} could not be saved there.</source>
+      <translation>{name}을(를) 그곳에 저장하지 못했습니다.</translation>
+    </message>
+    <message>
+      <source>Its files are all uploaded and the message is being sent: it can no longer be cancelled.</source>
+      <translation>파일을 모두 올렸고 메시지를 보내는 중이라 더 이상 취소할 수 없습니다.</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n file(s)</source>
+      <translation>
+        <numerusform>파일 %n개</numerusform>
+      </translation>
+    </message>
+    <message>
       <source>Search all messages</source>
       <translation>모든 메시지 검색</translation>
     </message>
@@ -332,6 +450,14 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Port {taken} is in use by another program. Port {free} is free: press OK to host the server there, or type another port.</source>
       <translation>{taken} 포트는 다른 프로그램이 사용 중입니다. {free} 포트가 비어 있습니다. 이 포트로 서버를 열려면 확인을 누르고, 아니면 다른 포트를 입력하세요.</translation>
+    </message>
+    <message>
+      <source>Opening…</source>
+      <translation>여는 중…</translation>
+    </message>
+    <message>
+      <source>This image cannot be shown: Tidings cannot read it.</source>
+      <translation>Tidings가 읽을 수 없는 이미지라 보여 줄 수 없습니다.</translation>
     </message>
     <message>
       <source>Next chat</source>
@@ -510,10 +636,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Select text</source>
       <translation>텍스트 선택</translation>
-    </message>
-    <message>
-      <source>Open</source>
-      <translation>열기</translation>
     </message>
     <message>
       <source>Notifications are off: this desktop has no notification service</source>
@@ -1128,12 +1250,12 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation> (새 로그인)</translation>
     </message>
     <message>
-      <source>To sign out this device, use Sign out of this device below.</source>
-      <translation>이 기기에서 로그아웃하려면 아래의 '이 기기에서 로그아웃…'을 사용하세요.</translation>
-    </message>
-    <message>
       <source>Choose a device in the list to sign it out.</source>
       <translation>로그아웃할 기기를 목록에서 고르세요.</translation>
+    </message>
+    <message>
+      <source>To sign out this device, use Sign out of this device below.</source>
+      <translation>이 기기에서 로그아웃하려면 아래의 '이 기기에서 로그아웃…'을 사용하세요.</translation>
     </message>
     <message>
       <source>Sign out {device}? It stops receiving messages, and someone using it has to log in again.</source>
@@ -1182,6 +1304,46 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Saved. Others now see your user name.</source>
       <translation>저장했습니다. 이제 다른 사람에게 사용자 이름이 보입니다.</translation>
+    </message>
+    <message>
+      <source>{used} of {budget}</source>
+      <translation>{budget} 중 {used}</translation>
+    </message>
+    <message>
+      <source>{size} still to upload</source>
+      <translation>{size} 올리기 대기 중</translation>
+    </message>
+    <message>
+      <source>Downloaded files</source>
+      <translation>내려받은 파일</translation>
+    </message>
+    <message>
+      <source>Clear downloads…</source>
+      <translation>내려받은 파일 지우기…</translation>
+    </message>
+    <message>
+      <source>Files you open are kept on this device so that they open at once, offline too. When they need more than this space, those opened longest ago go first; they are downloaded again when opened. Files still being sent are always kept.</source>
+      <translation>연 파일은 이 기기에 보관되어 오프라인에서도 바로 열립니다. 이 공간보다 많아지면 가장 오래전에 연 파일부터 지워지고, 다시 열 때 새로 내려받습니다. 아직 보내는 중인 파일은 항상 보관됩니다.</translation>
+    </message>
+    <message>
+      <source>Kept now</source>
+      <translation>현재 보관량</translation>
+    </message>
+    <message>
+      <source>Space for files</source>
+      <translation>파일 보관 공간</translation>
+    </message>
+    <message>
+      <source>Clear downloaded files?</source>
+      <translation>내려받은 파일을 지울까요?</translation>
+    </message>
+    <message>
+      <source>The files kept on this device are removed from it; each is downloaded again when you open it. Files still being sent are kept.</source>
+      <translation>이 기기에 보관된 파일이 지워집니다. 파일을 다시 열면 새로 내려받습니다. 아직 보내는 중인 파일은 남습니다.</translation>
+    </message>
+    <message>
+      <source>Clear downloads</source>
+      <translation>내려받은 파일 지우기</translation>
     </message>
     <message>
       <source>Follow system</source>
@@ -1234,30 +1396,6 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>When this is off, others see that their messages reached you, not that you read them. It applies on all your devices.</source>
       <translation>끄면 다른 사람은 메시지가 전달된 것만 보고 읽었는지는 보지 못합니다. 모든 기기에 적용됩니다.</translation>
-    </message>
-    <message>
-      <source>bytes</source>
-      <translation>바이트</translation>
-    </message>
-    <message>
-      <source>KB</source>
-      <translation>KB</translation>
-    </message>
-    <message>
-      <source>MB</source>
-      <translation>MB</translation>
-    </message>
-    <message>
-      <source>GB</source>
-      <translation>GB</translation>
-    </message>
-    <message>
-      <source>TB</source>
-      <translation>TB</translation>
-    </message>
-    <message>
-      <source>{number} {unit}</source>
-      <translation>{number} {unit}</translation>
     </message>
     <message>
       <source>Clear cache…</source>
@@ -1366,6 +1504,50 @@ Ask its administrator whether this is right before you trust it.</source>
     <message>
       <source>Quit</source>
       <translation>종료</translation>
+    </message>
+    <message>
+      <source>bytes</source>
+      <translation>바이트</translation>
+    </message>
+    <message>
+      <source>KB</source>
+      <translation>KB</translation>
+    </message>
+    <message>
+      <source>MB</source>
+      <translation>MB</translation>
+    </message>
+    <message>
+      <source>GB</source>
+      <translation>GB</translation>
+    </message>
+    <message>
+      <source>TB</source>
+      <translation>TB</translation>
+    </message>
+    <message>
+      <source>{number} {unit}</source>
+      <translation>{number} {unit}</translation>
+    </message>
+    <message>
+      <source>{done} of {size}</source>
+      <translation>{size} 중 {done}</translation>
+    </message>
+    <message>
+      <source>{kind} image</source>
+      <translation>{kind} 이미지</translation>
+    </message>
+    <message>
+      <source>Image</source>
+      <translation>이미지</translation>
+    </message>
+    <message>
+      <source>{kind} file</source>
+      <translation>{kind} 파일</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>파일</translation>
     </message>
     <message>
       <source>Catching up: {fetched} of {total}</source>

@@ -330,3 +330,46 @@ async def test_a_message_with_files_written_offline_waits_for_the_server_and_its
         queued.client_id,
         text.client_id,
     ]
+
+
+async def test_clearing_the_files_keeps_those_still_to_go_up(make_profile, engines, tmp_path: Path):
+    alice, bob, channel = await friends(make_profile, engines)
+    note = tmp_path / "note.txt"
+    note.write_text("read me")
+    queued = await alice.send_files(channel, "", [note])
+    seq = await arrived(bob, channel, queued.client_id)
+    held = await bob.download(channel, seq)
+    changed = recorder(bob, FilesChanged)
+
+    usage = bob.clear_files()
+    assert (usage.used, usage.pinned) == (0, 0) and not held.exists()
+    assert changed == [FilesChanged(removed=frozenset({sha256(note)}))]
+    shown = bob.cache.message(channel, seq)
+    assert shown is not None and shown.attachments[0].path is None
+    assert shown.attachments[0].name == "note.txt"  # the message still says what it carried
+    assert (await bob.download(channel, seq)).read_text() == "read me"  # and it comes again
+
+    await bob.stop()  # Bob offline: what he queues waits, its copy with it
+    later = tmp_path / "later.txt"
+    later.write_text("waiting")
+    waiting = await bob.send_files(channel, "", [later])
+    usage = bob.clear_files()
+    assert usage.used == usage.pinned == len("waiting")
+    [copy] = bob.cache.outbox()[0].attachments
+    assert copy.path is not None and copy.path.read_text() == "waiting"
+    assert waiting.client_id == bob.cache.outbox()[0].client_id
+
+
+async def test_files_can_answer_a_message(make_profile, engines, tmp_path: Path):
+    alice, bob, channel = await friends(make_profile, engines)
+    question = bob.send(channel, "the tide table?")
+    asked = await arrived(alice, channel, question.client_id)
+    table = tmp_path / "tides.txt"
+    table.write_text("high water 14:02")
+
+    answer = await alice.send_files(channel, "here", [table], reply_to=asked)
+    seq = await arrived(bob, channel, answer.client_id)
+    shown = bob.cache.message(channel, seq)
+    assert shown is not None and shown.reply_to == asked and shown.attachments[0].size == 16
+    with pytest.raises(ValueError, match="no message 99"):
+        await alice.send_files(channel, "", [table], reply_to=99)

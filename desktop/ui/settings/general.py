@@ -23,16 +23,10 @@ from PySide6.QtWidgets import (
 from desktop.core.preferences import Preferences
 from desktop.platform import autostart
 from desktop.ui.i18n import tr
+from desktop.ui.settings.notes import note
 from desktop.ui.tasks import spawn
 
 log = logging.getLogger(__name__)
-
-
-def _note(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #6b7280;")
-    return label
 
 
 class GeneralPage(QWidget):
@@ -52,14 +46,14 @@ class GeneralPage(QWidget):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(self.language.findData(preferences.language))
         self.language.currentIndexChanged.connect(self._language_chosen)
-        self.language_note = _note(tr("The new language shows when Tidings starts next."))
+        self.language_note = note(tr("The new language shows when Tidings starts next."))
         self.language_note.setVisible(False)
 
         self.start_minimised = QCheckBox(tr("Start minimised to the tray"))
         self.start_minimised.setObjectName("startMinimised")
         self.start_minimised.setChecked(preferences.start_minimised)
         self.start_minimised.toggled.connect(self._minimised_chosen)
-        minimised_note = _note(
+        minimised_note = note(
             tr("The window opens when you click the tray icon.")
             if tray
             else tr("This desktop has no tray: the window starts minimised instead.")
@@ -69,12 +63,12 @@ class GeneralPage(QWidget):
         self.start_at_login.setObjectName("startAtLogin")
         if autostart.supported():
             self.start_at_login.setChecked(autostart.is_enabled(profile_dir))
-            login_note = _note(
+            login_note = note(
                 tr("Through the entry {path}").format(path=autostart.entry_path(profile_dir))
             )
         else:
             self.start_at_login.setEnabled(False)
-            login_note = _note(tr("Starting at login is not supported on this system yet."))
+            login_note = note(tr("Starting at login is not supported on this system yet."))
         self.start_at_login.toggled.connect(self._login_chosen)
         self.error = QLabel()
         self.error.setWordWrap(True)

@@ -1,6 +1,7 @@
 """Storage: where this device keeps its cache of the account's chats, how big it is, and
-clearing it. Clearing goes through the client core (``SyncEngine.clear_cache``); messages
-not sent yet stay, and the app fetches again what it needs."""
+clearing it, then the files it keeps (``desktop/ui/settings/downloads.py``). Clearing goes
+through the client core (``SyncEngine.clear_cache``); messages not sent yet stay, and the
+app fetches again what it needs."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -14,17 +15,10 @@ from PySide6.QtWidgets import (
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.dialogs import confirmed
 from desktop.ui.i18n import tr
+from desktop.ui.settings.downloads import DownloadsBox
+from desktop.ui.settings.notes import note
+from desktop.ui.sizes import size_text
 from desktop.ui.tasks import spawn
-
-
-def size_text(size: int) -> str:
-    """A size in the largest unit that keeps it at 1 or more (units of 1,024)."""
-    units = (tr("bytes"), tr("KB"), tr("MB"), tr("GB"), tr("TB"))
-    value, unit = float(size), 0
-    while value >= 1024 and unit < len(units) - 1:
-        value, unit = value / 1024, unit + 1
-    number = f"{size:,}" if unit == 0 else f"{value:.1f}"
-    return tr("{number} {unit}").format(number=number, unit=units[unit])
 
 
 class StoragePage(QWidget):
@@ -40,7 +34,7 @@ class StoragePage(QWidget):
         self.clear_button = QPushButton(tr("Clear cache…"))
         self.clear_button.setObjectName("clearCache")
         self.clear_button.clicked.connect(self.ask_to_clear)
-        note = QLabel(
+        explained = note(
             tr(
                 "The cache keeps your chats on this device, so that they open at once and "
                 "can be read offline. Clearing it removes them from this device only: "
@@ -48,18 +42,18 @@ class StoragePage(QWidget):
                 "again from the server."
             )
         )
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #6b7280;")
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.downloads = DownloadsBox(bridge)
         form = QFormLayout()
         form.addRow(tr("Location"), self.location)
         form.addRow(tr("Size"), self.size_label)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(note)
+        layout.addWidget(explained)
         layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
+        layout.addWidget(self.downloads)
         layout.addStretch(1)
 
     def showEvent(self, event) -> None:
@@ -72,6 +66,7 @@ class StoragePage(QWidget):
         if self.bridge.started:
             size = await self.bridge.call(self.bridge.cache.files_size)
             self.size_label.setText(size_text(size))
+            await self.downloads.refresh()
 
     def ask_to_clear(self) -> None:
         spawn(self._ask_and_clear())

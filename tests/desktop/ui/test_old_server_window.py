@@ -59,6 +59,8 @@ def test_a_server_without_replies_or_changes_gets_no_such_actions(
 
         assert list(right_click(olga, 2)) == ["copy", "select"]  # no reply, react...
         assert not PrivacyPage(bridge).read_receipts.isEnabled()  # it keeps no receipts
+        attach = window.pane.composer.attach_button
+        assert not attach.isEnabled() and attach.toolTip() == "This server does not take files."
         edit = window.pane.composer.edit
         qtbot.keyClicks(edit, "fine, thanks")  # a plain message still goes
         qtbot.keyClick(edit, Qt.Key.Key_Return)
