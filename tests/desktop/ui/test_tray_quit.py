@@ -4,6 +4,7 @@ user's pointer and keys."""
 
 import contextlib
 import os
+import random
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -29,7 +30,10 @@ QUIT_AFTER = 30.0  # secs for the app to end once Quit is chosen (its server sto
 def hosting_profile(tmp_path: Path, net: LoopThread, secret_service: str) -> Path:
     """A profile signed in to a server it hosts, as the app leaves one after "Host a
     server", with its credential where the app looks (the test session's own keyring)."""
-    port = free_port_pair(47744, "127.0.0.1")
+    # The app is started on this port again and again, and another program may take it in
+    # between: a random start, below Linux's ephemeral ports (32768 on), keeps another test
+    # session on this machine off it, and outgoing connections too.
+    port = free_port_pair(random.randrange(20000, 30000, 2), "127.0.0.1")
     listen = f"tcp://127.0.0.1:{port}"
     server = EmbeddedServer(tmp_path / "server", listen)
     hosted = server.start()
