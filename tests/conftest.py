@@ -10,7 +10,7 @@ import pytest
 
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
-from tests import keyring_session, notification_service, postgres_server
+from tests import keyring_session, notification_service, postgres_server, tray_desktop
 from tests.postgres_server import PostgresPlan
 from tests.support import ClientFactory
 
@@ -30,6 +30,7 @@ def pytest_report_header(config: pytest.Config) -> str:
             config.stash[POSTGRES].description,
             keyring_session.describe(),
             notification_service.describe(),
+            tray_desktop.describe(),
         )
     )
 
