@@ -58,6 +58,7 @@ from desktop.core.loop_thread import LoopThread
 from desktop.core.profile import Profile
 from desktop.platform.credentials import CredentialStore
 from shared.client import Connection, cancel_and_wait
+from shared.errors import ErrorCode, ProtocolError
 from shared.protocol import (
     ChannelInfo,
     ChannelList,
@@ -356,7 +357,13 @@ class Delivery(RuleBasedStateMachine):
         device = self.written[client_id][0]
         user = device.split("-")[0]
         retry = self._retry_of(client_id)
-        sent = self.run(self.scripts[user].request(retry))
+        try:
+            sent = self.run(self.scripts[user].request(retry))
+        except ProtocolError as e:
+            # A reply whose message was deleted before it was stored: refused every time.
+            refused = e.code == ErrorCode.MESSAGE_DELETED and client_id in self.replies
+            assert refused and client_id not in self.acked, f"a retry of {client_id}: {e}"
+            return
         first = self.acked.setdefault(client_id, sent.seq)
         assert sent.seq == first, f"a retry of {client_id} got seq {sent.seq}, first {first}"
         stored = self._stored_seq(device, client_id)
@@ -503,6 +510,7 @@ class Delivery(RuleBasedStateMachine):
         for _ in range(3):  # outboxes flush, then everyone syncs what the others sent
             for engine in self.engines.values():
                 self.run(engine.settle(SETTLE), timeout=SETTLE + 5)
+        self._discard_replies_to_deleted_messages()
         self._every_retry_gets_the_first_answer()
         server_view = {c: self._server_history(c) for c in self.channels}
         for channel, events in server_view.items():
@@ -558,6 +566,23 @@ class Delivery(RuleBasedStateMachine):
             assert len(copies) == 1 or (deleted and not copies), (
                 f"change {client_id} of {target} in {channel}: {len(copies)} copies"
             )
+
+    def _discard_replies_to_deleted_messages(self) -> None:
+        """A reply that reaches the server after another device deleted its message is
+        refused, and waits in its author's outbox as failed, with the reason, for the user to
+        see; here the user discards it. No other message may fail."""
+        for device, engine in self.engines.items():
+            for m in self.on_net(engine.cache.outbox):
+                if m.state != "failed":
+                    continue
+                client_id = m.client_id or ""
+                target = self.replies.get(client_id)
+                assert target is not None, f"{device}: {client_id} failed: {m.error}"
+                history = self._server_history(self.written[client_id][1])
+                assert any(e.seq == target and e.deleted for e in history), m.error
+                assert client_id not in self.acked, f"{client_id} was stored, then refused"
+                self.on_net(engine.discard, client_id)
+                del self.written[client_id], self.replies[client_id]
 
     def _every_retry_gets_the_first_answer(self) -> None:
         """Each message sent once more from another device of its author gets the seq it was
