@@ -1,11 +1,11 @@
 """The desktop side of ``tidings-bench``: one JSON object on stdout per run.
 
-``python -m desktop.bench catchup --endpoint E --server-key K --messages N``
+``python -m desktop.bench catchup --endpoint E --server-key=K --messages N``
     Against a running server: a reader's desktop profile goes offline while N messages
     arrive in its direct chats with several senders; then the real sync engine starts on the
     real cache file and the seconds until the cache holds all N are measured.
 
-``python -m desktop.bench files --endpoint E --server-key K --megabytes N``
+``python -m desktop.bench files --endpoint E --server-key=K --megabytes N``
     Files through the real client core, from one profile to another (``desktop.bench_files``).
 
 ``python -m desktop.bench desktop --messages 1000000 --channels 200``

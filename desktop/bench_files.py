@@ -1,6 +1,6 @@
 """The desktop side of ``tidings-bench attachments``: files through the real client core.
 
-``python -m desktop.bench files --endpoint E --server-key K --megabytes N``
+``python -m desktop.bench files --endpoint E --server-key=K --megabytes N``
     Against a running server: a sender's and a receiver's desktop profiles, each with its
     real sync engine and cache. Measured: taking an N MB file in (copied into the profile and
     hashed) and making a thumbnail of a 12-megapixel photo, the upload from queueing until

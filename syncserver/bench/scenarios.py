@@ -384,8 +384,8 @@ def catchup(size: Size) -> dict:
             "catchup",
             "--endpoint",
             run.target.endpoint,
-            "--server-key",
-            run.target.public_key,
+            # ``=`` keeps a Z85 key that starts with "-" from reading as an option.
+            f"--server-key={run.target.public_key}",
             "--messages",
             str(size.catchup),
         )

@@ -27,8 +27,7 @@ def test_catchup_fills_a_real_cache() -> None:
             "catchup",
             "--endpoint",
             server.endpoint,
-            "--server-key",
-            server.public_key,
+            f"--server-key={server.public_key}",
             "--messages",
             "2000",
         )
@@ -43,7 +42,7 @@ def test_files_go_up_and_come_down_through_the_client_core() -> None:
     server = start_server(new_data_dir())
     try:
         result = bench(
-            "files", "--endpoint", server.endpoint, "--server-key", server.public_key,
+            "files", "--endpoint", server.endpoint, f"--server-key={server.public_key}",
             "--megabytes", "3",
         )  # fmt: skip
     finally:
