@@ -36,6 +36,8 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 def is_visible(ch: str) -> bool:
     """Whether a character shows as something: not whitespace, not a control or format
     character, and not one Unicode says to draw as nothing."""
+    if "!" <= ch <= "~":  # printable ASCII, most text's first character: the server's hot path
+        return True
     if ch.isspace() or unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
         return False
     code = ord(ch)

@@ -60,7 +60,10 @@ class Backlog:
 
     def account_bytes(self, account: int) -> int:
         """Bytes of tracked frames ZeroMQ still holds for the connections of ``account``."""
-        return sum(self.queued_bytes(peer) for peer in list(self._connections.get(account, ())))
+        connections = self._connections.get(account)
+        if not connections:  # almost always: only large frames are tracked
+            return 0
+        return sum(self.queued_bytes(peer) for peer in list(connections))
 
     def account_full(self, account: int) -> bool:
         """Whether the connections of ``account`` hold more than it may, together."""

@@ -156,13 +156,15 @@ class MessageWriter:
         self.kick()
 
     def _answer(self, outcomes: list[Outcome], rows: list[dict]) -> None:
-        for call, req, out in outcomes:
-            answer = _sent(req.rid, out, call.me.user_id) if isinstance(out, dict) else out
-            self._reply(call, answer)
+        # Pushes first: the people reading wait for them, while a sender's app already shows
+        # its message and only marks it sent on the reply.
         try:
             self._push(rows)
         except StorageError as e:  # pushes are hints; sync delivers what they would have
             log.error("pushing %d messages failed: %s", len(rows), e)
+        for call, req, out in outcomes:
+            answer = _sent(req.rid, out, call.me.user_id) if isinstance(out, dict) else out
+            self._reply(call, answer)
 
     def _push(self, rows: list[dict]) -> None:
         for row in rows:
