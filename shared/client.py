@@ -22,15 +22,18 @@ import zmq.asyncio
 from zmq.utils.monitor import parse_monitor_message
 
 from shared import limits
+from shared.bundles import frames_of
 from shared.endpoints import key_endpoint_for
 from shared.errors import ErrorCode, ProtocolError
 from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
+    FEATURE_BUNDLES,
     FEATURE_TOLERANT,
     IDEMPOTENT_REQUESTS,
     KNOWN_SERVER_TYPES,
     PROTOCOL_TAG,
     UNDECODABLE,
+    Bundle,
     Bye,
     Error,
     GetServerKey,
@@ -56,6 +59,7 @@ log = logging.getLogger(__name__)
 RECONNECT_IVL = 100  # ms before the first redial; ZeroMQ doubles it per failure
 RECONNECT_IVL_MAX = 15_000  # ms between redials at most
 REQUEST_TIMEOUT = 15.0  # secs a request waits for its reply
+BUNDLE_BYTES = 4000  # requests bundled together stay under about this many bytes a frame
 REQUEST_TRIES = 3  # sends of a repeatable request within its timeout
 CANCEL_GRACE = 1.0  # secs to wait for a cancelled task before cancelling it again
 KEY_PROBE_TIMEOUT = 3.0  # secs to wait for the key service
@@ -193,11 +197,15 @@ class Connection:
         self.welcome: Welcome | None = None
         # What this app tells the server it reads (FEATURE_TOLERANT), until a server from
         # before features refuses the field.
-        self._features: list[str] = [FEATURE_TOLERANT]
+        self._features: list[str] = [FEATURE_TOLERANT, FEATURE_BUNDLES]
         self._unknown_types: set[str] = set()  # push types from a newer server, logged once
         self._ctx = context or zmq.asyncio.Context.instance()
         self._rids = itertools.count(1)
         self._pending: dict[int, _InFlight] = {}
+        # Request bodies waiting for the writer task, which sends those made in one turn of
+        # the loop together (as bundles, where the server reads them).
+        self._unsent: list[bytes] = []
+        self._unsent_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._state_changed = asyncio.Event()
         self._interval_changed = asyncio.Event()
@@ -236,6 +244,7 @@ class Connection:
         self._set_state(ConnectionState.CONNECTING)
         self._tasks = [
             asyncio.create_task(self._read()),
+            asyncio.create_task(self._write()),
             asyncio.create_task(self._watch(monitor)),
             asyncio.create_task(self._beat()),
         ]
@@ -341,7 +350,28 @@ class Connection:
     async def _send_flight(self, flight: _InFlight) -> None:
         if self._sock is None:
             raise ConnectionClosed("connection closed")
-        await self._sock.send_multipart([PROTOCOL_TAG, flight.body])
+        self._unsent.append(flight.body)
+        self._unsent_ready.set()
+
+    @property
+    def _bundling(self) -> bool:
+        """Whether this server reads bundles (it said so in its welcome)."""
+        return self.welcome is not None and FEATURE_BUNDLES in self.welcome.features
+
+    async def _write(self) -> None:
+        """Send requests in the order they were made; those made in the same turn of the loop
+        (an outbox sent after a reconnect, say) as bundles, to a server that reads them."""
+        assert self._sock is not None
+        while True:
+            await self._unsent_ready.wait()
+            self._unsent_ready.clear()
+            bodies, self._unsent = self._unsent, []
+            frames = frames_of(bodies, BUNDLE_BYTES) if self._bundling else iter(bodies)
+            for body in frames:
+                try:
+                    await self._sock.send_multipart([PROTOCOL_TAG, body])
+                except zmq.ZMQError as e:  # its request times out, as if the frame were lost
+                    log.warning("could not send a request: %s", e)
 
     async def register(self, user: str, password: str, device: str) -> Welcome:
         """Create an account with this as its first device."""
@@ -397,23 +427,35 @@ class Connection:
             if len(frames) != 2 or frames[0] != PROTOCOL_TAG:
                 log.warning("dropped a malformed frame from the server")
                 continue
+            self._take(frames[1])
+
+    def _take(self, body: bytes, in_bundle: bool = False) -> None:
+        """Hand a server message to whoever waits for it: a reply to its request, a push to
+        ``on_push``, each item of a bundle in turn."""
+        try:
+            message = decode_server_message(body)
+        except UNDECODABLE as e:
+            self._undecodable(body, e)
+            return
+        if isinstance(message, Bundle):
+            if in_bundle:
+                log.warning("dropped a bundle inside a bundle from the server")
+                return
+            for item in message.items:
+                self._take(bytes(item), in_bundle=True)
+            return
+        if isinstance(message, Reply):
+            flight = self._pending.get(message.rid)
+            if flight is not None and not flight.reply.done():
+                flight.reply.set_result(message)
+            return
+        if isinstance(message, GoingAwayPush):
+            self._server_going_away()
+        if self.on_push is not None:
             try:
-                message = decode_server_message(frames[1])
-            except UNDECODABLE as e:
-                self._undecodable(frames[1], e)
-                continue
-            if isinstance(message, Reply):
-                flight = self._pending.get(message.rid)
-                if flight is not None and not flight.reply.done():
-                    flight.reply.set_result(message)
-                continue
-            if isinstance(message, GoingAwayPush):
-                self._server_going_away()
-            if self.on_push is not None:
-                try:
-                    self.on_push(message)
-                except Exception:  # a failing listener must not stop replies being matched
-                    log.exception("handling a push failed")
+                self.on_push(message)
+            except Exception:  # a failing listener must not stop replies being matched
+                log.exception("handling a push failed")
 
     def _undecodable(self, body: bytes, error: Exception) -> None:
         """A message of a type this version lacks comes from a newer server: a push is

@@ -20,6 +20,7 @@ MAX_MENTIONS_PER_MESSAGE = 100  # one per member of the largest default group
 
 # Attachments (feature "attachments"): files go up and down in chunks, never in one frame.
 MAX_CHUNK_BYTES = 256 * 1024  # bytes of file data in one upload_chunk or file_chunk
+MAX_BUNDLE_ITEMS = 64  # messages in one bundle frame (FEATURE_BUNDLES)
 MAX_CHUNKS_IN_FLIGHT = 4  # chunk requests a client keeps unanswered, per transfer direction
 MAX_ATTACHMENTS_PER_MESSAGE = 10
 MAX_FILE_NAME_CHARS = 255  # a file name's rules (shared.files) are checked by the server

@@ -53,6 +53,10 @@ FEATURE_QUIET_HOURS = "quiet_hours"  # a weekly do-not-disturb schedule in the s
 # Files attached to messages: uploaded and downloaded in chunks, carried in events as
 # ``Attachment`` (see docs/protocol.md, "Attachments").
 FEATURE_ATTACHMENTS = "attachments"
+# Several messages in one frame (``Bundle``), in either direction: a server sends bundles only
+# to an app that named this feature when it signed in, and an app sends them only to a server
+# that named it in its welcome (see docs/protocol.md, "Bundles").
+FEATURE_BUNDLES = "bundles"
 Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]  # 64 lowercase hex digits
 ChunkData = Annotated[bytes, msgspec.Meta(max_length=limits.MAX_CHUNK_BYTES)]
 ChunkLength = Annotated[int, msgspec.Meta(ge=1, le=limits.MAX_CHUNK_BYTES)]
@@ -549,6 +553,19 @@ AnyRequest = (
     | Download
 )
 
+
+class Bundle(_Msg, tag="bundle", frozen=True, kw_only=True):
+    """Several messages in one frame, each item a whole message body as it would travel
+    alone (requests from an app, replies and pushes from a server), read and answered in
+    order. Sending many small messages at once costs far less as one frame: ZeroMQ, CURVE
+    and the kernel pay per frame. Only between peers that agreed to it (FEATURE_BUNDLES);
+    a bundle never holds another."""
+
+    items: Annotated[
+        list[msgspec.Raw], msgspec.Meta(min_length=1, max_length=limits.MAX_BUNDLE_ITEMS)
+    ]
+
+
 # Requests that may be sent again when it is unknown whether the first one arrived: doing
 # them twice has the same effect as once. The others (creating a group, leaving, revoking...)
 # are reported to the caller as possibly applied instead of being repeated.
@@ -861,9 +878,11 @@ def describe_tag(tag: bytes) -> str:
 
 
 _encoder = msgspec.msgpack.Encoder()
-_request_decoder: msgspec.msgpack.Decoder[AnyRequest] = msgspec.msgpack.Decoder(AnyRequest)
-_server_decoder: msgspec.msgpack.Decoder[AnyServerMessage] = msgspec.msgpack.Decoder(
-    AnyServerMessage
+_request_decoder: msgspec.msgpack.Decoder[AnyRequest | Bundle] = msgspec.msgpack.Decoder(
+    AnyRequest | Bundle
+)
+_server_decoder: msgspec.msgpack.Decoder[AnyServerMessage | Bundle] = msgspec.msgpack.Decoder(
+    AnyServerMessage | Bundle
 )
 _rid_decoder = msgspec.msgpack.Decoder(_RidOnly)
 _envelope_decoder = msgspec.msgpack.Decoder(_Envelope)
@@ -874,15 +893,20 @@ def encode(message: msgspec.Struct) -> bytes:
     return _encoder.encode(message)
 
 
-def decode_request(body: bytes) -> AnyRequest:
-    """Parse a client frame body; raises ``msgspec.DecodeError`` (a ``ValidationError``
-    for wrong types or values) naming the offending field."""
+def decode_request(body: bytes) -> AnyRequest | Bundle:
+    """Parse a client frame body (or a bundle's item); raises ``msgspec.DecodeError`` (a
+    ``ValidationError`` for wrong types or values) naming the offending field."""
     return _request_decoder.decode(body)
 
 
-def decode_server_message(body: bytes) -> Reply | Push:
-    """Parse a server frame body."""
+def decode_server_message(body: bytes) -> Reply | Push | Bundle:
+    """Parse a server frame body (or a bundle's item)."""
     return _server_decoder.decode(body)
+
+
+def bundle_bodies(bodies: list[bytes]) -> bytes:
+    """One frame body carrying these encoded messages, in order (``Bundle``)."""
+    return _encoder.encode(Bundle(items=[msgspec.Raw(body) for body in bodies]))
 
 
 def peek_envelope(body: bytes) -> "_Envelope | None":

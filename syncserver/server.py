@@ -24,6 +24,7 @@ from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
     PROTOCOL_TAG,
     UNDECODABLE,
+    Bundle,
     Error,
     GetServerKey,
     GoingAwayPush,
@@ -41,6 +42,7 @@ from shared.protocol import (
 from syncserver import server_keys
 from syncserver.backlog import TRACKED_BYTES, Backlog
 from syncserver.batch import WRITTEN_REQUESTS
+from syncserver.bundling import Outgoing
 from syncserver.config import BEATS_PER_TIMEOUT, ServerConfig, check_consistency
 from syncserver.costs import cost_of, reply_cost
 from syncserver.delivery import Delivery
@@ -160,6 +162,7 @@ class SyncServer:
         # Frames from this size on are sent without a copy, so that they can be tracked.
         self._raw.copy_threshold = TRACKED_BYTES
         self.backlog = Backlog(cfg.max_queued_bytes, cfg.max_in_flight)
+        self._outgoing = Outgoing(self._send_now, self._reads_bundles)
         # The loop watches the socket's descriptor itself (see _serve).
         self._readable = asyncio.Event()
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
@@ -181,7 +184,7 @@ class SyncServer:
             files=files,
             settle=self._settle,
         )
-        self._writer = MessageWriter(self.ctx, self._answer_waiting)
+        self._writer = MessageWriter(self.ctx, self._answer_waiting, self._outgoing.corked)
         self._spawn(self._serve())
         self._spawn(self._sweep())
         self._spawn(watch_revocations(self.ctx))
@@ -294,12 +297,16 @@ class SyncServer:
             await self._readable.wait()
             self._readable.clear()
             while batch := self._recv_batch():
-                for frames in batch:
-                    handle = self._guarded(self._dispatch, frames)
-                    if handle is not None:
-                        await self._settle()  # earlier sends are stored before anything else
-                        self._guarded(handle)
-                self._guarded(self._writer.kick)
+                # What the batch answers and pushes goes out together when it is handled
+                # (``syncserver.bundling``), and before any wait.
+                with self._outgoing.corked():
+                    for frames in batch:
+                        for handle in self._guarded(self._dispatch, frames) or ():
+                            if self._writer.busy:
+                                with self._outgoing.paused():
+                                    await self._settle()  # earlier sends are stored first
+                            self._guarded(handle)
+                    self._guarded(self._writer.kick)
                 self._guarded(self._forget_gone)
 
     def _recv_batch(self) -> list[list[zmq.Frame]]:
@@ -339,13 +346,36 @@ class SyncServer:
             log.exception("%s failed", getattr(step, "__name__", "a step"))
             return None
 
-    def _dispatch(self, frames: list[zmq.Frame]) -> Callable[[], object] | None:
-        """Answer what needs no handler, queue sends; for anything else, the call that
-        handles it, to run once earlier sends are stored."""
+    def _dispatch(self, frames: list[zmq.Frame]) -> list[Callable[[], object]]:
+        """Answer what needs no handler, queue sends; for anything else, the calls that
+        handle it (one per request of a bundle), to run once earlier sends are stored."""
         routing_id = frames[0].bytes
         req = self._decode(routing_id, frames)
         if req is None:
-            return None
+            return []
+        if not isinstance(req, Bundle):
+            handle = self._dispatch_one(routing_id, frames[-1], req, len(frames[-1]))
+            return [] if handle is None else [handle]
+        handles = []
+        for item in req.items:
+            body = bytes(item)
+            one = self._decode_body(routing_id, body)
+            if isinstance(one, Bundle):
+                refusal = "a bundle cannot hold another bundle; send its items in the first"
+                self._send(
+                    routing_id,
+                    Error(rid=salvage_rid(body), code=ErrorCode.BAD_REQUEST, message=refusal),
+                )
+            elif one is not None:
+                handle = self._dispatch_one(routing_id, frames[-1], one, len(body))
+                if handle is not None:
+                    handles.append(handle)
+        return handles
+
+    def _dispatch_one(
+        self, routing_id: bytes, last: zmq.Frame, req: Request, size: int
+    ) -> Callable[[], object] | None:
+        """``_dispatch`` for one request; ``last`` is the frame that carried it."""
         if isinstance(req, GetServerKey):
             self._send(routing_id, self._key_reply(req.rid))
             return None
@@ -364,10 +394,10 @@ class SyncServer:
             )
             return None
         logging_in = handler is not None and not handler.authenticated
-        call = Call(routing_id, None, session, size=len(frames[-1]))
+        call = Call(routing_id, None, session, size=size)
         if logging_in:
-            call.curve_key = _frame_property(frames[-1], "User-Id")
-            call.address = _frame_property(frames[-1], "Peer-Address")
+            call.curve_key = _frame_property(last, "User-Id")
+            call.address = _frame_property(last, "Peer-Address")
         if handler is None or handler.slow:  # answered later: counts as in flight till then
             if self.backlog.busy(routing_id, call.size):
                 self._send(routing_id, _too_many_waiting(req.rid))
@@ -393,7 +423,7 @@ class SyncServer:
             return _slow_down(req.rid, *admitted)
         return None
 
-    def _decode(self, routing_id: bytes, frames: list[zmq.Frame]) -> Request | None:
+    def _decode(self, routing_id: bytes, frames: list[zmq.Frame]) -> Request | Bundle | None:
         """The request in ``frames``, or None after replying with what is wrong with it."""
         error: Error | None = None
         if len(frames) != 3:
@@ -412,15 +442,23 @@ class SyncServer:
                 ),
             )
         else:
-            body = frames[2].bytes
-            try:
-                return decode_request(body)
-            except UNDECODABLE as e:
-                reason = why_undecodable(e)
-                error = Error(rid=salvage_rid(body), code=ErrorCode.BAD_REQUEST, message=reason)
+            return self._decode_body(routing_id, frames[2].bytes)
+        self._refuse_frame(routing_id, error)
+        return None
+
+    def _decode_body(self, routing_id: bytes, body: bytes) -> Request | Bundle | None:
+        """The request (or bundle) in a body, or None after replying with what is wrong."""
+        try:
+            return decode_request(body)
+        except UNDECODABLE as e:
+            reason = why_undecodable(e)
+            error = Error(rid=salvage_rid(body), code=ErrorCode.BAD_REQUEST, message=reason)
+        self._refuse_frame(routing_id, error)
+        return None
+
+    def _refuse_frame(self, routing_id: bytes, error: Error) -> None:
         log.info("refused a frame: %s", error.message[:200])
         self._send(routing_id, error)
-        return None
 
     def _run(self, handler: Handler, call: Call, req: Request) -> Reply:
         try:
@@ -489,8 +527,20 @@ class SyncServer:
         self._send_reply(call.routing_id, reply)
 
     def _send_frame(self, routing_id: bytes, body: bytes) -> bool:
-        """Send an encoded message; False if the peer is gone, its queue is full, or it has
-        more bytes queued than its budget (a push is a hint: its sync cursor recovers it)."""
+        """Send an encoded message, or hold it to go out with others when the loop's turn
+        ends (``syncserver.bundling``); False if the peer is gone, its queue is full, or it
+        has more bytes queued than its budget (a push is a hint: its sync cursor recovers
+        it)."""
+        if self._outgoing.hold(routing_id, body):
+            return True
+        self._outgoing.release(routing_id)  # what is held for the peer goes first
+        return self._send_now(routing_id, body)
+
+    def _reads_bundles(self, routing_id: bytes) -> bool:
+        session = self.ctx.sessions.get(routing_id)
+        return session is not None and session.bundles
+
+    def _send_now(self, routing_id: bytes, body: bytes) -> bool:
         if not self.backlog.has_room(routing_id, len(body)):
             return False
         sock = self._raw

@@ -17,6 +17,7 @@ class Session:
     # The app reads fields, push types and event kinds it does not know (FEATURE_TOLERANT);
     # apps of the first release do not, and get what protocol 1 first had.
     tolerant: bool = False
+    bundles: bool = False  # the app reads several messages in one frame (FEATURE_BUNDLES)
     device_name: str = ""  # as the device was named when it signed in
 
 

@@ -20,6 +20,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from shared.errors import ErrorCode
@@ -35,6 +36,7 @@ from syncserver.store.models import db_proxy
 log = logging.getLogger(__name__)
 
 ReplyFn = Callable[[Call, Reply], None]
+CorkFn = Callable[[], AbstractContextManager[None]]
 INLINE_ROWS = 4  # a batch this small is stored on the loop, not on the writer thread
 Outcome = tuple[Call, Written, dict | Reply]  # a stored (or earlier) row, or the reply
 T = TypeVar("T")
@@ -71,9 +73,12 @@ class MessageWriter:
     """Stores sends and changes in batches on a writer thread and answers each after its
     commit."""
 
-    def __init__(self, ctx: Context, reply: ReplyFn) -> None:
+    def __init__(self, ctx: Context, reply: ReplyFn, corked: CorkFn) -> None:
+        """``corked`` holds what a batch's answers send until they are all made, to go out
+        in as few frames as may be (``syncserver.bundling``)."""
         self._ctx = ctx
         self._reply = reply
+        self._corked = corked
         self._pending: list[tuple[Call, Written]] = []
         self._inflight: asyncio.Future | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tidings-writer")
@@ -150,7 +155,8 @@ class MessageWriter:
                 self._ctx.sequencer.reset()  # nothing else took numbers: see the module doc
                 pending = [(c, r) for c, r, _ in prepared.outcomes]
                 prepared = _Prepared(_failed(pending, prepared.outcomes, error))
-            self._answer(prepared.outcomes, prepared.rows)
+            with self._corked():
+                self._answer(prepared.outcomes, prepared.rows)
         except Exception:
             log.exception("answering a batch of sends failed")
         self.kick()

@@ -15,6 +15,7 @@ from shared import limits
 from shared.errors import ErrorCode
 from shared.protocol import (
     PROTOCOL_TAG,
+    Bundle,
     ChannelReply,
     Error,
     Hello,
@@ -38,7 +39,9 @@ ASKS = 60  # pages of about 800 KB: 48 MB if all were held
 
 
 async def receive(sock: zmq.asyncio.Socket) -> Reply | Push:
-    return decode_server_message((await sock.recv_multipart())[-1])
+    message = decode_server_message((await sock.recv_multipart())[-1])
+    assert not isinstance(message, Bundle)  # these devices name no features
+    return message
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from shared.client import Connection, Credentials
 from shared.errors import ProtocolError
 from shared.keys import KeyPair
 from shared.protocol import (
+    FEATURE_BUNDLES,
     FEATURE_TOLERANT,
     PROTOCOL_TAG,
     UNTIL_TURNED_OFF,
@@ -160,6 +161,25 @@ async def test_a_first_release_app_works_with_this_server(
         old.sock.close(linger=0)
 
     await say_hello_again(server, keys, welcome)
+
+
+async def test_a_first_release_app_gets_no_bundles_from_a_busy_chat(
+    server: SyncServer, clients: ClientFactory
+) -> None:
+    """Messages sent together by an app that bundles them (and answered together by the
+    server) reach a first-release app one frame each, every frame read strictly."""
+    async with first_release_app(server) as old:
+        bob = await clients.register("bob")
+        chat = await old.ask(v1.OpenDirect(rid=2, user="bob"))
+        channel = chat.channel.id
+        texts = [f"burst {n}" for n in range(30)]
+        await asyncio.gather(
+            *(bob.request(Send(channel=channel, client_id=new_id(), text=t)) for t in texts)
+        )
+        for text in texts:
+            await old.wait_event(text)  # next_message decodes each frame strictly
+        seqs = [old.events(text)[0].seq for text in texts]
+        assert seqs == list(range(seqs[0], seqs[0] + 30))
 
 
 async def test_a_first_release_app_sees_changes_as_placeholders(
@@ -337,7 +357,8 @@ async def test_this_app_signs_in_to_a_server_from_before_features(
     hellos = [msgspec.msgpack.decode(b) for b in bodies]
     hellos = [h for h in hellos if h.get("type") == "hello"]
     named = [h.get("features") for h in hellos]
-    assert named[0] == [FEATURE_TOLERANT] and len(named) >= 3, named  # refused, then two
+    # Refused, then two hellos naming none.
+    assert named[0] == [FEATURE_TOLERANT, FEATURE_BUNDLES] and len(named) >= 3, named
     assert not any(named[1:]), named
 
 

@@ -24,6 +24,7 @@ from shared.errors import ErrorCode, ProtocolError
 from shared.protocol import (
     PROTOCOL_TAG,
     AddMembers,
+    Bundle,
     ChannelList,
     CreateGroup,
     DeviceList,
@@ -230,7 +231,7 @@ def _safe_rid(body: bytes) -> int | None:
         return None
 
 
-def _decode(body: bytes) -> Request | None:
+def _decode(body: bytes) -> Request | Bundle | None:
     try:
         return decode_request(body)
     except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
@@ -280,6 +281,7 @@ class Identity:
         req = _decode(body)
         if req is None:
             return Expect(_safe_rid(body), _codes(ErrorCode.BAD_REQUEST), what="undecodable")
+        assert not isinstance(req, Bundle)  # hostile_stream leaves bundles out
         return self.expect_request(req)
 
     def expect_request(self, req: Request) -> Expect:
@@ -454,7 +456,7 @@ def hostile_stream(
         how, frames = hostile_frame(rng, pool)
         if len(frames) == 2 and frames[0] == PROTOCOL_TAG:
             req = _decode(frames[1])
-            if req is not None and not me.admits(req):
+            if isinstance(req, Bundle) or (req is not None and not me.admits(req)):
                 continue
         stream.append((how, frames, me.expect(frames)))
     return stream

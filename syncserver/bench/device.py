@@ -12,11 +12,14 @@ from dataclasses import dataclass
 import msgspec
 import zmq
 
+from shared.bundles import frames_of
 from shared.errors import ProtocolError
 from shared.ids import new_client_id
 from shared.protocol import (
+    FEATURE_BUNDLES,
     FEATURE_TOLERANT,
     PROTOCOL_TAG,
+    Bundle,
     Error,
     Hello,
     Push,
@@ -27,6 +30,7 @@ from shared.protocol import (
 )
 
 SETUP_TIMEOUT_MS = 60_000  # a setup request waits this long for its reply
+BUNDLE_BYTES = 4000  # as the app bundles its requests (shared.client)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class RawDevice:
         self.sock.connect(target.endpoint)
         self._rids = itertools.count(1)
         self.cursor = 0  # the sync cursor the server has for the device, from its welcome
+        self.bundles = False  # the server reads bundles: set from its welcome, as the app does
 
     def send(self, req: Request) -> int:
         """Send without waiting; returns the request id."""
@@ -79,6 +84,14 @@ class RawDevice:
         req = msgspec.structs.replace(req, rid=rid)
         self.sock.send_multipart([PROTOCOL_TAG, encode(req)])
         return rid
+
+    def send_many(self, reqs: list[Request]) -> None:
+        """Send requests made together as the app sends them: in bundles where the server
+        reads them, one frame each otherwise."""
+        bodies = [encode(msgspec.structs.replace(req, rid=next(self._rids))) for req in reqs]
+        frames = frames_of(bodies, BUNDLE_BYTES) if self.bundles else iter(bodies)
+        for body in frames:
+            self.sock.send_multipart([PROTOCOL_TAG, body])
 
     def next_client_id(self) -> str:
         """A message id this device never used before, made as the app makes its own."""
@@ -90,16 +103,17 @@ class RawDevice:
         while True:
             if not self.sock.poll(SETUP_TIMEOUT_MS):
                 raise TimeoutError(f"no reply to {type(req).__name__} within the setup timeout")
-            message = decode_server_message(self.sock.recv_multipart()[1])
-            if isinstance(message, Reply) and message.rid == rid:
-                if isinstance(message, Error):
-                    raise ProtocolError(message.code, message.message)
-                return message
+            for message in _unbundled(decode_server_message(self.sock.recv_multipart()[1])):
+                if isinstance(message, Reply) and message.rid == rid:
+                    if isinstance(message, Error):
+                        raise ProtocolError(message.code, message.message)
+                    return message
 
     def send_hello(self, tolerant: bool = False) -> int:
         """Start authenticating as this device; returns the request id to wait for. A
-        ``tolerant`` device reads what protocol 1 added, receipts among it, as the app does."""
-        features = [FEATURE_TOLERANT] if tolerant else []
+        ``tolerant`` device reads what protocol 1 added, receipts among it, and bundles, as
+        the app does."""
+        features = [FEATURE_TOLERANT, FEATURE_BUNDLES] if tolerant else []
         hello = Hello(device_id=self.creds.device_id, token=self.creds.token, features=features)
         return self.send(hello)
 
@@ -114,7 +128,18 @@ class RawDevice:
                 frames = self.sock.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            yield decode_server_message(frames[1])
+            yield from _unbundled(decode_server_message(frames[1]))
 
     def close(self) -> None:
         self.sock.close(linger=0)
+
+
+def _unbundled(message: Reply | Push | Bundle) -> Iterator[Reply | Push]:
+    """A server message, or each message of a bundle."""
+    if isinstance(message, Bundle):
+        for item in message.items:
+            inner = decode_server_message(bytes(item))
+            assert not isinstance(inner, Bundle)  # a server never nests them
+            yield inner
+    else:
+        yield message

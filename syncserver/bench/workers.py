@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import zmq
 
 from shared.protocol import (
+    FEATURE_BUNDLES,
     Error,
     EventPush,
     Heartbeat,
@@ -37,14 +38,16 @@ RECEIPTS_WAIT = 2.0  # secs a sender goes on counting receipts after a run
 
 
 def _open(
-    target: Target, creds: Iterable[DeviceCredentials], tolerant: bool = False
+    target: Target, creds: Iterable[DeviceCredentials]
 ) -> tuple[zmq.Context, list[RawDevice]]:
-    """Devices connected and greeted in parallel: each says hello before any waits."""
+    """Devices connected and greeted in parallel: each says hello before any waits. Each
+    reads what the app reads (receipts, bundles), and bundles what it sends together where
+    the server reads bundles, as the app does."""
     creds = list(creds)
     ctx = zmq.Context()
     ctx.set(zmq.MAX_SOCKETS, len(creds) + 64)
     devices = [RawDevice(ctx, target, c) for c in creds]
-    waiting = {d: d.send_hello(tolerant) for d in devices}
+    waiting = {d: d.send_hello(tolerant=True) for d in devices}
     deadline = time.monotonic() + HELLO_TIMEOUT
     while waiting:
         if time.monotonic() > deadline:
@@ -57,6 +60,7 @@ def _open(
                         raise RuntimeError(f"hello refused: {message.message}")
                     if isinstance(message, Welcome):
                         d.cursor = message.sync_cursor
+                        d.bundles = FEATURE_BUNDLES in message.features
                     del waiting[d]
     return ctx, devices
 
@@ -87,17 +91,20 @@ def flood(target: Target, devices: list[tuple[DeviceCredentials, int]], commands
     commands.send("ready")
     _, seconds, window = commands.recv()
 
-    def send(d: RawDevice, channel: int) -> None:
-        d.send(Send(channel=channel, client_id=d.next_client_id(), text="benchmark message"))
+    def send(d: RawDevice, channel: int, count: int) -> None:
+        text = "benchmark message"
+        d.send_many(
+            [Send(channel=channel, client_id=d.next_client_id(), text=text) for _ in range(count)]
+        )
 
     for d, channel in lanes.values():
-        for _ in range(window):
-            send(d, channel)
+        send(d, channel, window)
     acked = refused = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         for sock, _ in poller.poll(100):
             d, channel = lanes[sock]
+            answered = 0
             for message in d.drain():
                 if isinstance(message, Sent):
                     acked += 1
@@ -105,7 +112,9 @@ def flood(target: Target, devices: list[tuple[DeviceCredentials, int]], commands
                     refused += 1
                 else:
                     continue
-                send(d, channel)
+                answered += 1
+            if answered:  # as many new sends, made together as an app's outbox makes them
+                send(d, channel, answered)
     commands.send({"acked": acked, "refused": refused})
     commands.recv()
     _close(ctx, devs)
@@ -167,7 +176,7 @@ class _Confirming:
 def _receive(
     target: Target, creds: list[DeviceCredentials], commands, confirming: "_Confirming | None"
 ) -> None:
-    ctx, devs = _open(target, creds, tolerant=confirming is not None)
+    ctx, devs = _open(target, creds)
     by_sock = {d.sock: d for d in devs}
     poller = _poller(devs)
     arrivals = _Arrivals()
@@ -204,21 +213,21 @@ def send_steadily(target: Target, devices: list[tuple[DeviceCredentials, int]], 
     """Devices that send at a given total rate, round robin, each message carrying its tag,
     number and send time. Commands: ("run", tag, rate, seconds) answers with a dict of
     counts once every send was acknowledged or refused; ("stop",)."""
-    _send_steadily(target, devices, commands, tolerant=False)
+    _send_steadily(target, devices, commands, receipts=False)
 
 
 def send_steadily_with_receipts(
     target: Target, devices: list[tuple[DeviceCredentials, int]], commands
 ) -> None:
-    """``send_steadily`` by devices that read tolerantly: they get their messages'
-    receipts, counted as ``receipts``."""
-    _send_steadily(target, devices, commands, tolerant=True)
+    """``send_steadily``, waiting after each run for its messages' receipts, counted as
+    ``receipts``."""
+    _send_steadily(target, devices, commands, receipts=True)
 
 
 def _send_steadily(
-    target: Target, devices: list[tuple[DeviceCredentials, int]], commands, tolerant: bool
+    target: Target, devices: list[tuple[DeviceCredentials, int]], commands, receipts: bool
 ) -> None:
-    ctx, devs = _open(target, (c for c, _ in devices), tolerant)
+    ctx, devs = _open(target, (c for c, _ in devices))
     lanes = [(d, channel) for d, (_, channel) in zip(devs, devices, strict=True)]
     poller = _poller(devs)
     commands.send("ready")
@@ -228,7 +237,7 @@ def _send_steadily(
             break
         _, tag, rate, seconds = command
         counts = _paced_run(lanes, poller, tag, rate, seconds)
-        if tolerant:  # the last messages' receipts come once their readers confirmed them
+        if receipts:  # the last messages' receipts come once their readers confirmed them
             counts["receipts"] += _count_receipts([d for d, _ in lanes], poller, RECEIPTS_WAIT)
         commands.send(counts)
     _close(ctx, devs)

@@ -11,6 +11,7 @@ from shared.errors import ErrorCode
 from shared.names import check_password, clean_label, new_user_name, normalize_user_name
 from shared.protocol import (
     FEATURE_ATTACHMENTS,
+    FEATURE_BUNDLES,
     FEATURE_DEVICE_ALERTS,
     FEATURE_DISPLAY_NAMES,
     FEATURE_LIFECYCLE,
@@ -53,6 +54,7 @@ OFFERED_FEATURES: tuple[str, ...] = (
     FEATURE_DISPLAY_NAMES,
     FEATURE_QUIET_HOURS,
     FEATURE_ATTACHMENTS,
+    FEATURE_BUNDLES,
 )
 
 
@@ -220,6 +222,7 @@ def _bind(
         time.monotonic(),
         cursor,
         tolerant=FEATURE_TOLERANT in req.features,
+        bundles=FEATURE_BUNDLES in req.features,
         device_name=device_name,
     )
     ctx.sessions.bind(session)
