@@ -5,7 +5,8 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PACKAGE_STAMP := $(VENV)/.installed-package
 
-.PHONY: run test lint screenshots translations server package package-smoke icons release-check
+.PHONY: run test lint screenshots translations server package package-smoke icons release-check \
+	bench-peers
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -68,3 +69,19 @@ release-check: $(STAMP)
 	mkdir -p build
 	$(VENV)/bin/tidings-bench --size quick --json build/bench-quick.json
 	$(MAKE) package-smoke
+
+# Tidings beside Prosody (docs/performance.md, "Beside Prosody"): Debian's prosody (installed
+# here where missing, as root), started by the benchmark itself on loopback, and tidings-bench,
+# alternately, three runs each; one table of both, also in build/bench-peers.json and .md.
+# `make bench-peers PEERS_ARGS="--runs 1"` for a single run of each.
+PEERS_ARGS ?= --runs 3 --size quick
+bench-peers: $(STAMP)
+	@command -v prosody >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -ne 0 ]; then \
+	    echo "bench-peers needs Prosody: sudo apt-get install prosody" >&2; exit 1; \
+	  fi; \
+	  echo "bench-peers: installing prosody" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends prosody >/dev/null; }
+	$(VENV)/bin/python -m syncserver.bench.peers $(PEERS_ARGS) \
+	  --json build/bench-peers.json --markdown build/bench-peers.md

@@ -3,16 +3,17 @@
 # gnome-keyring (the Secret Service), libnotify-bin (notifications), fonts-noto-cjk (Korean
 # text in the window tests and screenshots), fonts-noto-color-emoji (emoji measured in the
 # window tests, and drawn in the screenshots), a real X11 desktop with a system tray for the
-# tray's Quit (xvfb, trayer, xdotool, and the X11 libraries Qt's xcb platform loads) and, when
-# no PostgreSQL answers on 127.0.0.1:5432, its server binaries (the tests then start a
-# throwaway server).
+# tray's Quit (xvfb, trayer, xdotool, and the X11 libraries Qt's xcb platform loads), prosody
+# (the benchmark beside Prosody starts one of its own; the package's service is never used)
+# and, when no PostgreSQL answers on 127.0.0.1:5432, its server binaries (the tests then start
+# a throwaway server).
 # Installs as root; otherwise it names what to install. It never fails the run: the tests that
 # need a missing service are skipped with that reason.
 set -uo pipefail
 
 wanted=(dbus gnome-keyring libnotify-bin fonts-noto-cjk fonts-noto-color-emoji
   xvfb trayer xdotool libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-randr0
-  libxcb-shape0 libxcb-sync1 libxcb-xfixes0 libxkbcommon-x11-0)
+  libxcb-shape0 libxcb-sync1 libxcb-xfixes0 libxkbcommon-x11-0 prosody)
 if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null &&
   ! command -v initdb >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   wanted+=(postgresql)

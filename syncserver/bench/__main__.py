@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from syncserver.bench import files, scenarios
+from syncserver.bench.report import line
 
 SCENARIOS: dict[str, Callable[[scenarios.Size], dict]] = {
     "throughput": scenarios.throughput,
@@ -26,15 +27,6 @@ SCENARIOS: dict[str, Callable[[scenarios.Size], dict]] = {
     "desktop": scenarios.desktop,
     "attachments": files.attachments,
 }
-
-
-def _line(name: str, figures: dict) -> str:
-    shown = ", ".join(
-        f"{k} {v:,.2f}" if isinstance(v, float) else f"{k} {v}"
-        for k, v in figures.items()
-        if not isinstance(v, list)
-    )
-    return f"{name:<11} {shown}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         "size": args.size,
         "baseline": scenarios.baseline(size),
     }
-    print(_line("baseline", results["baseline"]), flush=True)
+    print(line("baseline", results["baseline"]), flush=True)
     for name in args.scenarios or list(SCENARIOS):
         results[name] = SCENARIOS[name](size)
-        print(_line(name, results[name]), flush=True)
+        print(line(name, results[name]), flush=True)
     if "throughput" in results:
         ratio = results["throughput"]["acked_per_s"] / results["baseline"]["echoes_per_s"]
         results["throughput"]["ratio_to_baseline"] = ratio

@@ -34,6 +34,22 @@ def free_port_pair() -> int:
     raise RuntimeError("no two adjacent free loopback ports")
 
 
+def rss_bytes(pid: int) -> int:
+    """The resident memory of process ``pid``."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    found = re.search(r"VmRSS:\s+(\d+)", text)
+    if found is None:
+        raise RuntimeError(f"no VmRSS in /proc/{pid}/status")
+    return int(found.group(1)) * 1024
+
+
+def cpu_seconds(pid: int, main_thread: bool = False) -> float:
+    """CPU time of process ``pid``, or of its main thread only."""
+    where = f"/proc/{pid}" + (f"/task/{pid}" if main_thread else "")
+    fields = Path(f"{where}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class ServerHandle:
     proc: subprocess.Popen
@@ -43,18 +59,12 @@ class ServerHandle:
     data_dir: Path
 
     def rss_bytes(self) -> int:
-        text = Path(f"/proc/{self.proc.pid}/status").read_text()
-        found = re.search(r"VmRSS:\s+(\d+)", text)
-        if found is None:
-            raise RuntimeError(f"no VmRSS in /proc/{self.proc.pid}/status")
-        return int(found.group(1)) * 1024
+        return rss_bytes(self.proc.pid)
 
     def cpu_seconds(self, main_thread: bool = False) -> float:
         """CPU time of the whole process, or of its main thread only (the socket loop;
         ZeroMQ's I/O thread, which does the encryption, is another)."""
-        where = f"/proc/{self.proc.pid}" + (f"/task/{self.proc.pid}" if main_thread else "")
-        fields = Path(f"{where}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.proc.pid, main_thread)
 
     def stop(self) -> None:
         self.proc.terminate()

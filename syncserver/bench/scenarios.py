@@ -70,7 +70,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def _split(items: list, parts: int = WORKERS) -> list[list]:
+def split(items: list, parts: int = WORKERS) -> list[list]:
+    """``items`` dealt round robin into ``parts`` lists, one per worker process."""
     return [items[i::parts] for i in range(parts)]
 
 
@@ -137,7 +138,7 @@ def baseline(size: Size) -> dict:
     go, out = mp.Event(), mp.Queue()
     procs = [
         mp.Process(target=workers.echo_clients, args=(target, part, size.seconds, WINDOW, go, out))
-        for part in _split(clients)
+        for part in split(clients)
     ]
     for p in procs:
         p.start()
@@ -162,7 +163,7 @@ def baseline(size: Size) -> dict:
     }
 
 
-class _Workers:
+class Workers:
     """Worker processes driven through pipes, each answering "ready" once set up."""
 
     def __init__(self, jobs: list[tuple]) -> None:
@@ -209,7 +210,7 @@ def throughput(size: Size) -> dict:
     with _Run(_pair_users(size.pairs)) as run:
         lanes, seconds = _pairs(run)
         both = lanes + [(b, chat) for b, (_, chat) in zip(seconds, lanes, strict=True)]
-        pool = _Workers([(workers.flood, run.target, part) for part in _split(both)])
+        pool = Workers([(workers.flood, run.target, part) for part in split(both)])
         try:
             cpu_before = run.server.cpu_seconds()
             loop_before = run.server.cpu_seconds(main_thread=True)
@@ -231,7 +232,7 @@ def throughput(size: Size) -> dict:
 
 
 def _latency_phase(
-    pool: _Workers, receivers_of: list[int], tag: str, rate: float, seconds: float
+    pool: Workers, receivers_of: list[int], tag: str, rate: float, seconds: float
 ) -> dict:
     """One steady phase: the sender (worker 0) sends, the receivers (workers 1..) report."""
     counts = pool.ask(0, "run", tag, rate, seconds)
@@ -259,12 +260,12 @@ def latency(size: Size) -> dict:
     processes."""
     with _Run(_pair_users(size.pairs)) as run:
         lanes, receivers = _pairs(run)
-        parts = _split(list(enumerate(receivers)))
+        parts = split(list(enumerate(receivers)))
         receivers_of = [0] * len(receivers)
         for worker, part in enumerate(parts, start=1):
             for lane, _ in part:
                 receivers_of[lane] = worker
-        pool = _Workers(
+        pool = Workers(
             [(workers.send_steadily, run.target, lanes)]
             + [(workers.receive, run.target, [c for _, c in part]) for part in parts]
         )
@@ -312,8 +313,8 @@ def _fan_out(size: Size, sender: Any, receiver: Any) -> dict:
     with _Run(users) as run:
         owner, others = run.devices[0], run.devices[1:]
         group = run.create_group(owner, others)
-        parts = _split(others)
-        pool = _Workers(
+        parts = split(others)
+        pool = Workers(
             [(sender, run.target, [(owner, group)])]
             + [(receiver, run.target, part) for part in parts]
         )
@@ -349,8 +350,8 @@ def connections(size: Size) -> dict:
     with _Run(users, devices_per_user=2) as run:
         rss_before = run.server.rss_bytes()
         started = time.monotonic()
-        pool = _Workers(
-            [(workers.idle, run.target, part, HEARTBEAT_INTERVAL) for part in _split(run.devices)]
+        pool = Workers(
+            [(workers.idle, run.target, part, HEARTBEAT_INTERVAL) for part in split(run.devices)]
         )
         connect_s = time.monotonic() - started
         try:
