@@ -159,11 +159,13 @@ class MessageWriter:
                 self._ctx.sequencer.reset()  # nothing else took numbers: see the module doc
                 pending = [(c, r) for c, r, _ in prepared.outcomes]
                 prepared = _Prepared(_failed(pending, prepared.outcomes, error))
-            # What arrived meanwhile is stored on the writer thread while the loop answers
-            # this batch: the two take about as long, and done one after the other the
-            # thread and the loop each waited half the time. (Never on the loop here: its
-            # answers would then go out before this batch's.)
-            self._start(inline=False)
+            # A busy server stores what arrived meanwhile on the writer thread while the loop
+            # answers this batch: the two take about as long, and done one after the other
+            # the thread and the loop each waited half the time. (Never on the loop here: its
+            # answers would then go out before this batch's.) A few sends wait, to be stored
+            # on the loop, where two hand-offs between threads would cost more.
+            if len(self._pending) > INLINE_ROWS:
+                self._start(inline=False)
             with self._corked():
                 self._answer(prepared.outcomes, prepared.rows)
         except Exception:
