@@ -14,16 +14,13 @@ from syncserver.bench.scenarios import (
     HELD,
     LATENCY_LIMIT_MS,
     SWEEP,
+    WINDOW,
     Size,
     Workers,
     percentile,
     split,
 )
 
-# In flight per sender in ``throughput``, counted to delivery rather than to an
-# acknowledgement (a longer loop than the Tidings side's window of 8), enough that Prosody
-# always has messages waiting.
-WINDOW = 32
 LISTENERS = 100  # the room's occupants that receive in ``fanout``, beside the one sending
 ROOM = f"bench@{MUC_DOMAIN}"
 
@@ -51,6 +48,8 @@ def throughput(size: Size) -> dict:
         try:
             cpu_before = server.cpu_seconds()
             for pipe in pool.pipes:
+                # As many in flight per sender as the Tidings side keeps unacknowledged,
+                # counted to delivery here (Prosody acknowledges nothing).
                 pipe.send(("run", size.seconds, WINDOW, COLLECT_TIMEOUT))
             counts = [pool.answer(i, size.seconds + 120) for i in range(len(pool.procs))]
             cpu = server.cpu_seconds() - cpu_before
