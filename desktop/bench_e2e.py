@@ -31,8 +31,23 @@ from desktop.platform.credentials import DeviceSecret
 
 ROLES = ("sender", "receiver")
 READY = "ready"
+# ``TIDINGS_BENCH_PROFILE_APPS=DIR`` runs each app under cProfile (its GUI thread), writing
+# ``DIR/sender.prof`` and ``DIR/receiver.prof``.
+PROFILE_APPS = "TIDINGS_BENCH_PROFILE_APPS"
 START_TIMEOUT = 120.0  # secs for an app to start, sign in and catch up
 DRAIN_TIMEOUT = 60.0  # secs, after the last press, for the last message to be painted
+# The steps between Enter and paint that the apps tell of (``bench_e2e_app.Stages``), each
+# reported as p50/p99 under its name: Enter to queued in the sender's outbox, to painted
+# there (the sender's own copy), to acknowledged by the server; queued to stored by the
+# receiver from the server's push, stored to inserted in its open chat, inserted to painted.
+STEPS = {
+    ("pressed", "queued"): "enter_to_queued",
+    ("pressed", "echoed"): "enter_to_echo",
+    ("queued", "acked"): "queued_to_acked",
+    ("queued", "stored"): "queued_to_stored",
+    ("stored", "inserted"): "stored_to_inserted",
+    ("inserted", "painted"): "inserted_to_painted",
+}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -53,8 +68,11 @@ class AppProcess:
     async def start(
         cls, role: str, profile: Profile, secret: DeviceSecret, *args: str
     ) -> "AppProcess":
+        profiles = os.environ.get(PROFILE_APPS)
+        profiling = ["-m", "cProfile", "-o", f"{profiles}/{role}.prof"] if profiles else []
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
+            *profiling,
             "-m",
             "desktop.bench_e2e_app",
             role,
@@ -164,16 +182,24 @@ def _figures(sent: dict[str, Any], painted: dict[str, Any], messages: int) -> di
             f"{len(presses) - len(missing)} painted at the receiver"
         )
     latencies = [(arrived[text] - pressed) * 1000 for text, pressed in presses.items()]
-    echoes = [(sent["echoed"][text] - pressed) * 1000 for text, pressed in presses.items()]
     times = sorted(presses.values())
     span = times[-1] - times[0]
-    return {
+    figures: dict[str, Any] = {
         "messages": messages,
         "delivered": len(latencies),
         "rate": (len(times) - 1) / span if span > 0 else 0.0,
         "p50_ms": percentile(latencies, 0.50),
         "p99_ms": percentile(latencies, 0.99),
         "max_ms": max(latencies),
-        "echo_p50_ms": percentile(echoes, 0.50),
-        "echo_p99_ms": percentile(echoes, 0.99),
     }
+    steps = {"pressed": presses, **sent, **painted}
+    for (start, end), name in STEPS.items():
+        spans = [
+            (steps[end][text] - steps[start][text]) * 1000
+            for text in presses
+            if text in steps[start] and text in steps[end]
+        ]
+        if spans:
+            figures[f"{name}_p50_ms"] = percentile(spans, 0.50)
+            figures[f"{name}_p99_ms"] = percentile(spans, 0.99)
+    return figures

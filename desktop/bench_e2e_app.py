@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication, QListView
 from desktop.app import DesktopApp, Running, install_translator
 from desktop.bench import MemoryCredentials
 from desktop.bench_e2e import DRAIN_TIMEOUT, READY, START_TIMEOUT
+from desktop.core.events import AppEvent, MessageAdded, MessageUpdated
 from desktop.core.profile import Profile
 from desktop.platform.credentials import DeviceSecret
 from desktop.ui.collector import MainThreadCollector
@@ -101,6 +102,40 @@ class PaintClock(QObject):
             self.all_painted.set()
 
 
+class Stages:
+    """When each awaited message passed the steps between Enter and paint that the app
+    tells of: in the sender, queued in the outbox and acknowledged by the server (heard on
+    the engine's thread as it says so); in the receiver, stored from the server's push
+    (likewise) and inserted in the open chat's model (heard on the GUI thread, after the
+    window, which inserts it, heard it)."""
+
+    def __init__(self, running: Running, awaited: list[str]) -> None:
+        self.awaited = set(awaited)
+        self.times: dict[str, dict[str, float]] = {}  # by stage, then text
+        bridge = running.bridge
+        bridge.post(bridge.engine.subscribe, self._engine_event)
+        bridge.engine_event.connect(self._gui_event)
+
+    def _engine_event(self, event: AppEvent) -> None:
+        """On the engine's thread."""
+        now = time.monotonic()
+        m = event.message if isinstance(event, MessageAdded | MessageUpdated) else None
+        if m is None or m.text not in self.awaited:
+            return
+        if isinstance(event, MessageUpdated):
+            self._note("queued" if m.seq is None else "acked", m.text, now)
+        else:
+            self._note("stored", m.text, now)
+
+    def _gui_event(self, event: AppEvent) -> None:
+        if isinstance(event, MessageAdded) and event.message.text in self.awaited:
+            self._note("inserted", event.message.text, time.monotonic())
+
+    def _note(self, stage: str, text: str, now: float) -> None:
+        """The first time only: an event can come again (a sync after a push)."""
+        self.times.setdefault(stage, {}).setdefault(text, now)
+
+
 async def _line() -> str:
     """The next line from the benchmark, read off the GUI thread."""
     line: str = await asyncio.to_thread(sys.stdin.readline)
@@ -157,24 +192,26 @@ async def _press(edit: MessageEdit, texts: list[str], rate: float) -> dict[str, 
 
 async def _sender(running: Running, texts: list[str], rate: float) -> dict[str, Any]:
     clock = PaintClock(running.window.pane.view, texts)  # its own window shows each at once
+    stages = Stages(running, texts)
     _say(READY)
     if await _line() != "go":
         raise RuntimeError("the benchmark did not say go")
     pressed = await _press(running.window.pane.composer.edit, texts, rate)
     if await _line() != "stop":
         raise RuntimeError("the benchmark did not say stop")
-    return {"pressed": pressed, "echoed": clock.painted}
+    return {"pressed": pressed, "echoed": clock.painted, **stages.times}
 
 
 async def _receiver(running: Running, texts: list[str], rate: float) -> dict[str, Any]:
     clock = PaintClock(running.window.pane.view, texts)
+    stages = Stages(running, texts)
     _say(READY)
     try:
         async with asyncio.timeout(len(texts) / rate + DRAIN_TIMEOUT):
             await clock.all_painted.wait()
     except TimeoutError:
         pass  # the benchmark says how many are missing
-    return {"painted": clock.painted}
+    return {"painted": clock.painted, **stages.times}
 
 
 async def run(app: DesktopApp, role: str, channel_id: int, messages: int, rate: float) -> dict:
