@@ -39,14 +39,18 @@ DRAIN_TIMEOUT = 60.0  # secs, after the last press, for the last message to be p
 # The steps between Enter and paint that the apps tell of (``bench_e2e_app.Stages``), each
 # reported as p50/p99 under its name: Enter to queued in the sender's outbox, to painted
 # there (the sender's own copy), to acknowledged by the server; queued to stored by the
-# receiver from the server's push, stored to inserted in its open chat, inserted to painted.
+# receiver from the server's push, stored to inserted in its open chat, inserted to the paint
+# event that covers its row, and that paint until done. Each app's CPU time while the
+# messages came, a message, is reported too (``ROLE_cpu_ms``, and of its GUI thread alone
+# ``ROLE_gui_cpu_ms``): steadier than latencies on a busy machine.
 STEPS = {
     ("pressed", "queued"): "enter_to_queued",
     ("pressed", "echoed"): "enter_to_echo",
     ("queued", "acked"): "queued_to_acked",
     ("queued", "stored"): "queued_to_stored",
     ("stored", "inserted"): "stored_to_inserted",
-    ("inserted", "painted"): "inserted_to_painted",
+    ("inserted", "paint_began"): "inserted_to_paint",
+    ("paint_began", "painted"): "paint",
 }
 
 
@@ -173,8 +177,10 @@ async def e2e(
 
 
 def _figures(sent: dict[str, Any], painted: dict[str, Any], messages: int) -> dict[str, Any]:
-    presses: dict[str, float] = sent["pressed"]
-    arrived: dict[str, float] = painted["painted"]
+    """The figures of a run from what the two apps said (``bench_e2e_app``); raises if any
+    message was not sent or not painted at the receiver."""
+    steps: dict[str, dict[str, float]] = {**sent["times"], **painted["times"]}
+    presses, arrived = steps["pressed"], steps["painted"]
     missing = [text for text in presses if text not in arrived]
     if len(presses) != messages or missing:
         raise RuntimeError(
@@ -192,14 +198,16 @@ def _figures(sent: dict[str, Any], painted: dict[str, Any], messages: int) -> di
         "p99_ms": percentile(latencies, 0.99),
         "max_ms": max(latencies),
     }
-    steps = {"pressed": presses, **sent, **painted}
     for (start, end), name in STEPS.items():
         spans = [
             (steps[end][text] - steps[start][text]) * 1000
             for text in presses
-            if text in steps[start] and text in steps[end]
+            if text in steps.get(start, {}) and text in steps.get(end, {})
         ]
         if spans:
             figures[f"{name}_p50_ms"] = percentile(spans, 0.50)
             figures[f"{name}_p99_ms"] = percentile(spans, 0.99)
+    for role, said in (("sender", sent), ("receiver", painted)):
+        figures[f"{role}_cpu_ms"] = said["cpu"]["process_s"] * 1000 / messages
+        figures[f"{role}_gui_cpu_ms"] = said["cpu"]["gui_s"] * 1000 / messages
     return figures

@@ -65,15 +65,18 @@ class PaintClock(QObject):
         self.view = view
         self.awaited = set(awaited)
         self.painted: dict[str, float] = {}
+        self.began: dict[str, float] = {}  # the paint event that covers it came
         self._seen: set[str] = set()  # in a paint whose end is not stamped yet
         self.all_painted = asyncio.Event()
         view.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if isinstance(event, QPaintEvent):
+            began = time.monotonic()
             shown = self._newly_shown(event.rect())
             if shown:
                 self._seen.update(shown)
+                self.began.update(dict.fromkeys(shown, began))
                 QTimer.singleShot(0, partial(self._stamp, shown))
         return False
 
@@ -190,28 +193,46 @@ async def _press(edit: MessageEdit, texts: list[str], rate: float) -> dict[str, 
     return pressed
 
 
+class CpuClock:
+    """The CPU time this process, and its GUI thread alone, spent since it was made (to be
+    read on the GUI thread)."""
+
+    def __init__(self) -> None:
+        self._process, self._gui = time.process_time(), time.thread_time()
+
+    def spent(self) -> dict[str, float]:
+        return {
+            "process_s": time.process_time() - self._process,
+            "gui_s": time.thread_time() - self._gui,
+        }
+
+
 async def _sender(running: Running, texts: list[str], rate: float) -> dict[str, Any]:
     clock = PaintClock(running.window.pane.view, texts)  # its own window shows each at once
     stages = Stages(running, texts)
     _say(READY)
     if await _line() != "go":
         raise RuntimeError("the benchmark did not say go")
+    cpu = CpuClock()
     pressed = await _press(running.window.pane.composer.edit, texts, rate)
     if await _line() != "stop":
         raise RuntimeError("the benchmark did not say stop")
-    return {"pressed": pressed, "echoed": clock.painted, **stages.times}
+    times = {"pressed": pressed, "echoed": clock.painted, **stages.times}
+    return {"times": times, "cpu": cpu.spent()}
 
 
 async def _receiver(running: Running, texts: list[str], rate: float) -> dict[str, Any]:
     clock = PaintClock(running.window.pane.view, texts)
     stages = Stages(running, texts)
     _say(READY)
+    cpu = CpuClock()
     try:
         async with asyncio.timeout(len(texts) / rate + DRAIN_TIMEOUT):
             await clock.all_painted.wait()
     except TimeoutError:
         pass  # the benchmark says how many are missing
-    return {"painted": clock.painted, **stages.times}
+    times = {"painted": clock.painted, "paint_began": clock.began, **stages.times}
+    return {"times": times, "cpu": cpu.spent()}
 
 
 async def run(app: DesktopApp, role: str, channel_id: int, messages: int, rate: float) -> dict:
