@@ -34,6 +34,7 @@ MARK_WIDTH = 24  # px for the receipt mark after the time
 CHIP_GAP = 4  # px between reaction chips, and between the chips and the bubble
 MIN_BUBBLE = 120  # px: the narrowest a bubble's maximum width gets
 DOCUMENTS_KEPT = 512  # laid-out message texts kept for reuse
+HEIGHTS_KEPT = 4096  # row heights kept for reuse: Qt asks for every row's at each new row
 
 OWN_BUBBLE = QColor("#d3e5ff")
 OTHER_BUBBLE = QColor("#eef0f3")
@@ -231,8 +232,24 @@ class BubbleLayout:
         self.group = group
         self.marker_seq = marker_seq
         self.members = tuple(members)
-        self.names: dict[str, str] = {}  # display names by user name (``Cache.people``)
+        self._names: dict[str, str] = {}  # display names by user name (``Cache.people``)
         self._documents: OrderedDict[tuple, QTextDocument] = OrderedDict()
+        # By the id of the message: the message and the one above it (held, so that the id
+        # is not reused while the entry is kept), the width and the height.
+        self._heights: OrderedDict[int, tuple[MessageView, MessageView | None, int, int]] = (
+            OrderedDict()
+        )
+        self._font = QFont()
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Display names by user name (``Cache.people``)."""
+        return self._names
+
+    @names.setter
+    def names(self, names: dict[str, str]) -> None:
+        self._names = names
+        self._heights.clear()  # a sender's label may be wider or narrower now
 
     def shown(self, user: str) -> str:
         """How a sender is labelled: their display name, or their user name."""
@@ -279,6 +296,29 @@ class BubbleLayout:
         else:
             self._documents.move_to_end(key)
         return found
+
+    def height(
+        self, option: QStyleOptionViewItem, m: MessageView, above: MessageView | None
+    ) -> int:
+        """The height of the row of ``m`` (below ``above``), as ``layout`` gives it. Kept
+        while the message, the one above and the width stay the same: Qt's list view asks
+        for every row's height whenever a row is added, and laying out a row in Python
+        takes a fifth of a millisecond, so a chat of a few hundred rows took tens of
+        milliseconds to show each new message. A message that changes is a new object
+        (``MessageView`` is frozen), so its identity says it is the same."""
+        width = option.rect.width()
+        if option.font != self._font:
+            self._font = QFont(option.font)
+            self._heights.clear()
+        kept = self._heights.get(id(m))
+        if kept is not None and kept[0] is m and kept[1] is above and kept[2] == width:
+            self._heights.move_to_end(id(m))
+            return kept[3]
+        height = self.layout(option, m, above).height
+        self._heights[id(m)] = (m, above, width, height)
+        if len(self._heights) > HEIGHTS_KEPT:
+            self._heights.popitem(last=False)
+        return height
 
     def layout(
         self, option: QStyleOptionViewItem, m: MessageView, above: MessageView | None

@@ -200,7 +200,10 @@ class MessageDelegate(QStyledItemDelegate):
         return self.bubbles.footer(m)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return QSize(option.rect.width(), self.layout(option, index).height)
+        message = index.data(MessageRole)
+        above = index.model().index(index.row() - 1, 0) if index.row() > 0 else None
+        height = self.bubbles.height(option, message, above.data(MessageRole) if above else None)
+        return QSize(option.rect.width(), height)
 
     # --- painting ---------------------------------------------------------------------------
 
