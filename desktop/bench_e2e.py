@@ -31,6 +31,7 @@ from desktop.platform.credentials import DeviceSecret
 
 ROLES = ("sender", "receiver")
 READY = "ready"
+ANSWER_LIMIT = 1 << 26  # bytes of an app's one-line answer: every message's times, in JSON
 # ``TIDINGS_BENCH_PROFILE_APPS=DIR`` runs each app under cProfile (its GUI thread), writing
 # ``DIR/sender.prof`` and ``DIR/receiver.prof``.
 PROFILE_APPS = "TIDINGS_BENCH_PROFILE_APPS"
@@ -85,6 +86,7 @@ class AppProcess:
             *args,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            limit=ANSWER_LIMIT,
             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         )
         app = cls(role, proc)
