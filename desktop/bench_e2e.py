@@ -63,11 +63,14 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class AppProcess:
-    """One app, in a child process, driven one line at a time."""
+    """One app, in a child process, driven one line at a time. What it writes to its
+    standard error (Qt's warnings, a traceback) goes to a file beside its profile, shown
+    when it fails."""
 
-    def __init__(self, role: str, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, role: str, proc: asyncio.subprocess.Process, log: Path) -> None:
         self.role = role
         self.proc = proc
+        self.log = log
 
     @classmethod
     async def start(
@@ -75,21 +78,24 @@ class AppProcess:
     ) -> "AppProcess":
         profiles = os.environ.get(PROFILE_APPS)
         profiling = ["-m", "cProfile", "-o", f"{profiles}/{role}.prof"] if profiles else []
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *profiling,
-            "-m",
-            "desktop.bench_e2e_app",
-            role,
-            "--profile",
-            str(profile.dir),
-            *args,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            limit=ANSWER_LIMIT,
-            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        )
-        app = cls(role, proc)
+        log = profile.dir.with_name(f"{role}.log")
+        with log.open("wb") as errors:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                *profiling,
+                "-m",
+                "desktop.bench_e2e_app",
+                role,
+                "--profile",
+                str(profile.dir),
+                *args,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=errors,
+                limit=ANSWER_LIMIT,
+                env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            )
+        app = cls(role, proc, log)
         app.tell(json.dumps(asdict(secret)))
         return app
 
@@ -98,14 +104,18 @@ class AppProcess:
         self.proc.stdin.write(line.encode() + b"\n")
 
     async def expect(self, timeout: float) -> str:
-        """The app's next line of its own (anything the app prints that is not ours, such
-        as a warning of Qt's, starts with something else)."""
+        """The app's next line of its own (anything else it prints is skipped)."""
         assert self.proc.stdout is not None  # stdout=PIPE
-        async with asyncio.timeout(timeout):
-            while line := (await self.proc.stdout.readline()).decode():
-                if line == READY + "\n" or line.startswith("{"):
-                    return line.strip()
-        raise RuntimeError(f"the {self.role}'s app exited (code {await self.proc.wait()})")
+        try:
+            async with asyncio.timeout(timeout):
+                while line := (await self.proc.stdout.readline()).decode():
+                    if line == READY + "\n" or line.startswith("{"):
+                        return line.strip()
+            why = f"exited (code {await self.proc.wait()})"
+        except TimeoutError:
+            why = f"said nothing for {timeout:.0f} s"
+        said = self.log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"the {self.role}'s app {why}; it wrote:\n{said}")
 
     async def result(self, timeout: float) -> dict[str, Any]:
         answer: dict[str, Any] = json.loads(await self.expect(timeout))
