@@ -185,10 +185,10 @@ async def e2e(
             if app.proc.returncode is None:
                 app.proc.kill()
                 await app.proc.wait()
-    return _figures(sent, painted, messages)
+    return figures(sent, painted, messages)
 
 
-def _figures(sent: dict[str, Any], painted: dict[str, Any], messages: int) -> dict[str, Any]:
+def figures(sent: dict[str, Any], painted: dict[str, Any], messages: int) -> dict[str, Any]:
     """The figures of a run from what the two apps said (``bench_e2e_app``); raises if any
     message was not sent or not painted at the receiver."""
     steps: dict[str, dict[str, float]] = {**sent["times"], **painted["times"]}
