@@ -153,9 +153,31 @@ async def _until(moment: float) -> None:
     await asyncio.sleep(max(0.0, moment - time.monotonic()))
 
 
+async def _listed(window: MainWindow, channel_id: int) -> int:
+    """The chat's row in the chat list, once the list shows it: the window reads the list
+    again a moment after the engine has stored a new chat."""
+    listed = asyncio.Event()
+
+    def look() -> None:
+        if window.channels.row_of(channel_id) is not None:
+            listed.set()
+
+    window.channels.modelReset.connect(look)
+    look()
+    try:
+        async with asyncio.timeout(START_TIMEOUT):
+            await listed.wait()
+    finally:
+        window.channels.modelReset.disconnect(look)
+    row = window.channels.row_of(channel_id)
+    assert row is not None  # the list was read on this thread since it was seen there
+    return row
+
+
 async def _open_chat(window: MainWindow, channel_id: int) -> None:
     """Choose the chat in the list (as a click does) and wait until the conversation has
     been painted at its newest message."""
+    row = await _listed(window, channel_id)
     painted = asyncio.Event()
 
     class Painted(QObject):
@@ -166,9 +188,6 @@ async def _open_chat(window: MainWindow, channel_id: int) -> None:
 
     watch = Painted(window)
     window.pane.view.viewport().installEventFilter(watch)
-    row = window.channels.row_of(channel_id)
-    if row is None:
-        raise RuntimeError(f"the chat {channel_id} is not in the list")
     window.channel_list.setCurrentIndex(window.filtered.mapFromSource(window.channels.index(row)))
     window.activateWindow()
     async with asyncio.timeout(START_TIMEOUT):
