@@ -112,12 +112,18 @@ class Stages:
     (likewise) and inserted in the open chat's model (heard on the GUI thread, after the
     window, which inserts it, heard it)."""
 
-    def __init__(self, running: Running, awaited: list[str]) -> None:
+    def __init__(self, awaited: list[str]) -> None:
         self.awaited = set(awaited)
         self.times: dict[str, dict[str, float]] = {}  # by stage, then text
+
+    @classmethod
+    async def heard(cls, running: Running, awaited: list[str]) -> "Stages":
+        """Stages listening to ``running``'s engine from now on."""
+        stages = cls(awaited)
         bridge = running.bridge
-        bridge.post(bridge.engine.subscribe, self._engine_event)
-        bridge.engine_event.connect(self._gui_event)
+        await bridge.call(bridge.engine.subscribe, stages._engine_event)
+        bridge.engine_event.connect(stages._gui_event)
+        return stages
 
     def _engine_event(self, event: AppEvent) -> None:
         """On the engine's thread."""
@@ -228,7 +234,7 @@ class CpuClock:
 
 async def _sender(running: Running, texts: list[str], rate: float) -> dict[str, Any]:
     clock = PaintClock(running.window.pane.view, texts)  # its own window shows each at once
-    stages = Stages(running, texts)
+    stages = await Stages.heard(running, texts)
     _say(READY)
     if await _line() != "go":
         raise RuntimeError("the benchmark did not say go")
@@ -242,7 +248,7 @@ async def _sender(running: Running, texts: list[str], rate: float) -> dict[str, 
 
 async def _receiver(running: Running, texts: list[str], rate: float) -> dict[str, Any]:
     clock = PaintClock(running.window.pane.view, texts)
-    stages = Stages(running, texts)
+    stages = await Stages.heard(running, texts)
     _say(READY)
     cpu = CpuClock()
     try:
