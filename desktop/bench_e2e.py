@@ -202,7 +202,7 @@ def figures(sent: dict[str, Any], painted: dict[str, Any], messages: int) -> dic
     latencies = [(arrived[text] - pressed) * 1000 for text, pressed in presses.items()]
     times = sorted(presses.values())
     span = times[-1] - times[0]
-    figures: dict[str, Any] = {
+    result: dict[str, Any] = {
         "messages": messages,
         "delivered": len(latencies),
         "rate": (len(times) - 1) / span if span > 0 else 0.0,
@@ -217,9 +217,9 @@ def figures(sent: dict[str, Any], painted: dict[str, Any], messages: int) -> dic
             if text in steps.get(start, {}) and text in steps.get(end, {})
         ]
         if spans:
-            figures[f"{name}_p50_ms"] = percentile(spans, 0.50)
-            figures[f"{name}_p99_ms"] = percentile(spans, 0.99)
+            result[f"{name}_p50_ms"] = percentile(spans, 0.50)
+            result[f"{name}_p99_ms"] = percentile(spans, 0.99)
     for role, said in (("sender", sent), ("receiver", painted)):
-        figures[f"{role}_cpu_ms"] = said["cpu"]["process_s"] * 1000 / messages
-        figures[f"{role}_gui_cpu_ms"] = said["cpu"]["gui_s"] * 1000 / messages
-    return figures
+        result[f"{role}_cpu_ms"] = said["cpu"]["process_s"] * 1000 / messages
+        result[f"{role}_gui_cpu_ms"] = said["cpu"]["gui_s"] * 1000 / messages
+    return result
