@@ -8,6 +8,11 @@
 ``python -m desktop.bench files --endpoint E --server-key=K --megabytes N``
     Files through the real client core, from one profile to another (``desktop.bench_files``).
 
+``python -m desktop.bench e2e --endpoint E --server-key=K --channel C --messages N --rate R``
+    Two real app windows against a running server, with two of its devices' credentials on
+    standard input: from pressing Enter in one to the message painted in the other
+    (``desktop.bench_e2e``).
+
 ``python -m desktop.bench desktop --messages 1000000 --channels 200``
     Seeds a cache of that size (kept between runs, keyed by size and schema version), then
     starts the real app on it offscreen in a child process, with no server reachable, and
@@ -39,7 +44,7 @@ from typing import Any
 
 import platformdirs
 
-from desktop import bench_files
+from desktop import bench_e2e, bench_files
 from desktop.cache.schema import SCHEMA_MAJOR, SCHEMA_MINOR, open_cache_db
 from desktop.core.account import open_engine, sign_in
 from desktop.core.events import AppEvent, MessageAdded
@@ -472,6 +477,13 @@ def main(argv: list[str] | None = None) -> int:
     files.add_argument("--server-key", required=True, help="its CURVE public key (Z85)")
     files.add_argument("--key-endpoint", help="its key service (default: the next port)")
     files.add_argument("--megabytes", type=int, default=50)
+    e2e = sub.add_parser("e2e", help="Enter in one app window to painted in another")
+    e2e.add_argument("--endpoint", required=True, help="the running server, tcp://HOST:PORT")
+    e2e.add_argument("--server-key", required=True, help="its CURVE public key (Z85)")
+    e2e.add_argument("--key-endpoint", help="its key service (default: the next port)")
+    e2e.add_argument("--channel", type=int, required=True, help="the direct chat of the two")
+    e2e.add_argument("--messages", type=int, default=200)
+    e2e.add_argument("--rate", type=float, default=10.0, help="messages a second")
     app = sub.add_parser("desktop", help="app start-up and opening the biggest chat")
     app.add_argument("--messages", type=int, default=1_000_000)
     app.add_argument("--channels", type=int, default=200)
@@ -504,6 +516,19 @@ def main(argv: list[str] | None = None) -> int:
                     Path(tmp),
                     MemoryCredentials(),
                     PASSWORD,
+                )
+            )
+        elif args.scenario == "e2e":
+            result = asyncio.run(
+                bench_e2e.e2e(
+                    args.endpoint,
+                    args.server_key,
+                    args.key_endpoint or key_endpoint_for(args.endpoint),
+                    json.load(sys.stdin),
+                    args.channel,
+                    args.messages,
+                    args.rate,
+                    Path(tmp),
                 )
             )
         elif args.scenario == "desktop":

@@ -57,6 +57,10 @@ def test_every_scenario_runs_at_smoke_size(tmp_path: Path) -> None:
     assert results["catchup"]["in_cache"] == results["catchup"]["messages"] == 2_000
     desktop = results["desktop"]
     assert desktop["messages"] == 2_000 and desktop["open_rows"] > 0
+    e2e = results["desktop-e2e"]
+    assert e2e["delivered"] == e2e["messages"] == 5  # every message painted in the other app
+    assert 0 < e2e["p50_ms"] <= e2e["p99_ms"] <= e2e["max_ms"]
+    assert e2e["receiver_gui_cpu_ms"] > 0
     files = results["attachments"]
     assert files["upload_mb_per_s"] > 0 and files["download_mb_per_s"] > 0
     assert files["raw_upload_mb_per_s"] > 0 and files["raw_download_mb_per_s"] > 0

@@ -106,8 +106,11 @@ class Cache:
     # --- settings -----------------------------------------------------------------------
 
     def setting(self, key: str) -> str | None:
-        row = self._m.Setting.get_or_none(self._m.Setting.key == key)
-        return row.value if row else None
+        # Plain SQL: settings are read several times for every message pushed or sent (the
+        # server's epoch, the search index's progress), and peewee took a millisecond to
+        # build this query each time.
+        row = self._m.db.execute_sql("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def set_setting(self, key: str, value: str) -> None:
         self._m.Setting.replace(key=key, value=value).execute()

@@ -9,7 +9,7 @@ import math
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from PySide6.QtCore import QPoint, QRect, QSize
@@ -34,6 +34,7 @@ MARK_WIDTH = 24  # px for the receipt mark after the time
 CHIP_GAP = 4  # px between reaction chips, and between the chips and the bubble
 MIN_BUBBLE = 120  # px: the narrowest a bubble's maximum width gets
 DOCUMENTS_KEPT = 512  # laid-out message texts kept for reuse
+ROWS_KEPT = 4096  # row layouts kept for reuse: Qt asks for every row's size at each new row
 
 OWN_BUBBLE = QColor("#d3e5ff")
 OTHER_BUBBLE = QColor("#eef0f3")
@@ -196,6 +197,23 @@ class RowLayout:
     document: QTextDocument | None  # None when there is no text (files without a caption)
     files: tuple[FileSlot, ...] = ()
 
+    def moved(self, dy: int) -> "RowLayout":
+        """The same row ``dy`` pixels lower."""
+
+        def down(rect: QRect) -> QRect:
+            return rect.translated(0, dy)
+
+        def maybe(rect: QRect | None) -> QRect | None:
+            return None if rect is None else rect.translated(0, dy)
+
+        return RowLayout(
+            self.height, self.new_day, self.marker, self.top + dy, maybe(self.bubble),
+            maybe(self.sender), maybe(self.quote), down(self.text), down(self.footer),
+            maybe(self.mark), tuple(replace(c, rect=down(c.rect)) for c in self.chips),
+            maybe(self.failure), self.document,
+            tuple(replace(f, rect=down(f.rect), button=down(f.button)) for f in self.files),
+        )  # fmt: skip
+
     def hit(self, at: QPoint) -> Hit | None:
         """What a click or a hover at ``at`` is on (a file's index for a file or its round
         button)."""
@@ -231,8 +249,24 @@ class BubbleLayout:
         self.group = group
         self.marker_seq = marker_seq
         self.members = tuple(members)
-        self.names: dict[str, str] = {}  # display names by user name (``Cache.people``)
+        self._names: dict[str, str] = {}  # display names by user name (``Cache.people``)
         self._documents: OrderedDict[tuple, QTextDocument] = OrderedDict()
+        # Rows laid out at the top of the view, by the id of the message: the message and
+        # the one above it (held, so that the id is not reused while the entry is kept), the
+        # left edge and width of the row, and its layout.
+        self._rows: OrderedDict[int, tuple[MessageView, MessageView | None, int, int, RowLayout]]
+        self._rows = OrderedDict()
+        self._font = QFont()
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Display names by user name (``Cache.people``)."""
+        return self._names
+
+    @names.setter
+    def names(self, names: dict[str, str]) -> None:
+        self._names = names
+        self._rows.clear()  # a sender's label may be wider or narrower now
 
     def shown(self, user: str) -> str:
         """How a sender is labelled: their display name, or their user name."""
@@ -280,7 +314,48 @@ class BubbleLayout:
             self._documents.move_to_end(key)
         return found
 
+    def height(
+        self, option: QStyleOptionViewItem, m: MessageView, above: MessageView | None
+    ) -> int:
+        """The height of the row of ``m`` (below ``above``)."""
+        return self._kept(option, m, above).height
+
     def layout(
+        self, option: QStyleOptionViewItem, m: MessageView, above: MessageView | None
+    ) -> RowLayout:
+        """Where everything of the row of ``m`` (below ``above``) goes, for a row at
+        ``option.rect``."""
+        kept = self._kept(option, m, above)
+        top = option.rect.top()
+        return kept.moved(top) if top else kept
+
+    def _kept(
+        self, option: QStyleOptionViewItem, m: MessageView, above: MessageView | None
+    ) -> RowLayout:
+        """The row laid out at the top of the view, kept while the message, the one above,
+        the font and the row's place across stay the same: Qt's list view asks for every
+        row's size whenever a row is added, and laying out a row in Python takes a fifth of
+        a millisecond, so a chat of a few hundred rows took tens of milliseconds to show each
+        new message. A message that changes is a new object (``MessageView`` is frozen), so
+        its identity says it is the same."""
+        rect = option.rect
+        left, width = rect.left(), rect.width()
+        if option.font != self._font:
+            self._font = QFont(option.font)
+            self._rows.clear()
+        kept = self._rows.get(id(m))
+        if kept is not None and kept[0] is m and kept[1] is above and kept[2:4] == (left, width):
+            self._rows.move_to_end(id(m))
+            return kept[4]
+        at_top = QStyleOptionViewItem(option)
+        at_top.rect = QRect(left, 0, width, rect.height())
+        laid_out = self._lay_out(at_top, m, above)
+        self._rows[id(m)] = (m, above, left, width, laid_out)
+        if len(self._rows) > ROWS_KEPT:
+            self._rows.popitem(last=False)
+        return laid_out
+
+    def _lay_out(
         self, option: QStyleOptionViewItem, m: MessageView, above: MessageView | None
     ) -> RowLayout:
         new_day, marker = self.headers(m, above)

@@ -179,7 +179,9 @@ class Composer(QWidget):
                 count=f"{length:,}", limit=f"{limits.MAX_TEXT_CHARS:,}"
             )
         )
-        self.counter.setStyleSheet("color: #c62828;" if over else "color: #6b7280;")
+        style = "color: #c62828;" if over else "color: #6b7280;"
+        if self.counter.styleSheet() != style:  # Qt styles the label anew even for the same
+            self.counter.setStyleSheet(style)
         files = bool(self.files.cards)
         writable = self.edit.isEnabled()
         self.button.setEnabled(writable and (files or not is_blank(text)) and not over)

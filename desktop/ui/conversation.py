@@ -251,7 +251,9 @@ class ConversationPane(QWidget):
             else ""
         )
         self.subtitle.setText(typing or self._subtitle)
-        self.subtitle.setStyleSheet("color: #1f6feb;" if typing else "color: #6b7280;")
+        style = "color: #1f6feb;" if typing else "color: #6b7280;"
+        if self.subtitle.styleSheet() != style:  # Qt styles the label anew even for the same
+            self.subtitle.setStyleSheet(style)
 
     def _names(self) -> dict[str, str]:
         """The display names the open chat's rows are labelled with."""

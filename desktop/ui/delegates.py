@@ -71,6 +71,7 @@ from desktop.ui.models import (
     DraftRole,
     EndedRole,
     HighlightRole,
+    MessageListModel,
     MessageRole,
     PresenceRole,
     ReceiptRole,
@@ -166,6 +167,17 @@ def option_in(view: QAbstractItemView, index: Index) -> QStyleOptionViewItem:
     return option
 
 
+def messages_at(index: Index) -> tuple[MessageView, MessageView | None]:
+    """The message of the row at ``index`` and the one above it (None for the first row).
+    A conversation's are read from its rows: Qt asks for every row's size whenever a row is
+    added, and asking the model for them as item data took longer than the rest."""
+    model, row = index.model(), index.row()
+    if isinstance(model, MessageListModel):
+        return model.message_at(row), model.message_at(row - 1) if row > 0 else None
+    above = model.index(row - 1, 0).data(MessageRole) if row > 0 else None
+    return index.data(MessageRole), above
+
+
 def open_link(url: QUrl) -> None:
     """A link in a message, opened by the system (the browser, the mail app...)."""
     QDesktopServices.openUrl(url)
@@ -188,9 +200,7 @@ class MessageDelegate(QStyledItemDelegate):
 
     def layout(self, option: QStyleOptionViewItem, index: Index) -> RowLayout:
         """Where everything of the row at ``index`` goes, for a row at ``option.rect``."""
-        message = index.data(MessageRole)
-        above = index.model().index(index.row() - 1, 0) if index.row() > 0 else None
-        return self.bubbles.layout(option, message, above.data(MessageRole) if above else None)
+        return self.bubbles.layout(option, *messages_at(index))
 
     def layout_in(self, view: QAbstractItemView, index: Index) -> RowLayout:
         """Where everything of the row at ``index`` is in ``view``'s viewport."""
@@ -200,7 +210,7 @@ class MessageDelegate(QStyledItemDelegate):
         return self.bubbles.footer(m)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return QSize(option.rect.width(), self.layout(option, index).height)
+        return QSize(option.rect.width(), self.bubbles.height(option, *messages_at(index)))
 
     # --- painting ---------------------------------------------------------------------------
 

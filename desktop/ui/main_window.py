@@ -269,9 +269,10 @@ class MainWindow(QMainWindow):
             self.sync_status.on_event(event)
             self._show_outbox_state()
         elif isinstance(event, StateChanged):
-            self._state = event.state
+            moved, self._state = event.state != self._state, event.state
             self._show_state(event)
-            self._show_features()
+            if moved:  # not at every change of the outbox, which says the state again
+                self._show_features()
         elif isinstance(event, ServerRestored):
             self._server_restored(event)
 

@@ -25,6 +25,7 @@ SCENARIOS: dict[str, Callable[[scenarios.Size], dict]] = {
     "connections": scenarios.connections,
     "catchup": scenarios.catchup,
     "desktop": scenarios.desktop,
+    "desktop-e2e": scenarios.desktop_e2e,
     "attachments": files.attachments,
 }
 

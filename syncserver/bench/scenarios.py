@@ -6,7 +6,7 @@ import multiprocessing
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import zmq
@@ -28,6 +28,7 @@ LATENCY_LIMIT_MS = 50.0  # the sweep's bar: the highest rate held with p99 under
 SWEEP = (2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000)  # messages/s
 HELD = 0.95  # a rate is held when this share of it was acknowledged within the time
 FANOUT_RATE = 50.0  # group messages/s: one at a time, so each measures the fan-out alone
+E2E_RATE = 10.0  # messages/s typed and sent with Enter in ``desktop-e2e``: a brisk chat
 COLLECT_TIMEOUT = 30.0  # secs to wait for the last pushes of a phase
 # Every benchmark client comes from loopback, and each sends as fast as it can: per-device,
 # per-account and per-address budgets would measure themselves instead of the server.
@@ -56,13 +57,16 @@ class Size:
     large_file: int  # bytes of the large file in ``attachments``, and of each uploader's
     small_file: int  # bytes of each small file
     small_files: int
+    e2e_messages: int  # messages sent from one app window to the other in ``desktop-e2e``
 
 
 SIZES = {
-    "smoke": Size(1.0, 0.5, 4, 20, 2_000, 40, 1.0, 2_000, 20, 1_000_000, 2_000, 20),
-    "quick": Size(5.0, 2.0, 50, 300, 100_000, 10_000, 10.0, 1_000_000, 200, 10**8, 10_000, 1_000),
+    "smoke": Size(1.0, 0.5, 4, 20, 2_000, 40, 1.0, 2_000, 20, 1_000_000, 2_000, 20, 5),
+    "quick": Size(
+        5.0, 2.0, 50, 300, 100_000, 10_000, 10.0, 1_000_000, 200, 10**8, 10_000, 1_000, 200
+    ),
     "full": Size(
-        30.0, 10.0, 50, 3_000, 100_000, 10_000, 60.0, 1_000_000, 200, 10**8, 10_000, 1_000
+        30.0, 10.0, 50, 3_000, 100_000, 10_000, 60.0, 1_000_000, 200, 10**8, 10_000, 1_000, 1_000
     ),
 }
 
@@ -409,11 +413,35 @@ def desktop(size: Size) -> dict:
     )
 
 
-def _desktop_bench(*args: str) -> dict:
+def desktop_e2e(size: Size) -> dict:
+    """Two desktop app windows on one server, signed in as the two people of a direct chat
+    open in both: from pressing Enter in one to the message painted in the other, at
+    ``E2E_RATE`` messages/s (``python -m desktop.bench e2e``)."""
+    with _Run(["alice", "bob"]) as run:
+        sender, receiver = run.devices
+        (chat,) = run.open_directs([(sender, receiver)])
+        return _desktop_bench(
+            "e2e",
+            "--endpoint",
+            run.target.endpoint,
+            f"--server-key={run.target.public_key}",
+            "--channel",
+            str(chat),
+            "--messages",
+            str(size.e2e_messages),
+            "--rate",
+            str(E2E_RATE),
+            # The seeded devices' credentials, on stdin: a command line is readable by all.
+            given=json.dumps({"sender": asdict(sender), "receiver": asdict(receiver)}),
+        )
+
+
+def _desktop_bench(*args: str, given: str | None = None) -> dict:
     """The desktop side runs as its own program: the server package does not import the
-    desktop app's."""
+    desktop app's. ``given`` is written to its standard input."""
     done = subprocess.run(
         [sys.executable, "-m", "desktop.bench", *args],
+        input=given,
         stdout=subprocess.PIPE,
         text=True,
         timeout=900,

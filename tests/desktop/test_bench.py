@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from desktop.bench_e2e import STEPS, figures
 from syncserver.bench.harness import new_data_dir, start_server
+from syncserver.bench.scenarios import SIZES, desktop_e2e
 
 
 def bench(*args: str) -> dict:
@@ -70,3 +74,24 @@ def test_desktop_opens_the_biggest_chat_of_a_seeded_cache(tmp_path: Path) -> Non
         assert db.execute(indexed).fetchone()[0] > 0
     again = bench(*args)
     assert again["seed_seconds"] == 0  # the seeded cache is kept between runs
+
+
+def test_e2e_paints_every_message_typed_in_one_window_in_the_other() -> None:
+    result = desktop_e2e(SIZES["smoke"])  # a server, and two apps signed in to it
+    assert result["delivered"] == result["messages"] == 5
+    assert 0 < result["p50_ms"] <= result["p99_ms"] <= result["max_ms"] < 60_000
+    for name in STEPS.values():  # every step from Enter to paint was seen, in both apps
+        assert 0 <= result[f"{name}_p50_ms"] <= result[f"{name}_p99_ms"]
+    assert result["sender_gui_cpu_ms"] > 0 and result["receiver_gui_cpu_ms"] > 0
+
+
+def test_e2e_fails_when_a_message_is_not_painted() -> None:
+    cpu = {"process_s": 0.1, "gui_s": 0.05}
+    sent = {"times": {"pressed": {"1 hi": 10.0, "2 ok": 10.1}}, "cpu": cpu}
+    arrived = {"1 hi": 10.02}
+    with pytest.raises(RuntimeError, match="2 of 2 messages were sent, 1 painted"):
+        figures(sent, {"times": {"painted": arrived}, "cpu": cpu}, 2)
+    arrived["2 ok"] = 10.13
+    assert figures(sent, {"times": {"painted": arrived}, "cpu": cpu}, 2)["max_ms"] == (
+        pytest.approx(30.0)
+    )

@@ -41,11 +41,17 @@ class PrivacyPage(QWidget):
         for widget in (self.read_receipts, note, self.unavailable, self.error):
             layout.addWidget(widget)
         layout.addStretch(1)
+        self._state = bridge.engine.state
         bridge.engine_event.connect(self._on_event)
         self.show_state()
 
     def _on_event(self, event: AppEvent) -> None:
-        if isinstance(event, SettingsChanged | StateChanged):
+        # Not at every change of the outbox, which says the state again: the setting is
+        # read from the cache, and a message sent changes the outbox twice.
+        if isinstance(event, StateChanged) and event.state != self._state:
+            self._state = event.state
+            self.show_state()
+        elif isinstance(event, SettingsChanged):
             self.show_state()
 
     def show_state(self) -> None:
