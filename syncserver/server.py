@@ -184,7 +184,9 @@ class SyncServer:
             files=files,
             settle=self._settle,
         )
-        self._writer = MessageWriter(self.ctx, self._answer_waiting, self._outgoing.corked)
+        self._writer = MessageWriter(
+            self.ctx, self._answer_waiting, self._outgoing.corked, store_on_loop=path is not None
+        )
         self._spawn(self._serve())
         self._spawn(self._sweep())
         self._spawn(watch_revocations(self.ctx))

@@ -1,14 +1,19 @@
-"""Group commit on a writer thread.
+"""Group commit.
 
 Sends, and the reactions, edits and deletions that change messages, are stored here. Those
 that arrive together are checked and numbered on the socket loop (``syncserver.batch``),
-stored in one transaction on a thread of their own, and acknowledged (and pushed) back on
-the loop once that transaction committed. SQLite and the PostgreSQL driver release the GIL
-while they work, so the loop goes on receiving the next sends while a batch is being
-written: the two cores share the work.
+stored in one transaction, and acknowledged (and pushed) once that transaction committed.
 
-A batch of a few sends (a quiet server) is stored on the loop itself: there the two thread
-hand-offs would cost more than the commit, and nothing else is waiting.
+Where the batch is stored depends on the database. SQLite's work is the processor's: it is
+done on the loop itself, and what arrives meanwhile waits in ZeroMQ's queues to make the
+next batch, so batches grow with the load by themselves. A writer thread was tried for it
+and cost more than it gave on two cores: handing each batch over and back took a
+millisecond or more once the cores were busy, and the thread and the loop kept waiting for
+each other's hold on the interpreter (docs/performance.md, "Beside Prosody"). A database
+over the network mostly waits for its answers, so there a batch goes to the writer thread
+while the loop goes on receiving, and only a batch of a few sends (a quiet server) is stored
+on the loop, where two thread hand-offs would cost more than the commit. A batch that
+deletes text always goes to the thread: emptying the log afterwards waits for the disk.
 
 One batch is in flight at a time. That keeps the rules simple: stream positions are only
 handed out while nothing is being written, so a failed batch can give its numbers back
@@ -37,7 +42,7 @@ log = logging.getLogger(__name__)
 
 ReplyFn = Callable[[Call, Reply], None]
 CorkFn = Callable[[], AbstractContextManager[None]]
-INLINE_ROWS = 4  # a batch this small is stored on the loop, not on the writer thread
+INLINE_ROWS = 4  # a database over the network: a batch this small is stored on the loop
 Outcome = tuple[Call, Written, dict | Reply]  # a stored (or earlier) row, or the reply
 T = TypeVar("T")
 
@@ -73,12 +78,16 @@ class MessageWriter:
     """Stores sends and changes in batches on a writer thread and answers each after its
     commit."""
 
-    def __init__(self, ctx: Context, reply: ReplyFn, corked: CorkFn) -> None:
+    def __init__(
+        self, ctx: Context, reply: ReplyFn, corked: CorkFn, *, store_on_loop: bool
+    ) -> None:
         """``corked`` holds what a batch's answers send until they are all made, to go out
-        in as few frames as may be (``syncserver.bundling``)."""
+        in as few frames as may be (``syncserver.bundling``); ``store_on_loop``: every
+        batch that erases nothing is stored on the loop (SQLite; see the module's doc)."""
         self._ctx = ctx
         self._reply = reply
         self._corked = corked
+        self._store_on_loop = store_on_loop
         self._pending: list[tuple[Call, Written]] = []
         self._inflight: asyncio.Future | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tidings-writer")
@@ -102,15 +111,15 @@ class MessageWriter:
         pending, self._pending = self._pending, []
         prepared = self._prepare(pending)
         # Emptying the log after a deletion waits for the disk: never on the loop.
-        if inline and len(prepared.rows) <= INLINE_ROWS and not prepared.erases:
+        on_loop = self._store_on_loop or len(prepared.rows) <= INLINE_ROWS
+        if inline and on_loop and not prepared.erases:
             self._store_here(prepared)
             return
         self._inflight = asyncio.wrap_future(self._thread.submit(prepared.store))
         self._inflight.add_done_callback(lambda done: self._committed(done, prepared))
 
     def _store_here(self, prepared: _Prepared) -> None:
-        """A small batch is stored on the loop itself: handing it to the writer thread and
-        back would cost more time than the commit."""
+        """Store a batch on the loop itself (see the module's doc for which)."""
         done = asyncio.get_running_loop().create_future()
         try:
             if prepared.rows:
@@ -164,7 +173,7 @@ class MessageWriter:
             # the thread and the loop each waited half the time. (Never on the loop here: its
             # answers would then go out before this batch's.) A few sends wait, to be stored
             # on the loop, where two hand-offs between threads would cost more.
-            if len(self._pending) > INLINE_ROWS:
+            if len(self._pending) > INLINE_ROWS and not self._store_on_loop:
                 self._start(inline=False)
             with self._corked():
                 self._answer(prepared.outcomes, prepared.rows)
