@@ -203,9 +203,10 @@ class Connection:
         self._rids = itertools.count(1)
         self._pending: dict[int, _InFlight] = {}
         # Request bodies waiting for the writer task, which sends those made in one turn of
-        # the loop together (as bundles, where the server reads them).
+        # the loop after the first together (as bundles, where the server reads them).
         self._unsent: list[bytes] = []
         self._unsent_ready = asyncio.Event()
+        self._sent_this_turn = False
         self._tasks: list[asyncio.Task[None]] = []
         self._state_changed = asyncio.Event()
         self._interval_changed = asyncio.Event()
@@ -348,10 +349,22 @@ class Connection:
             self._pending.pop(rid, None)
 
     async def _send_flight(self, flight: _InFlight) -> None:
+        """Send a request: at once if it is the first of this turn of the loop (the app may
+        be busy for a while before the next turn, storing a page, say), otherwise with the
+        others made in the same turn, after those sent before."""
         if self._sock is None:
             raise ConnectionClosed("connection closed")
-        self._unsent.append(flight.body)
-        self._unsent_ready.set()
+        if self._unsent or (self._bundling and self._sent_this_turn):
+            self._unsent.append(flight.body)
+            self._unsent_ready.set()
+            return
+        if self._bundling:
+            self._sent_this_turn = True
+            asyncio.get_running_loop().call_soon(self._next_turn)
+        await self._sock.send_multipart([PROTOCOL_TAG, flight.body])
+
+    def _next_turn(self) -> None:
+        self._sent_this_turn = False
 
     @property
     def _bundling(self) -> bool:
@@ -359,8 +372,9 @@ class Connection:
         return self.welcome is not None and FEATURE_BUNDLES in self.welcome.features
 
     async def _write(self) -> None:
-        """Send requests in the order they were made; those made in the same turn of the loop
-        (an outbox sent after a reconnect, say) as bundles, to a server that reads them."""
+        """Send the requests ``_send_flight`` queued, in the order they were made; those of
+        one turn (an outbox sent after a reconnect, say) as bundles, to a server that reads
+        them."""
         assert self._sock is not None
         while True:
             await self._unsent_ready.wait()
