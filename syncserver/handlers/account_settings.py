@@ -31,19 +31,14 @@ T = TypeVar("T")
 def current(user_id: int, now: int) -> AccountSettings:
     """The account's settings as its devices see them: a do-not-disturb time that has
     passed is off."""
-    read_receipts, dnd_until, mentions = quiet.settings_row(user_id)
+    (read_receipts, dnd_until, mentions), (on, start, end, days) = quiet.settings_row(user_id)
     return AccountSettings(
         read_receipts=read_receipts,
         dnd_until=quiet.still_ahead(dnd_until, now),
         mentions_when_muted=mentions,
         display_name=accounts.display_names({user_id}).get(user_id, ""),
-        quiet_hours=_sent(_quiet_hours(user_id)),
+        quiet_hours=_sent(QuietHours(on=on, start=start, end=end, days=days)),
     )
-
-
-def _quiet_hours(user_id: int) -> QuietHours:
-    on, start, end, days = quiet.quiet_hours_row(user_id)
-    return QuietHours(on=on, start=start, end=end, days=days)
 
 
 def _sent(hours: QuietHours | None) -> QuietHours | None:
