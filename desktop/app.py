@@ -413,22 +413,31 @@ def check_display() -> str | None:
     return None
 
 
+def start_qt(
+    argv: list[str], language: Language = "system"
+) -> tuple[QApplication, qasync.QEventLoop]:
+    """Qt's application object (the one already made, if any) set up as the app needs it,
+    and an asyncio loop inside Qt's, made the current one."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv)
+    app.setApplicationName("Tidings")
+    # The first-run dialog closing must not end the app before the window opens.
+    app.setQuitOnLastWindowClosed(False)
+    install_translator(app, language)
+    MainThreadCollector(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    return app, loop
+
+
 def run(profile_dir: Path) -> int:
     """Start the app and run until it quits."""
     problem = check_display()
     if problem:
         print(f"tidings: {problem}", file=sys.stderr)
         return 1
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        app = QApplication(sys.argv)
-    app.setApplicationName("Tidings")
-    # The first-run dialog closing must not end the app before the window opens.
-    app.setQuitOnLastWindowClosed(False)
-    install_translator(app, Preferences.load(profile_dir).language)
-    MainThreadCollector(app)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    app, loop = start_qt(sys.argv, Preferences.load(profile_dir).language)
     desktop = DesktopApp(app, profile_dir)
     with loop:
         try:

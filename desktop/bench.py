@@ -370,21 +370,12 @@ def window(profile_dir: Path, channel_id: int, grab: Path | None = None) -> dict
     """Inside the child: the app's own start-up (as ``desktop.app.run``), with the times the
     window and then the opened chat were first painted. Qt paints a window's widgets in one
     pass; a zero timer started at the first paint event fires once that pass is done."""
-    import qasync
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from desktop.app import DesktopApp, install_translator
-    from desktop.ui.collector import MainThreadCollector
+    from desktop.app import DesktopApp, start_qt
     from desktop.ui.main_window import MainWindow
 
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Tidings")
-    app.setQuitOnLastWindowClosed(False)
-    install_translator(app)
-    MainThreadCollector(app)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    app, loop = start_qt(sys.argv[:1])
 
     class FirstPaint(QObject):
         """Resolves ``done`` with the time a widget (and all painted with it) was painted,

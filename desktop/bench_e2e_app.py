@@ -22,19 +22,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import qasync
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QListView
+from PySide6.QtWidgets import QListView
 
-from desktop.app import DesktopApp, Running, install_translator
+from desktop.app import DesktopApp, Running, start_qt
 from desktop.bench import MemoryCredentials
 from desktop.bench_e2e import DRAIN_TIMEOUT, READY, START_TIMEOUT
 from desktop.core.events import AppEvent, MessageAdded, MessageUpdated
 from desktop.core.profile import Profile
 from desktop.platform.credentials import DeviceSecret
-from desktop.ui.collector import MainThreadCollector
 from desktop.ui.composer import MessageEdit
 from desktop.ui.main_window import MainWindow
 
@@ -289,13 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = Profile.load(args.profile)
     credentials.save(profile.keyring_account, DeviceSecret(**json.loads(sys.stdin.readline())))
 
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Tidings")
-    app.setQuitOnLastWindowClosed(False)
-    install_translator(app)
-    MainThreadCollector(app)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    app, loop = start_qt(sys.argv[:1])
     desktop_app = DesktopApp(app, args.profile, credentials)
     with loop:
         result = loop.run_until_complete(

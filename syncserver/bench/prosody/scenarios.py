@@ -11,12 +11,11 @@ from syncserver.bench.prosody.server import ProsodyServer, start_prosody
 from syncserver.bench.scenarios import (
     COLLECT_TIMEOUT,
     FANOUT_RATE,
-    HELD,
-    LATENCY_LIMIT_MS,
     SWEEP,
     WINDOW,
     Size,
     Workers,
+    held,
     percentile,
     split,
 )
@@ -92,16 +91,6 @@ def _latency_phase(
     }
 
 
-def _held(phase: dict) -> bool:
-    """The Tidings side's rule, deliveries in place of acknowledgements."""
-    return bool(
-        phase["achieved"] >= HELD * phase["rate"]
-        and phase["delivered"] == phase["sent"]
-        and phase["p99_ms"] is not None
-        and phase["p99_ms"] < LATENCY_LIMIT_MS
-    )
-
-
 def latency(size: Size) -> dict:
     """Send-to-delivered time at a steady 1,000 messages/s, then the highest steady rate
     whose p99 stays under ``LATENCY_LIMIT_MS``. Senders and receivers are different
@@ -123,7 +112,7 @@ def latency(size: Size) -> dict:
             for step, rate in enumerate(SWEEP):
                 phase = _latency_phase(pool, receivers_of, f"s{step}", rate, size.sweep_seconds)
                 sweep.append(phase)
-                if not _held(phase):
+                if not held(phase):
                     break
                 highest = rate
         finally:
