@@ -6,6 +6,7 @@ import multiprocessing
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -281,32 +282,52 @@ def latency(size: Size) -> dict:
     with _Run(_pair_users(size.pairs)) as run:
         lanes, receivers = _pairs(run)
         parts = split(list(enumerate(receivers)))
-        receivers_of = [0] * len(receivers)
-        for worker, part in enumerate(parts, start=1):
-            for lane, _ in part:
-                receivers_of[lane] = worker
         pool = Workers(
             [(workers.send_steadily, run.target, lanes)]
             + [(workers.receive, run.target, [c for _, c in part]) for part in parts]
         )
         try:
-            steady = _latency_phase(pool, receivers_of, "steady", 1_000.0, size.seconds)
-            sweep, highest = [], 0.0
-            for step, rate in enumerate(SWEEP):
-                phase = _latency_phase(pool, receivers_of, f"s{step}", rate, size.sweep_seconds)
-                sweep.append(phase)
-                if not held(phase):
-                    break
-                highest = rate
+            figures, _ = steady_then_sweep(size, receiving_workers(parts), pool, _latency_phase)
         finally:
             pool.stop()
-        return {
-            "p50_ms": steady["p50_ms"],
-            "p99_ms": steady["p99_ms"],
-            "p999_ms": steady["p999_ms"],
-            "highest_rate_p99_under_50ms": highest,
-            "sweep": sweep,
-        }
+        return figures
+
+
+Phase = Callable[[Workers, list[int], str, float, float], dict]
+
+
+def receiving_workers(parts: list[list[tuple[int, Any]]]) -> list[int]:
+    """For each lane, the worker that receives it: the parts of ``split`` over (lane, ...)
+    pairs go to workers 1, 2, ... (worker 0 sends)."""
+    receivers_of = [0] * sum(len(part) for part in parts)
+    for worker, part in enumerate(parts, start=1):
+        for lane, _ in part:
+            receivers_of[lane] = worker
+    return receivers_of
+
+
+def steady_then_sweep(
+    size: Size, receivers_of: list[int], pool: Workers, phase: Phase
+) -> tuple[dict, dict]:
+    """``latency``'s run, for either side of a comparison: the steady phase at 1,000
+    messages/s, then the sweep up to the first rate not ``held``. The figures, and the
+    steady phase."""
+    steady = phase(pool, receivers_of, "steady", 1_000.0, size.seconds)
+    sweep, highest = [], 0.0
+    for step, rate in enumerate(SWEEP):
+        result = phase(pool, receivers_of, f"s{step}", rate, size.sweep_seconds)
+        sweep.append(result)
+        if not held(result):
+            break
+        highest = rate
+    figures = {
+        "p50_ms": steady["p50_ms"],
+        "p99_ms": steady["p99_ms"],
+        "p999_ms": steady["p999_ms"],
+        "highest_rate_p99_under_50ms": highest,
+        "sweep": sweep,
+    }
+    return figures, steady
 
 
 def fanout(size: Size) -> dict:

@@ -11,13 +11,13 @@ from syncserver.bench.prosody.server import ProsodyServer, start_prosody
 from syncserver.bench.scenarios import (
     COLLECT_TIMEOUT,
     FANOUT_RATE,
-    SWEEP,
     WINDOW,
     Size,
     Workers,
-    held,
     percentile,
+    receiving_workers,
     split,
+    steady_then_sweep,
 )
 
 LISTENERS = 100  # the room's occupants that receive in ``fanout``, beside the one sending
@@ -98,34 +98,17 @@ def latency(size: Size) -> dict:
     pairs = _pair_users(size.pairs)
     with start_prosody([u for pair in pairs for u in pair]) as server:
         parts = split(list(enumerate(b for _, b in pairs)))
-        receivers_of = [0] * len(pairs)
-        for worker, part in enumerate(parts, start=1):
-            for lane, _ in part:
-                receivers_of[lane] = worker
         pool = Workers(
             [(workers.send_steadily, server.port, [(a, _jid(b)) for a, b in pairs], None)]
             + [(workers.receive, server.port, [b for _, b in part], None) for part in parts]
         )
         try:
-            steady = _latency_phase(pool, receivers_of, "steady", 1_000.0, size.seconds)
-            sweep, highest = [], 0.0
-            for step, rate in enumerate(SWEEP):
-                phase = _latency_phase(pool, receivers_of, f"s{step}", rate, size.sweep_seconds)
-                sweep.append(phase)
-                if not held(phase):
-                    break
-                highest = rate
+            figures, steady = steady_then_sweep(
+                size, receiving_workers(parts), pool, _latency_phase
+            )
         finally:
             pool.stop()
-        return {
-            "p50_ms": steady["p50_ms"],
-            "p99_ms": steady["p99_ms"],
-            "p999_ms": steady["p999_ms"],
-            "sent": steady["sent"],
-            "delivered": steady["delivered"],
-            "highest_rate_p99_under_50ms": highest,
-            "sweep": sweep,
-        }
+        return {**figures, "sent": steady["sent"], "delivered": steady["delivered"]}
 
 
 def fanout(size: Size) -> dict:
