@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 RECONNECT_IVL = 100  # ms before the first redial; ZeroMQ doubles it per failure
 RECONNECT_IVL_MAX = 15_000  # ms between redials at most
 REQUEST_TIMEOUT = 15.0  # secs a request waits for its reply
-BUNDLE_BYTES = 4000  # requests bundled together stay under about this many bytes a frame
 REQUEST_TRIES = 3  # sends of a repeatable request within its timeout
 CANCEL_GRACE = 1.0  # secs to wait for a cancelled task before cancelling it again
 KEY_PROBE_TIMEOUT = 3.0  # secs to wait for the key service
@@ -380,7 +379,7 @@ class Connection:
             await self._unsent_ready.wait()
             self._unsent_ready.clear()
             bodies, self._unsent = self._unsent, []
-            frames = frames_of(bodies, BUNDLE_BYTES) if self._bundling else iter(bodies)
+            frames = frames_of(bodies) if self._bundling else iter(bodies)
             for body in frames:
                 try:
                     await self._sock.send_multipart([PROTOCOL_TAG, body])

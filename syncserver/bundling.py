@@ -11,10 +11,9 @@ the loop waits again.
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from shared.bundles import frames_of
+from shared.bundles import BUNDLE_BYTES, frames_of
 
 SendFn = Callable[[bytes, bytes], bool]  # (routing id, body) -> False if it could not go
-BUNDLE_BYTES = 4000  # a bundle stays under the size from which frames are tracked (backlog)
 
 
 class Outgoing:
@@ -75,5 +74,5 @@ class Outgoing:
             for body in bodies:
                 self._send(routing_id, body)
             return
-        for frame in frames_of(bodies, BUNDLE_BYTES):
+        for frame in frames_of(bodies):
             self._send(routing_id, frame)

@@ -30,7 +30,6 @@ from shared.protocol import (
 )
 
 SETUP_TIMEOUT_MS = 60_000  # a setup request waits this long for its reply
-BUNDLE_BYTES = 4000  # as the app bundles its requests (shared.client)
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class RawDevice:
         """Send requests made together as the app sends them: in bundles where the server
         reads them, one frame each otherwise."""
         bodies = [encode(msgspec.structs.replace(req, rid=next(self._rids))) for req in reqs]
-        frames = frames_of(bodies, BUNDLE_BYTES) if self.bundles else iter(bodies)
+        frames = frames_of(bodies) if self.bundles else iter(bodies)
         for body in frames:
             self.sock.send_multipart([PROTOCOL_TAG, body])
 
