@@ -11,12 +11,16 @@ import pytest
 
 from syncserver.bench.comparison import compare, markdown_table, median, ratio, spread, text_table
 from syncserver.bench.prosody.client import split_bodies
-from syncserver.bench.prosody.server import missing
+from syncserver.bench.prosody.server import missing, version_in
 
 
 def _tidings_run(acked: float, p50: float, highest: float, echoes: float) -> dict:
     return {
-        "baseline": {"echoes_per_s": echoes},
+        "baseline": {
+            "echoes_per_s": echoes,
+            "round_trip_p50_ms": p50 / 4,
+            "round_trip_p99_ms": p50 / 2,
+        },
         "throughput": {"acked_per_s": acked},
         "latency": {"p50_ms": p50, "p99_ms": 2 * p50, "highest_rate_p99_under_50ms": highest},
         "fanout": {"p50_ms": 4.0, "p99_ms": 6.0},
@@ -64,6 +68,13 @@ def test_comparison_takes_medians_and_ratios_per_figure() -> None:
     held = by_name["highest rate held with p99 under 50 ms"]
     assert (held["tidings"], held["prosody"], held["ratio"]) == (10_000.0, 20_000.0, 0.5)
     assert by_name["fan-out to 100, p99"]["ratio"] == 0.25
+    # Beside them, what the day's echo gives alone: its rate, its round trip, and a third
+    # of its frames (two an echo) for the rate held, where each message takes three.
+    assert throughput["echo"] == 45_000.0
+    assert by_name["latency at 1,000 messages/s, p50"]["echo"] == 0.2
+    assert p99["echo"] == 0.4
+    assert held["echo"] == 30_000.0
+    assert by_name["fan-out to 100, p99"]["echo"] is None
     assert comparison["throughput_spread"] == {"tidings": 1.25, "prosody": 1.25}
     assert comparison["baseline"] == {
         "echoes_per_s": 45_000.0,
@@ -78,14 +89,16 @@ def test_tables_show_medians_ratios_spread_and_baseline() -> None:
     )
     text = text_table(comparison).splitlines()
     throughput = next(row for row in text if row.startswith("throughput (messages/s)"))
-    assert throughput.split()[-3:] == ["13,000", "26,000", "0.50"]
+    assert throughput.split()[-4:] == ["13,000", "26,000", "0.50", "45,000"]
     held = next(row for row in text if row.startswith("highest rate held"))
-    assert held.split()[-3:] == ["10,000", "0", "-"]
+    assert held.split()[-4:] == ["10,000", "0", "-", "30,000"]
+    fanout = next(row for row in text if row.startswith("fan-out to 100, p99"))
+    assert fanout.split()[-4:] == ["6.00", "24.00", "0.25", "-"]
     assert any(row.startswith("throughput, run-to-run spread") for row in text)
     assert text[-1] == "raw CURVE ZeroMQ echo (tidings-bench's baseline): 45,000 messages/s"
     markdown = markdown_table(comparison)
-    assert "| latency at 1,000 messages/s, p50 (ms) | 0.80 | 0.20 | 4.00 |" in markdown
-    assert markdown.splitlines()[1] == "|---|---:|---:|---:|"
+    assert "| latency at 1,000 messages/s, p50 (ms) | 0.80 | 0.20 | 4.00 | 0.20 |" in markdown
+    assert markdown.splitlines()[1] == "|---|---:|---:|---:|---:|"
 
 
 def test_message_bodies_split_across_reads() -> None:
@@ -97,6 +110,16 @@ def test_message_bodies_split_across_reads() -> None:
         first, pending = split_bodies(stream[:cut])
         second, _ = split_bodies(pending + stream[cut:])
         assert first + second == [b"steady 1 100", b"steady 2 200"], cut
+
+
+def test_prosody_version_is_read_past_its_warnings() -> None:
+    about = (
+        "**************************\nProsody was unable to find lua-unbound\n"
+        "This package can be obtained in the following ways:\n\n"
+        "# Prosody installation\nProsody 0.12.3\n\n# Prosody directories\n"
+    )
+    assert version_in(about) == "Prosody 0.12.3"
+    assert version_in("Prosody was unable to find lua-unbound\n") == "Prosody (version unknown)"
 
 
 def test_runner_refuses_no_runs() -> None:

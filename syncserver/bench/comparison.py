@@ -1,6 +1,13 @@
 """Tidings beside Prosody: from the runs of both sides (the JSON that ``tidings-bench`` and
 ``python -m syncserver.bench.prosody`` write), each figure's median over the runs, the ratio
-Tidings/Prosody of the medians, and how far throughput moved from run to run (max/min)."""
+Tidings/Prosody of the medians, and how far throughput moved from run to run (max/min).
+
+Beside them stands what ZeroMQ with CURVE gives alone in the same runs (``tidings-bench``'s
+echo baseline), for the figures it bounds: a message crosses the same two hops as an echo's
+round trip, so that round trip is what its latency is made of before any work; and each
+message of the latency scenario takes three frames (the send, its acknowledgement, the push),
+none sharing a connection with another message's, so a third of the echo's frames per second
+is the most that rate could reach if the server did nothing at all."""
 
 import statistics
 from collections.abc import Callable
@@ -18,6 +25,12 @@ class Figure:
     unit: str
     tidings: tuple[str, str]  # scenario, key
     prosody: tuple[str, str]
+    echo: str | None = None  # the key of the echo baseline's figure that bounds this one
+    echo_scale: float = 1.0  # what one unit of the echo's figure is worth in this one
+
+
+ECHO_FRAMES = 2  # an echo: the request and its answer
+MESSAGE_FRAMES = 3  # a message: the send, its acknowledgement and the push to the reader
 
 
 FIGURES = (
@@ -26,14 +39,29 @@ FIGURES = (
         THROUGHPUT_UNIT,
         ("throughput", "acked_per_s"),
         ("throughput", "delivered_per_s"),
+        "echoes_per_s",
     ),
-    Figure("latency at 1,000 messages/s, p50", "ms", ("latency", "p50_ms"), ("latency", "p50_ms")),
-    Figure("latency at 1,000 messages/s, p99", "ms", ("latency", "p99_ms"), ("latency", "p99_ms")),
+    Figure(
+        "latency at 1,000 messages/s, p50",
+        "ms",
+        ("latency", "p50_ms"),
+        ("latency", "p50_ms"),
+        "round_trip_p50_ms",
+    ),
+    Figure(
+        "latency at 1,000 messages/s, p99",
+        "ms",
+        ("latency", "p99_ms"),
+        ("latency", "p99_ms"),
+        "round_trip_p99_ms",
+    ),
     Figure(
         "highest rate held with p99 under 50 ms",
         THROUGHPUT_UNIT,
         ("latency", "highest_rate_p99_under_50ms"),
         ("latency", "highest_rate_p99_under_50ms"),
+        "echoes_per_s",
+        ECHO_FRAMES / MESSAGE_FRAMES,
     ),
     Figure("fan-out to 100, p50", "ms", ("fanout", "p50_ms"), ("fanout", "p50_ms")),
     Figure("fan-out to 100, p99", "ms", ("fanout", "p99_ms"), ("fanout", "p99_ms")),
@@ -66,6 +94,14 @@ def _runs(runs: list[dict], where: tuple[str, str]) -> list[float | None]:
     return [run.get(scenario, {}).get(key) for run in runs]
 
 
+def _echo(figure: Figure, tidings_runs: list[dict]) -> float | None:
+    """The median over the runs of what the echo alone gives for ``figure``, if it bounds it."""
+    if figure.echo is None:
+        return None
+    measured = median(_runs(tidings_runs, ("baseline", figure.echo)))
+    return None if measured is None else measured * figure.echo_scale
+
+
 def _figure(figure: Figure, tidings_runs: list[dict], prosody_runs: list[dict]) -> dict:
     tidings, prosody = _runs(tidings_runs, figure.tidings), _runs(prosody_runs, figure.prosody)
     return {
@@ -74,6 +110,7 @@ def _figure(figure: Figure, tidings_runs: list[dict], prosody_runs: list[dict]) 
         "tidings": median(tidings),
         "prosody": median(prosody),
         "ratio": ratio(median(tidings), median(prosody)),
+        "echo": _echo(figure, tidings_runs),
         "tidings_runs": tidings,
         "prosody_runs": prosody,
     }
@@ -100,14 +137,15 @@ def _number(value: float | None, unit: str) -> str:
     return f"{value:,.0f}" if unit == THROUGHPUT_UNIT else f"{value:.2f}"
 
 
-def _rows(comparison: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """Figure, Tidings, Prosody, ratio: the medians, then throughput's spread."""
-    rows = [
+def _rows(comparison: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Figure, Tidings, Prosody, ratio, echo: the medians, then throughput's spread."""
+    rows: list[tuple[str, ...]] = [
         (
             f"{f['figure']} ({f['unit']})",
             _number(f["tidings"], f["unit"]),
             _number(f["prosody"], f["unit"]),
             _number(f["ratio"], "ratio"),
+            _number(f.get("echo"), f["unit"]),
         )
         for f in comparison["figures"]
     ]
@@ -118,6 +156,7 @@ def _rows(comparison: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"throughput, run-to-run spread (max/min of {comparison['runs']})",
             _number(spreads["tidings"], "ratio"),
             _number(spreads["prosody"], "ratio"),
+            "",
             "",
         ),
     )
@@ -132,14 +171,14 @@ def _baseline(comparison: dict[str, Any]) -> str:
     return f"raw CURVE ZeroMQ echo (tidings-bench's baseline): {echoes} messages/s{runs}"
 
 
-HEADER = ("figure (median of the runs)", "Tidings", "Prosody", "Tidings/Prosody")
+HEADER = ("figure (median of the runs)", "Tidings", "Prosody", "Tidings/Prosody", "ZeroMQ alone")
 
 
 def text_table(comparison: dict[str, Any]) -> str:
     """The comparison as a plain-text table, the echo baseline beneath."""
     rows = [HEADER, *_rows(comparison)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-    aligned: list[Callable[[str, int], str]] = [str.ljust, str.rjust, str.rjust, str.rjust]
+    aligned: list[Callable[[str, int], str]] = [str.ljust, *[str.rjust] * (len(HEADER) - 1)]
     lines = [
         "  ".join(a(cell, w) for a, cell, w in zip(aligned, row, widths, strict=True)).rstrip()
         for row in rows
@@ -152,7 +191,7 @@ def markdown_table(comparison: dict[str, Any]) -> str:
     """The comparison as a Markdown table for docs/performance.md, the baseline beneath."""
     lines = [
         "| " + " | ".join(HEADER) + " |",
-        "|---|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|",
         *("| " + " | ".join(row) + " |" for row in _rows(comparison)),
     ]
     return "\n".join([*lines, "", _baseline(comparison) + "."]) + "\n"

@@ -4,6 +4,7 @@ on a free loopback port, with the benchmark's users registered. The packaged ser
 
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -69,6 +70,9 @@ def _prepare(directory: Path, port: int) -> Path:
     return config
 
 
+VERSION_LINE = re.compile(r"^Prosody \d\S*$", re.MULTILINE)
+
+
 def prosody_version() -> str:
     """Prosody's version, as ``prosodyctl about`` says it ("Prosody 0.12.3")."""
     # prosodyctl reads a configuration first, and /etc/prosody's is not everyone's to read.
@@ -82,8 +86,14 @@ def prosody_version() -> str:
             text=True,
             timeout=START_TIMEOUT,
         )
-    said = [line for line in about.stdout.splitlines() if line.startswith("Prosody ")]
-    return said[0] if said else "Prosody (version unknown)"
+    return version_in(about.stdout)
+
+
+def version_in(about: str) -> str:
+    """The version line of what ``prosodyctl about`` printed. Warnings come first, and may
+    start with the name too ("Prosody was unable to find lua-unbound")."""
+    said = VERSION_LINE.search(about)
+    return said.group(0) if said else "Prosody (version unknown)"
 
 
 @dataclass
