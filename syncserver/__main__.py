@@ -21,6 +21,7 @@ from syncserver.settings import describe_default as default_text
 from syncserver.store import StorageError, keep_sql_out_of_logs
 from syncserver.store.backup import BackupFailed
 from syncserver.store.database import SchemaTooNew, SchemaTooOld, describe_url
+from syncserver.store.owner import DatabaseBusy
 
 USAGE_ERROR = 2  # argparse's own status for a bad command line
 
@@ -151,7 +152,7 @@ def serve(config: ServerConfig) -> int:
     """Run the server; the exit status."""
     try:
         asyncio.run(run(config))
-    except (SchemaTooNew, SchemaTooOld, DataDirBusy) as e:
+    except (SchemaTooNew, SchemaTooOld, DataDirBusy, DatabaseBusy) as e:
         return _fail(str(e), USAGE_ERROR)
     except (OSError, zmq.ZMQError) as e:  # an address in use or not this machine's
         return _fail(str(e), 1)

@@ -65,6 +65,7 @@ from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
 from syncserver.store.database import Database, database_url_of, open_database, sqlite_path
 from syncserver.store.epoch import current_epoch
+from syncserver.store.owner import DatabaseOwner
 from syncserver.writer import MessageWriter
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,8 @@ class SyncServer:
 
     async def start(self) -> None:
         """Take the data directory's lock, open storage, bind the sockets and start serving;
-        raises ``DataDirBusy`` if another server runs on the same data directory, and
+        raises ``DataDirBusy`` if another server runs on the same data directory,
+        ``DatabaseBusy`` if another server uses the same PostgreSQL database, and
         ``InconsistentSettings`` for settings that contradict each other."""
         cfg = self.config
         check_consistency(cfg)
@@ -123,7 +125,9 @@ class SyncServer:
             )
         self._lock = DataDirLock(cfg.data_dir)
         self._lock.acquire()
+        self._owner = DatabaseOwner(database_url_of(cfg))
         try:
+            self._owner.acquire()
             await self._open()
         except BaseException:
             await self._abandon()
@@ -146,6 +150,7 @@ class SyncServer:
             if self._checkpointer is not None:
                 self._checkpointer.stop()
         finally:
+            self._owner.release()
             self._lock.release()
 
     async def _open(self) -> None:
@@ -256,7 +261,8 @@ class SyncServer:
         try:
             await self._finish()
         finally:
-            self._lock.release()  # whatever failed, the next server may start
+            self._owner.release()  # whatever failed, the next server may start
+            self._lock.release()
         log.info("stopped")
 
     async def _finish(self) -> None:
