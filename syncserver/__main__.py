@@ -3,6 +3,7 @@ commands. Every server setting comes from ``syncserver.settings``' table."""
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -133,6 +134,10 @@ async def run(config: ServerConfig) -> None:
         loop.add_signal_handler(sig, stop.set)
     server = SyncServer(config)
     await server.start()
+    # What starting made (modules, the settings, the database's connection) lives as long as
+    # the process: left to the collector, a full collection walked all of it in the middle
+    # of serving, 33 ms in one run at 1,000 messages/s, far the longest pause there.
+    gc.freeze()
     print(f"Tidings sync server listening on {server.endpoint}", flush=True)
     if server.fingerprint:
         print(f"Key service on {server.key_endpoint}", flush=True)
