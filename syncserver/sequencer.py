@@ -1,21 +1,36 @@
 """The one place positions and per-channel sequence numbers are assigned.
 
-The server is the only writer, so the counters live in memory and are loaded from storage
-when first needed. A transaction that fails after taking numbers calls ``reset`` so the
-numbers it took are handed out again, keeping sequences gap-free.
-
 Every event takes its server-wide ``pos`` and its channel's ``seq`` together, in the same
 order, so within a channel ``seq`` grows with ``pos``: storage indexes events by (channel, pos)
 alone and relies on it (``store.models.Event``). It also takes the next position of the
 stream of each user who may see it (``store.stream``), in the same order again, so within a
 user's stream both positions grow together.
+
+A server alone on its database is the only writer: the counters live in memory, loaded from
+storage when first needed, and a transaction that fails after taking numbers calls ``reset``
+so the numbers it took are handed out again, keeping sequences gap-free.
+
+Servers that share a database (``syncserver.store.nodes``) hand out numbers only in a write
+transaction that holds the database's write lock: the first number a transaction takes
+waits for that lock (``lock``) and reads the counters again, since another node may have
+moved them. PostgreSQL releases the lock when the transaction ends, so no number is taken
+while a numbered transaction is still open anywhere, and numbers become visible in the
+order they were taken. Outside a transaction, what the counters say is read from the
+database each time and never kept.
 """
+
+from collections.abc import Callable
 
 from syncserver.store import events, stream
 
 
 class Sequencer:
-    def __init__(self) -> None:
+    def __init__(self, lock: Callable[[], None] | None = None) -> None:
+        """``lock``: where servers share the database, waits for its write lock (in the
+        caller's transaction)."""
+        self._lock = lock
+        self._depth = 0  # write transactions open (nested ones included)
+        self._locked = False  # this transaction holds the database's write lock
         self._pos = 0
         self._seqs: dict[int, int] = {}
         self._streams: dict[int, int] = {}
@@ -29,22 +44,44 @@ class Sequencer:
         self._streams.clear()
         self._base = stream.base()
 
+    def begin(self) -> None:
+        """A write transaction started."""
+        self._depth += 1
+
+    def end(self) -> None:
+        """That transaction ended, committed or not (and gave up the lock if it held it)."""
+        self._depth -= 1
+        if self._depth == 0 and self._lock is not None:
+            self._locked = False
+            self._seqs.clear()
+            self._streams.clear()
+
+    @property
+    def _numbering(self) -> bool:
+        """Whether the counters may be kept now."""
+        return self._lock is None or self._locked
+
     @property
     def head(self) -> int:
         """The newest server-wide position handed out (and, between writes, committed).
         Never shown to users: it counts everyone's events."""
-        return self._pos
+        return self._pos if self._numbering else events.max_pos()
 
     def next_pos(self) -> int:
+        self._check_numbering()
         self._pos += 1
         return self._pos
 
     def last_seq(self, channel_id: int) -> int:
-        if channel_id not in self._seqs:
-            self._seqs[channel_id] = events.max_seq(channel_id)
-        return self._seqs[channel_id]
+        if channel_id in self._seqs and self._numbering:
+            return self._seqs[channel_id]
+        seq = events.max_seq(channel_id)
+        if self._numbering:
+            self._seqs[channel_id] = seq
+        return seq
 
     def next_seq(self, channel_id: int) -> int:
+        self._check_numbering()
         seq = self.last_seq(channel_id) + 1
         self._seqs[channel_id] = seq
         return seq
@@ -52,11 +89,15 @@ class Sequencer:
     def user_head(self, user_id: int) -> int:
         """The newest position of the user's stream handed out (between writes, committed):
         how far a device of theirs can be behind."""
-        if user_id not in self._streams:
-            self._streams[user_id] = stream.head(user_id, self._base.floor(user_id))
-        return self._streams[user_id]
+        if user_id in self._streams and self._numbering:
+            return self._streams[user_id]
+        head = stream.head(user_id, self._base.floor(user_id))
+        if self._numbering:
+            self._streams[user_id] = head
+        return head
 
     def next_user_pos(self, user_id: int) -> int:
+        self._check_numbering()
         pos = self.user_head(user_id) + 1
         self._streams[user_id] = pos
         return pos
@@ -64,3 +105,13 @@ class Sequencer:
     def stream_positions(self, user_ids: frozenset[int] | set[int]) -> dict[int, int]:
         """The next position of each of these users' streams, for one event they may see."""
         return {user_id: self.next_user_pos(user_id) for user_id in user_ids}
+
+    def _check_numbering(self) -> None:
+        """Before a number is taken: where servers share the database, hold its lock."""
+        if self._lock is None or self._locked:
+            return
+        if self._depth == 0:
+            raise RuntimeError("numbers are handed out only in a write transaction")
+        self._lock()
+        self._locked = True
+        self.reset()

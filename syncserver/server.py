@@ -50,17 +50,18 @@ from syncserver.file_sweep import sweep_files
 from syncserver.files import Files
 from syncserver.handlers import HANDLERS, Call, Context, Handler, Refusal
 from syncserver.handlers.base import Throttles
-from syncserver.handlers.presence import expire_sessions, publish_presence
+from syncserver.handlers.presence import presence_elsewhere, publish_presence, sweep_presence
 from syncserver.lock import DataDirLock
 from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
 from syncserver.ratelimit import rounded_up
 from syncserver.receipts import ReceiptBoard
+from syncserver.relay import Relay
 from syncserver.revocations import watch_revocations
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import ConnectedDevice, Session, SessionTable
-from syncserver.store import StorageError
+from syncserver.store import StorageError, nodes
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
 from syncserver.store.database import Database, database_url_of, open_database, sqlite_path
@@ -96,6 +97,7 @@ class SyncServer:
         self._db: Database | None = None
         self._checkpointer: Checkpointer | None = None
         self._raw: zmq.Socket | None = None
+        self._relay: Relay | None = None
         self._tasks: set[asyncio.Task] = set()
         self._gone: set[bytes] = set()
 
@@ -112,7 +114,7 @@ class SyncServer:
     async def start(self) -> None:
         """Take the data directory's lock, open storage, bind the sockets and start serving;
         raises ``DataDirBusy`` if another server runs on the same data directory,
-        ``DatabaseBusy`` if another server uses the same PostgreSQL database, and
+        ``DatabaseBusy`` if a command has its PostgreSQL database to itself, and
         ``InconsistentSettings`` for settings that contradict each other."""
         cfg = self.config
         check_consistency(cfg)
@@ -142,6 +144,8 @@ class SyncServer:
             await asyncio.gather(*self._tasks, return_exceptions=True)
             if self._raw is not None:
                 asyncio.get_running_loop().remove_reader(self._raw.FD)
+            if self._relay is not None:
+                self._relay.close()
             if self._auth is not None:
                 self._auth.stop()
             self._zmq.destroy(linger=0)  # every socket it made, one whose bind failed too
@@ -171,8 +175,16 @@ class SyncServer:
         # The loop watches the socket's descriptor itself (see _serve).
         self._readable = asyncio.Event()
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
-        sequencer, delivery = Sequencer(), Delivery(sessions, self._send_frame)
-        members, names = MemberCache(), NameCache()
+        shared = nodes.is_shared(url)
+        self._relay = Relay(url) if shared else None
+        members, names = MemberCache(shared), NameCache()
+
+        def lock() -> None:  # a write's first number, where servers share the database
+            nodes.take_write_lock()
+            members.clear()
+
+        sequencer = Sequencer(lock if shared else None)
+        delivery = Delivery(sessions, self._send_frame, self._relay)
         files = Files.from_config(cfg)
         files.disk.open()
         self.ctx = Context(
@@ -188,7 +200,12 @@ class SyncServer:
             epoch=current_epoch(),
             files=files,
             settle=self._settle,
+            shared=shared,
+            relay=self._relay,
         )
+        if self._relay is not None:
+            ctx = self.ctx
+            self._relay.listen(delivery, lambda node, said: presence_elsewhere(ctx, node, said))
         self._writer = MessageWriter(
             self.ctx, self._answer_waiting, self._outgoing.corked, store_on_loop=path is not None
         )
@@ -271,6 +288,8 @@ class SyncServer:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._writer.close()  # stores and acknowledges every send received
         self.ctx.receipts.close()
+        if self._relay is not None:
+            self._relay.close()
         self._say_going_away()
         now = int(time.time() * 1000)
         for user_id in self.ctx.sessions.online_users():
@@ -590,7 +609,7 @@ class SyncServer:
         interval = min(1.0, self.config.presence_timeout / 4)  # secs
         while True:
             await asyncio.sleep(interval)
-            self._guarded(expire_sessions, self.ctx)
+            self._guarded(sweep_presence, self.ctx)
             self._guarded(self._forget_gone)
             self._guarded(self.backlog.forget_released)
             self._guarded(self.ctx.receipts.forget_old)

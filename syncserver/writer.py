@@ -63,10 +63,20 @@ class _Prepared:
     def store(self) -> None:
         """Store the batch, in one transaction (on whichever thread calls it)."""
         with transaction():
-            events.insert_events(self.rows)
-            files.insert_event_files(self.rows)
-            stream.insert(self.rows)
-            dropped = changes.apply(self.changes)
+            dropped = self.write()
+        self.after_commit(dropped)
+
+    def write(self) -> list[str]:
+        """Write the batch in the caller's transaction; the files nothing refers to now."""
+        if not self.rows:
+            return []
+        events.insert_events(self.rows)
+        files.insert_event_files(self.rows)
+        stream.insert(self.rows)
+        return changes.apply(self.changes)
+
+    def after_commit(self, dropped: list[str]) -> None:
+        """Once the batch committed: remove the files it dropped, erase deleted text."""
         if self._disk is not None:
             for sha256 in dropped:  # nothing refers to them now that the deletion committed
                 self._disk.remove(sha256)
@@ -109,6 +119,9 @@ class MessageWriter:
         if self._inflight is not None or not self._pending:
             return
         pending, self._pending = self._pending, []
+        if self._ctx.shared:
+            self._store_shared(pending)
+            return
         prepared = self._prepare(pending)
         # Emptying the log after a deletion waits for the disk: never on the loop.
         on_loop = self._store_on_loop or len(prepared.rows) <= INLINE_ROWS
@@ -127,6 +140,24 @@ class MessageWriter:
             done.set_result(None)
         except Exception as e:
             done.set_exception(e)
+        self._committed(done, prepared)
+
+    def _store_shared(self, pending: list[tuple[Call, Written]]) -> None:
+        """Number and store a batch in one transaction holding the database's write lock,
+        on the loop: servers that share the database number only under that lock
+        (``syncserver.sequencer``), and the checks and numbers are the loop's."""
+        prepared: _Prepared | None = None
+        dropped: list[str] = []
+        try:
+            with self._ctx.write():
+                prepared = self._prepare(pending)
+                dropped = prepared.write()
+            prepared.after_commit(dropped)
+        except Exception as e:
+            decided = prepared.outcomes if prepared is not None else []
+            prepared = _Prepared(_failed(pending, decided, e))
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
         self._committed(done, prepared)
 
     async def settle(self) -> None:

@@ -1,6 +1,6 @@
-"""One server per PostgreSQL database: a second server on the same database is refused with
-a message that says who holds it, and a killed server leaves nothing behind (real server
-processes, a real PostgreSQL)."""
+"""Servers share a PostgreSQL database; a command that needs it to itself (migrate-to) keeps
+them out while it runs, and is kept out while any runs; a killed server leaves nothing behind
+(real server processes, a real PostgreSQL)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -10,7 +10,7 @@ import psycopg2
 import pytest
 
 from syncserver.bench.harness import free_port_pair
-from syncserver.store.owner import LOCK_KEY
+from syncserver.store.owner import LOCK_KEY, DatabaseBusy, DatabaseOwner
 from tests.server_command import tidings_server
 from tests.server_process import ServerProcess
 from tests.support import WAIT
@@ -28,7 +28,7 @@ async def first(tmp_path: Path, database_url: str) -> AsyncIterator[ServerProces
         await server.stop()
 
 
-def _lock_held(database_url: str) -> bool:
+def _holders(database_url: str) -> int:
     with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
@@ -37,41 +37,44 @@ def _lock_held(database_url: str) -> bool:
         )
         row = cur.fetchone()
     conn.close()
-    return row is not None and bool(row[0])
+    return int(row[0]) if row else 0
 
 
-async def _until_free(database_url: str) -> None:
-    """PostgreSQL ends a killed client's session when it sees the connection closed."""
-    async with asyncio.timeout(WAIT):
-        while _lock_held(database_url):
-            await asyncio.sleep(0.05)
-
-
-async def test_a_second_server_on_the_same_database_is_refused_and_told_who_holds_it(
-    tmp_path: Path, database_url: str, first: ServerProcess
+async def test_a_command_that_needs_the_database_alone_is_refused_while_a_server_runs(
+    database_url: str, first: ServerProcess
 ) -> None:
-    port = free_port_pair()
-    refused = await tidings_server(
-        *("--data", str(tmp_path / "second"), "--database-url", database_url),
-        *("--listen", f"tcp://127.0.0.1:{port}"),
-    )
-    assert refused.status == 2, refused.err
-    assert "another Tidings server is using the database postgresql://" in refused.err
-    assert "one server per database" in refused.err
-    assert "PostgreSQL process" in refused.err
-    assert _lock_held(database_url)  # the first server kept it, and still serves
+    alone = DatabaseOwner(database_url, exclusive=True)
+    with pytest.raises(DatabaseBusy, match="another Tidings server is using the database"):
+        alone.acquire()
+    assert _holders(database_url) == 1  # the server's, which still serves
     assert first.proc is not None and first.proc.returncode is None
 
 
-async def test_a_killed_server_leaves_the_database_free_for_the_next(
-    tmp_path: Path, database_url: str, first: ServerProcess
+async def test_a_server_is_refused_while_a_command_has_the_database_to_itself(
+    tmp_path: Path, database_url: str
+) -> None:
+    alone = DatabaseOwner(database_url, exclusive=True)
+    alone.acquire()
+    try:
+        refused = await tidings_server(
+            *("--data", str(tmp_path / "server"), "--database-url", database_url),
+            *("--listen", f"tcp://127.0.0.1:{free_port_pair()}"),
+        )
+    finally:
+        alone.release()
+    assert refused.status == 2, refused.err
+    assert "that needs the database postgresql://" in refused.err
+    assert "start the server once it is done" in refused.err
+    assert "PostgreSQL process" in refused.err
+
+
+async def test_a_killed_server_leaves_the_database_free(
+    database_url: str, first: ServerProcess
 ) -> None:
     await first.kill()
-    await _until_free(database_url)
-    second = ServerProcess(tmp_path / "second", free_port_pair(), "--database-url", database_url)
-    await second.start()  # it would exit at start if the database were still held
-    try:
-        assert _lock_held(database_url)
-    finally:
-        await second.stop()
-    assert not _lock_held(database_url)  # a stopped server gives it back
+    async with asyncio.timeout(WAIT):  # PostgreSQL ends the session once it sees it closed
+        while _holders(database_url):
+            await asyncio.sleep(0.05)
+    alone = DatabaseOwner(database_url, exclusive=True)
+    alone.acquire()  # would raise if the killed server's lock were left
+    alone.release()

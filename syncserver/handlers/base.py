@@ -16,6 +16,7 @@ from syncserver.names import NameCache
 from syncserver.presence import Presence
 from syncserver.ratelimit import RateLimiter, rounded_up
 from syncserver.receipts import ReceiptBoard
+from syncserver.relay import Relay
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import Session, SessionTable
 from syncserver.store import transaction
@@ -111,12 +112,24 @@ class Context:
     # that awaits something must call it before it writes.
     settle: Callable[[], Awaitable[None]]
 
+    # Other servers share the database (``syncserver.store.nodes``), and what passes on to
+    # them what this one's devices do (``syncserver.relay``).
+    shared: bool = False
+    relay: Relay | None = None
+
     @contextmanager
     def write(self) -> Iterator[None]:
-        """A transaction that hands sequence numbers back if it fails."""
+        """A transaction that hands sequence numbers back if it fails (where servers share
+        the database, its first number waits for the database's write lock)."""
         try:
             with transaction():
-                yield
+                self.sequencer.begin()
+                self.members.begin()
+                try:
+                    yield
+                finally:
+                    self.sequencer.end()
+                    self.members.end()
         except BaseException:
             self.sequencer.reset()
             raise

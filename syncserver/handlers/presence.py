@@ -14,6 +14,7 @@ from shared.protocol import (
     PresenceInfo,
     PresenceList,
     PresencePush,
+    PresenceState,
     Typing,
     TypingPush,
 )
@@ -25,7 +26,35 @@ log = logging.getLogger(__name__)
 
 
 def publish_presence(ctx: Context, user_id: int) -> None:
-    """Tell everyone who shares a channel with the user if the user's state changed."""
+    """A device of the user came, went or changed here: tell the other nodes what this
+    node's devices now say, and everyone who shares a channel with the user if the user's
+    state changed."""
+    if ctx.relay is not None:
+        ctx.relay.presence({user_id: ctx.presence.here(user_id)})
+    _announce(ctx, user_id)
+
+
+def presence_elsewhere(ctx: Context, node: str, states: dict[int, PresenceState]) -> None:
+    """Another node said what its devices say of these users."""
+    for user_id in ctx.presence.node_said(node, states, time.monotonic()):
+        _announce(ctx, user_id)
+
+
+def sweep_presence(ctx: Context) -> None:
+    """Drop devices silent for longer than the presence timeout; where other nodes share
+    the database, say again what this node's devices say of their users, and let lapse
+    what other nodes did not say again in time."""
+    expire_sessions(ctx)
+    if ctx.relay is None:
+        return
+    ctx.relay.presence(ctx.presence.everyone_here())
+    for user_id in ctx.presence.lapse(time.monotonic(), ctx.config.presence_timeout):
+        _announce(ctx, user_id)
+
+
+def _announce(ctx: Context, user_id: int) -> None:
+    """Tell everyone here who shares a channel with the user if the user's state changed
+    (each node tells its own devices: nothing of this is relayed)."""
     change = ctx.presence.refresh(user_id)
     if change is None:
         return
@@ -34,7 +63,8 @@ def publish_presence(ctx: Context, user_id: int) -> None:
     if state == "offline":
         accounts.set_last_seen(user_id, now)
     info = PresenceInfo(user=ctx.names.one(user_id), state=state, last_seen=now)
-    ctx.delivery.to_users(channels.shares_channel_with(user_id), PresencePush(presence=info))
+    push = PresencePush(presence=info)
+    ctx.delivery.to_users(channels.shares_channel_with(user_id), push, relay=False)
 
 
 def expire_sessions(ctx: Context) -> None:

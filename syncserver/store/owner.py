@@ -1,49 +1,51 @@
-"""One server per PostgreSQL database.
+"""Who may use a PostgreSQL database: any number of servers together, or one command that
+needs it to itself (``migrate-to``, which fills an empty database), never both.
 
-A server numbers what it stores from counters it keeps in memory (``syncserver.sequencer``),
-so two servers writing to one database would hand out the same positions and sequence
-numbers. On SQLite the data directory's lock keeps a second server out (``syncserver.lock``);
-a PostgreSQL database can be reached from anywhere, so a server also holds a PostgreSQL
-advisory lock for as long as it runs, on a connection of its own. PostgreSQL drops the lock
-when that connection ends, so a server that crashed or was killed leaves none behind.
+Servers on one database run side by side as nodes (``syncserver.store.nodes``), each holding
+a shared advisory lock on a connection of its own for as long as it runs; a command that must
+have the database alone takes the same lock exclusively, and so waits for no server and lets
+none start meanwhile. PostgreSQL drops a lock when its connection ends, so a server that
+crashed or was killed leaves none behind. (SQLite is one file in one data directory, which
+its own lock guards: ``syncserver.lock``.)
 """
 
 from peewee import Database
 from playhouse.db_url import connect
 
 from syncserver.store.database import describe_url
+from syncserver.store.nodes import is_shared
 
-# The advisory lock's key, the same for every Tidings server ("tidngs" in ASCII). PostgreSQL
-# scopes advisory locks to one database, so servers on different databases never meet.
+# The advisory lock's key, the same for every Tidings process ("tidngs" in ASCII). PostgreSQL
+# scopes advisory locks to one database, so processes on different databases never meet.
 LOCK_KEY = 0x7469_646E_6773
 _HIGH, _LOW = LOCK_KEY >> 32, LOCK_KEY & 0xFFFF_FFFF  # how pg_locks shows a bigint key
 
 
 class DatabaseBusy(RuntimeError):
-    """Another Tidings server holds the database."""
+    """The database is held the other way: by servers, or by a command alone."""
 
 
 class DatabaseOwner:
-    """``acquire()`` (a no-op for SQLite) or raise ``DatabaseBusy``; ``release()`` when done."""
+    """``acquire()`` (a no-op for SQLite) or raise ``DatabaseBusy``; ``release()`` when done.
+    A server holds the database shared; a command that needs it alone, ``exclusive``."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, exclusive: bool = False) -> None:
         self.url = url
+        self.exclusive = exclusive
         self._db: Database | None = None
 
     def acquire(self) -> None:
         """Take the database's lock without waiting."""
-        if not self.url.startswith(("postgres://", "postgresql://")):
+        if not is_shared(self.url):
             return
-        db = connect(self.url)
+        db: Database = connect(self.url)
         db.connect()
-        got = db.execute_sql("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]
+        take = "pg_try_advisory_lock" if self.exclusive else "pg_try_advisory_lock_shared"
+        got = db.execute_sql(f"SELECT {take}(%s)", (LOCK_KEY,)).fetchone()[0]
         if not got:
             holder = _holder(db)
             db.close()
-            raise DatabaseBusy(
-                f"another Tidings server is using the database {describe_url(self.url)}"
-                f"{holder}; this version runs one server per database"
-            )
+            raise DatabaseBusy(self._refusal(holder))
         self._db = db
 
     def release(self) -> None:
@@ -52,13 +54,23 @@ class DatabaseOwner:
             self._db.close()
             self._db = None
 
+    def _refusal(self, holder: str) -> str:
+        shown = describe_url(self.url)
+        if self.exclusive:
+            return f"another Tidings server is using the database {shown}{holder}"
+        return (
+            f"a Tidings command that needs the database {shown} to itself (migrate-to) is "
+            f"using it{holder}; start the server once it is done"
+        )
+
 
 def _holder(db: Database) -> str:
-    """Who holds the lock, as far as this connection may see, for the refusal."""
+    """One holder of the lock, as far as this connection may see, for the refusal."""
     row = db.execute_sql(
         "SELECT a.client_addr, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "LIMIT 1",
         (_HIGH, _LOW),
     ).fetchone()
     if row is None:

@@ -1,0 +1,228 @@
+"""Pushes between the nodes of one database, through PostgreSQL's LISTEN/NOTIFY.
+
+A node pushes what it stores, and what its devices say (typing, presence, read positions),
+to its own devices (``syncserver.delivery``). Where nodes share the database it also relays
+each push to the others, which give it to their devices: the pushes of one turn of the loop
+go out together, in as few notifications as fit, once the turn is over.
+
+Relayed pushes are hints, as every push is. A node that was not listening when one went out
+(starting, or its connection to the database lost) never gets it, and one too large for a
+notification is not relayed; the devices then learn of the events from the head their
+heartbeats are answered with, and catch up from their cursors.
+"""
+
+import asyncio
+import base64
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Protocol
+
+import msgspec
+from peewee import Database
+
+from shared.protocol import Event, PresenceState
+from syncserver.store import StorageError, nodes
+
+log = logging.getLogger(__name__)
+
+
+class RelayedEvent(msgspec.Struct, array_like=True, frozen=True):
+    """A stored event, for the devices of these users (each at its own stream position)."""
+
+    event: Event
+    positions: dict[int, int]
+    skip_device: int | None
+
+
+class RelayedPush(msgspec.Struct, array_like=True, frozen=True):
+    """An encoded push, for the devices of these users."""
+
+    users: list[int]
+    body: bytes
+    skip_device: int | None
+
+
+class NodePresence(msgspec.Struct, array_like=True, frozen=True):
+    """A user's state from the devices connected to the node that says it."""
+
+    user: int
+    state: PresenceState
+
+
+class Relayed(msgspec.Struct, array_like=True, frozen=True):
+    """One notification: what one node pushed in one turn (or part of it)."""
+
+    node: str
+    events: list[RelayedEvent] = []
+    pushes: list[RelayedPush] = []
+    presence: list[NodePresence] = []
+
+
+class LocalDelivery(Protocol):
+    """What a node does with what another node relayed: push it to its own devices."""
+
+    def relayed_event(self, item: RelayedEvent) -> None: ...
+    def relayed_push(self, item: RelayedPush) -> None: ...
+
+
+PresenceFn = Callable[[str, dict[int, PresenceState]], None]  # (node, user -> state)
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Relayed)
+
+
+def encode_payload(relayed: Relayed) -> str:
+    """A notification's text (NOTIFY takes text, not bytes)."""
+    return base64.b64encode(_encoder.encode(relayed)).decode("ascii")
+
+
+def decode_payload(text: str) -> Relayed:
+    return _decoder.decode(base64.b64decode(text))
+
+
+class Relay:
+    """Relays this node's pushes to the other nodes, and theirs to this node's devices."""
+
+    def __init__(self, url: str, notify: Callable[[str], None] = nodes.notify) -> None:
+        self.node = secrets.token_hex(8)  # tells this node's own notifications apart
+        self._url = url
+        self._notify = notify
+        self._events: list[RelayedEvent] = []
+        self._pushes: list[RelayedPush] = []
+        self._presence: dict[int, PresenceState] = {}
+        self._flush_due = False
+        self._listening: Database | None = None
+        self._local: LocalDelivery | None = None
+        self._on_presence: PresenceFn | None = None
+
+    def event(self, event: Event, positions: dict[int, int], skip_device: int | None) -> None:
+        """Relay a pushed event once this turn of the loop is over."""
+        self._events.append(RelayedEvent(event, positions, skip_device))
+        self._flush_soon()
+
+    def push(self, users: list[int], body: bytes, skip_device: int | None) -> None:
+        """Relay an encoded push once this turn of the loop is over."""
+        self._pushes.append(RelayedPush(users, body, skip_device))
+        self._flush_soon()
+
+    def presence(self, states: dict[int, PresenceState]) -> None:
+        """Tell the other nodes, once this turn of the loop is over, the state of these
+        users from this node's devices."""
+        self._presence.update(states)
+        self._flush_soon()
+
+    def listen(self, local: LocalDelivery, on_presence: PresenceFn) -> None:
+        """Start giving what other nodes relay to ``local``, and what they say of their
+        users' presence to ``on_presence``."""
+        self._local = local
+        self._on_presence = on_presence
+        self._listening = nodes.listening_connection(self._url)
+        fd = self._listening.connection().fileno()
+        asyncio.get_running_loop().add_reader(fd, self._readable)
+
+    def close(self) -> None:
+        """Stop listening (what is queued to go out is sent first)."""
+        self.flush()
+        if self._listening is not None:
+            asyncio.get_running_loop().remove_reader(self._listening.connection().fileno())
+            self._listening.close()
+            self._listening = None
+
+    def _flush_soon(self) -> None:
+        if not self._flush_due:
+            self._flush_due = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Send what is queued, in notifications of at most ``nodes.MAX_NOTIFY_BYTES``."""
+        self._flush_due = False
+        events, self._events = self._events, []
+        pushes, self._pushes = self._pushes, []
+        presence = [NodePresence(user, state) for user, state in self._presence.items()]
+        self._presence = {}
+        try:
+            for payload in _payloads(self.node, events, pushes, presence):
+                self._notify(payload)
+        except StorageError as e:  # hints: the devices' cursors recover what they carried
+            log.warning("relaying %d pushes to the other nodes failed: %s", len(events), e)
+
+    def _readable(self) -> None:
+        assert self._listening is not None and self._local is not None
+        conn = self._listening.connection()
+        try:
+            conn.poll()
+        except Exception as e:  # the connection is gone: the devices' heads recover it
+            log.error("listening to the other nodes stopped: %s", e)
+            asyncio.get_running_loop().remove_reader(conn.fileno())
+            return
+        while conn.notifies:
+            self._deliver(conn.notifies.pop(0).payload)
+
+    def _deliver(self, payload: str) -> None:
+        assert self._local is not None
+        try:
+            relayed = decode_payload(payload)
+        except (ValueError, msgspec.DecodeError) as e:
+            log.warning("an undecodable notification from another node: %s", e)
+            return
+        if relayed.node == self.node:
+            return
+        for event in relayed.events:
+            self._local.relayed_event(event)
+        for push in relayed.pushes:
+            self._local.relayed_push(push)
+        if relayed.presence and self._on_presence is not None:
+            self._on_presence(relayed.node, {p.user: p.state for p in relayed.presence})
+
+
+# msgpack bytes that fit in one notification once in base64, with room for the envelope
+# (the node's id and the lists' headers).
+_CHUNK_BYTES = nodes.MAX_NOTIFY_BYTES * 3 // 4 - 64
+
+
+def _payloads(
+    node: str,
+    events: list[RelayedEvent],
+    pushes: list[RelayedPush],
+    presence: list[NodePresence],
+) -> list[str]:
+    """The notifications that carry these, each under the size PostgreSQL takes."""
+    payloads: list[str] = []
+    chunk = _Chunk()
+    items: list[RelayedEvent | RelayedPush | NodePresence] = [*events, *pushes, *presence]
+    for item in items:
+        n = len(_encoder.encode(item))
+        if n > _CHUNK_BYTES:
+            log.debug("a push too large for a notification is left to the devices' cursors")
+            continue
+        if chunk.size + n > _CHUNK_BYTES:
+            payloads.append(chunk.payload(node))
+            chunk = _Chunk()
+        chunk.add(item, n)
+    if chunk.size:
+        payloads.append(chunk.payload(node))
+    return payloads
+
+
+class _Chunk:
+    """What one notification will carry."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.events: list[RelayedEvent] = []
+        self.pushes: list[RelayedPush] = []
+        self.presence: list[NodePresence] = []
+
+    def add(self, item: RelayedEvent | RelayedPush | NodePresence, size: int) -> None:
+        if isinstance(item, RelayedEvent):
+            self.events.append(item)
+        elif isinstance(item, RelayedPush):
+            self.pushes.append(item)
+        else:
+            self.presence.append(item)
+        self.size += size
+
+    def payload(self, node: str) -> str:
+        return encode_payload(Relayed(node, self.events, self.pushes, self.presence))

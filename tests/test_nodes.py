@@ -1,0 +1,230 @@
+"""Several servers (nodes) on one PostgreSQL database, as real processes sharing one key
+pair: a conversation across three nodes reaches every device in the same order, and a number
+one node took is never passed by another's (the commit-order hazard of shared counters)."""
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from shared.protocol import (
+    ChannelReply,
+    CreateGroup,
+    Event,
+    EventPush,
+    GetPresence,
+    OpenDirect,
+    PresencePush,
+    Push,
+    Send,
+    Sync,
+    Typing,
+    TypingPush,
+)
+from syncserver.bench.harness import free_port_pair
+from syncserver.server_keys import KEY_FILE
+from syncserver.store.nodes import WRITE_LOCK_KEY
+from tests.server_process import ServerProcess
+from tests.support import PASSWORD, WAIT, TestClient, new_id
+
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
+class Cluster:
+    """Server processes on one database; the first makes the key pair the others share."""
+
+    def __init__(self, root: Path, database_url: str, count: int) -> None:
+        self.nodes = [
+            # Each in a folder of its own, where its log goes too.
+            ServerProcess(
+                root / f"node{i}" / "data",
+                free_port_pair(),
+                *("--database-url", database_url),
+                # Presence changes within a second, as the other servers in the tests have it.
+                *("--heartbeat-interval", "0.2", "--presence-timeout", "1"),
+            )
+            for i in range(count)
+        ]
+        self.devices: list[TestClient] = []
+
+    async def start(self) -> None:
+        first, *others = self.nodes
+        for node in self.nodes:
+            node.data_dir.mkdir(mode=0o700, parents=True)
+        await first.start()
+        for node in others:
+            shutil.copy2(first.data_dir / KEY_FILE, node.data_dir / KEY_FILE)
+        await asyncio.gather(*(node.start() for node in others))
+
+    async def register(self, node: int, user: str) -> TestClient:
+        device = TestClient(self.nodes[node].connection())
+        self.devices.append(device)
+        await device.conn.open()
+        await device.conn.wait_ready(WAIT)
+        await device.conn.register(user, PASSWORD, "laptop")
+        return device
+
+    async def stop(self) -> None:
+        for device in self.devices:
+            await device.conn.close()
+        await asyncio.gather(*(node.stop() for node in self.nodes))
+
+
+@pytest.fixture
+async def cluster(tmp_path: Path, database_url: str) -> AsyncIterator[Cluster]:
+    nodes = Cluster(tmp_path, database_url, 3)
+    await nodes.start()
+    try:
+        yield nodes
+    finally:
+        await nodes.stop()
+
+
+async def _synced(device: TestClient, after: int = 0) -> tuple[list[Event], int]:
+    """Every event the device's stream holds after ``after``, and where that ends."""
+    events: list[Event] = []
+    while True:
+        page = await device.request(Sync(after=after, limit=100))
+        events += page.events
+        after = page.next
+        if not page.more:
+            return events, after
+
+
+def _messages(events: list[Event]) -> list[tuple[int, str, str]]:
+    return [(e.seq, e.sender, e.text) for e in events if e.kind == "message"]
+
+
+async def test_a_conversation_across_three_nodes_reaches_everyone_in_the_same_order(
+    cluster: Cluster,
+) -> None:
+    alice = await cluster.register(0, "alice")
+    bob = await cluster.register(1, "bob")
+    carol = await cluster.register(2, "carol")
+    group = await alice.request(CreateGroup(name="three nodes", members=["bob", "carol"]))
+    assert isinstance(group, ChannelReply)
+    chat = group.channel.id
+
+    async def say(device: TestClient, name: str) -> None:
+        for n in range(5):
+            await device.request(Send(channel=chat, client_id=new_id(), text=f"{name} {n}"))
+
+    await asyncio.gather(say(alice, "alice"), say(bob, "bob"), say(carol, "carol"))
+    # Each device is pushed the others' messages, from whichever node stored them.
+    devices = {"alice": alice, "bob": bob, "carol": carol}
+    for me, device in devices.items():
+        for name in set(devices) - {me}:
+            await device.wait_push(_message_push(f"{name} 4"))
+    seen = [_messages((await _synced(device))[0]) for device in (alice, bob, carol)]
+    assert seen[0] == seen[1] == seen[2]
+    seqs = [seq for seq, _, _ in seen[0]]
+    assert seqs == list(range(seqs[0], seqs[0] + 15))  # no gap, no repeat
+    for name in ("alice", "bob", "carol"):  # each sender's messages in the order sent
+        assert [t for _, s, t in seen[0] if s == name] == [f"{name} {n}" for n in range(5)]
+
+
+def _waiting_for_the_write_lock(database_url: str) -> int:
+    """How many connections wait for the write lock now."""
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND classid = %s AND objid = %s",
+            (WRITE_LOCK_KEY >> 32, WRITE_LOCK_KEY & 0xFFFF_FFFF),
+        )
+        row = cur.fetchone()
+    conn.close()
+    return int(row[0]) if row else 0
+
+
+async def test_a_number_one_node_took_is_never_passed_by_a_later_one(
+    cluster: Cluster, database_url: str
+) -> None:
+    alice = await cluster.register(0, "alice")
+    bob = await cluster.register(1, "bob")
+    chat = (await alice.request(OpenDirect(user="bob"))).channel.id
+    await alice.request(Send(channel=chat, client_id=new_id(), text="before"))
+    _, cursor = await _synced(bob)
+
+    # Another writer takes the next number (an event stored with the next position and
+    # sequence number, in both users' streams) and has not committed yet.
+    held = psycopg2.connect(database_url)
+    try:
+        with held.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            taken = _take_next_number(cur, chat)
+        sending = asyncio.ensure_future(
+            alice.request(Send(channel=chat, client_id=new_id(), text="after"))
+        )
+        async with asyncio.timeout(WAIT):  # alice's node waits for the lock, numbering nothing
+            while _waiting_for_the_write_lock(database_url) == 0:
+                await asyncio.sleep(0.02)
+        early, _ = await _synced(bob, cursor)  # bob's node is free to answer meanwhile
+        assert early == [] and not sending.done()
+        held.commit()
+    finally:
+        held.close()
+    sent = await sending
+    assert sent.seq == taken + 1
+    events, end = await _synced(bob, cursor)
+    assert [(e.seq, e.text) for e in events] == [(taken, "taken first"), (taken + 1, "after")]
+    assert (await _synced(bob, end))[0] == []  # exactly once
+
+
+def _message_push(text: str) -> Callable[[Push], bool]:
+    return lambda p: isinstance(p, EventPush) and p.event.text == text
+
+
+def _one_row(cur: "psycopg2.extensions.cursor") -> tuple:
+    row = cur.fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def _take_next_number(cur: "psycopg2.extensions.cursor", chat: int) -> int:
+    """What a node does in its write transaction, written out: the next position, the
+    channel's next sequence number, and the next position of each member's stream."""
+    cur.execute("SELECT max(pos) FROM event")
+    pos = _one_row(cur)[0] + 1
+    cur.execute("SELECT max(seq), min(sender_id) FROM event WHERE channel_id = %s", (chat,))
+    last, sender = _one_row(cur)
+    cur.execute(
+        "INSERT INTO event (pos, channel_id, seq, kind, sender_id, client_id, text, ts) "
+        "VALUES (%s, %s, %s, 'message', %s, %s, 'taken first', 0)",
+        (pos, chat, last + 1, sender, new_id()),
+    )
+    cur.execute(
+        "INSERT INTO stream (user_id, pos, event_pos) "
+        "SELECT m.user_id, coalesce(max(s.pos), 0) + 1, %s FROM membership m "
+        "LEFT JOIN stream s ON s.user_id = m.user_id "
+        "WHERE m.channel_id = %s GROUP BY m.user_id",
+        (pos, chat),
+    )
+    return int(last + 1)
+
+
+async def test_presence_and_typing_cross_nodes_and_a_dead_node_takes_its_devices_offline(
+    cluster: Cluster,
+) -> None:
+    alice = await cluster.register(0, "alice")
+    bob = await cluster.register(1, "bob")
+    chat = (await alice.request(OpenDirect(user="bob"))).channel.id
+    async with asyncio.timeout(WAIT):  # bob's node learns what alice's node says of her
+        while (await bob.request(GetPresence(users=["alice"]))).presence[0].state != "online":
+            await asyncio.sleep(0.05)
+    await alice.request(Typing(channel=chat))
+    await bob.wait_push(lambda p: isinstance(p, TypingPush) and p.user == "alice")
+
+    await cluster.nodes[0].kill()  # alice's node dies; it says nothing more of her
+    offline = await bob.wait_push(
+        lambda p: (
+            isinstance(p, PresencePush)
+            and p.presence.user == "alice"
+            and p.presence.state == "offline"
+        )
+    )
+    assert isinstance(offline, PresencePush)
+    listed = await bob.request(GetPresence(users=["alice"]))
+    assert listed.presence[0].state == "offline"
