@@ -36,7 +36,8 @@ Each setting can come from the command line, an environment variable or the conf
 EPILOG = """\
 With no command, or with "serve", the server runs in the foreground until SIGTERM or
 SIGINT. Admin commands use the same settings to find the data directory and database, and
-may run while the server does (restore excepted). See docs/self-hosting.md.
+may run while the server does (restore, new-epoch and migrate-to excepted). See
+docs/self-hosting.md.
 """
 
 
@@ -112,6 +113,12 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
         help="after restoring the database by other means (pg_restore): tell devices to "
         "reconcile their caches; the server must be stopped",
     )
+    move = commands.add_parser(
+        "migrate-to",
+        help="copy the SQLite database into an empty PostgreSQL database; the server must "
+        "be stopped",
+    )
+    move.add_argument("url", metavar="URL", help="postgresql://USER[:PASSWORD]@HOST/DBNAME")
 
 
 ADMIN: dict[str, Callable[[ServerConfig, argparse.Namespace], str]] = {
@@ -123,6 +130,7 @@ ADMIN: dict[str, Callable[[ServerConfig, argparse.Namespace], str]] = {
     "backup": lambda c, a: admin.backup(c, a.file),
     "restore": lambda c, a: admin.restore(c, a.file),
     "new-epoch": lambda c, a: admin.new_epoch(c),
+    "migrate-to": lambda c, a: admin.migrate_to(c, a.url),
 }
 
 

@@ -1,8 +1,10 @@
-"""Admin commands of ``tidings-server``: accounts, devices, the server key, backup and restore.
+"""Admin commands of ``tidings-server``: accounts, devices, the server key, backup and restore,
+and the move from SQLite to PostgreSQL.
 
 They work on the same configuration (data directory, database) as the server, and are safe
-to run while it runs, except ``restore``, which refuses then. Passwords come from standard
-input or a terminal prompt, never from the command line, where other users could see them.
+to run while it runs, except ``restore``, ``new-epoch`` and ``migrate-to``, which refuse then.
+Passwords come from standard input or a terminal prompt, never from the command line, where
+other users could see them.
 """
 
 import getpass
@@ -22,11 +24,25 @@ from syncserver.config import ServerConfig
 from syncserver.lock import DataDirBusy, DataDirLock
 from syncserver.names import why_taken
 from syncserver.store import accounts, transaction
-from syncserver.store.backup import DatabaseSummary, NotADatabase, backup_sqlite, restore_sqlite
+from syncserver.store.backup import (
+    DatabaseSummary,
+    NotADatabase,
+    backup_sqlite,
+    check_database,
+    restore_sqlite,
+)
 from syncserver.store.backup_files import backup_files, files_of, restore_files
 from syncserver.store.database import database_url_of, describe_url, open_database, sqlite_path
 from syncserver.store.epoch import renew_epoch
-from syncserver.store.models import User
+from syncserver.store.models import SCHEMA_VERSION, User
+from syncserver.store.postgres_target import (
+    NotPostgres,
+    TargetUnreachable,
+    check_url,
+    connected,
+    tables_with_rows,
+)
+from syncserver.store.transfer import TableCopy, TransferFailed, copy_tables
 
 
 class AdminError(Exception):
@@ -228,6 +244,84 @@ def new_epoch(config: ServerConfig) -> str:
     except DataDirBusy as e:
         raise AdminError(f"{e}; stop it first") from None
     return f"the database's epoch is now {epoch}; devices reconcile their caches when they connect"
+
+
+def migrate_to(config: ServerConfig, url: str) -> str:
+    """Copy the SQLite database into the empty PostgreSQL database at ``url``, upgrading it
+    first if its schema is older; refused while a server runs on the data directory."""
+    shown = describe_url(url)
+    try:
+        check_url(url)
+    except NotPostgres as e:
+        raise AdminError(str(e)) from None
+    path = sqlite_path(database_url_of(config))
+    if path is None:
+        raise AdminError(
+            f"this server already uses {describe_url(database_url_of(config))}; migrate-to "
+            "moves a SQLite database: leave database_url unset until it has run"
+        )
+    if not path.exists():
+        raise AdminError(
+            f"there is no Tidings database at {path}; check the data directory "
+            "(--data-dir, TIDINGS_DATA_DIR or data_dir in the config file)"
+        )
+    check_owner(config.data_dir)
+    try:
+        with DataDirLock(config.data_dir):
+            source = check_database(path)
+            copied = _copy_into(path, url, shown)
+    except DataDirBusy as e:
+        raise AdminError(f"{e}; stop it before migrating") from None
+    except NotADatabase as e:
+        raise AdminError(f"not migrating: {e}") from None
+    except (TargetUnreachable, TransferFailed) as e:
+        raise AdminError(f"not migrated: {e}") from None
+    return _migrated(config, source, shown, copied)
+
+
+def _copy_into(path: Path, url: str, shown: str) -> list[TableCopy]:
+    with connected(url) as target:
+        taken = tables_with_rows(target)
+    if taken:
+        raise AdminError(
+            f"{shown} already holds Tidings data (in {', '.join(taken)}); migrate-to fills "
+            "an empty database only: create a new one, or drop these tables"
+        )
+    source = open_database(f"sqlite:///{path}")  # upgrades an older schema, after a backup
+    try:
+        target = open_database(url)
+        try:
+            return copy_tables(source, target, _progress)
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
+def _progress(table: str, rows: int) -> None:
+    print(f"copying {table}: {rows:,} rows", file=sys.stderr, flush=True)
+
+
+def _migrated(
+    config: ServerConfig, source: DatabaseSummary, shown: str, copied: list[TableCopy]
+) -> str:
+    upgraded = ""
+    if source.schema_version < SCHEMA_VERSION:
+        upgraded = (
+            f" (first upgraded from schema version {source.schema_version}; the database "
+            "as it was is saved beside it)"
+        )
+    width = max(len(c.table) for c in copied)
+    lines = [f"copied {source.path}{upgraded} into {shown}; rows per table, counts checked:"]
+    lines += [f"  {c.table:<{width}}  {c.rows:>12,}" for c in copied]
+    lines += [
+        f"Attached files stay in {config.files_path}, the server key in {config.data_dir}.",
+        f'Next: set database_url = "{shown}" (with its password, if it has one) in the '
+        "config file, or --database-url, then start the server. Keep "
+        f"{source.path.name} as the copy of before; a server started without database_url "
+        "would use it and miss everything since.",
+    ]
+    return "\n".join(lines)
 
 
 def _describe(summary: DatabaseSummary) -> str:

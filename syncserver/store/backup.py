@@ -112,7 +112,7 @@ def _summarise(db: sqlite3.Connection, path: Path, label: Path) -> DatabaseSumma
     if version > SCHEMA_VERSION:
         raise NotADatabase(
             f"{label} has schema version {version}, newer than this server understands "
-            f"({SCHEMA_VERSION}); restore it with a newer Tidings server"
+            f"({SCHEMA_VERSION}); use a newer Tidings server for it"
         )
     return DatabaseSummary(
         path=path,
