@@ -64,6 +64,12 @@ def _postgres_database(admin_url: str) -> Iterator[str]:
         admin.close()
 
 
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database of the test's own, dropped after it."""
+    yield from _postgres_database(postgres_admin_url)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
     """None selects the server's default (SQLite in its data dir)."""

@@ -230,7 +230,7 @@ UNDO: dict[int, Callable[[Database], None]] = {
 }
 
 
-def _turn_back_to_schema(url: str, version: int) -> None:
+def turn_back_to_schema(url: str, version: int) -> None:
     """The database as a server of schema ``version`` left it: every later migration undone,
     newest first."""
     db = open_database(url)
@@ -250,7 +250,7 @@ async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
         message = Send(channel=channel.id, client_id=new_client_id(), text="before the upgrade")
         before = await alice.request(message)
     url = database_url_of(server_config)
-    _turn_back_to_schema(url, 1)
+    turn_back_to_schema(url, 1)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -276,7 +276,7 @@ async def test_schema_2_gets_name_skeletons_and_refuses_new_look_alikes(
     for name in ("mill", "rnill"):  # as a schema 2 server took them: both look like "mill"
         User.insert(name=name, password_hash="x", created_at=0).execute()
     db.close()
-    _turn_back_to_schema(url, 2)
+    turn_back_to_schema(url, 2)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -296,7 +296,7 @@ async def test_schema_3_gets_times_of_writing(server_config: ServerConfig) -> No
         alice = await factory.register("alice")
         channel = (await alice.request(OpenDirect(user="alice"))).channel
         await alice.request(Send(channel=channel.id, client_id=new_client_id(), text="before"))
-    _turn_back_to_schema(database_url_of(server_config), 3)
+    turn_back_to_schema(database_url_of(server_config), 3)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -317,7 +317,7 @@ async def test_schema_4_gets_messages_that_change(server_config: ServerConfig) -
         channel = (await alice.request(OpenDirect(user="alice"))).channel
         message = Send(channel=channel.id, client_id=new_client_id(), text="before")
         before = await alice.request(message)
-    _turn_back_to_schema(database_url_of(server_config), 4)
+    turn_back_to_schema(database_url_of(server_config), 4)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -353,7 +353,7 @@ async def test_schema_5_gets_receipts_from_the_devices_cursors(
             await alice.request(Send(channel=channel.id, client_id=new_client_id(), text=text))
         page = await bob.request(Sync(after=bob.welcome.sync_cursor))
         await bob.request(Sync(after=page.next))  # confirms everything up to "two"
-    _turn_back_to_schema(database_url_of(server_config), 5)
+    turn_back_to_schema(database_url_of(server_config), 5)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -390,7 +390,7 @@ async def test_schema_6_gets_streams_and_the_cursors_devices_hold_still_hold(
         await _say(carol, elsewhere.id, "c3")
         await _say(alice, chat.id, "a3")
         credentials, keys = bob.credentials, bob.conn.client_keys
-    _turn_back_to_schema(database_url_of(server_config), 6)
+    turn_back_to_schema(database_url_of(server_config), 6)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -426,7 +426,7 @@ async def test_schema_7_gets_do_not_disturb_off_and_no_chat_muted(
         await factory.register("bob")
         await alice.request(UpdateSettings(read_receipts=False))  # a row from schema 7
         channel = (await alice.request(OpenDirect(user="bob"))).channel
-    _turn_back_to_schema(database_url_of(server_config), 7)
+    turn_back_to_schema(database_url_of(server_config), 7)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -453,7 +453,7 @@ async def test_schema_8_gets_no_display_names_and_takes_them(
         alice = await factory.register("alice")
         await factory.register("bob")
         channel = (await alice.request(OpenDirect(user="bob"))).channel
-    _turn_back_to_schema(database_url_of(server_config), 8)
+    turn_back_to_schema(database_url_of(server_config), 8)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -475,7 +475,7 @@ async def test_schema_9_gets_quiet_hours_off(server_config: ServerConfig) -> Non
         alice = await factory.register("alice")
         await factory.register("bob")
         await alice.request(UpdateSettings(dnd_until=UNTIL_TURNED_OFF))  # a row from schema 8
-    _turn_back_to_schema(database_url_of(server_config), 9)
+    turn_back_to_schema(database_url_of(server_config), 9)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION
@@ -497,7 +497,7 @@ async def test_schema_10_gets_attachments(server_config: ServerConfig) -> None:
         alice = await factory.register("alice")
         notes = (await alice.request(OpenDirect(user="alice"))).channel.id
         await alice.request(Send(channel=notes, client_id=new_client_id(), text="old"))
-    _turn_back_to_schema(database_url_of(server_config), 10)
+    turn_back_to_schema(database_url_of(server_config), 10)
 
     async with serving(server_config) as factory:
         assert stored_version(db_proxy) == SCHEMA_VERSION

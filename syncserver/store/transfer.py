@@ -98,7 +98,7 @@ def _copy_table(
                 f"{', '.join([marks] * len(chunk))}",
                 values,
             )
-    except StorageError as e:
+    except (StorageError, ValueError) as e:  # the driver refuses some values itself (NUL)
         raise TransferFailed(f"copying table {table} failed: {str(e).strip()}") from None
 
 
