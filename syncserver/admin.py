@@ -35,6 +35,7 @@ from syncserver.store.backup_files import backup_files, files_of, restore_files
 from syncserver.store.database import database_url_of, describe_url, open_database, sqlite_path
 from syncserver.store.epoch import renew_epoch
 from syncserver.store.models import SCHEMA_VERSION, User
+from syncserver.store.owner import DatabaseBusy, DatabaseOwner
 from syncserver.store.postgres_target import (
     NotPostgres,
     TargetUnreachable,
@@ -270,7 +271,7 @@ def migrate_to(config: ServerConfig, url: str) -> str:
         with DataDirLock(config.data_dir):
             source = check_database(path)
             copied = _copy_into(path, url, shown)
-    except DataDirBusy as e:
+    except (DataDirBusy, DatabaseBusy) as e:
         raise AdminError(f"{e}; stop it before migrating") from None
     except NotADatabase as e:
         raise AdminError(f"not migrating: {e}") from None
@@ -280,22 +281,34 @@ def migrate_to(config: ServerConfig, url: str) -> str:
 
 
 def _copy_into(path: Path, url: str, shown: str) -> list[TableCopy]:
-    with connected(url) as target:
-        taken = tables_with_rows(target)
-    if taken:
-        raise AdminError(
-            f"{shown} already holds Tidings data (in {', '.join(taken)}); migrate-to fills "
-            "an empty database only: create a new one, or drop these tables"
-        )
-    source = open_database(f"sqlite:///{path}")  # upgrades an older schema, after a backup
-    try:
-        target = open_database(url)
+    with connected(url) as probe, _owning(url):
+        taken = tables_with_rows(probe)
+        if taken:
+            raise AdminError(
+                f"{shown} already holds Tidings data (in {', '.join(taken)}); migrate-to "
+                "fills an empty database only: create a new one, or drop these tables"
+            )
+        source = open_database(f"sqlite:///{path}")  # upgrades an older schema, after a backup
         try:
-            return copy_tables(source, target, _progress)
+            target = open_database(url)
+            try:
+                return copy_tables(source, target, _progress)
+            finally:
+                target.close()
         finally:
-            target.close()
+            source.close()
+
+
+@contextmanager
+def _owning(url: str) -> Iterator[None]:
+    """The PostgreSQL database's server lock, for the block: a server running on it would
+    number new rows over the copied ones, and one starting meanwhile must wait for the copy."""
+    owner = DatabaseOwner(url)
+    owner.acquire()
+    try:
+        yield
     finally:
-        source.close()
+        owner.release()
 
 
 def _progress(table: str, rows: int) -> None:

@@ -289,6 +289,21 @@ async def test_a_running_server_keeps_its_database_from_being_moved(
     assert postgres_tables(postgres_url) == []
 
 
+async def test_a_server_running_on_the_target_keeps_it_from_being_filled(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """A server on an unused PostgreSQL database would number new rows over copied ones."""
+    config = sqlite_config(tmp_path)
+    await serving_once(config)
+    other = dataclasses.replace(config, database_url=postgres_url, data_dir=tmp_path / "other")
+    async with serving(other):
+        message = refused(await migrate(config, postgres_url))
+    assert "another Tidings server is using the database" in message
+    assert "stop it before migrating" in message
+    assert postgres_rows(postgres_url, "user") == []
+    ok(await migrate(config, postgres_url))  # once it stopped
+
+
 async def test_a_database_from_a_newer_server_is_refused(tmp_path: Path, postgres_url: str) -> None:
     config = sqlite_config(tmp_path)
     await serving_once(config)
