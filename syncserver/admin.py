@@ -301,9 +301,9 @@ def _copy_into(path: Path, url: str, shown: str) -> list[TableCopy]:
 
 @contextmanager
 def _owning(url: str) -> Iterator[None]:
-    """The PostgreSQL database's server lock, for the block: a server running on it would
-    number new rows over the copied ones, and one starting meanwhile must wait for the copy."""
-    owner = DatabaseOwner(url)
+    """The PostgreSQL database to itself, for the block: a server running on it would number
+    new rows over the copied ones, and one starting meanwhile must wait for the copy."""
+    owner = DatabaseOwner(url, exclusive=True)
     owner.acquire()
     try:
         yield
