@@ -19,6 +19,8 @@ from shared.protocol import (
     OpenDirect,
     PresencePush,
     Push,
+    RevokeDevice,
+    RevokedPush,
     Send,
     Sync,
     Typing,
@@ -65,6 +67,14 @@ class Cluster:
         await device.conn.open()
         await device.conn.wait_ready(WAIT)
         await device.conn.register(user, PASSWORD, "laptop")
+        return device
+
+    async def login(self, node: int, user: str, device_name: str) -> TestClient:
+        device = TestClient(self.nodes[node].connection())
+        self.devices.append(device)
+        await device.conn.open()
+        await device.conn.wait_ready(WAIT)
+        await device.conn.login(user, PASSWORD, device_name)
         return device
 
     async def stop(self) -> None:
@@ -228,3 +238,12 @@ async def test_presence_and_typing_cross_nodes_and_a_dead_node_takes_its_devices
     assert isinstance(offline, PresencePush)
     listed = await bob.request(GetPresence(users=["alice"]))
     assert listed.presence[0].state == "offline"
+
+
+async def test_a_device_revoked_through_one_node_is_signed_out_of_another(
+    cluster: Cluster,
+) -> None:
+    laptop = await cluster.register(0, "alice")
+    phone = await cluster.login(1, "alice", "phone")
+    await laptop.request(RevokeDevice(device_id=phone.credentials.device_id))
+    await phone.wait_push(lambda p: isinstance(p, RevokedPush))

@@ -262,6 +262,8 @@ def _revoke(ctx: Context, user_id: int, device_id: int) -> None:
     with ctx.write():
         if not accounts.revoke_device(device_id, user_id, now_ms()):
             raise Refusal(ErrorCode.NO_SUCH_DEVICE, f"you have no active device {device_id}")
+        if ctx.shared:  # the device may be connected to another node, which looks at this
+            accounts.mark_revocation()
     log.info("device %d revoked", device_id)
     session = ctx.sessions.of_device(user_id, device_id)
     if session is not None:
