@@ -21,14 +21,23 @@ class _Bucket:
     updated: float
 
 
+SpendFn = Callable[[Hashable, float], None]  # (key, tokens spent; negative: given back)
+
+
 class RateLimiter:
     def __init__(
-        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+        self,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.monotonic,
+        spent: SpendFn | None = None,
     ) -> None:
-        """``rate`` tokens per second refill a bucket that holds at most ``burst``."""
+        """``rate`` tokens per second refill a bucket that holds at most ``burst``;
+        ``spent`` hears of every token spent or given back (to tell other servers)."""
         self.rate = rate
         self.burst = burst
         self._clock = clock
+        self._spent = spent
         self._buckets: dict[Hashable, _Bucket] = {}
 
     def _bucket(self, key: Hashable) -> _Bucket:
@@ -57,17 +66,28 @@ class RateLimiter:
         wait = self.wait_needed(key, cost)
         if wait is None:
             self._buckets[key].tokens -= cost
+            if self._spent is not None:
+                self._spent(key, cost)
         return wait
 
     def charge(self, key: Hashable, cost: float) -> None:
         """Spend ``cost`` tokens for work found out afterwards (a large reply); the bucket may
         go below zero, which delays what ``key`` does next."""
         self._bucket(key).tokens -= cost
+        if self._spent is not None:
+            self._spent(key, cost)
 
     def give_back(self, key: Hashable) -> None:
         """Return a token taken for an attempt that turned out fine."""
         bucket = self._bucket(key)
         bucket.tokens = min(self.burst, bucket.tokens + 1)
+        if self._spent is not None:
+            self._spent(key, -1.0)
+
+    def spent_elsewhere(self, key: Hashable, tokens: float) -> None:
+        """Another server spent (or, negative, gave back) ``tokens`` of ``key``'s budget."""
+        bucket = self._bucket(key)
+        bucket.tokens = min(self.burst, bucket.tokens - tokens)
 
     def _forget_full(self, now: float) -> None:
         for key, bucket in list(self._buckets.items()):

@@ -15,7 +15,7 @@ import asyncio
 import base64
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Protocol
 
 import msgspec
@@ -50,6 +50,15 @@ class NodePresence(msgspec.Struct, array_like=True, frozen=True):
     state: PresenceState
 
 
+class Spent(msgspec.Struct, array_like=True, frozen=True):
+    """Tokens a node spent from a budget nodes share (``syncserver.ratelimit``): an
+    account's, or an address's; negative when given back."""
+
+    limiter: str
+    key: int | str
+    tokens: float
+
+
 class Relayed(msgspec.Struct, array_like=True, frozen=True):
     """One notification: what one node pushed in one turn (or part of it)."""
 
@@ -57,6 +66,7 @@ class Relayed(msgspec.Struct, array_like=True, frozen=True):
     events: list[RelayedEvent] = []
     pushes: list[RelayedPush] = []
     presence: list[NodePresence] = []
+    spent: list[Spent] = []
 
 
 class LocalDelivery(Protocol):
@@ -67,6 +77,7 @@ class LocalDelivery(Protocol):
 
 
 PresenceFn = Callable[[str, dict[int, PresenceState]], None]  # (node, user -> state)
+SpentFn = Callable[[str, Hashable, float], None]  # (limiter, key, tokens)
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -92,10 +103,12 @@ class Relay:
         self._events: list[RelayedEvent] = []
         self._pushes: list[RelayedPush] = []
         self._presence: dict[int, PresenceState] = {}
+        self._spent: dict[tuple[str, Hashable], float] = {}
         self._flush_due = False
         self._listening: Database | None = None
         self._local: LocalDelivery | None = None
         self._on_presence: PresenceFn | None = None
+        self._on_spent: SpentFn | None = None
 
     def event(self, event: Event, positions: dict[int, int], skip_device: int | None) -> None:
         """Relay a pushed event once this turn of the loop is over."""
@@ -113,11 +126,18 @@ class Relay:
         self._presence.update(states)
         self._flush_soon()
 
-    def listen(self, local: LocalDelivery, on_presence: PresenceFn) -> None:
-        """Start giving what other nodes relay to ``local``, and what they say of their
-        users' presence to ``on_presence``."""
+    def spend(self, limiter: str, key: Hashable, tokens: float) -> None:
+        """Tell the other nodes, once this turn of the loop is over, that this node spent
+        ``tokens`` from a budget nodes share (added up per budget until then)."""
+        self._spent[(limiter, key)] = self._spent.get((limiter, key), 0.0) + tokens
+        self._flush_soon()
+
+    def listen(self, local: LocalDelivery, on_presence: PresenceFn, on_spent: SpentFn) -> None:
+        """Start giving what other nodes relay to ``local``, what they say of their users'
+        presence to ``on_presence``, and what they spent of shared budgets to ``on_spent``."""
         self._local = local
         self._on_presence = on_presence
+        self._on_spent = on_spent
         self._listening = nodes.listening_connection(self._url)
         fd = self._listening.connection().fileno()
         asyncio.get_running_loop().add_reader(fd, self._readable)
@@ -142,8 +162,10 @@ class Relay:
         pushes, self._pushes = self._pushes, []
         presence = [NodePresence(user, state) for user, state in self._presence.items()]
         self._presence = {}
+        spent = [Spent(limiter, _key(key), t) for (limiter, key), t in self._spent.items() if t]
+        self._spent = {}
         try:
-            for payload in _payloads(self.node, events, pushes, presence):
+            for payload in _payloads(self.node, [*events, *pushes, *presence, *spent]):
                 self._notify(payload)
         except StorageError as e:  # hints: the devices' cursors recover what they carried
             log.warning("relaying %d pushes to the other nodes failed: %s", len(events), e)
@@ -175,6 +197,14 @@ class Relay:
             self._local.relayed_push(push)
         if relayed.presence and self._on_presence is not None:
             self._on_presence(relayed.node, {p.user: p.state for p in relayed.presence})
+        if self._on_spent is not None:
+            for spent in relayed.spent:
+                self._on_spent(spent.limiter, spent.key, spent.tokens)
+
+
+def _key(key: Hashable) -> int | str:
+    """A budget's key as it travels: accounts' are ids or names, addresses' are text."""
+    return key if isinstance(key, int | str) else str(key)
 
 
 # msgpack bytes that fit in one notification once in base64, with room for the envelope
@@ -182,16 +212,13 @@ class Relay:
 _CHUNK_BYTES = nodes.MAX_NOTIFY_BYTES * 3 // 4 - 64
 
 
-def _payloads(
-    node: str,
-    events: list[RelayedEvent],
-    pushes: list[RelayedPush],
-    presence: list[NodePresence],
-) -> list[str]:
+Item = RelayedEvent | RelayedPush | NodePresence | Spent
+
+
+def _payloads(node: str, items: list[Item]) -> list[str]:
     """The notifications that carry these, each under the size PostgreSQL takes."""
     payloads: list[str] = []
     chunk = _Chunk()
-    items: list[RelayedEvent | RelayedPush | NodePresence] = [*events, *pushes, *presence]
     for item in items:
         n = len(_encoder.encode(item))
         if n > _CHUNK_BYTES:
@@ -211,18 +238,13 @@ class _Chunk:
 
     def __init__(self) -> None:
         self.size = 0
-        self.events: list[RelayedEvent] = []
-        self.pushes: list[RelayedPush] = []
-        self.presence: list[NodePresence] = []
+        self.items: dict[type, list] = {RelayedEvent: [], RelayedPush: [], NodePresence: []}
+        self.items[Spent] = []
 
-    def add(self, item: RelayedEvent | RelayedPush | NodePresence, size: int) -> None:
-        if isinstance(item, RelayedEvent):
-            self.events.append(item)
-        elif isinstance(item, RelayedPush):
-            self.pushes.append(item)
-        else:
-            self.presence.append(item)
+    def add(self, item: Item, size: int) -> None:
+        self.items[type(item)].append(item)
         self.size += size
 
     def payload(self, node: str) -> str:
-        return encode_payload(Relayed(node, self.events, self.pushes, self.presence))
+        kinds = (RelayedEvent, RelayedPush, NodePresence, Spent)
+        return encode_payload(Relayed(node, *(self.items[kind] for kind in kinds)))

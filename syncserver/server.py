@@ -194,7 +194,7 @@ class SyncServer:
             presence=Presence(sessions),
             delivery=delivery,
             names=names,
-            throttles=Throttles.from_config(cfg),
+            throttles=Throttles.from_config(cfg, self._relay.spend if self._relay else None),
             members=members,
             receipts=ReceiptBoard(sessions, delivery, members, names, sequencer.last_seq),
             epoch=current_epoch(),
@@ -205,7 +205,11 @@ class SyncServer:
         )
         if self._relay is not None:
             ctx = self.ctx
-            self._relay.listen(delivery, lambda node, said: presence_elsewhere(ctx, node, said))
+            self._relay.listen(
+                delivery,
+                lambda node, said: presence_elsewhere(ctx, node, said),
+                ctx.throttles.spent_elsewhere,
+            )
         self._writer = MessageWriter(
             self.ctx, self._answer_waiting, self._outgoing.corked, store_on_loop=path is not None
         )

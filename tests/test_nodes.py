@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from shared.errors import ErrorCode, ProtocolError
 from shared.protocol import (
     ChannelReply,
     CreateGroup,
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=Tr
 class Cluster:
     """Server processes on one database; the first makes the key pair the others share."""
 
-    def __init__(self, root: Path, database_url: str, count: int) -> None:
+    def __init__(self, root: Path, database_url: str, count: int, *options: str) -> None:
         self.nodes = [
             # Each in a folder of its own, where its log goes too.
             ServerProcess(
@@ -47,6 +48,7 @@ class Cluster:
                 *("--database-url", database_url),
                 # Presence changes within a second, as the other servers in the tests have it.
                 *("--heartbeat-interval", "0.2", "--presence-timeout", "1"),
+                *options,
             )
             for i in range(count)
         ]
@@ -247,3 +249,30 @@ async def test_a_device_revoked_through_one_node_is_signed_out_of_another(
     phone = await cluster.login(1, "alice", "phone")
     await laptop.request(RevokeDevice(device_id=phone.credentials.device_id))
     await phone.wait_push(lambda p: isinstance(p, RevokedPush))
+
+
+async def test_failed_logins_through_one_node_slow_down_logins_through_another(
+    tmp_path: Path, database_url: str
+) -> None:
+    cluster = Cluster(tmp_path, database_url, 2, "--login-burst", "2", "--login-interval", "600")
+    await cluster.start()
+    try:
+        alice = await cluster.register(0, "alice")
+        bob = await cluster.register(1, "bob")
+        chat = (await alice.request(OpenDirect(user="bob"))).channel.id
+        guesser = TestClient(cluster.nodes[0].connection())
+        cluster.devices.append(guesser)
+        await guesser.conn.open()
+        for _ in range(2):
+            with pytest.raises(ProtocolError) as wrong:
+                await guesser.conn.login("alice", "not her password", "stolen")
+            assert wrong.value.code == ErrorCode.AUTH_FAILED
+        # Node 0 relays in order: once bob's node passed this on, it has the guesses too.
+        await alice.request(Typing(channel=chat))
+        await bob.wait_push(lambda p: isinstance(p, TypingPush) and p.user == "alice")
+        with pytest.raises(ProtocolError) as slowed:
+            await cluster.login(1, "alice", "phone")
+        assert slowed.value.code == ErrorCode.RATE_LIMITED
+        assert "login attempts for this account" in slowed.value.message
+    finally:
+        await cluster.stop()

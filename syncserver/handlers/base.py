@@ -1,7 +1,8 @@
 """What every request handler gets: the server's shared state, the call, and a way to refuse."""
 
+import functools
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from syncserver.files import Files
 from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.presence import Presence
-from syncserver.ratelimit import RateLimiter, rounded_up
+from syncserver.ratelimit import RateLimiter, SpendFn, rounded_up
 from syncserver.receipts import ReceiptBoard
 from syncserver.relay import Relay
 from syncserver.sequencer import Sequencer
@@ -65,13 +66,33 @@ class Throttles:
     address: RateLimiter
 
     @classmethod
-    def from_config(cls, config: ServerConfig) -> "Throttles":
+    def from_config(
+        cls, config: ServerConfig, spent: Callable[[str, Hashable, float], None] | None = None
+    ) -> "Throttles":
+        """The budgets ``config`` sets. ``spent`` hears of what is spent from those that
+        servers sharing the database share: an account's and an address's (a device talks
+        to one server at a time)."""
+
+        def shared(name: str) -> SpendFn | None:
+            return None if spent is None else functools.partial(spent, name)
+
         return cls(
             device=RateLimiter(config.device_rate, config.device_burst),
-            user=RateLimiter(config.account_rate, config.account_burst),
-            account=RateLimiter(1 / config.login_interval, config.login_burst),
-            address=RateLimiter(1 / config.address_interval, config.address_burst),
+            user=RateLimiter(config.account_rate, config.account_burst, spent=shared("user")),
+            account=RateLimiter(
+                1 / config.login_interval, config.login_burst, spent=shared("account")
+            ),
+            address=RateLimiter(
+                1 / config.address_interval, config.address_burst, spent=shared("address")
+            ),
         )
+
+    def spent_elsewhere(self, limiter: str, key: Hashable, tokens: float) -> None:
+        """Another server spent ``tokens`` from one of the budgets servers share."""
+        shared = {"user": self.user, "account": self.account, "address": self.address}
+        budget = shared.get(limiter)
+        if budget is not None:
+            budget.spent_elsewhere(key, tokens)
 
     def admit(self, session: Session, cost: int) -> tuple[float, str] | None:
         """Spend ``cost`` from the device's and its account's budgets; or, when either is
