@@ -641,6 +641,10 @@ class Welcome(Reply, tag="welcome", frozen=True, kw_only=True):
     mutes: list[ChatMute] = []  # the chats muted now, from a server with FEATURE_MUTE
     # With FEATURE_ATTACHMENTS: the largest file it stores, in bytes (None: no limit).
     max_file_bytes: int | None = None
+    # The chat endpoints (tcp://host:port) of all the nodes serving this service, which share
+    # one key pair: where the device may go when its node stops answering. Empty from a
+    # server of one node, or from one that predates nodes.
+    nodes: list[str] = []
 
 
 class DeviceList(Reply, tag="devices", frozen=True, kw_only=True):

@@ -23,6 +23,9 @@ class ServerConfig:
     data_dir: Path
     listen: str = DEFAULT_LISTEN
     key_listen: str | None = None  # None: port after ``listen``'s
+    # The chat endpoints of every node of this service (this one included), told to devices
+    # in their welcome so that they can move to another node when theirs stops answering.
+    nodes: tuple[str, ...] = ()
     database_url: str | None = None  # None: SQLite in ``data_dir``
     insecure_plaintext: bool = False
     open_registration: bool = True

@@ -43,7 +43,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Setting:
     name: str  # the ServerConfig field, and the key in the config file
-    kind: type  # str, Path, int, float or bool
+    kind: type  # str, Path, int, float, bool, or tuple (of strings)
     help: str
     section: str | None = None  # the config file table the key lives in
     aliases: tuple[str, ...] = ()  # further command-line flags, kept for existing scripts
@@ -69,6 +69,18 @@ def _endpoint(value: str) -> str | None:
     match = _ENDPOINT.fullmatch(value)
     if match is None or (match[2] != "*" and int(match[2]) > 65535):
         return "an endpoint tcp://HOST:PORT, such as tcp://0.0.0.0:7744"
+    return None
+
+
+def _node_endpoints(values: tuple[str, ...]) -> str | None:
+    """Each node must be an endpoint devices can dial: a port number, not a wildcard."""
+    for value in values:
+        match = _ENDPOINT.fullmatch(value)
+        if match is None or match[2] == "*" or not 0 < int(match[2]) < 65536:
+            return (
+                "endpoints tcp://HOST:PORT that devices can reach, separated by commas, such as "
+                f"tcp://chat1.example.org:7744,tcp://chat2.example.org:7744; {value!r} is not one"
+            )
     return None
 
 
@@ -127,6 +139,14 @@ SETTINGS: tuple[Setting, ...] = (
         "endpoint of the key service that tells new clients the server's public key",
         default_text="the port after listen's",
         check=_endpoint,
+    ),
+    Setting(
+        "nodes",
+        tuple,
+        "the chat endpoints of all of this service's nodes, told to devices so that they move "
+        "to another node when theirs stops answering",
+        default_text="none",
+        check=_node_endpoints,
     ),
     Setting(
         "database_url",
@@ -303,6 +323,7 @@ _EXPECTED = {
     int: "an integer",
     float: "a number",
     bool: "true or false",
+    tuple: "a list of strings",
 }
 
 
@@ -344,6 +365,8 @@ def _typed(kind: type, value: object) -> Any:
     """``value`` as ``kind``, or None if it is not one."""
     if isinstance(value, str):
         return _parse_text(kind, value)
+    if isinstance(value, list):
+        return tuple(value) if kind is tuple and all(isinstance(v, str) for v in value) else None
     if isinstance(value, bool):
         return value if kind is bool else None
     if kind is float and isinstance(value, int | float):
@@ -358,6 +381,8 @@ def _parse_text(kind: type, text: str) -> Any:
         return text
     if kind is Path:
         return Path(text).expanduser() if text else None
+    if kind is tuple:  # comma-separated, as a flag or a variable gives a list
+        return tuple(item.strip() for item in text.split(",") if item.strip())
     if kind is bool:
         lowered = text.strip().lower()
         return True if lowered in _TRUE else False if lowered in _FALSE else None

@@ -163,6 +163,23 @@ async def test_a_first_release_app_works_with_this_server(
     await say_hello_again(server, keys, welcome)
 
 
+async def test_a_first_release_app_is_not_told_of_nodes_which_this_app_learns(
+    server_config: ServerConfig,
+) -> None:
+    nodes = ("tcp://127.0.0.1:7744", "tcp://127.0.0.1:7754")
+    server = SyncServer(dataclasses.replace(server_config, nodes=nodes))
+    await server.start()
+    clients = ClientFactory(server)
+    try:
+        async with first_release_app(server):  # its welcome is read strictly
+            pass
+        olga = await clients.login("olga", "new laptop")
+        assert olga.conn.welcome is not None and olga.conn.welcome.nodes == list(nodes)
+    finally:
+        await clients.close_all()
+        await server.stop()
+
+
 async def test_a_first_release_app_gets_no_bundles_from_a_busy_chat(
     server: SyncServer, clients: ClientFactory
 ) -> None:
@@ -351,6 +368,7 @@ async def test_this_app_signs_in_to_a_server_from_before_features(
         await conn.wait_ready(WAIT)
         welcome = await conn.hello()
         assert welcome.user == "olga" and not welcome.bye and welcome.epoch is None
+        assert welcome.nodes == []  # a server of one node, as far as this app can tell
         await conn.hello()  # a later hello on this connection names no features
     finally:
         await conn.close()

@@ -70,6 +70,9 @@ def test_the_config_file_can_come_from_the_environment(tmp_path: Path) -> None:
         ('listen = "localhost"\n', "expected an endpoint tcp://HOST:PORT"),
         ('database_url = "mysql://x/y"\n', "expected a database URL starting sqlite:///"),
         ('open_registration = "no"\n', "expected true or false, got 'no'"),
+        ('nodes = "tcp://a:7744"\n', "expected a list of strings, got 'tcp://a:7744'"),
+        ('nodes = ["tcp://a:7744", 7]\n', "expected a list of strings"),
+        ('nodes = ["tcp://a:7744", "b:7744"]\n', "'b:7744' is not one"),
         ("listen = \n", "is not valid TOML"),
     ],
 )
@@ -87,11 +90,26 @@ def test_a_bad_file_is_refused_naming_the_key(tmp_path: Path, text: str, message
         ("TIDINGS_MAX_GROUP_MEMBERS", "many", "expected an integer, got 'many'"),
         ("TIDINGS_OPEN_REGISTRATION", "maybe", "expected true or false, got 'maybe'"),
         ("TIDINGS_KEY_LISTEN", "tcp://host:70000", "expected an endpoint"),
+        ("TIDINGS_NODES", "tcp://a:7744,tcp://b:*", "expected endpoints .*'tcp://b:\\*' is not"),
     ],
 )
 def test_a_bad_variable_is_refused_naming_it(name: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=f"environment variable {name}: {message}"):
         resolve({}, {name: value})
+
+
+def test_nodes_are_a_list_in_the_file_and_comma_separated_elsewhere(tmp_path: Path) -> None:
+    config = write(tmp_path / "server.toml", 'nodes = ["tcp://a:7744", "tcp://b:7744"]\n')
+    assert resolve({}, {}, config).nodes == ("tcp://a:7744", "tcp://b:7744")
+    environ = {"TIDINGS_NODES": " tcp://a:7744 , tcp://[::1]:7744 ,"}
+    assert resolve({}, environ).nodes == ("tcp://a:7744", "tcp://[::1]:7744")
+    assert resolve({}, {}).nodes == ()  # a single node unless told
+
+
+async def test_a_bad_node_on_the_command_line_is_refused_naming_it() -> None:
+    finished = await tidings_server("--nodes", "tcp://a:7744,chat2", "fingerprint")
+    assert finished.status == 2, finished
+    assert "--nodes" in finished.err and "'chat2' is not one" in finished.err, finished
 
 
 def test_a_bad_database_url_is_refused_without_its_password() -> None:

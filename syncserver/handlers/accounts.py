@@ -202,6 +202,7 @@ def _welcome(
         settings=account_settings.current(user_id, now_ms()),
         mutes=account_settings.current_mutes(user_id, now_ms()),
         max_file_bytes=ctx.config.max_file_bytes,
+        nodes=list(ctx.config.nodes),
     )
 
 
