@@ -4,6 +4,12 @@ It owns one DEALER socket to the server and gives callers request/response corre
 server pushes, heartbeats, and re-authentication after ZeroMQ reconnects (each reconnect is a
 new connection to the server, which must be told again which device it is). ZeroMQ itself
 redials with back-off and notices a dead peer through ZMTP heartbeats.
+
+A server may run as several nodes sharing one key pair. Given their endpoints (and learning
+more from each welcome), the connection moves to the next node, round robin, when its own
+has not been reachable for ``FAILOVER_TIMEOUT``, or left a heartbeat unanswered: it dials
+anew, says hello again, and sends again what was waiting for an answer. With one endpoint it
+only ever redials that one.
 """
 
 import asyncio
@@ -11,7 +17,7 @@ import contextlib
 import itertools
 import logging
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
@@ -23,7 +29,7 @@ from zmq.utils.monitor import parse_monitor_message
 
 from shared import limits
 from shared.bundles import frames_of
-from shared.endpoints import key_endpoint_for
+from shared.endpoints import key_endpoint_for, merge_endpoints
 from shared.errors import ErrorCode, ProtocolError
 from shared.keys import KeyPair, fingerprint
 from shared.protocol import (
@@ -63,6 +69,12 @@ REQUEST_TRIES = 3  # sends of a repeatable request within its timeout
 CANCEL_GRACE = 1.0  # secs to wait for a cancelled task before cancelling it again
 KEY_PROBE_TIMEOUT = 3.0  # secs to wait for the key service
 BYE_TIMEOUT = 1.0  # secs a closing connection waits for the server to take its goodbye
+# With several nodes: secs a node may stay unreachable before the device moves to the next.
+# A killed node's connection drops at once, and ZeroMQ notices a silent one within
+# FAILOVER_PING + FAILOVER_PING_TIMEOUT, so the device is on another node within 5 s.
+FAILOVER_TIMEOUT = 2.0
+FAILOVER_PING = 1.0  # secs between ZMTP pings while the device knows several nodes
+FAILOVER_PING_TIMEOUT = 1.5  # secs without traffic after a ping before the node counts gone
 
 
 class ConnectionState(StrEnum):
@@ -72,6 +84,10 @@ class ConnectionState(StrEnum):
     ONLINE = "online"  # authenticated as a device
     FAILED = "failed"  # stopped for good; see ``Connection.failure``
     CLOSED = "closed"
+
+
+# The states in which the node at hand answers; in the others it is a failover's to leave.
+ANSWERING = frozenset({ConnectionState.CONNECTED, ConnectionState.ONLINE})
 
 
 class ConnectionClosed(Exception):
@@ -156,6 +172,9 @@ class Connection:
     insecure). Pushes go to ``on_push``; state changes to ``on_state``; each heartbeat ack's
     stream head to ``on_head`` (a device behind that head should sync). Heartbeats go out
     as often as the server asks in its welcome, unless ``heartbeat_interval`` fixes it.
+    ``nodes`` are further endpoints of the same server (the same key) to move to when
+    ``endpoint`` stops answering; the endpoints known, with those learnt from welcomes, go
+    to ``on_endpoints`` whenever a welcome adds one.
     """
 
     def __init__(
@@ -173,15 +192,22 @@ class Connection:
         on_state: Callable[[ConnectionState], None] | None = None,
         on_head: Callable[[int], None] | None = None,
         context: zmq.asyncio.Context | None = None,
+        nodes: Sequence[str] = (),
+        on_endpoints: Callable[[tuple[str, ...]], None] | None = None,
     ) -> None:
         if server_key is None and not plaintext:
             raise ValueError("a server key is required unless plaintext=True (insecure)")
-        self.endpoint = endpoint
+        self.endpoint = endpoint  # the node dialled now
+        self.endpoints = merge_endpoints((endpoint,), nodes)  # all known, ``endpoint`` first
         self.server_key = server_key
         self.client_keys = client_keys or KeyPair.generate()
         self.credentials = credentials
         self.plaintext = plaintext
-        self.key_endpoint = key_endpoint or key_endpoint_for(endpoint)
+        # The key service of the first endpoint may have been given; other nodes' follow
+        # their chat port.
+        self._first_key_endpoint = key_endpoint or key_endpoint_for(endpoint)
+        self.key_endpoint = self._first_key_endpoint
+        self.on_endpoints = on_endpoints
         # None: beat as often as the server's welcome asks, the default until then.
         self._fixed_interval = heartbeat_interval
         self.heartbeat_interval = heartbeat_interval or limits.HEARTBEAT_INTERVAL
@@ -206,25 +232,42 @@ class Connection:
         self._unsent: list[bytes] = []
         self._unsent_ready = asyncio.Event()
         self._sent_this_turn = False
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: list[asyncio.Task[None]] = []  # for as long as the connection is open
+        self._socket_tasks: list[asyncio.Task[None]] = []  # for as long as one socket is
         self._state_changed = asyncio.Event()
+        self._answering_changed = asyncio.Event()  # for the failover watch
         self._interval_changed = asyncio.Event()
         self._auth_lock = asyncio.Lock()
-        self._ever_connected = False
+        self._move_lock = asyncio.Lock()
+        # Whether requests sent before the next handshake may have been lost with an earlier
+        # connection, and must be dealt with (``_recover``) once it is up.
+        self._may_have_lost = False
+        self._handshaken = False  # the socket now open completed its handshake once
+        self._silent_since = 0.0  # loop time since which the node has not been answering
         self._sock: zmq.asyncio.Socket | None = None
 
     # --- lifecycle ----------------------------------------------------------------------
 
     async def open(self) -> None:
         """Start dialling; returns at once. Use ``wait_ready`` to wait for the session."""
+        self._dial(self.endpoint)
+        self._set_state(ConnectionState.CONNECTING)
+        self._tasks = [asyncio.create_task(self._beat()), asyncio.create_task(self._fail_over())]
+
+    def _dial(self, endpoint: str) -> None:
+        """Open a socket to ``endpoint``, with the tasks that read, write and watch it."""
         sock = self._ctx.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
         # Jitter keeps many clients from redialling a restarted server in lockstep.
         sock.setsockopt(zmq.RECONNECT_IVL, int(RECONNECT_IVL * random.uniform(1.0, 2.0)))
         sock.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_IVL_MAX)
         sock.setsockopt(zmq.MAXMSGSIZE, 4 * limits.MAX_FRAME_BYTES)
-        sock.setsockopt(zmq.HEARTBEAT_IVL, int(self.heartbeat_interval * 1000))
-        sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(self.heartbeat_interval * 3000))
+        # With other nodes to go to, a silent node is given up on in seconds.
+        several = len(self.endpoints) > 1
+        ping = FAILOVER_PING if several else self.heartbeat_interval
+        silence = FAILOVER_PING_TIMEOUT if several else self.heartbeat_interval * 3
+        sock.setsockopt(zmq.HEARTBEAT_IVL, int(ping * 1000))
+        sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(silence * 1000))
         if not self.plaintext:
             assert self.server_key is not None  # __init__ refuses CURVE without one
             sock.curve_serverkey = self.server_key.encode()
@@ -239,14 +282,14 @@ class Connection:
             | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
             | zmq.EVENT_HANDSHAKE_FAILED_AUTH
         )
-        sock.connect(self.endpoint)
+        sock.connect(endpoint)
         self._sock = sock
-        self._set_state(ConnectionState.CONNECTING)
-        self._tasks = [
+        self._handshaken = False
+        self._silent_since = asyncio.get_running_loop().time()
+        self._socket_tasks = [
             asyncio.create_task(self._read()),
             asyncio.create_task(self._write()),
             asyncio.create_task(self._watch(monitor)),
-            asyncio.create_task(self._beat()),
         ]
 
     async def close(self) -> None:
@@ -264,18 +307,9 @@ class Connection:
             await self._exchange(Bye(), BYE_TIMEOUT)
 
     async def _shutdown(self, state: ConnectionState) -> None:
-        if self._sock is not None:
-            # Before the watcher closes its end of the monitor: ZeroMQ's I/O thread sends each
-            # event with a blocking send, so an event (a redial, say) arriving once nobody can
-            # read it blocks that thread for good, and this call with it (libzmq#3575).
-            with contextlib.suppress(zmq.ZMQError):
-                self._sock.disable_monitor()
         current = asyncio.current_task()
-        await cancel_and_wait([t for t in self._tasks if t is not current])
-        self._tasks = []
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
+        tasks, self._tasks = [t for t in self._tasks if t is not current], []
+        await self._hang_up(tasks)
         for flight in self._pending.values():
             if not flight.reply.done():
                 flight.reply.set_exception(ConnectionClosed(f"connection {state}"))
@@ -297,10 +331,28 @@ class Connection:
                 self._state_changed.clear()
                 await self._state_changed.wait()
 
+    async def _hang_up(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Close the socket now open, after stopping its tasks and ``tasks``."""
+        if self._sock is not None:
+            # Before the watcher closes its end of the monitor: ZeroMQ's I/O thread sends each
+            # event with a blocking send, so an event (a redial, say) arriving once nobody can
+            # read it blocks that thread for good, and this call with it (libzmq#3575).
+            with contextlib.suppress(zmq.ZMQError):
+                self._sock.disable_monitor()
+        current = asyncio.current_task()
+        socket_tasks, self._socket_tasks = self._socket_tasks, []
+        await cancel_and_wait([t for t in [*socket_tasks, *tasks] if t is not current])
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
     def _set_state(self, state: ConnectionState) -> None:
         if state != self.state:
+            if self.state in ANSWERING and state not in ANSWERING:
+                self._silent_since = asyncio.get_running_loop().time()
             self.state = state
             self._state_changed.set()
+            self._answering_changed.set()
             if self.on_state is not None:
                 self.on_state(state)
 
@@ -417,10 +469,19 @@ class Connection:
         if welcome.token is not None:
             self.credentials = Credentials(welcome.device_id, welcome.token)
         self.welcome = welcome
+        self._learn(welcome.nodes)
         if self._fixed_interval is None and welcome.heartbeat_interval is not None:
             self._set_interval(max(limits.MIN_HEARTBEAT_INTERVAL, welcome.heartbeat_interval))
         self._set_state(ConnectionState.ONLINE)
         return welcome
+
+    def _learn(self, nodes: list[str]) -> None:
+        """Add the nodes a welcome names to those this connection may move to."""
+        known = merge_endpoints(self.endpoints, nodes)
+        if known != self.endpoints:
+            self.endpoints = known
+            if self.on_endpoints is not None:
+                self.on_endpoints(known)
 
     def _set_interval(self, interval: float) -> None:
         if interval != self.heartbeat_interval:
@@ -513,33 +574,34 @@ class Connection:
             while True:
                 event = parse_monitor_message(await monitor.recv_multipart())["event"]
                 if event == zmq.EVENT_HANDSHAKE_SUCCEEDED:
-                    reconnected = self._ever_connected
-                    self._ever_connected = True
+                    lost = self._may_have_lost
+                    self._may_have_lost = self._handshaken = True
                     self._set_state(ConnectionState.CONNECTED)
-                    in_flight = dict(self._pending) if reconnected else {}
+                    in_flight = dict(self._pending) if lost else {}
                     if self.credentials is not None or in_flight:
-                        self._background(self._recover(in_flight))
+                        self._background(self._recover(in_flight), self._socket_tasks)
                 elif event == zmq.EVENT_CONNECT_RETRIED:
                     self._set_state(ConnectionState.OFFLINE)
                 elif event == zmq.EVENT_CONNECTED:
                     self._set_state(ConnectionState.CONNECTING)
                 elif event == zmq.EVENT_DISCONNECTED:
                     self._set_state(ConnectionState.CONNECTING)
-                    if not self._ever_connected:
+                    if not self._handshaken:
                         await self._check_server_key()
                 else:
                     await self._check_server_key()
         finally:
             monitor.close()
 
-    def _background(self, coro: Coroutine[Any, Any, None]) -> None:
+    def _background(
+        self, coro: Coroutine[Any, Any, None], tasks: list[asyncio.Task[None]] | None = None
+    ) -> None:
+        """Run ``coro`` as one of ``tasks`` (those of the connection unless given), which are
+        stopped with it."""
+        into = self._tasks if tasks is None else tasks
         task = asyncio.create_task(coro)
-        self._tasks.append(task)
-        task.add_done_callback(self._forget_task)
-
-    def _forget_task(self, task: "asyncio.Task[None]") -> None:
-        if task in self._tasks:
-            self._tasks.remove(task)
+        into.append(task)
+        task.add_done_callback(lambda done: into.remove(done) if done in into else None)
 
     async def _recover(self, in_flight: dict[int, _InFlight]) -> None:
         """After a (re)connect: authenticate again, then deal with requests that may have
@@ -592,14 +654,59 @@ class Connection:
                 await self._rehello()  # the hello after the last reconnect did not get through
             if self.state != ConnectionState.ONLINE:
                 continue
+            sock = self._sock
             try:
                 beat = Heartbeat(idle=self.idle, cursor=self.confirmed_cursor)
                 ack = await self.request(beat, self.heartbeat_interval * 2)
             except (TimeoutError, ProtocolError, ConnectionClosed) as e:
                 log.debug("heartbeat failed: %s", e)
+                if isinstance(e, TimeoutError) and len(self.endpoints) > 1:
+                    await self._move_on(sock, "it left a heartbeat unanswered")
                 continue
             if isinstance(ack, HeartbeatAck) and self.on_head is not None:
                 self.on_head(ack.head)
+
+    async def _fail_over(self) -> None:
+        """While several nodes are known: move to the next one whenever the node at hand has
+        not been answering for ``FAILOVER_TIMEOUT``."""
+        loop = asyncio.get_running_loop()
+        while True:
+            self._answering_changed.clear()
+            left = self._silent_since + FAILOVER_TIMEOUT - loop.time()
+            if self.state in ANSWERING or len(self.endpoints) < 2:
+                await self._answering_changed.wait()
+            elif left > 0:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(left):
+                        await self._answering_changed.wait()
+            else:
+                await self._move_on(self._sock, f"it did not answer for {FAILOVER_TIMEOUT:g} s")
+
+    async def _move_on(self, leaving: zmq.asyncio.Socket | None, why: str) -> None:
+        """Leave the node at hand (whose socket is ``leaving``, unless the device moved on
+        already) for the next one: what was waiting for an answer there is sent again once
+        the device said hello on the next (``_recover``)."""
+        async with self._move_lock:
+            if self._sock is not leaving or leaving is None:
+                return
+            following = self.endpoints[
+                (self.endpoints.index(self.endpoint) + 1) % len(self.endpoints)
+            ]
+            log.info("the server at %s: %s; moving to %s", self.endpoint, why, following)
+            await self._hang_up([])
+            self._redial(following)
+
+    def _redial(self, following: str) -> None:
+        """Dial ``following`` in place of the node just left."""
+        self._unsent.clear()  # held for the old socket; their requests are sent again
+        self._sent_this_turn = False
+        self._may_have_lost = True
+        self.endpoint = following
+        first = following == self.endpoints[0]
+        self.key_endpoint = self._first_key_endpoint if first else key_endpoint_for(following)
+        if self.state in ANSWERING:
+            self._set_state(ConnectionState.CONNECTING)
+        self._dial(following)
 
     async def _beat_due(self) -> bool:
         """Wait one heartbeat interval; False if the interval changed meanwhile (the first
