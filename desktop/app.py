@@ -303,6 +303,7 @@ class DesktopApp:
         network = LoopThread("tidings-sign-in")
         network.start()
         try:
+            others: tuple[str, ...] = ()
             if hosted is not None:
                 where = hosted.hosted
                 assert where is not None
@@ -312,6 +313,7 @@ class DesktopApp:
                 expected = where.fingerprint
             else:
                 server, key_endpoint = choice.server, key_endpoint_for(choice.server)
+                others = choice.other_nodes
                 offered = await asyncio.wrap_future(network.submit(fetch_server_key(key_endpoint)))
                 expected = fingerprint(offered.public_key)
                 if not self._confirm_key(server, expected):
@@ -328,6 +330,7 @@ class DesktopApp:
                         credentials=self.credentials,
                         trust=lambda _server, fp: fp == expected,
                         key_endpoint=key_endpoint,
+                        other_nodes=others,
                     )
                 )
             )

@@ -321,7 +321,7 @@ def desktop(
     profile_dir.mkdir(parents=True)
     profile = Profile(
         dir=profile_dir,
-        server=NO_SERVER,
+        endpoints=(NO_SERVER,),
         key_endpoint=key_endpoint_for(NO_SERVER),
         server_key=KeyPair.generate().public,
         user=ME,

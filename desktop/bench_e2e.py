@@ -136,7 +136,7 @@ def _profile(
 ) -> Profile:
     profile = Profile(
         dir=workdir / device["user"],
-        server=endpoint,
+        endpoints=(endpoint,),
         key_endpoint=key_endpoint,
         server_key=server_key,
         user=device["user"],

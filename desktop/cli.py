@@ -40,7 +40,7 @@ from desktop.core.receipts import ReceiptsUnavailable
 from desktop.platform.credentials import CredentialStore, KeyringUnavailable
 from shared import limits
 from shared.client import ConnectionClosed, ServerKeyMismatch
-from shared.endpoints import server_endpoint
+from shared.endpoints import server_endpoints
 from shared.errors import ProtocolError
 from shared.keys import fingerprint
 from shared.names import normalize_user_name
@@ -386,9 +386,10 @@ def _tell_on_stderr(event: AppEvent) -> None:
 
 async def cmd_sign_in(args: argparse.Namespace, out: Output) -> int:
     password = read_password(confirm=args.command == "register")
+    first, *others = args.server
     profile = await sign_in(
         args.profile,
-        args.server,
+        first,
         args.user,
         password,
         args.device,
@@ -396,22 +397,25 @@ async def cmd_sign_in(args: argparse.Namespace, out: Output) -> int:
         credentials=CredentialStore(),
         trust=lambda server, fp: trust_server(server, fp, args.fingerprint),
         key_endpoint=args.key_endpoint,
+        other_nodes=others,
     )
     data = {
         "user": profile.user,
         "device_id": profile.device_id,
         "device": profile.device_name,
         "server": profile.server,
+        "endpoints": list(profile.endpoints),
         "fingerprint": fingerprint(profile.server_key),
     }
     out.emit(data, f"signed in as {profile.user} on {profile.server} (device {profile.device_id})")
     return EXIT_OK
 
 
-def server_address(text: str) -> str:
-    """argparse type: a server address as people write it, as a ZeroMQ endpoint."""
+def server_addresses(text: str) -> list[str]:
+    """argparse type: server addresses as people write them, separated by commas (the
+    nodes of one server), as ZeroMQ endpoints."""
     try:
-        return server_endpoint(text)
+        return server_endpoints(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
@@ -1021,8 +1025,9 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument(
             "--server",
             required=True,
-            type=server_address,
-            help="HOST, HOST:PORT or tcp://HOST:PORT",
+            type=server_addresses,
+            help="HOST, HOST:PORT or tcp://HOST:PORT; the nodes of a server of several, "
+            "separated by commas, the first one first",
         )
         c.add_argument(
             "--device",

@@ -1,6 +1,6 @@
 """Signing a device in and out, and opening a signed-in profile's engine."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from desktop.cache.store import Cache
@@ -8,7 +8,7 @@ from desktop.core.engine import SyncEngine
 from desktop.core.profile import NotSignedIn, Profile
 from desktop.platform.credentials import CredentialStore, DeviceSecret
 from shared.client import Connection, Credentials, ServerKeyMismatch, fetch_server_key
-from shared.endpoints import key_endpoint_for
+from shared.endpoints import key_endpoint_for, merge_endpoints
 from shared.keys import KeyPair, fingerprint
 from shared.names import new_user_name
 from shared.protocol import Logout
@@ -33,11 +33,13 @@ async def sign_in(
     credentials: CredentialStore,
     trust: TrustFn,
     key_endpoint: str | None = None,
+    other_nodes: Sequence[str] = (),
 ) -> Profile:
-    """Register or log in, creating a new device, and save it as this profile's account.
-    The server's key is fetched and shown through ``trust`` unless the profile pinned it.
-    A name the server would refuse for a new account raises ``ValueError`` saying why,
-    before anything is asked of the server."""
+    """Register or log in at ``server``, creating a new device, and save it as this
+    profile's account, with ``other_nodes`` (further endpoints of the same server) and the
+    nodes the server names in its welcome. The server's key is fetched and shown through
+    ``trust`` unless the profile pinned it. A name the server would refuse for a new account
+    raises ``ValueError`` saying why, before anything is asked of the server."""
     if create_account:
         new_user_name(user)
     credentials.check()  # before the server creates a device we could not keep
@@ -55,13 +57,13 @@ async def sign_in(
     assert welcome.token is not None
     profile = Profile(
         dir=profile_dir,
-        server=server,
+        endpoints=merge_endpoints((server,), other_nodes),
         key_endpoint=key_endpoint,
         server_key=server_key,
         user=welcome.user,
         device_id=welcome.device_id,
         device_name=device,
-    )
+    ).with_nodes(welcome.nodes)
     secret = DeviceSecret(welcome.device_id, welcome.token, keys.public, keys.secret)
     credentials.save(profile.keyring_account, secret)
     profile.save()
@@ -85,7 +87,8 @@ async def _server_key(profile_dir: Path, server: str, key_endpoint: str, trust: 
 
 def open_engine(profile: Profile, credentials: CredentialStore) -> SyncEngine:
     """The engine for a signed-in profile; the cache opens now, the server connects on
-    ``start``."""
+    ``start``, and moves between the server's nodes, saving those it learns of in the
+    profile."""
     secret = credentials.load(profile.keyring_account)
     if secret is None:
         raise NotSignedIn(
@@ -97,6 +100,8 @@ def open_engine(profile: Profile, credentials: CredentialStore) -> SyncEngine:
         client_keys=KeyPair(secret.public_key, secret.secret_key),
         credentials=Credentials(secret.device_id, secret.token),
         key_endpoint=profile.key_endpoint,
+        nodes=profile.endpoints[1:],
+        on_endpoints=lambda endpoints: profile.with_nodes(endpoints).save(),
     )
     return SyncEngine(Cache.open(profile.cache_path, profile.user), conn)
 

@@ -1,18 +1,25 @@
 """A device profile: which server and account this device uses, and the pinned server key.
 
+A server may run as several nodes sharing one key: the profile keeps the endpoints of all
+those it knows, the one it signed in with first.
+
 The profile directory holds ``profile.json`` (nothing secret in it) and the account's cache.
 The device credential and key pair live in the OS keyring, never in these files.
 """
 
+import dataclasses
 import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from desktop.cache.local_files import files_folder
 from desktop.core.profile_files import write_json
+from shared.endpoints import merge_endpoints
 
 PROFILE_FILE = "profile.json"
 
@@ -28,12 +35,22 @@ class NotSignedIn(RuntimeError):
 @dataclass(frozen=True)
 class Profile:
     dir: Path
-    server: str  # the server's ZeroMQ endpoint
-    key_endpoint: str  # where its key service answers
+    # The server's ZeroMQ endpoints: the one signed in with, then its other nodes.
+    endpoints: tuple[str, ...]
+    key_endpoint: str  # where the first endpoint's key service answers
     server_key: str  # pinned CURVE public key, Z85
     user: str
     device_id: int
     device_name: str
+
+    def __post_init__(self) -> None:
+        if not self.endpoints:
+            raise ValueError("a profile needs the endpoint of its server")
+
+    @property
+    def server(self) -> str:
+        """The endpoint signed in with, which names the server to people and in the keyring."""
+        return self.endpoints[0]
 
     @property
     def cache_path(self) -> Path:
@@ -42,11 +59,19 @@ class Profile:
 
     @property
     def keyring_account(self) -> str:
+        # The first endpoint only, as before there were several: credentials stay found.
         return f"{self.user}@{self.server}#{self.device_id}"
+
+    def with_nodes(self, nodes: Sequence[object]) -> "Profile":
+        """This profile knowing ``nodes`` too (new, well-formed ones, up to a bound)."""
+        return dataclasses.replace(self, endpoints=merge_endpoints(self.endpoints, nodes))
 
     def save(self) -> None:
         """Write atomically, so a crash leaves the old or the new profile, never half."""
-        write_json(self.dir / PROFILE_FILE, {k: v for k, v in asdict(self).items() if k != "dir"})
+        data: dict[str, Any] = {"server": self.server}
+        data.update((k, v) for k, v in asdict(self).items() if k != "dir")
+        data["endpoints"] = list(self.endpoints)
+        write_json(self.dir / PROFILE_FILE, data)
 
     @classmethod
     def load(cls, directory: Path) -> "Profile":
@@ -54,7 +79,10 @@ class Profile:
         if not path.exists():
             raise NotSignedIn(f"no account in profile {directory}; register or log in first")
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(dir=directory, **data)
+        # Profiles saved before servers had several nodes name one endpoint, ``server``.
+        server = data.pop("server", None)
+        endpoints = tuple(data.pop("endpoints", None) or ([server] if server else []))
+        return cls(dir=directory, endpoints=endpoints, **data)
 
     def remove(self) -> None:
         """Forget the account on this device: profile file, cache and the files it held."""

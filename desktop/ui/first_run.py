@@ -28,7 +28,7 @@ from desktop.ui.refusals import (
     password_rules,
     user_name_problem,
 )
-from shared.endpoints import DEFAULT_PORT, server_endpoint
+from shared.endpoints import DEFAULT_PORT, server_endpoints
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class FirstRunChoice:
     password: str
     device: str
     port: int = DEFAULT_PORT  # where a server hosted here listens
+    other_nodes: tuple[str, ...] = ()  # further endpoints of a server of several nodes
 
 
 class FirstRunDialog(QDialog):
@@ -119,7 +120,7 @@ class FirstRunDialog(QDialog):
         computer's, which a user who only wants back in could accept by mistake."""
         if not hosted_here:
             self.connect_to.setChecked(True)
-            self.address.setText(profile.server.removeprefix("tcp://"))
+            self.address.setText(", ".join(e.removeprefix("tcp://") for e in profile.endpoints))
         self.log_in.setChecked(True)
         self.user.setText(profile.user)
         self.device.setText(profile.device_name)
@@ -167,10 +168,13 @@ class FirstRunDialog(QDialog):
         )
 
     def choice(self) -> FirstRunChoice:
+        # Several addresses, separated by commas, are the nodes of one server.
+        servers = [""] if self.host.isChecked() else server_endpoints(self.address.text())
         return FirstRunChoice(
             host_here=self.host.isChecked(),
             lan=self.lan.isChecked(),
-            server="" if self.host.isChecked() else server_endpoint(self.address.text()),
+            server=servers[0],
+            other_nodes=tuple(servers[1:]),
             create_account=self.create_account.isChecked(),
             user=self.user.text().strip(),
             password=self.password.text(),
@@ -187,7 +191,7 @@ def sign_in_attempt(choice: FirstRunChoice) -> Attempt:
 
 def _is_address(text: str) -> bool:
     try:
-        server_endpoint(text)
+        server_endpoints(text)
     except ValueError:
         return False
     return True

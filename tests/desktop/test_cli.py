@@ -115,6 +115,7 @@ async def test_json_output_field_by_field(cli: Cli, clients: ClientFactory, serv
         "device_id": signed["device_id"],
         "device": "cli",
         "server": server.endpoint,
+        "endpoints": [server.endpoint],
         "fingerprint": server.fingerprint,
     }
     assert _is_int(signed["device_id"])
@@ -331,6 +332,23 @@ async def test_a_server_address_as_people_write_it(cli: Cli):
     assert data["server"] == server.endpoint
     code, _, err = await cli.run("login", "alice", "--server", "tcp://host:port:7744")
     assert code == 2 and "host:port" in err and "Traceback" not in err
+
+
+async def test_the_nodes_of_a_server_are_given_separated_by_commas(cli: Cli) -> None:
+    """The first is signed in at; the profile keeps them all, in order."""
+    server = cli.server
+    assert server.key_endpoint is not None and server.fingerprint is not None
+    other = "tcp://127.0.0.1:1"  # never dialled while the first answers
+    data = await cli.ok(
+        "register", "alice", "--server", f"{server.endpoint}, 127.0.0.1:1",
+        "--key-endpoint", server.key_endpoint, "--fingerprint", server.fingerprint,
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert data["server"] == server.endpoint and data["endpoints"] == [server.endpoint, other]
+    saved = json.loads((cli.profile / "profile.json").read_text(encoding="utf-8"))
+    assert saved["endpoints"] == [server.endpoint, other]
+    code, _, err = await cli.run("login", "alice", "--server", "chat1, http://chat2")
+    assert code == 2 and "'http://chat2' is not a server address" in err, err
 
 
 async def test_follow_streams_json_lines_until_interrupted(cli: Cli, clients: ClientFactory):

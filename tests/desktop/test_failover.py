@@ -1,0 +1,192 @@
+"""A server of several nodes: devices keep their endpoints in the profile, learn them from
+the welcome, and move to another node within 5 s when theirs dies. Real server processes
+killed with SIGKILL, real CURVE on loopback, real cache files and keyring."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from desktop.core.account import open_engine, sign_in
+from desktop.core.engine import EngineState, SyncEngine
+from desktop.core.profile import Profile
+from desktop.platform.credentials import CredentialStore
+from shared.client import ServerKeyMismatch
+from syncserver.bench.harness import free_port_pair
+from tests.server_process import ServerProcess
+from tests.support import PASSWORD, WAIT
+
+MOVE_WITHIN = 5.0  # secs from a node being up until a device that lost its own is on it
+
+
+async def signed_in(
+    tmp_path: Path,
+    credentials: CredentialStore,
+    node: ServerProcess,
+    user: str,
+    others: Sequence[str] = (),
+) -> Profile:
+    """A new account and device, signed in at ``node``, knowing ``others`` too."""
+    return await sign_in(
+        tmp_path / user,
+        node.endpoint,
+        user,
+        PASSWORD,
+        "laptop",
+        create_account=True,
+        credentials=credentials,
+        trust=lambda _server, _fingerprint: True,
+        key_endpoint=node.key_endpoint,
+        other_nodes=others,
+    )
+
+
+@asynccontextmanager
+async def running(profile: Profile, credentials: CredentialStore) -> AsyncIterator[SyncEngine]:
+    """The profile's engine, started; stopped and its cache closed when the block ends."""
+    engine = open_engine(profile, credentials)
+    await engine.start()
+    try:
+        yield engine
+    finally:
+        await engine.stop()
+        engine.cache.close()
+
+
+async def until(engine: SyncEngine, holds: Callable[[], bool], timeout: float) -> None:
+    """Wait until ``holds()``, checked again at each event of the engine."""
+    changed = asyncio.Event()
+    unsubscribe = engine.subscribe(lambda _event: changed.set())
+    try:
+        async with asyncio.timeout(timeout):
+            while not holds():
+                changed.clear()
+                await changed.wait()
+    finally:
+        unsubscribe()
+
+
+def node_dirs(tmp_path: Path, name: str) -> Path:
+    data = tmp_path / name / "data"
+    data.mkdir(parents=True)
+    return data
+
+
+def on_node(engine: SyncEngine, endpoint: str) -> Callable[[], bool]:
+    return lambda: engine.conn.endpoint == endpoint and engine.state == EngineState.ONLINE
+
+
+def test_a_profile_saved_before_nodes_loads_with_its_one_server(tmp_path: Path) -> None:
+    old = {
+        "server": "tcp://chat.example.org:7744",
+        "key_endpoint": "tcp://chat.example.org:7745",
+        "server_key": "k" * 40,
+        "user": "alice",
+        "device_id": 3,
+        "device_name": "laptop",
+    }
+    (tmp_path / "profile.json").write_text(json.dumps(old), encoding="utf-8")
+    profile = Profile.load(tmp_path)
+    assert profile.endpoints == ("tcp://chat.example.org:7744",)
+    assert profile.server == "tcp://chat.example.org:7744"
+    # The credential is found under the name it was saved with.
+    assert profile.keyring_account == "alice@tcp://chat.example.org:7744#3"
+    profile.with_nodes(["tcp://chat2.example.org:7744"]).save()
+    again = Profile.load(tmp_path)
+    assert again.endpoints == ("tcp://chat.example.org:7744", "tcp://chat2.example.org:7744")
+    assert again.keyring_account == profile.keyring_account
+
+
+async def test_a_device_learns_the_nodes_at_sign_in_and_from_each_welcome(
+    tmp_path: Path, credentials: CredentialStore
+) -> None:
+    data = node_dirs(tmp_path, "a")
+    a_port, b_port = free_port_pair(), free_port_pair()
+    b = f"tcp://127.0.0.1:{b_port}"
+    plain = ServerProcess(data, a_port)
+    await plain.start()
+    try:
+        profile = await signed_in(tmp_path, credentials, plain, "alice")
+    finally:
+        await plain.stop()
+    assert Profile.load(profile.dir).endpoints == (plain.endpoint,)
+
+    told = ServerProcess(data, a_port, "--nodes", f"{plain.endpoint},{b}")
+    await told.start()
+    try:
+        async with running(profile, credentials) as engine:
+            await engine.wait_caught_up(WAIT)
+            assert Profile.load(profile.dir).endpoints == (plain.endpoint, b)
+            assert engine.conn.endpoints == (plain.endpoint, b)
+        bob = await signed_in(tmp_path, credentials, told, "bob")
+        assert bob.endpoints == (plain.endpoint, b)
+        assert Profile.load(bob.dir).endpoints == (plain.endpoint, b)
+    finally:
+        await told.stop()
+
+
+async def test_a_device_moves_to_the_next_node_and_its_queued_message_arrives_once(
+    tmp_path: Path, credentials: CredentialStore
+) -> None:
+    data = node_dirs(tmp_path, "shared")
+    a = ServerProcess(data, free_port_pair())
+    b = ServerProcess(data, free_port_pair())  # the same data directory, so the same key
+    await a.start()
+    try:
+        alice = await signed_in(tmp_path, credentials, a, "alice", [b.endpoint])
+        bob = await signed_in(tmp_path, credentials, a, "bob", [b.endpoint])
+        async with running(alice, credentials) as sender, running(bob, credentials) as reader:
+            sender.send_to_user("bob", "before")
+            await sender.wait_caught_up(WAIT)
+            chat = sender.cache.direct_with("bob")
+            assert chat is not None
+            [stored] = [m for m in sender.cache.messages(chat.id) if m.kind == "message"]
+            assert stored.seq is not None
+
+            await a.kill()  # its data directory's lock goes with it
+            queued = sender.send(stored.channel, "while the server was down")
+            assert queued.seq is None
+            await b.start()
+            await until(sender, on_node(sender, b.endpoint), MOVE_WITHIN)
+            await until(reader, on_node(reader, b.endpoint), MOVE_WITHIN)
+
+            def arrived() -> bool:
+                texts = [m.text for m in reader.cache.messages(stored.channel)]
+                return "while the server was down" in texts
+
+            await until(reader, arrived, WAIT)
+            await sender.wait_caught_up(WAIT)
+            await reader.settle(WAIT)
+            seen = [m for m in reader.cache.messages(stored.channel) if m.kind == "message"]
+            assert [(m.text, m.seq) for m in seen] == [
+                ("before", stored.seq),
+                ("while the server was down", stored.seq + 1),
+            ]
+            assert sender.cache.outbox_counts() == (0, 0)
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_node_presenting_another_key_stops_the_device(
+    tmp_path: Path, credentials: CredentialStore
+) -> None:
+    a = ServerProcess(node_dirs(tmp_path, "a"), free_port_pair())
+    impostor = ServerProcess(node_dirs(tmp_path, "b"), free_port_pair())  # a key of its own
+    await a.start()
+    try:
+        alice = await signed_in(tmp_path, credentials, a, "alice", [impostor.endpoint])
+        async with running(alice, credentials) as engine:
+            await engine.wait_caught_up(WAIT)
+            await a.kill()
+            await impostor.start()
+            await until(engine, lambda: engine.state == EngineState.FAILED, WAIT)
+            failure = engine.conn.failure
+            assert isinstance(failure, ServerKeyMismatch), failure
+            assert failure.endpoint == impostor.endpoint
+            assert failure.pinned == alice.server_key != failure.offered
+            assert engine.failure is not None and "presents key" in engine.failure
+    finally:
+        await a.stop()
+        await impostor.stop()
