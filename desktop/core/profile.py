@@ -3,8 +3,10 @@
 A server may run as several nodes sharing one key: the profile keeps the endpoints of all
 those it knows, the one it signed in with first.
 
-The profile directory holds ``profile.json`` (nothing secret in it) and the account's cache.
-The device credential and key pair live in the OS keyring, never in these files.
+The profile directory holds ``profile.json`` (nothing secret in it), ``endpoints.json`` (the
+server's endpoints, in a file of their own: an older app reading ``profile.json`` meets no
+key it does not know) and the account's cache. The device credential and key pair live in
+the OS keyring, never in these files.
 """
 
 import dataclasses
@@ -18,10 +20,11 @@ from typing import Any
 import platformdirs
 
 from desktop.cache.local_files import files_folder
-from desktop.core.profile_files import write_json
+from desktop.core.profile_files import read_json_object, write_json
 from shared.endpoints import merge_endpoints
 
 PROFILE_FILE = "profile.json"
+ENDPOINTS_FILE = "endpoints.json"
 
 
 def default_profile_dir() -> Path:
@@ -69,8 +72,8 @@ class Profile:
     def save(self) -> None:
         """Write atomically, so a crash leaves the old or the new profile, never half."""
         data: dict[str, Any] = {"server": self.server}
-        data.update((k, v) for k, v in asdict(self).items() if k != "dir")
-        data["endpoints"] = list(self.endpoints)
+        data.update((k, v) for k, v in asdict(self).items() if k not in ("dir", "endpoints"))
+        write_json(self.dir / ENDPOINTS_FILE, {"endpoints": list(self.endpoints)})
         write_json(self.dir / PROFILE_FILE, data)
 
     @classmethod
@@ -79,15 +82,19 @@ class Profile:
         if not path.exists():
             raise NotSignedIn(f"no account in profile {directory}; register or log in first")
         data = json.loads(path.read_text(encoding="utf-8"))
-        # Profiles saved before servers had several nodes name one endpoint, ``server``.
-        server = data.pop("server", None)
-        endpoints = tuple(data.pop("endpoints", None) or ([server] if server else []))
+        server = data.pop("server")
+        # Profiles saved before servers had several nodes have no endpoints file; a bad one
+        # costs the other nodes, never the server signed in at.
+        saved = read_json_object(directory / ENDPOINTS_FILE, "server endpoints")
+        others = saved.get("endpoints")
+        endpoints = merge_endpoints((server,), others if isinstance(others, list) else [])
         return cls(dir=directory, endpoints=endpoints, **data)
 
     def remove(self) -> None:
-        """Forget the account on this device: profile file, cache and the files it held."""
+        """Forget the account on this device: profile files, cache and the files it held."""
         for path in (
             self.dir / PROFILE_FILE,
+            self.dir / ENDPOINTS_FILE,
             self.cache_path,
             self.cache_path.with_name(self.cache_path.name + "-wal"),
             self.cache_path.with_name(self.cache_path.name + "-shm"),

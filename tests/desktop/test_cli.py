@@ -345,7 +345,7 @@ async def test_the_nodes_of_a_server_are_given_separated_by_commas(cli: Cli) -> 
         stdin=PASSWORD + "\n",
     )  # fmt: skip
     assert data["server"] == server.endpoint and data["endpoints"] == [server.endpoint, other]
-    saved = json.loads((cli.profile / "profile.json").read_text(encoding="utf-8"))
+    saved = json.loads((cli.profile / "endpoints.json").read_text(encoding="utf-8"))
     assert saved["endpoints"] == [server.endpoint, other]
     code, _, err = await cli.run("login", "alice", "--server", "chat1, http://chat2")
     assert code == 2 and "'http://chat2' is not a server address" in err, err

@@ -4,6 +4,9 @@ killed with SIGKILL, real CURVE on loopback, real cache files and keyring."""
 
 import asyncio
 import json
+import os
+import shutil
+import signal
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -96,6 +99,17 @@ def test_a_profile_saved_before_nodes_loads_with_its_one_server(tmp_path: Path) 
     again = Profile.load(tmp_path)
     assert again.endpoints == ("tcp://chat.example.org:7744", "tcp://chat2.example.org:7744")
     assert again.keyring_account == profile.keyring_account
+    # An older app reading the profile meets only the keys it knows.
+    assert json.loads((tmp_path / "profile.json").read_text(encoding="utf-8")) == old
+
+
+def test_a_broken_endpoints_file_leaves_the_server_signed_in_at(tmp_path: Path) -> None:
+    profile = Profile(tmp_path, ("tcp://a:7744", "tcp://b:7744"), "tcp://a:7745", "k", "al", 1, "x")
+    profile.save()
+    (tmp_path / "endpoints.json").write_text('{"endpoints": ["b:1", 7, "tcp://c:7744"]}')
+    assert Profile.load(tmp_path).endpoints == ("tcp://a:7744", "tcp://c:7744")
+    (tmp_path / "endpoints.json").write_text("[not json")
+    assert Profile.load(tmp_path).endpoints == ("tcp://a:7744",)
 
 
 async def test_a_device_learns_the_nodes_at_sign_in_and_from_each_welcome(
@@ -190,3 +204,37 @@ async def test_a_node_presenting_another_key_stops_the_device(
     finally:
         await a.stop()
         await impostor.stop()
+
+
+async def test_a_device_leaves_a_node_that_went_silent_within_5_s(
+    tmp_path: Path, credentials: CredentialStore, postgres_url: str
+) -> None:
+    """A frozen node keeps its connections open and answers nothing, not even ZeroMQ's
+    pings. Two nodes on one PostgreSQL database, with one key pair; the second starts once
+    the first is frozen, as the server serves one database from one node at a time."""
+    a_data, b_data = node_dirs(tmp_path, "a"), node_dirs(tmp_path, "b")
+    a = ServerProcess(a_data, free_port_pair(), "--database-url", postgres_url)
+    b = ServerProcess(b_data, free_port_pair(), "--database-url", postgres_url)
+    await a.start()
+    try:
+        shutil.copy2(a_data / "server.key", b_data / "server.key")
+        alice = await signed_in(tmp_path, credentials, a, "alice", [b.endpoint])
+        await signed_in(tmp_path, credentials, a, "bob")
+        async with running(alice, credentials) as engine:
+            engine.send_to_user("bob", "before")
+            await engine.wait_caught_up(WAIT)
+            assert engine.conn.endpoint == a.endpoint
+            chat = engine.cache.direct_with("bob")
+            assert chat is not None
+
+            os.kill(a.pid, signal.SIGSTOP)
+            engine.send(chat.id, "while the server was silent")
+            await b.start()
+            await until(engine, on_node(engine, b.endpoint), MOVE_WITHIN)
+            await engine.settle(WAIT)
+            texts = [m.text for m in engine.cache.messages(chat.id) if m.kind == "message"]
+            assert texts == ["before", "while the server was silent"]
+            assert all(m.seq is not None for m in engine.cache.messages(chat.id))
+    finally:
+        await a.kill()  # frozen: it could not take SIGTERM
+        await b.stop()
