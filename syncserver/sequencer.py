@@ -106,6 +106,11 @@ class Sequencer:
         """The next position of each of these users' streams, for one event they may see."""
         return {user_id: self.next_user_pos(user_id) for user_id in user_ids}
 
+    def hold(self) -> None:
+        """In a write transaction: take the database's write lock now (where servers share
+        it), for a write that reads what it numbers from (a group's members) first."""
+        self._check_numbering()
+
     def _check_numbering(self) -> None:
         """Before a number is taken: where servers share the database, hold its lock."""
         if self._lock is None or self._locked:

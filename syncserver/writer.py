@@ -149,7 +149,7 @@ class MessageWriter:
         prepared: _Prepared | None = None
         dropped: list[str] = []
         try:
-            with self._ctx.write():
+            with self._ctx.write(numbered=True):  # its checks read what other nodes change
                 prepared = self._prepare(pending)
                 dropped = prepared.write()
             prepared.after_commit(dropped)

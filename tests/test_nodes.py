@@ -12,6 +12,7 @@ import pytest
 
 from shared.errors import ErrorCode, ProtocolError
 from shared.protocol import (
+    AddMembers,
     ChannelReply,
     CreateGroup,
     Event,
@@ -274,5 +275,31 @@ async def test_failed_logins_through_one_node_slow_down_logins_through_another(
             await cluster.login(1, "alice", "phone")
         assert slowed.value.code == ErrorCode.RATE_LIMITED
         assert "login attempts for this account" in slowed.value.message
+    finally:
+        await cluster.stop()
+
+
+async def test_members_added_through_two_nodes_at_once_never_pass_the_group_limit(
+    tmp_path: Path, database_url: str
+) -> None:
+    cluster = Cluster(tmp_path, database_url, 2, "--max-group-members", "4")
+    await cluster.start()
+    try:
+        owner = await cluster.register(0, "owner")
+        friend = await cluster.register(1, "friend")
+        for name in ("ann", "ben", "cat", "dan"):
+            await cluster.register(0, name)
+        group = await owner.request(CreateGroup(name="small", members=["friend"]))
+        chat = group.channel.id
+        added = await asyncio.gather(
+            owner.request(AddMembers(channel=chat, users=["ann", "ben"])),
+            friend.request(AddMembers(channel=chat, users=["cat", "dan"])),
+            return_exceptions=True,
+        )
+        refused = [r for r in added if isinstance(r, ProtocolError)]
+        assert len(refused) == 1 and refused[0].code == ErrorCode.GROUP_FULL, added
+        events, _ = await _synced(friend)
+        joined = [e for e in events if e.channel == chat and e.kind == "member_added"]
+        assert len(joined) == 2  # the group holds 4: its 2, and the 2 of one request
     finally:
         await cluster.stop()

@@ -139,14 +139,18 @@ class Context:
     relay: Relay | None = None
 
     @contextmanager
-    def write(self) -> Iterator[None]:
-        """A transaction that hands sequence numbers back if it fails (where servers share
-        the database, its first number waits for the database's write lock)."""
+    def write(self, *, numbered: bool = False) -> Iterator[None]:
+        """A transaction that hands sequence numbers back if it fails. Where servers share
+        the database, its first number waits for the database's write lock; a ``numbered``
+        write takes the lock at once, so that what it reads first (who is in a group) no
+        other server changes before it commits."""
         try:
             with transaction():
                 self.sequencer.begin()
                 self.members.begin()
                 try:
+                    if numbered:
+                        self.sequencer.hold()
                     yield
                 finally:
                     self.sequencer.end()

@@ -169,7 +169,7 @@ def rename_group(ctx: Context, call: Call, req: RenameGroup) -> ChannelReply:
     me = call.me
     channel = member_group(req.channel, me.user_id)
     name = _group_name(req.name)
-    with ctx.write():
+    with ctx.write(numbered=True):
         channels.rename(channel.id, name)
         members = set(channels.member_ids(channel.id))
         row = append_event(ctx, channel.id, "renamed", me.user_id, members, name=name)
@@ -182,11 +182,12 @@ def rename_group(ctx: Context, call: Call, req: RenameGroup) -> ChannelReply:
 def add_members(ctx: Context, call: Call, req: AddMembers) -> ChannelReply:
     me = call.me
     channel = member_group(req.channel, me.user_id)
-    current = set(channels.member_ids(channel.id))
-    new = [uid for uid in _users_named(req.users).values() if uid not in current]
-    _check_size(ctx, len(current) + len(new))
+    named = _users_named(req.users).values()
     rows = []
-    with ctx.write():
+    with ctx.write(numbered=True):  # no other server adds members meanwhile
+        current = set(channels.member_ids(channel.id))
+        new = [uid for uid in named if uid not in current]
+        _check_size(ctx, len(current) + len(new))
         for user_id in new:
             current.add(user_id)  # who is added sees their own arrival, not earlier ones
             row = append_event(
@@ -207,10 +208,10 @@ def remove_member(ctx: Context, call: Call, req: RemoveMember) -> ChannelReply:
         raise Refusal(ErrorCode.INVALID, "to remove yourself, leave the group")
     if channel.owner_id != me.user_id:
         raise Refusal(ErrorCode.FORBIDDEN, "only the group's owner can remove members")
-    audience = set(channels.member_ids(channel.id))
-    if target.id not in audience:
-        raise Refusal(ErrorCode.INVALID, f"{target.name!r} is not a member of this group")
-    with ctx.write():
+    with ctx.write(numbered=True):
+        audience = set(channels.member_ids(channel.id))
+        if target.id not in audience:
+            raise Refusal(ErrorCode.INVALID, f"{target.name!r} is not a member of this group")
         row = append_event(
             ctx, channel.id, "member_removed", me.user_id, audience, subject=target.id
         )
@@ -223,8 +224,8 @@ def remove_member(ctx: Context, call: Call, req: RemoveMember) -> ChannelReply:
 def leave_channel(ctx: Context, call: Call, req: LeaveChannel) -> Ok:
     me = call.me
     channel = member_group(req.channel, me.user_id)
-    audience = set(channels.member_ids(channel.id))
-    with ctx.write():
+    with ctx.write(numbered=True):
+        audience = set(channels.member_ids(channel.id))
         row = append_event(ctx, channel.id, "member_left", me.user_id, audience, subject=me.user_id)
         channels.end_membership(channel.id, me.user_id, row["pos"])
         if channel.owner_id == me.user_id:
