@@ -26,6 +26,8 @@ from syncserver.store import StorageError, nodes
 
 log = logging.getLogger(__name__)
 
+RELISTEN_SECONDS = 1.0  # between attempts to listen again after the connection broke
+
 
 class RelayedEvent(msgspec.Struct, array_like=True, frozen=True):
     """A stored event, for the devices of these users (each at its own stream position)."""
@@ -109,6 +111,8 @@ class Relay:
         self._local: LocalDelivery | None = None
         self._on_presence: PresenceFn | None = None
         self._on_spent: SpentFn | None = None
+        self._fd = -1  # the listening connection's socket
+        self._relisten: asyncio.Task[None] | None = None
 
     def event(self, event: Event, positions: dict[int, int], skip_device: int | None) -> None:
         """Relay a pushed event once this turn of the loop is over."""
@@ -138,17 +142,39 @@ class Relay:
         self._local = local
         self._on_presence = on_presence
         self._on_spent = on_spent
-        self._listening = nodes.listening_connection(self._url)
-        fd = self._listening.connection().fileno()
-        asyncio.get_running_loop().add_reader(fd, self._readable)
+        self._listen()
 
     def close(self) -> None:
         """Stop listening (what is queued to go out is sent first)."""
         self.flush()
-        if self._listening is not None:
-            asyncio.get_running_loop().remove_reader(self._listening.connection().fileno())
-            self._listening.close()
-            self._listening = None
+        if self._relisten is not None:
+            self._relisten.cancel()
+        self._stop_listening()
+
+    def _listen(self) -> None:
+        self._listening = nodes.listening_connection(self._url)
+        self._fd = self._listening.connection().fileno()
+        asyncio.get_running_loop().add_reader(self._fd, self._readable)
+
+    def _stop_listening(self) -> None:
+        if self._listening is None:
+            return
+        asyncio.get_running_loop().remove_reader(self._fd)
+        self._listening.close()
+        self._listening = None
+
+    async def _listen_again(self) -> None:
+        """After the connection broke (PostgreSQL restarted): listen again once it can."""
+        while True:
+            await asyncio.sleep(RELISTEN_SECONDS)
+            try:
+                self._listen()
+            except StorageError as e:
+                log.warning("cannot listen to the other nodes yet: %s", e)
+                continue
+            log.info("listening to the other nodes again")
+            self._relisten = None
+            return
 
     def _flush_soon(self) -> None:
         if not self._flush_due:
@@ -168,16 +194,20 @@ class Relay:
             for payload in _payloads(self.node, [*events, *pushes, *presence, *spent]):
                 self._notify(payload)
         except StorageError as e:  # hints: the devices' cursors recover what they carried
-            log.warning("relaying %d pushes to the other nodes failed: %s", len(events), e)
+            log.warning("relaying to the other nodes failed: %s", e)
 
     def _readable(self) -> None:
         assert self._listening is not None and self._local is not None
         conn = self._listening.connection()
         try:
             conn.poll()
-        except Exception as e:  # the connection is gone: the devices' heads recover it
+        except Exception as e:  # the devices' heads recover what is missed meanwhile
             log.error("listening to the other nodes stopped: %s", e)
-            asyncio.get_running_loop().remove_reader(conn.fileno())
+            loop = asyncio.get_running_loop()
+            loop.remove_reader(self._fd)
+            self._listening.close()
+            self._listening = None
+            self._relisten = loop.create_task(self._listen_again())
             return
         while conn.notifies:
             self._deliver(conn.notifies.pop(0).payload)

@@ -3,6 +3,7 @@ pair: a conversation across three nodes reaches every device in the same order, 
 one node took is never passed by another's (the commit-order hazard of shared counters)."""
 
 import asyncio
+import contextlib
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -303,3 +304,34 @@ async def test_members_added_through_two_nodes_at_once_never_pass_the_group_limi
         assert len(joined) == 2  # the group holds 4: its 2, and the 2 of one request
     finally:
         await cluster.stop()
+
+
+async def test_nodes_come_back_by_themselves_when_postgresql_ends_their_sessions(
+    cluster: Cluster, database_url: str
+) -> None:
+    """PostgreSQL restarting ends every session; ``pg_terminate_backend`` does the same to
+    the nodes' sessions alone. A send meanwhile is refused as unavailable, never lost."""
+    alice = await cluster.register(0, "alice")
+    bob = await cluster.register(1, "bob")
+    chat = (await alice.request(OpenDirect(user="bob"))).channel.id
+    with psycopg2.connect(database_url) as admin, admin.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    admin.close()
+    acked: list[str] = []
+    async with asyncio.timeout(WAIT):  # until a message goes all the way through again
+        while True:
+            text = f"probe {len(acked)}"
+            try:
+                await alice.request(Send(channel=chat, client_id=new_id(), text=text))
+            except ProtocolError as e:
+                assert e.code == ErrorCode.UNAVAILABLE, e  # never an internal error
+                continue
+            acked.append(text)
+            with contextlib.suppress(TimeoutError):  # bob's node may not listen again yet
+                await bob.wait_push(_message_push(text), timeout=0.2)
+                break
+    stored = [text for _, _, text in _messages((await _synced(bob))[0])]
+    assert stored == acked  # every acknowledged message once, nothing refused stored

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from peewee import Database, DatabaseProxy, SqliteDatabase
+from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect
 
 from shared.private import narrow_if_present, private_file
@@ -12,6 +12,7 @@ from syncserver.store import stream
 from syncserver.store.backup import pre_migration_backup
 from syncserver.store.migrations import MIGRATIONS, Migration
 from syncserver.store.models import ALL_MODELS, SCHEMA_VERSION, Setting, db_proxy
+from syncserver.store.postgres import reconnecting
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ def open_database(url: str, upgrade: bool = True) -> Database:
         db: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
     else:
         db = connect(url)
+        if isinstance(db, PostgresqlDatabase):
+            db = reconnecting(db)
     db_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     stored = stored_version(db)
