@@ -19,8 +19,12 @@ from syncserver.store.models import db_proxy
 WRITE_LOCK_KEY = 0x7469_646E_6777  # "tidngw" in ASCII: every node takes the same lock
 # A node stopped while it holds the lock (SIGSTOP, a hung machine) would hold everyone's
 # writes: PostgreSQL ends such a transaction after this long, and a write waits no longer.
+# Set for every connection of a server when it connects (``store.postgres``).
 IDLE_IN_WRITE_MS = 5_000
 LOCK_WAIT_MS = 5_000
+SESSION_TIMEOUTS = (
+    f"-c lock_timeout={LOCK_WAIT_MS} -c idle_in_transaction_session_timeout={IDLE_IN_WRITE_MS}"
+)
 CHANNEL = "tidings_push"  # the LISTEN/NOTIFY channel nodes relay pushes on
 MAX_NOTIFY_BYTES = 7_900  # PostgreSQL refuses a payload of 8,000 bytes or more
 
@@ -32,8 +36,6 @@ def is_shared(url: str) -> bool:
 
 def take_write_lock() -> None:
     """In a transaction: wait for the database's write lock (at most ``LOCK_WAIT_MS``)."""
-    db_proxy.execute_sql(f"SET LOCAL lock_timeout = {LOCK_WAIT_MS}")
-    db_proxy.execute_sql(f"SET LOCAL idle_in_transaction_session_timeout = {IDLE_IN_WRITE_MS}")
     db_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
 
 

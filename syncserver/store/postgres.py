@@ -14,6 +14,8 @@ from typing import Any
 
 from peewee import InterfaceError, OperationalError, PostgresqlDatabase
 
+from syncserver.store import nodes
+
 
 class ReconnectingPostgres(PostgresqlDatabase):
     """``PostgresqlDatabase`` that replaces a broken connection (see the module's doc)."""
@@ -46,5 +48,8 @@ def _broken_is_unavailable() -> Iterator[None]:
 
 
 def reconnecting(db: PostgresqlDatabase) -> ReconnectingPostgres:
-    """The same database, through a connection that outlives restarts."""
-    return ReconnectingPostgres(db.database, **db.connect_params)
+    """The same database, through a connection that outlives restarts, and whose waits are
+    bounded (``nodes.SESSION_TIMEOUTS``)."""
+    params = dict(db.connect_params)
+    params["options"] = " ".join(filter(None, [params.get("options"), nodes.SESSION_TIMEOUTS]))
+    return ReconnectingPostgres(db.database, **params)
