@@ -51,6 +51,14 @@ class Target:
     public_key: str
 
 
+@dataclass(frozen=True)
+class PlacedDevice:
+    """A benchmark device and the server (the node, where there are several) it uses."""
+
+    target: Target
+    creds: DeviceCredentials
+
+
 class RawDevice:
     """A device on its own DEALER socket. ``call`` for setup, ``send``/``drain`` for load."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 START_TIMEOUT = 20.0  # secs for the server to say it listens
+DATABASE_ENV = "TIDINGS_DATABASE_URL"
 PROFILE = (
     ["-m", "cProfile", "-o", os.environ["TIDINGS_BENCH_PROFILE"]]
     if os.environ.get("TIDINGS_BENCH_PROFILE")
@@ -81,8 +82,15 @@ def new_data_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="tidings-bench-"))
 
 
-def start_server(data_dir: Path, *options: str) -> ServerHandle:
-    """``python -m syncserver`` on ``data_dir`` and free loopback ports."""
+def start_server(data_dir: Path, *options: str, database_url: str | None = None) -> ServerHandle:
+    """``python -m syncserver`` on ``data_dir`` and free loopback ports, on ``database_url``
+    (SQLite in ``data_dir`` if None)."""
+    # Given in the environment: a command line, which anyone may read, would show its password.
+    # One the caller's environment sets is left out: a run on SQLite must not use it.
+    env = {k: v for k, v in os.environ.items() if k != DATABASE_ENV}
+    env["PYTHONUNBUFFERED"] = "1"
+    if database_url is not None:
+        env[DATABASE_ENV] = database_url
     port = free_port_pair()
     endpoint = f"tcp://127.0.0.1:{port}"
     proc = subprocess.Popen(
@@ -100,7 +108,7 @@ def start_server(data_dir: Path, *options: str) -> ServerHandle:
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=env,
         text=True,
     )
     deadline = time.monotonic() + START_TIMEOUT

@@ -1,5 +1,6 @@
 """The benchmark's scenarios. Each starts its own server process on a freshly seeded data
-directory, runs client worker processes against it and returns a dict of figures."""
+directory (or several nodes on a scratch PostgreSQL database: ``cluster.py``), runs client
+worker processes against it and returns a dict of figures."""
 
 import json
 import multiprocessing
@@ -7,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import zmq
@@ -16,11 +17,11 @@ from shared.keys import KeyPair
 from shared.limits import HEARTBEAT_INTERVAL
 from shared.protocol import ChannelReply, CreateGroup, OpenDirect
 from syncserver.bench import workers
-from syncserver.bench.device import DeviceCredentials, RawDevice, Target
-from syncserver.bench.harness import free_port_pair, new_data_dir, start_server
-from syncserver.bench.seed import seed_devices
+from syncserver.bench.cluster import Cluster, Servers
+from syncserver.bench.device import DeviceCredentials, PlacedDevice, RawDevice, Target
+from syncserver.bench.harness import free_port_pair
 
-WORKERS = 2  # client processes, one per core
+WORKERS = 2  # client processes by default, one per core
 # Sends in flight per device in ``throughput``: enough that the server, not the round trip,
 # sets the pace, and the window the Prosody side keeps (syncserver.bench.prosody).
 WINDOW = 32
@@ -72,6 +73,19 @@ SIZES = {
 }
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What a run stands on beside its size: the servers, and how many client worker
+    processes load them (``latency`` and ``fanout`` add one that sends)."""
+
+    servers: Servers = field(default_factory=Servers)
+    workers: int = WORKERS
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"a benchmark needs at least one worker process, not {self.workers}")
+
+
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile of ``values`` (``share`` 0.99 for p99)."""
     ordered = sorted(values)
@@ -84,31 +98,34 @@ def split(items: list, parts: int = WORKERS) -> list[list]:
 
 
 class _Run:
-    """A server process on freshly seeded accounts, stopped on leaving the ``with``."""
+    """Servers on freshly seeded accounts, stopped on leaving the ``with``. Each device has
+    its node (``Cluster``); ``target`` is the first, for scenarios that run on one server."""
 
-    def __init__(self, users: list[str], devices_per_user: int = 1) -> None:
-        data_dir = new_data_dir()
-        self.devices = seed_devices(data_dir, users, devices_per_user)
-        self.server = start_server(data_dir, *SERVER_OPTIONS)
-        self.target = Target(self.server.endpoint, self.server.public_key)
+    def __init__(
+        self, users: list[str], devices_per_user: int = 1, servers: Servers | None = None
+    ) -> None:
+        self.cluster = Cluster(servers or Servers(), users, devices_per_user, *SERVER_OPTIONS)
+        self.devices = self.cluster.devices
+        self.target = self.cluster.targets[0]
 
     def __enter__(self) -> "_Run":
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.stop()
+        self.cluster.stop()
 
-    def open_directs(self, pairs: list[tuple[DeviceCredentials, DeviceCredentials]]) -> list[int]:
+    def open_directs(self, pairs: list[tuple[PlacedDevice, PlacedDevice]]) -> list[int]:
         """A direct chat for each pair, opened by its first device."""
-        return [self._call(a, OpenDirect(user=b.user)).channel.id for a, b in pairs]
+        return [self._call(a, OpenDirect(user=b.creds.user)).channel.id for a, b in pairs]
 
-    def create_group(self, owner: DeviceCredentials, members: list[DeviceCredentials]) -> int:
-        reply = self._call(owner, CreateGroup(name="bench", members=[m.user for m in members]))
+    def create_group(self, owner: PlacedDevice, members: list[PlacedDevice]) -> int:
+        names = [m.creds.user for m in members]
+        reply = self._call(owner, CreateGroup(name="bench", members=names))
         assert isinstance(reply, ChannelReply)
         return reply.channel.id
 
-    def _call(self, creds: DeviceCredentials, req):
-        device = RawDevice(zmq.Context.instance(), self.target, creds)
+    def _call(self, placed: PlacedDevice, req):
+        device = RawDevice(zmq.Context.instance(), placed.target, placed.creds)
         try:
             device.greet()
             return device.call(req)
@@ -116,8 +133,10 @@ class _Run:
             device.close()
 
 
-def _pairs(run: _Run) -> tuple[list[tuple[DeviceCredentials, int]], list[DeviceCredentials]]:
-    """The run's devices as direct-chat pairs: (first device, chat) lanes, second devices."""
+def _pairs(run: _Run) -> tuple[list[tuple[PlacedDevice, int]], list[PlacedDevice]]:
+    """The run's devices as direct-chat pairs: (first device, chat) lanes, second devices.
+    Seeded one after the other, the two of a pair are on different nodes where there are
+    several."""
     pairs = list(zip(run.devices[0::2], run.devices[1::2], strict=True))
     chats = run.open_directs(pairs)
     return [(a, chat) for (a, _), chat in zip(pairs, chats, strict=True)], [b for _, b in pairs]
@@ -127,7 +146,7 @@ def _pair_users(count: int) -> list[str]:
     return [name for i in range(count) for name in (f"a{i}", f"b{i}")]
 
 
-def baseline(size: Size) -> dict:
+def baseline(size: Size, setup: Setup) -> dict:
     """A raw CURVE ROUTER/DEALER echo between processes like the scenarios' own."""
     keys = KeyPair.generate()
     port = free_port_pair()
@@ -148,7 +167,7 @@ def baseline(size: Size) -> dict:
         mp.Process(
             target=workers.echo_clients, args=(target, part, size.seconds, ECHO_WINDOW, go, out)
         )
-        for part in split(clients)
+        for part in split(clients, setup.workers)
     ]
     for p in procs:
         p.start()
@@ -215,20 +234,21 @@ class Workers:
             proc.join(30)
 
 
-def throughput(size: Size) -> dict:
-    """Every device of ``pairs`` direct chats sends as fast as acknowledgements allow."""
-    with _Run(_pair_users(size.pairs)) as run:
+def throughput(size: Size, setup: Setup) -> dict:
+    """Every device of ``pairs`` direct chats sends as fast as acknowledgements allow. Server
+    figures are of every node together."""
+    with _Run(_pair_users(size.pairs), servers=setup.servers) as run:
         lanes, seconds = _pairs(run)
         both = lanes + [(b, chat) for b, (_, chat) in zip(seconds, lanes, strict=True)]
-        pool = Workers([(workers.flood, run.target, part) for part in split(both)])
+        pool = Workers([(workers.flood, part) for part in split(both, setup.workers)])
         try:
-            cpu_before = run.server.cpu_seconds()
-            loop_before = run.server.cpu_seconds(main_thread=True)
+            cpu_before = run.cluster.cpu_seconds()
+            loop_before = run.cluster.cpu_seconds(main_thread=True)
             for pipe in pool.pipes:
                 pipe.send(("run", size.seconds, WINDOW))
             counts = [pool.answer(i, size.seconds + 120) for i in range(len(pool.procs))]
-            cpu = run.server.cpu_seconds() - cpu_before
-            loop = run.server.cpu_seconds(main_thread=True) - loop_before
+            cpu = run.cluster.cpu_seconds() - cpu_before
+            loop = run.cluster.cpu_seconds(main_thread=True) - loop_before
         finally:
             pool.stop()
         return {
@@ -237,7 +257,7 @@ def throughput(size: Size) -> dict:
             "refused": sum(c["refused"] for c in counts),
             "server_cpu": cpu / size.seconds,
             "server_loop_cpu": loop / size.seconds,
-            "server_rss_mb": run.server.rss_bytes() / 2**20,
+            "server_rss_mb": run.cluster.rss_bytes() / 2**20,
         }
 
 
@@ -275,16 +295,16 @@ def held(phase: dict) -> bool:
     )
 
 
-def latency(size: Size) -> dict:
+def latency(size: Size, setup: Setup) -> dict:
     """Send-to-delivered time at a steady 1,000 messages/s, then the highest steady rate
     whose p99 stays under ``LATENCY_LIMIT_MS``. Senders and receivers are different
-    processes."""
-    with _Run(_pair_users(size.pairs)) as run:
+    processes (and on different nodes, where there are several)."""
+    with _Run(_pair_users(size.pairs), servers=setup.servers) as run:
         lanes, receivers = _pairs(run)
-        parts = split(list(enumerate(receivers)))
+        parts = split(list(enumerate(receivers)), setup.workers)
         pool = Workers(
-            [(workers.send_steadily, run.target, lanes)]
-            + [(workers.receive, run.target, [c for _, c in part]) for part in parts]
+            [(workers.send_steadily, lanes)]
+            + [(workers.receive, [c for _, c in part]) for part in parts]
         )
         try:
             figures, _ = steady_then_sweep(size, receiving_workers(parts), pool, _latency_phase)
@@ -330,48 +350,47 @@ def steady_then_sweep(
     return figures, steady
 
 
-def fanout(size: Size) -> dict:
+def fanout(size: Size, setup: Setup) -> dict:
     """One member of a 100-member group sends; the time until the last of the 99 others has
-    each message."""
-    return _fan_out(size, workers.send_steadily, workers.receive)
+    each message. The members are spread over the nodes, where there are several."""
+    return _fan_out(size, setup, workers.send_steadily, workers.receive)
 
 
-def receipts(size: Size) -> dict:
+def receipts(size: Size, setup: Setup) -> dict:
     """``fanout`` as the app does it with receipts: every device reads tolerantly and
     confirms what was pushed to it half a second later (a sync from its cursor, then a
     heartbeat), so the server works out each member's delivered position and pushes the
     sender its messages' receipts, coalesced."""
-    return _fan_out(size, workers.send_steadily_with_receipts, workers.receive_and_confirm)
+    return _fan_out(size, setup, workers.send_steadily_with_receipts, workers.receive_and_confirm)
 
 
-def _fan_out(size: Size, sender: Any, receiver: Any) -> dict:
+def _fan_out(size: Size, setup: Setup, sender: Any, receiver: Any) -> dict:
     users = [f"m{i}" for i in range(100)]
-    with _Run(users) as run:
+    with _Run(users, servers=setup.servers) as run:
         owner, others = run.devices[0], run.devices[1:]
         group = run.create_group(owner, others)
-        parts = split(others)
-        pool = Workers(
-            [(sender, run.target, [(owner, group)])]
-            + [(receiver, run.target, part) for part in parts]
-        )
+        parts = split(others, setup.workers)
+        pool = Workers([(sender, [(owner, group)])] + [(receiver, part) for part in parts])
+        delivered = 0
         try:
-            cpu_before = run.server.cpu_seconds()
+            cpu_before = run.cluster.cpu_seconds()
             seconds = size.fanout_messages / FANOUT_RATE
             counts = pool.ask(0, "run", "fan", FANOUT_RATE, seconds)
             last: dict[int, tuple[int, int]] = {}
             for worker, part in enumerate(parts, start=1):
                 expected = counts["sent"] * len(part)
-                for number, sent, received in pool.ask(
-                    worker, "collect", "fan", expected, COLLECT_TIMEOUT
-                ):
+                arrivals = pool.ask(worker, "collect", "fan", expected, COLLECT_TIMEOUT)
+                delivered += len(arrivals)
+                for number, sent, received in arrivals:
                     last[number] = (sent, max(received, last.get(number, (0, 0))[1]))
-            cpu = run.server.cpu_seconds() - cpu_before
+            cpu = run.cluster.cpu_seconds() - cpu_before
         finally:
             pool.stop()
         spans = [(received - sent) / 1e6 for sent, received in last.values()]
         return {
             "members": len(users),
             "messages": counts["sent"],
+            "delivered": delivered,  # to each member: ``messages`` times the 99 others
             "p50_ms": percentile(spans, 0.50),
             "p99_ms": percentile(spans, 0.99),
             "server_cpu": cpu / counts["seconds"],
@@ -379,24 +398,23 @@ def _fan_out(size: Size, sender: Any, receiver: Any) -> dict:
         }
 
 
-def connections(size: Size) -> dict:
+def connections(size: Size, setup: Setup) -> dict:
     """As many idle devices as ``size.connections``, each sending heartbeats: server memory
     per connected device and the CPU the heartbeats cost."""
     users = [f"u{i}" for i in range(size.connections // 2)]
     with _Run(users, devices_per_user=2) as run:
-        rss_before = run.server.rss_bytes()
+        rss_before = run.cluster.rss_bytes()
         started = time.monotonic()
-        pool = Workers(
-            [(workers.idle, run.target, part, HEARTBEAT_INTERVAL) for part in split(run.devices)]
-        )
+        parts = split(run.devices, setup.workers)
+        pool = Workers([(workers.idle, part, HEARTBEAT_INTERVAL) for part in parts])
         connect_s = time.monotonic() - started
         try:
             before = [pool.ask(i, "count") for i in range(len(pool.procs))]
-            cpu_before = run.server.cpu_seconds()
+            cpu_before = run.cluster.cpu_seconds()
             time.sleep(size.idle_seconds)  # the measurement window: heartbeats only
-            cpu = run.server.cpu_seconds() - cpu_before
+            cpu = run.cluster.cpu_seconds() - cpu_before
             after = [pool.ask(i, "count") for i in range(len(pool.procs))]
-            rss = run.server.rss_bytes()
+            rss = run.cluster.rss_bytes()
         finally:
             pool.stop()
         devices = len(run.devices)
@@ -459,7 +477,7 @@ def desktop_e2e(size: Size) -> dict:
             "--rate",
             str(E2E_RATE),
             # The seeded devices' credentials, on stdin: a command line is readable by all.
-            given=json.dumps({"sender": asdict(sender), "receiver": asdict(receiver)}),
+            given=json.dumps({"sender": asdict(sender.creds), "receiver": asdict(receiver.creds)}),
         )
 
 

@@ -18,11 +18,15 @@ PASSWORD = "benchmark password"
 
 
 def seed_devices(
-    data_dir: Path, users: list[str], devices_per_user: int = 1
+    data_dir: Path,
+    users: list[str],
+    devices_per_user: int = 1,
+    database_url: str | None = None,
 ) -> list[DeviceCredentials]:
-    """Create ``users`` (one shared password hash) with their devices; returns every device's
+    """Create ``users`` (one shared password hash) with their devices in the database of a
+    server on ``data_dir`` (``database_url``, or SQLite there); returns every device's
     credentials, grouped by user in the order given."""
-    db = open_database(database_url_for(data_dir))
+    db = open_database(database_url or database_url_for(data_dir))
     password_hash = passwords.hash_password(PASSWORD)
     made: list[DeviceCredentials] = []
     try:

@@ -26,7 +26,7 @@ from shared.protocol import (
     SyncPage,
     Welcome,
 )
-from syncserver.bench.device import DeviceCredentials, RawDevice, Target
+from syncserver.bench.device import DeviceCredentials, PlacedDevice, RawDevice, Target
 
 POLL_MS = 1  # the pacing granularity of a steady sender
 # Thousands of sockets are swept with non-blocking receives: a poller would pass every one of
@@ -37,16 +37,14 @@ CONFIRM_DELAY = (0.5, 1.0)  # secs from a push to confirming it, as the app wait
 RECEIPTS_WAIT = 2.0  # secs a sender goes on counting receipts after a run
 
 
-def _open(
-    target: Target, creds: Iterable[DeviceCredentials]
-) -> tuple[zmq.Context, list[RawDevice]]:
-    """Devices connected and greeted in parallel: each says hello before any waits. Each
-    reads what the app reads (receipts, bundles), and bundles what it sends together where
-    the server reads bundles, as the app does."""
-    creds = list(creds)
+def _open(placed: Iterable[PlacedDevice]) -> tuple[zmq.Context, list[RawDevice]]:
+    """Devices connected (each to its own node) and greeted in parallel: each says hello
+    before any waits. Each reads what the app reads (receipts, bundles), and bundles what it
+    sends together where the server reads bundles, as the app does."""
+    placed = list(placed)
     ctx = zmq.Context()
-    ctx.set(zmq.MAX_SOCKETS, len(creds) + 64)
-    devices = [RawDevice(ctx, target, c) for c in creds]
+    ctx.set(zmq.MAX_SOCKETS, len(placed) + 64)
+    devices = [RawDevice(ctx, p.target, p.creds) for p in placed]
     waiting = {d: d.send_hello(tolerant=True) for d in devices}
     deadline = time.monotonic() + HELLO_TIMEOUT
     while waiting:
@@ -82,10 +80,10 @@ def _close(ctx: zmq.Context, devices: list[RawDevice]) -> None:
     ctx.term()
 
 
-def flood(target: Target, devices: list[tuple[DeviceCredentials, int]], commands) -> None:
+def flood(devices: list[tuple[PlacedDevice, int]], commands) -> None:
     """Each (device, channel) keeps a window of sends in flight, sending the next as soon as
     one is acknowledged. ("run", seconds, window) answers with the counts."""
-    ctx, devs = _open(target, (c for c, _ in devices))
+    ctx, devs = _open(p for p, _ in devices)
     lanes = {d.sock: (d, channel) for d, (_, channel) in zip(devs, devices, strict=True)}
     poller = _poller(devs)
     commands.send("ready")
@@ -131,18 +129,18 @@ class _Arrivals:
         self.by_tag.setdefault(tag, []).append((int(number), int(sent), now))
 
 
-def receive(target: Target, creds: list[DeviceCredentials], commands) -> None:
+def receive(placed: list[PlacedDevice], commands) -> None:
     """Devices that record every message pushed to them. Commands on the pipe:
     ("collect", tag, expected, timeout): answer with the arrivals of ``tag`` once
     ``expected`` have come (or the timeout passed); ("stop",)."""
-    _receive(target, creds, commands, None)
+    _receive(placed, commands, None)
 
 
-def receive_and_confirm(target: Target, creds: list[DeviceCredentials], commands) -> None:
+def receive_and_confirm(placed: list[PlacedDevice], commands) -> None:
     """``receive``, by devices that read tolerantly and confirm what was pushed to them
     as the app does: ``CONFIRM_DELAY`` after a push, a sync from the device's cursor (which
     brings the pushed events again), then a heartbeat confirming where that ended."""
-    _receive(target, creds, commands, _Confirming())
+    _receive(placed, commands, _Confirming())
 
 
 class _Confirming:
@@ -173,10 +171,8 @@ class _Confirming:
             self.syncing[d] = d.send(Sync(after=d.cursor, limit=1000))
 
 
-def _receive(
-    target: Target, creds: list[DeviceCredentials], commands, confirming: "_Confirming | None"
-) -> None:
-    ctx, devs = _open(target, creds)
+def _receive(placed: list[PlacedDevice], commands, confirming: "_Confirming | None") -> None:
+    ctx, devs = _open(placed)
     by_sock = {d.sock: d for d in devs}
     poller = _poller(devs)
     arrivals = _Arrivals()
@@ -209,25 +205,21 @@ def _receive(
     _close(ctx, devs)
 
 
-def send_steadily(target: Target, devices: list[tuple[DeviceCredentials, int]], commands) -> None:
+def send_steadily(devices: list[tuple[PlacedDevice, int]], commands) -> None:
     """Devices that send at a given total rate, round robin, each message carrying its tag,
     number and send time. Commands: ("run", tag, rate, seconds) answers with a dict of
     counts once every send was acknowledged or refused; ("stop",)."""
-    _send_steadily(target, devices, commands, receipts=False)
+    _send_steadily(devices, commands, receipts=False)
 
 
-def send_steadily_with_receipts(
-    target: Target, devices: list[tuple[DeviceCredentials, int]], commands
-) -> None:
+def send_steadily_with_receipts(devices: list[tuple[PlacedDevice, int]], commands) -> None:
     """``send_steadily``, waiting after each run for its messages' receipts, counted as
     ``receipts``."""
-    _send_steadily(target, devices, commands, receipts=True)
+    _send_steadily(devices, commands, receipts=True)
 
 
-def _send_steadily(
-    target: Target, devices: list[tuple[DeviceCredentials, int]], commands, receipts: bool
-) -> None:
-    ctx, devs = _open(target, (c for c, _ in devices))
+def _send_steadily(devices: list[tuple[PlacedDevice, int]], commands, receipts: bool) -> None:
+    ctx, devs = _open(p for p, _ in devices)
     lanes = [(d, channel) for d, (_, channel) in zip(devs, devices, strict=True)]
     poller = _poller(devs)
     commands.send("ready")
@@ -283,11 +275,11 @@ def _paced_run(
     return {**counts, "seconds": elapsed}
 
 
-def idle(target: Target, creds: list[DeviceCredentials], interval: float, commands) -> None:
+def idle(placed: list[PlacedDevice], interval: float, commands) -> None:
     """Connected devices that only send heartbeats, spread evenly over ``interval``.
     Answers "ready" once all said hello; ("count",) answers with the heartbeats sent and
     acknowledged so far."""
-    ctx, devs = _open(target, creds)
+    ctx, devs = _open(placed)
     commands.send("ready")
     beats = acks = 0
     step = interval / len(devs)
