@@ -49,7 +49,10 @@ ON_NODES = ("throughput", "latency", "fanout")
 
 def _at_least_one(text: str) -> int:
     """An argparse type: a whole number of 1 or more."""
-    number = int(text)
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
     return number
@@ -147,8 +150,8 @@ def _scenarios(parser: argparse.ArgumentParser, args: argparse.Namespace) -> lis
     one_server = [s for s in args.scenarios if s not in ON_NODES]
     if one_server:
         parser.error(
-            f"{', '.join(one_server)} run on one server on SQLite only; "
-            f"--nodes and --database-url apply to {', '.join(ON_NODES)}"
+            f"--nodes and --database-url apply to {', '.join(ON_NODES)} only; "
+            f"{', '.join(one_server)} runs on one server on SQLite"
         )
     return args.scenarios or list(ON_NODES)
 

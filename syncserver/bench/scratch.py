@@ -58,7 +58,7 @@ def _run(url: str, statement: str) -> None:
         db.execute_sql(statement)
     except DatabaseError as e:
         raise ScratchError(
-            f"cannot make or drop a scratch database next to {describe_url(url)}: {e}"
+            f"cannot make or drop a scratch database next to {describe_url(url)}: {str(e).strip()}"
         ) from e
     finally:
         db.close()
