@@ -32,7 +32,8 @@ def _holders(database_url: str) -> int:
     with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND classid = %s AND objid = %s",
+            "AND classid = %s AND objid = %s "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             (LOCK_KEY >> 32, LOCK_KEY & 0xFFFF_FFFF),
         )
         row = cur.fetchone()
