@@ -34,15 +34,18 @@ class Sequencer:
         self._pos = 0
         self._seqs: dict[int, int] = {}
         self._streams: dict[int, int] = {}
-        self._base = stream.Base(0, 0)
+        self._base = stream.base()  # set by the upgrade to streams, before any server runs
         self.reset()
 
     def reset(self) -> None:
         """Reload the counters from storage (at start, and after a failed write)."""
-        self._pos = events.max_pos()
+        self._pos = self._stored_pos()
         self._seqs.clear()
         self._streams.clear()
-        self._base = stream.base()
+
+    def _stored_pos(self) -> int:
+        """``events.max_pos``, with the stream base this sequencer read once."""
+        return max(events.newest_event_pos(), self._base.pos)
 
     def begin(self) -> None:
         """A write transaction started."""
@@ -65,7 +68,7 @@ class Sequencer:
     def head(self) -> int:
         """The newest server-wide position handed out (and, between writes, committed).
         Never shown to users: it counts everyone's events."""
-        return self._pos if self._numbering else events.max_pos()
+        return self._pos if self._numbering else self._stored_pos()
 
     def next_pos(self) -> int:
         self._check_numbering()

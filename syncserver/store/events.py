@@ -89,8 +89,12 @@ _SENT_COLUMNS += ("reply_to", "target", "emoji", "removed", "edited", "deleted")
 def max_pos() -> int:
     """The newest server-wide position of an event (or, in a database from before streams,
     of anything: ``stream.Base``)."""
-    newest = Event.select(fn.MAX(Event.pos)).scalar() or 0
-    return max(newest, stream.base().pos)
+    return max(newest_event_pos(), stream.base().pos)
+
+
+def newest_event_pos() -> int:
+    """The newest position any event holds (0 with none)."""
+    return int(Event.select(fn.MAX(Event.pos)).scalar() or 0)
 
 
 def max_seq(channel_id: int) -> int:
