@@ -4,7 +4,6 @@ one node took is never passed by another's (the commit-order hazard of shared co
 
 import asyncio
 import contextlib
-import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -29,62 +28,11 @@ from shared.protocol import (
     Typing,
     TypingPush,
 )
-from syncserver.bench.harness import free_port_pair
-from syncserver.server_keys import KEY_FILE
 from syncserver.store.nodes import WRITE_LOCK_KEY
-from tests.server_process import ServerProcess
-from tests.support import PASSWORD, WAIT, TestClient, new_id
+from tests.cluster import Cluster
+from tests.support import WAIT, TestClient, new_id
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-
-
-class Cluster:
-    """Server processes on one database; the first makes the key pair the others share."""
-
-    def __init__(self, root: Path, database_url: str, count: int, *options: str) -> None:
-        self.nodes = [
-            # Each in a folder of its own, where its log goes too.
-            ServerProcess(
-                root / f"node{i}" / "data",
-                free_port_pair(),
-                *("--database-url", database_url),
-                # Presence changes within a second, as the other servers in the tests have it.
-                *("--heartbeat-interval", "0.2", "--presence-timeout", "1"),
-                *options,
-            )
-            for i in range(count)
-        ]
-        self.devices: list[TestClient] = []
-
-    async def start(self) -> None:
-        first, *others = self.nodes
-        for node in self.nodes:
-            node.data_dir.mkdir(mode=0o700, parents=True)
-        await first.start()
-        for node in others:
-            shutil.copy2(first.data_dir / KEY_FILE, node.data_dir / KEY_FILE)
-        await asyncio.gather(*(node.start() for node in others))
-
-    async def register(self, node: int, user: str) -> TestClient:
-        device = TestClient(self.nodes[node].connection())
-        self.devices.append(device)
-        await device.conn.open()
-        await device.conn.wait_ready(WAIT)
-        await device.conn.register(user, PASSWORD, "laptop")
-        return device
-
-    async def login(self, node: int, user: str, device_name: str) -> TestClient:
-        device = TestClient(self.nodes[node].connection())
-        self.devices.append(device)
-        await device.conn.open()
-        await device.conn.wait_ready(WAIT)
-        await device.conn.login(user, PASSWORD, device_name)
-        return device
-
-    async def stop(self) -> None:
-        for device in self.devices:
-            await device.conn.close()
-        await asyncio.gather(*(node.stop() for node in self.nodes))
 
 
 @pytest.fixture

@@ -8,19 +8,24 @@ import os
 import shutil
 import signal
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from desktop.core.account import open_engine, sign_in
 from desktop.core.engine import EngineState, SyncEngine
+from desktop.core.events import MessageUpdated
 from desktop.core.profile import Profile
 from desktop.platform.credentials import CredentialStore
 from shared.client import ServerKeyMismatch
+from shared.protocol import CreateGroup, Event, History
 from syncserver.bench.harness import free_port_pair
+from tests.cluster import Cluster
 from tests.server_process import ServerProcess
-from tests.support import PASSWORD, WAIT
+from tests.support import PASSWORD, WAIT, TestClient
 
 MOVE_WITHIN = 5.0  # secs from a node being up until a device that lost its own is on it
+LOAD_PACE = 0.01  # secs between two messages of one device under load
+LOAD_ACKS = 30  # acknowledgements before the node dies, and again after, through the others
 
 
 async def signed_in(
@@ -238,3 +243,122 @@ async def test_a_device_leaves_a_node_that_went_silent_within_5_s(
     finally:
         await a.kill()  # frozen: it could not take SIGTERM
         await b.stop()
+
+
+async def history(device: TestClient, channel: int) -> list[Event]:
+    """The channel's whole history on the server, oldest first."""
+    events: list[Event] = []
+    before = None
+    while True:
+        page = await device.request(History(channel=channel, before=before, limit=500))
+        events[:0] = page.events
+        if not page.more:
+            return events
+        before = page.events[0].seq
+
+
+class Load:
+    """Devices queueing messages into one chat without pause, and what the server
+    acknowledged of them (as each device heard it)."""
+
+    def __init__(self, engines: dict[str, SyncEngine], channel: int) -> None:
+        self.engines = engines
+        self.channel = channel
+        self.written: dict[str, str] = {}  # client id -> text
+        self.acked: dict[str, int] = {}  # client id -> seq of its first acknowledgement
+        self.contradictions: list[str] = []  # acknowledgements that named another seq
+        self.grown = asyncio.Event()
+        self.wanted = 0
+        self.stopping = asyncio.Event()
+        for engine in engines.values():
+            engine.subscribe(self._heard)
+
+    def _heard(self, event: object) -> None:
+        if not isinstance(event, MessageUpdated) or event.message.seq is None:
+            return
+        client_id, seq = event.message.client_id or "", event.message.seq
+        if client_id not in self.written:
+            return
+        first = self.acked.setdefault(client_id, seq)
+        if first != seq:
+            self.contradictions.append(f"{client_id}: acknowledged as {first}, then {seq}")
+        if len(self.acked) >= self.wanted:
+            self.grown.set()
+
+    async def acknowledged(self, count: int) -> None:
+        """Wait until ``count`` messages were acknowledged in all."""
+        self.wanted = count
+        self.grown.clear()
+        if len(self.acked) < count:
+            async with asyncio.timeout(WAIT * 3):
+                await self.grown.wait()
+
+    async def keep_sending(self, name: str) -> None:
+        engine, n = self.engines[name], 0
+        while not self.stopping.is_set():
+            queued = engine.send(self.channel, f"{name} {n}")
+            assert queued.client_id is not None
+            self.written[queued.client_id] = queued.text
+            n += 1
+            await asyncio.sleep(LOAD_PACE)  # a pace, not a wait for anything
+
+
+async def test_a_node_killed_under_load_loses_no_acknowledged_message(
+    tmp_path: Path, credentials: CredentialStore, postgres_url: str
+) -> None:
+    cluster = Cluster(tmp_path / "nodes", postgres_url, 3)
+    await cluster.start()
+    try:
+        doomed, *others = cluster.nodes
+        names = {"alice-laptop": True, "alice-phone": False, "bob-laptop": True}
+        profiles = {
+            name: await sign_in(
+                tmp_path / name,
+                doomed.endpoint,
+                name.split("-")[0],
+                PASSWORD,
+                name,
+                create_account=create,
+                credentials=credentials,
+                trust=lambda _server, _fingerprint: True,
+                key_endpoint=doomed.key_endpoint,
+                other_nodes=[node.endpoint for node in others],
+            )
+            for name, create in names.items()
+        }
+        script = await cluster.login(1, "alice", "script")
+        chat = (await script.request(CreateGroup(name="load", members=["bob"]))).channel.id
+        async with AsyncExitStack() as stack:
+            engines = {
+                name: await stack.enter_async_context(running(profile, credentials))
+                for name, profile in profiles.items()
+            }
+            for engine in engines.values():
+                await engine.wait_caught_up(WAIT)
+                assert engine.conn.endpoint == doomed.endpoint
+            load = Load(engines, chat)
+            senders = [asyncio.ensure_future(load.keep_sending(name)) for name in engines]
+            try:
+                await load.acknowledged(LOAD_ACKS)
+                await cluster.kill(0)
+                before = len(load.acked)
+                for engine in engines.values():
+                    moved = lambda e=engine: e.conn.endpoint != doomed.endpoint  # noqa: E731
+                    await until(engine, moved, MOVE_WITHIN + WAIT)
+                await load.acknowledged(before + LOAD_ACKS)  # the others take the load on
+            finally:
+                load.stopping.set()
+                await asyncio.gather(*senders)
+            for engine in engines.values():
+                await engine.settle(WAIT * 3)
+            assert all(e.cache.outbox_counts() == (0, 0) for e in engines.values())
+            events = await history(script, chat)
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))
+        stored = [e.client_id for e in events if e.client_id in load.written]
+        assert sorted(stored) == sorted(load.written)  # every message once, none lost
+        by_id = {e.client_id: e.seq for e in events}
+        wrong = {c: (seq, by_id[c]) for c, seq in load.acked.items() if by_id[c] != seq}
+        assert not wrong, f"acknowledged as, stored as: {wrong}"
+        assert not load.contradictions
+    finally:
+        await cluster.stop()
