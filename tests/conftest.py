@@ -2,7 +2,6 @@
 (see tests/postgres_server.py for where its server comes from)."""
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -48,26 +47,11 @@ def postgres_admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
         pytest.skip(plan.skip_reason or "no PostgreSQL server")
 
 
-def _postgres_database(admin_url: str) -> Iterator[str]:
-    import psycopg2
-
-    name = f"tidings_test_{uuid.uuid4().hex[:12]}"
-    admin = psycopg2.connect(admin_url)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
 @pytest.fixture
 def postgres_url(postgres_admin_url: str) -> Iterator[str]:
     """A new, empty PostgreSQL database of the test's own, dropped after it."""
-    yield from _postgres_database(postgres_admin_url)
+    with postgres_server.new_database(postgres_admin_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -76,7 +60,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield None
     else:
-        yield from _postgres_database(request.getfixturevalue("postgres_admin_url"))
+        with postgres_server.new_database(request.getfixturevalue("postgres_admin_url")) as url:
+            yield url
 
 
 @pytest.fixture

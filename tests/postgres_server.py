@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +95,24 @@ def throwaway_server(bin_dir: Path) -> Iterator[str]:
             _run(user, bin_dir / "pg_ctl", "stop", "-D", str(data), "-m", "immediate", "-w")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def new_database(admin_url: str) -> Iterator[str]:
+    """A new, empty database on the server at ``admin_url``, dropped when the block ends."""
+    import psycopg2
+
+    name = f"tidings_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(admin_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 def _version(url: str) -> str | None:

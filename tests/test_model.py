@@ -34,7 +34,7 @@ import math
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,23 +108,23 @@ class Delivery(RuleBasedStateMachine):
         self.tally = tally
         self.net = LoopThread("model")
         self.net.start()
-        self.server = ServerProcess(work / "server", free_port_pair())
-        (work / "server").mkdir(parents=True)
-        self.run(self.server.start())
+        self._start_servers()
         self.profiles: dict[str, Profile] = {}
-        for device in DEVICES:
+        for index, device in enumerate(DEVICES):
             user, _ = device.split("-")
+            home, others = self._home(index)
             self.profiles[device] = self.run(
                 sign_in(
                     work / device,
-                    self.server.endpoint,
+                    home.endpoint,
                     user,
                     PASSWORD,
                     device,
                     create_account=device.endswith("-1"),
                     credentials=credentials,
                     trust=lambda *_: True,
-                    key_endpoint=self.server.key_endpoint,
+                    key_endpoint=home.key_endpoint,
+                    other_nodes=others,
                 )
             )
         # A third device of each user, driven by requests: retries and reads elsewhere.
@@ -149,6 +149,32 @@ class Delivery(RuleBasedStateMachine):
         self.marked: dict[tuple[str, int], int] = {}  # (user, channel) -> highest seq marked
         self.counter = itertools.count()
 
+    # --- the server: one process here, several nodes in tests/test_model_nodes.py ---------
+
+    def _start_servers(self) -> None:
+        self.server = ServerProcess(self.work / "server", free_port_pair())
+        (self.work / "server").mkdir(parents=True)
+        self.run(self.server.start())
+
+    def _home(self, index: int) -> tuple[ServerProcess, list[str]]:
+        """Where the ``index``-th device (or script) signs in, and the server's other
+        endpoints it knows from the start."""
+        return self.server, []
+
+    def _restart_server(self, kill: bool) -> None:
+        if kill:
+            self.run(self.server.kill())
+            self.tally.server_kills += 1
+        else:
+            self.run(self.server.stop())
+        self.run(self.server.start())
+
+    def _servers_back(self) -> None:
+        """Before the final check: every server process is up and answering."""
+
+    def _stop_servers(self) -> None:
+        self.run(self.server.stop())
+
     # --- plumbing -------------------------------------------------------------------------
 
     def run(self, coro, timeout: float = WAIT):
@@ -158,8 +184,10 @@ class Delivery(RuleBasedStateMachine):
         return self.net.call(fn, *args).result(WAIT)
 
     def _script_connection(self, user: str) -> Connection:
+        home, others = self._home(USERS.index(user))
+
         async def connect() -> Connection:
-            conn = self.server.connection()
+            conn = home.connection(nodes=others)
             await conn.open()
             await conn.wait_ready(WAIT)
             await conn.login(user, PASSWORD, "script")
@@ -242,14 +270,6 @@ class Delivery(RuleBasedStateMachine):
             self.written[m.client_id] = (device, channel, text)
             self.tally.messages += 1
         return killed
-
-    def _restart_server(self, kill: bool) -> None:
-        if kill:
-            self.run(self.server.kill())
-            self.tally.server_kills += 1
-        else:
-            self.run(self.server.stop())
-        self.run(self.server.start())
 
     # --- the start every example shares ---------------------------------------------------
 
@@ -497,12 +517,13 @@ class Delivery(RuleBasedStateMachine):
                     continue
             for conn in self.scripts.values():
                 self.run(conn.close())
-            self.run(self.server.stop())
+            self._stop_servers()
             self.net.stop()
 
     # --- the end every example shares -----------------------------------------------------
 
     def _settle_and_check(self) -> None:
+        self._servers_back()
         for device in DEVICES:
             if not self.online[device]:
                 self.run(self.engines[device].start())
@@ -699,6 +720,30 @@ def _snapshot(engine: SyncEngine, channels: list[int]) -> dict:
     }
 
 
+def run_model(machine: Callable[[], Delivery], examples: int, steps: int) -> None:
+    """Run the model's examples, each a new ``machine()``."""
+    run_state_machine_as_test(
+        machine,  # type: ignore[arg-type]  # hypothesis takes any factory; it annotates the class
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            # A failure is reported as found, with its steps: what a step does depends on
+            # timing (a kill lands or not), so replaying it to shrink is not the same history.
+            phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        ),
+    )
+
+
+def check_tally(tally: Tally, messages: int) -> None:
+    """The faults every example starts with happened, and the checks that need them ran."""
+    assert tally.messages >= messages and tally.changes >= 3, tally
+    assert tally.server_kills >= 1 and tally.app_kills >= 1, tally
+    assert tally.resends >= tally.messages and tally.reads_below_position >= 1, tally
+
+
 # Default: 25 to 60 s on two cores. Long: a hundred examples of 15 to 30 s each (estimated
 # from the default's examples of up to 30 steps).
 @pytest.mark.timeout(3600 if LONG else 300)
@@ -710,20 +755,6 @@ def test_delivery_guarantees(tmp_path: Path, secret_service: str) -> None:  # no
     def machine() -> Delivery:
         return Delivery(tmp_path / f"example-{next(examples)}", credentials, tally)
 
-    run_state_machine_as_test(
-        machine,  # type: ignore[arg-type]  # hypothesis takes any factory; it annotates the class
-        settings=settings(
-            max_examples=100 if LONG else 3,
-            stateful_step_count=50 if LONG else 30,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-            # A failure is reported as found, with its steps: what a step does depends on
-            # timing (a kill lands or not), so replaying it to shrink is not the same history.
-            phases=[Phase.explicit, Phase.reuse, Phase.generate],
-        ),
-    )
+    run_model(machine, examples=100 if LONG else 3, steps=50 if LONG else 30)
     print(f"\n{tally}")
-    assert tally.messages >= 200 and tally.changes >= 3, tally
-    assert tally.server_kills >= 1 and tally.app_kills >= 1, tally
-    assert tally.resends >= tally.messages and tally.reads_below_position >= 1, tally
+    check_tally(tally, messages=200)
