@@ -12,8 +12,9 @@ duplicate-free, every acknowledged message stored once, every retry answered as 
 time, read positions the highest any device marked.
 
 Every example starts as the single server's does, with node 0 killed while the outboxes
-flush (and started again), and with a node paused while every device sends, until the
-devices on it have moved to another. ``make test`` runs two examples of up to 12 steps;
+flush (and started again), with a node paused while every device sends, until the devices
+on it have moved to another, and with every device sent on to its next node while all send.
+``make test`` runs three examples of up to 20 steps (about a minute on two cores);
 ``TIDINGS_LONG_MODEL=1`` runs long.
 """
 
@@ -26,10 +27,9 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
-from desktop.core.engine import EngineState
 from desktop.platform.credentials import CredentialStore
 from tests.cluster import Cluster
-from tests.desktop.test_failover import MOVE_WITHIN, until
+from tests.desktop.test_failover import MOVE_WITHIN, off_node, until
 from tests.keyring_session import secret_service  # noqa: F401  (fixture)
 from tests.postgres_server import new_database
 from tests.server_process import ServerProcess
@@ -108,16 +108,9 @@ class NodesDelivery(Delivery):
 
     def _wait_off(self, node: int) -> None:
         """Wait until every online device is answered by a node other than ``node``."""
-        endpoint = self.cluster.nodes[node].endpoint
         for device, engine in self.engines.items():
             if self.online[device]:
-                moved = lambda e=engine: (
-                    e.conn.endpoint != endpoint
-                    and e.state
-                    == (  # noqa: E731
-                        EngineState.ONLINE
-                    )
-                )
+                moved = off_node(engine, self.cluster.nodes[node].endpoint)
                 self.run(until(engine, moved, MOVE_WITHIN + WAIT), timeout=MOVE_WITHIN + WAIT + 5)
 
     # --- the start every example shares, besides the single server's ---------------------
@@ -129,6 +122,13 @@ class NodesDelivery(Delivery):
             self.on_net(self._write_everywhere, which)
         self._wait_off(node)
         self._bring_back(node)
+
+    @initialize(which=st.integers(0, 1), count=st.integers(1, 5))
+    def move_every_device_while_they_all_send(self, which: int, count: int) -> None:
+        for _ in range(count):
+            self.on_net(self._write_everywhere, which)
+        for device in DEVICES:
+            self.move_to_another_node(device)
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -152,10 +152,12 @@ class NodesDelivery(Delivery):
     @rule(device=st.sampled_from(DEVICES))
     def move_to_another_node(self, device: str) -> None:
         """The device leaves its node for the next endpoint it knows, as if it had gone
-        silent."""
+        silent (a device offline has no node to leave)."""
         conn = self.engines[device].conn
+        before = conn.endpoint
         self.run(conn._move_on(conn._sock, "the device was moved on purpose"))
-        self.nodes_tally.moves += 1
+        if conn.endpoint != before:
+            self.nodes_tally.moves += 1
 
     @precondition(lambda self: sum(self.online.values()) >= 2)
     @rule(which=st.integers(0, 1), count=st.integers(1, 10))
@@ -174,7 +176,6 @@ class NodesDelivery(Delivery):
             self.nodes_tally.spread_sends += 1
 
 
-# Default: about a minute and a half on two cores.
 @pytest.mark.timeout(3600 if LONG else 300)
 def test_delivery_guarantees_hold_over_three_nodes_on_one_database(
     tmp_path: Path,
@@ -189,7 +190,7 @@ def test_delivery_guarantees_hold_over_three_nodes_on_one_database(
         work = tmp_path / f"example-{next(examples)}"
         return NodesDelivery(work, credentials, tally, postgres_admin_url)
 
-    run_model(machine, examples=100 if LONG else 2, steps=50 if LONG else 12)
+    run_model(machine, examples=100 if LONG else 3, steps=50 if LONG else 20)
     print(f"\n{tally}")
     check_tally(tally, messages=160)
-    assert tally.node_pauses >= 1 and tally.spread_sends >= 1, tally
+    assert tally.node_pauses >= 1 and tally.spread_sends >= 1 and tally.moves >= 1, tally

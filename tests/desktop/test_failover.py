@@ -85,6 +85,11 @@ def on_node(engine: SyncEngine, endpoint: str) -> Callable[[], bool]:
     return lambda: engine.conn.endpoint == endpoint and engine.state == EngineState.ONLINE
 
 
+def off_node(engine: SyncEngine, endpoint: str) -> Callable[[], bool]:
+    """Whether the engine is online on a node other than ``endpoint``."""
+    return lambda: engine.conn.endpoint != endpoint and engine.state == EngineState.ONLINE
+
+
 def test_a_profile_saved_before_nodes_loads_with_its_one_server(tmp_path: Path) -> None:
     old = {
         "server": "tcp://chat.example.org:7744",
@@ -343,8 +348,7 @@ async def test_a_node_killed_under_load_loses_no_acknowledged_message(
                 await cluster.kill(0)
                 before = len(load.acked)
                 for engine in engines.values():
-                    moved = lambda e=engine: e.conn.endpoint != doomed.endpoint  # noqa: E731
-                    await until(engine, moved, MOVE_WITHIN + WAIT)
+                    await until(engine, off_node(engine, doomed.endpoint), MOVE_WITHIN + WAIT)
                 await load.acknowledged(before + LOAD_ACKS)  # the others take the load on
             finally:
                 load.stopping.set()
