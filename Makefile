@@ -61,11 +61,11 @@ package-smoke: package
 icons: $(STAMP)
 	$(VENV)/bin/python packaging/icons.py
 
-# What a release must pass: the test suite, the long model-based run (100 random histories),
+# What a release must pass: the test suite, the long model-based runs (100 random histories each),
 # the benchmark's quick mode (figures in build/bench-quick.json) and the built app's smoke test.
 release-check: $(STAMP)
 	$(MAKE) test
-	TIDINGS_LONG_MODEL=1 $(VENV)/bin/python -m pytest tests/test_model.py
+	TIDINGS_LONG_MODEL=1 $(VENV)/bin/python -m pytest tests/test_model.py tests/test_model_nodes.py
 	mkdir -p build
 	$(VENV)/bin/tidings-bench --size quick --json build/bench-quick.json
 	$(MAKE) package-smoke
