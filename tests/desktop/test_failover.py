@@ -16,7 +16,7 @@ from desktop.core.engine import EngineState, SyncEngine
 from desktop.core.events import MessageUpdated
 from desktop.core.profile import Profile
 from desktop.platform.credentials import CredentialStore
-from shared.client import ServerKeyMismatch
+from shared.client import ConnectionState, ServerKeyMismatch
 from shared.protocol import CreateGroup, Event, History
 from syncserver.bench.harness import free_port_pair
 from tests.cluster import Cluster
@@ -34,15 +34,18 @@ async def signed_in(
     node: ServerProcess,
     user: str,
     others: Sequence[str] = (),
+    device: str = "laptop",
+    create: bool = True,
 ) -> Profile:
-    """A new account and device, signed in at ``node``, knowing ``others`` too."""
+    """A device signed in at ``node`` (with a new account unless ``create`` is false),
+    knowing ``others`` too."""
     return await sign_in(
-        tmp_path / user,
+        tmp_path / f"{user}-{device}",
         node.endpoint,
         user,
         PASSWORD,
-        "laptop",
-        create_account=True,
+        device,
+        create_account=create,
         credentials=credentials,
         trust=lambda _server, _fingerprint: True,
         key_endpoint=node.key_endpoint,
@@ -86,8 +89,10 @@ def on_node(engine: SyncEngine, endpoint: str) -> Callable[[], bool]:
 
 
 def off_node(engine: SyncEngine, endpoint: str) -> Callable[[], bool]:
-    """Whether the engine is online on a node other than ``endpoint``."""
-    return lambda: engine.conn.endpoint != endpoint and engine.state == EngineState.ONLINE
+    """Whether the device is signed in at a node other than ``endpoint`` (its engine may
+    still be busy there: it is online only once its outbox is empty)."""
+    conn = engine.conn
+    return lambda: conn.endpoint != endpoint and conn.state == ConnectionState.ONLINE
 
 
 def test_a_profile_saved_before_nodes_loads_with_its_one_server(tmp_path: Path) -> None:
@@ -314,22 +319,17 @@ async def test_a_node_killed_under_load_loses_no_acknowledged_message(
     cluster = Cluster(tmp_path / "nodes", postgres_url, 3)
     await cluster.start()
     try:
-        doomed, *others = cluster.nodes
-        names = {"alice-laptop": True, "alice-phone": False, "bob-laptop": True}
+        doomed = cluster.nodes[0]
+        others = [node.endpoint for node in cluster.nodes[1:]]
         profiles = {
-            name: await sign_in(
-                tmp_path / name,
-                doomed.endpoint,
-                name.split("-")[0],
-                PASSWORD,
-                name,
-                create_account=create,
-                credentials=credentials,
-                trust=lambda _server, _fingerprint: True,
-                key_endpoint=doomed.key_endpoint,
-                other_nodes=[node.endpoint for node in others],
+            f"{user}-{device}": await signed_in(
+                tmp_path, credentials, doomed, user, others, device, create
             )
-            for name, create in names.items()
+            for user, device, create in [
+                ("alice", "laptop", True),
+                ("alice", "phone", False),
+                ("bob", "laptop", True),
+            ]
         }
         script = await cluster.login(1, "alice", "script")
         chat = (await script.request(CreateGroup(name="load", members=["bob"]))).channel.id
