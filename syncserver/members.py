@@ -3,10 +3,11 @@ stored message is pushed to the members, so asking the database each time would 
 query per message. Membership changes go through the channel handlers, which forget the
 channel here after their write commits.
 
-Servers that share a database (``shared``) cannot see each other's changes this way, so they
-keep members only within a write transaction, and forget them when it takes the database's
-write lock (``clear``): from then on no other node changes a membership until it ends
-(``syncserver.sequencer``). Outside a transaction they ask each time.
+Servers that share a database (``shared``) cannot see each other's changes this way. They
+use what they keep only in a write transaction holding the database's write lock, and
+forget it first if another node numbered anything (a membership change among it) since
+this one last did (``hold``): from then on no other node changes a membership until the
+transaction ends (``syncserver.sequencer``). Outside one they ask each time.
 """
 
 from syncserver.store import channels
@@ -16,31 +17,33 @@ class MemberCache:
     def __init__(self, shared: bool = False) -> None:
         self._shared = shared
         self._depth = 0
+        self._holding = False  # a write transaction holds the database's write lock
         self._members: dict[int, frozenset[int]] = {}
 
     def of(self, channel_id: int) -> frozenset[int]:
+        if self._shared and not self._holding:
+            return frozenset(channels.member_ids(channel_id))
         members = self._members.get(channel_id)
         if members is None:
-            members = frozenset(channels.member_ids(channel_id))
-            if not self._shared or self._depth > 0:
-                self._members[channel_id] = members
+            members = self._members[channel_id] = frozenset(channels.member_ids(channel_id))
         return members
 
     def forget(self, channel_id: int) -> None:
         self._members.pop(channel_id, None)
 
-    def clear(self) -> None:
-        """Forget every channel's members."""
-        self._members.clear()
+    def hold(self, changed: bool) -> None:
+        """The write transaction took the database's lock; ``changed``: another server
+        numbered something since this one last did."""
+        if changed:
+            self._members.clear()
+        self._holding = True
 
     def begin(self) -> None:
-        """A write transaction started: when shared, what was kept may be out of date."""
-        if self._shared and self._depth == 0:
-            self._members.clear()
+        """A write transaction started."""
         self._depth += 1
 
     def end(self) -> None:
-        """That transaction ended; when shared, nothing is kept past it."""
+        """That transaction ended."""
         self._depth -= 1
-        if self._shared and self._depth == 0:
-            self._members.clear()
+        if self._depth == 0:
+            self._holding = False

@@ -12,23 +12,28 @@ so the numbers it took are handed out again, keeping sequences gap-free.
 
 Servers that share a database (``syncserver.store.nodes``) hand out numbers only in a write
 transaction that holds the database's write lock: the first number a transaction takes
-waits for that lock (``lock``) and reads the counters again, since another node may have
-moved them. PostgreSQL releases the lock when the transaction ends, so no number is taken
-while a numbered transaction is still open anywhere, and numbers become visible in the
-order they were taken. Outside a transaction, what the counters say is read from the
-database each time and never kept.
+waits for that lock (``WriteLock``). PostgreSQL releases the lock when the transaction ends,
+so no number is taken while a numbered transaction is still open anywhere, and numbers
+become visible in the order they were taken. Having the lock, a server reads the counters
+again if another node numbered anything since it last did (``moved`` then tells the member
+cache too); if none did, what it kept is still true. Outside a write transaction, what the
+counters say is read from the database each time.
 """
 
 from collections.abc import Callable
 
 from syncserver.store import events, stream
+from syncserver.store.nodes import WriteLock
 
 
 class Sequencer:
-    def __init__(self, lock: Callable[[], None] | None = None) -> None:
-        """``lock``: where servers share the database, waits for its write lock (in the
-        caller's transaction)."""
+    def __init__(
+        self, lock: WriteLock | None = None, moved: Callable[[bool], None] = lambda _: None
+    ) -> None:
+        """``lock``: where servers share the database, its write lock; ``moved(changed)`` is
+        told when a transaction took it, and whether another node numbered since."""
         self._lock = lock
+        self._moved = moved
         self._depth = 0  # write transactions open (nested ones included)
         self._locked = False  # this transaction holds the database's write lock
         self._pos = 0
@@ -51,13 +56,19 @@ class Sequencer:
         """A write transaction started."""
         self._depth += 1
 
-    def end(self) -> None:
+    def seal(self) -> None:
+        """The transaction is about to commit: if it took numbers where servers share the
+        database, mark them as this server's."""
+        if self._lock is not None and self._locked:
+            self._lock.seal()
+
+    def end(self, committed: bool) -> None:
         """That transaction ended, committed or not (and gave up the lock if it held it)."""
         self._depth -= 1
         if self._depth == 0 and self._lock is not None:
+            if self._locked:
+                self._lock.settled(committed)
             self._locked = False
-            self._seqs.clear()
-            self._streams.clear()
 
     @property
     def _numbering(self) -> bool:
@@ -120,6 +131,10 @@ class Sequencer:
             return
         if self._depth == 0:
             raise RuntimeError("numbers are handed out only in a write transaction")
-        self._lock()
+        # Another node marks what it numbered; a newer event than this server holds says
+        # the same of any other writer.
+        changed = self._lock.take() or self._stored_pos() != self._pos
+        if changed:
+            self.reset()
         self._locked = True
-        self.reset()
+        self._moved(changed)

@@ -178,12 +178,7 @@ class SyncServer:
         shared = nodes.is_shared(url)
         self._relay = Relay(url) if shared else None
         members, names = MemberCache(shared), NameCache()
-
-        def lock() -> None:  # a write's first number, where servers share the database
-            nodes.take_write_lock()
-            members.clear()
-
-        sequencer = Sequencer(lock if shared else None)
+        sequencer = Sequencer(nodes.WriteLock(), members.hold) if shared else Sequencer()
         delivery = Delivery(sessions, self._send_frame, self._relay)
         files = Files.from_config(cfg)
         files.disk.open()

@@ -144,20 +144,24 @@ class Context:
         the database, its first number waits for the database's write lock; a ``numbered``
         write takes the lock at once, so that what it reads first (who is in a group) no
         other server changes before it commits."""
+        self.sequencer.begin()
+        committed = False
         try:
             with transaction():
-                self.sequencer.begin()
                 self.members.begin()
                 try:
                     if numbered:
                         self.sequencer.hold()
                     yield
+                    self.sequencer.seal()
                 finally:
-                    self.sequencer.end()
                     self.members.end()
+            committed = True
         except BaseException:
             self.sequencer.reset()
             raise
+        finally:
+            self.sequencer.end(committed)
 
 
 @dataclass

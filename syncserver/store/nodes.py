@@ -11,6 +11,8 @@ Nodes tell each other what they push to their devices through PostgreSQL's LISTE
 (``syncserver.relay``). Those are hints: a device's cursor recovers anything one misses.
 """
 
+import secrets
+
 from peewee import Database
 from playhouse.db_url import connect
 
@@ -34,9 +36,44 @@ def is_shared(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://"))
 
 
-def take_write_lock() -> None:
-    """In a transaction: wait for the database's write lock (at most ``LOCK_WAIT_MS``)."""
-    db_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+NUMBERED_BY = "numbered_by"  # Setting: which node numbered something last, and its count
+
+
+class WriteLock:
+    """The database's write lock, and whether other nodes numbered anything since this one
+    last did: when none did, what this node keeps of the counters is still true, and a
+    server alone on the database reads them only once."""
+
+    def __init__(self) -> None:
+        self._node = secrets.token_hex(8)
+        self._count = 0
+        self._sealed: str | None = None  # the mark this transaction wrote
+        self._last: str | None = None  # the mark of this node's last committed numbers
+
+    def take(self) -> bool:
+        """In a transaction: wait for the lock (at most ``LOCK_WAIT_MS``); whether another
+        node numbered anything since this one last did."""
+        db_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        row = db_proxy.execute_sql(
+            'SELECT "value" FROM "setting" WHERE "key" = %s', (NUMBERED_BY,)
+        ).fetchone()
+        return self._last is None or row is None or row[0] != self._last
+
+    def seal(self) -> None:
+        """Before the transaction that holds the lock commits: mark its numbers as this
+        node's."""
+        self._count += 1
+        self._sealed = f"{self._node}:{self._count}"
+        db_proxy.execute_sql(
+            'INSERT INTO "setting" ("key", "value") VALUES (%s, %s) '
+            'ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value"',
+            (NUMBERED_BY, self._sealed),
+        )
+
+    def settled(self, committed: bool) -> None:
+        """The transaction ended: its mark is this node's last only if it committed."""
+        self._last = self._sealed if committed else None
+        self._sealed = None
 
 
 def notify(payload: str) -> None:
