@@ -23,12 +23,18 @@ class Delivery:
         self._relay = relay
 
     def event_to_streams(
-        self, event: Event, positions: Mapping[int, int], *, skip_device: int | None = None
+        self,
+        event: Event,
+        positions: Mapping[int, int],
+        *,
+        skip_device: int | None = None,
+        relay: bool = True,
     ) -> None:
         """Push a stored event to every online device of the users in ``positions``, each
         user's copy with the event's position in their stream (encoded once per user); an
-        app of the first release gets it as it reads it (``first_release``)."""
-        if self._relay is not None:
+        app of the first release gets it as it reads it (``first_release``). Unless not
+        ``relay`` (the other servers were told already), to theirs on the other servers."""
+        if self._relay is not None and relay:
             self._relay.event(event, dict(positions), skip_device)
         self._event_here(event, positions, skip_device)
 

@@ -29,7 +29,7 @@ from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from shared.errors import ErrorCode
-from shared.protocol import Error, Reply, Sent
+from shared.protocol import Error, Event, Reply, Sent
 from syncserver import views
 from syncserver.batch import Batch, Written
 from syncserver.blobs import BlobStore
@@ -56,6 +56,9 @@ class _Prepared:
         self.outcomes = outcomes
         self._disk = disk
         self.rows: list[dict] = batch.rows if batch is not None else []
+        # Each row's event, as the wire has it: made in the transaction where servers share
+        # the database, whose other servers were told of them before it committed.
+        self.relayed: list[Event] | None = None
         self.changes: list[changes.Change] = batch.changes if batch is not None else []
         # A batch that deletes text also empties the log of the pages that held it.
         self.erases = batch is not None and batch.erases
@@ -152,6 +155,7 @@ class MessageWriter:
             with self._ctx.write(numbered=True):  # its checks read what other nodes change
                 prepared = self._prepare(pending)
                 dropped = prepared.write()
+                self._relay(prepared)
             prepared.after_commit(dropped)
         except Exception as e:
             decided = prepared.outcomes if prepared is not None else []
@@ -159,6 +163,18 @@ class MessageWriter:
         done = asyncio.get_running_loop().create_future()
         done.set_result(None)
         self._committed(done, prepared)
+
+    def _relay(self, prepared: _Prepared) -> None:
+        """Tell the other servers of the batch's events in its own transaction: PostgreSQL
+        sends a notification when that commits, and only then, at no cost of its own (one
+        of their own after each batch cost a second commit and held the loop for it)."""
+        relay = self._ctx.relay
+        if relay is None or not prepared.rows:
+            return
+        prepared.relayed = [views.event_dict_to_wire(self._ctx, row) for row in prepared.rows]
+        for event, row in zip(prepared.relayed, prepared.rows, strict=True):
+            relay.event(event, row["stream"], row["device"])
+        relay.flush()
 
     async def settle(self) -> None:
         """Wait until every send received so far is stored and answered."""
@@ -207,26 +223,29 @@ class MessageWriter:
             if len(self._pending) > INLINE_ROWS and not self._store_on_loop:
                 self._start(inline=False)
             with self._corked():
-                self._answer(prepared.outcomes, prepared.rows)
+                self._answer(prepared)
         except Exception:
             log.exception("answering a batch of sends failed")
         self.kick()
 
-    def _answer(self, outcomes: list[Outcome], rows: list[dict]) -> None:
+    def _answer(self, prepared: _Prepared) -> None:
         # Pushes first: the people reading wait for them, while a sender's app already shows
         # its message and only marks it sent on the reply.
         try:
-            self._push(rows)
+            self._push(prepared)
         except StorageError as e:  # pushes are hints; sync delivers what they would have
-            log.error("pushing %d messages failed: %s", len(rows), e)
-        for call, req, out in outcomes:
+            log.error("pushing %d messages failed: %s", len(prepared.rows), e)
+        for call, req, out in prepared.outcomes:
             answer = _sent(req.rid, out, call.me.user_id) if isinstance(out, dict) else out
             self._reply(call, answer)
 
-    def _push(self, rows: list[dict]) -> None:
-        for row in rows:
-            event = views.event_dict_to_wire(self._ctx, row)
-            self._ctx.delivery.event_to_streams(event, row["stream"], skip_device=row["device"])
+    def _push(self, prepared: _Prepared) -> None:
+        relayed = prepared.relayed
+        for i, row in enumerate(prepared.rows):
+            event = views.event_dict_to_wire(self._ctx, row) if relayed is None else relayed[i]
+            self._ctx.delivery.event_to_streams(
+                event, row["stream"], skip_device=row["device"], relay=relayed is None
+            )
 
 
 def _failed(
