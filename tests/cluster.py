@@ -7,6 +7,8 @@ import shutil
 import signal
 from pathlib import Path
 
+import psycopg2
+
 from syncserver.bench.harness import free_port_pair
 from syncserver.server_keys import KEY_FILE
 from tests.server_process import ServerProcess
@@ -82,3 +84,18 @@ class Cluster:
         for node in list(self.paused):
             self.resume(node)
         await asyncio.gather(*(node.stop() for node in self.nodes))
+
+
+def advisory_locks(database_url: str, key: int, *, granted: bool) -> int:
+    """How many connections hold (or, not ``granted``, wait for) the advisory lock ``key``
+    of this database now."""
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted = %s "
+            "AND classid = %s AND objid = %s "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            (granted, key >> 32, key & 0xFFFF_FFFF),
+        )
+        row = cur.fetchone()
+    conn.close()
+    return int(row[0]) if row else 0

@@ -6,11 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from syncserver.bench.harness import free_port_pair
 from syncserver.store.owner import LOCK_KEY, DatabaseBusy, DatabaseOwner
+from tests.cluster import advisory_locks
 from tests.server_command import tidings_server
 from tests.server_process import ServerProcess
 from tests.support import WAIT
@@ -29,16 +29,7 @@ async def first(tmp_path: Path, database_url: str) -> AsyncIterator[ServerProces
 
 
 def _holders(database_url: str) -> int:
-    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND classid = %s AND objid = %s "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            (LOCK_KEY >> 32, LOCK_KEY & 0xFFFF_FFFF),
-        )
-        row = cur.fetchone()
-    conn.close()
-    return int(row[0]) if row else 0
+    return advisory_locks(database_url, LOCK_KEY, granted=True)
 
 
 async def test_a_command_that_needs_the_database_alone_is_refused_while_a_server_runs(

@@ -29,7 +29,7 @@ from shared.protocol import (
     TypingPush,
 )
 from syncserver.store.nodes import WRITE_LOCK_KEY
-from tests.cluster import Cluster
+from tests.cluster import Cluster, advisory_locks
 from tests.support import WAIT, TestClient, new_id
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -90,16 +90,7 @@ async def test_a_conversation_across_three_nodes_reaches_everyone_in_the_same_or
 
 def _waiting_for_the_write_lock(database_url: str) -> int:
     """How many connections wait for the write lock now."""
-    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND classid = %s AND objid = %s "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            (WRITE_LOCK_KEY >> 32, WRITE_LOCK_KEY & 0xFFFF_FFFF),
-        )
-        row = cur.fetchone()
-    conn.close()
-    return int(row[0]) if row else 0
+    return advisory_locks(database_url, WRITE_LOCK_KEY, granted=False)
 
 
 async def test_a_number_one_node_took_is_never_passed_by_a_later_one(
