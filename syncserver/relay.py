@@ -19,7 +19,6 @@ from collections.abc import Callable, Hashable
 from typing import Protocol
 
 import msgspec
-from peewee import Database
 
 from shared.protocol import Event, PresenceState
 from syncserver.store import StorageError, nodes
@@ -107,7 +106,7 @@ class Relay:
         self._presence: dict[int, PresenceState] = {}
         self._spent: dict[tuple[str, Hashable], float] = {}
         self._flush_due = False
-        self._listening: Database | None = None
+        self._listening: nodes.Listener | None = None
         self._local: LocalDelivery | None = None
         self._on_presence: PresenceFn | None = None
         self._on_spent: SpentFn | None = None
@@ -152,8 +151,8 @@ class Relay:
         self._stop_listening()
 
     def _listen(self) -> None:
-        self._listening = nodes.listening_connection(self._url)
-        self._fd = self._listening.connection().fileno()
+        self._listening = nodes.Listener(self._url)
+        self._fd = self._listening.fileno()
         asyncio.get_running_loop().add_reader(self._fd, self._readable)
 
     def _stop_listening(self) -> None:
@@ -198,19 +197,15 @@ class Relay:
 
     def _readable(self) -> None:
         assert self._listening is not None and self._local is not None
-        conn = self._listening.connection()
         try:
-            conn.poll()
-        except Exception as e:  # the devices' heads recover what is missed meanwhile
+            payloads = self._listening.received()
+        except StorageError as e:  # the devices' heads recover what is missed meanwhile
             log.error("listening to the other nodes stopped: %s", e)
-            loop = asyncio.get_running_loop()
-            loop.remove_reader(self._fd)
-            self._listening.close()
-            self._listening = None
-            self._relisten = loop.create_task(self._listen_again())
+            self._stop_listening()
+            self._relisten = asyncio.get_running_loop().create_task(self._listen_again())
             return
-        while conn.notifies:
-            self._deliver(conn.notifies.pop(0).payload)
+        for payload in payloads:
+            self._deliver(payload)
 
     def _deliver(self, payload: str) -> None:
         assert self._local is not None

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
-from peewee import Database, DatabaseError
-from playhouse.db_url import connect
-
+from syncserver.store import StorageError
 from syncserver.store.database import describe_url
 from syncserver.store.nodes import is_shared
+from syncserver.store.postgres import run_alone
 
 PREFIX = "tidings_bench_"  # every scratch database's name starts so, should one be left over
 
@@ -49,16 +48,9 @@ def scratch_database(url: str) -> Iterator[str]:
 
 
 def _run(url: str, statement: str) -> None:
-    """``statement`` on a connection of its own to ``url``, outside any transaction (as
-    CREATE and DROP DATABASE must be)."""
-    db: Database = connect(url)
     try:
-        db.connect()
-        db.connection().autocommit = True
-        db.execute_sql(statement)
-    except DatabaseError as e:
+        run_alone(url, statement)
+    except StorageError as e:
         raise ScratchError(
             f"cannot make or drop a scratch database next to {describe_url(url)}: {str(e).strip()}"
         ) from e
-    finally:
-        db.close()

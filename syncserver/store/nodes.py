@@ -13,7 +13,7 @@ Nodes tell each other what they push to their devices through PostgreSQL's LISTE
 
 import secrets
 
-from peewee import Database
+from peewee import Database, OperationalError
 from playhouse.db_url import connect
 
 from syncserver.store.models import db_proxy
@@ -81,12 +81,33 @@ def notify(payload: str) -> None:
     db_proxy.execute_sql("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
 
-def listening_connection(url: str) -> Database:
-    """A connection of its own that listens on ``CHANNEL``, in autocommit mode."""
-    db: Database = connect(url)
-    db.connect()
-    conn = db.connection()
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"LISTEN {CHANNEL}")
-    return db
+class Listener:
+    """A connection of its own, in autocommit mode, that listens on ``CHANNEL``."""
+
+    def __init__(self, url: str) -> None:
+        """Connect and listen; raises ``StorageError`` when PostgreSQL cannot be reached."""
+        self._db: Database = connect(url)
+        self._db.connect()
+        conn = self._db.connection()
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f"LISTEN {CHANNEL}")
+
+    def fileno(self) -> int:
+        """The socket to watch for notifications."""
+        return int(self._db.connection().fileno())
+
+    def received(self) -> list[str]:
+        """The payloads of the notifications that arrived; ``StorageError`` once the
+        connection broke."""
+        conn = self._db.connection()
+        try:
+            conn.poll()
+        except Exception as e:  # psycopg2's own errors, whatever broke the connection
+            raise OperationalError(f"the connection to PostgreSQL broke: {e}") from e
+        payloads = [n.payload for n in conn.notifies]
+        conn.notifies.clear()
+        return payloads
+
+    def close(self) -> None:
+        self._db.close()

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from peewee import InterfaceError, OperationalError, PostgresqlDatabase
+from playhouse.db_url import connect
 
 from syncserver.store import nodes
 
@@ -53,3 +54,15 @@ def reconnecting(db: PostgresqlDatabase) -> ReconnectingPostgres:
     params = dict(db.connect_params)
     params["options"] = " ".join(filter(None, [params.get("options"), nodes.SESSION_TIMEOUTS]))
     return ReconnectingPostgres(db.database, **params)
+
+
+def run_alone(url: str, statement: str) -> None:
+    """``statement`` on a connection of its own to ``url``, outside any transaction (as
+    CREATE and DROP DATABASE must be); raises ``StorageError``."""
+    db: PostgresqlDatabase = connect(url)
+    try:
+        db.connect()
+        db.connection().autocommit = True
+        db.execute_sql(statement)
+    finally:
+        db.close()
