@@ -11,15 +11,13 @@ sharing a scratch database made beside the one named, their devices spread over 
 
 import argparse
 import json
-import multiprocessing
-import platform
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from syncserver.bench import files, scenarios
 from syncserver.bench.cluster import Servers
-from syncserver.bench.report import line
+from syncserver.bench.report import line, machine
 from syncserver.bench.scratch import ScratchError, check_url, scheme_of, scratch_database
 
 Scenario = Callable[[scenarios.Size, scenarios.Setup], dict]
@@ -106,11 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"tidings-bench: {e}\n")
     size = scenarios.SIZES[args.size]
     results: dict[str, Any] = {
-        "machine": {
-            "cpus": multiprocessing.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": machine(),
         "size": args.size,
         "nodes": args.nodes,
         "database": scheme_of(args.database_url),

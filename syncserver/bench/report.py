@@ -1,4 +1,8 @@
-"""The one-line summaries the benchmarks print, a scenario's figures on each."""
+"""What both benchmarks report: the machine they ran on, and the one-line summaries they
+print, a scenario's figures on each."""
+
+import multiprocessing
+import platform
 
 
 def line(name: str, figures: dict) -> str:
@@ -10,3 +14,12 @@ def line(name: str, figures: dict) -> str:
         if not isinstance(v, list)
     )
     return f"{name:<11} {shown}"
+
+
+def machine() -> dict[str, str | int]:
+    """The machine a run measured, for its results."""
+    return {
+        "cpus": multiprocessing.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }

@@ -266,12 +266,10 @@ def _latency_phase(
 ) -> dict:
     """One steady phase: the sender (worker 0) sends, the receivers (workers 1..) report."""
     counts = pool.ask(0, "run", tag, rate, seconds)
-    lanes = len(receivers_of)
-    arrivals = []
-    for worker in range(1, len(pool.procs)):
-        expected = sum(1 for k in range(counts["sent"]) if receivers_of[k % lanes] == worker)
-        arrivals += pool.ask(worker, "collect", tag, expected, COLLECT_TIMEOUT)
-    latencies = [(received - sent) / 1e6 for _, sent, received in arrivals]
+    latencies = [
+        (received - sent) / 1e6
+        for _, sent, received in arrivals_of(pool, receivers_of, tag, counts["sent"])
+    ]
     return {
         "rate": rate,
         "achieved": counts["acked"] / counts["seconds"],
@@ -282,6 +280,19 @@ def _latency_phase(
         "sent": counts["sent"],
         "refused": counts["refused"],
     }
+
+
+def arrivals_of(
+    pool: Workers, receivers_of: list[int], tag: str, sent: int
+) -> list[tuple[int, int, int]]:
+    """What the receiving workers (1..) got of a phase's ``sent`` messages, each (number,
+    sent at, received at) in ns: the sender sent them round robin over the lanes."""
+    lanes = len(receivers_of)
+    arrivals = []
+    for worker in range(1, len(pool.procs)):
+        expected = sum(1 for k in range(sent) if receivers_of[k % lanes] == worker)
+        arrivals += pool.ask(worker, "collect", tag, expected, COLLECT_TIMEOUT)
+    return arrivals
 
 
 def held(phase: dict) -> bool:

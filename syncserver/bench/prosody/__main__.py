@@ -8,15 +8,13 @@ XMPP clients in worker processes, and prints a line per scenario as ``tidings-be
 
 import argparse
 import json
-import multiprocessing
-import platform
 import sys
 from typing import Any
 
 from syncserver.bench.prosody.config import TUNING
 from syncserver.bench.prosody.scenarios import SCENARIOS
 from syncserver.bench.prosody.server import missing, prosody_version
-from syncserver.bench.report import line
+from syncserver.bench.report import line, machine
 from syncserver.bench.scenarios import SIZES
 
 
@@ -41,11 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot run Prosody: {reason}", file=sys.stderr)
         return 1
     results: dict[str, Any] = {
-        "machine": {
-            "cpus": multiprocessing.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": machine(),
         "size": args.size,
         "prosody": {"version": prosody_version(), "tuning": list(TUNING)},
     }

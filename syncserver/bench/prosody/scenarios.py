@@ -14,6 +14,7 @@ from syncserver.bench.scenarios import (
     WINDOW,
     Size,
     Workers,
+    arrivals_of,
     percentile,
     receiving_workers,
     split,
@@ -72,11 +73,7 @@ def _latency_phase(
     ``achieved`` is messages delivered per second from the first send to the last
     delivery, where the Tidings side counts acknowledgements."""
     counts = pool.ask(0, "run", tag, rate, seconds)
-    lanes = len(receivers_of)
-    arrivals = []
-    for worker in range(1, len(pool.procs)):
-        expected = sum(1 for k in range(counts["sent"]) if receivers_of[k % lanes] == worker)
-        arrivals += pool.ask(worker, "collect", tag, expected, COLLECT_TIMEOUT)
+    arrivals = arrivals_of(pool, receivers_of, tag, counts["sent"])
     latencies = [(received - sent) / 1e6 for _, sent, received in arrivals]
     last = max((received for _, _, received in arrivals), default=counts["start_ns"])
     span = max(last - counts["start_ns"], 1) / 1e9
