@@ -89,6 +89,13 @@ class LocalFiles:
     def __init__(self, db: Database, folder: Path) -> None:
         self._db = db
         self.folder = folder
+        self._last_use = 0  # the newest ``used`` this object wrote
+
+    def _use_now(self) -> int:
+        """When a file is used, in ms, later than any use noted before: two uses within one
+        millisecond must still keep their order, or the budget could evict the later."""
+        self._last_use = max(_now(), self._last_use + 1)
+        return self._last_use
 
     # --- where things go ------------------------------------------------------------------
 
@@ -114,7 +121,9 @@ class LocalFiles:
         if not path.is_file():
             self._db.execute_sql("DELETE FROM local_file WHERE sha256 = ?", (sha256,))
             return None
-        self._db.execute_sql("UPDATE local_file SET used = ? WHERE sha256 = ?", (_now(), sha256))
+        self._db.execute_sql(
+            "UPDATE local_file SET used = ? WHERE sha256 = ?", (self._use_now(), sha256)
+        )
         return path
 
     def place(self, sha256: str, size: int, source: Path, name: str) -> Path:
@@ -138,7 +147,7 @@ class LocalFiles:
         """Note a file in place (one statement, so it can join the caller's transaction)."""
         self._db.execute_sql(
             "INSERT OR REPLACE INTO local_file (sha256, path, size, used) VALUES (?, ?, ?, ?)",
-            (sha256, path.relative_to(self.folder).as_posix(), size, _now()),
+            (sha256, path.relative_to(self.folder).as_posix(), size, self._use_now()),
         )
 
     # --- the budget -----------------------------------------------------------------------
