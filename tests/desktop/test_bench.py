@@ -81,7 +81,12 @@ def test_e2e_paints_every_message_typed_in_one_window_in_the_other() -> None:
     assert result["delivered"] == result["messages"] == 5
     assert 0 < result["p50_ms"] <= result["p99_ms"] <= result["max_ms"] < 60_000
     for name in STEPS.values():  # every step from Enter to paint was seen, in both apps
-        assert 0 <= result[f"{name}_p50_ms"] <= result[f"{name}_p99_ms"]
+        assert result[f"{name}_p50_ms"] <= result[f"{name}_p99_ms"]
+        if name != "queued_to_stored":  # one app's stages follow each other
+            assert result[f"{name}_p50_ms"] >= 0, name
+    # Across the two apps no order is certain: the sender hears on its engine's thread that
+    # its message was queued, and the message may be on its way (or stored by the other
+    # app, 0.9 ms earlier in one run) before that thread runs.
     assert result["sender_gui_cpu_ms"] > 0 and result["receiver_gui_cpu_ms"] > 0
 
 
