@@ -190,7 +190,7 @@ class Relay:
         spent = [Spent(limiter, _key(key), t) for (limiter, key), t in self._spent.items() if t]
         self._spent = {}
         try:
-            for payload in _payloads(self.node, [*events, *pushes, *presence, *spent]):
+            for payload in payloads_of(self.node, [*events, *pushes, *presence, *spent]):
                 self._notify(payload)
         except StorageError as e:  # hints: the devices' cursors recover what they carried
             log.warning("relaying to the other nodes failed: %s", e)
@@ -240,7 +240,7 @@ _CHUNK_BYTES = nodes.MAX_NOTIFY_BYTES * 3 // 4 - 64
 Item = RelayedEvent | RelayedPush | NodePresence | Spent
 
 
-def _payloads(node: str, items: list[Item]) -> list[str]:
+def payloads_of(node: str, items: list[Item]) -> list[str]:
     """The notifications that carry these, each under the size PostgreSQL takes."""
     payloads: list[str] = []
     chunk = _Chunk()
