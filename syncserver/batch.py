@@ -55,6 +55,13 @@ class Batch:
         # Earlier sends of these ids, looked up once for the whole batch.
         keys = {(call.me.user_id, req.client_id) for call, req in pending if call.session}
         self._stored = events.sent_by_client_ids(keys)
+        self._read_counters({req.channel for _, req in pending})
+
+    def _read_counters(self, channel_ids: set[int]) -> None:
+        """Read what numbering these chats' events takes that is not kept yet, at once."""
+        self._ctx.members.load(channel_ids)
+        audience = set().union(*(self._ctx.members.of(c) for c in channel_ids))
+        self._ctx.sequencer.load(channel_ids, audience)
 
     @property
     def erases(self) -> bool:

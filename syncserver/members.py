@@ -28,6 +28,16 @@ class MemberCache:
             members = self._members[channel_id] = frozenset(channels.member_ids(channel_id))
         return members
 
+    def load(self, channel_ids: set[int]) -> None:
+        """Read the members of those of these channels not kept yet, in one query: a batch
+        of sends calls it first, so that it asks once, not once a chat."""
+        if self._shared and not self._holding:
+            return
+        missing = [channel_id for channel_id in channel_ids if channel_id not in self._members]
+        if missing:
+            for channel_id, members in channels.member_ids_of(missing).items():
+                self._members[channel_id] = frozenset(members)
+
     def forget(self, channel_id: int) -> None:
         self._members.pop(channel_id, None)
 

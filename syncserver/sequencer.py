@@ -44,7 +44,11 @@ class Sequencer:
 
     def reset(self) -> None:
         """Reload the counters from storage (at start, and after a failed write)."""
-        self._pos = self._stored_pos()
+        self._restart(self._stored_pos())
+
+    def _restart(self, pos: int) -> None:
+        """Go on from ``pos``; read every other counter again when next needed."""
+        self._pos = pos
         self._seqs.clear()
         self._streams.clear()
 
@@ -94,6 +98,18 @@ class Sequencer:
             self._seqs[channel_id] = seq
         return seq
 
+    def load(self, channel_ids: set[int], user_ids: set[int]) -> None:
+        """Read the counters of these channels and users' streams not kept yet, a query for
+        each kind: a batch of sends calls it first (after the lock, where servers share the
+        database), so that a node that finds the counters moved asks twice, not twice a
+        member."""
+        if not self._numbering:
+            return
+        seqs = [channel_id for channel_id in channel_ids if channel_id not in self._seqs]
+        self._seqs.update(events.max_seqs(seqs))
+        users = [user_id for user_id in user_ids if user_id not in self._streams]
+        self._streams.update(stream.heads(users, self._base))
+
     def next_seq(self, channel_id: int) -> int:
         self._check_numbering()
         seq = self.last_seq(channel_id) + 1
@@ -133,8 +149,10 @@ class Sequencer:
             raise RuntimeError("numbers are handed out only in a write transaction")
         # Another node marks what it numbered; a newer event than this server holds says
         # the same of any other writer.
-        changed = self._lock.take() or self._stored_pos() != self._pos
+        taken = self._lock.take()
+        newest = max(taken.newest_pos, self._base.pos)
+        changed = taken.moved or newest != self._pos
         if changed:
-            self.reset()
+            self._restart(newest)
         self._locked = True
         self._moved(changed)

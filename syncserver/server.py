@@ -334,6 +334,10 @@ class SyncServer:
                             self._guarded(handle)
                     self._guarded(self._writer.kick)
                 self._guarded(self._forget_gone)
+                # While devices keep sending, the socket is never empty: let what else waits
+                # on the loop (another node's pushes, timers) run between batches, or it
+                # would wait until the sending stopped.
+                await asyncio.sleep(0)
 
     def _recv_batch(self) -> list[list[zmq.Frame]]:
         """Up to ``MAX_BATCH`` queued messages, without waiting."""

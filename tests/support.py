@@ -11,7 +11,7 @@ import zmq.asyncio
 
 from shared.client import Connection, Credentials
 from shared.keys import KeyPair
-from shared.protocol import Push, ReplyT, Request, Welcome
+from shared.protocol import Bundle, Push, Reply, ReplyT, Request, Welcome, decode_server_message
 from syncserver.config import ServerConfig
 from syncserver.server import SyncServer
 
@@ -136,6 +136,13 @@ def bare_socket(
     sock.curve_secretkey = keys.secret.encode()
     sock.connect(endpoint)
     return sock
+
+
+async def receive(sock: zmq.asyncio.Socket) -> Reply | Push:
+    """The next message on a bare socket of a device that names no features."""
+    message = decode_server_message((await sock.recv_multipart())[-1])
+    assert not isinstance(message, Bundle)  # such devices are never sent bundles
+    return message
 
 
 def new_id() -> str:

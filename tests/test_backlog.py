@@ -8,40 +8,29 @@ import dataclasses
 import itertools
 
 import pytest
-import zmq
-import zmq.asyncio
 
 from shared import limits
 from shared.errors import ErrorCode
 from shared.protocol import (
     PROTOCOL_TAG,
-    Bundle,
     ChannelReply,
     Error,
     Hello,
     History,
     HistoryPage,
     OpenDirect,
-    Push,
     Reply,
     Send,
     Welcome,
-    decode_server_message,
     encode,
 )
 from syncserver.backlog import ACCOUNT_CONNECTIONS, Backlog
 from syncserver.config import ServerConfig
-from tests.support import WAIT, ClientFactory, bare_socket
+from tests.support import WAIT, ClientFactory, bare_socket, receive
 
 LONGEST = "\U0001f600" * limits.MAX_TEXT_CHARS
 BUDGET = 2 * limits.MAX_FRAME_BYTES
 ASKS = 60  # pages of about 800 KB: 48 MB if all were held
-
-
-async def receive(sock: zmq.asyncio.Socket) -> Reply | Push:
-    message = decode_server_message((await sock.recv_multipart())[-1])
-    assert not isinstance(message, Bundle)  # these devices name no features
-    return message
 
 
 @pytest.fixture

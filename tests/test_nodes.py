@@ -12,25 +12,30 @@ import pytest
 
 from shared.errors import ErrorCode, ProtocolError
 from shared.protocol import (
+    PROTOCOL_TAG,
     AddMembers,
     ChannelReply,
     CreateGroup,
     Event,
     EventPush,
     GetPresence,
+    Hello,
     OpenDirect,
     PresencePush,
     Push,
+    Reply,
     RevokeDevice,
     RevokedPush,
     Send,
     Sync,
     Typing,
     TypingPush,
+    Welcome,
+    encode,
 )
 from syncserver.store.nodes import WRITE_LOCK_KEY
 from tests.cluster import Cluster, advisory_locks
-from tests.support import WAIT, TestClient, new_id
+from tests.support import WAIT, TestClient, bare_socket, new_id, receive
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -125,6 +130,53 @@ async def test_a_number_one_node_took_is_never_passed_by_a_later_one(
     events, end = await _synced(bob, cursor)
     assert [(e.seq, e.text) for e in events] == [(taken, "taken first"), (taken + 1, "after")]
     assert (await _synced(bob, end))[0] == []  # exactly once
+
+
+async def test_a_node_busy_with_its_devices_sends_still_passes_on_other_nodes_pushes(
+    cluster: Cluster, database_url: str
+) -> None:
+    alice = await cluster.register(0, "alice")
+    bob = await cluster.register(1, "bob")
+    carol = await cluster.register(2, "carol")
+    chat = (await alice.request(CreateGroup(name="busy", members=["bob", "carol"]))).channel.id
+    credentials, keys, node = alice.credentials, alice.conn.client_keys, cluster.nodes[0]
+    await alice.conn.close()
+    assert node.keys is not None
+    # Alice's device sends each request in a frame of its own, as fast as it can.
+    sock = bare_socket(node.endpoint, node.keys.public, keys)
+    flood = 2_000
+    try:
+        hello = Hello(rid=1, device_id=credentials.device_id, token=credentials.token)
+        await sock.send_multipart([PROTOCOL_TAG, encode(hello)])
+        async with asyncio.timeout(WAIT):
+            while not isinstance(await receive(sock), Welcome):
+                pass
+        # Her node waits for the write lock with her first send while the others queue in
+        # its socket; meanwhile bob, on another node, starts typing.
+        held = psycopg2.connect(database_url)
+        try:
+            with held.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            for rid in range(2, flood + 2):
+                send = Send(rid=rid, channel=chat, client_id=new_id(), text=str(rid))
+                await sock.send_multipart([PROTOCOL_TAG, encode(send)])
+                if rid == 2:
+                    async with asyncio.timeout(WAIT):
+                        while _waiting_for_the_write_lock(database_url) == 0:
+                            await asyncio.sleep(0.02)
+            await bob.request(Typing(channel=chat))
+            await carol.wait_push(lambda p: isinstance(p, TypingPush) and p.user == "bob")
+            held.commit()  # relayed to every node by now; alice's node goes on storing
+        finally:
+            held.close()
+        answered = 0
+        async with asyncio.timeout(WAIT):
+            while not isinstance(message := await receive(sock), TypingPush):
+                answered += isinstance(message, Reply)
+    finally:
+        sock.close()
+    # Bob's typing reached her between her sends' batches, not after the last of them.
+    assert answered < flood // 2
 
 
 def _message_push(text: str) -> Callable[[Push], bool]:

@@ -37,6 +37,19 @@ def member_ids(channel_id: int) -> list[int]:
     return [m.user_id for m in query]
 
 
+def member_ids_of(channel_ids: list[int]) -> dict[int, list[int]]:
+    """``member_ids`` of each of these channels, in one query."""
+    query = (
+        Membership.select(Membership.channel, Membership.user)
+        .where(Membership.channel.in_(channel_ids) & Membership.left_pos.is_null())
+        .order_by(Membership.joined_pos)
+    )
+    found: dict[int, list[int]] = {channel_id: [] for channel_id in channel_ids}
+    for m in query:
+        found[m.channel_id].append(m.user_id)
+    return found
+
+
 def member_names(channel_id: int) -> list[str]:
     query = (
         User.select(User.name)

@@ -183,6 +183,19 @@ def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
     return found
 
 
+def max_seqs(channel_ids: list[int]) -> dict[int, int]:
+    """``max_seq`` of each of these channels, in one query."""
+    if not channel_ids:
+        return {}
+    p, table = db_proxy.param, Event._meta.table_name
+    sql = (
+        f"WITH c(id) AS (VALUES {', '.join([f'(CAST({p} AS INTEGER))'] * len(channel_ids))}) "
+        f"SELECT c.id, (SELECT seq FROM {table} WHERE channel_id = c.id "
+        "ORDER BY pos DESC LIMIT 1) FROM c"
+    )
+    return {int(c): int(seq or 0) for c, seq in db_proxy.execute_sql(sql, channel_ids)}
+
+
 def _newest(channel_id: int) -> tuple[int, int] | None:
     """(pos, seq) of the channel's newest event."""
     return _position_row("ORDER BY pos DESC LIMIT 1", [channel_id])

@@ -12,6 +12,7 @@ Nodes tell each other what they push to their devices through PostgreSQL's LISTE
 """
 
 import secrets
+from typing import NamedTuple
 
 from peewee import Database, OperationalError
 from playhouse.db_url import connect
@@ -39,6 +40,13 @@ def is_shared(url: str) -> bool:
 NUMBERED_BY = "numbered_by"  # Setting: which node numbered something last, and its count
 
 
+class Taken(NamedTuple):
+    """What a node learns as it takes the write lock."""
+
+    moved: bool  # another node numbered something since this one last did
+    newest_pos: int  # the newest event's server-wide position
+
+
 class WriteLock:
     """The database's write lock, and whether other nodes numbered anything since this one
     last did: when none did, what this node keeps of the counters is still true, and a
@@ -50,14 +58,18 @@ class WriteLock:
         self._sealed: str | None = None  # the mark this transaction wrote
         self._last: str | None = None  # the mark of this node's last committed numbers
 
-    def take(self) -> bool:
+    def take(self) -> Taken:
         """In a transaction: wait for the lock (at most ``LOCK_WAIT_MS``); whether another
-        node numbered anything since this one last did."""
+        node numbered anything since this one last did, and the newest event's position."""
         db_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
-        row = db_proxy.execute_sql(
-            'SELECT "value" FROM "setting" WHERE "key" = %s', (NUMBERED_BY,)
+        # A statement of its own: one snapshot taken before the lock was held could miss
+        # what the last holder committed meanwhile.
+        mark, newest = db_proxy.execute_sql(
+            'SELECT (SELECT "value" FROM "setting" WHERE "key" = %s), '
+            '(SELECT MAX("pos") FROM "event")',
+            (NUMBERED_BY,),
         ).fetchone()
-        return self._last is None or row is None or row[0] != self._last
+        return Taken(self._last is None or mark != self._last, int(newest or 0))
 
     def seal(self) -> None:
         """Before the transaction that holds the lock commits: mark its numbers as this

@@ -85,6 +85,22 @@ def head(user_id: int, floor: int) -> int:
     return max(floor, _newest_pos(user_id), newest_read)
 
 
+def heads(user_ids: list[int], base: Base) -> dict[int, int]:
+    """``head`` of each of these users' streams, in one query."""
+    if not user_ids:
+        return {}
+    p, reads = db_proxy.param, UserRead._meta.table_name
+    sql = (
+        f"WITH u(id) AS (VALUES {', '.join([f'(CAST({p} AS INTEGER))'] * len(user_ids))}) "
+        f'SELECT u.id, (SELECT MAX("pos") FROM "{TABLE}" WHERE "user_id" = u.id), '
+        f'(SELECT MAX("pos") FROM "{reads}" WHERE "user_id" = u.id) FROM u'
+    )
+    return {
+        int(user): max(base.floor(int(user)), int(newest or 0), int(read or 0))
+        for user, newest, read in db_proxy.execute_sql(sql, user_ids)
+    }
+
+
 def event_pos_at(user_id: int, pos: int) -> int:
     """The server-wide position of the newest event at or before ``pos`` in the user's
     stream; 0 if there is none. A range of a user's stream is the range of server-wide
