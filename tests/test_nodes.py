@@ -151,22 +151,23 @@ async def test_a_node_busy_with_its_devices_sends_still_passes_on_other_nodes_pu
         async with asyncio.timeout(WAIT):
             while not isinstance(await receive(sock), Welcome):
                 pass
-        # Her node waits for the write lock with her first send while the others queue in
-        # its socket; meanwhile bob, on another node, starts typing.
+        # Her node's first send waits for the write lock; meanwhile bob, on another node,
+        # starts typing, and she sends the rest as fast as she can.
         held = psycopg2.connect(database_url)
         try:
             with held.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
-            for rid in range(2, flood + 2):
-                send = Send(rid=rid, channel=chat, client_id=new_id(), text=str(rid))
-                await sock.send_multipart([PROTOCOL_TAG, encode(send)])
-                if rid == 2:
-                    async with asyncio.timeout(WAIT):
-                        while _waiting_for_the_write_lock(database_url) == 0:
-                            await asyncio.sleep(0.02)
+            first = Send(rid=2, channel=chat, client_id=new_id(), text="first")
+            await sock.send_multipart([PROTOCOL_TAG, encode(first)])
+            async with asyncio.timeout(WAIT):
+                while _waiting_for_the_write_lock(database_url) == 0:
+                    await asyncio.sleep(0.02)
             await bob.request(Typing(channel=chat))
             await carol.wait_push(lambda p: isinstance(p, TypingPush) and p.user == "bob")
-            held.commit()  # relayed to every node by now; alice's node goes on storing
+            for rid in range(3, flood + 2):
+                send = Send(rid=rid, channel=chat, client_id=new_id(), text=str(rid))
+                await sock.send_multipart([PROTOCOL_TAG, encode(send)])
+            held.commit()
         finally:
             held.close()
         answered = 0
