@@ -23,7 +23,7 @@ from syncserver import passwords, server_keys
 from syncserver.config import ServerConfig
 from syncserver.lock import DataDirBusy, DataDirLock
 from syncserver.names import why_taken
-from syncserver.store import accounts, transaction
+from syncserver.store import Store, accounts
 from syncserver.store.backup import (
     DatabaseSummary,
     NotADatabase,
@@ -51,7 +51,7 @@ class AdminError(Exception):
 
 
 @contextmanager
-def database(config: ServerConfig, create: bool = False) -> Iterator[None]:
+def database(config: ServerConfig, create: bool = False) -> Iterator[Store]:
     """The server's database, open for the length of the block. Unless ``create``, a SQLite
     database must exist already: a mistyped data directory should not get a new one."""
     url = database_url_of(config)
@@ -64,11 +64,11 @@ def database(config: ServerConfig, create: bool = False) -> Iterator[None]:
     check_owner(config.data_dir)
     if path is not None:
         private_dir(path.parent)
-    db = open_database(url, upgrade=False)
+    store = open_database(url, upgrade=False)
     try:
-        yield
+        yield store
     finally:
-        db.close()
+        store.close()
 
 
 def check_owner(data_dir: Path) -> None:
@@ -110,8 +110,8 @@ def _user_name(name: str) -> str:
         raise AdminError(str(e)) from None
 
 
-def _existing_user(name: str) -> User:
-    user = accounts.find_user(_user_name(name))
+def _existing_user(store: Store, name: str) -> User:
+    user = accounts.find_user(store, _user_name(name))
     if user is None:
         raise AdminError(f"there is no user named {name!r}")
     return user
@@ -128,9 +128,12 @@ def create_user(config: ServerConfig, name: str) -> str:
     except ValueError as e:
         raise AdminError(str(e)) from None
     password_hash = passwords.hash_password(read_password())
-    with database(config, create=True), transaction():
-        existing = accounts.name_in_the_way(handle)
-        if existing is not None or accounts.create_user(handle, password_hash, _now_ms()) is None:
+    with database(config, create=True) as store, store.transaction():
+        existing = accounts.name_in_the_way(store, handle)
+        if (
+            existing is not None
+            or accounts.create_user(store, handle, password_hash, _now_ms()) is None
+        ):
             raise AdminError(why_taken(handle, existing or handle))
     return f"created user {handle}; they log in with tidings-cli login or the app"
 
@@ -138,17 +141,17 @@ def create_user(config: ServerConfig, name: str) -> str:
 def reset_password(config: ServerConfig, name: str) -> str:
     """Give an account a new password; its devices stay signed in."""
     password_hash = passwords.hash_password(read_password())
-    with database(config), transaction():
-        user = _existing_user(name)
-        accounts.set_password(user.id, password_hash)
+    with database(config) as store, store.transaction():
+        user = _existing_user(store, name)
+        accounts.set_password(store, user.id, password_hash)
     return f"set a new password for {user.name}; revoke-device signs out devices you distrust"
 
 
 def list_devices(config: ServerConfig, name: str) -> str:
     """The account's active devices, one line each."""
-    with database(config):
-        user = _existing_user(name)
-        devices = accounts.active_devices(user.id)
+    with database(config) as store:
+        user = _existing_user(store, name)
+        devices = accounts.active_devices(store, user.id)
     if not devices:
         return f"{user.name} has no active devices"
     lines = [f"{'ID':>6}  {'CREATED':16}  {'LAST SEEN':16}  NAME"]
@@ -163,11 +166,11 @@ def _when(ms: int | None) -> str:
 
 def revoke_device(config: ServerConfig, name: str, device_id: int) -> str:
     """Revoke one of the account's devices; a running server signs it out within a second."""
-    with database(config), transaction():
-        user = _existing_user(name)
-        if not accounts.revoke_device(device_id, user.id, _now_ms()):
+    with database(config) as store, store.transaction():
+        user = _existing_user(store, name)
+        if not accounts.revoke_device(store, device_id, user.id, _now_ms()):
             raise AdminError(f"{user.name} has no active device {device_id}; see: devices")
-        accounts.mark_revocation()
+        accounts.mark_revocation(store)
     return f"revoked device {device_id} of {user.name}; it must log in again"
 
 
@@ -240,8 +243,8 @@ def new_epoch(config: ServerConfig) -> str:
     old one."""
     check_owner(config.data_dir)
     try:
-        with DataDirLock(config.data_dir), database(config), transaction():
-            epoch = renew_epoch()
+        with DataDirLock(config.data_dir), database(config) as store, store.transaction():
+            epoch = renew_epoch(store)
     except DataDirBusy as e:
         raise AdminError(f"{e}; stop it first") from None
     return f"the database's epoch is now {epoch}; devices reconcile their caches when they connect"

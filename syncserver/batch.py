@@ -20,7 +20,7 @@ from shared.protocol import Attachment, Delete, Edit, React, Send
 from shared.text import BLANK_MESSAGE, is_blank
 from syncserver.handlers.base import Call, Context, Refusal, now_ms
 from syncserver.sessions import Session
-from syncserver.store import accounts, changes, channels, events, files
+from syncserver.store import Store, accounts, changes, channels, events, files
 from syncserver.store import mentions as stored_mentions
 
 Written = Send | React | Edit | Delete
@@ -54,7 +54,7 @@ class Batch:
         self._messages: dict[tuple[int, int], _Message] = {}
         # Earlier sends of these ids, looked up once for the whole batch.
         keys = {(call.me.user_id, req.client_id) for call, req in pending if call.session}
-        self._stored = events.sent_by_client_ids(keys)
+        self._stored = events.sent_by_client_ids(self._ctx.store, keys)
         self._read_counters({req.channel for _, req in pending})
 
     def _read_counters(self, channel_ids: set[int]) -> None:
@@ -94,11 +94,13 @@ class Batch:
             extra["mentions"] = mentions
         if req.attachments:
             for attachment in req.attachments:
-                _check_attachment(me.user_id, attachment)
+                _check_attachment(self._ctx.store, me.user_id, attachment)
             extra["attachments"] = files.encode_attachments(req.attachments)
             extra["files"] = [a.sha256 for a in req.attachments]  # not a column: see writer
         ts = now_ms()
-        written = None if req.written is None else _time_of_writing(me, req.written, ts)
+        written = (
+            None if req.written is None else _time_of_writing(self._ctx.store, me, req.written, ts)
+        )
         return self._add(me, req, "message", text=req.text, ts=ts, written=written, **extra)
 
     def _react(self, me: Session, req: React) -> dict:
@@ -162,7 +164,9 @@ class Batch:
         if earlier is not None:
             return earlier
         message = self._message(req.channel, req.seq)
-        if message.sender_id != me.user_id and not _owns_group(req.channel, me.user_id):
+        if message.sender_id != me.user_id and not _owns_group(
+            self._ctx.store, req.channel, me.user_id
+        ):
             raise Refusal(
                 ErrorCode.NOT_YOUR_MESSAGE,
                 f"message {req.seq} is another member's; only its sender, or a group's "
@@ -178,19 +182,15 @@ class Batch:
     def _add(self, me: Session, req: Written, kind: str, **fields: object) -> dict:
         """A new event row of this batch, with the next position and sequence number, and
         its position in the stream of each member (``stream``)."""
-        sequencer = self._ctx.sequencer
-        row: dict = {
-            "pos": sequencer.next_pos(),
-            "channel": req.channel,
-            "seq": sequencer.next_seq(req.channel),
-            "stream": sequencer.stream_positions(self._ctx.members.of(req.channel)),
-            "kind": kind,
-            "sender": me.user_id,
-            "device": me.device_id,
-            "client_id": req.client_id,
-            "ts": now_ms(),
+        row = self._ctx.new_event(
+            req.channel,
+            kind,
+            me.user_id,
+            self._ctx.members.of(req.channel),
+            device=me.device_id,
+            client_id=req.client_id,
             **fields,
-        }
+        )
         self.rows.append(row)
         self._by_client_id[(me.user_id, req.client_id)] = row
         self._new[(req.channel, row["seq"])] = row
@@ -227,7 +227,7 @@ class Batch:
             if row["kind"] == "message":
                 return _Message(row["pos"], row["sender"], deleted=False, row=row)
         elif seq <= self._ctx.sequencer.last_seq(channel_id):
-            stored = changes.event_at(channel_id, seq)
+            stored = changes.event_at(self._ctx.store, channel_id, seq)
             if stored is not None and stored.kind == "message":
                 return _Message(stored.pos, stored.sender_id, stored.deleted)
         raise Refusal(ErrorCode.NO_SUCH_MESSAGE, f"channel {channel_id} has no message {seq}")
@@ -241,7 +241,7 @@ class Batch:
     def _reactions(self, channel_id: int, seq: int, message: _Message) -> dict[str, set[int]]:
         if message.reactions is None:
             key = (channel_id, seq)
-            stored = {} if message.row is not None else changes.reactions_of([key])
+            stored = {} if message.row is not None else changes.reactions_of(self._ctx.store, [key])
             message.reactions = {emoji: set(users) for emoji, users in stored.get(key, [])}
         return message.reactions
 
@@ -270,8 +270,8 @@ def _forget_text(message: _Message, delete_seq: int) -> None:
         message.row["changed"] = delete_seq
 
 
-def _owns_group(channel_id: int, user_id: int) -> bool:
-    channel = channels.get_channel(channel_id)
+def _owns_group(store: Store, channel_id: int, user_id: int) -> bool:
+    channel = channels.get_channel(store, channel_id)
     return channel is not None and channel.kind == "group" and channel.owner_id == user_id
 
 
@@ -318,24 +318,24 @@ def _same_delete(earlier: dict, req: Delete) -> bool:
     )
 
 
-def _time_of_writing(me: Session, written: int, ts: int) -> int:
+def _time_of_writing(store: Store, me: Session, written: int, ts: int) -> int:
     """The time of writing a device gave, within what can be true: not after the server
     stored the message, nor before the device existed. A device's clock may be off either
     way; the message is then shown at the nearest possible time rather than refused."""
     if me.created is None:
-        me.created = accounts.device_created(me.device_id)
+        me.created = accounts.device_created(store, me.device_id)
     return max(min(written, ts), min(me.created, ts))
 
 
-def _check_attachment(user_id: int, attachment: Attachment) -> None:
+def _check_attachment(store: Store, user_id: int, attachment: Attachment) -> None:
     """Refuse a file that is not stored whole, not the sender's to attach, or described
     otherwise than it is stored."""
     try:
         check_file_name(attachment.name)
     except ValueError as e:
         raise Refusal(ErrorCode.INVALID, f"attachment {attachment.name[:300]!r}: {e}") from None
-    size = files.stored_size(attachment.sha256)
-    if size is None or not files.may_read(user_id, attachment.sha256):
+    size = files.stored_size(store, attachment.sha256)
+    if size is None or not files.may_read(store, user_id, attachment.sha256):
         raise Refusal(
             ErrorCode.NO_SUCH_FILE,
             f"the file {attachment.name!r} ({attachment.sha256}) is not stored whole on the "

@@ -37,17 +37,17 @@ def sweep_once(ctx: Context) -> None:
     gone: list[str] = []
     stale: list[tuple[int, str]] = []
     with ctx.write():
-        for user_id, sha256, size in files.unfinished():
+        for user_id, sha256, size in files.unfinished(ctx.store):
             if (user_id, sha256) in ctx.files.finishing:
                 continue
             idle = disk.idle_since(user_id, sha256)
             if idle is None and disk.exists(sha256):
-                files.complete_upload(user_id, sha256, size, now_ms())
+                files.complete_upload(ctx.store, user_id, sha256, size, now_ms())
             elif idle is None or idle < idle_before:
-                gone += files.remove_upload(user_id, sha256)
+                gone += files.remove_upload(ctx.store, user_id, sha256)
                 stale.append((user_id, sha256))
-        for user_id, sha256 in files.unattached_before(now_ms() - round(expiry * 1000)):
-            gone += files.remove_upload(user_id, sha256)
+        for user_id, sha256 in files.unattached_before(ctx.store, now_ms() - round(expiry * 1000)):
+            gone += files.remove_upload(ctx.store, user_id, sha256)
     for user_id, sha256 in stale + _orphans(ctx):
         disk.discard(user_id, sha256)
     for sha256 in gone:
@@ -62,5 +62,6 @@ def _orphans(ctx: Context) -> list[tuple[int, str]]:
     return [
         (user_id, sha256)
         for user_id, sha256 in ctx.files.disk.partials()
-        if (user_id, sha256) not in ctx.files.finishing and files.upload_of(user_id, sha256) is None
+        if (user_id, sha256) not in ctx.files.finishing
+        and files.upload_of(ctx.store, user_id, sha256) is None
     ]

@@ -10,11 +10,12 @@ this one last did (``hold``): from then on no other node changes a membership un
 transaction ends (``syncserver.sequencer``). Outside one they ask each time.
 """
 
-from syncserver.store import channels
+from syncserver.store import Store, channels
 
 
 class MemberCache:
-    def __init__(self, shared: bool = False) -> None:
+    def __init__(self, store: Store, shared: bool = False) -> None:
+        self._store = store
         self._shared = shared
         self._depth = 0
         self._holding = False  # a write transaction holds the database's write lock
@@ -22,10 +23,12 @@ class MemberCache:
 
     def of(self, channel_id: int) -> frozenset[int]:
         if self._shared and not self._holding:
-            return frozenset(channels.member_ids(channel_id))
+            return frozenset(channels.member_ids(self._store, channel_id))
         members = self._members.get(channel_id)
         if members is None:
-            members = self._members[channel_id] = frozenset(channels.member_ids(channel_id))
+            members = self._members[channel_id] = frozenset(
+                channels.member_ids(self._store, channel_id)
+            )
         return members
 
     def load(self, channel_ids: set[int]) -> None:
@@ -35,7 +38,7 @@ class MemberCache:
             return
         missing = [channel_id for channel_id in channel_ids if channel_id not in self._members]
         if missing:
-            for channel_id, members in channels.member_ids_of(missing).items():
+            for channel_id, members in channels.member_ids_of(self._store, missing).items():
                 self._members[channel_id] = frozenset(members)
 
     def forget(self, channel_id: int) -> None:

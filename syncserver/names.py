@@ -1,11 +1,12 @@
 """User names and display names by id, cached: names never change once registered, and a
 display name changes only through this server (``set_display``)."""
 
-from syncserver.store import accounts
+from syncserver.store import Store, accounts
 
 
 class NameCache:
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
+        self._store = store
         self._names: dict[int, str] = {}
         self._display: dict[int, str] = {}  # "" for a user who set none
 
@@ -15,7 +16,7 @@ class NameCache:
     def of(self, user_ids: set[int]) -> dict[int, str]:
         missing = {u for u in user_ids if u not in self._names}
         if missing:
-            self._names.update(accounts.user_names(missing))
+            self._names.update(accounts.user_names(self._store, missing))
         return {u: self._names[u] for u in user_ids if u in self._names}
 
     def one(self, user_id: int) -> str:
@@ -25,7 +26,7 @@ class NameCache:
         """The display names of those of ``user_ids`` who set one."""
         missing = {u for u in user_ids if u not in self._display}
         if missing:
-            self._display.update(accounts.display_names(missing))
+            self._display.update(accounts.display_names(self._store, missing))
         return {u: self._display[u] for u in user_ids if self._display.get(u)}
 
     def set_display(self, user_id: int, display_name: str) -> None:

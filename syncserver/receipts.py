@@ -20,7 +20,7 @@ from syncserver.delivery import Delivery
 from syncserver.members import MemberCache
 from syncserver.names import NameCache
 from syncserver.sessions import SessionTable
-from syncserver.store import StorageError
+from syncserver.store import StorageError, Store
 from syncserver.store import receipts as stored
 from syncserver.store.receipts import ReceiptRow
 
@@ -54,12 +54,14 @@ class ReceiptBoard:
 
     def __init__(
         self,
+        store: Store,
         sessions: SessionTable,
         delivery: Delivery,
         members: MemberCache,
         names: NameCache,
         last_seq: Callable[[int], int],
     ) -> None:
+        self._store = store
         self._sessions = sessions
         self._delivery = delivery
         self._members = members
@@ -101,14 +103,14 @@ class ReceiptBoard:
     def _send(self, key: Key, due: _Change) -> None:
         channel_id, user_id = key
         members = self._members.of(channel_id)
-        row = stored.receipt_of(channel_id, user_id) if user_id in members else None
+        row = stored.receipt_of(self._store, channel_id, user_id) if user_id in members else None
         if row is None:
             return
         audience = members - {user_id}
         if not due.everyone:
             high = row.shown_delivered
             senders = stored.senders_between(
-                channel_id, self._last_seq(channel_id), due.since, high
+                self._store, channel_id, self._last_seq(channel_id), due.since, high
             )
             if senders is not None:
                 audience &= senders

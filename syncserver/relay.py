@@ -97,7 +97,7 @@ def decode_payload(text: str) -> Relayed:
 class Relay:
     """Relays this node's pushes to the other nodes, and theirs to this node's devices."""
 
-    def __init__(self, url: str, notify: Callable[[str], None] = nodes.notify) -> None:
+    def __init__(self, url: str, notify: Callable[[str], None]) -> None:
         self.node = secrets.token_hex(8)  # tells this node's own notifications apart
         self._url = url
         self._notify = notify

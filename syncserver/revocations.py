@@ -24,7 +24,7 @@ async def watch_revocations(ctx: Context, interval: float = CHECK_INTERVAL) -> N
     seen: str | object | None = _UNSEEN
     while True:
         try:
-            mark = revocation_mark()
+            mark = revocation_mark(ctx.store)
             if seen is not _UNSEEN and mark != seen:
                 sign_out_revoked(ctx)
             seen = mark
@@ -36,7 +36,7 @@ async def watch_revocations(ctx: Context, interval: float = CHECK_INTERVAL) -> N
 def sign_out_revoked(ctx: Context) -> None:
     """Sign out every connected device whose row says it is revoked."""
     sessions = list(ctx.sessions.of_users(ctx.sessions.online_users()))
-    revoked = revoked_among([s.device_id for s in sessions])
+    revoked = revoked_among(ctx.store, [s.device_id for s in sessions])
     for session in sessions:
         if session.device_id in revoked:
             log.info("device %d was revoked by an admin; signing it out", session.device_id)

@@ -22,16 +22,20 @@ counters say is read from the database each time.
 
 from collections.abc import Callable
 
-from syncserver.store import events, stream
+from syncserver.store import Store, events, stream
 from syncserver.store.nodes import WriteLock
 
 
 class Sequencer:
     def __init__(
-        self, lock: WriteLock | None = None, moved: Callable[[bool], None] = lambda _: None
+        self,
+        store: Store,
+        lock: WriteLock | None = None,
+        moved: Callable[[bool], None] = lambda _: None,
     ) -> None:
         """``lock``: where servers share the database, its write lock; ``moved(changed)`` is
         told when a transaction took it, and whether another node numbered since."""
+        self._store = store
         self._lock = lock
         self._moved = moved
         self._depth = 0  # write transactions open (nested ones included)
@@ -39,7 +43,7 @@ class Sequencer:
         self._pos = 0
         self._seqs: dict[int, int] = {}
         self._streams: dict[int, int] = {}
-        self._base = stream.base()  # set by the upgrade to streams, before any server runs
+        self._base = stream.base(store)  # set by the upgrade to streams, before any server runs
         self.reset()
 
     def reset(self) -> None:
@@ -54,7 +58,7 @@ class Sequencer:
 
     def _stored_pos(self) -> int:
         """``events.max_pos``, with the stream base this sequencer read once."""
-        return max(events.newest_event_pos(), self._base.pos)
+        return max(events.newest_event_pos(self._store), self._base.pos)
 
     def begin(self) -> None:
         """A write transaction started."""
@@ -93,7 +97,7 @@ class Sequencer:
     def last_seq(self, channel_id: int) -> int:
         if channel_id in self._seqs and self._numbering:
             return self._seqs[channel_id]
-        seq = events.max_seq(channel_id)
+        seq = events.max_seq(self._store, channel_id)
         if self._numbering:
             self._seqs[channel_id] = seq
         return seq
@@ -106,9 +110,9 @@ class Sequencer:
         if not self._numbering:
             return
         seqs = [channel_id for channel_id in channel_ids if channel_id not in self._seqs]
-        self._seqs.update(events.max_seqs(seqs))
+        self._seqs.update(events.max_seqs(self._store, seqs))
         users = [user_id for user_id in user_ids if user_id not in self._streams]
-        self._streams.update(stream.heads(users, self._base))
+        self._streams.update(stream.heads(self._store, users, self._base))
 
     def next_seq(self, channel_id: int) -> int:
         self._check_numbering()
@@ -121,7 +125,7 @@ class Sequencer:
         how far a device of theirs can be behind."""
         if user_id in self._streams and self._numbering:
             return self._streams[user_id]
-        head = stream.head(user_id, self._base.floor(user_id))
+        head = stream.head(self._store, user_id, self._base.floor(user_id))
         if self._numbering:
             self._streams[user_id] = head
         return head

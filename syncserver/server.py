@@ -7,6 +7,7 @@ them in one transaction on its own thread and replies after the commit (group co
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -61,10 +62,10 @@ from syncserver.relay import Relay
 from syncserver.revocations import watch_revocations
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import ConnectedDevice, Session, SessionTable
-from syncserver.store import StorageError, nodes
+from syncserver.store import StorageError, Store, nodes
 from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
-from syncserver.store.database import Database, database_url_of, open_database, sqlite_path
+from syncserver.store.database import database_url_of, open_database, sqlite_path
 from syncserver.store.epoch import current_epoch
 from syncserver.store.owner import DatabaseOwner
 from syncserver.writer import MessageWriter
@@ -94,7 +95,7 @@ class SyncServer:
         self.key_endpoint: str | None = None
         self._zmq = zmq.asyncio.Context()
         self._auth: ThreadAuthenticator | None = None
-        self._db: Database | None = None
+        self._store: Store | None = None
         self._checkpointer: Checkpointer | None = None
         self._raw: zmq.Socket | None = None
         self._relay: Relay | None = None
@@ -149,8 +150,8 @@ class SyncServer:
             if self._auth is not None:
                 self._auth.stop()
             self._zmq.destroy(linger=0)  # every socket it made, one whose bind failed too
-            if self._db is not None:
-                self._db.close()
+            if self._store is not None:
+                self._store.close()
             if self._checkpointer is not None:
                 self._checkpointer.stop()
         finally:
@@ -160,7 +161,7 @@ class SyncServer:
     async def _open(self) -> None:
         cfg = self.config
         url = database_url_of(cfg)
-        self._db = open_database(url)
+        store = self._store = open_database(url)
         path = sqlite_path(url)
         self._checkpointer = Checkpointer(path) if path is not None else None
         if self._checkpointer is not None:
@@ -176,14 +177,18 @@ class SyncServer:
         self._readable = asyncio.Event()
         asyncio.get_running_loop().add_reader(self._raw.FD, self._readable.set)
         shared = nodes.is_shared(url)
-        self._relay = Relay(url) if shared else None
-        members, names = MemberCache(shared), NameCache()
-        sequencer = Sequencer(nodes.WriteLock(), members.hold) if shared else Sequencer()
+        self._relay = Relay(url, functools.partial(nodes.notify, store)) if shared else None
+        members, names = MemberCache(store, shared), NameCache(store)
+        if shared:
+            sequencer = Sequencer(store, nodes.WriteLock(store), members.hold)
+        else:
+            sequencer = Sequencer(store)
         delivery = Delivery(sessions, self._send_frame, self._relay)
         files = Files.from_config(cfg)
         files.disk.open()
         self.ctx = Context(
             config=cfg,
+            store=store,
             sequencer=sequencer,
             sessions=sessions,
             presence=Presence(sessions),
@@ -191,8 +196,8 @@ class SyncServer:
             names=names,
             throttles=Throttles.from_config(cfg, self._relay.spend if self._relay else None),
             members=members,
-            receipts=ReceiptBoard(sessions, delivery, members, names, sequencer.last_seq),
-            epoch=current_epoch(),
+            receipts=ReceiptBoard(store, sessions, delivery, members, names, sequencer.last_seq),
+            epoch=current_epoch(store),
             files=files,
             settle=self._settle,
             shared=shared,
@@ -292,7 +297,7 @@ class SyncServer:
         self._say_going_away()
         now = int(time.time() * 1000)
         for user_id in self.ctx.sessions.online_users():
-            set_last_seen(user_id, now)
+            set_last_seen(self.ctx.store, user_id, now)
         if self._raw is not None:
             asyncio.get_running_loop().remove_reader(self._raw.FD)
         self._sock.close()
@@ -301,8 +306,8 @@ class SyncServer:
         if self._auth is not None:
             self._auth.stop()
         self._zmq.term()
-        if self._db is not None:
-            self._db.close()
+        if self._store is not None:
+            self._store.close()
         if self._checkpointer is not None:
             self._checkpointer.stop()
 

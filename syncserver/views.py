@@ -42,7 +42,7 @@ def event_rows_to_wire(
     a history page) carry none (0): their server-wide position is not the user's to see."""
     if reactions is None:
         wanted = reacted(rows)
-        reactions = reactions_of(wanted) if wanted else {}
+        reactions = reactions_of(ctx.store, wanted) if wanted else {}
     ids = {r.sender_id for r in rows} | {r.subject_id for r in rows if r.subject_id}
     ids |= {user for r in rows if r.mentions for user, _, _ in stored_mentions.decode(r.mentions)}
     ids |= {user for value in reactions.values() for _, users in value for user in users}
@@ -154,14 +154,14 @@ def channel_info(
         id=channel.id,
         kind=cast(protocol.ChannelKind, channel.kind),  # the server stores no other kinds
         name=channel.name,
-        members=channels.member_names(channel.id) if active else [],
+        members=channels.member_names(ctx.store, channel.id) if active else [],
         owner=owner,
         # A former member learns nothing about the channel's progress after leaving.
         last_seq=ctx.sequencer.last_seq(channel.id) if active else 0,
-        read_seq=events.user_read_seq(user_id, channel.id) if active else 0,
+        read_seq=events.user_read_seq(ctx.store, user_id, channel.id) if active else 0,
         active=active,
         receipts=receipts_in(ctx, [channel.id], user_id) if active and with_receipts else [],
-        muted_until=quiet.muted_until(channel.id, user_id, now_ms()) if with_mute else 0,
+        muted_until=quiet.muted_until(ctx.store, channel.id, user_id, now_ms()) if with_mute else 0,
         display_names=display_names_in(ctx, channel.id) if active and with_names else {},
     )
 
@@ -176,4 +176,6 @@ def display_names_in(ctx: Context, channel_id: int) -> dict[str, str]:
 
 def receipts_in(ctx: Context, channel_ids: list[int], user_id: int) -> list[protocol.Receipt]:
     """The receipts of the members of these channels other than ``user_id``."""
-    return [to_wire(ctx.names, row) for row in receipts.receipts_of(channel_ids, user_id)]
+    return [
+        to_wire(ctx.names, row) for row in receipts.receipts_of(ctx.store, channel_ids, user_id)
+    ]

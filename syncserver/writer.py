@@ -34,9 +34,8 @@ from syncserver import views
 from syncserver.batch import Batch, Written
 from syncserver.blobs import BlobStore
 from syncserver.handlers.base import Call, Context, Refusal
-from syncserver.store import StorageError, changes, events, files, stream, transaction
+from syncserver.store import StorageError, Store, changes, events, files, stream
 from syncserver.store.checkpoints import erase_log
-from syncserver.store.models import db_proxy
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +50,14 @@ class _Prepared:
     """A batch checked and numbered: the answer to each request, and what to store."""
 
     def __init__(
-        self, outcomes: list[Outcome], batch: Batch | None = None, disk: BlobStore | None = None
+        self,
+        outcomes: list[Outcome],
+        store: Store,
+        batch: Batch | None = None,
+        disk: BlobStore | None = None,
     ) -> None:
         self.outcomes = outcomes
+        self._store = store
         self._disk = disk
         self.rows: list[dict] = batch.rows if batch is not None else []
         # Each row's event, as the wire has it: made in the transaction where servers share
@@ -65,7 +69,7 @@ class _Prepared:
 
     def store(self) -> None:
         """Store the batch, in one transaction (on whichever thread calls it)."""
-        with transaction():
+        with self._store.transaction():
             dropped = self.write()
         self.after_commit(dropped)
 
@@ -73,10 +77,10 @@ class _Prepared:
         """Write the batch in the caller's transaction; the files nothing refers to now."""
         if not self.rows:
             return []
-        events.insert_events(self.rows)
-        files.insert_event_files(self.rows)
-        stream.insert(self.rows)
-        return changes.apply(self.changes)
+        events.insert_events(self._store, self.rows)
+        files.insert_event_files(self._store, self.rows)
+        stream.insert(self._store, self.rows)
+        return changes.apply(self._store, self.changes)
 
     def after_commit(self, dropped: list[str]) -> None:
         """Once the batch committed: remove the files it dropped, erase deleted text."""
@@ -84,7 +88,7 @@ class _Prepared:
             for sha256 in dropped:  # nothing refers to them now that the deletion committed
                 self._disk.remove(sha256)
         if self.erases:
-            erase_log()
+            erase_log(self._store)
 
 
 class MessageWriter:
@@ -159,7 +163,7 @@ class MessageWriter:
             prepared.after_commit(dropped)
         except Exception as e:
             decided = prepared.outcomes if prepared is not None else []
-            prepared = _Prepared(_failed(pending, decided, e))
+            prepared = _Prepared(_failed(pending, decided, e), self._ctx.store)
         done = asyncio.get_running_loop().create_future()
         done.set_result(None)
         self._committed(done, prepared)
@@ -190,7 +194,7 @@ class MessageWriter:
     async def close(self) -> None:
         """Store what is queued, then close the writer's connection and thread."""
         await self.settle()
-        await self.on_writer_thread(db_proxy.close)
+        await self.on_writer_thread(self._ctx.store.close)
         self._thread.shutdown()
 
     def _prepare(self, pending: list[tuple[Call, Written]]) -> _Prepared:
@@ -204,8 +208,8 @@ class MessageWriter:
                     outcomes.append((call, req, Error(rid=req.rid, code=r.code, message=r.message)))
         except Exception as e:
             self._ctx.sequencer.reset()
-            return _Prepared(_failed(pending, outcomes, e))
-        return _Prepared(outcomes, batch, self._ctx.files.disk)
+            return _Prepared(_failed(pending, outcomes, e), self._ctx.store)
+        return _Prepared(outcomes, self._ctx.store, batch, self._ctx.files.disk)
 
     def _committed(self, done: asyncio.Future, prepared: _Prepared) -> None:
         self._inflight = None
@@ -214,7 +218,7 @@ class MessageWriter:
             if error is not None:
                 self._ctx.sequencer.reset()  # nothing else took numbers: see the module doc
                 pending = [(c, r) for c, r, _ in prepared.outcomes]
-                prepared = _Prepared(_failed(pending, prepared.outcomes, error))
+                prepared = _Prepared(_failed(pending, prepared.outcomes, error), self._ctx.store)
             # A busy server stores what arrived meanwhile on the writer thread while the loop
             # answers this batch: the two take about as long, and done one after the other
             # the thread and the loop each waited half the time. (Never on the loop here: its
@@ -236,7 +240,11 @@ class MessageWriter:
         except StorageError as e:  # pushes are hints; sync delivers what they would have
             log.error("pushing %d messages failed: %s", len(prepared.rows), e)
         for call, req, out in prepared.outcomes:
-            answer = _sent(req.rid, out, call.me.user_id) if isinstance(out, dict) else out
+            answer = (
+                _sent(self._ctx.store, req.rid, out, call.me.user_id)
+                if isinstance(out, dict)
+                else out
+            )
             self._reply(call, answer)
 
     def _push(self, prepared: _Prepared) -> None:
@@ -266,10 +274,14 @@ def _failed(
     ]
 
 
-def _sent(rid: int, row: dict[str, Any], user_id: int) -> Sent:
+def _sent(store: Store, rid: int, row: dict[str, Any], user_id: int) -> Sent:
     """The answer to a send or change that stored ``row`` (now or earlier), to its sender:
     with the row's position in their stream (looked up for a row stored earlier)."""
-    pos = row["stream"][user_id] if "stream" in row else stream.position_of(user_id, row["pos"])
+    pos = (
+        row["stream"][user_id]
+        if "stream" in row
+        else stream.position_of(store, user_id, row["pos"])
+    )
     return Sent(
         rid=rid,
         channel=row["channel"],

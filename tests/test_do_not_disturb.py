@@ -67,9 +67,9 @@ async def test_do_not_disturb_until_a_time_that_passed_is_refused_and_reads_as_o
     assert refused.value.code == ErrorCode.INVALID and "passed" in refused.value.message
 
     # A time that passed since it was set (written here as the hour having gone by).
-    user = find_user("alice")
+    user = find_user(server.ctx.store, "alice")
     assert user is not None
-    quiet.set_quiet(user.id, int(time.time() * 1000) - 1, True)
+    quiet.set_quiet(server.ctx.store, user.id, int(time.time() * 1000) - 1, True)
     again = await clients.resume(alice.credentials, client_keys=alice.conn.client_keys)
     assert again.welcome.settings == AccountSettings(dnd_until=0)
 

@@ -41,7 +41,7 @@ from syncserver.store.database import (
     open_database,
     stored_version,
 )
-from syncserver.store.models import SCHEMA_VERSION, Setting, User, db_proxy
+from syncserver.store.models import SCHEMA_VERSION, Setting, User
 from tests.attachments import attachment, upload
 from tests.server_command import tidings_server
 from tests.support import PASSWORD, ClientFactory, TestClient
@@ -62,10 +62,10 @@ def broken_step(db: Database) -> None:
 def database(tmp_path: Path) -> Iterator[tuple[Database, Path]]:
     """A current database holding one user, open."""
     url = database_url_for(tmp_path)
-    db = open_database(url)
-    User.create(name="alice", password_hash="x", created_at=0)
-    yield db, tmp_path / "tidings.db"
-    db.close()
+    store = open_database(url)
+    User.insert(name="alice", password_hash="x", created_at=0).execute(store.db)
+    yield store.db, tmp_path / "tidings.db"
+    store.close()
 
 
 def columns(path: Path) -> list[str]:
@@ -233,12 +233,12 @@ UNDO: dict[int, Callable[[Database], None]] = {
 def turn_back_to_schema(url: str, version: int) -> None:
     """The database as a server of schema ``version`` left it: every later migration undone,
     newest first."""
-    db = open_database(url)
+    store = open_database(url)
     for undone in sorted(UNDO, reverse=True):
         if undone >= version:
-            UNDO[undone](db)
-    Setting.put("schema_version", str(version))
-    db.close()
+            UNDO[undone](store.db)
+    Setting.put(store.db, "schema_version", str(version))
+    store.close()
 
 
 async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
@@ -253,8 +253,9 @@ async def test_schema_1_is_upgraded_and_still_stores_each_message_once(
     turn_back_to_schema(url, 1)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
-        indexes = {index.name for index in db_proxy.get_indexes("event")}
+        db = factory.server.ctx.store.db
+        assert stored_version(db) == SCHEMA_VERSION
+        indexes = {index.name for index in db.get_indexes("event")}
         assert "event_client_id_sender_id" in indexes
         assert "event_sender_id_client_id" not in indexes
         assert "event_channel_id_seq" not in indexes
@@ -272,15 +273,16 @@ async def test_schema_2_gets_name_skeletons_and_refuses_new_look_alikes(
     skeleton, and a new look-alike of either is refused."""
     server_config.data_dir.mkdir()
     url = database_url_of(server_config)
-    db = open_database(url)
+    store = open_database(url)
     for name in ("mill", "rnill"):  # as a schema 2 server took them: both look like "mill"
-        User.insert(name=name, password_hash="x", created_at=0).execute()
-    db.close()
+        User.insert(name=name, password_hash="x", created_at=0).execute(store.db)
+    store.close()
     turn_back_to_schema(url, 2)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
-        held = {u.name: u.skeleton for u in User.select().order_by(User.id)}
+        db = factory.server.ctx.store.db
+        assert stored_version(db) == SCHEMA_VERSION
+        held = {u.name: u.skeleton for u in User.select().order_by(User.id).bind(db)}
         assert held == {"mill": skeleton("mill"), "rnill": None}
         client = await factory.connect()
         with pytest.raises(ProtocolError) as err:
@@ -299,7 +301,7 @@ async def test_schema_3_gets_times_of_writing(server_config: ServerConfig) -> No
     turn_back_to_schema(database_url_of(server_config), 3)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
+        assert stored_version(factory.server.ctx.store.db) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         after = Send(channel=channel.id, client_id=new_client_id(), text="after", written=1)
         sent = await alice.request(after)
@@ -320,7 +322,7 @@ async def test_schema_4_gets_messages_that_change(server_config: ServerConfig) -
     turn_back_to_schema(database_url_of(server_config), 4)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
+        assert stored_version(factory.server.ctx.store.db) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         assert (await alice.request(message)).seq == before.seq
         seq = before.seq
@@ -356,7 +358,7 @@ async def test_schema_5_gets_receipts_from_the_devices_cursors(
     turn_back_to_schema(database_url_of(server_config), 5)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
+        assert stored_version(factory.server.ctx.store.db) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         assert alice.welcome.settings == AccountSettings(read_receipts=True)
         reply = await alice.request(GetReceipts(channels=[channel.id]))
@@ -393,7 +395,7 @@ async def test_schema_6_gets_streams_and_the_cursors_devices_hold_still_hold(
     turn_back_to_schema(database_url_of(server_config), 6)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
+        assert stored_version(factory.server.ctx.store.db) == SCHEMA_VERSION
         bob = await factory.resume(credentials, client_keys=keys)
         held = bob.welcome.sync_cursor  # the server-wide position of a1, as schema 6 kept it
         page = await bob.request(Sync(after=held))
@@ -429,7 +431,7 @@ async def test_schema_7_gets_do_not_disturb_off_and_no_chat_muted(
     turn_back_to_schema(database_url_of(server_config), 7)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
+        assert stored_version(factory.server.ctx.store.db) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         bob = await factory.login("bob", "desktop")
         assert alice.welcome.settings == AccountSettings(read_receipts=False)
@@ -456,7 +458,7 @@ async def test_schema_8_gets_no_display_names_and_takes_them(
     turn_back_to_schema(database_url_of(server_config), 8)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
+        assert stored_version(factory.server.ctx.store.db) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         bob = await factory.login("bob", "desktop")
         assert alice.welcome.settings == AccountSettings()
@@ -478,7 +480,7 @@ async def test_schema_9_gets_quiet_hours_off(server_config: ServerConfig) -> Non
     turn_back_to_schema(database_url_of(server_config), 9)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
+        assert stored_version(factory.server.ctx.store.db) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         bob = await factory.login("bob", "desktop")
         assert alice.welcome.settings == AccountSettings(dnd_until=UNTIL_TURNED_OFF)
@@ -500,7 +502,7 @@ async def test_schema_10_gets_attachments(server_config: ServerConfig) -> None:
     turn_back_to_schema(database_url_of(server_config), 10)
 
     async with serving(server_config) as factory:
-        assert stored_version(db_proxy) == SCHEMA_VERSION
+        assert stored_version(factory.server.ctx.store.db) == SCHEMA_VERSION
         alice = await factory.login("alice", "desktop")
         data = b"a file after the upgrade"
         assert (await upload(alice, data)).complete

@@ -19,8 +19,7 @@ from tests.support import ClientFactory, new_id
 
 async def _pragma(server: SyncServer, pragma: str) -> None:
     """Set a pragma on both of the server's connections."""
-    db = server._db
-    assert db is not None, "the server is not started"
+    db = server.ctx.store.db
     db.execute_sql(pragma)
     await server._writer.on_writer_thread(lambda: db.execute_sql(pragma))
 
@@ -37,8 +36,7 @@ async def test_disk_full_refuses_writes_keeps_reads_and_recovers(
     bob = await clients.register("bob")
     channel = (await alice.request(OpenDirect(user="bob"))).channel
     await alice.request(Send(channel=channel.id, client_id=new_id(), text="before"))
-    assert server._db is not None
-    pages = server._db.execute_sql("PRAGMA page_count").fetchone()[0]
+    pages = server.ctx.store.db.execute_sql("PRAGMA page_count").fetchone()[0]
     await _pragma(server, f"PRAGMA max_page_count = {pages}")
 
     big = "x" * 60_000  # needs new pages

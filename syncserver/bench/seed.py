@@ -10,7 +10,6 @@ from pathlib import Path
 from shared.keys import KeyPair
 from syncserver import passwords
 from syncserver.bench.device import DeviceCredentials
-from syncserver.store import transaction
 from syncserver.store.accounts import create_device, create_user
 from syncserver.store.database import database_url_for, open_database
 
@@ -26,22 +25,22 @@ def seed_devices(
     """Create ``users`` (one shared password hash) with their devices in the database of a
     server on ``data_dir`` (``database_url``, or SQLite there); returns every device's
     credentials, grouped by user in the order given."""
-    db = open_database(database_url or database_url_for(data_dir))
+    store = open_database(database_url or database_url_for(data_dir))
     password_hash = passwords.hash_password(PASSWORD)
     made: list[DeviceCredentials] = []
     try:
-        with transaction():
+        with store.transaction():
             for name in users:
-                user = create_user(name, password_hash, 0)
+                user = create_user(store, name, password_hash, 0)
                 if user is None:
                     raise RuntimeError(f"the new database already has a user {name!r}")
                 for n in range(devices_per_user):
                     keys = KeyPair.generate()
                     token = passwords.new_device_token()
                     device = create_device(
-                        user.id, f"bench {n}", passwords.token_hash(token), keys.public, 0, 0
+                        store, user.id, f"bench {n}", passwords.token_hash(token), keys.public, 0, 0
                     )
                     made.append(DeviceCredentials(name, device.id, token, keys.public, keys.secret))
     finally:
-        db.close()
+        store.close()
     return made

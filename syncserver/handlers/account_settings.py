@@ -28,15 +28,17 @@ from syncserver.store import accounts, channels, quiet, receipts
 T = TypeVar("T")
 
 
-def current(user_id: int, now: int) -> AccountSettings:
+def current(ctx: Context, user_id: int, now: int) -> AccountSettings:
     """The account's settings as its devices see them: a do-not-disturb time that has
     passed is off."""
-    (read_receipts, dnd_until, mentions), (on, start, end, days) = quiet.settings_row(user_id)
+    (read_receipts, dnd_until, mentions), (on, start, end, days) = quiet.settings_row(
+        ctx.store, user_id
+    )
     return AccountSettings(
         read_receipts=read_receipts,
         dnd_until=quiet.still_ahead(dnd_until, now),
         mentions_when_muted=mentions,
-        display_name=accounts.display_names({user_id}).get(user_id, ""),
+        display_name=accounts.display_names(ctx.store, {user_id}).get(user_id, ""),
         quiet_hours=_sent(QuietHours(on=on, start=start, end=end, days=days)),
     )
 
@@ -47,9 +49,11 @@ def _sent(hours: QuietHours | None) -> QuietHours | None:
     return None if hours == QuietHours() else hours
 
 
-def current_mutes(user_id: int, now: int) -> list[ChatMute]:
+def current_mutes(ctx: Context, user_id: int, now: int) -> list[ChatMute]:
     """The chats the user has muted now (for ``welcome.mutes``)."""
-    return [ChatMute(channel=c, until=u) for c, u in quiet.mutes_of(user_id, now).items()]
+    return [
+        ChatMute(channel=c, until=u) for c, u in quiet.mutes_of(ctx.store, user_id, now).items()
+    ]
 
 
 def _check_until(until: int, now: int, what: str) -> None:
@@ -71,7 +75,7 @@ def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsRe
     me, now = call.me, now_ms()
     if req.dnd_until is not None:
         _check_until(req.dnd_until, now, "do not disturb")
-    was = current(me.user_id, now)
+    was = current(ctx, me.user_id, now)
     settings = AccountSettings(
         read_receipts=_given(req.read_receipts, was.read_receipts),
         dnd_until=_given(req.dnd_until, was.dnd_until),
@@ -86,21 +90,23 @@ def update_settings(ctx: Context, call: Call, req: UpdateSettings) -> SettingsRe
         return SettingsReply(rid=req.rid, settings=settings)
     with ctx.write():
         if settings.read_receipts != was.read_receipts:
-            receipts.set_read_receipts(me.user_id, settings.read_receipts)
+            receipts.set_read_receipts(ctx.store, me.user_id, settings.read_receipts)
         if (settings.dnd_until, settings.mentions_when_muted) != (
             was.dnd_until,
             was.mentions_when_muted,
         ):
-            quiet.set_quiet(me.user_id, settings.dnd_until, settings.mentions_when_muted)
+            quiet.set_quiet(ctx.store, me.user_id, settings.dnd_until, settings.mentions_when_muted)
         if settings.display_name != was.display_name:
-            accounts.set_display_name(me.user_id, settings.display_name)
+            accounts.set_display_name(ctx.store, me.user_id, settings.display_name)
         if settings.quiet_hours != was.quiet_hours:
             hours = settings.quiet_hours or QuietHours()
-            quiet.set_quiet_hours(me.user_id, (hours.on, hours.start, hours.end, hours.days))
+            quiet.set_quiet_hours(
+                ctx.store, me.user_id, (hours.on, hours.start, hours.end, hours.days)
+            )
     if settings.display_name != was.display_name:
         tell_those_who_share(ctx, call, settings.display_name)
     if settings.read_receipts != was.read_receipts:
-        for channel in channels.active_channels(me.user_id):
+        for channel in channels.active_channels(ctx.store, me.user_id):
             ctx.receipts.changed(channel.id, me.user_id)
     _to_other_devices(ctx, call, SettingsPush(settings=settings))
     return SettingsReply(rid=req.rid, settings=settings)
@@ -115,13 +121,13 @@ def _given(value: T | None, was: T) -> T:
 def mute_chat(ctx: Context, call: Call, req: MuteChat) -> Muted:
     """Mute or unmute a chat the caller is in; the user's other devices hear of it."""
     me, now = call.me, now_ms()
-    member_channel(req.channel, me.user_id)  # refuses a chat the caller is not in
+    member_channel(ctx, req.channel, me.user_id)  # refuses a chat the caller is not in
     _check_until(req.until, now, "a chat can only be muted")
     mute = ChatMute(channel=req.channel, until=req.until)
-    was = quiet.muted_until(req.channel, me.user_id, now)
+    was = quiet.muted_until(ctx.store, req.channel, me.user_id, now)
     if was != req.until:
         with ctx.write():
-            quiet.set_muted_until(req.channel, me.user_id, req.until)
+            quiet.set_muted_until(ctx.store, req.channel, me.user_id, req.until)
         _to_other_devices(ctx, call, MutedPush(mute=mute))
     return Muted(rid=req.rid, mute=mute)
 

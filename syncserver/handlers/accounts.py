@@ -73,13 +73,13 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
     _valid(check_password, req.password)
     device_name = _valid(clean_label, req.device, "device name", limits.MAX_DEVICE_NAME_CHARS)
     throttle(ctx.throttles.address.take(call.address or ""), "new accounts from this address")
-    _check_free(name)
+    _check_free(ctx, name)
     password_hash = await asyncio.to_thread(passwords.hash_password, req.password)
     await ctx.settle()
     with ctx.write():
-        user = accounts.create_user(name, password_hash, now_ms())
+        user = accounts.create_user(ctx.store, name, password_hash, now_ms())
         if user is None:
-            _check_free(name)
+            _check_free(ctx, name)
             raise Refusal(ErrorCode.USER_EXISTS, f"the user name {name!r} is taken")
         welcome = _new_device(ctx, call, req, user.id, name, device_name)
     log.info("registered user %s, device %d", name, welcome.device_id)
@@ -87,8 +87,8 @@ async def register(ctx: Context, call: Call, req: Register) -> Welcome:
     return welcome
 
 
-def _check_free(name: str) -> None:
-    existing = accounts.name_in_the_way(name)
+def _check_free(ctx: Context, name: str) -> None:
+    existing = accounts.name_in_the_way(ctx.store, name)
     if existing is not None:
         raise Refusal(ErrorCode.USER_EXISTS, why_taken(name, existing))
 
@@ -108,7 +108,7 @@ async def login(ctx: Context, call: Call, req: Login) -> Welcome:
     if wait is not None:
         throttles.account.give_back(name)
         throttle(wait, "login attempts from this address")
-    user = accounts.find_user(name) if name else None
+    user = accounts.find_user(ctx.store, name) if name else None
     stored = user.password_hash if user else None
     verified = await asyncio.to_thread(passwords.verify_password, stored, req.password)
     if user is None or not verified:
@@ -130,7 +130,7 @@ def _check_device_count(ctx: Context, user_id: int) -> None:
     """Refuse a device more than an account may have: each brings its own connection and
     its share of the account's request budget."""
     limit = ctx.config.max_devices
-    if len(accounts.active_devices(user_id)) >= limit:
+    if len(accounts.active_devices(ctx.store, user_id)) >= limit:
         raise Refusal(
             ErrorCode.TOO_MANY_DEVICES,
             f"this account already has {limit} devices, as many as this server allows; "
@@ -146,7 +146,13 @@ def _new_device(
     # stream (nothing after it is theirs yet).
     cursor = ctx.sequencer.user_head(user_id)
     device = accounts.create_device(
-        user_id, device_name, passwords.token_hash(token), call.curve_key, now_ms(), cursor
+        ctx.store,
+        user_id,
+        device_name,
+        passwords.token_hash(token),
+        call.curve_key,
+        now_ms(),
+        cursor,
     )
     ctx.names.remember(user_id, name)
     return _welcome(ctx, req, user_id, name, device.id, cursor, cursor, token)
@@ -157,7 +163,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
     throttle(
         ctx.throttles.address.wait_needed(call.address or ""), "failed logins from this address"
     )
-    device = accounts.device_by_token(passwords.token_hash(req.token))
+    device = accounts.device_by_token(ctx.store, passwords.token_hash(req.token))
     if device is None or device.id != req.device_id:
         ctx.throttles.address.take(call.address or "")
         raise Refusal(ErrorCode.AUTH_FAILED, "unknown device credential")
@@ -168,7 +174,7 @@ def hello(ctx: Context, call: Call, req: Hello) -> Welcome:
             ErrorCode.KEY_MISMATCH, "this device credential belongs to another transport key"
         )
     name = ctx.names.one(device.user_id)
-    accounts.touch_device(device.id, now_ms())
+    accounts.touch_device(ctx.store, device.id, now_ms())
     _bind(ctx, call, req, device.user_id, device.id, device.sync_cursor, device.name)
     log.info("device %d of %s connected", device.id, name)
     head = ctx.sequencer.user_head(device.user_id)
@@ -199,8 +205,8 @@ def _welcome(
         epoch=ctx.epoch,
         written=True,
         features=list(OFFERED_FEATURES),
-        settings=account_settings.current(user_id, now_ms()),
-        mutes=account_settings.current_mutes(user_id, now_ms()),
+        settings=account_settings.current(ctx, user_id, now_ms()),
+        mutes=account_settings.current_mutes(ctx, user_id, now_ms()),
         max_file_bytes=ctx.config.max_file_bytes,
         nodes=list(ctx.config.nodes),
     )
@@ -242,7 +248,7 @@ def list_devices(ctx: Context, call: Call, req: ListDevices) -> DeviceList:
             last_seen=d.last_seen,
             current=d.id == me.device_id,
         )
-        for d in accounts.active_devices(me.user_id)
+        for d in accounts.active_devices(ctx.store, me.user_id)
     ]
     return DeviceList(rid=req.rid, devices=devices)
 
@@ -261,10 +267,10 @@ def logout(ctx: Context, call: Call, req: Logout) -> Ok:
 
 def _revoke(ctx: Context, user_id: int, device_id: int) -> None:
     with ctx.write():
-        if not accounts.revoke_device(device_id, user_id, now_ms()):
+        if not accounts.revoke_device(ctx.store, device_id, user_id, now_ms()):
             raise Refusal(ErrorCode.NO_SUCH_DEVICE, f"you have no active device {device_id}")
         if ctx.shared:  # the device may be connected to another node, which looks at this
-            accounts.mark_revocation()
+            accounts.mark_revocation(ctx.store)
     log.info("device %d revoked", device_id)
     session = ctx.sessions.of_device(user_id, device_id)
     if session is not None:

@@ -20,7 +20,7 @@ from syncserver.receipts import ReceiptBoard
 from syncserver.relay import Relay
 from syncserver.sequencer import Sequencer
 from syncserver.sessions import Session, SessionTable
-from syncserver.store import transaction
+from syncserver.store import Store
 
 
 class Refusal(Exception):
@@ -119,6 +119,7 @@ class Context:
     """The server state handlers share. Built once by the server."""
 
     config: ServerConfig
+    store: Store  # the server's database; every store function takes it
     sequencer: Sequencer
     sessions: SessionTable
     presence: Presence
@@ -147,7 +148,7 @@ class Context:
         self.sequencer.begin()
         committed = False
         try:
-            with transaction():
+            with self.store.transaction():
                 self.members.begin()
                 try:
                     if numbered:
@@ -162,6 +163,31 @@ class Context:
             raise
         finally:
             self.sequencer.end(committed)
+
+    def new_event(
+        self,
+        channel_id: int,
+        kind: str,
+        sender_id: int,
+        audience: frozenset[int] | set[int],
+        **fields: object,
+    ) -> dict:
+        """A new timeline event, as the row to insert (in a ``write``): the next position
+        and the channel's next sequence number, the position it takes in the stream of each
+        user of ``audience`` (those who may see it), and its other columns. Every event row
+        is made here: sends and their changes (``syncserver.batch``) and group changes
+        (``handlers.channels``)."""
+        sequencer = self.sequencer
+        return {
+            "pos": sequencer.next_pos(),
+            "channel": channel_id,
+            "seq": sequencer.next_seq(channel_id),
+            "stream": sequencer.stream_positions(audience),
+            "kind": kind,
+            "sender": sender_id,
+            "ts": now_ms(),
+            **fields,
+        }
 
 
 @dataclass

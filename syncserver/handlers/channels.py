@@ -31,16 +31,16 @@ from syncserver.store.models import Channel
 log = logging.getLogger(__name__)
 
 
-def member_channel(channel_id: int, user_id: int) -> Channel:
+def member_channel(ctx: Context, channel_id: int, user_id: int) -> Channel:
     """The channel if the user is in it; otherwise the same refusal whether or not it exists."""
-    channel = channels.get_channel(channel_id)
-    if channel is None or channels.active_membership(channel_id, user_id) is None:
+    channel = channels.get_channel(ctx.store, channel_id)
+    if channel is None or channels.active_membership(ctx.store, channel_id, user_id) is None:
         raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in channel {channel_id}")
     return channel
 
 
-def member_group(channel_id: int, user_id: int) -> Channel:
-    channel = member_channel(channel_id, user_id)
+def member_group(ctx: Context, channel_id: int, user_id: int) -> Channel:
+    channel = member_channel(ctx, channel_id, user_id)
     if channel.kind != "group":
         raise Refusal(ErrorCode.NOT_A_GROUP, f"channel {channel_id} is a direct chat")
     return channel
@@ -51,18 +51,9 @@ def append_event(
 ) -> dict:
     """Store one timeline event with the next sequence number and position, in the streams
     of the users of ``audience`` (those who may see it)."""
-    row = {
-        "pos": ctx.sequencer.next_pos(),
-        "channel": channel_id,
-        "seq": ctx.sequencer.next_seq(channel_id),
-        "kind": kind,
-        "sender": sender_id,
-        "ts": now_ms(),
-        "stream": ctx.sequencer.stream_positions(audience),
-        **fields,
-    }
-    events.insert_events([row])
-    stream.insert([row])
+    row = ctx.new_event(channel_id, kind, sender_id, audience, **fields)
+    events.insert_events(ctx.store, [row])
+    stream.insert(ctx.store, [row])
     return row
 
 
@@ -75,7 +66,7 @@ def announce(ctx: Context, channel: Channel, rows: list[dict]) -> None:
         event = views.event_dict_to_wire(ctx, row)
         ctx.delivery.event_to_streams(event, row["stream"])
         audience |= row["stream"].keys()
-    current = set(channels.member_ids(channel.id))
+    current = set(channels.member_ids(ctx.store, channel.id))
     shown = views.display_names_in(ctx, channel.id)
     for user_id in audience:
         sessions = ctx.sessions.of_user(user_id)
@@ -93,23 +84,23 @@ def _reply(ctx: Context, rid: int, channel: Channel, me: Session) -> ChannelRepl
     return ChannelReply(rid=rid, channel=info)
 
 
-def _user_named(raw: str):
+def _user_named(ctx: Context, raw: str):
     try:
         name = normalize_user_name(raw)
     except ValueError as e:
         raise Refusal(ErrorCode.INVALID, str(e)) from None
-    user = accounts.find_user(name)
+    user = accounts.find_user(ctx.store, name)
     if user is None:
         raise Refusal(ErrorCode.NO_SUCH_USER, f"there is no user {name!r}")
     return user
 
 
-def _users_named(raws: list[str]) -> dict[str, int]:
+def _users_named(ctx: Context, raws: list[str]) -> dict[str, int]:
     try:
         names = sorted({normalize_user_name(r) for r in raws})
     except ValueError as e:
         raise Refusal(ErrorCode.INVALID, str(e)) from None
-    found = accounts.users_named(names)
+    found = accounts.users_named(ctx.store, names)
     missing = [n for n in names if n not in found]
     if missing:
         raise Refusal(ErrorCode.NO_SUCH_USER, "no such user: " + ", ".join(missing))
@@ -126,17 +117,17 @@ def _group_name(raw: str) -> str:
 @handles(OpenDirect)
 def open_direct(ctx: Context, call: Call, req: OpenDirect) -> ChannelReply:
     me = call.me
-    other = _user_named(req.user)
+    other = _user_named(ctx, req.user)
     low, high = sorted((me.user_id, other.id))
     key = f"{low}:{high}"
-    channel = channels.find_direct(key)
+    channel = channels.find_direct(ctx.store, key)
     if channel is None:
         with ctx.write():
-            channel = channels.create_channel("direct", "", None, key, now_ms())
+            channel = channels.create_channel(ctx.store, "direct", "", None, key, now_ms())
             both = {me.user_id, other.id}
             row = append_event(ctx, channel.id, "created", me.user_id, both)
             for user_id in both:
-                channels.join(channel.id, user_id, row["pos"])
+                channels.join(ctx.store, channel.id, user_id, row["pos"])
         log.info("direct channel %d created", channel.id)
         announce(ctx, channel, [row])
     return _reply(ctx, req.rid, channel, me)
@@ -146,13 +137,13 @@ def open_direct(ctx: Context, call: Call, req: OpenDirect) -> ChannelReply:
 def create_group(ctx: Context, call: Call, req: CreateGroup) -> ChannelReply:
     me = call.me
     name = _group_name(req.name)
-    members = set(_users_named(req.members).values()) | {me.user_id}
+    members = set(_users_named(ctx, req.members).values()) | {me.user_id}
     _check_size(ctx, len(members))
     with ctx.write():
-        channel = channels.create_channel("group", name, me.user_id, None, now_ms())
+        channel = channels.create_channel(ctx.store, "group", name, me.user_id, None, now_ms())
         row = append_event(ctx, channel.id, "created", me.user_id, members, name=name)
         for user_id in members:
-            channels.join(channel.id, user_id, row["pos"])
+            channels.join(ctx.store, channel.id, user_id, row["pos"])
     log.info("group %d created with %d members", channel.id, len(members))
     announce(ctx, channel, [row])
     return _reply(ctx, req.rid, channel, me)
@@ -167,11 +158,11 @@ def _check_size(ctx: Context, size: int) -> None:
 @handles(RenameGroup)
 def rename_group(ctx: Context, call: Call, req: RenameGroup) -> ChannelReply:
     me = call.me
-    channel = member_group(req.channel, me.user_id)
+    channel = member_group(ctx, req.channel, me.user_id)
     name = _group_name(req.name)
     with ctx.write(numbered=True):
-        channels.rename(channel.id, name)
-        members = set(channels.member_ids(channel.id))
+        channels.rename(ctx.store, channel.id, name)
+        members = set(channels.member_ids(ctx.store, channel.id))
         row = append_event(ctx, channel.id, "renamed", me.user_id, members, name=name)
     channel.name = name
     announce(ctx, channel, [row])
@@ -181,11 +172,11 @@ def rename_group(ctx: Context, call: Call, req: RenameGroup) -> ChannelReply:
 @handles(AddMembers)
 def add_members(ctx: Context, call: Call, req: AddMembers) -> ChannelReply:
     me = call.me
-    channel = member_group(req.channel, me.user_id)
-    named = _users_named(req.users).values()
+    channel = member_group(ctx, req.channel, me.user_id)
+    named = _users_named(ctx, req.users).values()
     rows = []
     with ctx.write(numbered=True):  # no other server adds members meanwhile
-        current = set(channels.member_ids(channel.id))
+        current = set(channels.member_ids(ctx.store, channel.id))
         new = [uid for uid in named if uid not in current]
         _check_size(ctx, len(current) + len(new))
         for user_id in new:
@@ -193,7 +184,7 @@ def add_members(ctx: Context, call: Call, req: AddMembers) -> ChannelReply:
             row = append_event(
                 ctx, channel.id, "member_added", me.user_id, set(current), subject=user_id
             )
-            channels.join(channel.id, user_id, row["pos"])
+            channels.join(ctx.store, channel.id, user_id, row["pos"])
             rows.append(row)
     announce(ctx, channel, rows)
     return _reply(ctx, req.rid, channel, me)
@@ -202,20 +193,20 @@ def add_members(ctx: Context, call: Call, req: AddMembers) -> ChannelReply:
 @handles(RemoveMember)
 def remove_member(ctx: Context, call: Call, req: RemoveMember) -> ChannelReply:
     me = call.me
-    channel = member_group(req.channel, me.user_id)
-    target = _user_named(req.user)
+    channel = member_group(ctx, req.channel, me.user_id)
+    target = _user_named(ctx, req.user)
     if target.id == me.user_id:
         raise Refusal(ErrorCode.INVALID, "to remove yourself, leave the group")
     if channel.owner_id != me.user_id:
         raise Refusal(ErrorCode.FORBIDDEN, "only the group's owner can remove members")
     with ctx.write(numbered=True):
-        audience = set(channels.member_ids(channel.id))
+        audience = set(channels.member_ids(ctx.store, channel.id))
         if target.id not in audience:
             raise Refusal(ErrorCode.INVALID, f"{target.name!r} is not a member of this group")
         row = append_event(
             ctx, channel.id, "member_removed", me.user_id, audience, subject=target.id
         )
-        channels.end_membership(channel.id, target.id, row["pos"])
+        channels.end_membership(ctx.store, channel.id, target.id, row["pos"])
     announce(ctx, channel, [row])
     return _reply(ctx, req.rid, channel, me)
 
@@ -223,16 +214,16 @@ def remove_member(ctx: Context, call: Call, req: RemoveMember) -> ChannelReply:
 @handles(LeaveChannel)
 def leave_channel(ctx: Context, call: Call, req: LeaveChannel) -> Ok:
     me = call.me
-    channel = member_group(req.channel, me.user_id)
+    channel = member_group(ctx, req.channel, me.user_id)
     with ctx.write(numbered=True):
-        audience = set(channels.member_ids(channel.id))
+        audience = set(channels.member_ids(ctx.store, channel.id))
         row = append_event(ctx, channel.id, "member_left", me.user_id, audience, subject=me.user_id)
-        channels.end_membership(channel.id, me.user_id, row["pos"])
+        channels.end_membership(ctx.store, channel.id, me.user_id, row["pos"])
         if channel.owner_id == me.user_id:
             # Ownership passes to the longest-standing member, so a group is never stuck.
-            remaining = channels.member_ids(channel.id)
+            remaining = channels.member_ids(ctx.store, channel.id)
             channel.owner_id = remaining[0] if remaining else None
-            channels.set_owner(channel.id, channel.owner_id)
+            channels.set_owner(ctx.store, channel.id, channel.owner_id)
     announce(ctx, channel, [row])
     return Ok(rid=req.rid)
 
@@ -244,7 +235,7 @@ def list_channels(ctx: Context, call: Call, req: ListChannels) -> ChannelList:
     budget = FrameBudget(ChannelList(rid=req.rid, channels=[], head=head, more=True), 1)
     infos: list[ChannelInfo] = []
     after = req.after or 0
-    for channel in channels.active_channels(me.user_id):
+    for channel in channels.active_channels(ctx.store, me.user_id):
         if channel.id <= after:
             continue
         info = views.channel_info(

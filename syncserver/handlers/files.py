@@ -34,10 +34,10 @@ async def upload_begin(ctx: Context, call: Call, req: UploadBegin) -> UploadStat
         raise Refusal(ErrorCode.INVALID, str(e)) from None
     key = (me.user_id, req.sha256)
     await _quiet(ctx, key)  # from here on nothing awaits: no send or deletion comes between
-    size = files.stored_size(req.sha256)
-    if size is not None and files.may_read(me.user_id, req.sha256):
+    size = files.stored_size(ctx.store, req.sha256)
+    if size is not None and files.may_read(ctx.store, me.user_id, req.sha256):
         return _state(req, size, complete=True)
-    upload = files.upload_of(me.user_id, req.sha256)
+    upload = files.upload_of(ctx.store, me.user_id, req.sha256)
     if upload is not None and upload.completed_at is None and upload.size == req.size:
         resumed = _resume(ctx, me.user_id, req)
         if resumed is not None and resumed.stored == req.size and not resumed.complete:
@@ -51,7 +51,7 @@ async def upload_begin(ctx: Context, call: Call, req: UploadBegin) -> UploadStat
         return _store_empty(ctx, me.user_id, req)
     ctx.files.disk.start(me.user_id, req.sha256)  # before its row: a row always has its file
     with ctx.write():
-        files.begin_upload(me.user_id, req.sha256, req.size, req.name, now_ms())
+        files.begin_upload(ctx.store, me.user_id, req.sha256, req.size, req.name, now_ms())
     return _state(req, 0, complete=False)
 
 
@@ -74,7 +74,7 @@ def _resume(ctx: Context, user_id: int, req: UploadBegin) -> UploadState | None:
         # Its partial file was checked and put in place, and the server stopped before it
         # recorded that: only this upload's own bytes, checked, are ever put in place.
         with ctx.write():
-            files.complete_upload(user_id, req.sha256, req.size, now_ms())
+            files.complete_upload(ctx.store, user_id, req.sha256, req.size, now_ms())
         return _state(req, req.size, complete=True)
     return None
 
@@ -88,7 +88,7 @@ def _check_room(ctx: Context, user_id: int, req: UploadBegin, replacing: int) ->
             f"this server stores files of up to {cfg.max_file_bytes:,} bytes; this one has "
             f"{req.size:,}",
         )
-    used = files.user_usage(user_id) - replacing
+    used = files.user_usage(ctx.store, user_id) - replacing
     if cfg.user_quota_bytes and used + req.size > cfg.user_quota_bytes:
         raise Refusal(
             ErrorCode.QUOTA_EXCEEDED,
@@ -96,7 +96,7 @@ def _check_room(ctx: Context, user_id: int, req: UploadBegin, replacing: int) ->
             f"this one needs {req.size:,} more",
         )
     # Summing every stored file is skipped unless there is a total to keep to.
-    total = files.total_usage() if cfg.max_storage_bytes else 0
+    total = files.total_usage(ctx.store) if cfg.max_storage_bytes else 0
     if cfg.max_storage_bytes and total + req.size > cfg.max_storage_bytes:
         raise Refusal(
             ErrorCode.STORAGE_FULL,
@@ -121,8 +121,8 @@ def _store_empty(ctx: Context, user_id: int, req: UploadBegin) -> UploadState:
     disk.start(user_id, req.sha256)
     disk.finish(user_id, req.sha256)  # hashing nothing does not block
     with ctx.write():
-        files.begin_upload(user_id, req.sha256, 0, req.name, now_ms())
-        files.complete_upload(user_id, req.sha256, 0, now_ms())
+        files.begin_upload(ctx.store, user_id, req.sha256, 0, req.name, now_ms())
+        files.complete_upload(ctx.store, user_id, req.sha256, 0, now_ms())
     return _state(req, 0, complete=True)
 
 
@@ -138,7 +138,7 @@ async def upload_chunk(ctx: Context, call: Call, req: UploadChunk) -> UploadStat
     me = call.me
     key = (me.user_id, req.sha256)
     await ctx.files.settled(key)
-    upload = files.upload_of(me.user_id, req.sha256)
+    upload = files.upload_of(ctx.store, me.user_id, req.sha256)
     if upload is None:
         raise Refusal(
             ErrorCode.NO_SUCH_UPLOAD,
@@ -185,7 +185,7 @@ async def _finish(
         await ctx.settle()
         if not whole:
             with ctx.write():
-                dropped = files.remove_upload(user_id, sha256)
+                dropped = files.remove_upload(ctx.store, user_id, sha256)
             _remove(ctx, dropped)
             raise Refusal(
                 ErrorCode.HASH_MISMATCH,
@@ -193,7 +193,7 @@ async def _finish(
                 "begin it again",
             )
         with ctx.write():
-            files.complete_upload(user_id, sha256, size, now_ms())
+            files.complete_upload(ctx.store, user_id, sha256, size, now_ms())
         return _state(req, size, complete=True)
     finally:
         del ctx.files.finishing[key]
@@ -211,8 +211,8 @@ def _remove(ctx: Context, dropped: list[str]) -> None:
 
 @handles(Download)
 def download(ctx: Context, call: Call, req: Download) -> FileChunk:
-    size = files.stored_size(req.sha256)
-    if size is None or not files.may_read(call.me.user_id, req.sha256):
+    size = files.stored_size(ctx.store, req.sha256)
+    if size is None or not files.may_read(ctx.store, call.me.user_id, req.sha256):
         raise _no_such_file(req.sha256)
     if req.offset > size:
         raise Refusal(

@@ -76,7 +76,7 @@ def _reactions_bytes(reactions: Reactions, names: dict[int, str]) -> int:
 
 @handles(History)
 def history(ctx: Context, call: Call, req: History) -> HistoryPage:
-    member_channel(req.channel, call.me.user_id)
+    member_channel(ctx, req.channel, call.me.user_id)
     newest_first, more = _history_page(ctx, call, req)
     return HistoryPage(
         rid=req.rid, channel=req.channel, events=list(reversed(newest_first)), more=more
@@ -89,7 +89,7 @@ def _history_page(ctx: Context, call: Call, req: History) -> tuple[list[Event], 
     budget = FrameBudget(HistoryPage(rid=req.rid, channel=req.channel, events=[], more=True), 1)
     page: list[Event] = []
     want = next_chunk(req.limit, 0, 0, budget.left)
-    rows = events.history(req.channel, req.before, want)
+    rows = events.history(ctx.store, req.channel, req.before, want)
     while True:
         wire = views.event_rows_to_wire(ctx, rows, tolerant=call.me.tolerant, in_stream=False)
         size = size_of(wire)
@@ -106,7 +106,7 @@ def _history_page(ctx: Context, call: Call, req: History) -> tuple[list[Event], 
         if len(rows) < want:
             return page, False
         want = next_chunk(req.limit, len(page), budget.taken, budget.left)
-        rows = events.history_below(req.channel, rows[-1].pos, want)
+        rows = events.history_below(ctx.store, req.channel, rows[-1].pos, want)
 
 
 @handles(Sync)
@@ -115,7 +115,7 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     after = me.sync_cursor if req.after is None else req.after
     confirm_cursor(ctx, me, after if req.confirm is None else min(req.confirm, after))
     page = _SyncPage(ctx, me, req)
-    more = page.fill(_stream(after, me.user_id, page))
+    more = page.fill(_stream(ctx, after, me.user_id, page))
     wire = views.event_rows_to_wire(
         ctx, page.events, tolerant=me.tolerant, reactions=page.reactions
     )
@@ -129,16 +129,18 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
     )
 
 
-def _stream(after: int, user_id: int, page: "_SyncPage") -> Iterator[EventRow | UserRead]:
+def _stream(
+    ctx: Context, after: int, user_id: int, page: "_SyncPage"
+) -> Iterator[EventRow | UserRead]:
     """Events and read positions of the user's stream past ``after``, in order, at most the
     page's limit and one more (which says that more exist), read from storage a chunk at a
     time as the page takes them (see ``next_chunk``)."""
     limit = page.limit
-    reads = deque(events.user_reads_after(user_id, after, limit + 1))
+    reads = deque(events.user_reads_after(ctx.store, user_id, after, limit + 1))
     given, cursor = 0, after
     while True:
         want = next_chunk(limit, given, page.budget.taken, page.budget.left)
-        rows = events.stream_after(user_id, cursor, want)
+        rows = events.stream_after(ctx.store, user_id, cursor, want)
         page.read_reactions(rows)
         for row in rows:
             while reads and reads[0].pos < row.pos:
@@ -172,7 +174,7 @@ class _SyncPage:
         query: before the rows are measured, as reactions take room in the frame."""
         wanted = views.reacted(rows)
         if wanted:
-            self.reactions.update(changes.reactions_of(wanted))
+            self.reactions.update(changes.reactions_of(self._ctx.store, wanted))
 
     def fill(self, stream: Iterator[EventRow | UserRead]) -> bool:
         """Take rows from ``stream``; whether rows are left over for the next page."""
@@ -229,22 +231,22 @@ def confirm_cursor(ctx: Context, me: Session, cursor: int) -> None:
         )
     if cursor > me.sync_cursor:
         with ctx.write():
-            accounts.advance_sync_cursor(me.device_id, cursor)
-            rises = receipts.deliver(me.user_id, me.sync_cursor, cursor)
+            accounts.advance_sync_cursor(ctx.store, me.device_id, cursor)
+            rises = receipts.deliver(ctx.store, me.user_id, me.sync_cursor, cursor)
         me.sync_cursor = cursor
         for rise in rises:
             ctx.receipts.rose(rise.channel_id, me.user_id, rise.before)
 
 
 def _snapshot(ctx: Context, channel_id: int, me: Session) -> ChannelInfo:
-    channel = channels.get_channel(channel_id)
+    channel = channels.get_channel(ctx.store, channel_id)
     if channel is None:
         raise LookupError(f"channel {channel_id} has a membership but no row")
-    left_pos = channels.last_left_pos(channel_id, me.user_id)
+    left_pos = channels.last_left_pos(ctx.store, channel_id, me.user_id)
     active = left_pos is None
     if left_pos is not None and channel.kind == "group":
         # A former member sees the group as it was when they left, not renamed since.
-        channel.name = events.group_name_at(channel_id, left_pos) or channel.name
+        channel.name = events.group_name_at(ctx.store, channel_id, left_pos) or channel.name
     return views.channel_info(
         ctx, channel, me.user_id, active=active, with_receipts=me.tolerant, with_names=me.tolerant
     )
@@ -253,20 +255,20 @@ def _snapshot(ctx: Context, channel_id: int, me: Session) -> ChannelInfo:
 @handles(MarkRead)
 def mark_read(ctx: Context, call: Call, req: MarkRead) -> Ok:
     me = call.me
-    member_channel(req.channel, me.user_id)
+    member_channel(ctx, req.channel, me.user_id)
     last = ctx.sequencer.last_seq(req.channel)
     if req.seq > last:
         raise Refusal(ErrorCode.BAD_CURSOR, f"channel {req.channel} has no event {req.seq} yet")
-    before = events.user_read_seq(me.user_id, req.channel)
+    before = events.user_read_seq(ctx.store, me.user_id, req.channel)
     if req.seq <= before:
         with ctx.write():
-            events.set_device_read(me.device_id, req.channel, req.seq)
+            events.set_device_read(ctx.store, me.device_id, req.channel, req.seq)
         return Ok(rid=req.rid)
     with ctx.write():
-        events.set_device_read(me.device_id, req.channel, req.seq)
+        events.set_device_read(ctx.store, me.device_id, req.channel, req.seq)
         pos = ctx.sequencer.next_user_pos(me.user_id)
-        events.set_user_read(me.user_id, req.channel, req.seq, pos)
-        delivered_before = receipts.raise_delivered(req.channel, me.user_id, req.seq)
+        events.set_user_read(ctx.store, me.user_id, req.channel, req.seq, pos)
+        delivered_before = receipts.raise_delivered(ctx.store, req.channel, me.user_id, req.seq)
     push = ReadPush(read=ReadCursor(channel=req.channel, seq=req.seq), pos=pos)
     ctx.delivery.to_users([me.user_id], push, skip_device=me.device_id)
     _receipt_rose(ctx, me, req.channel, before, delivered_before)
@@ -280,7 +282,7 @@ def _receipt_rose(
     device read, it stored, even before its cursor said so. Others see the read position
     only if the user lets them."""
     passed = [] if delivered_before is None else [delivered_before]
-    if receipts.read_receipts_on(me.user_id):
+    if receipts.read_receipts_on(ctx.store, me.user_id):
         passed.append(read_before)
     if passed:
         ctx.receipts.rose(channel_id, me.user_id, min(passed))

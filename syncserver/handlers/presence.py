@@ -61,10 +61,10 @@ def _announce(ctx: Context, user_id: int) -> None:
     _, state = change
     now = now_ms()
     if state == "offline":
-        accounts.set_last_seen(user_id, now)
+        accounts.set_last_seen(ctx.store, user_id, now)
     info = PresenceInfo(user=ctx.names.one(user_id), state=state, last_seen=now)
     push = PresencePush(presence=info)
-    ctx.delivery.to_users(channels.shares_channel_with(user_id), push, relay=False)
+    ctx.delivery.to_users(channels.shares_channel_with(ctx.store, user_id), push, relay=False)
 
 
 def expire_sessions(ctx: Context) -> None:
@@ -94,7 +94,7 @@ def bye(ctx: Context, call: Call, req: Bye) -> Ok:
     if session is not None:
         log.info("device %d of %s said goodbye", session.device_id, session.user_name)
         ctx.sessions.drop(session.routing_id)
-        accounts.touch_device(session.device_id, now_ms())
+        accounts.touch_device(ctx.store, session.device_id, now_ms())
         publish_presence(ctx, session.user_id)
     return Ok(rid=req.rid)
 
@@ -102,9 +102,9 @@ def bye(ctx: Context, call: Call, req: Bye) -> Ok:
 @handles(Typing)
 def typing(ctx: Context, call: Call, req: Typing) -> Ok:
     me = call.me
-    if channels.active_membership(req.channel, me.user_id) is None:
+    if channels.active_membership(ctx.store, req.channel, me.user_id) is None:
         raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in channel {req.channel}")
-    others = [u for u in channels.member_ids(req.channel) if u != me.user_id]
+    others = [u for u in channels.member_ids(ctx.store, req.channel) if u != me.user_id]
     ctx.delivery.to_users(others, TypingPush(channel=req.channel, user=me.user_name))
     return Ok(rid=req.rid)
 
@@ -114,17 +114,17 @@ def get_presence(ctx: Context, call: Call, req: GetPresence) -> PresenceList:
     """Presence of the asked users who share a channel with the caller; others are left out
     so presence cannot be used to probe for accounts."""
     me = call.me
-    visible = channels.shares_channel_with(me.user_id)
+    visible = channels.shares_channel_with(ctx.store, me.user_id)
     wanted: dict[int, str] = {}
     for raw in req.users:
         try:
             name = normalize_user_name(raw)
         except ValueError:
             continue
-        user = accounts.find_user(name)
+        user = accounts.find_user(ctx.store, name)
         if user is not None and user.id in visible:
             wanted[user.id] = name
-    seen = accounts.last_seen(list(wanted))
+    seen = accounts.last_seen(ctx.store, list(wanted))
     now = now_ms()
     result = []
     for user_id, name in wanted.items():

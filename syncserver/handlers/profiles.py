@@ -26,7 +26,7 @@ def tell_those_who_share(ctx: Context, call: Call, display_name: str) -> None:
     push = ProfilePush(user=me.user_name, display_name=display_name)
     sessions = [
         s
-        for s in ctx.sessions.of_users(channels.shares_channel_with(me.user_id))
+        for s in ctx.sessions.of_users(channels.shares_channel_with(ctx.store, me.user_id))
         if s.tolerant and s.device_id != me.device_id
     ]
     ctx.delivery.to_sessions(sessions, push)

@@ -12,5 +12,5 @@ def get_receipts(ctx: Context, call: Call, req: GetReceipts) -> ReceiptList:
     """The other members' receipts in those of the channels the caller is in; the others
     are left out, whether or not they exist."""
     me = call.me
-    mine = receipts.member_of(req.channels, me.user_id)
+    mine = receipts.member_of(ctx.store, req.channels, me.user_id)
     return ReceiptList(rid=req.rid, receipts=views.receipts_in(ctx, mine, me.user_id))

@@ -32,7 +32,7 @@ async def change_password(ctx: Context, call: Call, req: ChangePassword) -> Ok:
     if wait is not None:
         throttles.account.give_back(me.user_name)
         throttle(wait, "password attempts from this address")
-    user = accounts.find_user(me.user_name)
+    user = accounts.find_user(ctx.store, me.user_name)
     stored = user.password_hash if user is not None else None
     if not await asyncio.to_thread(passwords.verify_password, stored, req.current):
         log.info("wrong current password for %s on device %d", me.user_name, me.device_id)
@@ -44,7 +44,7 @@ async def change_password(ctx: Context, call: Call, req: ChangePassword) -> Ok:
     new_hash = await asyncio.to_thread(passwords.hash_password, req.new)
     await ctx.settle()
     with ctx.write():
-        accounts.set_password(me.user_id, new_hash)
+        accounts.set_password(ctx.store, me.user_id, new_hash)
     log.info("user %s changed their password on device %d", me.user_name, me.device_id)
     return Ok(rid=req.rid)
 
@@ -52,7 +52,7 @@ async def change_password(ctx: Context, call: Call, req: ChangePassword) -> Ok:
 def tell_of_new_device(ctx: Context, user_id: int, device_id: int) -> None:
     """Push ``new_device`` to the account's other connected devices that read pushes this
     version added (apps of the first release would refuse an unknown push)."""
-    [device] = [d for d in accounts.active_devices(user_id) if d.id == device_id]
+    [device] = [d for d in accounts.active_devices(ctx.store, user_id) if d.id == device_id]
     info = DeviceInfo(
         id=device.id,
         name=device.name,

@@ -5,7 +5,8 @@ import secrets
 from peewee import IntegrityError
 
 from syncserver.skeletons import skeleton
-from syncserver.store.models import Device, Setting, User
+from syncserver.store.models import Device, Setting, User, create
+from syncserver.store.store import Store
 
 # Changed whenever a device is revoked from outside the server (``tidings-server
 # revoke-device``), so a running server knows to look for revoked devices among its own.
@@ -13,57 +14,72 @@ REVOCATION_MARK = "revocation_mark"
 IN_CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
 
 
-def create_user(name: str, password_hash: str, now: int) -> User | None:
+def create_user(store: Store, name: str, password_hash: str, now: int) -> User | None:
     """The new user, or None if the name is taken or looks like a taken one."""
     try:
-        return User.create(
-            name=name, skeleton=skeleton(name), password_hash=password_hash, created_at=now
+        return create(
+            store.db,
+            User,
+            name=name,
+            skeleton=skeleton(name),
+            password_hash=password_hash,
+            created_at=now,
         )
     except IntegrityError:
         return None
 
 
-def name_in_the_way(name: str) -> str | None:
+def name_in_the_way(store: Store, name: str) -> str | None:
     """The registered name that ``name`` is or looks like (same TR39 skeleton); None when
     ``name`` is free."""
-    user = User.get_or_none((User.name == name) | (User.skeleton == skeleton(name)))
+    query = User.select().where((User.name == name) | (User.skeleton == skeleton(name)))
+    user = query.get_or_none(store.db)
     return user.name if user is not None else None
 
 
-def find_user(name: str) -> User | None:
-    return User.get_or_none(User.name == name)
+def find_user(store: Store, name: str) -> User | None:
+    return User.select().where(User.name == name).get_or_none(store.db)
 
 
-def users_named(names: list[str]) -> dict[str, User]:
+def users_named(store: Store, names: list[str]) -> dict[str, User]:
     if not names:
         return {}
-    return {u.name: u for u in User.select().where(User.name.in_(names))}
+    return {u.name: u for u in User.select().where(User.name.in_(names)).bind(store.db)}
 
 
-def user_names(user_ids: set[int]) -> dict[int, str]:
+def user_names(store: Store, user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}
     query = User.select(User.id, User.name).where(User.id.in_(list(user_ids)))
-    return {u.id: u.name for u in query}
+    return {u.id: u.name for u in query.bind(store.db)}
 
 
-def display_names(user_ids: set[int]) -> dict[int, str]:
+def display_names(store: Store, user_ids: set[int]) -> dict[int, str]:
     """The display names of these users, "" for those who set none."""
     if not user_ids:
         return {}
     query = User.select(User.id, User.display_name).where(User.id.in_(list(user_ids)))
-    return {u.id: u.display_name or "" for u in query}
+    return {u.id: u.display_name or "" for u in query.bind(store.db)}
 
 
-def set_display_name(user_id: int, display_name: str) -> None:
+def set_display_name(store: Store, user_id: int, display_name: str) -> None:
     """Keep the user's display name; "" clears it."""
-    User.update(display_name=display_name or None).where(User.id == user_id).execute()
+    query = User.update(display_name=display_name or None).where(User.id == user_id)
+    query.execute(store.db)
 
 
 def create_device(
-    user_id: int, name: str, token_hash: str, curve_key: str | None, now: int, cursor: int
+    store: Store,
+    user_id: int,
+    name: str,
+    token_hash: str,
+    curve_key: str | None,
+    now: int,
+    cursor: int,
 ) -> Device:
-    return Device.create(
+    return create(
+        store.db,
+        Device,
         user=user_id,
         name=name,
         token_hash=token_hash,
@@ -74,42 +90,43 @@ def create_device(
     )
 
 
-def device_created(device_id: int) -> int:
+def device_created(store: Store, device_id: int) -> int:
     """When the device was created (ms)."""
-    return int(Device.select(Device.created_at).where(Device.id == device_id).scalar())
+    query = Device.select(Device.created_at).where(Device.id == device_id)
+    return int(query.scalar(store.db))
 
 
-def device_by_token(token_hash: str) -> Device | None:
-    return Device.get_or_none(Device.token_hash == token_hash)
+def device_by_token(store: Store, token_hash: str) -> Device | None:
+    return Device.select().where(Device.token_hash == token_hash).get_or_none(store.db)
 
 
-def active_devices(user_id: int) -> list[Device]:
+def active_devices(store: Store, user_id: int) -> list[Device]:
     query = Device.select().where((Device.user == user_id) & Device.revoked_at.is_null())
-    return list(query.order_by(Device.id))
+    return list(query.order_by(Device.id).bind(store.db))
 
 
-def revoke_device(device_id: int, user_id: int, now: int) -> bool:
+def revoke_device(store: Store, device_id: int, user_id: int, now: int) -> bool:
     """Revoke one of the user's own devices; False if there is no such active device."""
     query = Device.update(revoked_at=now).where(
         (Device.id == device_id) & (Device.user == user_id) & Device.revoked_at.is_null()
     )
-    return bool(query.execute() == 1)
+    return bool(query.execute(store.db) == 1)
 
 
-def set_password(user_id: int, password_hash: str) -> None:
-    User.update(password_hash=password_hash).where(User.id == user_id).execute()
+def set_password(store: Store, user_id: int, password_hash: str) -> None:
+    User.update(password_hash=password_hash).where(User.id == user_id).execute(store.db)
 
 
-def mark_revocation() -> None:
+def mark_revocation(store: Store) -> None:
     """Tell running servers that a device was revoked behind their backs."""
-    Setting.put(REVOCATION_MARK, secrets.token_hex(8))
+    Setting.put(store.db, REVOCATION_MARK, secrets.token_hex(8))
 
 
-def revocation_mark() -> str | None:
-    return Setting.read(REVOCATION_MARK)
+def revocation_mark(store: Store) -> str | None:
+    return Setting.read(store.db, REVOCATION_MARK)
 
 
-def revoked_among(device_ids: list[int]) -> set[int]:
+def revoked_among(store: Store, device_ids: list[int]) -> set[int]:
     """Those of ``device_ids`` that are revoked."""
     revoked: set[int] = set()
     for start in range(0, len(device_ids), IN_CHUNK):
@@ -117,27 +134,27 @@ def revoked_among(device_ids: list[int]) -> set[int]:
         query = Device.select(Device.id).where(
             Device.id.in_(chunk) & Device.revoked_at.is_null(False)
         )
-        revoked.update(d.id for d in query)
+        revoked.update(d.id for d in query.bind(store.db))
     return revoked
 
 
-def touch_device(device_id: int, now: int) -> None:
-    Device.update(last_seen=now).where(Device.id == device_id).execute()
+def touch_device(store: Store, device_id: int, now: int) -> None:
+    Device.update(last_seen=now).where(Device.id == device_id).execute(store.db)
 
 
-def advance_sync_cursor(device_id: int, cursor: int) -> None:
+def advance_sync_cursor(store: Store, device_id: int, cursor: int) -> None:
     """Record what the device confirmed storing; the cursor never moves back."""
     Device.update(sync_cursor=cursor).where(
         (Device.id == device_id) & (Device.sync_cursor < cursor)
-    ).execute()
+    ).execute(store.db)
 
 
-def set_last_seen(user_id: int, now: int) -> None:
-    User.update(last_seen=now).where(User.id == user_id).execute()
+def set_last_seen(store: Store, user_id: int, now: int) -> None:
+    User.update(last_seen=now).where(User.id == user_id).execute(store.db)
 
 
-def last_seen(user_ids: list[int]) -> dict[int, int | None]:
+def last_seen(store: Store, user_ids: list[int]) -> dict[int, int | None]:
     if not user_ids:
         return {}
     query = User.select(User.id, User.last_seen).where(User.id.in_(user_ids))
-    return {u.id: u.last_seen for u in query}
+    return {u.id: u.last_seen for u in query.bind(store.db)}

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from peewee import DatabaseError, SqliteDatabase
 
-from syncserver.store.models import db_proxy
+from syncserver.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +77,13 @@ class Checkpointer:
         return int(log_pages)
 
 
-def erase_log() -> bool:
+def erase_log(store: Store) -> bool:
     """After deleted text was overwritten in the database (``secure_delete``), copy the log
     into the database and empty its file, so that no older page holding the text is left
     in either file. Runs on the caller's connection (the writer's, between batches, so it
     waits for no writer); a no-op on other databases. False if a reader kept it from
     finishing (the text then leaves the log when it is next rewound)."""
-    db = db_proxy.obj
+    db = store.db
     if not isinstance(db, SqliteDatabase):
         return True
     for _ in range(ERASE_ATTEMPTS):

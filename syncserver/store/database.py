@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, PostgresqlDatabase, SchemaManager, SqliteDatabase
 from playhouse.db_url import connect
 
 from shared.private import narrow_if_present, private_file
@@ -11,8 +11,9 @@ from syncserver.config import ServerConfig
 from syncserver.store import stream
 from syncserver.store.backup import pre_migration_backup
 from syncserver.store.migrations import MIGRATIONS, Migration
-from syncserver.store.models import ALL_MODELS, SCHEMA_VERSION, Setting, db_proxy
+from syncserver.store.models import ALL_MODELS, SCHEMA_VERSION, Setting
 from syncserver.store.postgres import reconnecting
+from syncserver.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,9 @@ def database_url_of(config: ServerConfig) -> str:
     return config.database_url or database_url_for(config.data_dir)
 
 
-def open_database(url: str, upgrade: bool = True) -> Database:
-    """Connect, bind the models, create or (if ``upgrade``) upgrade the schema and check its
-    version."""
+def open_database(url: str, upgrade: bool = True) -> Store:
+    """Connect, create or (if ``upgrade``) upgrade the schema and check its version; the
+    store of the database, for the caller to close."""
     path = sqlite_path(url)
     if path is not None:
         # Owner-only before SQLite opens it: its log and shared-memory files take its mode.
@@ -71,7 +72,6 @@ def open_database(url: str, upgrade: bool = True) -> Database:
         db = connect(url)
         if isinstance(db, PostgresqlDatabase):
             db = reconnecting(db)
-    db_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     stored = stored_version(db)
     if stored is not None and stored > SCHEMA_VERSION:
@@ -91,19 +91,20 @@ def open_database(url: str, upgrade: bool = True) -> Database:
             )
         migrate(db, path, stored, SCHEMA_VERSION, MIGRATIONS)
     with db.atomic():
-        db.create_tables(ALL_MODELS, safe=True)
+        for model in ALL_MODELS:  # each after the tables its foreign keys refer to
+            SchemaManager(model, db).create_all(safe=True)
         stream.create_table(db)
         if stored is None:
-            Setting.create(key="schema_version", value=str(SCHEMA_VERSION))
+            Setting.put(db, "schema_version", str(SCHEMA_VERSION))
     log.info("database ready (%s)", type(db).__name__)
-    return db
+    return Store(db)
 
 
-def stored_version(db: Database | DatabaseProxy) -> int | None:
+def stored_version(db: Database) -> int | None:
     """The schema version the database records; None for a new, empty database."""
-    if not Setting.table_exists():
+    if not db.table_exists(Setting._meta.table_name):
         return None
-    value = Setting.read("schema_version")
+    value = Setting.read(db, "schema_version")
     return int(value) if value is not None else None
 
 
@@ -124,7 +125,7 @@ def migrate(
     for version in range(old, new):
         with db.atomic():
             migrations[version](db)
-            Setting.put("schema_version", str(version + 1))
+            Setting.put(db, "schema_version", str(version + 1))
         log.info("database schema upgraded to version %d", version + 1)
 
 

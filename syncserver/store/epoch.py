@@ -10,6 +10,7 @@ a new one; after restoring PostgreSQL with ``pg_restore``, ``tidings-server new-
 import secrets
 
 from syncserver.store.models import Setting
+from syncserver.store.store import Store
 
 EPOCH_KEY = "epoch"
 
@@ -19,17 +20,17 @@ def new_epoch_id() -> str:
     return secrets.token_hex(16)
 
 
-def current_epoch() -> str:
+def current_epoch(store: Store) -> str:
     """The database's epoch, made now if it has none yet (a database older than epochs)."""
-    epoch = Setting.read(EPOCH_KEY)
+    epoch = Setting.read(store.db, EPOCH_KEY)
     if epoch is None:
         epoch = new_epoch_id()
-        Setting.put(EPOCH_KEY, epoch)
+        Setting.put(store.db, EPOCH_KEY, epoch)
     return epoch
 
 
-def renew_epoch() -> str:
+def renew_epoch(store: Store) -> str:
     """Give the database a new epoch, for after it was restored; returns it."""
     epoch = new_epoch_id()
-    Setting.put(EPOCH_KEY, epoch)
+    Setting.put(store.db, EPOCH_KEY, epoch)
     return epoch

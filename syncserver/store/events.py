@@ -6,7 +6,8 @@ from peewee import Field, fn
 
 from shared.protocol import EventKind
 from syncserver.store import stream
-from syncserver.store.models import DeviceRead, Event, UserRead, db_proxy
+from syncserver.store.models import DeviceRead, Event, UserRead
+from syncserver.store.store import Store
 
 # Sends are the hot path: building their SQL through the query builder cost more than
 # SQLite's work, so these two statements are written out here. Both keep under SQLite's old
@@ -22,18 +23,18 @@ _DEFAULTS = {"text": "", "removed": False}
 _LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
 
 
-def insert_events(rows: list[dict]) -> None:
+def insert_events(store: Store, rows: list[dict]) -> None:
     """Insert events (dicts keyed by field name); the caller holds the transaction."""
     plain = [row for row in rows if not CHANGE_COLUMNS & row.keys()]
-    _insert(plain, _EVENT_COLUMNS)
+    _insert(store, plain, _EVENT_COLUMNS)
     if len(plain) < len(rows):
-        _insert([row for row in rows if CHANGE_COLUMNS & row.keys()], _ALL_COLUMNS)
+        _insert(store, [row for row in rows if CHANGE_COLUMNS & row.keys()], _ALL_COLUMNS)
 
 
-def _insert(rows: list[dict], names: tuple[str, ...]) -> None:
+def _insert(store: Store, rows: list[dict], names: tuple[str, ...]) -> None:
     fields = Event._meta.fields
     columns = ", ".join(fields[name].column_name for name in names)
-    row_marks = "(" + ", ".join([db_proxy.param] * len(names)) + ")"
+    row_marks = "(" + ", ".join([store.db.param] * len(names)) + ")"
     per_statement = 999 // len(names)  # rows
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
@@ -42,21 +43,21 @@ def _insert(rows: list[dict], names: tuple[str, ...]) -> None:
             f"VALUES {', '.join([row_marks] * len(chunk))}"
         )
         params = [row.get(c, _DEFAULTS.get(c)) for row in chunk for c in names]
-        db_proxy.execute_sql(sql, params)
+        store.db.execute_sql(sql, params)
 
 
-def sent_by_client_ids(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+def sent_by_client_ids(store: Store, keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
     """Stored messages and changes for (sender, client id) pairs, each as a dict of
     ``_SENT_COLUMNS``."""
     found: dict[tuple[int, str], dict] = {}
     ordered = list(keys)
     for start in range(0, len(ordered), _LOOKUP_CHUNK):
-        found.update(_sent_by_client_ids(ordered[start : start + _LOOKUP_CHUNK]))
+        found.update(_sent_by_client_ids(store, ordered[start : start + _LOOKUP_CHUNK]))
     return found
 
 
-def _sent_by_client_ids(keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
-    mark = db_proxy.param
+def _sent_by_client_ids(store: Store, keys: list[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+    mark = store.db.param
     pairs = ", ".join([f"({mark}, {mark})"] * len(keys))
     columns = ", ".join(f"e.{c}" for c in _SENT_COLUMNS)
     sql = (
@@ -66,7 +67,7 @@ def _sent_by_client_ids(keys: list[tuple[int, str]]) -> dict[tuple[int, str], di
     )
     params = [value for key in keys for value in key]
     found = {}
-    for sender, *values in db_proxy.execute_sql(sql, params):
+    for sender, *values in store.db.execute_sql(sql, params):
         row = dict(zip(("channel", *_SENT_COLUMNS[1:]), values, strict=True))
         found[(sender, row["client_id"])] = row
     return found
@@ -86,20 +87,20 @@ _SENT_COLUMNS: tuple[str, ...] = (
 _SENT_COLUMNS += ("reply_to", "target", "emoji", "removed", "edited", "deleted")
 
 
-def max_pos() -> int:
+def max_pos(store: Store) -> int:
     """The newest server-wide position of an event (or, in a database from before streams,
     of anything: ``stream.Base``)."""
-    return max(newest_event_pos(), stream.base().pos)
+    return max(newest_event_pos(store), stream.base(store).pos)
 
 
-def newest_event_pos() -> int:
+def newest_event_pos(store: Store) -> int:
     """The newest position any event holds (0 with none)."""
-    return int(Event.select(fn.MAX(Event.pos)).scalar() or 0)
+    return int(Event.select(fn.MAX(Event.pos)).scalar(store.db) or 0)
 
 
-def max_seq(channel_id: int) -> int:
+def max_seq(store: Store, channel_id: int) -> int:
     """The channel's newest sequence number: that of its newest event (see ``models.Event``)."""
-    newest = _newest(channel_id)
+    newest = _newest(store, channel_id)
     return newest[1] if newest is not None else 0
 
 
@@ -138,42 +139,42 @@ _ROW_FIELDS += (Event.reply_to, Event.target, Event.emoji, Event.removed, Event.
 _ROW_FIELDS += (Event.edited, Event.deleted, Event.changed, Event.attachments)
 
 
-def _event_rows(query) -> list[EventRow]:
-    sql, params = query.sql()
-    return list(map(EventRow._make, db_proxy.execute_sql(sql, params)))
+def _event_rows(store: Store, query) -> list[EventRow]:
+    sql, params = query.bind(store.db).sql()
+    return list(map(EventRow._make, store.db.execute_sql(sql, params)))
 
 
-def history(channel_id: int, before: int | None, limit: int) -> list[EventRow]:
+def history(store: Store, channel_id: int, before: int | None, limit: int) -> list[EventRow]:
     """Up to ``limit`` events with a sequence number below ``before``, newest first."""
     query = Event.select(*_ROW_FIELDS).where(Event.channel == channel_id)
     if before is not None:
-        boundary = first_pos_from_seq(channel_id, before)
+        boundary = first_pos_from_seq(store, channel_id, before)
         if boundary is not None:
             query = query.where(Event.pos < boundary)
-    return _event_rows(query.order_by(Event.pos.desc()).limit(limit))
+    return _event_rows(store, query.order_by(Event.pos.desc()).limit(limit))
 
 
-def history_below(channel_id: int, pos: int, limit: int) -> list[EventRow]:
+def history_below(store: Store, channel_id: int, pos: int, limit: int) -> list[EventRow]:
     """Up to ``limit`` events before stream position ``pos``, newest first: where a page
     read in chunks goes on below its last row."""
     query = Event.select(*_ROW_FIELDS).where((Event.channel == channel_id) & (Event.pos < pos))
-    return _event_rows(query.order_by(Event.pos.desc()).limit(limit))
+    return _event_rows(store, query.order_by(Event.pos.desc()).limit(limit))
 
 
-def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
+def first_pos_from_seq(store: Store, channel_id: int, seq: int) -> int | None:
     """The stream position of the channel's first event numbered ``seq`` or higher; None if
     there is none.
 
     Events are indexed by (channel, pos) only, but within a channel ``seq`` grows with ``pos``
     (``models.Event``), so positions can be bisected: every probe is one seek in that index,
     about 20 of them for a million events."""
-    newest = _newest(channel_id)
+    newest = _newest(store, channel_id)
     if newest is None or newest[1] < seq:
         return None
     found, low, high = newest[0], 1, newest[0]  # the answer is ``found`` or in [low, high)
     while low < high:
         middle = (low + high) // 2
-        probe = _first_from(channel_id, middle)
+        probe = _first_from(store, channel_id, middle)
         if probe is None or probe[0] >= high:  # none of the channel's events in [middle, high)
             high = middle
         elif probe[1] >= seq:  # a match; any earlier one lies below middle
@@ -183,65 +184,66 @@ def first_pos_from_seq(channel_id: int, seq: int) -> int | None:
     return found
 
 
-def max_seqs(channel_ids: list[int]) -> dict[int, int]:
+def max_seqs(store: Store, channel_ids: list[int]) -> dict[int, int]:
     """``max_seq`` of each of these channels, in one query."""
     if not channel_ids:
         return {}
-    p, table = db_proxy.param, Event._meta.table_name
+    p, table = store.db.param, Event._meta.table_name
     sql = (
         f"WITH c(id) AS (VALUES {', '.join([f'(CAST({p} AS INTEGER))'] * len(channel_ids))}) "
         f"SELECT c.id, (SELECT seq FROM {table} WHERE channel_id = c.id "
         "ORDER BY pos DESC LIMIT 1) FROM c"
     )
-    return {int(c): int(seq or 0) for c, seq in db_proxy.execute_sql(sql, channel_ids)}
+    return {int(c): int(seq or 0) for c, seq in store.db.execute_sql(sql, channel_ids)}
 
 
-def _newest(channel_id: int) -> tuple[int, int] | None:
+def _newest(store: Store, channel_id: int) -> tuple[int, int] | None:
     """(pos, seq) of the channel's newest event."""
-    return _position_row("ORDER BY pos DESC LIMIT 1", [channel_id])
+    return _position_row(store, "ORDER BY pos DESC LIMIT 1", [channel_id])
 
 
-def _first_from(channel_id: int, pos: int) -> tuple[int, int] | None:
+def _first_from(store: Store, channel_id: int, pos: int) -> tuple[int, int] | None:
     """(pos, seq) of the channel's first event at or after ``pos``."""
-    return _position_row(f"AND pos >= {db_proxy.param} ORDER BY pos LIMIT 1", [channel_id, pos])
+    rest = f"AND pos >= {store.db.param} ORDER BY pos LIMIT 1"
+    return _position_row(store, rest, [channel_id, pos])
 
 
-def _position_row(rest: str, params: list[int]) -> tuple[int, int] | None:
+def _position_row(store: Store, rest: str, params: list[int]) -> tuple[int, int] | None:
     # Plain SQL: building each probe with the query builder cost four times SQLite's seek.
-    sql = (
-        f"SELECT pos, seq FROM {Event._meta.table_name} WHERE channel_id = {db_proxy.param} {rest}"
-    )
-    row = db_proxy.execute_sql(sql, params).fetchone()
+    table, p = Event._meta.table_name, store.db.param
+    sql = f"SELECT pos, seq FROM {table} WHERE channel_id = {p} {rest}"
+    row = store.db.execute_sql(sql, params).fetchone()
     return (int(row[0]), int(row[1])) if row else None
 
 
-def stream_after(user_id: int, after: int, limit: int) -> list[EventRow]:
+def stream_after(store: Store, user_id: int, after: int, limit: int) -> list[EventRow]:
     """Up to ``limit`` events of the user's stream past position ``after``, oldest first;
     each row's ``pos`` is the event's position in that stream."""
     # Plain SQL: every sync page asks this, often for a few events, and building it with
     # peewee cost more than reading them.
-    p = db_proxy.param
+    p = store.db.param
     columns = ", ".join(f"e.{field.column_name}" for field in _ROW_FIELDS[1:])
     sql = (
         f'SELECT s.pos, {columns} FROM "{stream.TABLE}" s '
         f"JOIN {Event._meta.table_name} e ON e.pos = s.event_pos "
         f"WHERE s.user_id = {p} AND s.pos > {p} ORDER BY s.pos LIMIT {p}"
     )
-    rows = db_proxy.execute_sql(sql, [user_id, after, limit])
+    rows = store.db.execute_sql(sql, [user_id, after, limit])
     return list(map(EventRow._make, rows))
 
 
-def user_reads_after(user_id: int, after: int, limit: int) -> list[UserRead]:
+def user_reads_after(store: Store, user_id: int, after: int, limit: int) -> list[UserRead]:
     query = UserRead.select().where((UserRead.user == user_id) & (UserRead.pos > after))
-    return list(query.order_by(UserRead.pos).limit(limit))
+    return list(query.order_by(UserRead.pos).limit(limit).bind(store.db))
 
 
-def user_read_seq(user_id: int, channel_id: int) -> int:
-    row = UserRead.get_or_none((UserRead.user == user_id) & (UserRead.channel == channel_id))
+def user_read_seq(store: Store, user_id: int, channel_id: int) -> int:
+    query = UserRead.select().where((UserRead.user == user_id) & (UserRead.channel == channel_id))
+    row = query.get_or_none(store.db)
     return row.seq if row else 0
 
 
-def set_device_read(device_id: int, channel_id: int, seq: int) -> None:
+def set_device_read(store: Store, device_id: int, channel_id: int, seq: int) -> None:
     """Move the device's read cursor forward to ``seq``; never back."""
     moved = (
         DeviceRead.update(seq=seq)
@@ -250,22 +252,22 @@ def set_device_read(device_id: int, channel_id: int, seq: int) -> None:
             & (DeviceRead.channel == channel_id)
             & (DeviceRead.seq < seq)
         )
-        .execute()
+        .execute(store.db)
     )
     if not moved:
         DeviceRead.insert(
             device=device_id, channel=channel_id, seq=seq
-        ).on_conflict_ignore().execute()
+        ).on_conflict_ignore().execute(store.db)
 
 
-def set_user_read(user_id: int, channel_id: int, seq: int, pos: int) -> None:
+def set_user_read(store: Store, user_id: int, channel_id: int, seq: int, pos: int) -> None:
     UserRead.insert(user=user_id, channel=channel_id, seq=seq, pos=pos).on_conflict(
         conflict_target=[UserRead.user, UserRead.channel],
         update={UserRead.seq: seq, UserRead.pos: pos},
-    ).execute()
+    ).execute(store.db)
 
 
-def group_name_at(channel_id: int, pos: int) -> str | None:
+def group_name_at(store: Store, channel_id: int, pos: int) -> str | None:
     """The group's name as of stream position ``pos``."""
     named = (
         Event.select(Event.name)
@@ -275,6 +277,6 @@ def group_name_at(channel_id: int, pos: int) -> str | None:
             & (Event.pos <= pos)
         )
         .order_by(Event.pos.desc())
-        .first()
+        .first(store.db)
     )
     return named.name if named is not None else None

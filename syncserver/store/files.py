@@ -16,7 +16,8 @@ from peewee import fn
 
 from shared.protocol import Attachment
 from syncserver.store import stream
-from syncserver.store.models import EventFile, StoredFile, Upload, db_proxy
+from syncserver.store.models import EventFile, StoredFile, Upload
+from syncserver.store.store import Store
 
 _attachments = msgspec.msgpack.Decoder(list[Attachment])
 _encoder = msgspec.msgpack.Encoder()
@@ -32,17 +33,18 @@ def decode_attachments(stored: bytes | memoryview | None) -> tuple[Attachment, .
     return tuple(_attachments.decode(stored)) if stored else ()
 
 
-def stored_size(sha256: str) -> int | None:
+def stored_size(store: Store, sha256: str) -> int | None:
     """The size of the stored file with this hash; None if there is none."""
-    row = StoredFile.get_or_none(StoredFile.sha256 == sha256)
+    row = StoredFile.select().where(StoredFile.sha256 == sha256).get_or_none(store.db)
     return row.size if row is not None else None
 
 
-def upload_of(user_id: int, sha256: str) -> Upload | None:
-    return Upload.get_or_none((Upload.user == user_id) & (Upload.sha256 == sha256))
+def upload_of(store: Store, user_id: int, sha256: str) -> Upload | None:
+    query = Upload.select().where((Upload.user == user_id) & (Upload.sha256 == sha256))
+    return query.get_or_none(store.db)
 
 
-def begin_upload(user_id: int, sha256: str, size: int, name: str, now: int) -> None:
+def begin_upload(store: Store, user_id: int, sha256: str, size: int, name: str, now: int) -> None:
     """Record a new unfinished upload, replacing one of the user's of the same file."""
     Upload.insert(
         user=user_id, sha256=sha256, size=size, name=name, created_at=now, completed_at=None
@@ -55,45 +57,48 @@ def begin_upload(user_id: int, sha256: str, size: int, name: str, now: int) -> N
             Upload.completed_at: None,
             Upload.attached: False,
         },
-    ).execute()
+    ).execute(store.db)
 
 
-def complete_upload(user_id: int, sha256: str, size: int, now: int) -> None:
+def complete_upload(store: Store, user_id: int, sha256: str, size: int, now: int) -> None:
     """The user's upload is whole: the file is stored (its bytes are in place already)."""
-    StoredFile.insert(sha256=sha256, size=size, created_at=now).on_conflict_ignore().execute()
+    query = StoredFile.insert(sha256=sha256, size=size, created_at=now).on_conflict_ignore()
+    query.execute(store.db)
     Upload.update(completed_at=now).where(
         (Upload.user == user_id) & (Upload.sha256 == sha256)
-    ).execute()
+    ).execute(store.db)
 
 
-def remove_upload(user_id: int, sha256: str) -> list[str]:
+def remove_upload(store: Store, user_id: int, sha256: str) -> list[str]:
     """Forget the user's upload; the files nothing refers to any more (this one, if so)."""
-    Upload.delete().where((Upload.user == user_id) & (Upload.sha256 == sha256)).execute()
-    return drop_unreferenced([sha256])
+    Upload.delete().where((Upload.user == user_id) & (Upload.sha256 == sha256)).execute(store.db)
+    return drop_unreferenced(store, [sha256])
 
 
-def user_usage(user_id: int) -> int:
+def user_usage(store: Store, user_id: int) -> int:
     """Bytes counted against the user's quota: their uploads, finished or not."""
-    return int(Upload.select(fn.SUM(Upload.size)).where(Upload.user == user_id).scalar() or 0)
+    query = Upload.select(fn.SUM(Upload.size)).where(Upload.user == user_id)
+    return int(query.scalar(store.db) or 0)
 
 
-def total_usage() -> int:
+def total_usage(store: Store) -> int:
     """Bytes of all stored files, and of every unfinished upload as begun."""
-    stored = StoredFile.select(fn.SUM(StoredFile.size)).scalar() or 0
-    pending = Upload.select(fn.SUM(Upload.size)).where(Upload.completed_at.is_null()).scalar()
+    stored = StoredFile.select(fn.SUM(StoredFile.size)).scalar(store.db) or 0
+    unfinished = Upload.select(fn.SUM(Upload.size)).where(Upload.completed_at.is_null())
+    pending = unfinished.scalar(store.db)
     return int(stored) + int(pending or 0)
 
 
-def may_read(user_id: int, sha256: str) -> bool:
+def may_read(store: Store, user_id: int, sha256: str) -> bool:
     """Whether the user uploaded this file, or it is carried by a message in their stream
     (sent while they were a member of its channel)."""
     uploaded = Upload.select().where(
         (Upload.user == user_id) & (Upload.sha256 == sha256) & Upload.completed_at.is_null(False)
     )
-    if uploaded.exists():
+    if uploaded.exists(store.db):
         return True
-    p = db_proxy.param
-    found = db_proxy.execute_sql(
+    p = store.db.param
+    found = store.db.execute_sql(
         'SELECT f."event_pos", m."joined_pos", m."left_pos" FROM "event_file" f '
         'JOIN "membership" m ON m."channel_id" = f."channel_id" '
         f'AND m."user_id" = {p} WHERE f."sha256" = {p}',
@@ -102,10 +107,10 @@ def may_read(user_id: int, sha256: str) -> bool:
     # The current stretch of membership answers at once; an earlier one, from the stream.
     if any(joined <= pos and (left is None or pos <= left) for pos, joined, left in found):
         return True
-    return any(stream.position_of(user_id, pos) is not None for pos, _, _ in found)
+    return any(stream.position_of(store, user_id, pos) is not None for pos, _, _ in found)
 
 
-def insert_event_files(rows: Iterable[dict]) -> None:
+def insert_event_files(store: Store, rows: Iterable[dict]) -> None:
     """Record the files of newly stored messages (rows with ``files``: their hashes)."""
     entries = [
         {"sha256": sha, "event_pos": row["pos"], "channel": row["channel"], "sender": row["sender"]}
@@ -113,68 +118,68 @@ def insert_event_files(rows: Iterable[dict]) -> None:
         for sha in dict.fromkeys(row.get("files", ()))
     ]
     if entries:
-        EventFile.insert_many(entries).execute()
+        EventFile.insert_many(entries).execute(store.db)
     for entry in entries:
         Upload.update(attached=True).where(
             (Upload.user == entry["sender"]) & (Upload.sha256 == entry["sha256"])
-        ).execute()
+        ).execute(store.db)
 
 
-def release_message(event_pos: int) -> list[str]:
+def release_message(store: Store, event_pos: int) -> list[str]:
     """A message was deleted: it carries its files no more, and its sender's uploads of
     them go unless another message of the sender carries them. The files nothing refers to
     any more."""
     query = EventFile.select(EventFile.sha256, EventFile.sender).where(
         EventFile.event_pos == event_pos
     )
-    carried = [(row.sha256, row.sender_id) for row in query]
+    carried = [(row.sha256, row.sender_id) for row in query.bind(store.db)]
     if not carried:
         return []
-    EventFile.delete().where(EventFile.event_pos == event_pos).execute()
+    EventFile.delete().where(EventFile.event_pos == event_pos).execute(store.db)
     for sha256, sender in carried:
-        if not _sent_by(sender, sha256):
+        if not _sent_by(store, sender, sha256):
             Upload.delete().where(
                 (Upload.user == sender)
                 & (Upload.sha256 == sha256)
                 & Upload.completed_at.is_null(False)
-            ).execute()
-    return drop_unreferenced(sha for sha, _ in carried)
+            ).execute(store.db)
+    return drop_unreferenced(store, (sha for sha, _ in carried))
 
 
-def unattached_before(cutoff: int) -> list[tuple[int, str]]:
+def unattached_before(store: Store, cutoff: int) -> list[tuple[int, str]]:
     """(user, hash) of finished uploads completed before ``cutoff`` that no message of
     their uploader carries: they waited for a message too long."""
     finished = Upload.select(Upload.user, Upload.sha256).where(
         Upload.completed_at.is_null(False) & (Upload.completed_at < cutoff) & ~Upload.attached
     )
-    return [(row.user_id, row.sha256) for row in finished]
+    return [(row.user_id, row.sha256) for row in finished.bind(store.db)]
 
 
-def unfinished() -> list[tuple[int, str, int]]:
+def unfinished(store: Store) -> list[tuple[int, str, int]]:
     """(user, hash, size) of every unfinished upload."""
     query = Upload.select(Upload.user, Upload.sha256, Upload.size).where(
         Upload.completed_at.is_null()
     )
-    return [(row.user_id, row.sha256, row.size) for row in query]
+    return [(row.user_id, row.sha256, row.size) for row in query.bind(store.db)]
 
 
-def drop_unreferenced(candidates: Iterable[str]) -> list[str]:
+def drop_unreferenced(store: Store, candidates: Iterable[str]) -> list[str]:
     """Delete the rows of the candidate files that nothing refers to; their hashes."""
     dropped = []
     for sha256 in dict.fromkeys(candidates):
-        carried = EventFile.select().where(EventFile.sha256 == sha256).exists()
-        if carried or Upload.select().where(Upload.sha256 == sha256).exists():
+        carried = EventFile.select().where(EventFile.sha256 == sha256).exists(store.db)
+        if carried or Upload.select().where(Upload.sha256 == sha256).exists(store.db):
             continue
-        if StoredFile.delete().where(StoredFile.sha256 == sha256).execute():
+        if StoredFile.delete().where(StoredFile.sha256 == sha256).execute(store.db):
             dropped.append(sha256)
     return dropped
 
 
-def _sent_by(sender: int, sha256: str) -> bool:
+def _sent_by(store: Store, sender: int, sha256: str) -> bool:
     query = EventFile.select().where((EventFile.sha256 == sha256) & (EventFile.sender == sender))
-    return query.exists()
+    return query.exists(store.db)
 
 
-def all_stored() -> list[tuple[str, int]]:
+def all_stored(store: Store) -> list[tuple[str, int]]:
     """(hash, size) of every stored file, for backups."""
-    return [(row.sha256, row.size) for row in StoredFile.select()]
+    return [(row.sha256, row.size) for row in StoredFile.select().bind(store.db)]

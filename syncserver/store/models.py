@@ -7,6 +7,8 @@ next position of that user's stream, so a device's sync cursor is a single numbe
 only what its user sees (docs/protocol.md, "Sync").
 """
 
+from typing import TypeVar
+
 from peewee import (
     SQL,
     AutoField,
@@ -15,21 +17,31 @@ from peewee import (
     BooleanField,
     CharField,
     CompositeKey,
-    DatabaseProxy,
+    Database,
     ForeignKeyField,
     IntegerField,
     Model,
     TextField,
 )
 
-db_proxy = DatabaseProxy()
-
 SCHEMA_VERSION = 11  # syncserver/store/migrations.py upgrades older databases
 
 
 class BaseModel(Model):
     class Meta:
-        database = db_proxy
+        # Bound to no database: every query names the store's (``store.Store``), so one that
+        # forgets fails ("must be bound") instead of reading another server's database.
+        database = None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def create(db: Database, model: type[M], **fields: object) -> M:
+    """Insert a row of a model keyed by ``id`` into ``db`` and return it, its id filled in
+    (``Model.create``, bound to ``db``)."""
+    new_id = model.insert(**fields).execute(db)
+    return model(id=new_id, **fields)
 
 
 class Setting(BaseModel):
@@ -39,15 +51,16 @@ class Setting(BaseModel):
     value = TextField()
 
     @classmethod
-    def put(cls, key: str, value: str) -> None:
-        """Set ``key`` to ``value``, whether or not it was set before."""
+    def put(cls, db: Database, key: str, value: str) -> None:
+        """Set ``key`` to ``value`` in ``db``, whether or not it was set before."""
         cls.insert(key=key, value=value).on_conflict(
             conflict_target=[cls.key], update={cls.value: value}
-        ).execute()
+        ).execute(db)
 
     @classmethod
-    def read(cls, key: str) -> str | None:
-        row = cls.get_or_none(cls.key == key)
+    def read(cls, db: Database, key: str) -> str | None:
+        """The value of ``key`` in ``db``; None if it is not set."""
+        row = cls.select(cls.value).where(cls.key == key).get_or_none(db)
         return row.value if row is not None else None
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from peewee import Database, OperationalError
 from playhouse.db_url import connect
 
-from syncserver.store.models import db_proxy
+from syncserver.store.store import Store
 
 WRITE_LOCK_KEY = 0x7469_646E_6777  # "tidngw" in ASCII: every node takes the same lock
 # A node stopped while it holds the lock (SIGSTOP, a hung machine) would hold everyone's
@@ -52,7 +52,8 @@ class WriteLock:
     last did: when none did, what this node keeps of the counters is still true, and a
     server alone on the database reads them only once."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
+        self._store = store
         self._node = secrets.token_hex(8)
         self._count = 0
         self._sealed: str | None = None  # the mark this transaction wrote
@@ -61,10 +62,10 @@ class WriteLock:
     def take(self) -> Taken:
         """In a transaction: wait for the lock (at most ``LOCK_WAIT_MS``); whether another
         node numbered anything since this one last did, and the newest event's position."""
-        db_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        self._store.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
         # A statement of its own: one snapshot taken before the lock was held could miss
         # what the last holder committed meanwhile.
-        mark, newest = db_proxy.execute_sql(
+        mark, newest = self._store.db.execute_sql(
             'SELECT (SELECT "value" FROM "setting" WHERE "key" = %s), '
             '(SELECT MAX("pos") FROM "event")',
             (NUMBERED_BY,),
@@ -76,7 +77,7 @@ class WriteLock:
         node's."""
         self._count += 1
         self._sealed = f"{self._node}:{self._count}"
-        db_proxy.execute_sql(
+        self._store.db.execute_sql(
             'INSERT INTO "setting" ("key", "value") VALUES (%s, %s) '
             'ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value"',
             (NUMBERED_BY, self._sealed),
@@ -88,9 +89,9 @@ class WriteLock:
         self._sealed = None
 
 
-def notify(payload: str) -> None:
+def notify(store: Store, payload: str) -> None:
     """Send ``payload`` to every node listening (in a transaction: when it commits)."""
-    db_proxy.execute_sql("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+    store.db.execute_sql("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
 
 class Listener:

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from peewee import Database, SqliteDatabase
 
-from syncserver.store.models import Setting, StreamEntry, UserRead, db_proxy
+from syncserver.store.models import Setting, StreamEntry, UserRead
+from syncserver.store.store import Store
 
 TABLE = StreamEntry._meta.table_name
 BASE_POS = "stream_base"  # Setting: the server-wide position when streams were introduced
@@ -46,10 +47,10 @@ def create_table(db: Database) -> None:
     )
 
 
-def base() -> Base:
+def base(store: Store) -> Base:
     """The stream base recorded at the upgrade; (0, 0) for a database that began with
     streams."""
-    pos, last_user = Setting.read(BASE_POS), Setting.read(BASE_USER)
+    pos, last_user = Setting.read(store.db, BASE_POS), Setting.read(store.db, BASE_USER)
     return Base(int(pos or 0), int(last_user or 0))
 
 
@@ -60,12 +61,12 @@ def record_base(db: Database, pos: int, last_user: int) -> None:
     db.execute_sql(put, (BASE_USER, str(last_user)))
 
 
-def insert(rows: list[dict]) -> None:
+def insert(store: Store, rows: list[dict]) -> None:
     """Enter stored events into the streams of their audience: each row's ``stream`` maps a
     user id to the position the event takes in that user's stream. The caller holds the
     transaction."""
     entries = [(user, pos, row["pos"]) for row in rows for user, pos in row["stream"].items()]
-    p = db_proxy.param
+    p = store.db.param
     mark = f"({p}, {p}, {p})"
     per_statement = 999 // 3
     for start in range(0, len(entries), per_statement):
@@ -74,22 +75,22 @@ def insert(rows: list[dict]) -> None:
             f'INSERT INTO "{TABLE}" ("user_id", "pos", "event_pos") '
             f"VALUES {', '.join([mark] * len(chunk))}"
         )
-        db_proxy.execute_sql(sql, [value for entry in chunk for value in entry])
+        store.db.execute_sql(sql, [value for entry in chunk for value in entry])
 
 
-def head(user_id: int, floor: int) -> int:
+def head(store: Store, user_id: int, floor: int) -> int:
     """The newest position of the user's stream (of an event or of a read position), or
     ``floor`` if it holds nothing newer."""
     read = UserRead.select(UserRead.pos).where(UserRead.user == user_id)
-    newest_read = max((row.pos for row in read), default=0)
-    return max(floor, _newest_pos(user_id), newest_read)
+    newest_read = max((row.pos for row in read.bind(store.db)), default=0)
+    return max(floor, _newest_pos(store, user_id), newest_read)
 
 
-def heads(user_ids: list[int], base: Base) -> dict[int, int]:
+def heads(store: Store, user_ids: list[int], base: Base) -> dict[int, int]:
     """``head`` of each of these users' streams, in one query."""
     if not user_ids:
         return {}
-    p, reads = db_proxy.param, UserRead._meta.table_name
+    p, reads = store.db.param, UserRead._meta.table_name
     sql = (
         f"WITH u(id) AS (VALUES {', '.join([f'(CAST({p} AS INTEGER))'] * len(user_ids))}) "
         f'SELECT u.id, (SELECT MAX("pos") FROM "{TABLE}" WHERE "user_id" = u.id), '
@@ -97,16 +98,16 @@ def heads(user_ids: list[int], base: Base) -> dict[int, int]:
     )
     return {
         int(user): max(base.floor(int(user)), int(newest or 0), int(read or 0))
-        for user, newest, read in db_proxy.execute_sql(sql, user_ids)
+        for user, newest, read in store.db.execute_sql(sql, user_ids)
     }
 
 
-def event_pos_at(user_id: int, pos: int) -> int:
+def event_pos_at(store: Store, user_id: int, pos: int) -> int:
     """The server-wide position of the newest event at or before ``pos`` in the user's
     stream; 0 if there is none. A range of a user's stream is the range of server-wide
     positions between these two bounds, as far as the user's events go."""
-    p = db_proxy.param
-    row = db_proxy.execute_sql(
+    p = store.db.param
+    row = store.db.execute_sql(
         f'SELECT "event_pos" FROM "{TABLE}" WHERE "user_id" = {p} AND "pos" <= {p} '
         'ORDER BY "pos" DESC LIMIT 1',
         [user_id, pos],
@@ -114,14 +115,14 @@ def event_pos_at(user_id: int, pos: int) -> int:
     return int(row[0]) if row else 0
 
 
-def position_of(user_id: int, event_pos: int) -> int | None:
+def position_of(store: Store, user_id: int, event_pos: int) -> int | None:
     """The event's position in the user's stream, None if it is not in it. Entries are keyed
     by the user's positions, but both positions grow together, so the user's positions are
     bisected: one seek in the key per probe, about 20 for a million entries."""
-    low, high = 1, _newest_pos(user_id)  # the answer, if any, is in [low, high]
+    low, high = 1, _newest_pos(store, user_id)  # the answer, if any, is in [low, high]
     while low <= high:
         middle = (low + high) // 2
-        probe = _first_from(user_id, middle)
+        probe = _first_from(store, user_id, middle)
         if probe is None or probe[0] > high:
             high = middle - 1
         elif probe[1] == event_pos:
@@ -133,18 +134,18 @@ def position_of(user_id: int, event_pos: int) -> int | None:
     return None
 
 
-def _newest_pos(user_id: int) -> int:
-    p = db_proxy.param
-    row = db_proxy.execute_sql(
+def _newest_pos(store: Store, user_id: int) -> int:
+    p = store.db.param
+    row = store.db.execute_sql(
         f'SELECT MAX("pos") FROM "{TABLE}" WHERE "user_id" = {p}', [user_id]
     ).fetchone()
     return int(row[0] or 0)
 
 
-def _first_from(user_id: int, pos: int) -> tuple[int, int] | None:
+def _first_from(store: Store, user_id: int, pos: int) -> tuple[int, int] | None:
     """(pos, event_pos) of the user's first entry at or after ``pos``."""
-    p = db_proxy.param
-    row = db_proxy.execute_sql(
+    p = store.db.param
+    row = store.db.execute_sql(
         f'SELECT "pos", "event_pos" FROM "{TABLE}" WHERE "user_id" = {p} AND "pos" >= {p} '
         'ORDER BY "pos" LIMIT 1',
         [user_id, pos],

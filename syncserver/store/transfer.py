@@ -16,6 +16,7 @@ from peewee import Database
 
 from syncserver.store import StorageError, stream
 from syncserver.store.models import ALL_MODELS, Setting
+from syncserver.store.store import Store
 
 CHUNK_ROWS = 1000  # rows read and written at a time
 Row = tuple[Any, ...]
@@ -52,11 +53,12 @@ def tables() -> list[str]:
 
 
 def copy_tables(
-    source: Database, target: Database, progress: Progress, chunk_rows: int = CHUNK_ROWS
+    source_store: Store, target_store: Store, progress: Progress, chunk_rows: int = CHUNK_ROWS
 ) -> list[TableCopy]:
-    """Copy every table of ``source`` (SQLite) into ``target`` (PostgreSQL, the same schema,
-    no rows but its settings, which the source's replace), in one transaction of each: the
-    source read as of one moment, the target written all or nothing."""
+    """Copy every table of ``source_store`` (SQLite) into ``target_store`` (PostgreSQL, the
+    same schema, no rows but its settings, which the source's replace), in one transaction
+    of each: the source read as of one moment, the target written all or nothing."""
+    source, target = source_store.db, target_store.db
     copied = []
     with source.atomic(), target.atomic():
         target.execute_sql(f'DELETE FROM "{Setting._meta.table_name}"')
