@@ -164,9 +164,8 @@ class Batch:
         if earlier is not None:
             return earlier
         message = self._message(req.channel, req.seq)
-        if message.sender_id != me.user_id and not _owns_group(
-            self._ctx.store, req.channel, me.user_id
-        ):
+        theirs = message.sender_id != me.user_id
+        if theirs and not _owns_group(self._ctx.store, req.channel, me.user_id):
             raise Refusal(
                 ErrorCode.NOT_YOUR_MESSAGE,
                 f"message {req.seq} is another member's; only its sender, or a group's "
@@ -180,8 +179,8 @@ class Batch:
         return row
 
     def _add(self, me: Session, req: Written, kind: str, **fields: object) -> dict:
-        """A new event row of this batch, with the next position and sequence number, and
-        its position in the stream of each member (``stream``)."""
+        """A new event row of this batch (``Context.new_event``), in the stream of each
+        member."""
         row = self._ctx.new_event(
             req.channel,
             kind,

@@ -31,9 +31,8 @@ T = TypeVar("T")
 def current(ctx: Context, user_id: int, now: int) -> AccountSettings:
     """The account's settings as its devices see them: a do-not-disturb time that has
     passed is off."""
-    (read_receipts, dnd_until, mentions), (on, start, end, days) = quiet.settings_row(
-        ctx.store, user_id
-    )
+    (read_receipts, dnd_until, mentions), hours = quiet.settings_row(ctx.store, user_id)
+    on, start, end, days = hours
     return AccountSettings(
         read_receipts=read_receipts,
         dnd_until=quiet.still_ahead(dnd_until, now),
@@ -51,9 +50,8 @@ def _sent(hours: QuietHours | None) -> QuietHours | None:
 
 def current_mutes(ctx: Context, user_id: int, now: int) -> list[ChatMute]:
     """The chats the user has muted now (for ``welcome.mutes``)."""
-    return [
-        ChatMute(channel=c, until=u) for c, u in quiet.mutes_of(ctx.store, user_id, now).items()
-    ]
+    mutes = quiet.mutes_of(ctx.store, user_id, now)
+    return [ChatMute(channel=c, until=u) for c, u in mutes.items()]
 
 
 def _check_until(until: int, now: int, what: str) -> None:
