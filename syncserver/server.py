@@ -67,7 +67,7 @@ from syncserver.store.accounts import set_last_seen
 from syncserver.store.checkpoints import Checkpointer
 from syncserver.store.database import database_url_of, open_database, sqlite_path
 from syncserver.store.epoch import current_epoch
-from syncserver.store.owner import DatabaseOwner
+from syncserver.store.owner import DatabaseBusy, DatabaseOwner
 from syncserver.writer import MessageWriter
 
 log = logging.getLogger(__name__)
@@ -621,6 +621,14 @@ class SyncServer:
             self._guarded(self._forget_gone)
             self._guarded(self.backlog.forget_released)
             self._guarded(self.ctx.receipts.forget_old)
+            self._keep_owning()
+
+    def _keep_owning(self) -> None:
+        """Hold the database's lock again once PostgreSQL is back (``DatabaseOwner.keep``)."""
+        try:
+            self._owner.keep()
+        except (StorageError, DatabaseBusy) as e:
+            log.warning("cannot hold the database's lock yet: %s", e)
 
     async def _serve_keys(self) -> None:
         while True:

@@ -34,6 +34,7 @@ from shared.protocol import (
     encode,
 )
 from syncserver.store.nodes import WRITE_LOCK_KEY
+from syncserver.store.owner import LOCK_KEY as OWNER_LOCK_KEY
 from tests.cluster import Cluster, advisory_locks
 from tests.support import WAIT, TestClient, bare_socket, new_id, receive
 
@@ -328,3 +329,7 @@ async def test_nodes_come_back_by_themselves_when_postgresql_ends_their_sessions
                 break
     stored = [text for _, _, text in _messages((await _synced(bob))[0])]
     assert stored == acked  # every acknowledged message once, nothing refused stored
+    # Each node holds the database's lock again, so no migrate-to can take it meanwhile.
+    async with asyncio.timeout(WAIT):
+        while advisory_locks(database_url, OWNER_LOCK_KEY, granted=True) < len(cluster.nodes):
+            await asyncio.sleep(0.05)

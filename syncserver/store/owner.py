@@ -5,11 +5,15 @@ Servers on one database run side by side as nodes (``syncserver.store.nodes``), 
 a shared advisory lock on a connection of its own for as long as it runs; a command that must
 have the database alone takes the same lock exclusively, and so waits for no server and lets
 none start meanwhile. PostgreSQL drops a lock when its connection ends, so a server that
-crashed or was killed leaves none behind. (SQLite is one file in one data directory, which
-its own lock guards: ``syncserver.lock``.)
+crashed or was killed leaves none behind; and a server whose connection PostgreSQL ended
+(a restart) takes its lock again as soon as it can (``keep``). (SQLite is one file in one
+data directory, which its own lock guards: ``syncserver.lock``.)
 """
 
-from peewee import Database
+import contextlib
+import logging
+
+from peewee import Database, DatabaseError, InterfaceError
 from playhouse.db_url import connect
 
 from syncserver.store.database import describe_url
@@ -19,6 +23,8 @@ from syncserver.store.nodes import is_shared
 # scopes advisory locks to one database, so processes on different databases never meet.
 LOCK_KEY = 0x7469_646E_6773
 _HIGH, _LOW = LOCK_KEY >> 32, LOCK_KEY & 0xFFFF_FFFF  # how pg_locks shows a bigint key
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseBusy(RuntimeError):
@@ -33,6 +39,7 @@ class DatabaseOwner:
         self.url = url
         self.exclusive = exclusive
         self._db: Database | None = None
+        self._released = False
 
     def acquire(self) -> None:
         """Take the database's lock without waiting."""
@@ -48,8 +55,28 @@ class DatabaseOwner:
             raise DatabaseBusy(self._refusal(holder))
         self._db = db
 
+    def keep(self) -> None:
+        """While holding the lock: check that its connection still stands, and if PostgreSQL
+        ended it (and so dropped the lock), take the lock again. Raises ``StorageError``
+        while PostgreSQL cannot be reached, ``DatabaseBusy`` if a command took it meanwhile;
+        the caller tries again later."""
+        if not is_shared(self.url) or self._released:
+            return
+        if self._db is not None:
+            try:
+                self._db.execute_sql("SELECT 1")
+                return
+            except (DatabaseError, InterfaceError) as e:
+                log.warning("the connection holding the database's lock broke (%s)", e)
+                with contextlib.suppress(Exception):  # it is gone either way
+                    self._db.close()
+                self._db = None
+        self.acquire()
+        log.info("holding the database's lock again")
+
     def release(self) -> None:
         """Give the lock up (closing its connection does)."""
+        self._released = True
         if self._db is not None:
             self._db.close()
             self._db = None
