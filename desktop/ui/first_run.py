@@ -62,7 +62,10 @@ class FirstRunDialog(QDialog):
         self.address = QLineEdit()
         self.address.setPlaceholderText(tr("chat.example.org or chat.example.org:7744"))
         self.address_hint = hint(
-            tr("A host name or address, with :port if it is not {port}.").format(port=DEFAULT_PORT)
+            tr(
+                "A host name or address, with :port if it is not {port}. For a server of "
+                "several nodes, their addresses separated by commas."
+            ).format(port=DEFAULT_PORT)
         )
         where = QButtonGroup(self)
         where.addButton(self.host)

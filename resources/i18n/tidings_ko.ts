@@ -424,8 +424,8 @@ Ask its administrator whether this is right before you trust it.</source>
       <translation>chat.example.org 또는 chat.example.org:7744</translation>
     </message>
     <message>
-      <source>A host name or address, with :port if it is not {port}.</source>
-      <translation>호스트 이름이나 주소. 포트가 {port}이 아니면 :포트를 붙이세요.</translation>
+      <source>A host name or address, with :port if it is not {port}. For a server of several nodes, their addresses separated by commas.</source>
+      <translation>호스트 이름이나 주소. 포트가 {port}이 아니면 :포트를 붙이세요. 여러 노드로 된 서버라면 각 주소를 쉼표로 구분해 적으세요.</translation>
     </message>
     <message>
       <source>Create an account</source>
