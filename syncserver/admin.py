@@ -23,7 +23,8 @@ from syncserver import passwords, server_keys
 from syncserver.config import ServerConfig
 from syncserver.lock import DataDirBusy, DataDirLock
 from syncserver.names import why_taken
-from syncserver.store import Store, accounts
+from syncserver.store import SCHEMA_VERSION, Store, accounts
+from syncserver.store.accounts import UserRow
 from syncserver.store.backup import (
     DatabaseSummary,
     NotADatabase,
@@ -34,7 +35,6 @@ from syncserver.store.backup import (
 from syncserver.store.backup_files import backup_files, files_of, restore_files
 from syncserver.store.database import database_url_of, describe_url, open_database, sqlite_path
 from syncserver.store.epoch import renew_epoch
-from syncserver.store.models import SCHEMA_VERSION, User
 from syncserver.store.owner import DatabaseBusy, DatabaseOwner
 from syncserver.store.postgres_target import (
     NotPostgres,
@@ -110,7 +110,7 @@ def _user_name(name: str) -> str:
         raise AdminError(str(e)) from None
 
 
-def _existing_user(store: Store, name: str) -> User:
+def _existing_user(store: Store, name: str) -> UserRow:
     user = accounts.find_user(store, _user_name(name))
     if user is None:
         raise AdminError(f"there is no user named {name!r}")

@@ -12,8 +12,8 @@ from syncserver.receipts import to_wire
 from syncserver.store import channels, events, files, quiet, receipts
 from syncserver.store import mentions as stored_mentions
 from syncserver.store.changes import Reactions, reactions_of
+from syncserver.store.channels import ChannelRow
 from syncserver.store.events import EventRow
-from syncserver.store.models import Channel
 
 ReactionMap = Mapping[tuple[int, int], Reactions]
 
@@ -138,7 +138,7 @@ def event_dict_to_wire(ctx: Context, row: dict) -> protocol.Event:
 
 def channel_info(
     ctx: Context,
-    channel: Channel,
+    channel: ChannelRow,
     user_id: int,
     *,
     active: bool = True,

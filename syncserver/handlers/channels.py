@@ -26,20 +26,21 @@ from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.pages import FrameBudget, size_of
 from syncserver.sessions import Session
 from syncserver.store import accounts, channels, events, stream
-from syncserver.store.models import Channel
+from syncserver.store.accounts import UserRow
+from syncserver.store.channels import ChannelRow
 
 log = logging.getLogger(__name__)
 
 
-def member_channel(ctx: Context, channel_id: int, user_id: int) -> Channel:
+def member_channel(ctx: Context, channel_id: int, user_id: int) -> ChannelRow:
     """The channel if the user is in it; otherwise the same refusal whether or not it exists."""
     channel = channels.get_channel(ctx.store, channel_id)
-    if channel is None or channels.active_membership(ctx.store, channel_id, user_id) is None:
+    if channel is None or not channels.is_member(ctx.store, channel_id, user_id):
         raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in channel {channel_id}")
     return channel
 
 
-def member_group(ctx: Context, channel_id: int, user_id: int) -> Channel:
+def member_group(ctx: Context, channel_id: int, user_id: int) -> ChannelRow:
     channel = member_channel(ctx, channel_id, user_id)
     if channel.kind != "group":
         raise Refusal(ErrorCode.NOT_A_GROUP, f"channel {channel_id} is a direct chat")
@@ -57,7 +58,7 @@ def append_event(
     return row
 
 
-def announce(ctx: Context, channel: Channel, rows: list[dict]) -> None:
+def announce(ctx: Context, channel: ChannelRow, rows: list[dict]) -> None:
     """After commit: push the new events to those who may see them, and to each of those
     their fresh view of the channel."""
     ctx.members.forget(channel.id)
@@ -78,13 +79,13 @@ def announce(ctx: Context, channel: Channel, rows: list[dict]) -> None:
                 ctx.delivery.to_session(session, push)
 
 
-def _reply(ctx: Context, rid: int, channel: Channel, me: Session) -> ChannelReply:
+def _reply(ctx: Context, rid: int, channel: ChannelRow, me: Session) -> ChannelReply:
     """The channel as the caller now sees it."""
     info = views.channel_info(ctx, channel, me.user_id, with_names=me.tolerant)
     return ChannelReply(rid=rid, channel=info)
 
 
-def _user_named(ctx: Context, raw: str):
+def _user_named(ctx: Context, raw: str) -> UserRow:
     try:
         name = normalize_user_name(raw)
     except ValueError as e:
@@ -164,7 +165,7 @@ def rename_group(ctx: Context, call: Call, req: RenameGroup) -> ChannelReply:
         channels.rename(ctx.store, channel.id, name)
         members = set(channels.member_ids(ctx.store, channel.id))
         row = append_event(ctx, channel.id, "renamed", me.user_id, members, name=name)
-    channel.name = name
+    channel = channel._replace(name=name)
     announce(ctx, channel, [row])
     return _reply(ctx, req.rid, channel, me)
 
@@ -222,7 +223,7 @@ def leave_channel(ctx: Context, call: Call, req: LeaveChannel) -> Ok:
         if channel.owner_id == me.user_id:
             # Ownership passes to the longest-standing member, so a group is never stuck.
             remaining = channels.member_ids(ctx.store, channel.id)
-            channel.owner_id = remaining[0] if remaining else None
+            channel = channel._replace(owner_id=remaining[0] if remaining else None)
             channels.set_owner(ctx.store, channel.id, channel.owner_id)
     announce(ctx, channel, [row])
     return Ok(rid=req.rid)

@@ -26,8 +26,7 @@ from syncserver.pages import FrameBudget, next_chunk, size_of
 from syncserver.sessions import Session
 from syncserver.store import accounts, changes, channels, events, mentions, receipts
 from syncserver.store.changes import Reactions
-from syncserver.store.events import EventRow
-from syncserver.store.models import UserRead
+from syncserver.store.events import EventRow, ReadRow
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,7 @@ def sync(ctx: Context, call: Call, req: Sync) -> SyncPage:
 
 def _stream(
     ctx: Context, after: int, user_id: int, page: "_SyncPage"
-) -> Iterator[EventRow | UserRead]:
+) -> Iterator[EventRow | ReadRow]:
     """Events and read positions of the user's stream past ``after``, in order, at most the
     page's limit and one more (which says that more exist), read from storage a chunk at a
     time as the page takes them (see ``next_chunk``)."""
@@ -176,18 +175,18 @@ class _SyncPage:
         if wanted:
             self.reactions.update(changes.reactions_of(self._ctx.store, wanted))
 
-    def fill(self, stream: Iterator[EventRow | UserRead]) -> bool:
+    def fill(self, stream: Iterator[EventRow | ReadRow]) -> bool:
         """Take rows from ``stream``; whether rows are left over for the next page."""
         # Stops at the first row that does not go in: the stream is read no further.
         return any(self.rows == self.limit or not self._add(row) for row in stream)
 
-    def _add(self, row: EventRow | UserRead) -> bool:
+    def _add(self, row: EventRow | ReadRow) -> bool:
         """Add one row if it fits (the first always does); False if the frame is full."""
         read: ReadCursor | None = None
         event: EventRow | None = None
         snapshot: ChannelInfo | None = None
         size = 0
-        if isinstance(row, UserRead):
+        if isinstance(row, ReadRow):
             read = ReadCursor(channel=row.channel_id, seq=row.seq)
             size = size_of(read)
         else:
@@ -246,7 +245,8 @@ def _snapshot(ctx: Context, channel_id: int, me: Session) -> ChannelInfo:
     active = left_pos is None
     if left_pos is not None and channel.kind == "group":
         # A former member sees the group as it was when they left, not renamed since.
-        channel.name = events.group_name_at(ctx.store, channel_id, left_pos) or channel.name
+        name = events.group_name_at(ctx.store, channel_id, left_pos)
+        channel = channel._replace(name=name or channel.name)
     return views.channel_info(
         ctx, channel, me.user_id, active=active, with_receipts=me.tolerant, with_names=me.tolerant
     )

@@ -102,7 +102,7 @@ def bye(ctx: Context, call: Call, req: Bye) -> Ok:
 @handles(Typing)
 def typing(ctx: Context, call: Call, req: Typing) -> Ok:
     me = call.me
-    if channels.active_membership(ctx.store, req.channel, me.user_id) is None:
+    if not channels.is_member(ctx.store, req.channel, me.user_id):
         raise Refusal(ErrorCode.NO_SUCH_CHANNEL, f"you are not in channel {req.channel}")
     others = [u for u in channels.member_ids(ctx.store, req.channel) if u != me.user_id]
     ctx.delivery.to_users(others, TypingPush(channel=req.channel, user=me.user_name))

@@ -1,5 +1,5 @@
 """Server storage: peewee models and the queries the handlers use. Only this package
-imports peewee.
+imports peewee, and its queries hand out plain rows (named tuples), never model instances.
 
 Every query function takes the server's ``Store`` (its open database, made by
 ``database.open_database``) as its first argument: no database is global, so servers in one
@@ -9,9 +9,10 @@ import logging
 
 from peewee import DatabaseError as StorageError
 
+from syncserver.store.models import SCHEMA_VERSION
 from syncserver.store.store import Store
 
-__all__ = ["StorageError", "Store", "keep_sql_out_of_logs"]
+__all__ = ["SCHEMA_VERSION", "StorageError", "Store", "keep_sql_out_of_logs"]
 
 
 def keep_sql_out_of_logs() -> None:

@@ -1,11 +1,12 @@
 """Queries on users and devices."""
 
 import secrets
+from typing import NamedTuple
 
 from peewee import IntegrityError
 
 from syncserver.skeletons import skeleton
-from syncserver.store.models import Device, Setting, User, create
+from syncserver.store.models import Device, Setting, User, create, first_row
 from syncserver.store.store import Store
 
 # Changed whenever a device is revoked from outside the server (``tidings-server
@@ -14,10 +15,44 @@ REVOCATION_MARK = "revocation_mark"
 IN_CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
 
 
-def create_user(store: Store, name: str, password_hash: str, now: int) -> User | None:
+class UserRow(NamedTuple):
+    """An account as the handlers need it: never a live database row."""
+
+    id: int
+    name: str
+    password_hash: str
+
+
+class DeviceRow(NamedTuple):
+    """One of an account's devices."""
+
+    id: int
+    user_id: int
+    name: str
+    curve_key: str | None  # the CURVE public key the device logged in with
+    created_at: int
+    last_seen: int | None
+    revoked_at: int | None
+    sync_cursor: int  # highest position the device confirmed storing
+
+
+_USER_COLUMNS = (User.id, User.name, User.password_hash)
+_DEVICE_COLUMNS = (
+    Device.id,
+    Device.user,
+    Device.name,
+    Device.curve_key,
+    Device.created_at,
+    Device.last_seen,
+    Device.revoked_at,
+    Device.sync_cursor,
+)
+
+
+def create_user(store: Store, name: str, password_hash: str, now: int) -> UserRow | None:
     """The new user, or None if the name is taken or looks like a taken one."""
     try:
-        return create(
+        user = create(
             store.db,
             User,
             name=name,
@@ -27,6 +62,7 @@ def create_user(store: Store, name: str, password_hash: str, now: int) -> User |
         )
     except IntegrityError:
         return None
+    return UserRow(user.id, name, password_hash)
 
 
 def name_in_the_way(store: Store, name: str) -> str | None:
@@ -37,14 +73,16 @@ def name_in_the_way(store: Store, name: str) -> str | None:
     return user.name if user is not None else None
 
 
-def find_user(store: Store, name: str) -> User | None:
-    return User.select().where(User.name == name).get_or_none(store.db)
+def find_user(store: Store, name: str) -> UserRow | None:
+    row = first_row(store.db, User.select(*_USER_COLUMNS).where(User.name == name))
+    return UserRow._make(row) if row is not None else None
 
 
-def users_named(store: Store, names: list[str]) -> dict[str, User]:
+def users_named(store: Store, names: list[str]) -> dict[str, UserRow]:
     if not names:
         return {}
-    return {u.name: u for u in User.select().where(User.name.in_(names)).bind(store.db)}
+    query = User.select(*_USER_COLUMNS).where(User.name.in_(names)).tuples()
+    return {row.name: row for row in map(UserRow._make, query.execute(store.db))}
 
 
 def user_names(store: Store, user_ids: set[int]) -> dict[int, str]:
@@ -76,8 +114,8 @@ def create_device(
     curve_key: str | None,
     now: int,
     cursor: int,
-) -> Device:
-    return create(
+) -> DeviceRow:
+    device = create(
         store.db,
         Device,
         user=user_id,
@@ -88,6 +126,7 @@ def create_device(
         last_seen=now,
         sync_cursor=cursor,
     )
+    return DeviceRow(device.id, user_id, name, curve_key, now, now, None, cursor)
 
 
 def device_created(store: Store, device_id: int) -> int:
@@ -96,13 +135,17 @@ def device_created(store: Store, device_id: int) -> int:
     return int(query.scalar(store.db))
 
 
-def device_by_token(store: Store, token_hash: str) -> Device | None:
-    return Device.select().where(Device.token_hash == token_hash).get_or_none(store.db)
+def device_by_token(store: Store, token_hash: str) -> DeviceRow | None:
+    query = Device.select(*_DEVICE_COLUMNS).where(Device.token_hash == token_hash)
+    row = first_row(store.db, query)
+    return DeviceRow._make(row) if row is not None else None
 
 
-def active_devices(store: Store, user_id: int) -> list[Device]:
-    query = Device.select().where((Device.user == user_id) & Device.revoked_at.is_null())
-    return list(query.order_by(Device.id).bind(store.db))
+def active_devices(store: Store, user_id: int) -> list[DeviceRow]:
+    query = Device.select(*_DEVICE_COLUMNS).where(
+        (Device.user == user_id) & Device.revoked_at.is_null()
+    )
+    return list(map(DeviceRow._make, query.order_by(Device.id).tuples().execute(store.db)))
 
 
 def revoke_device(store: Store, device_id: int, user_id: int, now: int) -> bool:

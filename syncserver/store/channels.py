@@ -1,15 +1,29 @@
 """Queries on channels and their members."""
 
-from peewee import fn
+from typing import NamedTuple
 
-from syncserver.store.models import Channel, Membership, User, create
+from peewee import Expression, fn
+
+from syncserver.store.models import Channel, Membership, User, create, first_row
 from syncserver.store.store import Store
+
+
+class ChannelRow(NamedTuple):
+    """A direct chat or a group, as stored (members are kept apart)."""
+
+    id: int
+    kind: str  # "direct" or "group"
+    name: str
+    owner_id: int | None
+
+
+_CHANNEL_COLUMNS = (Channel.id, Channel.kind, Channel.name, Channel.owner)
 
 
 def create_channel(
     store: Store, kind: str, name: str, owner_id: int | None, direct_key: str | None, now: int
-) -> Channel:
-    return create(
+) -> ChannelRow:
+    channel = create(
         store.db,
         Channel,
         kind=kind,
@@ -18,26 +32,30 @@ def create_channel(
         direct_key=direct_key,
         created_at=now,
     )
+    return ChannelRow(channel.id, kind, name, owner_id)
 
 
-def find_direct(store: Store, direct_key: str) -> Channel | None:
-    return Channel.select().where(Channel.direct_key == direct_key).get_or_none(store.db)
+def find_direct(store: Store, direct_key: str) -> ChannelRow | None:
+    return _one_channel(store, Channel.direct_key == direct_key)
 
 
-def get_channel(store: Store, channel_id: int) -> Channel | None:
-    return Channel.select().where(Channel.id == channel_id).get_or_none(store.db)
+def get_channel(store: Store, channel_id: int) -> ChannelRow | None:
+    return _one_channel(store, Channel.id == channel_id)
 
 
-def active_membership(store: Store, channel_id: int, user_id: int) -> Membership | None:
-    return (
-        Membership.select()
-        .where(
-            (Membership.channel == channel_id)
-            & (Membership.user == user_id)
-            & Membership.left_pos.is_null()
-        )
-        .get_or_none(store.db)
+def _one_channel(store: Store, where: Expression) -> ChannelRow | None:
+    row = first_row(store.db, Channel.select(*_CHANNEL_COLUMNS).where(where))
+    return ChannelRow._make(row) if row is not None else None
+
+
+def is_member(store: Store, channel_id: int, user_id: int) -> bool:
+    """Whether the user is in the channel now."""
+    query = Membership.select(Membership.user).where(
+        (Membership.channel == channel_id)
+        & (Membership.user == user_id)
+        & Membership.left_pos.is_null()
     )
+    return query.exists(store.db)
 
 
 def member_ids(store: Store, channel_id: int) -> list[int]:
@@ -104,14 +122,15 @@ def last_left_pos(store: Store, channel_id: int, user_id: int) -> int | None:
     return row.left_pos if row is not None else None
 
 
-def active_channels(store: Store, user_id: int) -> list[Channel]:
+def active_channels(store: Store, user_id: int) -> list[ChannelRow]:
     query = (
-        Channel.select()
+        Channel.select(*_CHANNEL_COLUMNS)
         .join(Membership, on=(Membership.channel == Channel.id))
         .where((Membership.user == user_id) & Membership.left_pos.is_null())
         .order_by(Channel.id)
+        .tuples()
     )
-    return list(query.bind(store.db))
+    return list(map(ChannelRow._make, query.execute(store.db)))
 
 
 def shares_channel_with(store: Store, user_id: int) -> set[int]:

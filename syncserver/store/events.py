@@ -232,9 +232,23 @@ def stream_after(store: Store, user_id: int, after: int, limit: int) -> list[Eve
     return list(map(EventRow._make, rows))
 
 
-def user_reads_after(store: Store, user_id: int, after: int, limit: int) -> list[UserRead]:
-    query = UserRead.select().where((UserRead.user == user_id) & (UserRead.pos > after))
-    return list(query.order_by(UserRead.pos).limit(limit).bind(store.db))
+class ReadRow(NamedTuple):
+    """A change of the user's read position in a channel, at ``pos`` in their stream."""
+
+    pos: int
+    channel_id: int
+    seq: int
+
+
+def user_reads_after(store: Store, user_id: int, after: int, limit: int) -> list[ReadRow]:
+    query = (
+        UserRead.select(UserRead.pos, UserRead.channel, UserRead.seq)
+        .where((UserRead.user == user_id) & (UserRead.pos > after))
+        .order_by(UserRead.pos)
+        .limit(limit)
+        .tuples()
+    )
+    return list(map(ReadRow._make, query.execute(store.db)))
 
 
 def user_read_seq(store: Store, user_id: int, channel_id: int) -> int:

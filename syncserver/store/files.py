@@ -10,13 +10,14 @@ by a crash in between are only wasted space, and a new upload of the file takes 
 """
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import msgspec
 from peewee import fn
 
 from shared.protocol import Attachment
 from syncserver.store import stream
-from syncserver.store.models import EventFile, StoredFile, Upload
+from syncserver.store.models import EventFile, StoredFile, Upload, first_row
 from syncserver.store.store import Store
 
 _attachments = msgspec.msgpack.Decoder(list[Attachment])
@@ -39,9 +40,20 @@ def stored_size(store: Store, sha256: str) -> int | None:
     return row.size if row is not None else None
 
 
-def upload_of(store: Store, user_id: int, sha256: str) -> Upload | None:
-    query = Upload.select().where((Upload.user == user_id) & (Upload.sha256 == sha256))
-    return query.get_or_none(store.db)
+class UploadRow(NamedTuple):
+    """A user's upload of one file: its declared size, and when it was finished (None while
+    its bytes are still coming)."""
+
+    size: int
+    completed_at: int | None
+
+
+def upload_of(store: Store, user_id: int, sha256: str) -> UploadRow | None:
+    query = Upload.select(Upload.size, Upload.completed_at).where(
+        (Upload.user == user_id) & (Upload.sha256 == sha256)
+    )
+    row = first_row(store.db, query)
+    return UploadRow._make(row) if row is not None else None
 
 
 def begin_upload(store: Store, user_id: int, sha256: str, size: int, name: str, now: int) -> None:

@@ -7,7 +7,7 @@ next position of that user's stream, so a device's sync cursor is a single numbe
 only what its user sees (docs/protocol.md, "Sync").
 """
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from peewee import (
     SQL,
@@ -21,6 +21,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    SelectQuery,
     TextField,
 )
 
@@ -42,6 +43,11 @@ def create(db: Database, model: type[M], **fields: object) -> M:
     (``Model.create``, bound to ``db``)."""
     new_id = model.insert(**fields).execute(db)
     return model(id=new_id, **fields)
+
+
+def first_row(db: Database, query: SelectQuery) -> tuple[Any, ...] | None:
+    """The first row of ``query`` run on ``db``, as a plain tuple; None when there is none."""
+    return next(iter(query.tuples().limit(1).execute(db)), None)
 
 
 class Setting(BaseModel):
