@@ -34,7 +34,7 @@ from syncserver import views
 from syncserver.batch import Batch, Written
 from syncserver.blobs import BlobStore
 from syncserver.handlers.base import Call, Context, Refusal
-from syncserver.store import StorageError, Store, changes, events, files, stream
+from syncserver.store import StorageError, Store, changes, events, stream
 from syncserver.store.checkpoints import erase_log
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,7 @@ class _Prepared:
         """Write the batch in the caller's transaction; the files nothing refers to now."""
         if not self.rows:
             return []
-        events.insert_events(self._store, self.rows)
-        files.insert_event_files(self._store, self.rows)
-        stream.insert(self._store, self.rows)
+        events.append(self._store, self.rows)
         return changes.apply(self._store, self.changes)
 
     def after_commit(self, dropped: list[str]) -> None:

@@ -25,7 +25,7 @@ from syncserver import views
 from syncserver.handlers.base import Call, Context, Refusal, handles, now_ms
 from syncserver.pages import FrameBudget, size_of
 from syncserver.sessions import Session
-from syncserver.store import accounts, channels, events, stream
+from syncserver.store import accounts, channels, events
 from syncserver.store.accounts import UserRow
 from syncserver.store.channels import ChannelRow
 
@@ -53,8 +53,7 @@ def append_event(
     """Store one timeline event with the next sequence number and position, in the streams
     of the users of ``audience`` (those who may see it)."""
     row = ctx.new_event(channel_id, kind, sender_id, audience, **fields)
-    events.insert_events(ctx.store, [row])
-    stream.insert(ctx.store, [row])
+    events.append(ctx.store, [row])
     return row
 
 

@@ -5,7 +5,7 @@ from typing import NamedTuple
 from peewee import Field, fn
 
 from shared.protocol import EventKind
-from syncserver.store import stream
+from syncserver.store import files, stream
 from syncserver.store.models import DeviceRead, Event, UserRead
 from syncserver.store.store import Store
 
@@ -23,8 +23,16 @@ _DEFAULTS = {"text": "", "removed": False}
 _LOOKUP_CHUNK = 999 // 2  # (sender, client id) pairs
 
 
-def insert_events(store: Store, rows: list[dict]) -> None:
-    """Insert events (dicts keyed by field name); the caller holds the transaction."""
+def append(store: Store, rows: list[dict]) -> None:
+    """Store new events (dicts keyed by field name, made by ``Context.new_event``): their
+    rows, the files they carry, and their places in the streams of their audience. The
+    only way events are written; the caller holds the transaction."""
+    _insert_events(store, rows)
+    files.insert_event_files(store, rows)
+    stream.insert(store, rows)
+
+
+def _insert_events(store: Store, rows: list[dict]) -> None:
     plain = [row for row in rows if not CHANGE_COLUMNS & row.keys()]
     _insert(store, plain, _EVENT_COLUMNS)
     if len(plain) < len(rows):
